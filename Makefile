@@ -1,0 +1,49 @@
+# clinicbill: the two commands a new machine needs are `make demo` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TESTSTAMP := $(VENV)/.installed-test
+
+.PHONY: demo test lint format bench soak schema clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(TESTSTAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+demo: $(STAMP)
+	$(BIN)/clinicbill demo --dir demo-output
+
+test: $(TESTSTAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: $(TESTSTAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(TESTSTAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(TESTSTAMP)
+	$(BIN)/python benchmarks/run.py
+
+soak: $(TESTSTAMP)
+	CLINICBILL_SOAK=1 $(BIN)/python -m pytest -p no:cacheprovider -m slow
+
+# Regenerate the initial migration from the models (allowed until the first release).
+schema: $(STAMP)
+	$(BIN)/python -m clinicbill.store.schema_gen
+
+clean:
+	rm -rf $(VENV) demo-output .pytest_cache

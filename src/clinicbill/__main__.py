@@ -1,0 +1,3 @@
+from clinicbill.cli import main
+
+main()

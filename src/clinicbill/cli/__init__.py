@@ -1,0 +1,100 @@
+"""The root `clinicbill` app: global options, command groups, one place that renders errors.
+
+Command modules import only typer at module level; everything heavy is imported inside the
+command function, so `clinicbill --help` stays fast (tests/cli/test_startup.py).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Annotated
+
+import typer
+from typer.core import TyperGroup
+
+from clinicbill.cli.context import STATE
+from clinicbill.domain.errors import ClinicbillError
+
+# (module, attribute, group name or None when the module registers top-level commands)
+GROUPS: list[tuple[str, str | None]] = [
+    ("clinicbill.cli.setup", None),
+    ("clinicbill.cli.patients", None),
+    ("clinicbill.cli.db", None),
+    ("clinicbill.cli.demo", None),
+]
+
+
+class ClinicbillGroup(TyperGroup):
+    """Turns refusals into `error:`/`hint:` lines and exit 1; never shows a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort):
+            raise
+        except ClinicbillError as exc:
+            from clinicbill.cli.render import print_refusal
+
+            print_refusal(exc)
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            typer.echo("cancelled: nothing was written", err=True)
+            raise typer.Exit(1) from None
+        except Exception as exc:
+            if hasattr(exc, "exit_code") and hasattr(exc, "show"):
+                raise  # Typer's usage errors (exit 2) render themselves
+            from clinicbill.cli.render import print_unexpected
+
+            print_unexpected(exc)
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    cls=ClinicbillGroup,
+    name="clinicbill",
+    help="Billing for massage therapy and acupuncture practices: from benefit check to paid "
+    "claim.",
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from clinicbill import __version__
+
+        typer.echo(f"clinicbill {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Database path or SQLAlchemy URL (env CLINICBILL_DB)."),
+    ] = None,
+    json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    user: Annotated[
+        str | None,
+        typer.Option("--user", help="Who is acting, for the audit log (env CLINICBILL_USER)."),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
+    ] = False,
+) -> None:
+    """Global options apply to every command."""
+    STATE.db = db
+    STATE.json = json
+    STATE.user = user
+
+
+for _module, _name in GROUPS:
+    _mod = importlib.import_module(_module)
+    _mod.register(app)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,64 @@
+"""Small helpers shared by command modules: options, prompts, transactions, model output."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+
+from clinicbill.cli.context import STATE, tty
+
+Output = Annotated[str | None, typer.Option("-o", "--output", help="Where to write the file.")]
+
+
+@contextmanager
+def unit_of_work() -> Iterator:
+    """One command = one transaction (STYLE.md)."""
+    from clinicbill.store.engine import transaction
+
+    with transaction(STATE.db, STATE.user) as session:
+        yield session
+
+
+def ask_missing(values: dict, prompts: dict[str, str], required: set[str]) -> dict:
+    """On a TTY, prompt for each missing value (required ones insist); otherwise leave them
+    missing so the domain refuses with the option's name."""
+    if not tty():
+        return values
+    import questionary
+
+    out = dict(values)
+    for name, label in prompts.items():
+        if out.get(name) is not None:
+            continue
+        answer = questionary.text(
+            label + ("" if name in required else " (optional)") + ":",
+            validate=(lambda t: bool(t.strip()) or "required") if name in required else None,
+        ).unsafe_ask()
+        out[name] = answer.strip() or None
+    return out
+
+
+def model_data(obj) -> dict:
+    """A model's fields in declaration order (model_dump's order follows load history)."""
+    if obj is None:
+        return {}
+    return {name: getattr(obj, name) for name in type(obj).model_fields}
+
+
+def show(obj, title: str | None = None, extra: dict | None = None) -> None:
+    from clinicbill.cli.render import record
+
+    data = model_data(obj)
+    if extra:
+        data.update(extra)
+    record(data, title)
+
+
+def changed_message(label: str, ident, changed: dict) -> str:
+    name = f"{label} {ident}" if ident not in (None, "") else label
+    if not changed:
+        return f"{name}: nothing changed"
+    return f"{name}: updated " + ", ".join(k.replace("_", "-") for k in changed)

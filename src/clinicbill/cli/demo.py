@@ -1,0 +1,60 @@
+"""`clinicbill demo`: an end-to-end walk-through on a throwaway database.
+
+Each step is an ordinary clinicbill command run against the demo database, so the demo shows
+exactly what a person would type. Later features add their steps to STEPS.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+# (heading, arguments). `{dir}` is the demo directory.
+STEPS: list[tuple[str, list[str]]] = [
+    ("Set up the sample practice", ["init", "--sample"]),
+    ("The practice", ["practice", "show"]),
+    ("Rendering providers", ["provider", "list"]),
+    ("Payers and their rule profiles", ["payer", "list"]),
+    ("Fee schedule", ["fee", "list"]),
+    ("Patients", ["patient", "list"]),
+    ("Policies (a dependent child, a spouse's plan, a Medicare + secondary)", ["policy", "list"]),
+    ("A patient with primary and secondary coverage", ["patient", "show", "Alvarez"]),
+]
+
+
+def demo(
+    dir: Annotated[str | None, typer.Option("--dir", help="Where the demo writes (default: a "
+                                                           "new temporary directory).")] = None,
+) -> None:
+    """Walk through the whole billing cycle on a throwaway database and print each file.
+
+    Example: clinicbill demo --dir demo-output
+    """
+    import tempfile
+
+    from clinicbill.cli import app
+    from clinicbill.cli.context import STATE
+    from clinicbill.domain.errors import ClinicbillError
+
+    target = Path(dir) if dir else Path(tempfile.mkdtemp(prefix="clinicbill-demo-"))
+    target.mkdir(parents=True, exist_ok=True, mode=0o700)
+    db_path = target / "clinicbill-demo.db"
+    if db_path.exists():
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db_path) + suffix).unlink(missing_ok=True)
+    typer.echo(f"demo directory: {target}")
+    typer.echo(f"database: {db_path}")
+    user = STATE.user or "demo"
+    for heading, args in STEPS:
+        args = [a.replace("{dir}", str(target)) for a in args]
+        typer.echo(f"\n== {heading}\n$ clinicbill {' '.join(args)}")
+        code = app(["--db", str(db_path), "--user", user, *args], standalone_mode=False)
+        if code not in (None, 0):
+            raise ClinicbillError(f"demo: step '{heading}' failed", "see the message above")
+    typer.echo(f"\ndemo finished; everything it wrote is in {target}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)

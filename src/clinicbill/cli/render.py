@@ -1,0 +1,117 @@
+"""Terminal output in one place: tables, records, JSON, refusals, unexpected errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+import typer
+
+from clinicbill.cli.context import STATE
+
+
+def _default(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(type(value).__name__)
+
+
+def emit_json(data) -> None:
+    typer.echo(json.dumps(data, indent=2, default=_default, ensure_ascii=False))
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def table(rows: Sequence[dict], columns: Sequence[str], title: str | None = None,
+          right: Iterable[str] = ()) -> None:
+    """A list as a table (or JSON with --json). `right` names right-aligned (money) columns."""
+    if STATE.json:
+        emit_json(list(rows))
+        return
+    if not rows:
+        typer.echo(f"no {title or 'rows'}")
+        return
+    from rich.table import Table
+
+    right = set(right)
+    t = Table(title=title, show_lines=False, header_style="bold")
+    for col in columns:
+        t.add_column(col, justify="right" if col in right else "left", overflow="fold")
+    for row in rows:
+        t.add_row(*(_cell(row.get(col)) for col in columns))
+    console().print(t)
+
+
+def console():
+    """A rich console: colour only on a TTY; wide enough for billing tables when piped."""
+    import sys
+
+    from rich.console import Console
+
+    width = None if sys.stdout.isatty() else 160
+    return Console(highlight=False, width=width)
+
+
+def record(data: dict, title: str | None = None) -> None:
+    """One object as `field: value` lines (or JSON with --json)."""
+    if STATE.json:
+        emit_json(data)
+        return
+    if title:
+        typer.echo(title)
+    width = max((len(k) for k in data), default=0)
+    for key, value in data.items():
+        if isinstance(value, list | dict):
+            continue
+        typer.echo(f"  {key.ljust(width)}  {_cell(value)}")
+
+
+def done(message: str, data: dict | None = None) -> None:
+    """Confirmation of a change: a sentence, or the changed record with --json."""
+    if STATE.json and data is not None:
+        emit_json(data)
+    else:
+        typer.echo(message)
+
+
+def print_refusal(exc) -> None:
+    typer.echo(f"error: {exc.message}", err=True)
+    if exc.hint:
+        typer.echo(f"hint: {exc.hint}", err=True)
+
+
+def log_path():
+    import platformdirs
+    from pathlib import Path
+
+    return Path(platformdirs.user_log_dir("clinicbill")) / "clinicbill.log"
+
+
+def print_unexpected(exc: BaseException) -> None:
+    """One line and the log path; the traceback (not the message: it may hold PHI) goes to the log."""
+    import os
+    import traceback
+
+    path = log_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        frames = traceback.format_tb(exc.__traceback__)
+        with open(os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600), "a") as fh:
+            fh.write(f"{datetime.now().astimezone().isoformat()} {type(exc).__name__}\n")
+            fh.writelines(frames)
+        where = f"; details in {path}"
+    except OSError:
+        where = ""
+    typer.echo(f"error: unexpected failure ({type(exc).__name__}){where}", err=True)

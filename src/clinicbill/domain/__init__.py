@@ -1,0 +1,1 @@
+"""The billing rules. No Typer, no printing, no file formats."""

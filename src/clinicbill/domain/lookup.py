@@ -1,0 +1,143 @@
+"""Find patients, providers and payers by id, account number / NPI / payer id, or an
+unambiguous name fragment. An ambiguous fragment is a refusal listing the matches."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+
+from clinicbill.domain.errors import ClinicbillError
+from clinicbill.store.models import Patient, Payer, Policy, Provider
+
+
+def _fragment(ref: str) -> str:
+    return "%" + ref.strip().lower().replace("%", r"\%").replace("_", r"\_") + "%"
+
+
+def _one(session, rows, label: str, ref: str, describe):
+    if not rows:
+        raise ClinicbillError(
+            f"{label}: no {label} matches '{ref[:40]}'", f"see 'clinicbill {label} list'"
+        )
+    if len(rows) > 1:
+        shown = "; ".join(describe(r) for r in rows[:8])
+        more = f" (and {len(rows) - 8} more)" if len(rows) > 8 else ""
+        raise ClinicbillError(
+            f"{label}: '{ref[:40]}' matches {len(rows)}: {shown}{more}",
+            "use the id or a longer part of the name",
+        )
+    return rows[0]
+
+
+def find_patient(session, ref: str | int) -> Patient:
+    ref = str(ref).strip()
+    if ref.isdigit():
+        hit = session.get(Patient, int(ref))
+        if hit:
+            return hit
+    hit = session.execute(select(Patient).where(Patient.account_number == ref)).scalar()
+    if hit:
+        return hit
+    full = func.lower(Patient.first_name + " " + Patient.last_name)
+    rows = (
+        session.execute(
+            select(Patient)
+            .where(
+                or_(
+                    func.lower(Patient.last_name).like(_fragment(ref), escape="\\"),
+                    func.lower(Patient.first_name).like(_fragment(ref), escape="\\"),
+                    full.like(_fragment(ref), escape="\\"),
+                )
+            )
+            .order_by(Patient.last_name, Patient.first_name)
+            .limit(50)
+        )
+        .scalars()
+        .all()
+    )
+    return _one(
+        session, rows, "patient", ref,
+        lambda p: f"{p.id} {p.account_number} {p.last_name}, {p.first_name} ({p.dob})",
+    )
+
+
+def find_provider(session, ref: str | int) -> Provider:
+    ref = str(ref).strip()
+    if ref.isdigit() and len(ref) < 10:
+        hit = session.get(Provider, int(ref))
+        if hit:
+            return hit
+    hit = session.execute(select(Provider).where(Provider.npi == ref)).scalar()
+    if hit:
+        return hit
+    full = func.lower(Provider.first_name + " " + Provider.last_name)
+    rows = (
+        session.execute(
+            select(Provider)
+            .where(
+                or_(
+                    full.like(_fragment(ref), escape="\\"),
+                    func.lower(Provider.credential) == ref.lower(),
+                )
+            )
+            .order_by(Provider.last_name)
+        )
+        .scalars()
+        .all()
+    )
+    return _one(session, rows, "provider", ref, lambda p: f"{p.id} {p.display_name}")
+
+
+def find_payer(session, ref: str | int) -> Payer:
+    ref = str(ref).strip()
+    if ref.isdigit():
+        hit = session.get(Payer, int(ref))
+        if hit:
+            return hit
+    rows = session.execute(select(Payer).where(Payer.payer_id == ref)).scalars().all()
+    if len(rows) == 1:
+        return rows[0]
+    exact = session.execute(
+        select(Payer).where(func.lower(Payer.name) == ref.lower())
+    ).scalars().all()
+    if len(exact) == 1:
+        return exact[0]
+    rows = (
+        session.execute(
+            select(Payer)
+            .where(func.lower(Payer.name).like(_fragment(ref), escape="\\"))
+            .order_by(Payer.name)
+        )
+        .scalars()
+        .all()
+    )
+    return _one(session, rows, "payer", ref, lambda p: f"{p.id} {p.name}")
+
+
+def find_policy(session, ref: str | int, patient: Patient | None = None) -> Policy:
+    """A policy by id, or by member id (optionally within one patient's policies)."""
+    ref = str(ref).strip()
+    if ref.isdigit():
+        hit = session.get(Policy, int(ref))
+        if hit and (patient is None or hit.patient_id == patient.id):
+            return hit
+    query = select(Policy).where(Policy.member_id == ref)
+    if patient is not None:
+        query = query.where(Policy.patient_id == patient.id)
+    rows = session.execute(query).scalars().all()
+    return _one(
+        session, rows, "policy", ref,
+        lambda p: f"{p.id} member {p.member_id} ({p.priority})",
+    )
+
+
+def get_or_refuse(session, model, ident: int | str, label: str):
+    """A row by numeric id, or a refusal naming the field."""
+    text = str(ident).strip()
+    if not text.isdigit():
+        raise ClinicbillError(f"{label}: '{text[:30]}' is not an id", f"give the {label} number")
+    row = session.get(model, int(text))
+    if row is None:
+        raise ClinicbillError(
+            f"{label}: no {label} with id {text}", f"see 'clinicbill {label} list'"
+        )
+    return row

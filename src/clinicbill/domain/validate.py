@@ -1,0 +1,181 @@
+"""Validation of what people type (SPEC §4.1). Each refusal names field, value and what is accepted."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from clinicbill.domain.errors import ClinicbillError
+
+US_STATES = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
+    "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR VI GU AS MP".split()
+)
+SEXES = {"F": "F", "M": "M", "U": "U", "FEMALE": "F", "MALE": "M", "UNKNOWN": "U"}
+# Patient relationship to the subscriber -> X12 individual relationship code (SBR02 / PAT01).
+RELATIONSHIPS = {"self": "18", "spouse": "01", "child": "19", "other": "G8"}
+PRIORITIES = ("primary", "secondary", "tertiary")
+
+
+def _show(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 30 else text[:27] + "..."
+
+
+def npi_check_digit_ok(npi: str) -> bool:
+    """Luhn check over the NPI as if prefixed by 80840 (DOMAIN.md §6)."""
+    if not (len(npi) == 10 and npi.isascii() and npi.isdigit() and npi[0] in "12"):
+        return False
+    total = 0
+    for i, ch in enumerate(reversed("80840" + npi)):
+        d = int(ch)
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def npi_with_check_digit(first_nine: str) -> str:
+    """Complete a 9-digit NPI stem with its check digit (used for sample and test data)."""
+    for last in "0123456789":
+        if npi_check_digit_ok(first_nine + last):
+            return first_nine + last
+    raise ValueError(first_nine)  # pragma: no cover - one digit always fits
+
+
+def npi(value: str, field: str = "npi") -> str:
+    text = (value or "").strip()
+    if not npi_check_digit_ok(text):
+        raise ClinicbillError(
+            f"{field}: '{_show(text)}' is not a valid NPI",
+            "an NPI is 10 digits starting with 1 or 2 whose last digit is the Luhn check digit",
+        )
+    return text
+
+
+def tax_id(value: str, field: str = "tax-id") -> tuple[str, str]:
+    """EIN (NN-NNNNNNN) or SSN (NNN-NN-NNNN); returns (digits, 'EIN'|'SSN')."""
+    text = (value or "").strip()
+    if re.fullmatch(r"\d{2}-\d{7}", text):
+        return text.replace("-", ""), "EIN"
+    if re.fullmatch(r"\d{3}-\d{2}-\d{4}", text):
+        return text.replace("-", ""), "SSN"
+    if re.fullmatch(r"\d{9}", text):
+        return text, "EIN"
+    raise ClinicbillError(
+        f"{field}: '{_show(text)}' is not an EIN or SSN",
+        "type an EIN as 12-3456789 or an SSN as 123-45-6789",
+    )
+
+
+def taxonomy(value: str, field: str = "taxonomy") -> str:
+    text = (value or "").strip().upper()
+    if not re.fullmatch(r"[0-9A-Z]{9}X", text):
+        raise ClinicbillError(
+            f"{field}: '{_show(text)}' is not a provider taxonomy code",
+            "10 characters ending in X, e.g. 225700000X (massage) or 171100000X (acupuncture)",
+        )
+    return text
+
+
+def state(value: str, field: str = "state") -> str:
+    text = (value or "").strip().upper()
+    if text not in US_STATES:
+        raise ClinicbillError(
+            f"{field}: '{_show(text)}' is not a US state", "use the 2-letter code, e.g. OR or NY"
+        )
+    return text
+
+
+def zip_code(value: str, field: str = "zip") -> str:
+    text = (value or "").strip()
+    if not re.fullmatch(r"\d{5}(-?\d{4})?", text):
+        raise ClinicbillError(
+            f"{field}: '{_show(text)}' is not a ZIP code", "5 digits or ZIP+4, e.g. 97201-1234"
+        )
+    return text.replace("-", "")
+
+
+def phone(value: str, field: str = "phone") -> str:
+    digits = re.sub(r"[\s().+-]", "", (value or "").strip())
+    if digits.startswith("1") and len(digits) == 11:
+        digits = digits[1:]
+    if not (len(digits) == 10 and digits.isdigit()):
+        raise ClinicbillError(
+            f"{field}: '{_show(value)}' is not a US phone number",
+            "10 digits, e.g. 503-555-0142",
+        )
+    return digits
+
+
+def sex(value: str, field: str = "sex") -> str:
+    code = SEXES.get((value or "").strip().upper())
+    if code is None:
+        raise ClinicbillError(f"{field}: '{_show(value)}' is not accepted", "use F, M or U")
+    return code
+
+
+def relationship(value: str, field: str = "relationship") -> str:
+    text = (value or "").strip().lower()
+    if text not in RELATIONSHIPS:
+        raise ClinicbillError(
+            f"{field}: '{_show(value)}' is not accepted", "use self, spouse, child or other"
+        )
+    return text
+
+
+def priority(value: str, field: str = "priority") -> str:
+    text = (value or "").strip().lower()
+    if text not in PRIORITIES:
+        raise ClinicbillError(
+            f"{field}: '{_show(value)}' is not accepted", "use primary, secondary or tertiary"
+        )
+    return text
+
+
+def parse_date(value: str | date, field: str = "date", allow_future: bool = True) -> date:
+    """ISO YYYY-MM-DD, `today` or `yesterday`."""
+    if isinstance(value, date):
+        result = value
+    else:
+        text = (value or "").strip().lower()
+        if text == "today":
+            result = date.today()
+        elif text == "yesterday":
+            result = date.today() - timedelta(days=1)
+        else:
+            try:
+                if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                    raise ValueError
+                result = date.fromisoformat(text)
+            except ValueError:
+                raise ClinicbillError(
+                    f"{field}: '{_show(value)}' is not a date",
+                    "use YYYY-MM-DD (a real calendar day), today or yesterday",
+                ) from None
+    if not allow_future and result > date.today():
+        raise ClinicbillError(
+            f"{field}: {result.isoformat()} is in the future", "a date of service cannot be later"
+        )
+    return result
+
+
+def required_text(value: str | None, field: str, max_len: int = 60) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ClinicbillError(f"{field}: a value is required", f"give --{field}")
+    if len(text) > max_len:
+        raise ClinicbillError(
+            f"{field}: too long ({len(text)} characters)", f"at most {max_len} characters"
+        )
+    if any(ord(c) < 32 for c in text):
+        raise ClinicbillError(f"{field}: contains control characters", "use plain text")
+    return text
+
+
+def optional_text(value: str | None, field: str, max_len: int = 60) -> str | None:
+    if value is None or not str(value).strip():
+        return None
+    return required_text(value, field, max_len)

@@ -1,0 +1,188 @@
+"""Engine and transaction factory: database location, file modes, SQLite pragmas, migrations.
+
+One command = one transaction: `with transaction(db, user) as session:` commits on success
+and rolls everything back on any exception.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from clinicbill.domain.errors import ClinicbillError
+from clinicbill.store.schema_version import HEAD_REVISION
+
+_ENGINES: dict[str, Engine] = {}
+BUSY_TIMEOUT_MS = 30_000
+
+
+def default_db_path() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("clinicbill")) / "clinicbill.db"
+
+
+def resolve_url(db: str | None) -> str:
+    """`--db`, else CLINICBILL_DB, else the platformdirs default. `://` marks a URL."""
+    value = db or os.environ.get("CLINICBILL_DB") or str(default_db_path())
+    if "://" in value:
+        if value.startswith("postgres://"):
+            value = "postgresql+psycopg://" + value.removeprefix("postgres://")
+        elif value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+    return "sqlite:///" + str(Path(value).expanduser().resolve())
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def sqlite_path(url: str) -> Path:
+    return Path(url.removeprefix("sqlite:///"))
+
+
+def _prepare_sqlite_file(path: Path) -> None:
+    """Create the directory 0700 and the file 0600; warn when permissions were loosened."""
+    parent = path.parent
+    if not parent.exists():
+        try:
+            parent.mkdir(parents=True, mode=0o700)
+        except OSError as exc:
+            raise ClinicbillError(
+                f"db: cannot create the directory {parent} ({exc.strerror})",
+                "give --db a path in a writable directory",
+            ) from None
+    if not path.exists():
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            os.close(fd)
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise ClinicbillError(
+                f"db: cannot create {path} ({exc.strerror})",
+                "give --db a path in a writable directory",
+            ) from None
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        print(
+            f"warning: {path} is readable by others (mode {mode:o}); run: chmod 600 {path}",
+            file=sys.stderr,
+        )
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    # Autocommit at the driver level; we issue BEGIN IMMEDIATE ourselves (below) so that
+    # two writers queue on the busy timeout instead of failing with "database is locked".
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = NORMAL")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.close()
+
+
+def _sqlite_begin(conn) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def get_engine(db: str | None = None, migrate: bool = True) -> Engine:
+    """The engine for a database, created (and migrated to head) on first use."""
+    url = resolve_url(db)
+    engine = _ENGINES.get(url)
+    if engine is not None:
+        return engine
+    if is_sqlite(url):
+        _prepare_sqlite_file(sqlite_path(url))
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    _ENGINES[url] = engine
+    if migrate:
+        ensure_schema(engine)
+    return engine
+
+
+def stored_revision(engine: Engine) -> str | None:
+    """The schema revision recorded in the database, read without loading Alembic."""
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except Exception as exc:
+        if _is_connection_error(exc):
+            raise ClinicbillError(
+                "db: cannot connect to the database", "check --db / CLINICBILL_DB and the server"
+            ) from None
+        return None
+
+
+def _is_connection_error(exc: Exception) -> bool:
+    from sqlalchemy.exc import OperationalError
+
+    if not isinstance(exc, OperationalError):
+        return False
+    message = str(exc.orig) if getattr(exc, "orig", None) else str(exc)
+    return "no such table" not in message and "does not exist" not in message
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Apply migrations when the stored revision differs from the head this code knows."""
+    if stored_revision(engine) == HEAD_REVISION:
+        return
+    upgrade(engine)
+
+
+def upgrade(engine: Engine) -> str:
+    from clinicbill.store.migrate import upgrade_to_head
+
+    return upgrade_to_head(engine)
+
+
+@contextmanager
+def transaction(db: str | None = None, user: str | None = None) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any exception."""
+    from clinicbill.store.audit import install_audit
+
+    engine = get_engine(db)
+    session = Session(engine, expire_on_commit=False)
+    session.info["user"] = user or current_user()
+    install_audit(session)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def current_user() -> str:
+    user = os.environ.get("CLINICBILL_USER")
+    if user:
+        return user
+    try:
+        import getpass
+
+        return getpass.getuser()
+    except Exception:  # pragma: no cover - no login name (containers)
+        return "unknown"
+
+
+def dispose_all() -> None:
+    """Close pooled connections (tests, backup/restore)."""
+    for engine in _ENGINES.values():
+        engine.dispose()
+    _ENGINES.clear()

@@ -1,0 +1,100 @@
+"""Shared fixtures: a migrated temp database, the sample practice, and `run(*args)`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from clinicbill.store.engine import dispose_all, transaction
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT.parent / "shared" / "samples" / "x12"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", help="Rewrite golden files.")
+
+
+@pytest.fixture
+def update_golden(request) -> bool:
+    return request.config.getoption("--update-golden")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory, monkeypatch):
+    """Never touch the real user's data, config or log directories."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.delenv("CLINICBILL_DB", raising=False)
+    monkeypatch.setenv("CLINICBILL_USER", "tester")
+    yield
+    dispose_all()
+
+
+@pytest.fixture
+def db_url(tmp_path) -> str:
+    """A fresh database (migrated on first use). SQLite file by default; a PostgreSQL URL when
+    CLINICBILL_TEST_PG is set (see tests/pg.py)."""
+    from tests.pg import fresh_database_url
+
+    return fresh_database_url(tmp_path)
+
+
+@pytest.fixture
+def db(db_url):
+    """A unit of work on the fresh database; committed at the end of the test."""
+    with transaction(db_url, "tester") as session:
+        yield session
+
+
+@pytest.fixture
+def sample_db(db_url) -> str:
+    """The sample practice loaded through domain functions; yields the database URL."""
+    from clinicbill.domain.sample import load_sample
+
+    with transaction(db_url, "tester") as session:
+        load_sample(session)
+    return db_url
+
+
+class Runner:
+    def __init__(self, db_url: str):
+        self.db_url = db_url
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None, user: str = "tester"):
+        from clinicbill.cli import app
+
+        result = self.runner.invoke(
+            app, ["--db", self.db_url, "--user", user, *args], input=input, catch_exceptions=False
+        )
+        return result
+
+
+@pytest.fixture
+def run(db_url) -> Runner:
+    """`run("patient", "list")` through Typer's runner against the test database."""
+    return Runner(db_url)
+
+
+@pytest.fixture
+def sample_run(sample_db) -> Runner:
+    return Runner(sample_db)
+
+
+def cli_subprocess(*args: str, env: dict | None = None, input: str | None = None,
+                   timeout: float = 60) -> subprocess.CompletedProcess:
+    """The installed `clinicbill` script as a real subprocess."""
+    exe = Path(sys.executable).parent / "clinicbill"
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, env=full_env,
+                          input=input, timeout=timeout)
