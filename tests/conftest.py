@@ -91,10 +91,17 @@ def sample_run(sample_db) -> Runner:
     return Runner(sample_db)
 
 
-def cli_subprocess(*args: str, env: dict | None = None, input: str | None = None,
-                   timeout: float = 60) -> subprocess.CompletedProcess:
+def cli_subprocess(
+    *args: str, env: dict | None = None, input: str | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess:
     """The installed `clinicbill` script as a real subprocess."""
     exe = Path(sys.executable).parent / "clinicbill"
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([str(exe), *args], capture_output=True, text=True, env=full_env,
-                          input=input, timeout=timeout)
+    return subprocess.run(
+        [str(exe), *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        input=input,
+        timeout=timeout,
+    )

@@ -21,8 +21,21 @@ def test_init_sample_then_lists(run):
 
 
 def test_patient_add_show_edit(run):
-    assert run("patient", "add", "--first-name", "Ada", "--last-name", "Lovelace", "--dob",
-               "1990-01-02", "--sex", "f").exit_code == 0
+    assert (
+        run(
+            "patient",
+            "add",
+            "--first-name",
+            "Ada",
+            "--last-name",
+            "Lovelace",
+            "--dob",
+            "1990-01-02",
+            "--sex",
+            "f",
+        ).exit_code
+        == 0
+    )
     shown = json.loads(run("--json", "patient", "show", "Lovelace").stdout)
     assert shown["sex"] == "F" and shown["account_number"] == "P00001"
     result = run("patient", "edit", "P00001", "--phone", "(503) 555-0100")
@@ -33,8 +46,20 @@ def test_patient_add_show_edit(run):
 def test_bad_npi_refused_and_nothing_written(run):
     run("init", "--sample")
     before = run("--json", "provider", "list").stdout
-    result = run("provider", "add", "--first-name", "X", "--last-name", "Y", "--credential",
-                 "LMT", "--npi", "1234567890", "--taxonomy", "225700000X")
+    result = run(
+        "provider",
+        "add",
+        "--first-name",
+        "X",
+        "--last-name",
+        "Y",
+        "--credential",
+        "LMT",
+        "--npi",
+        "1234567890",
+        "--taxonomy",
+        "225700000X",
+    )
     assert result.exit_code == 1
     assert "npi: '1234567890' is not a valid NPI" in result.stderr
     assert "Traceback" not in result.output
@@ -54,8 +79,17 @@ def test_unknown_patient_is_clean_error(sample_run):
 
 
 def test_dependent_policy_needs_subscriber(sample_run):
-    result = sample_run("policy", "add", "Kowalski", "--payer", "Cascade", "--member-id", "X1",
-                        "--relationship", "child")
+    result = sample_run(
+        "policy",
+        "add",
+        "Kowalski",
+        "--payer",
+        "Cascade",
+        "--member-id",
+        "X1",
+        "--relationship",
+        "child",
+    )
     assert result.exit_code == 1
     assert "--subscriber-first-name" in result.stderr
 

@@ -15,12 +15,21 @@ from typer.core import TyperGroup
 from clinicbill.cli.context import STATE
 from clinicbill.domain.errors import ClinicbillError
 
-# (module, attribute, group name or None when the module registers top-level commands)
-GROUPS: list[tuple[str, str | None]] = [
-    ("clinicbill.cli.setup", None),
-    ("clinicbill.cli.patients", None),
-    ("clinicbill.cli.db", None),
-    ("clinicbill.cli.demo", None),
+# Each module defines register(app). Order is the order of `clinicbill --help`.
+COMMAND_MODULES: list[str] = [
+    "clinicbill.cli.setup",
+    "clinicbill.cli.patients",
+    "clinicbill.cli.coverage",
+    "clinicbill.cli.sessions",
+    "clinicbill.cli.codes",
+    "clinicbill.cli.claims",
+    "clinicbill.cli.era",
+    "clinicbill.cli.documents",
+    "clinicbill.cli.reports",
+    "clinicbill.cli.db",
+    "clinicbill.cli.audit",
+    "clinicbill.cli.demo",
+    "clinicbill.cli.dev",
 ]
 
 
@@ -52,8 +61,7 @@ class ClinicbillGroup(TyperGroup):
 app = typer.Typer(
     cls=ClinicbillGroup,
     name="clinicbill",
-    help="Billing for massage therapy and acupuncture practices: from benefit check to paid "
-    "claim.",
+    help="Billing for massage therapy and acupuncture practices: from benefit check to paid claim.",
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     no_args_is_help=True,
@@ -91,9 +99,8 @@ def root(
     STATE.user = user
 
 
-for _module, _name in GROUPS:
-    _mod = importlib.import_module(_module)
-    _mod.register(app)
+for _module in COMMAND_MODULES:
+    importlib.import_module(_module).register(app)
 
 
 def main() -> None:

@@ -6,8 +6,9 @@ import typer
 
 from clinicbill.cli.context import STATE
 
-db_app = typer.Typer(help="Database: migrations, integrity check, backup, restore.",
-                     no_args_is_help=True)
+db_app = typer.Typer(
+    help="Database: migrations, integrity check, backup, restore.", no_args_is_help=True
+)
 
 
 @db_app.command("upgrade")
@@ -25,8 +26,10 @@ def db_upgrade() -> None:
     if before == after:
         done(f"schema already at revision {after}", {"revision": after, "changed": False})
     else:
-        done(f"schema upgraded from {before or 'empty'} to {after}",
-             {"revision": after, "changed": True})
+        done(
+            f"schema upgraded from {before or 'empty'} to {after}",
+            {"revision": after, "changed": True},
+        )
 
 
 @db_app.command("check")

@@ -1,7 +1,11 @@
 """`clinicbill demo`: an end-to-end walk-through on a throwaway database.
 
 Each step is an ordinary clinicbill command run against the demo database, so the demo shows
-exactly what a person would type. Later features add their steps to STEPS.
+exactly what a person would type. Each command module adds its own steps in its DEMO_STEPS,
+and they run in the order of DEMO_SECTIONS (the order of the billing cycle).
+
+A step is (heading, args) or (heading, callable) where the callable takes the demo directory
+(a Path) and returns the args (so a step can first write an input file, e.g. an 835).
 """
 
 from __future__ import annotations
@@ -11,8 +15,8 @@ from typing import Annotated
 
 import typer
 
-# (heading, arguments). `{dir}` is the demo directory.
-STEPS: list[tuple[str, list[str]]] = [
+# (heading, arguments). `{dir}` in an argument is the demo directory.
+DEMO_STEPS: list = [
     ("Set up the sample practice", ["init", "--sample"]),
     ("The practice", ["practice", "show"]),
     ("Rendering providers", ["provider", "list"]),
@@ -23,10 +27,31 @@ STEPS: list[tuple[str, list[str]]] = [
     ("A patient with primary and secondary coverage", ["patient", "show", "Alvarez"]),
 ]
 
+DEMO_SECTIONS = [
+    "clinicbill.cli.demo",  # set-up (above)
+    "clinicbill.cli.coverage",  # verification call, referral, authorization
+    "clinicbill.cli.sessions",  # a massage and an acupuncture session
+    "clinicbill.cli.claims",  # create, check, fix, export 837P + CMS-1500
+    "clinicbill.cli.era",  # post a generated 835, patient payment, balances
+    "clinicbill.cli.documents",  # superbill, statement, receipt, estimate
+    "clinicbill.cli.reports",  # aging
+]
+
+
+def all_steps() -> list:
+    import importlib
+
+    steps = []
+    for module in DEMO_SECTIONS:
+        steps.extend(getattr(importlib.import_module(module), "DEMO_STEPS", []))
+    return steps
+
 
 def demo(
-    dir: Annotated[str | None, typer.Option("--dir", help="Where the demo writes (default: a "
-                                                           "new temporary directory).")] = None,
+    dir: Annotated[
+        str | None,
+        typer.Option("--dir", help="Where the demo writes (default: a new temporary directory)."),
+    ] = None,
 ) -> None:
     """Walk through the whole billing cycle on a throwaway database and print each file.
 
@@ -47,7 +72,8 @@ def demo(
     typer.echo(f"demo directory: {target}")
     typer.echo(f"database: {db_path}")
     user = STATE.user or "demo"
-    for heading, args in STEPS:
+    for heading, step in all_steps():
+        args = step(target) if callable(step) else step
         args = [a.replace("{dir}", str(target)) for a in args]
         typer.echo(f"\n== {heading}\n$ clinicbill {' '.join(args)}")
         code = app(["--db", str(db_path), "--user", user, *args], standalone_mode=False)

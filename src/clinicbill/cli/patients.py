@@ -40,17 +40,36 @@ def patient_add(
     from clinicbill.cli.render import done
     from clinicbill.domain.patients import PATIENT_REQUIRED, add_patient
 
-    values = dict(first_name=first_name, last_name=last_name, middle_name=middle_name, dob=dob,
-                  sex=sex, account_number=account_number, address1=address1, address2=address2,
-                  city=city, state=state, zip=zip, phone=phone, email=email,
-                  signature_on_file=signature_on_file, assignment_on_file=assignment_on_file)
-    values = ask_missing(values, {"first_name": "First name", "last_name": "Last name",
-                                  "dob": "Date of birth (YYYY-MM-DD)", "sex": "Sex (F/M/U)"},
-                         PATIENT_REQUIRED)
+    values = dict(
+        first_name=first_name,
+        last_name=last_name,
+        middle_name=middle_name,
+        dob=dob,
+        sex=sex,
+        account_number=account_number,
+        address1=address1,
+        address2=address2,
+        city=city,
+        state=state,
+        zip=zip,
+        phone=phone,
+        email=email,
+        signature_on_file=signature_on_file,
+        assignment_on_file=assignment_on_file,
+    )
+    values = ask_missing(
+        values,
+        {
+            "first_name": "First name",
+            "last_name": "Last name",
+            "dob": "Date of birth (YYYY-MM-DD)",
+            "sex": "Sex (F/M/U)",
+        },
+        PATIENT_REQUIRED,
+    )
     with unit_of_work() as session:
         patient = add_patient(session, **values)
-        done(f"patient {patient.id} added: account {patient.account_number}",
-             patient.model_dump())
+        done(f"patient {patient.id} added: account {patient.account_number}", patient.model_dump())
 
 
 @patient_app.command("list")
@@ -71,8 +90,11 @@ def patient_list(
         rows = session.execute(
             select(*cols).order_by(Patient.last_name, Patient.first_name).limit(limit)
         ).all()
-    table([dict(zip(PATIENT_LIST_COLUMNS, r, strict=True)) for r in rows], PATIENT_LIST_COLUMNS,
-          "patients")
+    table(
+        [dict(zip(PATIENT_LIST_COLUMNS, r, strict=True)) for r in rows],
+        PATIENT_LIST_COLUMNS,
+        "patients",
+    )
 
 
 @patient_app.command("find")
@@ -91,16 +113,21 @@ def patient_find(query: Annotated[str, typer.Argument(help="Part of a name or ac
     with unit_of_work() as session:
         rows = session.execute(
             select(*cols)
-            .where(or_(
-                func.lower(Patient.first_name + " " + Patient.last_name).like(pattern, "\\"),
-                func.lower(Patient.account_number).like(pattern, "\\"),
-                func.lower(Patient.last_name).like(pattern, "\\"),
-            ))
+            .where(
+                or_(
+                    func.lower(Patient.first_name + " " + Patient.last_name).like(pattern, "\\"),
+                    func.lower(Patient.account_number).like(pattern, "\\"),
+                    func.lower(Patient.last_name).like(pattern, "\\"),
+                )
+            )
             .order_by(Patient.last_name, Patient.first_name)
             .limit(100)
         ).all()
-    table([dict(zip(PATIENT_LIST_COLUMNS, r, strict=True)) for r in rows], PATIENT_LIST_COLUMNS,
-          "patients")
+    table(
+        [dict(zip(PATIENT_LIST_COLUMNS, r, strict=True)) for r in rows],
+        PATIENT_LIST_COLUMNS,
+        "patients",
+    )
 
 
 @patient_app.command("show")
@@ -109,8 +136,8 @@ def patient_show(patient: Annotated[str, typer.Argument(help="Id, account or nam
 
     Example: clinicbill patient show P00001
     """
-    from clinicbill.cli.render import emit_json, table
     from clinicbill.cli.context import STATE
+    from clinicbill.cli.render import emit_json, table
     from clinicbill.domain.lookup import find_patient
     from clinicbill.domain.patients import policies_for
 
@@ -122,8 +149,20 @@ def patient_show(patient: Annotated[str, typer.Argument(help="Id, account or nam
         emit_json({**row.model_dump(), "policies": policies, **extras})
         return
     show(row, f"patient {row.id}")
-    table(policies, ["id", "priority", "payer_id", "member_id", "group_number", "relationship",
-                     "effective_from", "effective_to"], "policies")
+    table(
+        policies,
+        [
+            "id",
+            "priority",
+            "payer_id",
+            "member_id",
+            "group_number",
+            "relationship",
+            "effective_from",
+            "effective_to",
+        ],
+        "policies",
+    )
     for key, value in extras.items():
         if isinstance(value, list):
             continue
@@ -155,10 +194,12 @@ def patient_edit(
     zip: Annotated[str | None, Opt()] = None,
     phone: Annotated[str | None, Opt()] = None,
     email: Annotated[str | None, Opt()] = None,
-    signature_on_file: Annotated[bool | None, Opt("--signature-on-file/--no-signature-on-file")]
-    = None,
-    assignment_on_file: Annotated[bool | None,
-                                  Opt("--assignment-on-file/--no-assignment-on-file")] = None,
+    signature_on_file: Annotated[
+        bool | None, Opt("--signature-on-file/--no-signature-on-file")
+    ] = None,
+    assignment_on_file: Annotated[
+        bool | None, Opt("--assignment-on-file/--no-assignment-on-file")
+    ] = None,
 ) -> None:
     """Change a patient's details.
 
@@ -168,16 +209,27 @@ def patient_edit(
     from clinicbill.domain.lookup import find_patient
     from clinicbill.domain.patients import edit_patient
 
-    changes = dict(first_name=first_name, last_name=last_name, middle_name=middle_name, dob=dob,
-                   sex=sex, account_number=account_number, address1=address1,
-                   address2=address2, city=city, state=state, zip=zip, phone=phone, email=email,
-                   signature_on_file=signature_on_file, assignment_on_file=assignment_on_file)
+    changes = dict(
+        first_name=first_name,
+        last_name=last_name,
+        middle_name=middle_name,
+        dob=dob,
+        sex=sex,
+        account_number=account_number,
+        address1=address1,
+        address2=address2,
+        city=city,
+        state=state,
+        zip=zip,
+        phone=phone,
+        email=email,
+        signature_on_file=signature_on_file,
+        assignment_on_file=assignment_on_file,
+    )
     with unit_of_work() as session:
         row = find_patient(session, patient)
         changed = edit_patient(session, row, **changes)
         done(changed_message("patient", row.id, changed), changed)
-
-
 
 
 @policy_app.command("add")
@@ -188,8 +240,9 @@ def policy_add(
     priority: Annotated[str, Opt(help="primary, secondary or tertiary.")] = "primary",
     group: Annotated[str | None, Opt("--group", help="Group number (box 11).")] = None,
     plan_name: Annotated[str | None, Opt()] = None,
-    relationship: Annotated[str, Opt(help="Patient to subscriber: self, spouse, child, other.")]
-    = "self",
+    relationship: Annotated[
+        str, Opt(help="Patient to subscriber: self, spouse, child, other.")
+    ] = "self",
     subscriber_first_name: Annotated[str | None, Opt()] = None,
     subscriber_last_name: Annotated[str | None, Opt()] = None,
     subscriber_dob: Annotated[str | None, Opt()] = None,
@@ -210,24 +263,41 @@ def policy_add(
     from clinicbill.domain.lookup import find_patient, find_payer
     from clinicbill.domain.patients import add_policy
 
-    asked = ask_missing({"payer": payer, "member_id": member_id},
-                        {"payer": "Payer", "member_id": "Member id"}, {"payer", "member_id"})
+    asked = ask_missing(
+        {"payer": payer, "member_id": member_id},
+        {"payer": "Payer", "member_id": "Member id"},
+        {"payer", "member_id"},
+    )
     if not asked.get("payer"):
         raise ClinicbillError("payer: a value is required", "give --payer")
     with unit_of_work() as session:
         patient_row = find_patient(session, patient)
         payer_row = find_payer(session, asked["payer"])
         policy = add_policy(
-            session, patient_row, payer_row, member_id=asked["member_id"], priority=priority,
-            group_number=group, plan_name=plan_name, relationship=relationship,
-            subscriber_first_name=subscriber_first_name, subscriber_last_name=subscriber_last_name,
-            subscriber_dob=subscriber_dob, subscriber_sex=subscriber_sex,
-            subscriber_address1=subscriber_address1, subscriber_city=subscriber_city,
-            subscriber_state=subscriber_state, subscriber_zip=subscriber_zip,
-            effective_from=effective_from, effective_to=effective_to,
+            session,
+            patient_row,
+            payer_row,
+            member_id=asked["member_id"],
+            priority=priority,
+            group_number=group,
+            plan_name=plan_name,
+            relationship=relationship,
+            subscriber_first_name=subscriber_first_name,
+            subscriber_last_name=subscriber_last_name,
+            subscriber_dob=subscriber_dob,
+            subscriber_sex=subscriber_sex,
+            subscriber_address1=subscriber_address1,
+            subscriber_city=subscriber_city,
+            subscriber_state=subscriber_state,
+            subscriber_zip=subscriber_zip,
+            effective_from=effective_from,
+            effective_to=effective_to,
         )
-        done(f"policy {policy.id} added: {payer_row.name} {policy.priority} for patient "
-             f"{patient_row.id}", policy.model_dump())
+        done(
+            f"policy {policy.id} added: {payer_row.name} {policy.priority} for patient "
+            f"{patient_row.id}",
+            policy.model_dump(),
+        )
 
 
 @policy_app.command("list")
@@ -249,9 +319,21 @@ def policy_list(
         if patient:
             query = query.where(Policy.patient_id == find_patient(session, patient).id)
         rows = session.execute(query.order_by(Policy.patient_id, Policy.priority)).all()
-    table([{**p.model_dump(), "payer": name} for p, name in rows],
-          ["id", "patient_id", "payer", "priority", "member_id", "group_number", "relationship",
-           "effective_from", "effective_to"], "policies")
+    table(
+        [{**p.model_dump(), "payer": name} for p, name in rows],
+        [
+            "id",
+            "patient_id",
+            "payer",
+            "priority",
+            "member_id",
+            "group_number",
+            "relationship",
+            "effective_from",
+            "effective_to",
+        ],
+        "policies",
+    )
 
 
 @policy_app.command("edit")
@@ -283,11 +365,20 @@ def policy_edit(
         row = get_or_refuse(session, Policy, policy, "policy")
         payer_row = find_payer(session, payer) if payer else None
         changed = edit_policy(
-            session, row, payer_row, member_id=member_id, priority=priority,
-            group_number=group, plan_name=plan_name, relationship=relationship,
-            subscriber_first_name=subscriber_first_name, subscriber_last_name=subscriber_last_name,
-            subscriber_dob=subscriber_dob, subscriber_sex=subscriber_sex,
-            effective_from=effective_from, effective_to=effective_to,
+            session,
+            row,
+            payer_row,
+            member_id=member_id,
+            priority=priority,
+            group_number=group,
+            plan_name=plan_name,
+            relationship=relationship,
+            subscriber_first_name=subscriber_first_name,
+            subscriber_last_name=subscriber_last_name,
+            subscriber_dob=subscriber_dob,
+            subscriber_sex=subscriber_sex,
+            effective_from=effective_from,
+            effective_to=effective_to,
         )
         done(changed_message("policy", row.id, changed), changed)
 

@@ -34,8 +34,12 @@ def _cell(value) -> str:
     return str(value)
 
 
-def table(rows: Sequence[dict], columns: Sequence[str], title: str | None = None,
-          right: Iterable[str] = ()) -> None:
+def table(
+    rows: Sequence[dict],
+    columns: Sequence[str],
+    title: str | None = None,
+    right: Iterable[str] = (),
+) -> None:
     """A list as a table (or JSON with --json). `right` names right-aligned (money) columns."""
     if STATE.json:
         emit_json(list(rows))
@@ -93,14 +97,15 @@ def print_refusal(exc) -> None:
 
 
 def log_path():
-    import platformdirs
     from pathlib import Path
+
+    import platformdirs
 
     return Path(platformdirs.user_log_dir("clinicbill")) / "clinicbill.log"
 
 
 def print_unexpected(exc: BaseException) -> None:
-    """One line and the log path; the traceback (not the message: it may hold PHI) goes to the log."""
+    """One line and the log path. The traceback goes to the log, never the message (PHI)."""
     import os
     import traceback
 

@@ -54,17 +54,27 @@ def init(
 
             summary = load_sample(session)
             done(
-                "loaded the sample practice: "
-                + ", ".join(f"{n} {k}" for k, n in summary.items()),
+                "loaded the sample practice: " + ", ".join(f"{n} {k}" for k, n in summary.items()),
                 summary,
             )
             return
-        values = dict(name=name, npi=npi, tax_id=tax_id, taxonomy=taxonomy, address1=address1,
-                      city=city, state=state, zip=zip, phone=phone)
+        values = dict(
+            name=name,
+            npi=npi,
+            tax_id=tax_id,
+            taxonomy=taxonomy,
+            address1=address1,
+            city=city,
+            state=state,
+            zip=zip,
+            phone=phone,
+        )
         values = ask_missing(values, PRACTICE_PROMPTS, PRACTICE_REQUIRED)
         practice = create_practice(session, **values)
-        done(f"practice {practice.name} recorded in {STATE.db or 'the default database'}",
-             practice.model_dump())
+        done(
+            f"practice {practice.name} recorded in {STATE.db or 'the default database'}",
+            practice.model_dump(),
+        )
 
 
 @practice_app.command("show")
@@ -130,10 +140,18 @@ def provider_add(
     from clinicbill.cli.render import done
     from clinicbill.domain.practice import PROVIDER_REQUIRED, add_provider
 
-    values = dict(first_name=first_name, last_name=last_name, credential=credential, npi=npi,
-                  taxonomy=taxonomy, license=license, license_state=license_state)
-    values = ask_missing(values, {k: k.replace("_", " ").capitalize() for k in values},
-                         PROVIDER_REQUIRED)
+    values = dict(
+        first_name=first_name,
+        last_name=last_name,
+        credential=credential,
+        npi=npi,
+        taxonomy=taxonomy,
+        license=license,
+        license_state=license_state,
+    )
+    values = ask_missing(
+        values, {k: k.replace("_", " ").capitalize() for k in values}, PROVIDER_REQUIRED
+    )
     with unit_of_work() as session:
         provider = add_provider(session, **values)
         done(f"provider {provider.id} added: {provider.display_name}", provider.model_dump())
@@ -151,10 +169,15 @@ def provider_list() -> None:
     from clinicbill.store.models import Provider
 
     with unit_of_work() as session:
-        rows = [p.model_dump() for p in session.execute(
-            select(Provider).order_by(Provider.last_name)).scalars()]
-    table(rows, ["id", "first_name", "last_name", "credential", "npi", "taxonomy", "license",
-                 "active"], "providers")
+        rows = [
+            p.model_dump()
+            for p in session.execute(select(Provider).order_by(Provider.last_name)).scalars()
+        ]
+    table(
+        rows,
+        ["id", "first_name", "last_name", "credential", "npi", "taxonomy", "license", "active"],
+        "providers",
+    )
 
 
 @provider_app.command("show")
@@ -189,8 +212,16 @@ def provider_edit(
     from clinicbill.domain.lookup import find_provider
     from clinicbill.domain.practice import edit_provider
 
-    changes = dict(first_name=first_name, last_name=last_name, credential=credential, npi=npi,
-                   taxonomy=taxonomy, license=license, license_state=license_state, active=active)
+    changes = dict(
+        first_name=first_name,
+        last_name=last_name,
+        credential=credential,
+        npi=npi,
+        taxonomy=taxonomy,
+        license=license,
+        license_state=license_state,
+        active=active,
+    )
     with unit_of_work() as session:
         row = find_provider(session, provider)
         changed = edit_provider(session, row, **changes)
@@ -201,8 +232,12 @@ def provider_edit(
 def payer_add(
     name: Annotated[str | None, Opt()] = None,
     payer_id: Annotated[str | None, Opt(help="Electronic payer id.")] = None,
-    type: Annotated[str | None, Opt(help="commercial, medicare, medicare-advantage, medicaid, "
-                                         "workers-comp, auto, self-pay")] = None,
+    type: Annotated[
+        str | None,
+        Opt(
+            help="commercial, medicare, medicare-advantage, medicaid, workers-comp, auto, self-pay"
+        ),
+    ] = None,
     profile: Annotated[str | None, Opt(help="Rule profile (default from the type).")] = None,
     timely_filing_days: Annotated[str | None, Opt(help="Override the profile's limit.")] = None,
     address1: Annotated[str | None, Opt()] = None,
@@ -218,11 +253,21 @@ def payer_add(
     from clinicbill.cli.render import done
     from clinicbill.domain.practice import PAYER_REQUIRED, add_payer
 
-    values = dict(name=name, payer_id=payer_id, type=type, profile=profile,
-                  timely_filing_days=timely_filing_days, address1=address1, city=city,
-                  state=state, zip=zip, phone=phone)
-    values = ask_missing(values, {"name": "Payer name", "payer_id": "Payer id",
-                                  "type": "Type"}, PAYER_REQUIRED)
+    values = dict(
+        name=name,
+        payer_id=payer_id,
+        type=type,
+        profile=profile,
+        timely_filing_days=timely_filing_days,
+        address1=address1,
+        city=city,
+        state=state,
+        zip=zip,
+        phone=phone,
+    )
+    values = ask_missing(
+        values, {"name": "Payer name", "payer_id": "Payer id", "type": "Type"}, PAYER_REQUIRED
+    )
     with unit_of_work() as session:
         payer = add_payer(session, **values)
         done(f"payer {payer.id} added: {payer.name} ({payer.profile})", payer.model_dump())
@@ -240,8 +285,9 @@ def payer_list() -> None:
     from clinicbill.store.models import Payer
 
     with unit_of_work() as session:
-        rows = [p.model_dump() for p in session.execute(
-            select(Payer).order_by(Payer.name)).scalars()]
+        rows = [
+            p.model_dump() for p in session.execute(select(Payer).order_by(Payer.name)).scalars()
+        ]
     table(rows, ["id", "name", "payer_id", "type", "profile", "timely_filing_days"], "payers")
 
 
@@ -259,8 +305,9 @@ def payer_show(payer: Annotated[str, typer.Argument(help="Id, payer id or name."
     with unit_of_work() as session:
         row = find_payer(session, payer)
         profile = profile_for_payer(row)
-        rules = {f"rule_{k}": val for k, val in asdict(profile).items()
-                 if not isinstance(val, dict)}
+        rules = {
+            f"rule_{k}": val for k, val in asdict(profile).items() if not isinstance(val, dict)
+        }
         show(row, "payer", rules)
 
 
@@ -286,9 +333,18 @@ def payer_edit(
     from clinicbill.domain.lookup import find_payer
     from clinicbill.domain.practice import edit_payer
 
-    changes = dict(name=name, payer_id=payer_id, type=type, profile=profile,
-                   timely_filing_days=timely_filing_days, address1=address1, city=city,
-                   state=state, zip=zip, phone=phone)
+    changes = dict(
+        name=name,
+        payer_id=payer_id,
+        type=type,
+        profile=profile,
+        timely_filing_days=timely_filing_days,
+        address1=address1,
+        city=city,
+        state=state,
+        zip=zip,
+        phone=phone,
+    )
     with unit_of_work() as session:
         row = find_payer(session, payer)
         changed = edit_payer(session, row, **changes)
@@ -335,8 +391,12 @@ def fee_list() -> None:
             .outerjoin(Payer, Payer.id == FeeSchedule.payer_id)
             .order_by(FeeSchedule.code, Payer.name)
         ).all()
-    table([{"code": c, "payer": p or "(standard)", "amount": fmt(a)} for c, a, p in rows],
-          ["code", "payer", "amount"], "fees", right=["amount"])
+    table(
+        [{"code": c, "payer": p or "(standard)", "amount": fmt(a)} for c, a, p in rows],
+        ["code", "payer", "amount"],
+        "fees",
+        right=["amount"],
+    )
 
 
 def register(app: typer.Typer) -> None:

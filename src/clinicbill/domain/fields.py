@@ -102,7 +102,9 @@ def clean(spec: dict[str, Cleaner], values: dict[str, Any], required: set[str]) 
         value = values.get(name)
         if value is None:
             if name in required:
-                raise ClinicbillError(f"{kebab(name)}: a value is required", f"give --{kebab(name)}")
+                raise ClinicbillError(
+                    f"{kebab(name)}: a value is required", f"give --{kebab(name)}"
+                )
             continue
         out[name] = cleaner(value, kebab(name))
     unknown = set(values) - set(spec)

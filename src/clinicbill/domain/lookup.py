@@ -55,7 +55,10 @@ def find_patient(session, ref: str | int) -> Patient:
         .all()
     )
     return _one(
-        session, rows, "patient", ref,
+        session,
+        rows,
+        "patient",
+        ref,
         lambda p: f"{p.id} {p.account_number} {p.last_name}, {p.first_name} ({p.dob})",
     )
 
@@ -96,9 +99,9 @@ def find_payer(session, ref: str | int) -> Payer:
     rows = session.execute(select(Payer).where(Payer.payer_id == ref)).scalars().all()
     if len(rows) == 1:
         return rows[0]
-    exact = session.execute(
-        select(Payer).where(func.lower(Payer.name) == ref.lower())
-    ).scalars().all()
+    exact = (
+        session.execute(select(Payer).where(func.lower(Payer.name) == ref.lower())).scalars().all()
+    )
     if len(exact) == 1:
         return exact[0]
     rows = (
@@ -125,7 +128,10 @@ def find_policy(session, ref: str | int, patient: Patient | None = None) -> Poli
         query = query.where(Policy.patient_id == patient.id)
     rows = session.execute(query).scalars().all()
     return _one(
-        session, rows, "policy", ref,
+        session,
+        rows,
+        "policy",
+        ref,
         lambda p: f"{p.id} member {p.member_id} ({p.priority})",
     )
 

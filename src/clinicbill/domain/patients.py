@@ -97,8 +97,12 @@ def _check_policy(values: dict) -> None:
     if values.get("relationship", "self") != "self":
         missing = [
             name
-            for name in ("subscriber_first_name", "subscriber_last_name", "subscriber_dob",
-                         "subscriber_sex")
+            for name in (
+                "subscriber_first_name",
+                "subscriber_last_name",
+                "subscriber_dob",
+                "subscriber_sex",
+            )
             if not values.get(name)
         ]
         if missing:

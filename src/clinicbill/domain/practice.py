@@ -29,8 +29,17 @@ PRACTICE_FIELDS = {
     "signature_image": f.optional(f.text(300)),
     "x12_usage": f.upper(f.choice("t", "p")),
 }
-PRACTICE_REQUIRED = {"name", "npi", "tax_id", "taxonomy", "address1", "city", "state", "zip",
-                     "phone"}
+PRACTICE_REQUIRED = {
+    "name",
+    "npi",
+    "tax_id",
+    "taxonomy",
+    "address1",
+    "city",
+    "state",
+    "zip",
+    "phone",
+}
 
 PROVIDER_FIELDS = {
     "first_name": f.text(35),

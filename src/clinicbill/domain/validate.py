@@ -1,4 +1,4 @@
-"""Validation of what people type (SPEC §4.1). Each refusal names field, value and what is accepted."""
+"""Validation of what people type (SPEC §4.1): each refusal names field, value, what is accepted."""
 
 from __future__ import annotations
 

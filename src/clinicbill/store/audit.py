@@ -104,8 +104,14 @@ def _after_flush(session: Session, _ctx) -> None:
             "after": json.dumps(after, sort_keys=True) if after is not None else None,
         }
         digest = row_hash(prev, fields)
-        rows.append({**fields, "at": datetime.fromisoformat(fields["at"]), "prev_hash": prev,
-                     "hash": digest})
+        rows.append(
+            {
+                **fields,
+                "at": datetime.fromisoformat(fields["at"]),
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
         prev = digest
     conn.execute(insert(AuditLog), rows)
 

@@ -4,7 +4,6 @@ after that, every change is a new revision and 0001 is frozen."""
 from __future__ import annotations
 
 import tempfile
-from pathlib import Path
 
 from sqlalchemy import create_engine
 

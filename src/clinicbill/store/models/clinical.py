@@ -19,7 +19,9 @@ class Encounter(SQLModel, table=True):
     provider_id: int = Field(foreign_key="provider.id", index=True)
     service_date: date = Field(index=True)
     place_of_service: str = "11"
-    policy_id: int | None = Field(default=None, foreign_key="policy.id", index=True)  # None: self-pay
+    policy_id: int | None = Field(
+        default=None, foreign_key="policy.id", index=True
+    )  # None: self-pay
     total_minutes: int | None = None
     template: str | None = None
     subjective: str | None = Field(default=None, sa_type=Text)

@@ -1,0 +1,1 @@
+"""Bytes in and out of the world: X12, PDFs, CSV/JSON."""
