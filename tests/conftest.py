@@ -20,6 +20,22 @@ def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true", help="Rewrite golden files.")
 
 
+def pytest_report_header(config):
+    from tests.pg import on_postgres, pg_server_url
+
+    return f"clinicbill backend: {'postgresql ' + pg_server_url() if on_postgres() else 'sqlite'}"
+
+
+def pytest_sessionstart(session):
+    """With CLINICBILL_TEST_PG set, an unreachable server fails the run at once (no skips)."""
+    from tests.pg import check_server, on_postgres
+
+    if on_postgres():
+        problem = check_server()
+        if problem:
+            raise pytest.UsageError(f"CLINICBILL_TEST_PG server unreachable: {problem}")
+
+
 @pytest.fixture
 def update_golden(request) -> bool:
     return request.config.getoption("--update-golden")
@@ -41,12 +57,16 @@ def _isolated_home(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture
-def db_url(tmp_path) -> str:
+def db_url(tmp_path):
     """A fresh database (migrated on first use). SQLite file by default; a PostgreSQL URL when
-    CLINICBILL_TEST_PG is set (see tests/pg.py)."""
-    from tests.pg import fresh_database_url
+    CLINICBILL_TEST_PG is set (see tests/pg.py), dropped after the test."""
+    from tests.pg import drop_database, fresh_database_url, on_postgres
 
-    return fresh_database_url(tmp_path)
+    url = fresh_database_url(tmp_path)
+    yield url
+    if on_postgres():
+        dispose_all()
+        drop_database(url)
 
 
 @pytest.fixture
