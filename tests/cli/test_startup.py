@@ -61,9 +61,11 @@ def _commands():
 def test_every_command_has_an_example_and_is_in_the_readme(path, cmd):
     help_text = (cmd.help or "").strip()
     assert help_text, f"`clinicbill {path}` has no help text"
-    last = help_text.splitlines()[-1].strip()
-    example_lines = [line for line in help_text.splitlines() if line.strip().startswith("Example:")]
-    assert example_lines, f"`clinicbill {path}` help does not end with an Example: line"
-    assert last.startswith("Example:") or "clinicbill" in last, path
+    lines = [line.strip() for line in help_text.splitlines()]
+    examples = [i for i, line in enumerate(lines) if line.startswith("Example:")]
+    assert examples, f"`clinicbill {path}` help has no Example: line"
+    # the example is the last paragraph: nothing but its continuation lines follow it
+    assert "" not in lines[examples[-1] :], f"`clinicbill {path}`: Example: is not last"
+    assert f"clinicbill {path.split()[0]}" in lines[examples[-1]], path
     readme = (ROOT / "README.md").read_text()
     assert f"clinicbill {path}" in readme, f"README does not show `clinicbill {path}`"
