@@ -1,0 +1,337 @@
+"""ICD-10-CM look-up against the code set shipped in simple-icd-10-cm (DOMAIN.md §10).
+
+The package's own module costs 1.5 s and 200 MB to import, so it is never imported. Its two
+data files are read instead: the code list (every code without dots, headers included; a code
+is billable when no longer code starts with it) and the tabular XML (descriptions, and the
+7th-character meanings that extended codes such as S13.4XXA add to their parent's text).
+The result is written once as a compact sorted index (`CODE<TAB>billable<TAB>description
+<TAB>inclusion terms` lines) to the user cache directory, keyed by the data files' size and
+mtime, so a CLI call reads one text file and finds a code with a string search instead of
+building a dict.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from clinicbill.domain.errors import ClinicbillError
+
+INDEX_VERSION = "2"  # bump when the index format changes
+_CODE_SHAPE = re.compile(r"[A-Z][0-9][0-9A-Z]{1,5}")
+# Everyday words a practitioner types whose code has a Latin name in the tabular list
+# (the ICD-10-CM alphabetic index, which would map them, is not shipped). Shown first.
+PLAIN_TERMS = {
+    "neck pain": ("M54.2",),
+    "upper back pain": ("M54.6",),
+    "mid back pain": ("M54.6",),
+    "headache": ("R51.9", "G44.209"),
+    "shoulder pain": ("M25.511", "M25.512", "M25.519"),
+    "hip pain": ("M25.551", "M25.552", "M25.559"),
+    "knee pain": ("M25.561", "M25.562", "M25.569"),
+    "jaw pain": ("M26.609", "R68.84"),
+    "tmj": ("M26.609",),
+}
+
+
+@dataclass(frozen=True)
+class IcdCode:
+    code: str  # dotted, e.g. M54.50
+    description: str
+    billable: bool
+
+
+@dataclass(frozen=True)
+class CodeSet:
+    """Where the shipped code set lives and which fiscal year it is."""
+
+    code_list: Path
+    tabular: Path
+    fiscal_year: int  # ICD-10-CM fiscal years start on October 1 of the previous year
+
+    @property
+    def starts(self) -> date:
+        return date(self.fiscal_year - 1, 10, 1)
+
+
+_MONTHS = {
+    "January": 1, "February": 2, "March": 3, "April": 4, "May": 5, "June": 6,
+    "July": 7, "August": 8, "September": 9, "October": 10, "November": 11, "December": 12,
+}  # fmt: skip
+
+
+@cache
+def code_set() -> CodeSet:
+    """Locate simple-icd-10-cm's data directory without importing the module."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("simple_icd_10_cm")
+    if spec is None or not spec.submodule_search_locations:
+        raise ClinicbillError(
+            "diagnosis: the ICD-10-CM code set is not installed",
+            "install the simple-icd-10-cm package (pip install simple-icd-10-cm)",
+        )
+    data = Path(list(spec.submodule_search_locations)[0]) / "data"
+    lists = sorted(data.glob("code-list-*.txt"))
+    tabulars = sorted(data.glob("icd10c-tabular-*.xml"))
+    if not lists or not tabulars:
+        raise ClinicbillError(
+            f"diagnosis: no ICD-10-CM data files in {data}", "reinstall simple-icd-10-cm"
+        )
+    match = re.search(r"code-list-([A-Za-z]+)-(\d{4})", lists[-1].name)
+    fiscal_year = date.today().year
+    if match:
+        month, year = _MONTHS.get(match.group(1).capitalize(), 4), int(match.group(2))
+        fiscal_year = year + 1 if month >= 10 else year
+    return CodeSet(lists[-1], tabulars[-1], fiscal_year)
+
+
+def normalise(code: str) -> str:
+    """Upper case with the dot after the category: 'm545' -> 'M54.5'."""
+    text = re.sub(r"[\s.]", "", str(code or "")).upper()
+    return text if len(text) <= 3 else text[:3] + "." + text[3:]
+
+
+def x12(code: str) -> str:
+    """The code as an 837P HI segment carries it: no dot (M54.50 -> M5450)."""
+    return normalise(code).replace(".", "")
+
+
+# --- building the index ---------------------------------------------------------------------
+
+
+def _tabular_descriptions(path: Path) -> tuple[dict, dict, dict]:
+    """Descriptions, inclusion terms and each code's own 7th-character definitions, by dotted
+    code."""
+    import xml.etree.ElementTree as ET
+
+    descriptions: dict[str, str] = {}
+    sevenths: dict[str, dict[str, str]] = {}
+    terms: dict[str, str] = {}
+    frames: list[dict] = []  # open <diag> elements
+    tags: list[str] = []
+    last_char = None
+    for event, elem in ET.iterparse(str(path), events=("start", "end")):
+        if event == "start":
+            tags.append(elem.tag)
+            if elem.tag == "diag":
+                frames.append({"name": None, "desc": None, "seven": {}, "terms": []})
+            continue
+        tags.pop()
+        parent = tags[-1] if tags else None
+        if elem.tag == "diag":
+            frame = frames.pop()
+            if frame["name"]:
+                descriptions[frame["name"]] = frame["desc"] or ""
+                if frame["seven"]:
+                    sevenths[frame["name"]] = frame["seven"]
+                if frame["terms"]:
+                    terms[frame["name"]] = "; ".join(frame["terms"])
+            elem.clear()
+        elif parent == "diag" and frames and elem.tag in ("name", "desc"):
+            frames[-1][elem.tag] = (elem.text or "").strip()
+        elif parent == "inclusionTerm" and frames and elem.tag == "note" and elem.text:
+            frames[-1]["terms"].append(" ".join(elem.text.split()))
+        elif parent == "sevenChrDef" and frames:
+            if elem.tag == "extension":
+                last_char = elem.attrib.get("char")
+                frames[-1]["seven"][last_char] = (elem.text or "").strip()
+            elif elem.tag == "note" and last_char in frames[-1]["seven"] and elem.text:
+                frames[-1]["seven"][last_char] += "/" + elem.text.strip()
+    return descriptions, terms, sevenths
+
+
+def _extended_description(
+    code: str, descriptions: dict[str, str], sevenths: dict[str, dict[str, str]]
+) -> str:
+    """An extended code's text: its parent's description + the 7th character's meaning."""
+    extension = code[-1]
+    base = code[:-1].rstrip("X")
+    base = base if len(base) >= 3 else code[:3]
+    text = descriptions.get(normalise(base), "")
+    for length in range(len(base), 2, -1):
+        meanings = sevenths.get(normalise(base[:length]))
+        if meanings and extension in meanings:
+            return f"{text}, {meanings[extension]}" if text else meanings[extension]
+    return text
+
+
+def build_index(codes: CodeSet) -> str:
+    """The compact index text: sorted `CODE\\tB\\tdescription\\tterms` lines (B = 1 billable)."""
+    raw = codes.code_list.read_text(encoding="utf-8").split()
+    plain = sorted({c.strip().upper() for c in raw if _CODE_SHAPE.fullmatch(c.strip().upper())})
+    headers = set()
+    for code in plain:
+        for length in range(3, len(code)):
+            headers.add(code[:length])
+    descriptions, terms, sevenths = _tabular_descriptions(codes.tabular)
+    lines = []
+    for code in plain:
+        text = descriptions.get(normalise(code))
+        if text is None:
+            text = _extended_description(code, descriptions, sevenths)
+        text = " ".join(text.split())
+        extra = terms.get(normalise(code), "").replace("\t", " ")
+        lines.append(f"{code}\t{0 if code in headers else 1}\t{text}\t{extra}")
+    return "\n" + "\n".join(lines) + "\n"
+
+
+def _cache_path(codes: CodeSet) -> Path:
+    import platformdirs
+
+    stat = codes.code_list.stat()
+    tab = codes.tabular.stat()
+    key = f"{stat.st_size}-{stat.st_mtime_ns}-{tab.st_size}-{tab.st_mtime_ns}"
+    name = f"icd10cm-v{INDEX_VERSION}-{codes.fiscal_year}-{key}.tsv"
+    return Path(platformdirs.user_cache_dir("clinicbill")) / name
+
+
+@cache
+def _index() -> str:
+    """The index text, from the cache file when it matches the installed data files."""
+    codes = code_set()
+    path = _cache_path(codes)
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    text = build_index(codes)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # an unwritable cache only costs speed
+    return text
+
+
+# --- look-ups -------------------------------------------------------------------------------
+
+
+def _parse(line: str) -> IcdCode:
+    code, billable, text, _terms = line.split("\t", 3)
+    return IcdCode(normalise(code), text, billable == "1")
+
+
+def _line_at(text: str, start: int) -> str:
+    end = text.find("\n", start)
+    return text[start:end] if end >= 0 else text[start:]
+
+
+def _lines_from(text: str, prefix: str):
+    """Index lines whose code starts with `prefix`, in code order (the index is sorted)."""
+    at = text.find("\n" + prefix)
+    while at >= 0 and at + 1 < len(text):
+        line = _line_at(text, at + 1)
+        if not line.startswith(prefix):
+            return
+        yield line
+        at = text.find("\n", at + 1)
+
+
+def lookup(code: str) -> IcdCode | None:
+    """The code (billable or a header) or None when it is not in the code set."""
+    plain = x12(code)
+    if not _CODE_SHAPE.fullmatch(plain):
+        return None
+    text = _index()
+    at = text.find(f"\n{plain}\t")
+    return None if at < 0 else _parse(_line_at(text, at + 1))
+
+
+def description(code: str) -> str | None:
+    hit = lookup(code)
+    return hit.description if hit else None
+
+
+def billable_children(code: str) -> list[IcdCode]:
+    """The billable codes under a header code, in code order."""
+    plain = x12(code)
+    hits = (_parse(line) for line in _lines_from(_index(), plain))
+    return [h for h in hits if h.billable and x12(h.code) != plain]
+
+
+def check_billable(code: str, on: date | None = None, field: str = "diagnosis") -> str:
+    """The normalised code, or a refusal: unknown codes and header codes are not billable.
+
+    `on` is the date of service. Only one code set ships; a date before its fiscal year is
+    still checked against it (see code_set_warning for the warning to show).
+    """
+    shown = str(code or "").strip()[:12]
+    normal = normalise(shown)
+    hit = lookup(normal)
+    if hit is None:
+        raise ClinicbillError(
+            f"{field}: '{shown}' is not an ICD-10-CM code",
+            "type a code like M54.50 (dots optional) or search with 'clinicbill codes icd WORDS'",
+        )
+    if not hit.billable:
+        children = billable_children(normal)
+        listed = ", ".join(c.code for c in children[:8])
+        more = (
+            f" ... ({len(children)} codes: 'clinicbill codes icd {normal}')"
+            if len(children) > 8
+            else ""
+        )
+        raise ClinicbillError(
+            f"{field}: {normal} is a category, not a billable code ({hit.description})",
+            f"use a more specific code: {listed}{more}",
+        )
+    return hit.code
+
+
+def code_set_warning(on: date | None) -> str | None:
+    """A warning when a date of service falls before the shipped code set's fiscal year."""
+    if on is None:
+        return None
+    codes = code_set()
+    if on < codes.starts:
+        return (
+            f"diagnoses for {on.isoformat()} were checked against the FY{codes.fiscal_year} "
+            f"ICD-10-CM code set (in force from {codes.starts.isoformat()}), not the set in "
+            "force on that date"
+        )
+    return None
+
+
+def search(query: str, limit: int = 20) -> list[IcdCode]:
+    """Codes starting with the query (when it looks like a code), else codes whose description
+    holds every word of it: billable codes first, then those holding the query as a phrase,
+    then shorter descriptions (the general code before its many specific variants)."""
+    words = str(query or "").lower().split()
+    if not words:
+        return []
+    text = _index()
+    plain = x12(query)
+    if len(words) == 1 and _CODE_SHAPE.fullmatch(plain):
+        hits = []
+        for line in _lines_from(text, plain):
+            hits.append(_parse(line))
+            if len(hits) >= limit:
+                break
+        if hits:
+            return hits
+    phrase = " ".join(words)
+    plain_codes = dict.fromkeys(c for t, codes in PLAIN_TERMS.items() if t in phrase for c in codes)
+    plain_hits = [lookup(c) for c in plain_codes]
+    starts = [re.compile(r"\b" + re.escape(word)) for word in words]
+    hits = []
+    for line in text.split("\n"):
+        description_text = line.partition("\t")[2][2:].lower()
+        if all(word in description_text for word in words) and all(
+            s.search(description_text) for s in starts
+        ):
+            hits.append(_parse(line))
+
+    def rank(hit: IcdCode):
+        low = hit.description.lower()
+        return (not hit.billable, phrase not in low, not low.startswith(phrase), len(low))
+
+    hits.sort(key=rank)
+    first = [h for h in plain_hits if h is not None]
+    return (first + [h for h in hits if h not in first])[:limit]
