@@ -1,6 +1,8 @@
-"""`db …`: schema migrations and integrity checks."""
+"""`db …` (migrations, integrity check, backup, restore) and `export-all`."""
 
 from __future__ import annotations
+
+from typing import Annotated
 
 import typer
 
@@ -58,5 +60,110 @@ def db_check() -> None:
         raise ClinicbillError("db: check failed", "restore from a backup ('clinicbill db restore')")
 
 
+@db_app.command("backup")
+def db_backup(
+    path: Annotated[str, typer.Argument(help="Backup file, or a directory for a dated file.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Write an online backup (SQLite backup API; pg_dump for PostgreSQL), verified.
+
+    Example: clinicbill db backup ~/backups/clinic-2026-03-31.db
+    """
+    from clinicbill.cli.render import done
+    from clinicbill.store.backup import backup_database
+    from clinicbill.store.engine import get_engine, resolve_url
+
+    url = resolve_url(STATE.db)
+    get_engine(STATE.db)  # a database that does not exist yet is refused here, not backed up
+    info = backup_database(url, path, force=force)
+    done(
+        f"backup written: {info.path} ({info.size:,} bytes, schema {info.revision}, verified)",
+        {"path": str(info.path), "bytes": info.size, "schema_revision": info.revision},
+    )
+
+
+@db_app.command("restore")
+def db_restore(
+    path: Annotated[str, typer.Argument(help="A file written by 'clinicbill db backup'.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the current database (it is kept aside).")
+    ] = False,
+) -> None:
+    """Verify a backup, then restore it; the database it replaces is kept beside it.
+
+    Example: clinicbill db restore ~/backups/clinic-2026-03-31.db --force
+    """
+    from clinicbill.cli.render import done
+    from clinicbill.store.backup import restore_database
+    from clinicbill.store.engine import get_engine, resolve_url, stored_revision
+    from clinicbill.store.integrity import integrity_problems
+
+    url = resolve_url(STATE.db)
+    result = restore_database(url, path, force=force)
+    engine = get_engine(STATE.db)  # upgrades a backup from an older release to head
+    problems = integrity_problems(engine)
+    revision = stored_revision(engine)
+    from clinicbill.cli.common import unit_of_work
+    from clinicbill.store.audit import record_event
+
+    with unit_of_work() as session:  # the restored trail records the restore itself
+        record_event(
+            session,
+            "restore",
+            "database",
+            {"from": result.source.path.name, "kept": result.kept.name if result.kept else None},
+        )
+    kept = f"; the previous database is kept as {result.kept}" if result.kept else ""
+    done(
+        f"restored {result.source.path.name} (schema {revision}, "
+        f"integrity {'ok' if not problems else 'FAILED'}){kept}",
+        {
+            "restored_from": str(result.source.path),
+            "kept": str(result.kept) if result.kept else None,
+            "schema_revision": revision,
+            "integrity": "ok" if not problems else "; ".join(problems),
+        },
+    )
+    if problems:
+        from clinicbill.domain.errors import ClinicbillError
+
+        raise ClinicbillError("db: the restored database fails its check", "; ".join(problems))
+
+
+def export_all(
+    dir: Annotated[
+        str, typer.Argument(help="Directory for the files (new, or an earlier export).")
+    ],
+    force: Annotated[bool, typer.Option("--force", help="Replace an earlier export.")] = False,
+) -> None:
+    """Write every table as CSV and JSON, with a manifest (row counts, sha256).
+
+    Example: clinicbill export-all ~/clinic-export
+    """
+    from clinicbill.cli.common import unit_of_work
+    from clinicbill.cli.render import done
+    from clinicbill.domain.export import export_all as write_export
+    from clinicbill.domain.export import export_directory
+
+    directory = export_directory(dir, force)
+    with unit_of_work() as session:
+        manifest = write_export(session, directory)
+    rows = sum(t.rows for t in manifest.tables)
+    done(
+        f"exported {len(manifest.tables)} tables ({rows:,} rows) as CSV and JSON to "
+        f"{manifest.directory}; manifest: {manifest.directory / 'manifest.json'}",
+        manifest.as_dict(),
+    )
+
+
+# Steps this module adds to `clinicbill demo` (see cli/demo.py).
+DEMO_STEPS: list = [
+    ("Integrity check", ["db", "check"]),
+    ("An online backup, verified", ["db", "backup", "{dir}/clinicbill-backup.db"]),
+    ("Every table as CSV and JSON, with a manifest", ["export-all", "{dir}/export"]),
+]
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(db_app, name="db")
+    app.command("export-all")(export_all)

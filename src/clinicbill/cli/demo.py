@@ -35,6 +35,8 @@ DEMO_SECTIONS = [
     "clinicbill.cli.era",  # post a generated 835, patient payment, balances
     "clinicbill.cli.documents",  # superbill, statement, receipt, estimate
     "clinicbill.cli.reports",  # aging
+    "clinicbill.cli.audit",  # the audit trail and its hash chain
+    "clinicbill.cli.db",  # integrity check, backup, export-all
 ]
 
 

@@ -11,15 +11,19 @@ import hashlib
 import json
 from datetime import date, datetime
 
-from sqlalchemy import event, insert, inspect, select, text
+from sqlalchemy import event, func, insert, inspect, select, text, update
 from sqlmodel import Session
 
+from clinicbill.store.models.billing import ControlCounter
 from clinicbill.store.models.core import AuditLog
 from clinicbill.store.types import utcnow
 
 GENESIS = "0" * 64
 NOT_AUDITED = {"audit_log", "controlcounter"}
+AUDIT_COUNTER = "audit_rows"
 _INSTALLED = "clinicbill_audit"
+_LOCKED = "clinicbill_writer_lock"
+LOCK_KEY = 4242
 
 
 def _jsonable(value):
@@ -65,6 +69,18 @@ def hashed_fields(row) -> dict:
     }
 
 
+_HASHED_COLUMNS = [
+    AuditLog.at,
+    AuditLog.user,
+    AuditLog.action,
+    AuditLog.entity,
+    AuditLog.entity_id,
+    AuditLog.patient_id,
+    AuditLog.before,
+    AuditLog.after,
+]
+
+
 def _patient_id(obj) -> int | None:
     if type(obj).__tablename__ == "patient":
         return obj.id
@@ -84,25 +100,33 @@ def _after_flush(session: Session, _ctx) -> None:
     changes = [c for c in changes if type(c[1]).__tablename__ not in NOT_AUDITED]
     if not changes:
         return
+    user = session.info.get("user", "unknown")
+    _append(
+        session,
+        [
+            {
+                "user": user,
+                "action": action,
+                "entity": type(obj).__tablename__,
+                "entity_id": getattr(obj, "id", None),
+                "patient_id": _patient_id(obj),
+                "before": json.dumps(before, sort_keys=True) if before is not None else None,
+                "after": json.dumps(after, sort_keys=True) if after is not None else None,
+            }
+            for action, obj, before, after in changes
+        ],
+    )
+
+
+def _append(session: Session, entries: list[dict]) -> None:
+    """Add rows to the end of the chain (inside the caller's transaction, under the lock)."""
     conn = session.connection()
-    if conn.dialect.name == "postgresql":
-        # Serialise writers of the chain so two transactions never fork it.
-        conn.execute(text("SELECT pg_advisory_xact_lock(4242)"))
+    _writer_lock(session)
     prev = conn.execute(select(AuditLog.hash).order_by(AuditLog.id.desc()).limit(1)).scalar()
     prev = prev or GENESIS
-    user = session.info.get("user", "unknown")
     rows = []
-    for action, obj, before, after in changes:
-        fields = {
-            "at": utcnow().isoformat(),
-            "user": user,
-            "action": action,
-            "entity": type(obj).__tablename__,
-            "entity_id": getattr(obj, "id", None),
-            "patient_id": _patient_id(obj),
-            "before": json.dumps(before, sort_keys=True) if before is not None else None,
-            "after": json.dumps(after, sort_keys=True) if after is not None else None,
-        }
+    for entry in entries:
+        fields = {"at": utcnow().isoformat(), **entry}
         digest = row_hash(prev, fields)
         rows.append(
             {
@@ -114,23 +138,132 @@ def _after_flush(session: Session, _ctx) -> None:
         )
         prev = digest
     conn.execute(insert(AuditLog), rows)
+    _count_rows(conn, len(rows))
+
+
+def _count_rows(conn, added: int) -> None:
+    """Keep the number of audit rows in a counter, so removing rows at the END of the chain
+    (which no later link can reveal) is detected too. Runs under the writer lock above
+    (PostgreSQL advisory lock; SQLite's BEGIN IMMEDIATE)."""
+    updated = conn.execute(
+        update(ControlCounter)
+        .where(ControlCounter.name == AUDIT_COUNTER)
+        .values(value=ControlCounter.value + added)
+    ).rowcount
+    if not updated:
+        total = conn.execute(select(func.count()).select_from(AuditLog)).scalar_one()
+        conn.execute(insert(ControlCounter).values(name=AUDIT_COUNTER, value=total))
+
+
+def _writer_lock(session: Session) -> None:
+    """PostgreSQL: one writing transaction at a time, taken before its first write.
+
+    Serialises writers of the audit chain so two transactions never fork it, and because it
+    is taken before any row lock (first flush or first UPDATE/DELETE/INSERT statement), two
+    writers cannot deadlock on it. SQLite gets the same from BEGIN IMMEDIATE (engine.py).
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    tx = session.get_transaction()
+    if tx is None or session.info.get(_LOCKED) is tx:
+        return
+    session.info[_LOCKED] = tx
+    session.connection().execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+
+
+def _before_flush(session: Session, _ctx, _instances) -> None:
+    if session.new or session.dirty or session.deleted:
+        _writer_lock(session)
+
+
+def _on_execute(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        _writer_lock(state.session)
 
 
 def install_audit(session: Session) -> None:
     if session.info.get(_INSTALLED):
         return
+    event.listen(session, "before_flush", _before_flush)
+    event.listen(session, "do_orm_execute", _on_execute)
     event.listen(session, "after_flush", _after_flush)
     session.info[_INSTALLED] = True
 
 
 def verify_chain(session: Session) -> list[str]:
-    """Problems in the hash chain: an edited row, a deleted row, a broken link."""
+    """Problems in the hash chain, first one first: an edited row, a removed row, a broken
+    link, rows missing at the end. Streams the log; an empty list means the chain holds."""
     problems = []
     prev = GENESIS
-    for row in session.execute(select(AuditLog).order_by(AuditLog.id)).scalars():
+    seen = 0
+    columns = [AuditLog.id, AuditLog.prev_hash, AuditLog.hash, *_HASHED_COLUMNS]
+    rows = session.execute(select(*columns).order_by(AuditLog.id).execution_options(yield_per=2000))
+    for row in rows:
+        seen += 1
         if row.prev_hash != prev:
             problems.append(f"audit row {row.id}: previous-hash link broken (a row was removed)")
         if row_hash(row.prev_hash, hashed_fields(row)) != row.hash:
             problems.append(f"audit row {row.id}: content does not match its hash (edited)")
         prev = row.hash
+    recorded = session.execute(
+        select(ControlCounter.value).where(ControlCounter.name == AUDIT_COUNTER)
+    ).scalar()
+    if recorded is not None and recorded != seen:
+        problems.append(
+            f"audit log: {recorded} rows were written but {seen} remain "
+            "(rows at the end were removed)"
+        )
     return problems
+
+
+def entities() -> list[str]:
+    """The audited tables (what `audit --entity` accepts)."""
+    from sqlmodel import SQLModel
+
+    import clinicbill.store.models  # noqa: F401  (registers every table)
+
+    return sorted(set(SQLModel.metadata.tables) - NOT_AUDITED)
+
+
+def trail(
+    session: Session,
+    *,
+    patient_id: int | None = None,
+    entity: str | None = None,
+    user: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 200,
+):
+    """The latest `limit` audit rows matching every filter given, oldest first."""
+    query = select(AuditLog)
+    if patient_id is not None:
+        query = query.where(AuditLog.patient_id == patient_id)
+    if entity is not None:
+        query = query.where(AuditLog.entity == entity)
+    if user is not None:
+        query = query.where(AuditLog.user == user)
+    if since is not None:
+        query = query.where(AuditLog.at >= since)
+    if until is not None:
+        query = query.where(AuditLog.at < until)
+    rows = session.execute(query.order_by(AuditLog.id.desc()).limit(limit)).scalars().all()
+    return list(reversed(rows))
+
+
+def record_event(session: Session, action: str, entity: str, detail: dict) -> None:
+    """An audit row for something that is not a row change (e.g. a database restore)."""
+    _append(
+        session,
+        [
+            {
+                "user": session.info.get("user", "unknown"),
+                "action": action,
+                "entity": entity,
+                "entity_id": None,
+                "patient_id": None,
+                "before": None,
+                "after": json.dumps(detail, sort_keys=True),
+            }
+        ],
+    )

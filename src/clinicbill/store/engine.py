@@ -103,8 +103,13 @@ def get_engine(db: str | None = None, migrate: bool = True) -> Engine:
     if engine is not None:
         return engine
     if is_sqlite(url):
+        from clinicbill.store import encryption
+
         _prepare_sqlite_file(sqlite_path(url))
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(
+            url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, **encryption.engine_options()
+        )
+        encryption.listen(engine, sqlite_path(url))  # PRAGMA key before the other PRAGMAs
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     else:
@@ -121,6 +126,11 @@ def stored_revision(engine: Engine) -> str | None:
         with engine.connect() as conn:
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except Exception as exc:
+        if "file is not a database" in str(exc):
+            raise ClinicbillError(
+                "db: the file is not a clinicbill database (or it is encrypted)",
+                "check --db / CLINICBILL_DB; for an encrypted database set CLINICBILL_DB_KEY",
+            ) from None
         if _is_connection_error(exc):
             raise ClinicbillError(
                 "db: cannot connect to the database", "check --db / CLINICBILL_DB and the server"
