@@ -1,12 +1,390 @@
-"""Command module `coverage` (being built; registers its commands in register())."""
+"""`verify …`: benefit verification notes. Also registers `referral …` and `auth …`
+(cli/authorizations.py).
+
+Notes are append-only: there is no edit or delete command; `verify add --corrects ID` records a
+correction that says which note it replaces.
+"""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-# Steps this module adds to `clinicbill demo` (see cli/demo.py).
-DEMO_STEPS: list = []
+Opt = typer.Option
+verify_app = typer.Typer(
+    help="Benefit verification notes (append-only; correct with --corrects).",
+    no_args_is_help=True,
+)
+
+# Prompt labels in the order a benefits call goes (domain/verification.py VERIFICATION_FIELDS).
+VERIFY_PROMPTS = {
+    "method": "Verified how (phone, portal, 271)",
+    "representative": "Representative's name",
+    "call_reference": "Call reference number",
+    "in_network": "In network? (yes/no)",
+    "massage_covered": "Massage covered? (yes/no)",
+    "acupuncture_covered": "Acupuncture covered? (yes/no)",
+    "visit_limit": "Visit limit per plan year",
+    "visits_used": "Visits used so far, per the payer",
+    "plan_year_start": "Plan year starts (YYYY-MM-DD)",
+    "deductible": "Deductible ($)",
+    "deductible_met": "Deductible met so far ($)",
+    "oop_max": "Out-of-pocket maximum ($)",
+    "oop_met": "Out-of-pocket met so far ($)",
+    "copay": "Copay per visit ($)",
+    "coinsurance": "Coinsurance (%)",
+    "preauth_required": "Pre-authorization required? (yes/no)",
+    "referral_required": "Referral/prescription required? (yes/no)",
+    "exclusions": "Exclusions",
+    "notes": "Notes",
+    "reverify_by": "Re-verify by (YYYY-MM-DD)",
+}
+PHONE_ONLY = {"representative", "call_reference"}
+LIST_COLUMNS = [
+    "id",
+    "verified_on",
+    "verified_by",
+    "method",
+    "reference",
+    "in_network",
+    "massage",
+    "acupuncture",
+    "limit",
+    "payer_used",
+    "plan_year_start",
+    "reverify_by",
+    "status",
+]
+
+
+def ask_validated(values: dict, prompts: dict[str, str], spec: dict, required: set[str]) -> dict:
+    """On a TTY, prompt (in order) for each value not given; each answer is checked with the
+    field's own validator before moving on. Without a TTY, values stay missing."""
+    from clinicbill.cli.context import tty
+
+    if not tty():
+        return values
+    import questionary
+
+    from clinicbill.domain.errors import ClinicbillError
+
+    def check(name):
+        def run(text):
+            if not text.strip():
+                return "required" if name in required else True
+            try:
+                spec[name](text, name.replace("_", "-"))
+            except ClinicbillError as exc:
+                return exc.message + (f" ({exc.hint})" if exc.hint else "")
+            return True
+
+        return run
+
+    out = dict(values)
+    for name, label in prompts.items():
+        if out.get(name) is not None:
+            continue
+        if name in PHONE_ONLY and out.get("method") not in (None, "phone"):
+            continue
+        suffix = "" if name in required else " (optional)"
+        answer = questionary.text(f"{label}{suffix}:", validate=check(name)).unsafe_ask()
+        out[name] = answer.strip() or None
+    return out
+
+
+def visits_line(status) -> str:
+    """Plan-year visits of a policy in one line (domain/visits.py PolicyVisitStatus)."""
+    payer = (
+        f", payer reported {status.visits_used_payer}"
+        if status.visits_used_payer is not None
+        else ""
+    )
+    head = (
+        f"visits in plan year {status.plan_year_start}..{status.plan_year_end}: "
+        f"{status.visits_used_practice} by our sessions{payer}"
+    )
+    if status.visit_limit is None:
+        tail = "; no visit limit on record"
+    else:
+        tail = f"; limit {status.visit_limit}, {max(status.visits_remaining, 0)} remaining"
+    flags = f" [{', '.join(status.flags)}]" if status.flags else ""
+    return head + tail + flags
+
+
+@verify_app.command("add")
+def verify_add(
+    policy: Annotated[str, typer.Argument(help="Policy id or member id.")],
+    method: Annotated[str | None, Opt(help="phone, portal or 271.")] = None,
+    representative: Annotated[str | None, Opt(help="Who you spoke with.")] = None,
+    call_reference: Annotated[str | None, Opt(help="The call reference number.")] = None,
+    in_network: Annotated[str | None, Opt(help="yes or no.")] = None,
+    massage_covered: Annotated[str | None, Opt(help="yes or no.")] = None,
+    acupuncture_covered: Annotated[str | None, Opt(help="yes or no.")] = None,
+    visit_limit: Annotated[str | None, Opt(help="Visits allowed per plan year.")] = None,
+    visits_used: Annotated[str | None, Opt(help="Visits used so far, as the payer says.")] = None,
+    plan_year_start: Annotated[str | None, Opt(help="YYYY-MM-DD.")] = None,
+    deductible: Annotated[str | None, Opt(help="Dollars.")] = None,
+    deductible_met: Annotated[str | None, Opt(help="Dollars met so far.")] = None,
+    oop_max: Annotated[str | None, Opt(help="Out-of-pocket maximum, dollars.")] = None,
+    oop_met: Annotated[str | None, Opt(help="Out-of-pocket met so far, dollars.")] = None,
+    copay: Annotated[str | None, Opt(help="Dollars per visit.")] = None,
+    coinsurance: Annotated[str | None, Opt(help="Percent, 0-100.")] = None,
+    preauth_required: Annotated[str | None, Opt(help="yes or no.")] = None,
+    referral_required: Annotated[str | None, Opt(help="Referral/prescription: yes or no.")] = None,
+    exclusions: Annotated[str | None, Opt()] = None,
+    notes: Annotated[str | None, Opt()] = None,
+    reverify_by: Annotated[str | None, Opt(help="Check again by this date.")] = None,
+    corrects: Annotated[str | None, Opt(help="Id of the note this one corrects.")] = None,
+    verified_at: Annotated[str | None, Opt(help="When it was checked (default now).")] = None,
+    verified_by: Annotated[str | None, Opt(help="Who checked (default --user).")] = None,
+) -> None:
+    """Record a benefit verification call or portal check (asks for what is missing).
+
+    Example: clinicbill verify add 1 --method phone --representative Jo --call-reference
+    R12345 --in-network yes --massage-covered yes --visit-limit 20 --visits-used 3
+    --plan-year-start 2026-01-01 --copay 25 --referral-required yes --reverify-by 2027-01-01
+    """
+    from clinicbill.cli.common import unit_of_work
+    from clinicbill.cli.context import STATE
+    from clinicbill.cli.render import done
+    from clinicbill.domain.lookup import find_policy
+    from clinicbill.domain.verification import (
+        VERIFICATION_FIELDS,
+        VERIFICATION_REQUIRED,
+        add_verification,
+    )
+    from clinicbill.domain.visits import policy_visit_status
+    from clinicbill.store.engine import current_user
+
+    values = {
+        name: value
+        for name, value in locals().items()
+        if name in VERIFY_PROMPTS and name != "verified_by"
+    }
+    values["verified_by"] = verified_by or STATE.user or current_user()
+    with unit_of_work() as session:  # refuse an unknown policy before asking anything
+        policy_id = find_policy(session, policy).id
+    values = ask_validated(values, VERIFY_PROMPTS, VERIFICATION_FIELDS, VERIFICATION_REQUIRED)
+    with unit_of_work() as session:
+        row = find_policy(session, str(policy_id))
+        note = add_verification(
+            session, row, corrects_id=corrects, verified_at=verified_at, **values
+        )
+        status = policy_visit_status(session, row.id, _today())
+        fixed = f" (corrects {note.corrects_id})" if note.corrects_id else ""
+        done(
+            f"verification {note.id} recorded for policy {row.id}{fixed}\n{visits_line(status)}",
+            {**note.model_dump(), "visits": status.as_dict()},
+        )
+
+
+def _today():
+    from datetime import date
+
+    return date.today()
+
+
+def _note_row(note, superseded: dict, current_id) -> dict:
+    from clinicbill.domain.verification import local_date
+
+    if note.id == current_id:
+        status = "current"
+    elif note.id in superseded:
+        status = f"corrected by {superseded[note.id]}"
+    else:
+        status = ""
+    if note.corrects_id:
+        status = (status + "; " if status else "") + f"corrects {note.corrects_id}"
+    return {
+        "id": note.id,
+        "verified_on": local_date(note.verified_at),
+        "verified_by": note.verified_by,
+        "method": note.method,
+        "reference": note.call_reference,
+        "in_network": note.in_network,
+        "massage": note.massage_covered,
+        "acupuncture": note.acupuncture_covered,
+        "limit": note.visit_limit,
+        "payer_used": note.visits_used_reported,
+        "plan_year_start": note.plan_year_start,
+        "reverify_by": note.reverify_by,
+        "status": status,
+    }
+
+
+@verify_app.command("list")
+def verify_list(
+    policy: Annotated[str, typer.Argument(help="Policy id or member id.")],
+) -> None:
+    """Show a policy's verification history (oldest first) and its visits this plan year.
+
+    Example: clinicbill verify list 1
+    """
+    from clinicbill.cli.common import unit_of_work
+    from clinicbill.cli.context import STATE
+    from clinicbill.cli.render import emit_json, table
+    from clinicbill.domain.lookup import find_policy
+    from clinicbill.domain.verification import applicable_note, corrected_by, history
+    from clinicbill.domain.visits import policy_visit_status
+
+    today = _today()
+    with unit_of_work() as session:
+        row = find_policy(session, policy)
+        notes = history(session, row.id)
+        current = applicable_note(notes, today)
+        superseded = corrected_by(notes)
+        rows = [_note_row(n, superseded, current and current.id) for n in notes]
+        status = policy_visit_status(session, row.id, today)
+    if STATE.json:
+        emit_json({"policy_id": row.id, "visits": status.as_dict(), "notes": rows})
+        return
+    table(rows, LIST_COLUMNS, f"verification notes of policy {row.id}")
+    typer.echo(visits_line(status))
+
+
+@verify_app.command("show")
+def verify_show(
+    note_id: Annotated[str, typer.Argument(metavar="ID", help="Verification note id.")],
+) -> None:
+    """Show one verification note in full.
+
+    Example: clinicbill verify show 1
+    """
+    from clinicbill.cli.common import model_data, unit_of_work
+    from clinicbill.cli.context import STATE
+    from clinicbill.cli.render import emit_json, record
+    from clinicbill.domain.lookup import get_or_refuse
+    from clinicbill.domain.money import fmt
+    from clinicbill.domain.verification import applicable_note, corrected_by, history
+    from clinicbill.store.models import Verification
+
+    with unit_of_work() as session:
+        note = get_or_refuse(session, Verification, note_id, "verification")
+        notes = history(session, note.policy_id)
+        current = applicable_note(notes, _today())
+        extra = {
+            "corrected_by": corrected_by(notes).get(note.id),
+            "current": current is not None and current.id == note.id,
+        }
+    data = {**model_data(note), **extra}
+    if STATE.json:
+        emit_json(data)
+        return
+    shown = {}
+    for key, value in data.items():
+        if key.endswith("_cents"):
+            shown[key.removesuffix("_cents")] = fmt(value) if value is not None else None
+        elif key == "coinsurance_pct":
+            shown["coinsurance"] = f"{value}%" if value is not None else None
+        else:
+            shown[key] = value
+    record(shown, f"verification {note.id} (policy {note.policy_id})")
+
+
+def _demo_verification(_dir) -> list[str]:
+    from datetime import date
+
+    today = date.today()
+    return [
+        "verify",
+        "add",
+        "1",
+        "--method",
+        "phone",
+        "--representative",
+        "Jordan at Cascade",
+        "--call-reference",
+        "CHP-20261",
+        "--in-network",
+        "yes",
+        "--massage-covered",
+        "yes",
+        "--acupuncture-covered",
+        "yes",
+        "--visit-limit",
+        "20",
+        "--visits-used",
+        "2",
+        "--plan-year-start",
+        f"{today.year}-01-01",
+        "--deductible",
+        "500",
+        "--deductible-met",
+        "500",
+        "--copay",
+        "25",
+        "--coinsurance",
+        "0",
+        "--preauth-required",
+        "yes",
+        "--referral-required",
+        "yes",
+        "--reverify-by",
+        f"{today.year + 1}-01-15",
+    ]
+
+
+def _demo_referral(_dir) -> list[str]:
+    from datetime import date, timedelta
+
+    today = date.today()
+    return [
+        "referral",
+        "add",
+        "P00001",
+        "--first-name",
+        "Helen",
+        "--last-name",
+        "Park",
+        "--npi",
+        "1679576722",
+        "--qualifier",
+        "DN",
+        "--date",
+        (today - timedelta(days=45)).isoformat(),
+        "--dx",
+        "M54.50",
+        "--visits",
+        "12",
+        "--expires",
+        (today + timedelta(days=135)).isoformat(),
+    ]
+
+
+def _demo_authorization(_dir) -> list[str]:
+    from datetime import date, timedelta
+
+    today = date.today()
+    return [
+        "auth",
+        "add",
+        "1",
+        "--number",
+        "CHP-PA-778812",
+        "--start",
+        (today - timedelta(days=30)).isoformat(),
+        "--end",
+        (today + timedelta(days=60)).isoformat(),
+        "--visits",
+        "8",
+        "--codes",
+        "97124,97140,97810,97811",
+    ]
+
+
+# Steps this module adds to `clinicbill demo` (see cli/demo.py): they run before the sessions.
+DEMO_STEPS: list = [
+    ("Benefit verification call for Chen's Cascade policy", _demo_verification),
+    ("Her physician's referral (box 17)", _demo_referral),
+    ("The prior authorization Cascade issued (box 23)", _demo_authorization),
+]
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    from clinicbill.cli.authorizations import auth_app, referral_app
+
+    app.add_typer(verify_app, name="verify")
+    app.add_typer(referral_app, name="referral")
+    app.add_typer(auth_app, name="auth")

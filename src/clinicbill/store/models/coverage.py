@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Text
+from sqlalchemy import Text, event
+from sqlalchemy.orm import object_session
 from sqlmodel import Field, SQLModel
 
 from clinicbill.store.types import UTCDateTime, utcnow
@@ -39,6 +40,24 @@ class Verification(SQLModel, table=True):
     reverify_by: date | None = None
     corrects_id: int | None = Field(default=None, foreign_key="verification.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+def _refuse_change(_mapper, _connection, note) -> None:
+    """Verification notes are append-only: an update or delete through the ORM is refused, so
+    the transaction rolls back (SPEC §4.3; a correction is a new note with corrects_id)."""
+    from clinicbill.domain.errors import ClinicbillError
+
+    session = object_session(note)
+    if session is not None and note in session.dirty and not session.is_modified(note):
+        return  # touched but nothing changed
+    raise ClinicbillError(
+        f"verification: note {note.id} cannot be changed or deleted",
+        f"record a correction: clinicbill verify add {note.policy_id} --corrects {note.id} ...",
+    )
+
+
+event.listen(Verification, "before_update", _refuse_change)
+event.listen(Verification, "before_delete", _refuse_change)
 
 
 class Referral(SQLModel, table=True):

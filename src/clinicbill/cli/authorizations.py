@@ -1,0 +1,305 @@
+"""`referral …` and `auth …`: prescriptions/referrals and prior authorizations (registered by
+cli/coverage.py). Visits and units remaining are derived from the linked sessions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+Opt = typer.Option
+referral_app = typer.Typer(
+    help="Prescriptions/referrals from a physician (box 17).", no_args_is_help=True
+)
+auth_app = typer.Typer(help="Prior authorizations (box 23).", no_args_is_help=True)
+
+REFERRAL_PROMPTS = {
+    "first_name": "Referring/ordering provider's first name",
+    "last_name": "Last name",
+    "npi": "Their NPI",
+    "referral_date": "Date of the referral (YYYY-MM-DD)",
+    "visits_ordered": "Visits ordered",
+    "expires_on": "Expires (YYYY-MM-DD)",
+}
+AUTH_PROMPTS = {
+    "number": "Authorization number",
+    "start_date": "First date covered (YYYY-MM-DD)",
+    "end_date": "Last date covered (YYYY-MM-DD)",
+    "visits_authorized": "Visits authorized",
+    "units_authorized": "Units authorized",
+}
+REFERRAL_COLUMNS = [
+    "id",
+    "patient_id",
+    "referring",
+    "npi",
+    "qualifier",
+    "referral_date",
+    "diagnoses",
+    "visits_ordered",
+    "visits_used",
+    "visits_remaining",
+    "expires_on",
+    "status",
+]
+AUTH_COLUMNS = [
+    "id",
+    "patient",
+    "policy",
+    "number",
+    "start",
+    "end",
+    "codes",
+    "visits",
+    "used",
+    "left",
+    "units",
+    "units_used",
+    "units_left",
+    "flags",
+]
+
+
+def _today():
+    from datetime import date
+
+    return date.today()
+
+
+@referral_app.command("add")
+def referral_add(
+    patient: Annotated[str, typer.Argument(help="Id, account or name.")],
+    first_name: Annotated[str | None, Opt(help="Referring/ordering provider.")] = None,
+    last_name: Annotated[str | None, Opt()] = None,
+    npi: Annotated[str | None, Opt(help="Their individual NPI.")] = None,
+    qualifier: Annotated[str, Opt(help="DN referring or DK ordering.")] = "DN",
+    number: Annotated[str | None, Opt(help="Referral number, if the payer gave one.")] = None,
+    date: Annotated[str | None, Opt("--date", help="Date written, YYYY-MM-DD.")] = None,
+    dx: Annotated[list[str] | None, Opt("--dx", help="ICD-10-CM code (repeat or commas).")] = None,
+    visits: Annotated[str | None, Opt("--visits", help="Visits ordered.")] = None,
+    expires: Annotated[str | None, Opt("--expires", help="Last valid date.")] = None,
+    policy: Annotated[str | None, Opt(help="Only for this policy (default: any).")] = None,
+) -> None:
+    """Record a prescription/referral for a patient.
+
+    Example: clinicbill referral add P00001 --first-name Helen --last-name Park --npi
+    1679576722 --date 2026-10-01 --dx M54.50 --visits 12 --expires 2027-04-01
+    """
+    from clinicbill.cli.common import unit_of_work
+    from clinicbill.cli.coverage import ask_validated
+    from clinicbill.cli.render import done
+    from clinicbill.domain.authorizations import REFERRAL_FIELDS, REFERRAL_REQUIRED, add_referral
+    from clinicbill.domain.lookup import find_patient, find_policy
+
+    values = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "npi": npi,
+        "referral_date": date,
+        "visits_ordered": visits,
+        "expires_on": expires,
+    }
+    with unit_of_work() as session:  # refuse an unknown patient before asking anything
+        patient_id = find_patient(session, patient).id
+    values = ask_validated(values, REFERRAL_PROMPTS, REFERRAL_FIELDS, REFERRAL_REQUIRED)
+    codes = [c for item in dx or [] for c in item.split(",")]
+    with unit_of_work() as session:
+        row = find_patient(session, str(patient_id))
+        policy_row = find_policy(session, policy, row) if policy else None
+        referral = add_referral(
+            session,
+            row,
+            policy=policy_row,
+            diagnoses=codes,
+            qualifier=qualifier,
+            number=number,
+            **values,
+        )
+        done(
+            f"referral {referral.id} recorded for patient {row.id}: "
+            f"{referral.first_name} {referral.last_name} ({referral.qualifier}) "
+            f"{referral.referral_date}",
+            referral.model_dump(),
+        )
+
+
+@referral_app.command("list")
+def referral_list(
+    patient: Annotated[str | None, typer.Argument(help="Only this patient's.")] = None,
+) -> None:
+    """List referrals with visits used and remaining (from the linked sessions).
+
+    Example: clinicbill referral list Chen
+    """
+    from sqlalchemy import select
+
+    from clinicbill.cli.common import unit_of_work
+    from clinicbill.cli.render import table
+    from clinicbill.domain.authorizations import referral_status
+    from clinicbill.domain.lookup import find_patient
+    from clinicbill.store.models import Referral
+
+    with unit_of_work() as session:
+        query = select(Referral).order_by(Referral.patient_id, Referral.referral_date)
+        if patient:
+            query = query.where(Referral.patient_id == find_patient(session, patient).id)
+        rows = referral_status(session, list(session.execute(query).scalars()), _today())
+    table(rows, REFERRAL_COLUMNS, "referrals")
+
+
+@auth_app.command("add")
+def auth_add(
+    policy: Annotated[str, typer.Argument(help="Policy id or member id.")],
+    number: Annotated[str | None, Opt(help="Authorization number from the payer.")] = None,
+    start: Annotated[str | None, Opt("--start", help="First date covered.")] = None,
+    end: Annotated[str | None, Opt("--end", help="Last date covered.")] = None,
+    visits: Annotated[str | None, Opt("--visits", help="Visits authorized.")] = None,
+    units: Annotated[str | None, Opt("--units", help="Units authorized.")] = None,
+    codes: Annotated[str | None, Opt(help="Codes covered, e.g. 97124,97140 (default all).")] = None,
+) -> None:
+    """Record a prior authorization for a policy.
+
+    Example: clinicbill auth add 1 --number PA778812 --start 2026-11-01 --end 2027-01-31
+    --visits 8 --codes 97124,97140
+    """
+    from clinicbill.cli.common import unit_of_work
+    from clinicbill.cli.coverage import ask_validated
+    from clinicbill.cli.render import done
+    from clinicbill.domain.authorizations import AUTH_FIELDS, AUTH_REQUIRED, add_authorization
+    from clinicbill.domain.lookup import find_policy
+
+    values = {
+        "number": number,
+        "start_date": start,
+        "end_date": end,
+        "visits_authorized": visits,
+        "units_authorized": units,
+    }
+    with unit_of_work() as session:
+        policy_id = find_policy(session, policy).id
+    values = ask_validated(values, AUTH_PROMPTS, AUTH_FIELDS, AUTH_REQUIRED)
+    with unit_of_work() as session:
+        row = find_policy(session, str(policy_id))
+        auth = add_authorization(session, row, codes=codes, **values)
+        what = ", ".join(
+            f"{n} {label}"
+            for n, label in ((auth.visits_authorized, "visits"), (auth.units_authorized, "units"))
+            if n is not None
+        )
+        done(
+            f"authorization {auth.id} ({auth.number}) recorded for policy {row.id}: {what}, "
+            f"{auth.start_date}..{auth.end_date}"
+            + (f", codes {auth.codes}" if auth.codes else ", all codes"),
+            auth.model_dump(),
+        )
+
+
+def _auth_row(status) -> dict:
+    return {
+        "id": status.authorization_id,
+        "patient": status.patient_id,
+        "policy": status.policy_id,
+        "number": status.number,
+        "start": status.start_date,
+        "end": status.end_date,
+        "codes": (status.codes or "all").replace(",", " "),
+        "visits": status.visits_authorized,
+        "used": status.visits_used,
+        "left": status.visits_remaining,
+        "units": status.units_authorized,
+        "units_used": status.units_used,
+        "units_left": status.units_remaining,
+        "flags": ", ".join(status.flags),
+    }
+
+
+@auth_app.command("list")
+def auth_list(
+    expiring: Annotated[
+        int | None,
+        Opt(
+            "--expiring",
+            min=0,
+            metavar="DAYS",
+            help="Only those ending within DAYS, or within 2 visits of running out.",
+        ),
+    ] = None,
+    policy: Annotated[str | None, Opt(help="Only this policy's (id or member id).")] = None,
+) -> None:
+    """List authorizations with visits/units remaining, flagging expiry and exhaustion.
+
+    Example: clinicbill auth list --expiring 30
+    """
+    from clinicbill.cli.common import unit_of_work
+    from clinicbill.cli.context import STATE
+    from clinicbill.cli.render import emit_json, table
+    from clinicbill.domain.authorizations import authorizations_status
+    from clinicbill.domain.lookup import find_policy
+
+    with unit_of_work() as session:
+        policy_id = find_policy(session, policy).id if policy else None
+        found = authorizations_status(session, _today(), expiring, policy_id)
+    if STATE.json:
+        emit_json([s.as_dict() for s in found])
+        return
+    title = (
+        "authorizations"
+        if expiring is None
+        else f"authorizations ending within {expiring} days or nearly used up"
+    )
+    table([_auth_row(s) for s in found], AUTH_COLUMNS, title)
+
+
+@auth_app.command("show")
+def auth_show(
+    auth_id: Annotated[str, typer.Argument(metavar="ID", help="Authorization id.")],
+) -> None:
+    """Show an authorization, what remains of it, and the sessions that used it.
+
+    Example: clinicbill auth show 1
+    """
+    from sqlalchemy import select
+
+    from clinicbill.cli.common import unit_of_work
+    from clinicbill.cli.context import STATE
+    from clinicbill.cli.render import emit_json, record, table
+    from clinicbill.domain.authorizations import authorizations_status
+    from clinicbill.domain.lookup import get_or_refuse
+    from clinicbill.store.models import Authorization, Encounter, ServiceLine
+
+    with unit_of_work() as session:
+        auth = get_or_refuse(session, Authorization, auth_id, "authorization")
+        status = next(
+            s
+            for s in authorizations_status(session, _today(), None, auth.policy_id)
+            if s.authorization_id == auth.id
+        )
+        linked = session.execute(
+            select(Encounter.id, Encounter.service_date, Encounter.status)
+            .where(Encounter.authorization_id == auth.id)
+            .order_by(Encounter.service_date, Encounter.id)
+        ).all()
+        lines = session.execute(
+            select(ServiceLine.encounter_id, ServiceLine.code, ServiceLine.units)
+            .join(Encounter, Encounter.id == ServiceLine.encounter_id)
+            .where(Encounter.authorization_id == auth.id)
+            .order_by(ServiceLine.encounter_id, ServiceLine.line_number)
+        ).all()
+    sessions = []
+    for eid, day, state in linked:
+        mine = [(code, n) for owner, code, n in lines if owner == eid]
+        sessions.append(
+            {
+                "session": eid,
+                "service_date": day,
+                "status": state,
+                "codes": ",".join(code for code, _ in mine),
+                "units": sum(n for _, n in mine),
+            }
+        )
+    data = {**status.as_dict(), "sessions": sessions}
+    if STATE.json:
+        emit_json(data)
+        return
+    record({**_auth_row(status)}, f"authorization {auth.id}")
+    table(sessions, ["session", "service_date", "status", "codes", "units"], "linked sessions")
