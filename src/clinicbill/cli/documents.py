@@ -1,12 +1,386 @@
-"""Command module `documents` (being built; registers its commands in register())."""
+"""`superbill`, `statement`, `receipt`, `estimate …`: the documents a patient takes home."""
 
 from __future__ import annotations
 
-import typer
+from pathlib import Path
+from typing import Annotated
 
-# Steps this module adds to `clinicbill demo` (see cli/demo.py).
-DEMO_STEPS: list = []
+import typer
+from typer.core import TyperGroup
+
+from clinicbill.cli.common import Output, unit_of_work
+
+Opt = typer.Option
+PatientArg = Annotated[str, typer.Argument(help="Patient id, account or name.")]
+
+
+class _EstimateGroup(TyperGroup):
+    """`estimate PATIENT --code …` creates; `estimate list|show|pdf` are the other verbs."""
+
+    def resolve_command(self, ctx, args):
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["create", *args]
+        return super().resolve_command(ctx, args)
+
+
+estimate_app = typer.Typer(
+    cls=_EstimateGroup,
+    help="Good Faith Estimates for self-pay patients: `estimate PATIENT --code …`, list, show.",
+    no_args_is_help=True,
+)
+
+
+def _date(value: str | None, field: str):
+    if value is None:
+        return None
+    from clinicbill.domain.validate import parse_date
+
+    return parse_date(value, field)
+
+
+def _warn(messages) -> None:
+    for message in messages:
+        typer.echo(f"warning: {message}", err=True)
+
+
+def superbill(
+    patient: PatientArg,
+    session_id: Annotated[
+        int | None, Opt("--session", help="One session (default: the latest day of service).")
+    ] = None,
+    from_date: Annotated[str | None, Opt("--from", help="First date of service.")] = None,
+    to_date: Annotated[str | None, Opt("--to", help="Last date of service.")] = None,
+    output: Output = None,
+) -> None:
+    """Superbill PDF for out-of-network reimbursement: one session or a date range.
+
+    Without --session or --from/--to it covers the patient's latest day of service.
+    The file is superbill-ACCOUNT-FROM[_TO].pdf in the current directory unless -o is given.
+
+    Example: clinicbill superbill P00001 --from 2026-01-01 --to 2026-03-31
+    """
+    from clinicbill.cli.render import done
+    from clinicbill.domain.documents import superbill as build_superbill
+    from clinicbill.domain.errors import ClinicbillError
+    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.money import fmt
+    from clinicbill.formats.superbill import render_superbill
+
+    if session_id is not None and (from_date or to_date):
+        raise ClinicbillError(
+            "session: --session and --from/--to were both given", "give one or the other"
+        )
+    with unit_of_work() as session:
+        row = find_patient(session, patient)
+        doc = build_superbill(
+            session,
+            row,
+            encounter_id=session_id,
+            from_date=_date(from_date, "from"),
+            to_date=_date(to_date, "to"),
+        )
+        span = doc.from_date.isoformat()
+        if doc.to_date != doc.from_date:
+            span += f"_{doc.to_date.isoformat()}"
+        path = render_superbill(doc, output or f"superbill-{doc.patient.account_number}-{span}.pdf")
+    visits = f"{doc.visits} visit" + ("s" if doc.visits != 1 else "")
+    done(
+        f"wrote {path} ({visits}, charged {fmt(doc.charged)}, balance {fmt(doc.balance)})",
+        {
+            "path": str(path),
+            "patient": doc.patient.account_number,
+            "from": doc.from_date,
+            "to": doc.to_date,
+            "visits": doc.visits,
+            "lines": len(doc.lines),
+            "charged": fmt(doc.charged, symbol=False),
+            "paid": fmt(doc.paid, symbol=False),
+            "balance": fmt(doc.balance, symbol=False),
+        },
+    )
+
+
+def statement(
+    patient: PatientArg,
+    as_of: Annotated[str | None, Opt("--as-of", help="Statement date (default today).")] = None,
+    output: Output = None,
+) -> None:
+    """Patient statement PDF: open balances by date of service with aging, payments, amount due.
+
+    Example: clinicbill statement P00001 --as-of 2026-03-31
+    """
+    from clinicbill.cli.render import done
+    from clinicbill.domain.account_documents import statement as build_statement
+    from clinicbill.domain.estimates import estimate_warnings
+    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.money import fmt
+    from clinicbill.formats.statement import render_statement
+
+    with unit_of_work() as session:
+        row = find_patient(session, patient)
+        doc = build_statement(session, row, _date(as_of, "as-of"))
+        warnings = estimate_warnings(session, row.id)
+        name = f"statement-{doc.patient.account_number}-{doc.as_of.isoformat()}.pdf"
+        path = render_statement(doc, output or name)
+    _warn(warnings)
+    done(
+        f"wrote {path} (amount due {fmt(doc.amount_due)}, with insurance "
+        f"{fmt(doc.pending_insurance)}, credit {fmt(doc.credit)})",
+        {
+            "path": str(path),
+            "patient": doc.patient.account_number,
+            "as_of": doc.as_of,
+            "open_lines": len(doc.lines),
+            "balance": fmt(doc.balance, symbol=False),
+            "pending_insurance": fmt(doc.pending_insurance, symbol=False),
+            "patient_due": fmt(doc.patient_due, symbol=False),
+            "credit": fmt(doc.credit, symbol=False),
+            "amount_due": fmt(doc.amount_due, symbol=False),
+            "aging": {label: fmt(cents, symbol=False) for label, cents in doc.aging},
+        },
+    )
+
+
+def receipt(
+    payment_id: Annotated[str, typer.Argument(help="Payment id (see 'payment list').")],
+    output: Output = None,
+) -> None:
+    """Payment receipt PDF, marking HSA/FSA-eligible services for the patient's account.
+
+    Example: clinicbill receipt 3
+    """
+    from clinicbill.cli.render import done
+    from clinicbill.domain.account_documents import receipt as build_receipt
+    from clinicbill.domain.money import fmt
+    from clinicbill.formats.receipt import render_receipt
+
+    with unit_of_work() as session:
+        doc = build_receipt(session, payment_id)
+        path = render_receipt(doc, output or f"receipt-{doc.payment.id}.pdf")
+    done(
+        f"wrote {path} ({fmt(doc.payment.amount)} on {doc.payment.received_on.isoformat()}, "
+        f"HSA/FSA-eligible {fmt(doc.hsa_eligible_total)})",
+        {
+            "path": str(path),
+            "payment": doc.payment.id,
+            "amount": fmt(doc.payment.amount, symbol=False),
+            "applied": fmt(sum(x.amount for x in doc.lines), symbol=False),
+            "hsa_eligible": fmt(doc.hsa_eligible_total, symbol=False),
+            "medical_necessity_on_file": doc.medical_necessity is not None,
+        },
+    )
+
+
+@estimate_app.command("create")
+def estimate_create(
+    patient: PatientArg,
+    code: Annotated[
+        list[str] | None,
+        Opt("--code", help="A service per visit: CODE, CODE:units=N, CODE:charge=DOLLARS."),
+    ] = None,
+    visits: Annotated[int, Opt(help="Visits in the course (up to 12 months).")] = 1,
+    date: Annotated[str | None, Opt("--date", help="Scheduled date of the first visit.")] = None,
+    provider: Annotated[str | None, Opt(help="Provider (default: the patient's last).")] = None,
+    dx: Annotated[list[str] | None, Opt("--dx", help="Diagnosis code, when known.")] = None,
+    service: Annotated[str | None, Opt(help="Primary service in words.")] = None,
+    frequency: Annotated[str | None, Opt(help="E.g. weekly.")] = None,
+    output: Output = None,
+) -> None:
+    """Good Faith Estimate PDF for an uninsured or self-pay patient; stored for comparison.
+
+    Example: clinicbill estimate P00006 --code 97124:units=4 --visits 12 --frequency weekly
+    """
+    from clinicbill.cli.render import done
+    from clinicbill.domain.estimates import create_estimate, estimate_document
+    from clinicbill.domain.lookup import find_patient, find_provider
+    from clinicbill.domain.money import fmt
+    from clinicbill.formats.estimate import render_estimate
+
+    with unit_of_work() as session:
+        row = find_patient(session, patient)
+        estimate, warnings = create_estimate(
+            session,
+            row,
+            codes=list(code or []),
+            visits=visits,
+            provider=find_provider(session, provider) if provider else None,
+            service_date=_date(date, "date"),
+            diagnoses=list(dx or []),
+            primary_service=service,
+            frequency=frequency,
+        )
+        doc = estimate_document(session, estimate)
+        path = render_estimate(doc, output or f"estimate-{estimate.id}.pdf")
+    _warn(warnings)
+    done(
+        f"estimate {doc.id}: {doc.visits} visit(s), total {fmt(doc.total)}; wrote {path}",
+        {"id": doc.id, "path": str(path), "visits": doc.visits, "total": fmt(doc.total, False)},
+    )
+
+
+def _comparison_row(c) -> dict:
+    from clinicbill.domain.money import fmt
+
+    return {
+        "id": c.id,
+        "patient": c.account_number,
+        "name": c.patient,
+        "provider": c.provider,
+        "issued": c.issued_on,
+        "window": f"{c.window_from.isoformat()}..{c.window_to.isoformat()}",
+        "visits": c.visits,
+        "estimated": fmt(c.estimated, symbol=False),
+        "billed": fmt(c.billed, symbol=False),
+        "over": fmt(c.over, symbol=False),
+        "dispute_eligible": c.dispute_eligible,
+    }
+
+
+@estimate_app.command("list")
+def estimate_list(
+    patient: Annotated[str | None, Opt(help="Only this patient.")] = None,
+) -> None:
+    """Estimates with what was billed since; warns at $400 or more over an estimate.
+
+    Example: clinicbill estimate list --patient P00006
+    """
+    from clinicbill.cli.render import table
+    from clinicbill.domain.estimates import compare_estimates
+    from clinicbill.domain.lookup import find_patient
+
+    with unit_of_work() as session:
+        patient_id = find_patient(session, patient).id if patient else None
+        rows = compare_estimates(session, patient_id)
+    _warn(c.warning for c in rows if c.warning)
+    columns = ["id", "patient", "name", "provider", "issued", "window", "visits"]
+    money_cols = ["estimated", "billed", "over"]
+    table([_comparison_row(c) for c in rows], columns + money_cols, "estimates", right=money_cols)
+
+
+@estimate_app.command("show")
+def estimate_show(estimate_id: Annotated[str, typer.Argument(help="Estimate id.")]) -> None:
+    """One estimate: its items and the charges billed against it.
+
+    Example: clinicbill estimate show 1
+    """
+    from clinicbill.cli.context import STATE
+    from clinicbill.cli.render import emit_json, record, table
+    from clinicbill.domain.estimates import compare_estimates, estimate_document
+    from clinicbill.domain.lookup import get_or_refuse
+    from clinicbill.domain.money import fmt
+    from clinicbill.store.models import Estimate
+
+    with unit_of_work() as session:
+        estimate = get_or_refuse(session, Estimate, estimate_id, "estimate")
+        doc = estimate_document(session, estimate)
+        comparison = next(
+            c for c in compare_estimates(session, estimate.patient_id) if c.id == estimate.id
+        )
+    data = {
+        **_comparison_row(comparison),
+        "service_date": doc.service_date,
+        "primary_service": doc.primary_service,
+        "frequency": doc.frequency,
+        "diagnoses": ", ".join(d.code for d in doc.diagnoses),
+    }
+    items = [
+        {
+            "code": i.code,
+            "description": i.description,
+            "units": i.units,
+            "charge": fmt(i.unit_charge, symbol=False),
+            "per_visit": fmt(i.per_visit, symbol=False),
+            "total": fmt(i.total, symbol=False),
+        }
+        for i in doc.items
+    ]
+    if STATE.json:
+        emit_json({**data, "items": items})
+        return
+    _warn([comparison.warning] if comparison.warning else [])
+    record(data, f"estimate {doc.id}")
+    table(items, list(items[0]), "items", right=["units", "charge", "per_visit", "total"])
+
+
+@estimate_app.command("pdf")
+def estimate_pdf(
+    estimate_id: Annotated[str, typer.Argument(help="Estimate id.")],
+    output: Output = None,
+) -> None:
+    """Write a stored estimate's PDF again (it is kept for six years).
+
+    Example: clinicbill estimate pdf 1 -o estimate-1-copy.pdf
+    """
+    from clinicbill.cli.render import done
+    from clinicbill.domain.estimates import estimate_document
+    from clinicbill.domain.lookup import get_or_refuse
+    from clinicbill.formats.estimate import render_estimate
+    from clinicbill.store.models import Estimate
+
+    with unit_of_work() as session:
+        estimate = get_or_refuse(session, Estimate, estimate_id, "estimate")
+        path = render_estimate(
+            estimate_document(session, estimate), output or f"estimate-{estimate.id}.pdf"
+        )
+    done(f"wrote {path}", {"id": estimate.id, "path": str(path)})
+
+
+def _latest_patient_payment(target: Path) -> list[str]:
+    """Demo: a receipt for the newest patient payment the payments steps recorded."""
+    from sqlalchemy import select
+
+    from clinicbill.store.engine import transaction
+    from clinicbill.store.models import Payment
+
+    with transaction(str(target / "clinicbill-demo.db"), "demo") as session:
+        payment_id = session.execute(
+            select(Payment.id)
+            .where(Payment.source == "patient", Payment.kind == "payment")
+            .order_by(Payment.id.desc())
+            .limit(1)
+        ).scalar()
+    if payment_id is None:
+        return ["payment", "list"]
+    return ["receipt", str(payment_id), "-o", f"{{dir}}/receipt-{payment_id}.pdf"]
+
+
+# Steps this module adds to `clinicbill demo` (see cli/demo.py), after sessions, claims, payments.
+DEMO_STEPS: list = [
+    (
+        "A superbill for Maya Chen's latest visit, printed at checkout",
+        ["superbill", "P00001", "-o", "{dir}/superbill-P00001-latest.pdf"],
+    ),
+    (
+        "Her statement: open balances by date of service with aging",
+        ["statement", "P00001", "-o", "{dir}/statement-P00001.pdf"],
+    ),
+    ("A receipt for the patient payment (HSA/FSA-ready)", _latest_patient_payment),
+    (
+        "A Good Faith Estimate for self-pay patient Sofia Haddad: weekly massage, 12 visits",
+        [
+            "estimate",
+            "P00006",
+            "--code",
+            "97124:units=4",
+            "--visits",
+            "12",
+            "--frequency",
+            "weekly",
+            "--provider",
+            "Reyes",
+            "--service",
+            "Therapeutic massage, 60 minutes",
+            "-o",
+            "{dir}/estimate-P00006.pdf",
+        ],
+    ),
+    ("Estimates compared with what was billed since", ["estimate", "list"]),
+]
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    app.command("superbill")(superbill)
+    app.command("statement")(statement)
+    app.command("receipt")(receipt)
+    app.add_typer(estimate_app, name="estimate")

@@ -44,8 +44,10 @@ class NumberedCanvas(rl_canvas.Canvas):
     """Writes "Page N of M" on every page once the total is known."""
 
     footer_text = ""
+    font_name = "Helvetica"  # embedded_fonts() names an embedded TrueType font instead
 
     def __init__(self, *args, **kwargs):
+        kwargs["initialFontName"] = kwargs.get("initialFontName") or self.font_name
         super().__init__(*args, **kwargs)
         self._saved_pages: list[dict] = []
 
@@ -57,7 +59,7 @@ class NumberedCanvas(rl_canvas.Canvas):
         total = len(self._saved_pages)
         for state in self._saved_pages:
             self.__dict__.update(state)
-            self.setFont("Helvetica", 7.5)
+            self.setFont(self.font_name, 7.5)
             width, _ = self._pagesize
             self.drawRightString(width - MARGIN, 0.4 * inch, f"Page {self._pageNumber} of {total}")
             if self.footer_text:
@@ -66,13 +68,26 @@ class NumberedCanvas(rl_canvas.Canvas):
         super().save()
 
 
-def build(path: str | Path, story: list, title: str, footer: str = "", pagesize=LETTER) -> Path:
-    """Write a Platypus story to `path` with page numbers on every page; returns the path."""
+def build(
+    path: str | Path,
+    story: list,
+    title: str,
+    footer: str = "",
+    pagesize=LETTER,
+    font: str = "Helvetica",
+    subject: str = "",
+) -> Path:
+    """Write a Platypus story to `path` with page numbers on every page; returns the path.
+
+    `font` is used for the page numbers and footer (pass embedded_fonts()[0] for documents
+    that must embed every font). The creation date is the only varying byte: set
+    SOURCE_DATE_EPOCH to fix it (reportlab honours it) and the output is byte-identical."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
 
     class _Canvas(NumberedCanvas):
         footer_text = footer
+        font_name = font
 
     doc = SimpleDocTemplate(
         str(path),
@@ -83,6 +98,8 @@ def build(path: str | Path, story: list, title: str, footer: str = "", pagesize=
         bottomMargin=0.7 * inch,
         title=title,
         author="clinicbill",
+        subject=subject,
+        creator="clinicbill",
     )
     doc.build(story, canvasmaker=_Canvas)
     return path
@@ -94,12 +111,14 @@ def grid_table(
     header_rows: int = 1,
     right_cols: Sequence[int] = (),
     total_row: bool = False,
+    font: str = "Helvetica",
+    bold_font: str = "Helvetica-Bold",
 ) -> Table:
     """A ruled table whose header repeats on every page and whose rows never split."""
     table = Table(list(rows), colWidths=col_widths, repeatRows=header_rows, splitByRow=1)
     style = [
-        ("FONT", (0, 0), (-1, -1), "Helvetica", 8),
-        ("FONT", (0, 0), (-1, header_rows - 1), "Helvetica-Bold", 8),
+        ("FONT", (0, 0), (-1, -1), font, 8),
+        ("FONT", (0, 0), (-1, header_rows - 1), bold_font, 8),
         ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#e8eef4")),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9aa8b5")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -109,6 +128,53 @@ def grid_table(
     for col in right_cols:
         style.append(("ALIGN", (col, 0), (col, -1), "RIGHT"))
     if total_row:
-        style.append(("FONT", (0, -1), (-1, -1), "Helvetica-Bold", 8))
+        style.append(("FONT", (0, -1), (-1, -1), bold_font, 8))
     table.setStyle(TableStyle(style))
     return table
+
+
+# Embedded fonts (PDF/A-friendly documents): Bitstream Vera ships inside reportlab itself, so
+# no system font is needed. Registered once per process; TrueType subsets are embedded.
+EMBEDDED_FONT = "CB-Sans"
+EMBEDDED_BOLD = "CB-Sans-Bold"
+_EMBEDDED_FILES = {
+    EMBEDDED_FONT: "Vera.ttf",
+    EMBEDDED_BOLD: "VeraBd.ttf",
+    "CB-Sans-Oblique": "VeraIt.ttf",
+    "CB-Sans-BoldOblique": "VeraBI.ttf",
+}
+
+
+def embedded_fonts() -> tuple[str, str]:
+    """Register the embedded font family (regular, bold, italics for <b>/<i> markup) and
+    return the (regular, bold) names."""
+    from reportlab.pdfbase import pdfmetrics
+
+    if EMBEDDED_FONT not in pdfmetrics.getRegisteredFontNames():
+        import reportlab
+        from reportlab.lib.fonts import addMapping
+        from reportlab.pdfbase.ttfonts import TTFont
+
+        folder = Path(reportlab.__file__).parent / "fonts"
+        for name, filename in _EMBEDDED_FILES.items():
+            pdfmetrics.registerFont(TTFont(name, str(folder / filename)))
+        for bold, italic, name in (
+            (0, 0, EMBEDDED_FONT),
+            (1, 0, EMBEDDED_BOLD),
+            (0, 1, "CB-Sans-Oblique"),
+            (1, 1, "CB-Sans-BoldOblique"),
+        ):
+            addMapping(EMBEDDED_FONT, bold, italic, name)
+    return EMBEDDED_FONT, EMBEDDED_BOLD
+
+
+def embedded_styles() -> dict[str, ParagraphStyle]:
+    """STYLES in the embedded font (titles and headings in its bold)."""
+    regular, bold = embedded_fonts()
+    heavy = {"title", "h2"}
+    return {
+        key: ParagraphStyle(
+            f"{style.name}-embedded", parent=style, fontName=bold if key in heavy else regular
+        )
+        for key, style in STYLES.items()
+    }
