@@ -265,11 +265,18 @@ def _pg_target(url: str) -> tuple[str, dict]:
     return plain.render_as_string(hide_password=False), env
 
 
-def _run(args: list[str], env: dict, what: str, input: bytes | None = None) -> bytes:
+def _run(
+    args: list[str],
+    env: dict,
+    what: str,
+    input: bytes | None = None,
+    field: str = "db",
+    hint: str = "check the server, the URL and the PostgreSQL client tools' version",
+) -> bytes:
     result = subprocess.run(args, env=env, input=input, capture_output=True, check=False)
     if result.returncode != 0:
         lines = result.stderr.decode(errors="replace").strip().splitlines() or ["no message"]
-        raise ClinicbillError(f"db: {what} failed: {lines[0][:300]}", "see the message above")
+        raise ClinicbillError(f"{field}: {what} failed: {lines[0][:300]}", hint)
     return result.stdout
 
 
@@ -285,7 +292,13 @@ def _pg_dump(url: str, target: Path) -> None:
 
 
 def _verify_pg_backup(path: Path) -> str | None:
-    listing = _run([_pg_tool("pg_restore"), "--list", str(path)], dict(os.environ), "pg_restore")
+    listing = _run(
+        [_pg_tool("pg_restore"), "--list", str(path)],
+        dict(os.environ),
+        f"reading {path.name}",
+        field="backup",
+        hint="give a file 'clinicbill db backup' wrote (a pg_dump custom-format archive)",
+    )
     if b"TABLE DATA public alembic_version" not in listing:
         raise ClinicbillError(
             f"backup: {path.name} is not a clinicbill database dump",
