@@ -1,12 +1,340 @@
-"""Command module `reports` (being built; registers its commands in register())."""
+"""`aging` and `report followup|revenue|denials|underpaid|visits`.
+
+Each command computes its report once (domain/), then prints it as a terminal table, or
+writes it as CSV, JSON or (aging) PDF: every format shows the same numbers.
+"""
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import Annotated
+
 import typer
 
-# Steps this module adds to `clinicbill demo` (see cli/demo.py).
-DEMO_STEPS: list = []
+from clinicbill.cli.common import Output, unit_of_work
+
+Opt = typer.Option
+report_app = typer.Typer(
+    help="Practice reports: follow-up worklist, revenue, denials, underpaid lines, visits.",
+    no_args_is_help=True,
+)
+
+
+class AgingFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    pdf = "pdf"
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class AgingBy(StrEnum):
+    payer = "payer"
+    patient = "patient"
+
+
+class AgingBasis(StrEnum):
+    service = "service"
+    billed = "billed"
+
+
+class RevenueBy(StrEnum):
+    month = "month"
+    provider = "provider"
+    payer = "payer"
+    code = "code"
+
+
+AsOf = Annotated[
+    str | None, Opt("--as-of", help="Reproduce the report for this date (default today).")
+]
+FromDate = Annotated[str | None, Opt("--from", help="First day (default: January 1).")]
+ToDate = Annotated[str | None, Opt("--to", help="Last day (default: today).")]
+FormatOpt = Annotated[ReportFormat, Opt("--format", help="table, csv or json.")]
+
+
+def _date(value: str | None, field: str):
+    from clinicbill.domain.validate import parse_date
+
+    return parse_date(value, field) if value is not None else None
+
+
+def _period(date_from: str | None, date_to: str | None):
+    from datetime import date
+
+    from clinicbill.domain.errors import ClinicbillError
+
+    end = _date(date_to, "to") or date.today()
+    start = _date(date_from, "from") or end.replace(month=1, day=1)
+    if start > end:
+        raise ClinicbillError(f"from: {start} is after --to {end}", "give --from before --to")
+    return start, end
+
+
+def print_report(report) -> None:
+    """A report as rich tables: aligned currency, a totals row; colour only on a terminal."""
+    from rich.table import Table
+
+    from clinicbill.cli.render import console
+    from clinicbill.domain.report_table import TEXT, cell_text
+
+    tones = {"warn": "yellow", "alert": "red"}
+    out = console()
+    out.print(report.title, style="bold", soft_wrap=True)
+    if report.subtitle():
+        out.print(report.subtitle(), style="dim", soft_wrap=True)
+    for section in report.sections:
+        if not section.rows:
+            out.print(f"\n{section.title}: {section.empty}", soft_wrap=True)
+            continue
+        table = Table(title=section.title, title_justify="left", header_style="bold")
+        for column in section.columns:
+            table.add_column(
+                column.label,
+                justify="left" if column.kind == TEXT else "right",
+                no_wrap=column.kind != TEXT,
+                header_style="bold " + tones.get(column.emphasis, ""),
+            )
+        extra = [r for r in (section.total, section.share_row) if r is not None]
+        for index, row in enumerate(section.rows):
+            cells = [cell_text(v, c.kind) for c, v in zip(section.columns, row, strict=True)]
+            table.add_row(*cells, end_section=bool(extra) and index == len(section.rows) - 1)
+        if section.total is not None:
+            cells = [
+                cell_text(v, c.kind) for c, v in zip(section.columns, section.total, strict=True)
+            ]
+            table.add_row(*cells, style="bold")
+        if section.share_row is not None:
+            cells = [
+                cell_text(v, "percent" if c.kind == "money" else c.kind)
+                for c, v in zip(section.columns, section.share_row, strict=True)
+            ]
+            table.add_row(*cells, style="dim")
+        out.print()
+        out.print(table)
+    for note in report.notes:
+        out.print()
+        out.print(note, soft_wrap=True)
+
+
+def emit(report, fmt: str, output: str | None, default_name: str, pdf=None) -> None:
+    """Print or write a report. CSV and PDF go to a file (-o, or `default_name` in the current
+    directory; `-o -` prints CSV); JSON prints unless -o is given; --json prints JSON."""
+    from pathlib import Path
+
+    from clinicbill.cli.context import STATE
+    from clinicbill.cli.render import done
+
+    if fmt == "table" and STATE.json:
+        fmt = "json"
+    if fmt == "table":
+        print_report(report)
+        return
+    if fmt == "pdf":
+        path = pdf(output or f"{default_name}.pdf")
+    else:
+        from clinicbill.formats.report_csv import report_csv, report_json, write_text
+
+        text = report_csv(report) if fmt == "csv" else report_json(report)
+        if output == "-" or (fmt == "json" and output is None):
+            typer.echo(text, nl=False)
+            return
+        path = write_text(output or f"{default_name}.{fmt}", text)
+    done(f"wrote {Path(path)}", {"path": str(path)})
+
+
+def aging(
+    as_of: AsOf = None,
+    by: Annotated[AgingBy, Opt(help="Rows per payer (and patients), or per patient.")] = (
+        AgingBy.payer
+    ),
+    basis: Annotated[
+        AgingBasis, Opt(help="Age from the date of service, or from the date first billed.")
+    ] = AgingBasis.service,
+    provider: Annotated[str | None, Opt(help="Only this rendering provider's sessions.")] = None,
+    format: Annotated[AgingFormat, Opt("--format", help="table, csv, json or pdf.")] = (
+        AgingFormat.table
+    ),
+    no_response_days: Annotated[
+        int, Opt(help="Flag submitted claims unanswered after this many days.")
+    ] = 30,
+    output: Output = None,
+) -> None:
+    """Accounts-receivable aging: open balances in 0-30 ... 120+ day buckets by responsible
+    party, credits listed apart, claims near timely filing and claims with no response.
+
+    Example: clinicbill aging --as-of 2026-10-31 --by payer --format pdf -o aging-october.pdf
+    """
+    from clinicbill.domain.aging_report import aging_report, to_report
+    from clinicbill.domain.lookup import find_provider
+
+    with unit_of_work() as session:
+        who = find_provider(session, provider) if provider else None
+        result = aging_report(
+            session,
+            _date(as_of, "as-of"),
+            by=by.value,
+            basis=basis.value,
+            provider=who,
+            no_response_days=no_response_days,
+        )
+        practice = _practice_name(session)
+    report = to_report(result)
+
+    def pdf(path):
+        from clinicbill.formats.aging_pdf import write_aging_pdf
+
+        return write_aging_pdf(path, report, result.parties, practice)
+
+    emit(report, format.value, output, f"aging-{result.as_of.isoformat()}", pdf)
+
+
+@report_app.command("followup")
+def report_followup(
+    as_of: AsOf = None,
+    no_response_days: Annotated[
+        int, Opt(help="Flag submitted claims unanswered after this many days.")
+    ] = 30,
+    format: FormatOpt = ReportFormat.table,
+    output: Output = None,
+) -> None:
+    """The follow-up worklist: each claim needing action (timely filing, denied, rejected, no
+    response, underpaid), why, and the suggested next step.
+
+    Example: clinicbill report followup
+    """
+    from clinicbill.domain.reports import followup_report
+
+    with unit_of_work() as session:
+        day = _date(as_of, "as-of")
+        _not_future(day)
+        report = followup_report(session, day, no_response_days)
+    emit(report, format.value, output, f"followup-{report.parameters['as_of']}")
+
+
+@report_app.command("revenue")
+def report_revenue(
+    date_from: FromDate = None,
+    date_to: ToDate = None,
+    by: Annotated[RevenueBy, Opt(help="Group by month, provider, payer or code.")] = (
+        RevenueBy.month
+    ),
+    format: FormatOpt = ReportFormat.table,
+    output: Output = None,
+) -> None:
+    """Charges, payments, adjustments and collection rate over a period.
+
+    Example: clinicbill report revenue --from 2026-01-01 --to 2026-06-30 --by provider
+    """
+    from clinicbill.domain.revenue import revenue_report
+
+    start, end = _period(date_from, date_to)
+    with unit_of_work() as session:
+        report = revenue_report(session, start, end, by.value)
+    emit(report, format.value, output, f"revenue-{start}_{end}")
+
+
+@report_app.command("denials")
+def report_denials(
+    date_from: FromDate = None,
+    date_to: ToDate = None,
+    format: FormatOpt = ReportFormat.table,
+    output: Output = None,
+) -> None:
+    """Denied lines over a period: counts and amounts by reason (CARC), payer and code.
+
+    Example: clinicbill report denials --from 2026-01-01
+    """
+    from clinicbill.domain.revenue import denials_report
+
+    start, end = _period(date_from, date_to)
+    with unit_of_work() as session:
+        report = denials_report(session, start, end)
+    emit(report, format.value, output, f"denials-{start}_{end}")
+
+
+@report_app.command("underpaid")
+def report_underpaid(
+    date_from: FromDate = None,
+    date_to: ToDate = None,
+    payer: Annotated[str | None, Opt(help="Only this payer (id, payer id or name).")] = None,
+    format: FormatOpt = ReportFormat.table,
+    output: Output = None,
+) -> None:
+    """Lines a payer paid below its contracted amount (fee set --payer), adjudicated in the
+    period, with the shortfall.
+
+    Example: clinicbill report underpaid --payer CHP01 --from 2026-01-01
+    """
+    from clinicbill.domain.lookup import find_payer
+    from clinicbill.domain.revenue import underpaid_report
+
+    start, end = _period(date_from, date_to)
+    with unit_of_work() as session:
+        who = find_payer(session, payer) if payer else None
+        report = underpaid_report(session, start, end, who)
+    emit(report, format.value, output, f"underpaid-{start}_{end}")
+
+
+@report_app.command("visits")
+def report_visits(
+    as_of: AsOf = None,
+    expiring_days: Annotated[
+        int | None,
+        Opt(help="Only authorizations ending within this many days or nearly used up."),
+    ] = None,
+    format: FormatOpt = ReportFormat.table,
+    output: Output = None,
+) -> None:
+    """Per policy: plan-year visits used against the limit; authorizations with visits and
+    units remaining and their expiry.
+
+    Example: clinicbill report visits --expiring-days 30
+    """
+    from clinicbill.domain.reports import visits_report
+
+    with unit_of_work() as session:
+        report = visits_report(session, _date(as_of, "as-of"), expiring_days)
+    emit(report, format.value, output, f"visits-{report.parameters['as_of']}")
+
+
+def _not_future(day) -> None:
+    from datetime import date
+
+    from clinicbill.domain.errors import ClinicbillError
+
+    if day is not None and day > date.today():
+        raise ClinicbillError(f"as-of: {day} is in the future", "give today or an earlier date")
+
+
+def _practice_name(session) -> str:
+    from sqlalchemy import select
+
+    from clinicbill.store.models import Practice
+
+    return session.execute(select(Practice.name).limit(1)).scalar() or ""
+
+
+def _aging_pdf_step(directory) -> list[str]:
+    from datetime import date
+
+    return ["aging", "--format", "pdf", "-o", f"{directory}/aging-{date.today().isoformat()}.pdf"]
+
+
+# Steps this module adds to `clinicbill demo` (see cli/demo.py): the last section.
+DEMO_STEPS: list = [
+    ("Accounts receivable aging", ["aging"]),
+    ("The aging as a PDF with a chart of the buckets", _aging_pdf_step),
+    ("The follow-up worklist", ["report", "followup"]),
+]
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    app.command("aging")(aging)
+    app.add_typer(report_app, name="report")

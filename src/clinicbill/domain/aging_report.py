@@ -1,0 +1,365 @@
+"""The aging report (SPEC §4.8): computed once from the SQL in domain/aging.py into an
+`AgingReport`, then turned into the generic `Report` every format prints (terminal table, CSV,
+JSON, PDF), so every format shows the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import case, func, select
+
+from clinicbill.domain.aging import (
+    BASES,
+    BUCKET_LABELS,
+    GROUPINGS,
+    NO_RESPONSE_DAYS,
+    ClaimAlert,
+    no_response_alerts,
+    open_line_table,
+    payers_by_id,
+    timely_filing_alerts,
+)
+from clinicbill.domain.report_table import Report, percent
+
+
+@dataclass(frozen=True)
+class AgingRow:
+    """One responsible party (or, by patient, one patient and who owes their balance)."""
+
+    party: str  # payer name, "Patient responsibility", or "Last, First"
+    responsible: str  # payer name or "Patient"
+    payer_id: int | None  # None: the patient owes it
+    patient_id: int | None  # set when the report is by patient
+    account: str | None
+    amounts: tuple[int, ...]  # cents per bucket
+
+    @property
+    def total(self) -> int:
+        return sum(self.amounts)
+
+
+@dataclass(frozen=True)
+class CreditRow:
+    party: str
+    kind: str  # "unapplied payment" | "overpaid line"
+    patient_id: int | None
+    payer_id: int | None
+    account: str | None
+    amount: int
+
+
+@dataclass(frozen=True)
+class AgingReport:
+    as_of: date
+    basis: str
+    by: str
+    provider: str | None
+    rows: tuple[AgingRow, ...]  # by the chosen grouping
+    parties: tuple[AgingRow, ...]  # by responsible party (the PDF's chart)
+    credits: tuple[CreditRow, ...]
+    timely_filing: tuple[ClaimAlert, ...]
+    no_response: tuple[ClaimAlert, ...]
+    no_response_days: int = NO_RESPONSE_DAYS
+
+    @property
+    def totals(self) -> tuple[int, ...]:
+        return tuple(sum(r.amounts[i] for r in self.rows) for i in range(len(BUCKET_LABELS)))
+
+    @property
+    def total(self) -> int:
+        """The aging total: every open (positive) line balance, in exactly one bucket."""
+        return sum(self.totals)
+
+    @property
+    def credit_total(self) -> int:
+        return sum(c.amount for c in self.credits)
+
+    @property
+    def net_receivable(self) -> int:
+        return self.total - self.credit_total
+
+    @property
+    def percentages(self) -> tuple:
+        return tuple(percent(amount, self.total) for amount in self.totals)
+
+    def check_line(self) -> str:
+        """The report's last line (SPEC §4.8): how the total ties to accounts receivable."""
+        from clinicbill.domain.money import fmt
+
+        return (
+            f"Aging total {fmt(self.total)} = open line balances {fmt(self.total)}; "
+            f"credits {fmt(self.credit_total)} are listed apart, not netted into any bucket; "
+            f"accounts receivable net of credits {fmt(self.net_receivable)}."
+        )
+
+
+def _amount_columns(lines):
+    owed = func.coalesce(func.sum(case((lines.c.balance > 0, lines.c.balance), else_=0)), 0).label(
+        "owed"
+    )
+    overpaid = func.coalesce(
+        func.sum(case((lines.c.balance < 0, -lines.c.balance), else_=0)), 0
+    ).label("overpaid")
+    return owed, overpaid
+
+
+def _payer_name(payers: dict, payer_id: int | None) -> str:
+    return payers[payer_id].name if payer_id is not None else "Patient"
+
+
+def _party_label(payers: dict, payer_id: int | None) -> str:
+    return payers[payer_id].name if payer_id is not None else "Patient responsibility"
+
+
+def _party_rows(session, lines, payers: dict) -> tuple[list[AgingRow], list[CreditRow]]:
+    """Rows per responsible party, and the overpaid lines per party (credits)."""
+    owed, overpaid = _amount_columns(lines)
+    result = session.execute(
+        select(lines.c.party_payer_id, lines.c.bucket, owed, overpaid).group_by(
+            lines.c.party_payer_id, lines.c.bucket
+        )
+    ).all()
+    amounts: dict = {}
+    over: dict = {}
+    for payer_id, bucket, owed_cents, over_cents in result:
+        amounts.setdefault(payer_id, [0] * len(BUCKET_LABELS))[int(bucket)] += int(owed_cents)
+        over[payer_id] = over.get(payer_id, 0) + int(over_cents)
+    rows = [
+        AgingRow(
+            party=_party_label(payers, pid),
+            responsible=_payer_name(payers, pid),
+            payer_id=pid,
+            patient_id=None,
+            account=None,
+            amounts=tuple(values),
+        )
+        for pid, values in amounts.items()
+        if any(values)
+    ]
+    rows.sort(key=lambda r: (r.payer_id is None, r.party.lower()))
+    credits = [
+        CreditRow(_party_label(payers, pid), "overpaid line", None, pid, None, amount)
+        for pid, amount in sorted(over.items(), key=lambda kv: _party_label(payers, kv[0]))
+        if amount
+    ]
+    return rows, credits
+
+
+def _patient_rows(session, lines, payers: dict) -> tuple[list[AgingRow], list[CreditRow]]:
+    """Rows per patient and responsible party, and the overpaid lines per patient (credits)."""
+    from clinicbill.store.models import Patient
+
+    owed, overpaid = _amount_columns(lines)
+    keys = (
+        lines.c.patient_id,
+        Patient.account_number,
+        Patient.last_name,
+        Patient.first_name,
+        lines.c.party_payer_id,
+    )
+    result = session.execute(
+        select(*keys, lines.c.bucket, owed, overpaid)
+        .join(Patient, Patient.id == lines.c.patient_id)
+        .group_by(*keys, lines.c.bucket)
+    ).all()
+    amounts: dict = {}
+    over: dict = {}
+    for patient_id, account, last, first, payer_id, bucket, owed_cents, over_cents in result:
+        key = (patient_id, account, f"{last}, {first}", payer_id)
+        amounts.setdefault(key, [0] * len(BUCKET_LABELS))[int(bucket)] += int(owed_cents)
+        over[key] = over.get(key, 0) + int(over_cents)
+    rows = [
+        AgingRow(
+            party=name,
+            responsible=_payer_name(payers, pid),
+            payer_id=pid,
+            patient_id=patient_id,
+            account=account,
+            amounts=tuple(values),
+        )
+        for (patient_id, account, name, pid), values in amounts.items()
+        if any(values)
+    ]
+    rows.sort(key=lambda r: (r.party.lower(), r.account or "", r.payer_id is None, r.responsible))
+    credits = [
+        CreditRow(name, "overpaid line", patient_id, pid, account, amount)
+        for (patient_id, account, name, pid), amount in sorted(
+            over.items(), key=lambda kv: (kv[0][2].lower(), kv[0][1])
+        )
+        if amount
+    ]
+    return rows, credits
+
+
+def _unapplied_credits(session, as_of: date) -> list[CreditRow]:
+    from clinicbill.domain.ledger import patient_credits_query
+    from clinicbill.store.models import Patient
+
+    credits = patient_credits_query(as_of).subquery("credit")
+    result = session.execute(
+        select(
+            credits.c.patient_id,
+            Patient.account_number,
+            Patient.last_name,
+            Patient.first_name,
+            credits.c.credit,
+        )
+        .join(Patient, Patient.id == credits.c.patient_id)
+        .where(credits.c.credit != 0)
+        .order_by(Patient.last_name, Patient.first_name, Patient.id)
+    ).all()
+    return [
+        CreditRow(f"{last}, {first}", "unapplied payment", pid, None, account, int(amount))
+        for pid, account, last, first, amount in result
+    ]
+
+
+def aging_report(
+    session,
+    as_of: date | None = None,
+    *,
+    by: str = "payer",
+    basis: str = "service",
+    provider=None,
+    no_response_days: int = NO_RESPONSE_DAYS,
+) -> AgingReport:
+    """Open balances by age and responsible party on `as_of` (default today), the credits
+    listed apart, and the claims to chase. A fixed number of queries, whatever the size."""
+    from clinicbill.domain.errors import ClinicbillError
+
+    today = date.today()
+    as_of = as_of or today
+    if as_of > today:
+        raise ClinicbillError(f"as-of: {as_of} is in the future", "give today or an earlier date")
+    if by not in GROUPINGS:
+        raise ClinicbillError(f"by: '{by}' is not a grouping", "use payer or patient")
+    if basis not in BASES:
+        raise ClinicbillError(f"basis: '{basis}' is not an aging basis", "use service or billed")
+    if no_response_days < 1:
+        raise ClinicbillError(
+            f"no-response-days: {no_response_days} is not a number of days", "give 1 or more"
+        )
+    payers = payers_by_id(session)
+    provider_id = provider.id if provider is not None else None
+    lines = open_line_table(session, as_of, payers, basis, provider_id)
+    parties, party_over = _party_rows(session, lines, payers)
+    if by == "payer":
+        rows, over = parties, party_over
+    else:
+        rows, over = _patient_rows(session, lines, payers)
+    credits = list(over)
+    if provider is None:  # unapplied money belongs to the patient, not to a provider
+        credits.extend(_unapplied_credits(session, as_of))
+    return AgingReport(
+        as_of=as_of,
+        basis=basis,
+        by=by,
+        provider=provider.display_name if provider is not None else None,
+        rows=tuple(rows),
+        parties=tuple(parties),
+        credits=tuple(credits),
+        timely_filing=tuple(timely_filing_alerts(session, lines, payers, as_of)),
+        no_response=tuple(no_response_alerts(session, lines, payers, as_of, no_response_days)),
+        no_response_days=no_response_days,
+    )
+
+
+def to_report(aging: AgingReport) -> Report:
+    """The aging as the generic report every format prints."""
+    from clinicbill.domain.report_table import COUNT, DATE, MONEY, Column, Report, Section
+
+    tones = ("", "", "", "warn", "alert")
+    money = tuple(
+        Column(label, label, MONEY, tone) for label, tone in zip(BUCKET_LABELS, tones, strict=True)
+    )
+    if aging.by == "patient":
+        lead = (
+            Column("patient", "Patient"),
+            Column("account", "Account"),
+            Column("responsible", "Responsible"),
+        )
+        rows = tuple((r.party, r.account, r.responsible, *r.amounts, r.total) for r in aging.rows)
+        pad = (None, None)
+    else:
+        lead = (Column("party", "Responsible party"),)
+        rows = tuple((r.party, *r.amounts, r.total) for r in aging.rows)
+        pad = ()
+    main = Section(
+        key="aging",
+        title="Open balances by age (days since "
+        + ("the date of service" if aging.basis == "service" else "first billed")
+        + ")",
+        columns=(*lead, *money, Column("total", "Total", MONEY)),
+        rows=rows,
+        total=("Total", *pad, *aging.totals, aging.total),
+        share_row=("% of total", *pad, *aging.percentages, percent(aging.total, aging.total)),
+        empty="no open balances",
+    )
+    credits = Section(
+        key="credits",
+        title="Credits (listed apart, not in any bucket)",
+        columns=(
+            Column("party", "Party"),
+            Column("account", "Account"),
+            Column("kind", "Kind"),
+            Column("amount", "Amount", MONEY),
+        ),
+        rows=tuple((c.party, c.account, c.kind, c.amount) for c in aging.credits),
+        total=("Total", None, None, aging.credit_total),
+        empty="no credits",
+    )
+    alert_lead = (
+        Column("claim", "Claim"),
+        Column("patient", "Patient"),
+        Column("account", "Account"),
+        Column("payer", "Payer"),
+        Column("status", "Status"),
+        Column("service_date", "Service date", DATE),
+    )
+
+    def lead_cells(a: ClaimAlert) -> tuple:
+        return (a.reference, a.patient, a.account, a.payer, a.status, a.service_date)
+
+    timely = Section(
+        key="timely_filing",
+        title="Past or within 30 days of the payer's timely-filing limit (not yet submitted)",
+        columns=(
+            *alert_lead,
+            Column("deadline", "Deadline", DATE),
+            Column("days_left", "Days left", COUNT),
+            Column("balance", "Balance", MONEY),
+        ),
+        rows=tuple((*lead_cells(a), a.deadline, a.days, a.balance) for a in aging.timely_filing),
+        empty="no claim near its timely-filing limit",
+    )
+    silent = Section(
+        key="no_response",
+        title=f"Submitted, no response after {aging.no_response_days} days",
+        columns=(
+            *alert_lead,
+            Column("billed_on", "First billed", DATE),
+            Column("days_waiting", "Days waiting", COUNT),
+            Column("balance", "Balance", MONEY),
+        ),
+        rows=tuple((*lead_cells(a), a.billed_on, a.days, a.balance) for a in aging.no_response),
+        empty="no claim waiting for an answer",
+    )
+    return Report(
+        name="aging",
+        title="Accounts receivable aging",
+        parameters={
+            "as_of": aging.as_of.isoformat(),
+            "by": aging.by,
+            "basis": aging.basis,
+            "provider": aging.provider,
+        },
+        sections=(main, credits, timely, silent),
+        notes=(aging.check_line(),),
+        summary={
+            "open_balances": aging.total,
+            "credits": aging.credit_total,
+            "net_receivable": aging.net_receivable,
+        },
+    )

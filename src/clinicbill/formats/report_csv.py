@@ -1,0 +1,88 @@
+"""Reports as CSV and JSON: the same cells as the terminal table and the PDF, in machine form
+(money as exact decimal strings such as "1234.50", percentages as "12.5", dates ISO)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from clinicbill.domain.report_table import MONEY, Report, Section, cell_data
+
+
+def _row_data(section: Section, row: tuple, share: bool = False) -> dict:
+    out = {}
+    for column, value in zip(section.columns, row, strict=True):
+        kind = "percent" if share and column.kind == MONEY else column.kind
+        out[column.key] = cell_data(value, kind)
+    return out
+
+
+def report_data(report: Report) -> dict:
+    """The report as plain JSON-ready data."""
+    sections = {}
+    for section in report.sections:
+        data = {
+            "title": section.title,
+            "columns": [c.key for c in section.columns],
+            "rows": [_row_data(section, row) for row in section.rows],
+        }
+        if section.total is not None:
+            data["total"] = _row_data(section, section.total)
+        if section.share_row is not None:
+            data["percent_of_total"] = _row_data(section, section.share_row, share=True)
+        sections[section.key] = data
+    return {
+        "report": report.name,
+        "title": report.title,
+        "parameters": report.parameters,
+        "sections": sections,
+        "summary": {key: cell_data(value, MONEY) for key, value in report.summary.items()},
+        "notes": list(report.notes),
+    }
+
+
+def report_json(report: Report) -> str:
+    return json.dumps(report_data(report), indent=2, ensure_ascii=False) + "\n"
+
+
+def _csv_cells(section: Section, row: tuple, share: bool = False) -> list:
+    cells = []
+    for column, value in zip(section.columns, row, strict=True):
+        kind = "percent" if share and column.kind == MONEY else column.kind
+        data = cell_data(value, kind)
+        cells.append("" if data is None else data)
+    return cells
+
+
+def report_csv(report: Report) -> str:
+    """One CSV: a title block, then each section (title, header, rows, totals) and the notes,
+    separated by blank rows, so a spreadsheet shows it the way the terminal does."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([report.title])
+    if report.subtitle():
+        writer.writerow([report.subtitle()])
+    for section in report.sections:
+        writer.writerow([])
+        writer.writerow([section.title])
+        writer.writerow([c.label for c in section.columns])
+        for row in section.rows:
+            writer.writerow(_csv_cells(section, row))
+        if section.total is not None:
+            writer.writerow(_csv_cells(section, section.total))
+        if section.share_row is not None:
+            writer.writerow(_csv_cells(section, section.share_row, share=True))
+    if report.notes:
+        writer.writerow([])
+        for note in report.notes:
+            writer.writerow([note])
+    return buffer.getvalue()
+
+
+def write_text(path: str | Path, text: str) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8", newline="")
+    return path
