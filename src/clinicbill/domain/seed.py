@@ -141,7 +141,15 @@ def seed_practice(
     )
     _mark_recent_drafts(rng, visits, end)
     biller = Biller(
-        conn, random.Random(seed + 1), fees, payers, end, ready_claims, unpaid_days, visits
+        conn,
+        random.Random(seed + 1),
+        fees,
+        payers,
+        end,
+        ready_claims,
+        unpaid_days,
+        visits,
+        patients,
     )
     for first in range(0, len(visits), CHUNK_VISITS):
         biller.write(visits[first : first + CHUNK_VISITS], patients)

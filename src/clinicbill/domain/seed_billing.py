@@ -90,7 +90,7 @@ class Biller:
     TABLES = (Encounter, Diagnosis, ServiceLine, Claim, ClaimLine, ClaimStatusEvent)
     TABLES += (Remittance, Payment, RemittanceClaim, LedgerEntry)
 
-    def __init__(self, conn, rng, fees, payers, end, ready_claims, unpaid_days, visits):
+    def __init__(self, conn, rng, fees, payers, end, ready_claims, unpaid_days, visits, patients):
         self.conn, self.rng, self.fees, self.payers, self.end = conn, rng, fees, payers, end
         self.unpaid_from = end - timedelta(days=unpaid_days) if unpaid_days else None
         self.next_id = {
@@ -104,7 +104,7 @@ class Biller:
         for visit in reversed(visits):
             if len(self.ready) >= ready_claims:
                 break
-            if visit.status == "signed":
+            if visit.status == "signed" and patients[visit.patient]["policy_id"] is not None:
                 self.ready.add(id(visit))
 
     def take(self, model) -> int:
