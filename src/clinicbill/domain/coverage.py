@@ -30,12 +30,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from clinicbill.domain.authorizations import (
-    authorizations_status,
-    visits_before,
-)
+from clinicbill.domain.authorizations import authorizations_status
+from clinicbill.domain.coverage_facts import BatchFacts, LiveFacts
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.domain.linking import (
     AUTO,
@@ -44,23 +42,15 @@ from clinicbill.domain.linking import (
     link_authorization,
     link_referral,
 )
-from clinicbill.domain.profiles import profile_for_payer
 from clinicbill.domain.verification import (
     allowance,
     applicable_note,
     describe,
-    history,
     plan_year,
     stale_reason,
 )
 from clinicbill.domain.visits import policy_visit_status, visits_status
-from clinicbill.store.models import (
-    Encounter,
-    Payer,
-    Policy,
-    ServiceLine,
-    Verification,
-)
+from clinicbill.store.models import Encounter, ServiceLine, Verification
 
 __all__ = [
     "AUTO",
@@ -68,6 +58,7 @@ __all__ = [
     "VisitCoverage",
     "visit_coverage",
     "encounter_coverage_problems",
+    "encounters_coverage_problems",
     "policy_visit_status",
     "visits_status",
     "authorizations_status",
@@ -116,58 +107,56 @@ def visit_coverage(
     authorization_id / referral_id: AUTO picks the one covering the date, codes and remaining
     visits; an id forces one (refused when it is another policy's / patient's); None links none.
     `units` (code -> units) lets an authorization's units be checked. Self-pay: no problems."""
-    return _coverage(
-        session,
-        patient_id,
-        policy_id,
-        service_date,
-        tuple(codes),
-        units,
-        authorization_id,
-        referral_id,
-        exclude_encounter_id,
-        strict=True,
-    )
+    visit = (patient_id, policy_id, service_date, tuple(codes), units, exclude_encounter_id)
+    return _coverage(LiveFacts(session), *visit, authorization_id, referral_id, strict=True)
 
 
 def encounter_coverage_problems(session, encounter_id: int) -> list[CoverageProblem]:
     """The coverage problems of a stored encounter with the authorization/referral linked to it
-    (the claim scrubber reports each as an error). A void or self-pay encounter has none."""
-    encounter = session.get(Encounter, encounter_id)
-    if encounter is None:
+    (the claim scrubber reports each as an error). A void or self-pay encounter has none.
+    For many encounters use encounters_coverage_problems (same answers, bounded queries)."""
+    enc = session.get(Encounter, encounter_id)
+    if enc is None:
         raise ClinicbillError(f"session: no session with id {encounter_id}", "see 'session list'")
-    if encounter.status == "void":
+    if enc.status == "void":
         return []
     units: dict[str, int] = {}
     for code, count in session.execute(
-        select(ServiceLine.code, ServiceLine.units).where(ServiceLine.encounter_id == encounter_id)
+        select(ServiceLine.code, ServiceLine.units).where(ServiceLine.encounter_id == enc.id)
     ).all():
         units[code] = units.get(code, 0) + count
-    result = _coverage(
-        session,
-        encounter.patient_id,
-        encounter.policy_id,
-        encounter.service_date,
-        tuple(units),
-        units,
-        encounter.authorization_id,
-        encounter.referral_id,
-        encounter.id,
-        strict=False,
-    )
+    visit = (enc.patient_id, enc.policy_id, enc.service_date, tuple(units), units, enc.id)
+    facts = LiveFacts(session)
+    result = _coverage(facts, *visit, enc.authorization_id, enc.referral_id, strict=False)
     return list(result.problems)
 
 
+def encounters_coverage_problems(session, encounter_ids) -> dict[int, list[CoverageProblem]]:
+    """encounter_coverage_problems for many encounters at once, in a bounded number of queries
+    whatever their number (for checking a batch of claims). Unknown ids are left out."""
+    facts = BatchFacts(session, encounter_ids)
+    out: dict[int, list[CoverageProblem]] = {}
+    for enc in facts.encounters.values():
+        if enc.status == "void":
+            out[enc.id] = []
+            continue
+        units = facts.units.get(enc.id, {})
+        visit = (enc.patient_id, enc.policy_id, enc.service_date, tuple(units), units, enc.id)
+        result = _coverage(facts, *visit, enc.authorization_id, enc.referral_id, strict=False)
+        out[enc.id] = list(result.problems)
+    return out
+
+
 def _coverage(
-    session,
+    facts,
     patient_id,
     policy_id,
     service_date,
     codes,
     units,
+    encounter_id,
     authorization_id,
     referral_id,
-    encounter_id,
     strict,
 ) -> VisitCoverage:
     def forced(value):
@@ -177,10 +166,10 @@ def _coverage(
         return VisitCoverage(
             None, forced(authorization_id), forced(referral_id), None, 0, None, None, (), ()
         )
-    policy = session.get(Policy, policy_id)
+    policy = facts.policy(policy_id)
     if policy is None:
         raise ClinicbillError(f"policy: no policy with id {policy_id}", "see 'policy list'")
-    profile = profile_for_payer(session.get(Payer, policy.payer_id))
+    profile = facts.profile(policy)
     if not profile.billable:
         return VisitCoverage(
             None, forced(authorization_id), forced(referral_id), None, 0, None, None, (), ()
@@ -189,11 +178,11 @@ def _coverage(
     problems: list[CoverageProblem] = []
     summary: list[str] = []
 
-    note = applicable_note(history(session, policy.id), service_date)
+    note = applicable_note(facts.notes(policy.id), service_date)
     problems.extend(_verification_problems(note, visit))
     if note is not None:
         summary.append(describe(note))
-    got, line = _visit_limit(session, visit, note, profile.visit_limit_per_year or None)
+    got, line = _visit_limit(facts, visit, note, profile.visit_limit_per_year or None)
     summary.append(line)
     if got.remaining is not None and got.remaining <= 0:
         problems.append(
@@ -210,12 +199,12 @@ def _coverage(
 
     auth_needed = required(note and note.preauth_required, profile.authorization_required)
     auth, auth_lines, auth_problems = link_authorization(
-        session, visit, authorization_id, auth_needed
+        facts, visit, authorization_id, auth_needed
     )
     summary.extend(auth_lines)
     problems.extend(auth_problems)
     ref_needed = required(note and note.referral_required, profile.referral_required)
-    referral, ref_lines, ref_problems = link_referral(session, visit, referral_id, ref_needed)
+    referral, ref_lines, ref_problems = link_referral(facts, visit, referral_id, ref_needed)
     summary.extend(ref_lines)
     problems.extend(ref_problems)
     return VisitCoverage(
@@ -262,21 +251,10 @@ def _verification_problems(note: Verification | None, visit: VisitFacts) -> list
     return out
 
 
-def _practice_visits(session, policy_id: int, start: date, visit_before) -> int:
-    return session.execute(
-        select(func.count(Encounter.id)).where(
-            Encounter.policy_id == policy_id,
-            Encounter.status != "void",
-            Encounter.service_date >= start,
-            visits_before(*visit_before),
-        )
-    ).scalar_one()
-
-
-def _visit_limit(session, visit: VisitFacts, note, profile_limit: int | None) -> tuple:
+def _visit_limit(facts, visit: VisitFacts, note, profile_limit: int | None) -> tuple:
     """(Allowance, summary line)."""
     start, end = plan_year(visit.service_date, note.plan_year_start if note else None)
-    practice = _practice_visits(session, visit.policy.id, start, visit.before)
+    practice = facts.practice_visits(visit.policy.id, start, visit.before)
     got = allowance(note, visit.service_date, practice, profile_limit)
     said = f"; payer reported {got.payer}" if got.payer is not None else ""
     if got.limit is None:

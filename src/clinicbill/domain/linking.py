@@ -6,11 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
-
-from clinicbill.domain.authorizations import auth_covers_code, auth_usage, referral_usage
+from clinicbill.domain.authorizations import auth_covers_code
 from clinicbill.domain.errors import ClinicbillError
-from clinicbill.store.models import Authorization, Policy, Referral
+from clinicbill.store.models import Authorization, Policy
 
 AUTO = object()
 
@@ -39,25 +37,17 @@ class VisitFacts:
         return (self.service_date, self.encounter_id)
 
 
-def link_authorization(session, visit: VisitFacts, wanted, required: bool):
-    """(linked authorization id, summary lines, problems)."""
-    policy_auths = list(
-        session.execute(
-            select(Authorization)
-            .where(Authorization.policy_id == visit.policy.id)
-            .order_by(Authorization.id)
-        )
-        .scalars()
-        .all()
-    )
+def link_authorization(facts, visit: VisitFacts, wanted, required: bool):
+    """(linked authorization id, summary lines, problems). `facts`: domain/coverage_facts.py."""
+    policy_auths = facts.policy_auths(visit.policy.id)
     day = visit.service_date
     if wanted is AUTO:
         in_range = [a for a in policy_auths if a.start_date <= day <= a.end_date]
-        auth = _pick_auth(session, in_range, visit)
+        auth = _pick_auth(facts, in_range, visit)
     elif wanted is None:
         auth = None
     else:
-        auth = session.get(Authorization, int(wanted))
+        auth = facts.auth(int(wanted))
         if auth is None or auth.policy_id != visit.policy.id:
             message = f"auth: {wanted} is not an authorization of policy {visit.policy.id}"
             hint = f"see 'clinicbill auth list --policy {visit.policy.id}'"
@@ -66,7 +56,7 @@ def link_authorization(session, visit: VisitFacts, wanted, required: bool):
             return auth.id, [], [CoverageProblem("auth-wrong-policy", message, hint)]
     if auth is None:
         return None, [], _missing_auth(policy_auths, visit, required)
-    usage = auth_usage(session, [auth], before=visit.before)[auth.id]
+    usage = facts.auth_usage([auth], visit.before)[auth.id]
     lines, problems = [], []
     left = None if auth.visits_authorized is None else auth.visits_authorized - usage.visits
     units_left = None if auth.units_authorized is None else auth.units_authorized - usage.units
@@ -117,12 +107,12 @@ def link_authorization(session, visit: VisitFacts, wanted, required: bool):
     return auth.id, lines, problems
 
 
-def _pick_auth(session, candidates: list[Authorization], visit: VisitFacts):
+def _pick_auth(facts, candidates: list[Authorization], visit: VisitFacts):
     """Among authorizations in effect: covering every code, then with visits/units left, then
     the one ending first (use it before it lapses), then the oldest."""
     if not candidates:
         return None
-    usage = auth_usage(session, candidates, before=visit.before)
+    usage = facts.auth_usage(candidates, visit.before)
 
     def has_room(auth):
         used = usage[auth.id]
@@ -174,22 +164,11 @@ def _missing_auth(policy_auths, visit: VisitFacts, required: bool) -> list[Cover
     ]
 
 
-def link_referral(session, visit: VisitFacts, wanted, required: bool):
+def link_referral(facts, visit: VisitFacts, wanted, required: bool):
     """(linked referral id, summary lines, problems)."""
-    referrals = list(
-        session.execute(
-            select(Referral)
-            .where(
-                Referral.patient_id == visit.patient_id,
-                (Referral.policy_id.is_(None)) | (Referral.policy_id == visit.policy.id),
-            )
-            .order_by(Referral.id)
-        )
-        .scalars()
-        .all()
-    )
+    referrals = facts.referrals(visit.patient_id, visit.policy.id)
     day = visit.service_date
-    used = referral_usage(session, [r.id for r in referrals], before=visit.before)
+    used = facts.referral_usage([r.id for r in referrals], visit.before)
     if wanted is AUTO:
         valid = [
             r
@@ -209,14 +188,14 @@ def link_referral(session, visit: VisitFacts, wanted, required: bool):
     elif wanted is None:
         ref = None
     else:
-        ref = session.get(Referral, int(wanted))
+        ref = facts.referral(int(wanted))
         if ref is None or ref.patient_id != visit.patient_id:
             message = f"referral: {wanted} is not a referral of patient {visit.patient_id}"
             hint = "see 'clinicbill referral list'"
             if visit.strict or ref is None:
                 raise ClinicbillError(message, hint)
             return ref.id, [], [CoverageProblem("referral-wrong-patient", message, hint)]
-        used.update(referral_usage(session, [ref.id], before=visit.before))
+        used.update(facts.referral_usage([ref.id], visit.before))
     hint = "get a new prescription/referral and record it with 'clinicbill referral add'"
     if ref is None:
         if not required:
