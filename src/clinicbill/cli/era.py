@@ -1,12 +1,326 @@
-"""Command module `era` (being built; registers its commands in register())."""
+"""`era import|list|show` (X12 835 remittances). Registers the payment commands too
+(cli/payments.py: `payment …`, `adjust`, `refund`, `package …`, `balance`)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-# Steps this module adds to `clinicbill demo` (see cli/demo.py).
-DEMO_STEPS: list = []
+from clinicbill.cli.common import unit_of_work
+
+Opt = typer.Option
+era_app = typer.Typer(help="Remittances (X12 835): post, list, show.", no_args_is_help=True)
+SHOW_CLAIMS = 50  # above this many claims the import report lists only the problems
+
+
+class _DryRun(Exception):
+    """Raised inside the unit of work to roll back a dry run."""
+
+
+@era_app.command("import")
+def era_import(
+    files: Annotated[list[str], typer.Argument(help="835 files from the payer/clearinghouse.")],
+    dry_run: Annotated[bool, Opt("--dry-run", help="Show what would post; write nothing.")] = False,
+) -> None:
+    """Post 835 remittances: payments, adjustments, patient responsibility and denials per line.
+
+    The whole command posts in one transaction: a malformed file posts nothing. A file (or a
+    trace number) imported before posts nothing again. Unmatched claims are reported and left
+    for `payment post-eob`.
+
+    Example: clinicbill era import remittance-2026-03-02.835 --dry-run
+    """
+    from sqlalchemy import select
+
+    from clinicbill.domain.posting import post_remittance
+    from clinicbill.formats.x12_835 import read_835
+    from clinicbill.store.models import Remittance
+
+    parsed = []
+    seen = set()
+    for name in files:
+        item = read_835(name)
+        if item.sha256 in seen:
+            continue
+        seen.add(item.sha256)
+        parsed.append(item)
+    reports: list[dict] = []
+    try:
+        with unit_of_work() as session, _progress(sum(p.claim_count for p in parsed)) as tick:
+            for item in parsed:
+                earlier = session.execute(
+                    select(Remittance.id, Remittance.imported_at)
+                    .where(Remittance.file_sha256 == item.sha256)
+                    .limit(1)
+                ).first()
+                if earlier is not None:
+                    tick(item.claim_count)
+                    reports.append({"file": item.name, "already_imported": earlier.imported_at})
+                    continue
+                outcomes = [
+                    post_remittance(session, advice, file_sha256=item.sha256, progress=tick)
+                    for advice in item.advices
+                ]
+                reports.append({"file": item.name, "outcomes": outcomes})
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    _report(reports, dry_run)
+
+
+class _progress:
+    """A rich progress bar on a terminal (nothing when piped or with --json)."""
+
+    def __init__(self, total: int):
+        self.total = total
+        self.bar = None
+
+    def __enter__(self):
+        import sys
+
+        from clinicbill.cli.context import STATE
+
+        if self.total >= 200 and sys.stderr.isatty() and not STATE.json:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self.bar = Progress(console=Console(stderr=True), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("posting claims", total=self.total)
+            return lambda n: self.bar.advance(self.task, n)
+        return lambda n: None
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
+        return False
+
+
+def _report(reports: list[dict], dry_run: bool) -> None:
+    from clinicbill.cli.context import STATE
+    from clinicbill.cli.render import emit_json, table
+    from clinicbill.domain.money import fmt
+    from clinicbill.domain.remit import CLAIM_STATUS_CODES
+
+    if STATE.json:
+        emit_json({"dry_run": dry_run, "files": [_json_file(r) for r in reports]})
+        return
+    for report in reports:
+        if "already_imported" in report:
+            when = report["already_imported"]
+            typer.echo(f"{report['file']}: already imported {when:%Y-%m-%d}; nothing posted")
+            continue
+        for o in report["outcomes"]:
+            head = f"{report['file']}: trace {o.trace_number} ({o.payer_identifier})"
+            if o.duplicate:
+                typer.echo(f"{head}: posted before (remittance {o.remittance_id}); nothing posted")
+                continue
+            paid_on = f" on {o.payment_date}" if o.payment_date else ""
+            typer.echo(
+                f"{head}: {fmt(o.paid_cents)} paid{paid_on}; {len(o.posted)} claim(s) posted,"
+                f" {len(o.not_posted)} not posted"
+            )
+            if o.provider_adjustments_cents:
+                typer.echo(
+                    f"  provider-level adjustments (PLB): {fmt(o.provider_adjustments_cents)}"
+                )
+            for warning in o.warnings:
+                typer.echo(f"  warning: {warning}")
+            rows = [
+                {
+                    "claim": c.patient_control_number,
+                    "payer status": CLAIM_STATUS_CODES.get(c.status_code, c.status_code),
+                    "paid": fmt(c.paid_cents),
+                    "patient": fmt(c.patient_resp_cents),
+                    "now": c.new_status or ("not posted" if not c.posted else ""),
+                    "notes": "; ".join(
+                        ([c.problem] if c.problem else [])
+                        + list(c.notes)
+                        + ([c.reason_text] if c.reason_text else [])
+                    ),
+                }
+                for c in o.claims
+                if len(o.claims) <= SHOW_CLAIMS or not c.posted or c.notes
+            ]
+            if rows:
+                cols = ["claim", "payer status", "paid", "patient", "now", "notes"]
+                table(rows, cols, right=["paid", "patient"])
+    if dry_run:
+        typer.echo("dry run: nothing was written")
+
+
+def _json_file(report: dict) -> dict:
+    if "already_imported" in report:
+        return report
+    from dataclasses import asdict
+
+    return {"file": report["file"], "remittances": [asdict(o) for o in report["outcomes"]]}
+
+
+@era_app.command("list")
+def era_list(limit: Annotated[int, Opt(help="At most this many, newest first.")] = 100) -> None:
+    """List posted remittances (835 files and paper EOBs), newest first.
+
+    Example: clinicbill era list
+    """
+    from sqlalchemy import case, func, select
+
+    from clinicbill.cli.render import table
+    from clinicbill.domain.money import fmt
+    from clinicbill.store.models import Remittance, RemittanceClaim
+
+    with unit_of_work() as session:
+        counts = (
+            select(
+                RemittanceClaim.remittance_id,
+                func.count().label("claims"),
+                func.sum(case((RemittanceClaim.unmatched_reason.is_not(None), 1), else_=0)).label(
+                    "not_posted"
+                ),
+            )
+            .group_by(RemittanceClaim.remittance_id)
+            .subquery()
+        )
+        rows = session.execute(
+            select(Remittance, counts.c.claims, counts.c.not_posted)
+            .outerjoin(counts, counts.c.remittance_id == Remittance.id)
+            .order_by(Remittance.id.desc())
+            .limit(limit)
+        ).all()
+    table(
+        [
+            {
+                "id": r.id,
+                "source": r.source,
+                "trace": r.trace_number,
+                "payer": r.payer_name or r.payer_identifier,
+                "paid_on": r.payment_date,
+                "paid": fmt(r.paid_cents),
+                "claims": claims or 0,
+                "not_posted": not_posted or 0,
+            }
+            for r, claims, not_posted in rows
+        ],
+        ["id", "source", "trace", "payer", "paid_on", "paid", "claims", "not_posted"],
+        "remittances",
+        right=["paid", "claims", "not_posted"],
+    )
+
+
+@era_app.command("show")
+def era_show(remittance: Annotated[int, typer.Argument(help="Remittance id.")]) -> None:
+    """Show one remittance: its claims, remark codes in words, and provider adjustments.
+
+    Example: clinicbill era show 1
+    """
+    from sqlalchemy import select
+
+    from clinicbill.cli.common import model_data
+    from clinicbill.cli.context import STATE
+    from clinicbill.cli.render import emit_json, record, table
+    from clinicbill.domain.errors import ClinicbillError
+    from clinicbill.domain.money import fmt
+    from clinicbill.domain.remit import CLAIM_STATUS_CODES, describe_remarks
+    from clinicbill.store.models import ProviderAdjustment, Remittance, RemittanceClaim
+
+    with unit_of_work() as session:
+        row = session.get(Remittance, remittance)
+        if row is None:
+            raise ClinicbillError(
+                f"remittance: no remittance with id {remittance}", "see 'clinicbill era list'"
+            )
+        claims = session.execute(
+            select(RemittanceClaim)
+            .where(RemittanceClaim.remittance_id == row.id)
+            .order_by(RemittanceClaim.id)
+        ).scalars()
+        claim_rows = [
+            {
+                "claim": c.patient_control_number,
+                "claim_id": c.claim_id,
+                "payer status": CLAIM_STATUS_CODES.get(c.status_code, f"code {c.status_code}"),
+                "charge": fmt(c.charge_cents),
+                "paid": fmt(c.paid_cents),
+                "patient": fmt(c.patient_resp_cents),
+                "payer claim no": c.payer_claim_control_number,
+                "remarks": describe_remarks((c.remark_codes or "").split(",")),
+                "not posted": c.unmatched_reason or "",
+            }
+            for c in claims
+        ]
+        plb = [
+            {
+                "provider": p.provider_identifier,
+                "reason": p.reason,
+                "reference": p.reference,
+                "amount": fmt(p.amount_cents),
+            }
+            for p in session.execute(
+                select(ProviderAdjustment).where(ProviderAdjustment.remittance_id == row.id)
+            ).scalars()
+        ]
+    data = model_data(row)
+    data["paid_cents"] = fmt(row.paid_cents)
+    if STATE.json:
+        emit_json({**data, "claims": claim_rows, "provider_adjustments": plb})
+        return
+    record(data, f"remittance {row.id}")
+    cols = ["claim", "claim_id", "payer status", "charge", "paid", "patient", "payer claim no"]
+    table(claim_rows, [*cols, "remarks", "not posted"], "claims", right=["charge", "paid"])
+    if plb:
+        table(plb, ["provider", "reason", "reference", "amount"], "provider-level adjustments")
+
+
+def _demo_remittance(target: Path) -> list[str]:
+    """Play the payer for the demo's claims: write an 835 and return the import command."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from clinicbill.formats.x12_835_write import Outcome, remittance_835_for_claims
+    from clinicbill.store.engine import transaction
+    from clinicbill.store.models import Claim
+
+    with transaction(str(target / "clinicbill-demo.db"), "demo") as session:
+        claims = session.execute(
+            select(Claim.id)
+            .where(Claim.status.in_(("submitted", "accepted")), Claim.primary_claim_id.is_(None))
+            .order_by(Claim.id)
+        ).scalars()
+        outcomes = {}
+        for number, claim_id in enumerate(claims):
+            if number % 3 == 2:  # one claim in three: denied as not medically necessary
+                outcomes[claim_id] = Outcome(kind="denied", remarks=("N130",))
+            else:  # allowed 80% (CO-45), patient coinsurance 20% (PR-2)
+                outcomes[claim_id] = Outcome(coinsurance_percent=20)
+        paid_on = date.today()
+        text, _advice = remittance_835_for_claims(
+            session, outcomes, trace_number=f"DEMO{paid_on:%Y%m%d}", payment_date=paid_on
+        )
+    path = target / f"remittance-{paid_on:%Y-%m-%d}.835"
+    path.write_text(text)
+    return ["era", "import", str(path)]
+
+
+# Steps this module adds to `clinicbill demo` (see cli/demo.py); after the claims steps.
+DEMO_STEPS: list = [
+    ("Post the payer's 835 remittance for the submitted claims", _demo_remittance),
+    ("Remittances on file", ["era", "list"]),
+    (
+        "Chen pays her coinsurance by card (applied to her oldest balance)",
+        ["payment", "add", "P00001", "20", "--method", "card", "--ref", "demo"],
+    ),
+    ("Chen's balances after insurance and her payment", ["balance", "P00001"]),
+    ("Chen's account summary", ["patient", "show", "P00001"]),
+]
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
+    """Add this module's commands (and the payment commands) to the root app."""
+    from clinicbill.cli import payments
+
+    app.add_typer(era_app, name="era")
+    payments.register(app)

@@ -109,9 +109,14 @@ def assert_line_invariant(session, service_line_id: int) -> LineBalance:
     return balance
 
 
+def _signed_payment():
+    """A patient payment adds to the money received; a refund (kind 'refund') takes it away."""
+    return case((Payment.kind == "refund", -Payment.amount_cents), else_=Payment.amount_cents)
+
+
 def patient_credit(session, patient_id: int, as_of: date | None = None) -> int:
     """Unapplied patient money: payments minus what was applied to lines, minus refunds."""
-    received = select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
+    received = select(func.coalesce(func.sum(_signed_payment()), 0)).where(
         Payment.patient_id == patient_id, Payment.source == "patient"
     )
     applied = (
@@ -153,3 +158,189 @@ def patient_summary(session, patient) -> dict:
         "balance": fmt(bal),
         "credit": fmt(patient_credit(session, patient.id)),
     }
+
+
+def patient_credits_query(as_of: date | None = None):
+    """Select patient_id, credit for every patient with patient payments: the same unapplied
+    money as `patient_credit`, for all patients in one grouped query (aging lists credits
+    apart). Keep the two definitions in step."""
+    from sqlalchemy import union_all
+
+    received = select(
+        Payment.patient_id.label("patient_id"), _signed_payment().label("amount")
+    ).where(Payment.patient_id.is_not(None), Payment.source == "patient")
+    applied = (
+        select(Payment.patient_id.label("patient_id"), (-LedgerEntry.amount_cents).label("amount"))
+        .join(Payment, Payment.id == LedgerEntry.payment_id)
+        .where(Payment.patient_id.is_not(None), Payment.source == "patient")
+    )
+    if as_of is not None:
+        received = received.where(Payment.received_on <= as_of)
+        applied = applied.where(LedgerEntry.effective_date <= as_of)
+    moves = union_all(received, applied).subquery("patient_money")
+    return select(moves.c.patient_id, func.sum(moves.c.amount).label("credit")).group_by(
+        moves.c.patient_id
+    )
+
+
+# --- responsible party --------------------------------------------------------------------
+
+
+def adjudicated_lines(as_of: date | None = None):
+    """Subquery: service lines the payer has answered (a posting from a remittance or a
+    patient-responsibility entry). What is left open on them is the patient's (DOMAIN.md §14)."""
+    flag = case(
+        (
+            (LedgerEntry.remittance_claim_id.is_not(None))
+            | (LedgerEntry.kind == PATIENT_RESPONSIBILITY),
+            1,
+        ),
+        else_=0,
+    )
+    query = select(
+        LedgerEntry.service_line_id.label("service_line_id"), func.max(flag).label("done")
+    ).group_by(LedgerEntry.service_line_id)
+    if as_of is not None:
+        query = query.where(LedgerEntry.effective_date <= as_of)
+    return query.subquery("adjudicated")
+
+
+def responsibility_query(as_of: date | None = None):
+    """Per service line of a non-void visit: the line_balance_query columns plus who owes the
+    open balance. Columns added: encounter_id, patient_id, service_date, line_number, code,
+    policy_id, patient_due, insurance_due.
+
+    The patient owes all of a self-pay visit's balance, and all of an insured line's balance
+    once the payer has answered it; until then the payer does. Overpaid lines (negative
+    balances) owe nothing; their excess is a credit.
+    """
+    done = adjudicated_lines(as_of)
+    base = (
+        line_balance_query(as_of)
+        .join(Encounter, Encounter.id == ServiceLine.encounter_id)
+        .outerjoin(done, done.c.service_line_id == ServiceLine.id)
+        .add_columns(
+            Encounter.id.label("encounter_id"),
+            Encounter.patient_id,
+            Encounter.service_date,
+            ServiceLine.line_number,
+            ServiceLine.code,
+            Encounter.policy_id,
+            func.coalesce(done.c.done, 0).label("adjudicated"),
+        )
+        .where(Encounter.status != "void")
+    )
+    if as_of is not None:
+        base = base.where(Encounter.service_date <= as_of)
+    lines = base.subquery("lines")
+    open_balance = case((lines.c.balance > 0, lines.c.balance), else_=0)
+    patients = (lines.c.policy_id.is_(None)) | (lines.c.adjudicated == 1)
+    patient_due = case((patients, open_balance), else_=0)
+    return select(
+        *(c for c in lines.c if c.name != "adjudicated"),
+        patient_due.label("patient_due"),
+        (open_balance - patient_due).label("insurance_due"),
+    )
+
+
+@dataclass(frozen=True)
+class LineDetail:
+    """One service line's money, as `balance`/`claim show`/allocation see it."""
+
+    service_line_id: int
+    encounter_id: int
+    patient_id: int
+    service_date: date
+    line_number: int
+    code: str
+    policy_id: int | None
+    charge: int
+    insurance_paid: int
+    patient_paid: int
+    adjusted: int
+    patient_responsibility: int
+    balance: int
+    patient_due: int
+    insurance_due: int
+
+
+def line_details(
+    session,
+    *,
+    patient_id: int | None = None,
+    encounter_id: int | None = None,
+    claim_id: int | None = None,
+    open_only: bool = False,
+    as_of: date | None = None,
+) -> list[LineDetail]:
+    """Lines with their balances and responsible party, oldest visit first."""
+    from clinicbill.store.models import ClaimLine
+
+    q = responsibility_query(as_of).subquery("resp")
+    query = select(q).order_by(q.c.service_date, q.c.encounter_id, q.c.line_number)
+    if patient_id is not None:
+        query = query.where(q.c.patient_id == patient_id)
+    if encounter_id is not None:
+        query = query.where(q.c.encounter_id == encounter_id)
+    if claim_id is not None:
+        billed = select(ClaimLine.service_line_id).where(ClaimLine.claim_id == claim_id)
+        query = query.where(q.c.service_line_id.in_(billed))
+    if open_only:
+        query = query.where(q.c.balance != 0)
+    return [LineDetail(**r._mapping) for r in session.execute(query).all()]
+
+
+def totals(lines: list[LineDetail]) -> dict[str, int]:
+    """Sums of LineDetail money columns (per claim, per patient)."""
+    keys = (
+        "charge",
+        "insurance_paid",
+        "patient_paid",
+        "adjusted",
+        "patient_responsibility",
+        "balance",
+        "patient_due",
+        "insurance_due",
+    )
+    return {k: sum(getattr(line, k) for line in lines) for k in keys}
+
+
+def claim_postings(session, claim_id: int) -> list[dict]:
+    """Every ledger entry of a claim's lines, oldest first, with CARC/RARC text (claim show)."""
+    from clinicbill.domain.remit import describe_adjustment, describe_remarks
+    from clinicbill.store.models import ClaimLine
+
+    rows = session.execute(
+        select(
+            LedgerEntry.id,
+            LedgerEntry.effective_date,
+            ClaimLine.line_number,
+            ServiceLine.code,
+            LedgerEntry.kind,
+            LedgerEntry.amount_cents,
+            LedgerEntry.group_code,
+            LedgerEntry.reason_code,
+            LedgerEntry.remark_codes,
+            LedgerEntry.note,
+        )
+        .join(ClaimLine, ClaimLine.service_line_id == LedgerEntry.service_line_id)
+        .join(ServiceLine, ServiceLine.id == LedgerEntry.service_line_id)
+        .where(ClaimLine.claim_id == claim_id)
+        .order_by(LedgerEntry.effective_date, LedgerEntry.id)
+    ).all()
+    from clinicbill.domain.money import fmt
+
+    return [
+        {
+            "id": r.id,
+            "date": r.effective_date,
+            "line": r.line_number,
+            "code": r.code,
+            "kind": r.kind.replace("_", " "),
+            "amount": fmt(r.amount_cents),
+            "reason": describe_adjustment(r.group_code, r.reason_code),
+            "remarks": describe_remarks((r.remark_codes or "").split(",")),
+            "note": r.note or "",
+        }
+        for r in rows
+    ]

@@ -1,0 +1,482 @@
+"""`payment add|list|apply|post-eob`, `adjust`, `refund`, `package add|list|use`, `balance`.
+Registered by cli/era.py (remittances and payments are one area)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from clinicbill.cli.common import unit_of_work
+
+Opt = typer.Option
+Arg = typer.Argument
+payment_app = typer.Typer(
+    help="Patient payments, credits, manual insurance (paper EOB) posting.", no_args_is_help=True
+)
+package_app = typer.Typer(help="Prepaid packages and memberships.", no_args_is_help=True)
+
+Patient = Annotated[str, Arg(help="Patient id, account or name.")]
+Amount = Annotated[str, Arg(help="Dollars, e.g. 25 or 25.00.")]
+Method = Annotated[str | None, Opt(help="cash, card, check, hsa, fsa or eft.")]
+DateOpt = Annotated[str | None, Opt("--date", help="YYYY-MM-DD (default today).")]
+
+
+def _on(value: str | None):
+    from datetime import date
+
+    from clinicbill.domain.validate import parse_date
+
+    return parse_date(value, "date", allow_future=False) if value else date.today()
+
+
+def _applied_rows(applied) -> list[dict]:
+    from clinicbill.domain.money import fmt
+
+    return [
+        {
+            "session": a.encounter_id,
+            "date": a.service_date,
+            "code": a.code,
+            "line": a.service_line_id,
+            "amount": fmt(a.amount_cents),
+        }
+        for a in applied
+    ]
+
+
+@payment_app.command("add")
+def payment_add(
+    patient: Patient,
+    amount: Amount,
+    method: Method = None,
+    ref: Annotated[str | None, Opt("--ref", help="Check number, card receipt...")] = None,
+    session_id: Annotated[
+        int | None, Opt("--session", help="Apply to this session (e.g. a copay at check-in).")
+    ] = None,
+    on: DateOpt = None,
+    note: Annotated[str | None, Opt(help="A note kept with the payment.")] = None,
+) -> None:
+    """Take a patient payment: applied to the oldest open patient balance (or --session);
+    any overpayment stays on the account as credit.
+
+    Example: clinicbill payment add P00001 40 --method card --ref 4417
+    """
+    from clinicbill.cli.render import done, table
+    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.money import fmt, parse_amount
+    from clinicbill.domain.payments import add_patient_payment, check_method
+
+    cents = parse_amount(amount, "amount", allow_zero=False)
+    method = check_method(_ask(method, "Method (cash/card/check/hsa/fsa/eft)", "method"))
+    with unit_of_work() as session:
+        row = find_patient(session, patient)
+        result = add_patient_payment(
+            session, row, cents, method, _on(on), ref, encounter_id=session_id, note=note
+        )
+        payment_id = result.payment.id
+    done(
+        f"payment {payment_id}: {fmt(cents)} from patient {row.account_number}; applied"
+        f" {fmt(result.applied_cents)}, credit now {fmt(result.credit_cents)}",
+        {
+            "payment_id": payment_id,
+            "amount": fmt(cents),
+            "applied": _applied_rows(result.applied),
+            "credit": fmt(result.credit_cents),
+        },
+    )
+    from clinicbill.cli.context import STATE
+
+    if result.applied and not STATE.json:
+        table(
+            _applied_rows(result.applied),
+            ["session", "date", "code", "line", "amount"],
+            right=["amount"],
+        )
+
+
+def _ask(value: str | None, label: str, option: str) -> str | None:
+    from clinicbill.cli.common import ask_missing
+
+    return ask_missing({option: value}, {option: label}, {option})[option]
+
+
+@payment_app.command("apply")
+def payment_apply(
+    patient: Patient,
+    session_id: Annotated[int | None, Opt("--session", help="Apply to this session.")] = None,
+    on: DateOpt = None,
+) -> None:
+    """Apply a patient's credit (earlier overpayments) to their open balances, oldest first.
+
+    Example: clinicbill payment apply P00001
+    """
+    from clinicbill.cli.render import done
+    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.money import fmt
+    from clinicbill.domain.payments import apply_credit
+
+    with unit_of_work() as session:
+        row = find_patient(session, patient)
+        result = apply_credit(session, row, _on(on), encounter_id=session_id)
+    done(
+        f"applied {fmt(result.applied_cents)} of credit; credit now {fmt(result.credit_cents)}",
+        {"applied": _applied_rows(result.applied), "credit": fmt(result.credit_cents)},
+    )
+
+
+@payment_app.command("list")
+def payment_list(
+    patient: Annotated[str | None, Arg(help="Only this patient.")] = None,
+    source: Annotated[str | None, Opt(help="patient or insurance.")] = None,
+    from_: Annotated[str | None, Opt("--from", help="Received on or after.")] = None,
+    to: Annotated[str | None, Opt("--to", help="Received on or before.")] = None,
+    limit: Annotated[int, Opt(help="At most this many, newest first.")] = 200,
+) -> None:
+    """List payments and refunds with how much of each is applied.
+
+    Example: clinicbill payment list P00001
+    """
+    from sqlalchemy import func, select
+
+    from clinicbill.cli.render import table
+    from clinicbill.domain.errors import ClinicbillError
+    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.money import fmt
+    from clinicbill.domain.validate import parse_date
+    from clinicbill.store.models import LedgerEntry, Patient, Payment
+
+    if source not in (None, "patient", "insurance"):
+        raise ClinicbillError(f"source: '{source[:20]}' is not a source", "patient or insurance")
+    with unit_of_work() as session:
+        applied = (
+            select(LedgerEntry.payment_id, func.sum(LedgerEntry.amount_cents).label("used"))
+            .where(LedgerEntry.payment_id.is_not(None))
+            .group_by(LedgerEntry.payment_id)
+            .subquery()
+        )
+        query = (
+            select(Payment, Patient.account_number, func.coalesce(applied.c.used, 0))
+            .outerjoin(Patient, Patient.id == Payment.patient_id)
+            .outerjoin(applied, applied.c.payment_id == Payment.id)
+            .order_by(Payment.received_on.desc(), Payment.id.desc())
+            .limit(limit)
+        )
+        if patient:
+            query = query.where(Payment.patient_id == find_patient(session, patient).id)
+        if source:
+            query = query.where(Payment.source == source)
+        if from_:
+            query = query.where(Payment.received_on >= parse_date(from_, "from"))
+        if to:
+            query = query.where(Payment.received_on <= parse_date(to, "to"))
+        rows = session.execute(query).all()
+    table(
+        [
+            {
+                "id": p.id,
+                "received_on": p.received_on,
+                "patient": account or "",
+                "source": p.source,
+                "kind": p.kind,
+                "method": p.method,
+                "amount": fmt(p.amount_cents),
+                "applied": "" if p.kind == "refund" else fmt(used),
+                "reference": p.reference or "",
+                "note": p.note or "",
+            }
+            for p, account, used in rows
+        ],
+        [
+            "id",
+            "received_on",
+            "patient",
+            "source",
+            "kind",
+            "method",
+            "amount",
+            "applied",
+            "reference",
+            "note",
+        ],
+        "payments",
+        right=["amount", "applied"],
+    )
+
+
+@payment_app.command("post-eob")
+def payment_post_eob(
+    claim: Annotated[str, Arg(help="Claim id or patient control number.")],
+    line: Annotated[
+        list[str] | None,
+        Opt("--line", help="'LINE paid=AMOUNT [GROUP-CARC=AMOUNT ...] [remark=RARC]'."),
+    ] = None,
+    on: DateOpt = None,
+    ref: Annotated[str | None, Opt("--ref", help="Check or EOB number.")] = None,
+    denied: Annotated[bool, Opt("--denied", help="The payer denied the claim.")] = False,
+    payer_claim_number: Annotated[str | None, Opt(help="The payer's claim number.")] = None,
+) -> None:
+    """Post a paper EOB for one claim, line by line, through the same posting as `era import`.
+
+    Example: clinicbill payment post-eob 3 --ref 88123 --line '1 paid=57.60 CO-45=18 PR-2=14.40'
+    """
+    from clinicbill.cli.render import done
+    from clinicbill.domain.claims import get_claim
+    from clinicbill.domain.eob import parse_eob_line, post_eob
+    from clinicbill.domain.money import fmt
+
+    lines = [parse_eob_line(text) for text in line or []]
+    with unit_of_work() as session:
+        row = get_claim(session, claim)
+        outcome = post_eob(
+            session,
+            row,
+            lines,
+            paid_on=_on(on),
+            reference=ref,
+            denied=denied,
+            payer_claim_control_number=payer_claim_number,
+        )
+        result = outcome.claims[0]
+        status = row.status
+    extra = f"; {result.reason_text}" if result.reason_text else ""
+    done(
+        f"claim {row.patient_control_number}: posted {fmt(result.paid_cents)} paid,"
+        f" {fmt(result.patient_resp_cents)} patient responsibility; status {status}{extra}",
+        {"remittance_id": outcome.remittance_id, "claim_id": row.id, "status": status},
+    )
+
+
+def adjust(
+    patient: Patient,
+    amount: Amount,
+    reason: Annotated[
+        str | None, Opt(help="write-off, small-balance, courtesy or bad-debt.")
+    ] = None,
+    session_id: Annotated[int | None, Opt("--session", help="Only this session's lines.")] = None,
+    line: Annotated[int | None, Opt("--line", help="Only this service line id.")] = None,
+    on: DateOpt = None,
+    note: Annotated[str | None, Opt(help="Why (kept with the adjustment).")] = None,
+) -> None:
+    """Write off part of a balance: a line, a session, or the patient's oldest balances.
+
+    Example: clinicbill adjust P00001 4.50 --reason small-balance
+    """
+    from clinicbill.cli.render import done
+    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.money import fmt, parse_amount
+    from clinicbill.domain.payments import add_adjustment
+
+    cents = parse_amount(amount, "amount", allow_zero=False)
+    reason = _ask(reason, "Reason (write-off/small-balance/courtesy/bad-debt)", "reason")
+    with unit_of_work() as session:
+        row = find_patient(session, patient)
+        applied = add_adjustment(session, row, cents, reason, _on(on), session_id, line, note=note)
+    done(
+        f"adjusted {fmt(cents)} ({reason}) on {len(applied)} line(s)",
+        {"amount": fmt(cents), "reason": reason, "lines": _applied_rows(applied)},
+    )
+
+
+def refund(
+    patient: Patient,
+    amount: Amount,
+    method: Method = None,
+    ref: Annotated[str | None, Opt("--ref", help="Check number or card reference.")] = None,
+    on: DateOpt = None,
+    note: Annotated[str | None, Opt(help="Why.")] = None,
+) -> None:
+    """Refund a patient's credit (at most the credit on the account).
+
+    Example: clinicbill refund P00001 20 --method check --ref 1043
+    """
+    from clinicbill.cli.render import done
+    from clinicbill.domain.ledger import patient_credit
+    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.money import fmt, parse_amount
+    from clinicbill.domain.payments import add_refund, check_method
+
+    cents = parse_amount(amount, "amount", allow_zero=False)
+    method = check_method(_ask(method, "Method (cash/card/check/hsa/fsa/eft)", "method"))
+    with unit_of_work() as session:
+        row = find_patient(session, patient)
+        payment = add_refund(session, row, cents, method, _on(on), ref, note)
+        credit = patient_credit(session, row.id)
+    done(
+        f"refund {payment.id}: {fmt(cents)} to patient {row.account_number}; credit now"
+        f" {fmt(credit)}",
+        {"refund_id": payment.id, "amount": fmt(cents), "credit": fmt(credit)},
+    )
+
+
+def balance(
+    patient: Patient,
+    claim: Annotated[str | None, Opt(help="Only this claim's lines.")] = None,
+    all_lines: Annotated[bool, Opt("--all", help="Include lines with nothing open.")] = False,
+) -> None:
+    """Balances per service line, with what insurance and the patient still owe, and credit.
+
+    Example: clinicbill balance P00001
+    """
+    from clinicbill.cli.context import STATE
+    from clinicbill.cli.render import emit_json, table
+    from clinicbill.domain import ledger
+    from clinicbill.domain.claims import get_claim
+    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.money import fmt
+
+    with unit_of_work() as session:
+        row = find_patient(session, patient)
+        claim_id = get_claim(session, claim).id if claim else None
+        lines = ledger.line_details(
+            session, patient_id=row.id, claim_id=claim_id, open_only=not all_lines
+        )
+        credit = ledger.patient_credit(session, row.id)
+    money = [
+        "charge",
+        "insurance_paid",
+        "patient_paid",
+        "adjusted",
+        "balance",
+        "insurance_due",
+        "patient_due",
+    ]
+    sums = ledger.totals(lines)
+    rows = [
+        {
+            "session": x.encounter_id,
+            "date": x.service_date,
+            "line": x.service_line_id,
+            "code": x.code,
+            **{k: fmt(getattr(x, k)) for k in money},
+        }
+        for x in lines
+    ]
+    summary = {k: fmt(sums[k]) for k in money} | {"credit": fmt(credit)}
+    if STATE.json:
+        emit_json({"patient": row.account_number, "lines": rows, "totals": summary})
+        return
+    table(
+        rows,
+        ["session", "date", "line", "code", *money],
+        f"balances {row.account_number}",
+        right=money,
+    )
+    typer.echo(
+        f"total open {summary['balance']}: insurance owes {summary['insurance_due']},"
+        f" patient owes {summary['patient_due']}; credit {summary['credit']}"
+    )
+
+
+@package_app.command("add")
+def package_add(
+    patient: Patient,
+    name: Annotated[str | None, Opt(help="e.g. '10 massages'.")] = None,
+    price: Annotated[str | None, Opt(help="What the patient pays, in dollars.")] = None,
+    visits: Annotated[int | None, Opt(help="Visits included; leave out for a membership.")] = None,
+    method: Method = None,
+    expires: Annotated[str | None, Opt(help="Last day it can be used, YYYY-MM-DD.")] = None,
+    ref: Annotated[str | None, Opt("--ref", help="Receipt or check number.")] = None,
+    on: DateOpt = None,
+) -> None:
+    """Sell a prepaid package (e.g. 10 massages) or a membership; the money is prepaid credit.
+
+    Example: clinicbill package add P00006 --name '10 massages' --price 850
+      --visits 10 --method card
+    """
+    from clinicbill.cli.render import done
+    from clinicbill.domain.errors import ClinicbillError
+    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.money import fmt, parse_amount
+    from clinicbill.domain.packages import add_package
+    from clinicbill.domain.validate import parse_date
+
+    name = _ask(name, "Package name", "name")
+    price = _ask(price, "Price (dollars)", "price")
+    if price is None:
+        raise ClinicbillError("price: a value is required", "give --price, e.g. --price 850")
+    cents = parse_amount(price, "price", allow_zero=False)
+    method = _ask(method, "Method (cash/card/check/hsa/fsa/eft)", "method")
+    with unit_of_work() as session:
+        row = find_patient(session, patient)
+        package = add_package(
+            session,
+            row,
+            name,
+            cents,
+            method,
+            visits,
+            _on(on),
+            parse_date(expires, "expires") if expires else None,
+            ref,
+        )
+    done(
+        f"package {package.id}: {package.name} for {fmt(cents)}"
+        + (f", {visits} visits" if visits else " (membership)"),
+        {"package_id": package.id, "price": fmt(cents), "visits": visits},
+    )
+
+
+@package_app.command("list")
+def package_list(patient: Annotated[str | None, Arg(help="Only this patient.")] = None) -> None:
+    """List packages and memberships with visits and value left.
+
+    Example: clinicbill package list P00006
+    """
+    from clinicbill.cli.render import table
+    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.packages import describe, package_statuses
+
+    with unit_of_work() as session:
+        patient_id = find_patient(session, patient).id if patient else None
+        rows = [describe(s) for s in package_statuses(session, patient_id)]
+    table(
+        rows,
+        [
+            "id",
+            "patient_id",
+            "name",
+            "visits_used",
+            "visits_left",
+            "price",
+            "value_left",
+            "purchased_on",
+            "expires_on",
+        ],
+        "packages",
+        right=["price", "value_left"],
+    )
+
+
+@package_app.command("use")
+def package_use(
+    package: Annotated[str, Arg(help="Package id.")],
+    session_id: Annotated[int, Arg(help="The self-pay session it pays for.")],
+) -> None:
+    """Draw one visit of a package for a self-pay session (the rest is the package discount).
+
+    Example: clinicbill package use 1 12
+    """
+    from clinicbill.cli.render import done
+    from clinicbill.domain.lookup import get_or_refuse
+    from clinicbill.domain.money import fmt
+    from clinicbill.domain.packages import draw_from_package, find_package
+    from clinicbill.store.models import Encounter
+
+    with unit_of_work() as session:
+        pkg = find_package(session, package)
+        encounter = get_or_refuse(session, Encounter, session_id, "session")
+        applied = draw_from_package(session, encounter, pkg)
+    total = sum(a.amount_cents for a in applied)
+    done(
+        f"session {session_id}: {fmt(total)} drawn from package {pkg.id}",
+        {"package_id": pkg.id, "session": session_id, "applied": _applied_rows(applied)},
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(payment_app, name="payment")
+    app.command("adjust")(adjust)
+    app.command("refund")(refund)
+    app.add_typer(package_app, name="package")
+    app.command("balance")(balance)

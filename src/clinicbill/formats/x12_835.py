@@ -1,0 +1,567 @@
+"""Read X12 835 (005010X221A1) remittance files into domain/remit.py records.
+
+Delimiters come from the ISA segment (DOMAIN.md §5). Every problem is a ClinicbillError that
+names the file, the segment number and its line, so a person can open the file and look:
+malformed, truncated or hostile input never gets further than this module. Limits keep a
+hostile file from exhausting memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from clinicbill.domain.errors import ClinicbillError
+from clinicbill.domain.money import to_cents
+from clinicbill.domain.remit import (
+    ADJUSTMENT_GROUPS,
+    Adjustment,
+    ClaimPayment,
+    ProviderLevelAdjustment,
+    RemittanceAdvice,
+    ServicePayment,
+    advice_balance_problems,
+)
+
+MAX_BYTES = 100 * 1024 * 1024  # ~ 200,000 claims; far beyond one practice's remittance
+MAX_SEGMENT_CHARS = 4096
+MAX_ELEMENTS = 64
+NOT_835 = "give an X12 835 remittance file from the payer or clearinghouse"
+HINT = (
+    "the 835 is malformed: ask the payer or clearinghouse for a corrected file; nothing was posted"
+)
+
+_SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}\Z")
+_AMOUNT = re.compile(r"-?(\d{1,15}(\.\d*)?|\.\d+)\Z")
+_QUANTITY = re.compile(r"-?(\d{1,12}(\.\d*)?|\.\d+)\Z")
+_BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Segment:
+    id: str
+    elements: tuple[str, ...]  # elements[0] is the segment id; elements[n] is XXnn
+    number: int  # 1-based position in the file
+    line: int  # 1-based line where the segment starts
+
+    def get(self, index: int) -> str:
+        return self.elements[index].strip() if index < len(self.elements) else ""
+
+
+@dataclass(frozen=True)
+class Delimiters:
+    element: str
+    component: str
+    repetition: str
+    segment: str
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """An 835 file: every ST..SE transaction as a RemittanceAdvice."""
+
+    name: str
+    sha256: str
+    sender: str
+    receiver: str
+    interchange_control_number: str
+    advices: tuple[RemittanceAdvice, ...]
+
+    @property
+    def claim_count(self) -> int:
+        return sum(len(a.claims) for a in self.advices)
+
+
+class _Error:
+    """Builds refusals that name the file, the segment and where it is."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def at(self, seg: Segment | None, message: str, hint: str = HINT) -> ClinicbillError:
+        where = f"segment {seg.number} ({seg.id}, line {seg.line})" if seg else "file"
+        return ClinicbillError(f"{self.name}: {where}: {message}", hint)
+
+
+def read_835(path: str | Path) -> ParsedFile:
+    """Read and parse an 835 file from disk (size-limited)."""
+    p = Path(path)
+    name = p.name
+    try:
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise ClinicbillError(
+                f"{name}: file is {size} bytes; at most {MAX_BYTES} are read",
+                "split the remittance file, or check that this is an 835",
+            )
+        data = p.read_bytes()
+    except IsADirectoryError:
+        raise ClinicbillError(f"{name}: is a directory", "give an 835 file") from None
+    except FileNotFoundError:
+        raise ClinicbillError(f"file: {path} does not exist", "check the path") from None
+    except OSError as exc:
+        raise ClinicbillError(
+            f"file: cannot read {name} ({exc.strerror})", "check the path"
+        ) from None
+    return parse_835(data, name)
+
+
+def parse_835(data: bytes | str, name: str = "835") -> ParsedFile:
+    """Parse 835 bytes or text. Raises ClinicbillError naming the segment on any problem."""
+    err = _Error(name)
+    if isinstance(data, bytes):
+        if len(data) > MAX_BYTES:
+            raise err.at(None, f"larger than {MAX_BYTES} bytes")
+        digest = hashlib.sha256(data).hexdigest()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise err.at(
+                None, f"byte {exc.start} is not text: this is not an X12 file", NOT_835
+            ) from None
+    else:
+        text = data
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    bad = _BINARY.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise err.at(
+            None, f"line {line} contains a control character: this is not an X12 file", NOT_835
+        )
+    text = text.lstrip("\ufeff \t\r\n")
+    if not text:
+        raise err.at(None, "is empty")
+    interchanges = []
+    offset, number, line = 0, 0, 1
+    while offset < len(text):
+        rest = text[offset:]
+        stripped = rest.lstrip()
+        if not stripped:
+            break
+        line += rest[: len(rest) - len(stripped)].count("\n")
+        offset += len(rest) - len(stripped)
+        segments, offset, number, line = _tokenize(text, offset, number, line, err)
+        interchanges.append(segments)
+    return _Parser(err, name, digest).parse(interchanges)
+
+
+def _delimiters(text: str, start: int, err: _Error) -> Delimiters:
+    head = text[start : start + 200]
+    if not head.startswith("ISA") or len(head) < 4:
+        raise err.at(None, "does not start with an ISA segment: this is not an X12 file", NOT_835)
+    element = head[3]
+    if element.isalnum() or element.isspace():
+        raise err.at(None, f"ISA element separator {element!r} is not usable")
+    # ISA has exactly 16 elements; ISA16 is one character (the component separator) and the
+    # segment terminator follows it. Counting separators also accepts an unpadded ISA.
+    pos = 3
+    for _ in range(15):
+        pos = head.find(element, pos + 1)
+        if pos < 0:
+            raise err.at(None, "the ISA segment is truncated (fewer than 16 elements)")
+    if pos + 2 >= len(head):
+        raise err.at(None, "the ISA segment is truncated (no segment terminator)")
+    component, segment = head[pos + 1], head[pos + 2]
+    fields = head[: pos + 1].split(element)
+    repetition = fields[11] if len(fields[11]) == 1 else ""
+    chars = {element, component, segment}
+    if len(chars) < 3 or component.isalnum() or segment.isalnum():
+        raise err.at(None, "the ISA segment does not define distinct delimiters")
+    return Delimiters(element, component, repetition, segment)
+
+
+def _tokenize(text: str, start: int, number: int, line: int, err: _Error):
+    """Split one interchange (ISA..IEA) into segments; return them and where it ended."""
+    delims = _delimiters(text, start, err)
+    segments: list[Segment] = []
+    pos = start
+    end = len(text)
+    while pos < end:
+        stop = text.find(delims.segment, pos)
+        if stop < 0:
+            stop = end
+        raw = text[pos:stop]
+        body = raw.strip()
+        seg_line = line + (raw[: len(raw) - len(raw.lstrip())].count("\n"))
+        line += raw.count("\n") + (1 if delims.segment == "\n" else 0)
+        pos = stop + 1
+        if not body:
+            continue
+        number += 1
+        if len(body) > MAX_SEGMENT_CHARS:
+            raise err.at(
+                Segment(body[:3], (), number, seg_line),
+                f"is longer than {MAX_SEGMENT_CHARS} characters",
+            )
+        elements = tuple(body.split(delims.element))
+        seg_id = elements[0].strip()
+        if not _SEGMENT_ID.match(seg_id):
+            raise err.at(
+                Segment(seg_id[:3] or "?", (), number, seg_line),
+                f"'{seg_id[:10]}' is not a segment id",
+            )
+        if len(elements) > MAX_ELEMENTS:
+            raise err.at(Segment(seg_id, (), number, seg_line), "has too many elements")
+        segments.append(Segment(seg_id, elements, number, seg_line))
+        if seg_id == "IEA":
+            return (segments, delims), pos, number, line
+    return (segments, delims), pos, number, line
+
+
+class _Parser:
+    def __init__(self, err: _Error, name: str, digest: str):
+        self.err = err
+        self.name = name
+        self.digest = digest
+        self.delims: Delimiters | None = None
+
+    # --- element readers ---------------------------------------------------------------
+
+    def text(self, seg: Segment, index: int, required: bool = False) -> str | None:
+        value = seg.get(index)
+        if not value:
+            if required:
+                raise self.err.at(seg, f"{seg.id}{index:02d} is required but empty")
+            return None
+        return value
+
+    def amount(self, seg: Segment, index: int, required: bool = True) -> int | None:
+        value = seg.get(index)
+        if not value:
+            if required:
+                raise self.err.at(seg, f"{seg.id}{index:02d} (amount) is missing")
+            return None
+        if not _AMOUNT.match(value):
+            raise self.err.at(seg, f"{seg.id}{index:02d} '{value[:20]}' is not an amount")
+        number = Decimal(value)
+        if number != number.quantize(Decimal("0.01")):
+            raise self.err.at(seg, f"{seg.id}{index:02d} '{value}' has more than two decimals")
+        return to_cents(number)
+
+    def quantity(self, seg: Segment, index: int) -> Decimal | None:
+        value = seg.get(index)
+        if not value:
+            return None
+        if not _QUANTITY.match(value):
+            raise self.err.at(seg, f"{seg.id}{index:02d} '{value[:20]}' is not a quantity")
+        return Decimal(value)
+
+    def date(self, seg: Segment, index: int, required: bool = False) -> date | None:
+        value = seg.get(index)
+        if not value:
+            if required:
+                raise self.err.at(seg, f"{seg.id}{index:02d} (date) is missing")
+            return None
+        if len(value) != 8 or not value.isdigit():
+            raise self.err.at(seg, f"{seg.id}{index:02d} '{value[:20]}' is not a CCYYMMDD date")
+        try:
+            return date(int(value[:4]), int(value[4:6]), int(value[6:]))
+        except ValueError:
+            raise self.err.at(seg, f"{seg.id}{index:02d} '{value}' is not a valid date") from None
+
+    def composite(self, seg: Segment, index: int) -> list[str]:
+        return [part.strip() for part in seg.get(index).split(self.delims.component)]
+
+    # --- structure ---------------------------------------------------------------------
+
+    def parse(self, interchanges) -> ParsedFile:
+        advices: list[RemittanceAdvice] = []
+        sender = receiver = control = ""
+        for segments, delims in interchanges:
+            self.delims = delims
+            isa = segments[0]
+            if len(isa.elements) != 17:
+                raise self.err.at(isa, f"ISA has {len(isa.elements) - 1} elements, not 16")
+            if not sender:
+                sender, receiver, control = isa.get(6), isa.get(8), isa.get(13)
+            advices.extend(self.interchange(segments))
+        if not advices:
+            raise self.err.at(None, "contains no 835 transaction (ST*835)", NOT_835)
+        return ParsedFile(self.name, self.digest, sender, receiver, control, tuple(advices))
+
+    def interchange(self, segments: list[Segment]) -> list[RemittanceAdvice]:
+        isa = segments[0]
+        last = segments[-1]
+        if last.id != "IEA":
+            raise self.err.at(last, "the file is truncated: no IEA after this segment")
+        if last.get(2) != isa.get(13):
+            raise self.err.at(last, f"IEA02 '{last.get(2)}' does not match ISA13 '{isa.get(13)}'")
+        advices: list[RemittanceAdvice] = []
+        groups = 0
+        i = 1
+        while i < len(segments) - 1:
+            seg = segments[i]
+            if seg.id != "GS":
+                raise self.err.at(seg, "expected GS (functional group header)")
+            if seg.get(1) != "HP":
+                raise self.err.at(
+                    seg,
+                    f"GS01 '{seg.get(1)[:5]}' is not HP: this is not a remittance (835) file",
+                    NOT_835,
+                )
+            groups += 1
+            i, found = self.group(segments, i)
+            advices.extend(found)
+        if last.get(1) and last.get(1) != str(groups):
+            raise self.err.at(last, f"IEA01 says {last.get(1)} groups but there are {groups}")
+        return advices
+
+    def group(self, segments: list[Segment], i: int) -> tuple[int, list[RemittanceAdvice]]:
+        gs = segments[i]
+        advices = []
+        i += 1
+        while i < len(segments) and segments[i].id == "ST":
+            start = i
+            while i < len(segments) and segments[i].id not in ("SE", "GE", "IEA"):
+                i += 1
+            if i >= len(segments) or segments[i].id != "SE":
+                raise self.err.at(
+                    segments[min(i, len(segments) - 1)],
+                    f"transaction {segments[start].get(2)} has no SE: the file is truncated",
+                )
+            advices.append(self.transaction(segments[start : i + 1]))
+            i += 1
+        if i >= len(segments) or segments[i].id != "GE":
+            seg = segments[min(i, len(segments) - 1)]
+            raise self.err.at(seg, "expected GE (end of functional group) or ST")
+        ge = segments[i]
+        if ge.get(2) != gs.get(6):
+            raise self.err.at(ge, f"GE02 '{ge.get(2)}' does not match GS06 '{gs.get(6)}'")
+        if ge.get(1) != str(len(advices)):
+            raise self.err.at(
+                ge, f"GE01 says {ge.get(1)} transactions but there are {len(advices)}"
+            )
+        return i + 1, advices
+
+    def transaction(self, segs: list[Segment]) -> RemittanceAdvice:
+        st, se = segs[0], segs[-1]
+        if st.get(1) != "835":
+            message = f"ST01 '{st.get(1)[:10]}' is not 835: this is not a remittance"
+            raise self.err.at(st, message, NOT_835)
+        if se.get(2) != st.get(2):
+            raise self.err.at(se, f"SE02 '{se.get(2)}' does not match ST02 '{st.get(2)}'")
+        if se.get(1) != str(len(segs)):
+            raise self.err.at(
+                se, f"SE01 says {se.get(1)} segments but the transaction has {len(segs)}"
+            )
+        if len(segs) < 3 or segs[1].id != "BPR":
+            raise self.err.at(segs[min(1, len(segs) - 1)], "expected BPR right after ST")
+        return _Transaction(self, segs).read()
+
+
+class _Transaction:
+    """One ST..SE: header, payer/payee, claims with their service lines, PLB."""
+
+    def __init__(self, parser: _Parser, segs: list[Segment]):
+        self.p = parser
+        self.segs = segs
+        self.header: dict = {}
+        self.claims: list[ClaimPayment] = []
+        self.plb: list[ProviderLevelAdjustment] = []
+        self.claim: dict | None = None
+        self.service: dict | None = None
+        self.party: str | None = None
+
+    def read(self) -> RemittanceAdvice:
+        p = self.p
+        bpr = self.segs[1]
+        h = self.header
+        h["handling_code"] = p.text(bpr, 1, required=True)
+        h["paid_cents"] = p.amount(bpr, 2)
+        h["credit_debit"] = p.text(bpr, 3)
+        h["method"] = p.text(bpr, 4)
+        h["payment_date"] = p.date(bpr, 16)
+        for seg in self.segs[2:-1]:
+            handler = getattr(self, "seg_" + seg.id, None)
+            if handler is not None:
+                handler(seg)
+        self.close_claim()
+        if "trace_number" not in h:
+            raise p.err.at(self.segs[0], "the transaction has no TRN (trace number) segment")
+        advice = RemittanceAdvice(
+            claims=tuple(self.claims),
+            provider_adjustments=tuple(self.plb),
+            control_number=self.segs[0].get(2),
+            position=self.segs[0].number,
+            **h,
+        )
+        problems = advice_balance_problems(advice)
+        if problems:
+            from dataclasses import replace
+
+            advice = replace(advice, warnings=tuple(problems))
+        return advice
+
+    # header ------------------------------------------------------------------------------
+
+    def seg_TRN(self, seg: Segment) -> None:
+        if self.claim is not None or "trace_number" in self.header:
+            raise self.p.err.at(seg, "a second TRN in one transaction")
+        self.header["trace_number"] = self.p.text(seg, 2, required=True)
+        self.header["payer_identifier"] = self.p.text(seg, 3, required=True)
+
+    def seg_N1(self, seg: Segment) -> None:
+        if self.claim is not None:
+            return
+        self.party = seg.get(1)
+        if self.party == "PR":
+            self.header["payer_name"] = self.p.text(seg, 2)
+            self.header["payer_code"] = self.p.text(seg, 4)
+        elif self.party == "PE":
+            self.header["payee_name"] = self.p.text(seg, 2)
+            self.header["payee_identifier"] = self.p.text(seg, 4)
+
+    def seg_DTM(self, seg: Segment) -> None:
+        qualifier = seg.get(1)
+        if self.service is not None:
+            if qualifier in ("472", "150"):
+                self.service["service_date"] = self.p.date(seg, 2, required=True)
+            elif qualifier == "151":
+                self.service["service_date_end"] = self.p.date(seg, 2, required=True)
+        elif self.claim is not None:
+            if qualifier == "232":
+                self.claim["service_date"] = self.p.date(seg, 2, required=True)
+            elif qualifier == "233":
+                self.claim["service_date_end"] = self.p.date(seg, 2, required=True)
+        elif qualifier == "405":
+            self.header["production_date"] = self.p.date(seg, 2, required=True)
+
+    def seg_REF(self, seg: Segment) -> None:
+        if self.service is not None and seg.get(1) == "6R":
+            self.service["line_control_number"] = self.p.text(seg, 2, required=True)
+        elif self.claim is None and self.party == "PR" and seg.get(1) == "2U":
+            self.header.setdefault("payer_code", self.p.text(seg, 2))
+
+    # claims --------------------------------------------------------------------------------
+
+    def seg_CLP(self, seg: Segment) -> None:
+        p = self.p
+        self.close_claim()
+        status = p.text(seg, 2, required=True)
+        self.claim = {
+            "patient_control_number": p.text(seg, 1, required=True),
+            "status_code": status,
+            "charge_cents": p.amount(seg, 3),
+            "paid_cents": p.amount(seg, 4),
+            "patient_resp_cents": p.amount(seg, 5, required=False) or 0,
+            "filing_indicator": p.text(seg, 6),
+            "payer_claim_control_number": p.text(seg, 7),
+            "frequency": p.text(seg, 9),
+            "adjustments": [],
+            "remarks": [],
+            "services": [],
+            "position": seg.number,
+        }
+
+    def seg_CAS(self, seg: Segment) -> None:
+        target = self.service if self.service is not None else self.claim
+        if target is None:
+            raise self.p.err.at(seg, "CAS outside a claim (CLP)")
+        target["adjustments"].extend(self.adjustments(seg))
+
+    def adjustments(self, seg: Segment) -> list[Adjustment]:
+        p = self.p
+        group = seg.get(1)
+        if group not in ADJUSTMENT_GROUPS:
+            raise p.err.at(seg, f"CAS01 '{group[:5]}' is not a 5010 group code (CO, PR, OA or PI)")
+        found = []
+        for index in range(2, 20, 3):
+            reason = seg.get(index)
+            amount = p.amount(seg, index + 1, required=bool(reason))
+            if not reason:
+                if amount is not None:
+                    raise p.err.at(seg, f"CAS{index:02d} (reason code) is missing")
+                continue
+            if len(reason) > 5 or not reason.isalnum():
+                raise p.err.at(seg, f"CAS{index:02d} '{reason[:10]}' is not a reason code")
+            found.append(Adjustment(group, reason.upper(), amount, p.quantity(seg, index + 2)))
+        if not found:
+            raise p.err.at(seg, "CAS has no reason code and amount")
+        return found
+
+    def seg_MOA(self, seg: Segment) -> None:
+        if self.claim is not None:
+            self.claim["remarks"].extend(v for v in (seg.get(i) for i in range(3, 8)) if v)
+
+    def seg_MIA(self, seg: Segment) -> None:
+        if self.claim is not None:
+            self.claim["remarks"].extend(v for v in (seg.get(i) for i in (5, 20, 21, 22, 23)) if v)
+
+    def seg_SVC(self, seg: Segment) -> None:
+        p = self.p
+        if self.claim is None:
+            raise p.err.at(seg, "SVC outside a claim (CLP)")
+        self.close_service()
+        procedure = p.composite(seg, 1)
+        if len(procedure) < 2 or not procedure[1]:
+            raise p.err.at(seg, f"SVC01 '{seg.get(1)[:20]}' has no procedure code")
+        original = p.composite(seg, 6) if seg.get(6) else []
+        self.service = {
+            "code": procedure[1].upper(),
+            "modifiers": tuple(m.upper() for m in procedure[2:6] if m),
+            "charge_cents": p.amount(seg, 2),
+            "paid_cents": p.amount(seg, 3),
+            "units": p.quantity(seg, 5),
+            "billed_code": original[1].upper() if len(original) > 1 and original[1] else None,
+            "billed_modifiers": tuple(m.upper() for m in original[2:6] if m),
+            "billed_units": p.quantity(seg, 7),
+            "adjustments": [],
+            "remarks": [],
+            "position": seg.number,
+        }
+
+    def seg_AMT(self, seg: Segment) -> None:
+        if self.service is not None and seg.get(1) == "B6":
+            self.service["allowed_cents"] = self.p.amount(seg, 2)
+
+    def seg_LQ(self, seg: Segment) -> None:
+        if self.service is not None and seg.get(1) == "HE":
+            code = self.p.text(seg, 2, required=True)
+            self.service["remarks"].append(code.upper())
+
+    def seg_PLB(self, seg: Segment) -> None:
+        p = self.p
+        self.close_claim()
+        provider = p.text(seg, 1, required=True)
+        period = p.date(seg, 2)
+        for index in range(3, 15, 2):
+            if not seg.get(index):
+                continue
+            parts = p.composite(seg, index)
+            amount = p.amount(seg, index + 1)
+            self.plb.append(
+                ProviderLevelAdjustment(
+                    provider_identifier=provider,
+                    fiscal_period=period,
+                    reason=parts[0].upper(),
+                    reference=parts[1] if len(parts) > 1 and parts[1] else None,
+                    amount_cents=amount,
+                )
+            )
+
+    def seg_LX(self, seg: Segment) -> None:
+        self.close_claim()
+
+    def close_service(self) -> None:
+        if self.service is None:
+            return
+        s = self.service
+        s["adjustments"] = tuple(s["adjustments"])
+        s["remarks"] = tuple(s["remarks"])
+        self.claim["services"].append(ServicePayment(**s))
+        self.service = None
+
+    def close_claim(self) -> None:
+        self.close_service()
+        if self.claim is None:
+            return
+        c = self.claim
+        c["adjustments"] = tuple(c["adjustments"])
+        c["remarks"] = tuple(dict.fromkeys(r.upper() for r in c["remarks"]))
+        c["services"] = tuple(c["services"])
+        self.claims.append(ClaimPayment(**c))
+        self.claim = None
