@@ -186,15 +186,20 @@ def signature(image: str | None, label: str, signer: str | None = None) -> list:
 
     story: list = [Spacer(1, 0.15 * inch)]
     if image and Path(image).expanduser().is_file():
+        from reportlab.lib.utils import ImageReader
+
         try:
-            img = Image(str(Path(image).expanduser()), width=1.8 * inch, height=0.6 * inch)
-            img.hAlign = "LEFT"
-            story.append(img)
+            # read it now: Platypus would only open it halfway through the build
+            width, height = ImageReader(str(Path(image).expanduser())).getSize()
         except Exception as exc:  # an unreadable image file is the practice's to fix
             raise ClinicbillError(
                 f"signature-image: {image} cannot be read ({type(exc).__name__})",
                 "set a PNG or JPEG with 'clinicbill practice edit --signature-image PATH'",
             ) from None
+        scale = min(1.8 * inch / width, 0.6 * inch / height)
+        img = Image(str(Path(image).expanduser()), width=width * scale, height=height * scale)
+        img.hAlign = "LEFT"
+        story.append(img)
     else:
         story.append(Spacer(1, 0.3 * inch))
     who = f" ({signer})" if signer else ""

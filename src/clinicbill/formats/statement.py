@@ -75,7 +75,7 @@ def payments_table(doc: Statement):
         for p in doc.payments
     ]
     rows.append(["Total", "", "", parts.money(doc.payments_total)])
-    widths = [1.0, 1.6, 2.4, 1.0]
+    widths = [1.2, 1.8, 3.0, 1.3]
     return parts.table(rows, [w * inch for w in widths], right_cols=(3,), total_row=True)
 
 

@@ -47,7 +47,7 @@ def providers_table(doc: Superbill):
     rows = [header]
     for i, p in enumerate(doc.providers, start=1):
         rows.append(([str(i)] if several else []) + [p.name, p.credential, p.license or "", p.npi])
-    widths = ([0.45] if several else []) + [2.6, 1.0, 1.6, 1.3]
+    widths = ([0.45] if several else []) + [2.9 - 0.45 * several, 1.2, 1.8, 1.4]
     return parts.table(rows, [w * inch for w in widths])
 
 
