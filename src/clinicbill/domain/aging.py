@@ -58,7 +58,7 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
 
 
-def _claim_states(as_of: date, historical: bool):
+def claim_states(as_of: date, historical: bool):
     """CTE: each claim that exists on `as_of` with its status then (void claims left out)."""
     answered = (
         select(RemittanceClaim.id)
@@ -129,7 +129,7 @@ def open_lines(
     `historical=False` reads today's claim statuses directly (faster; same answer today).
     `patient_payer_ids`: payers whose profile takes no claims (self-pay): the patient owes.
     """
-    states = _claim_states(as_of, historical)
+    states = claim_states(as_of, historical)
     line_claim = (
         select(
             ClaimLine.service_line_id.label("service_line_id"),

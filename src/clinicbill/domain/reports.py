@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from clinicbill.domain.aging import (
     NO_RESPONSE_DAYS,
     claim_alert_query,
+    claim_states,
     make_alert,
     no_response_alerts,
     open_line_table,
@@ -44,50 +45,79 @@ def _timely_step(alert) -> tuple[str, str]:
     return f"timely filing: {when}", step
 
 
-def _denial_details(session, lines, as_of: date) -> tuple[dict, dict]:
-    """For claims in the open lines that are denied: their CARCs and last remittance date."""
-    from clinicbill.store.models import LedgerEntry, Remittance, RemittanceClaim
+def _denied_claims(session, as_of: date) -> list:
+    """Claims denied on `as_of` whose appeal window is still open, with the CARCs posted by
+    the denial. Listed whatever their balance: a written-off denial can still be appealed."""
+    from clinicbill.store.models import Claim, LedgerEntry, Patient, Remittance, RemittanceClaim
 
-    denied_ids = (
-        select(lines.c.claim_id)
-        .where(lines.c.claim_status == "denied", lines.c.party_payer_id.is_not(None))
-        .distinct()
+    states = claim_states(as_of, historical=as_of < date.today())
+    answered = (
+        select(
+            RemittanceClaim.claim_id.label("claim_id"),
+            func.max(Remittance.payment_date).label("remitted_on"),
+        )
+        .join(Remittance, Remittance.id == RemittanceClaim.remittance_id)
+        .where(Remittance.payment_date <= as_of)
+        .group_by(RemittanceClaim.claim_id)
+        .subquery("answered")
     )
+    claims = session.execute(
+        select(
+            Claim.id,
+            Claim.patient_control_number,
+            Claim.payer_id,
+            Claim.from_date,
+            Claim.total_cents,
+            Patient.account_number,
+            Patient.last_name,
+            Patient.first_name,
+            answered.c.remitted_on,
+        )
+        .join(states, states.c.claim_id == Claim.id)
+        .join(Patient, Patient.id == Claim.patient_id)
+        .outerjoin(answered, answered.c.claim_id == Claim.id)
+        .where(
+            states.c.status == "denied",
+            or_(
+                answered.c.remitted_on.is_(None),
+                answered.c.remitted_on >= as_of - timedelta(days=APPEAL_DAYS),
+            ),
+        )
+        .order_by(Claim.from_date, Claim.id)
+    ).all()
     codes = session.execute(
         select(LedgerEntry.claim_id, LedgerEntry.group_code, LedgerEntry.reason_code)
+        .join(states, states.c.claim_id == LedgerEntry.claim_id)
         .where(
-            LedgerEntry.claim_id.in_(denied_ids),
+            states.c.status == "denied",
             LedgerEntry.reason_code.is_not(None),
             LedgerEntry.remittance_claim_id.is_not(None),
             LedgerEntry.effective_date <= as_of,
         )
         .group_by(LedgerEntry.claim_id, LedgerEntry.group_code, LedgerEntry.reason_code)
-        .order_by(LedgerEntry.claim_id, LedgerEntry.reason_code)
+        .order_by(LedgerEntry.claim_id, LedgerEntry.group_code, LedgerEntry.reason_code)
     ).all()
     reasons: dict[int, list] = {}
     for claim_id, group, reason in codes:
         reasons.setdefault(claim_id, []).append((group, reason))
-    dates = session.execute(
-        select(RemittanceClaim.claim_id, func.max(Remittance.payment_date))
-        .join(Remittance, Remittance.id == RemittanceClaim.remittance_id)
-        .where(RemittanceClaim.claim_id.in_(denied_ids), Remittance.payment_date <= as_of)
-        .group_by(RemittanceClaim.claim_id)
-    ).all()
-    return reasons, dict(dates)
+    return [(claim, reasons.get(claim.id, [])) for claim in claims]
 
 
-def _denied_step(alert, reasons: list, remitted_on: date | None) -> tuple[str, str]:
+def _denied_step(claim, reasons: list) -> tuple[str, str]:
     from clinicbill.domain.remit import describe_adjustment
 
     why = "denied: " + (
         "; ".join(describe_adjustment(g, r) for g, r in reasons) or "no reason code posted"
     )
-    by = f" by {remitted_on + timedelta(days=APPEAL_DAYS)}" if remitted_on else ""
-    step = (
-        f"appeal{by} with records, or correct and send a replacement "
-        f"(clinicbill claim resubmit {alert.claim_id} --replace), or move the balance to the "
-        "patient"
-    )
+    by = f" by {claim.remitted_on + timedelta(days=APPEAL_DAYS)}" if claim.remitted_on else ""
+    if any(group == "PR" for group, _ in reasons):
+        step = f"the payer made it the patient's: bill the patient, or appeal{by}"
+    else:
+        step = (
+            f"appeal{by} with records, or correct and send a replacement "
+            f"(clinicbill claim resubmit {claim.id} --replace), or bill the patient if the "
+            "plan allows"
+        )
     return why, step
 
 
@@ -118,23 +148,26 @@ def followup_report(
 
     for alert in timely_filing_alerts(session, lines, payers, as_of):
         add("timely filing", alert, *_timely_step(alert))
-    reasons, remitted = _denial_details(session, lines, as_of)
-    held = session.execute(
-        claim_alert_query(lines).where(lines.c.claim_status.in_(("denied", "rejected")))
+    for claim, reasons in _denied_claims(session, as_of):
+        why, step = _denied_step(claim, reasons)
+        row = (
+            claim.patient_control_number,
+            f"{claim.last_name}, {claim.first_name}",
+            claim.account_number,
+            payers[claim.payer_id].name,
+            claim.from_date,
+            claim.total_cents,
+            why,
+            step,
+        )
+        items.append((REASONS.index("denied"), 0, row))
+    rejected = session.execute(
+        claim_alert_query(lines).where(lines.c.claim_status == "rejected")
     ).all()
-    for row in sorted(held, key=lambda r: (r.service_date, r.claim_id)):
+    for row in sorted(rejected, key=lambda r: (r.service_date, r.claim_id)):
         alert = make_alert(row, payers, None, 0)
-        if alert.status == "denied":
-            why, step = _denied_step(
-                alert, reasons.get(alert.claim_id, []), remitted.get(alert.claim_id)
-            )
-            add("denied", alert, why, step)
-        else:
-            step = (
-                "fix the rejection and resend as an original: "
-                f"clinicbill claim resubmit {alert.claim_id}"
-            )
-            add("rejected", alert, "rejected before adjudication (never reached the payer)", step)
+        step = f"fix it and resend as an original: clinicbill claim resubmit {alert.claim_id}"
+        add("rejected", alert, "rejected before adjudication (never reached the payer)", step)
     for alert in no_response_alerts(session, lines, payers, as_of, no_response_days):
         why = f"no response {alert.days} days after billing on {alert.billed_on}"
         step = "call the payer or send a claim status inquiry (276); resend if not on file"
@@ -155,7 +188,7 @@ def followup_report(
             line.account,
             line.payer,
             line.service_date,
-            None,
+            claim["short"],
             f"underpaid by {fmt(claim['short'])} against the contracted rate",
             "ask the payer to reprocess at the contracted rate (appeal by "
             f"{claim['on'] + timedelta(days=APPEAL_DAYS)})",
@@ -172,7 +205,7 @@ def followup_report(
             Column("account", "Account"),
             Column("payer", "Payer"),
             Column("service_date", "Service date", DATE),
-            Column("balance", "Open balance", MONEY),
+            Column("at_stake", "At stake", MONEY),
             Column("why", "Why"),
             Column("next_step", "Next step"),
         ),
@@ -185,7 +218,10 @@ def followup_report(
         title="Follow-up worklist",
         parameters={"as_of": as_of.isoformat()},
         sections=(section,),
-        notes=(f"{len(items)} item(s): {summary}.",),
+        notes=(
+            f"{len(items)} item(s): {summary}. At stake: the open balance; for a denial, the "
+            "claim's charges; for an underpayment, the shortfall.",
+        ),
         summary={},
     )
 
