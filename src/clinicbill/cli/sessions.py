@@ -1,12 +1,389 @@
-"""Command module `sessions` (being built; registers its commands in register())."""
+"""`session add|list|show|edit|sign|addendum|void|note`: the visit and its SOAP note."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
+from clinicbill.cli.common import Output, unit_of_work
+
+Opt = typer.Option
+session_app = typer.Typer(
+    help="Sessions (visits): SOAP note, diagnoses, services.", no_args_is_help=True
+)
+SessionId = Annotated[str, typer.Argument(help="Session id.")]
+
+# Options shared by `session add` and `session edit`.
+PatientOpt = Annotated[str | None, Opt(help="Id, account or name.")]
+ProviderOpt = Annotated[str | None, Opt(help="Rendering provider: id, NPI or name.")]
+DateOpt = Annotated[str | None, Opt("--date", help="Date of service (default today).")]
+PosOpt = Annotated[str | None, Opt("--pos", help="Place of service (default 11 office).")]
+PolicyOpt = Annotated[
+    str | None, Opt(help="Policy id or member id (default: primary policy in effect).")
+]
+SelfPayOpt = Annotated[bool, Opt("--self-pay", help="Bill the patient, not insurance.")]
+DxOpt = Annotated[
+    list[str] | None, Opt("--dx", help="ICD-10-CM diagnosis, in order (repeat, up to 12).")
+]
+LineOpt = Annotated[
+    list[str] | None,
+    Opt(
+        "--line",
+        help="Service: CODE[:minutes=N][:units=N][:mod=59,GP][:ptr=1,2][:charge=65] (repeat).",
+    ),
+]
+TotalOpt = Annotated[str | None, Opt(help="Minutes of the whole visit.")]
+TemplateOpt = Annotated[
+    str | None, Opt(help="Note template: massage, acupuncture, combined (default from codes).")
+]
+DetailOpt = Annotated[
+    list[str] | None, Opt("--detail", help='Template answer key=value (repeat), e.g. areas="neck".')
+]
+TextOpt = Annotated[str | None, Opt()]
+PainOpt = Annotated[str | None, Opt(help="0-10.")]
+AuthOpt = Annotated[str | None, Opt("--auth", help="Authorization id, or none (default: auto).")]
+ReferralOpt = Annotated[str | None, Opt(help="Referral id, or none (default: auto).")]
+
+
+def _link(value: str | None, label: str):
+    from clinicbill.domain.errors import ClinicbillError
+    from clinicbill.domain.sessions import AUTO
+
+    if value is None or value.strip().lower() == "auto":
+        return AUTO
+    if value.strip().lower() == "none":
+        return None
+    if not value.strip().isdigit():
+        raise ClinicbillError(f"{label}: '{value[:20]}' is not an id", "give an id, auto or none")
+    return int(value)
+
+
+def _inputs(**flags) -> dict:
+    """Flag values as plan_session inputs (None: not given)."""
+    from clinicbill.domain.notes import parse_detail
+    from clinicbill.domain.sessions import AUTO, parse_line
+
+    soap = {k: flags[k] for k in ("subjective", "objective", "assessment", "plan")}
+    flags["date"] = flags.get("date_")
+    policy = AUTO if flags["policy"] is None else flags["policy"]
+    if flags["self_pay"] or str(flags["policy"]).strip().lower() == "self-pay":
+        policy = None
+    return {
+        "patient": flags["patient"],
+        "provider": flags["provider"],
+        "service_date": flags["date"],
+        "place_of_service": flags["pos"],
+        "policy": policy,
+        "total_minutes": flags["total_minutes"],
+        "template": flags["template"],
+        "diagnoses": list(flags["dx"]) if flags["dx"] else None,
+        "lines": [parse_line(x) for x in flags["line"]] if flags["line"] else None,
+        "modality": dict(parse_detail(d) for d in flags["detail"]) if flags["detail"] else None,
+        "soap": {k: v for k, v in soap.items() if v is not None} or None,
+        "pain_before": flags["pain_before"],
+        "pain_after": flags["pain_after"],
+        "authorization_id": _link(flags["auth"], "auth"),
+        "referral_id": _link(flags["referral"], "referral"),
+    }
+
+
+def _needs_prompts(inputs: dict) -> bool:
+    return any(inputs[k] is None for k in ("patient", "provider", "lines"))
+
+
+@session_app.command("add")
+def session_add(
+    patient: PatientOpt = None,
+    provider: ProviderOpt = None,
+    date_: DateOpt = None,
+    pos: PosOpt = None,
+    policy: PolicyOpt = None,
+    self_pay: SelfPayOpt = False,
+    dx: DxOpt = None,
+    line: LineOpt = None,
+    total_minutes: TotalOpt = None,
+    template: TemplateOpt = None,
+    detail: DetailOpt = None,
+    subjective: TextOpt = None,
+    objective: TextOpt = None,
+    assessment: TextOpt = None,
+    plan: TextOpt = None,
+    pain_before: PainOpt = None,
+    pain_after: PainOpt = None,
+    auth: AuthOpt = None,
+    referral: ReferralOpt = None,
+    sign: Annotated[bool, Opt("--sign", help="Sign the note right away.")] = False,
+) -> None:
+    """Record a session. On a terminal, asks for whatever the flags did not give.
+
+    Units of timed codes come from minutes by the payer's unit rule; charges from the fee
+    schedule; the authorization and referral covering the visit are linked automatically.
+
+    Example: clinicbill session add --patient P00001 --provider Reyes --dx M54.50
+      --line 97124:minutes=38 --subjective "Low back tight" --sign
+    """
+    flags = dict(locals())
+    from clinicbill.cli.context import STATE, tty
+    from clinicbill.cli.render import done
+    from clinicbill.cli.session_view import plan_data, print_plan
+    from clinicbill.domain.sessions import plan_session, sign_session, write_session
+    from clinicbill.store.engine import current_user
+
+    inputs = _inputs(**flags)
+    if tty() and _needs_prompts(inputs):
+        from clinicbill.cli.session_prompts import ask_session
+
+        inputs, sign = ask_session(inputs, sign)
+    with unit_of_work() as session:
+        planned = plan_session(session, **inputs)
+        encounter = write_session(session, planned)
+        if sign:
+            sign_session(session, encounter, STATE.user or current_user())
+        if STATE.json:
+            done("", {"id": encounter.id, "status": encounter.status, **plan_data(planned)})
+            return
+        typer.echo(f"session {encounter.id} added ({encounter.status})")
+        print_plan(session, planned)
+    if encounter.status == "draft":
+        typer.echo(f"sign it when the note is complete: clinicbill session sign {encounter.id}")
+
+
+@session_app.command("edit")
+def session_edit(
+    ident: SessionId,
+    patient: PatientOpt = None,
+    provider: ProviderOpt = None,
+    date_: DateOpt = None,
+    pos: PosOpt = None,
+    policy: PolicyOpt = None,
+    self_pay: SelfPayOpt = False,
+    dx: DxOpt = None,
+    line: LineOpt = None,
+    total_minutes: TotalOpt = None,
+    template: TemplateOpt = None,
+    detail: DetailOpt = None,
+    subjective: TextOpt = None,
+    objective: TextOpt = None,
+    assessment: TextOpt = None,
+    plan: TextOpt = None,
+    pain_before: PainOpt = None,
+    pain_after: PainOpt = None,
+    auth: AuthOpt = None,
+    referral: ReferralOpt = None,
+) -> None:
+    """Change an unsigned session. --dx and --line replace the whole list.
+
+    Example: clinicbill session edit 12 --assessment "Improved range of motion" --pain-after 2
+    """
+    flags = dict(locals())
+    from clinicbill.cli.common import changed_message
+    from clinicbill.cli.render import done
+    from clinicbill.cli.session_view import print_notices
+    from clinicbill.domain.sessions import AUTO, edit_session, get_session, plan_stored
+
+    inputs = _inputs(**flags)
+    changes = {k: v for k, v in inputs.items() if v is not None and v is not AUTO}
+    if self_pay or str(policy).strip().lower() == "self-pay":
+        changes["policy"] = "self-pay"
+    for key in ("authorization_id", "referral_id"):
+        if (auth if key == "authorization_id" else referral) is not None:
+            changes[key] = inputs[key]
+    with unit_of_work() as session:
+        encounter = get_session(session, ident)
+        changed = edit_session(session, encounter, **changes)
+        done(changed_message("session", encounter.id, changed), _jsonable(changed))
+        if changed:
+            print_notices(plan_stored(session, encounter))
+
+
+def _jsonable(changed: dict) -> dict:
+    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in changed.items()}
+
+
+@session_app.command("list")
+def session_list(
+    patient: PatientOpt = None,
+    provider: ProviderOpt = None,
+    from_: Annotated[str | None, Opt("--from", help="First date of service.")] = None,
+    to: Annotated[str | None, Opt("--to", help="Last date of service.")] = None,
+    unsigned: Annotated[bool, Opt("--unsigned", help="Only notes not yet signed.")] = False,
+    unbilled: Annotated[bool, Opt("--unbilled", help="Only signed, insured, unbilled.")] = False,
+    limit: Annotated[int, Opt(help="At most this many (newest first).")] = 200,
+) -> None:
+    """List sessions, newest first.
+
+    Example: clinicbill session list --patient Chen --from 2026-11-01 --unsigned
+    """
+    from clinicbill.cli.render import table
+    from clinicbill.domain.session_list import COLUMNS, list_sessions
+
+    with unit_of_work() as session:
+        rows = list_sessions(
+            session,
+            patient=patient,
+            provider=provider,
+            start=from_,
+            end=to,
+            unsigned=unsigned,
+            unbilled=unbilled,
+            limit=limit,
+        )
+    table(rows, COLUMNS, "sessions", right=["units", "charge"])
+
+
+@session_app.command("show")
+def session_show(ident: SessionId) -> None:
+    """Print the full note (with addenda), or every field with --json.
+
+    Example: clinicbill session show 12
+    """
+    from clinicbill.cli.context import STATE
+    from clinicbill.cli.render import emit_json
+    from clinicbill.cli.session_view import session_data
+    from clinicbill.domain.sessions import get_session, render_note
+
+    with unit_of_work() as session:
+        encounter = get_session(session, ident)
+        text = render_note(session, encounter)
+        data = session_data(session, encounter) if STATE.json else None
+    if data is not None:
+        emit_json({**data, "note": text})
+    else:
+        typer.echo(text.rstrip("\n"))
+        typer.echo(f"\nsession {encounter.id}: {encounter.status}")
+
+
+@session_app.command("sign")
+def session_sign(ident: SessionId) -> None:
+    """Sign the note: it is locked from then on (changes go in as addenda).
+
+    Example: clinicbill session sign 12
+    """
+    from clinicbill.cli.context import STATE
+    from clinicbill.cli.render import done
+    from clinicbill.domain.sessions import get_session, sign_session
+    from clinicbill.store.engine import current_user
+
+    with unit_of_work() as session:
+        encounter = get_session(session, ident)
+        sign_session(session, encounter, STATE.user or current_user())
+        done(
+            f"session {encounter.id} signed by {encounter.signed_by} at "
+            f"{encounter.signed_at:%Y-%m-%d %H:%M} UTC",
+            {"id": encounter.id, "signed_by": encounter.signed_by, "at": encounter.signed_at},
+        )
+
+
+@session_app.command("addendum")
+def session_addendum(
+    ident: SessionId,
+    text: Annotated[str | None, Opt(help="The addendum (asked for on a terminal).")] = None,
+) -> None:
+    """Append a dated addendum to a signed note (the signed text never changes).
+
+    Example: clinicbill session addendum 12 --text "Patient called: soreness resolved next day."
+    """
+    from clinicbill.cli.context import STATE, tty
+    from clinicbill.cli.render import done
+    from clinicbill.domain.sessions import add_addendum, get_session
+    from clinicbill.store.engine import current_user
+
+    if text is None and tty():
+        import questionary
+
+        text = questionary.text("Addendum (Esc then Enter to finish):", multiline=True).unsafe_ask()
+    with unit_of_work() as session:
+        encounter = get_session(session, ident)
+        item = add_addendum(session, encounter, text, STATE.user or current_user())
+        done(
+            f"addendum {item.id} added to session {encounter.id}",
+            {"id": item.id, "session": encounter.id, "at": item.created_at},
+        )
+
+
+@session_app.command("void")
+def session_void(
+    ident: SessionId,
+    reason: Annotated[str | None, Opt(help="Why (required).")] = None,
+) -> None:
+    """Void a session: kept for the record, never billed.
+
+    Example: clinicbill session void 12 --reason "Entered for the wrong patient"
+    """
+    from clinicbill.cli.render import done
+    from clinicbill.domain.sessions import get_session, void_session
+
+    with unit_of_work() as session:
+        encounter = get_session(session, ident)
+        void_session(session, encounter, reason)
+        done(f"session {encounter.id} void: {encounter.void_reason}", {"id": encounter.id})
+
+
+@session_app.command("note")
+def session_note(ident: SessionId, output: Output = None) -> None:
+    """Write the note as a PDF (the signed text and its addenda).
+
+    Example: clinicbill session note 12 -o note.pdf
+    """
+    from clinicbill.cli.render import done
+    from clinicbill.domain.sessions import get_session, render_note
+
+    with unit_of_work() as session:
+        encounter = get_session(session, ident)
+        text = render_note(session, encounter)
+        status, day = encounter.status, encounter.service_date
+    from clinicbill.formats.note_pdf import write_note_pdf
+
+    path = Path(output) if output else Path(f"note-{encounter.id}-{day.isoformat()}.pdf")
+    write_note_pdf(path, title=f"Session note {encounter.id}", note_text=text, status=status)
+    done(str(path), {"path": str(path)})
+
+
+def _demo_sessions(_dir: Path) -> list[str]:
+    day = date.today() - timedelta(days=3)
+    return [
+        "session", "add", "--patient", "P00001", "--provider", "Reyes",
+        "--date", day.isoformat(), "--dx", "M54.50", "--dx", "M62.830",
+        "--line", "97124:minutes=38", "--line", "97140:minutes=15:mod=59:ptr=1,2",
+        "--template", "massage", "--detail", "areas=low back, gluteals",
+        "--detail", "techniques=Swedish, myofascial release", "--detail", "pressure=firm",
+        "--subjective", "Low back tightness after gardening; worse in the morning.",
+        "--objective", "Hypertonic lumbar paraspinals, limited flexion.",
+        "--assessment", "Tissue softened; flexion improved.",
+        "--plan", "Weekly for 4 weeks; home stretches.",
+        "--pain-before", "6", "--pain-after", "3", "--sign",
+    ]  # fmt: skip
+
+
+def _demo_acupuncture(_dir: Path) -> list[str]:
+    day = date.today() - timedelta(days=2)
+    return [
+        "session", "add", "--patient", "P00007", "--provider", "Lin",
+        "--date", day.isoformat(), "--dx", "M54.50",
+        "--line", "97810", "--line", "97811:units=1", "--template", "acupuncture",
+        "--detail", "points=BL23, BL25, BL40, GB30", "--detail", "needle_count=12",
+        "--detail", "retention_minutes=20", "--detail", "estim=no",
+        "--detail", "reinsertion=yes",
+        "--subjective", "Chronic low back pain, 5 months.",
+        "--objective", "Tender BL23/BL25 bilaterally.",
+        "--assessment", "Pain reduced after treatment.",
+        "--plan", "Twice weekly for 3 weeks.",
+        "--pain-before", "7", "--pain-after", "4", "--sign",
+    ]  # fmt: skip
+
+
 # Steps this module adds to `clinicbill demo` (see cli/demo.py).
-DEMO_STEPS: list = []
+DEMO_STEPS: list = [
+    ("A massage session (97124 + 97140 with 59), signed", _demo_sessions),
+    ("An acupuncture session (97810 + 97811), signed", _demo_acupuncture),
+    ("Sessions on record", ["session", "list"]),
+    ("The signed massage note", ["session", "show", "1"]),
+    ("The note as a PDF", ["session", "note", "1", "-o", "{dir}/note-1.pdf"]),
+]
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
+    app.add_typer(session_app, name="session")

@@ -1,0 +1,483 @@
+"""The interactive `session add` (questionary, only on a terminal).
+
+Each answer fills the same inputs the flags fill, so an interactive session and the same
+session typed as flags are stored identically. Look-ups use short read transactions (the
+database is never locked while someone types); nothing is written until the final confirm,
+so Ctrl-C at any point leaves the database unchanged.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import typer
+
+from clinicbill.cli.common import unit_of_work
+
+SOAP_LABELS = {
+    "subjective": "Subjective (what the patient reports)",
+    "objective": "Objective (findings)",
+    "assessment": "Assessment (response to treatment)",
+    "plan": "Plan (frequency, home care, next visit)",
+}
+MULTILINE = "Esc then Enter to finish"
+
+
+def _q():
+    import questionary
+
+    return questionary
+
+
+def _say_refusal(exc) -> None:
+    typer.echo(f"  error: {exc.message}")
+    if exc.hint:
+        typer.echo(f"  hint: {exc.hint}")
+
+
+def _read(fn, *args):
+    """Run a look-up in its own short transaction."""
+    with unit_of_work() as session:
+        return fn(session, *args)
+
+
+# --- who, when, billed to ---------------------------------------------------------------------
+
+
+def _patient_choices(session) -> dict[str, int]:
+    from sqlalchemy import select
+
+    from clinicbill.store.models import Patient
+
+    rows = session.execute(
+        select(Patient.id, Patient.account_number, Patient.last_name, Patient.first_name)
+        .order_by(Patient.last_name, Patient.first_name)
+        .limit(20_000)
+    ).all()
+    return {f"{acct}  {last}, {first}": ident for ident, acct, last, first in rows}
+
+
+def ask_patient(ref) -> int:
+    from clinicbill.domain.errors import ClinicbillError
+    from clinicbill.domain.lookup import find_patient
+
+    if ref is not None:
+        return _read(lambda s: find_patient(s, ref).id)
+    choices = _read(_patient_choices)
+    while True:
+        answer = (
+            _q()
+            .autocomplete("Patient (type part of a name or account):", list(choices))
+            .unsafe_ask()
+            .strip()
+        )
+        if answer in choices:
+            return choices[answer]
+        try:
+            return _read(lambda s, ref: find_patient(s, ref).id, answer)
+        except ClinicbillError as exc:
+            _say_refusal(exc)
+
+
+def ask_provider(ref) -> tuple[int, str]:
+    from sqlalchemy import select
+
+    from clinicbill.domain.lookup import find_provider
+    from clinicbill.store.models import Provider
+
+    if ref is not None:
+        found = _read(lambda s: find_provider(s, ref))
+        return found.id, found.credential
+    rows = _read(
+        lambda s: (
+            s.execute(select(Provider).where(Provider.active).order_by(Provider.last_name))
+            .scalars()
+            .all()
+        )
+    )
+    if len(rows) == 1:
+        typer.echo(f"  provider: {rows[0].display_name}")
+        return rows[0].id, rows[0].credential
+    Choice = _q().Choice
+    picked = _q().select("Provider:", [Choice(p.display_name, value=p) for p in rows]).unsafe_ask()
+    return picked.id, picked.credential
+
+
+def _valid_date(text: str):
+    from clinicbill.domain.errors import ClinicbillError
+    from clinicbill.domain.validate import parse_date
+
+    try:
+        parse_date(text, "date", allow_future=False)
+    except ClinicbillError as exc:
+        return exc.message
+    return True
+
+
+def ask_date(value) -> date:
+    from clinicbill.domain.validate import parse_date
+
+    if value is None:
+        value = (
+            _q()
+            .text("Date of service:", default=date.today().isoformat(), validate=_valid_date)
+            .unsafe_ask()
+        )
+    return parse_date(value, "date", allow_future=False)
+
+
+def _policy_choices(session, patient_id: int, on: date):
+    from clinicbill.domain.patients import active_policy, policies_for
+    from clinicbill.store.models import Patient, Payer
+
+    patient = session.get(Patient, patient_id)
+    current = active_policy(session, patient, on)
+    out = []
+    for policy in policies_for(session, patient):
+        if policy.effective_from and on < policy.effective_from:
+            continue
+        if policy.effective_to and on > policy.effective_to:
+            continue
+        payer = session.get(Payer, policy.payer_id)
+        out.append((f"{payer.name} ({policy.priority}, member {policy.member_id})", policy.id))
+    return out, current.id if current else None
+
+
+def ask_policy(value, patient_id: int, on: date):
+    """AUTO/None/ref as given; otherwise a choice of the policies in effect, or self-pay."""
+    from clinicbill.domain.sessions import AUTO
+
+    if value is not AUTO:
+        return value
+    choices, current = _read(_policy_choices, patient_id, on)
+    if not choices:
+        typer.echo("  billed to: self-pay (no policy in effect that day)")
+        return None
+    Choice = _q().Choice
+    options = [Choice(label, value=ident) for label, ident in choices]
+    options.append(Choice("Self-pay (bill the patient)", value=None))
+    default = next((o for o in options if o.value == current), options[0])
+    return _q().select("Bill to:", options, default=default).unsafe_ask()
+
+
+def ask_template(value, credential: str):
+    from clinicbill.domain.notes import load_template, template_names
+
+    if value is not None:
+        return value
+    names = template_names()
+    guess = "acupuncture" if credential.upper() in ("LAC", "DIPLAC") else "massage"
+    Choice = _q().Choice
+    options = [Choice(f"{n}: {load_template(n).description}", value=n) for n in names]
+    options.append(Choice("none (SOAP only)", value=""))
+    default = next((o for o in options if o.value == guess), options[0])
+    return _q().select("Note template:", options, default=default).unsafe_ask()
+
+
+# --- diagnoses --------------------------------------------------------------------------------
+
+
+def _last_diagnoses(session, patient_id: int) -> list[str]:
+    from sqlalchemy import select
+
+    from clinicbill.domain.sessions import stored_diagnoses
+    from clinicbill.store.models import Encounter
+
+    last = session.execute(
+        select(Encounter)
+        .where(Encounter.patient_id == patient_id, Encounter.status != "void")
+        .order_by(Encounter.service_date.desc(), Encounter.id.desc())
+        .limit(1)
+    ).scalar()
+    return stored_diagnoses(session, last) if last else []
+
+
+def _pick_code(answer: str, on: date) -> str | None:
+    """A billable code from what was typed: a code, a header's child, or a word search."""
+    import re
+
+    from clinicbill.domain import icd
+    from clinicbill.domain.errors import ClinicbillError
+
+    Choice = _q().Choice
+    looks_like_code = re.fullmatch(r"[A-Za-z]\d[0-9A-Za-z.]{0,6}", answer.strip()) is not None
+    try:
+        return icd.check_billable(answer, on, field="dx")
+    except ClinicbillError as exc:
+        hit = icd.lookup(answer) if looks_like_code else None
+        if hit is not None and not hit.billable:
+            children = icd.billable_children(answer)[:30]
+            options = [Choice(f"{c.code:<8} {c.description}", value=c.code) for c in children]
+            options.append(Choice("(type again)", value=None))
+            return _q().select(f"{hit.code} is a category; pick a code:", options).unsafe_ask()
+        if looks_like_code:
+            _say_refusal(exc)
+            return None
+    hits = [h for h in icd.search(answer, limit=40) if h.billable][:15]
+    if not hits:
+        typer.echo(f"  no billable code matches '{answer[:40]}'; try other words or a code")
+        return None
+    options = [Choice(f"{h.code:<8} {h.description}", value=h.code) for h in hits]
+    options.append(Choice("(search again)", value=None))
+    return _q().select("Diagnosis:", options).unsafe_ask()
+
+
+def ask_diagnoses(patient_id: int, on: date, insured: bool) -> list[str]:
+    from clinicbill.domain.icd import description
+
+    previous = _read(_last_diagnoses, patient_id)
+    if previous:
+        shown = "; ".join(f"{c} {description(c) or ''}".strip() for c in previous)
+        if _q().confirm(f"Same diagnoses as last visit ({shown})?", default=True).unsafe_ask():
+            return previous
+    codes: list[str] = []
+    while len(codes) < 12:
+        answer = (
+            _q()
+            .text(f"Diagnosis {len(codes) + 1} (code or words; Enter when done):")
+            .unsafe_ask()
+            .strip()
+        )
+        if not answer:
+            if codes or not insured:
+                break
+            typer.echo("  at least one diagnosis is needed to bill insurance")
+            continue
+        code = _pick_code(answer, on)
+        if code and code not in codes:
+            codes.append(code)
+            typer.echo(f"  {'ABCDEFGHIJKL'[len(codes) - 1]}  {code}  {description(code)}")
+    return codes
+
+
+# --- services ---------------------------------------------------------------------------------
+
+
+def _whole(low: int, high: int, blank: bool = True):
+    def check(text: str):
+        text = text.strip()
+        if blank and not text:
+            return True
+        if text.isdigit() and low <= int(text) <= high:
+            return True
+        return f"a whole number {low}-{high}" + (" (or Enter to skip)" if blank else "")
+
+    return check
+
+
+def _show_units(lines, rule: str) -> None:
+    from clinicbill.domain.cpt import is_timed
+    from clinicbill.domain.units import units_for_minutes
+
+    timed = {}
+    for n, line in enumerate(lines, start=1):
+        if is_timed(line.code) and line.minutes and line.units is None:
+            timed[line.code if line.code not in timed else f"{line.code} (line {n})"] = line.minutes
+    if timed:
+        typer.echo("  units: " + units_for_minutes(timed, rule).explanation)
+
+
+def _ask_one(code: str, minutes=None, units=None, modifiers=(), ask_modifiers=True):
+    """One service: minutes for timed codes, units otherwise. None when skipped."""
+    from clinicbill.domain.cpt import entry
+    from clinicbill.domain.sessions import LineInput
+
+    found = entry(code)
+    label = f"{code} {found.description}" if found else f"{code} (not in the catalog)"
+    if found and found.is_acupuncture_initial:
+        if not _q().confirm(f"{label}?", default=True).unsafe_ask():
+            return None
+        return LineInput(code=code, modifiers=tuple(modifiers))
+    if found and found.timed:
+        text = (
+            _q()
+            .text(
+                f"{label}: minutes (0 to skip):",
+                default=str(minutes or ""),
+                validate=_whole(0, 600),
+            )
+            .unsafe_ask()
+        )
+        if not text.strip() or int(text) == 0:
+            return None
+        values = {"minutes": int(text)}
+    else:
+        text = (
+            _q()
+            .text(f"{label}: units (0 to skip):", default=str(units or 1), validate=_whole(0, 99))
+            .unsafe_ask()
+        )
+        if not text.strip() or int(text) == 0:
+            return None
+        values = {"units": int(text)}
+    if ask_modifiers:
+        typical = ", ".join(found.typical_modifiers) if found and found.typical_modifiers else ""
+        text = (
+            _q()
+            .text(
+                "  modifiers" + (f" (often {typical})" if typical else "") + ":",
+                default=",".join(modifiers),
+            )
+            .unsafe_ask()
+        )
+        modifiers = tuple(m.strip().upper() for m in text.split(",") if m.strip())
+    return LineInput(code=code, modifiers=tuple(modifiers), **values)
+
+
+def ask_lines(template, rule: str) -> list:
+    """Services: the template's suggestions first, then any other codes."""
+    from clinicbill.domain.cpt import describe
+
+    lines = []
+    for item in template.suggest if template else ():
+        line = _ask_one(item.code, item.minutes, item.units, item.modifiers, ask_modifiers=False)
+        if line is not None:
+            lines.append(line)
+            _show_units(lines, rule)
+    while True:
+        code = (
+            _q()
+            .text(
+                "Another service code (Enter when done):" if lines else "Service code:",
+                validate=lambda t: (
+                    not t.strip()
+                    or (len(t.strip()) == 5 and t.strip().isalnum())
+                    or "5 characters, e.g. 97124"
+                ),
+            )
+            .unsafe_ask()
+            .strip()
+            .upper()
+        )
+        if not code:
+            if lines:
+                return lines
+            typer.echo("  a session needs at least one service")
+            continue
+        if not describe(code):
+            typer.echo(f"  {code} is not in the code catalog: units are not computed for it")
+        line = _ask_one(code)
+        if line is not None:
+            lines.append(line)
+            _show_units(lines, rule)
+
+
+# --- note ----------------------------------------------------------------------------------
+
+
+def _ask_detail(prompt):
+    label = prompt.label + (f" ({prompt.help})" if prompt.help else "") + ":"
+    if prompt.kind == "bool":
+        default = bool(prompt.default) if prompt.default is not None else False
+        return "yes" if _q().confirm(label, default=default).unsafe_ask() else "no"
+    if prompt.kind == "choice":
+        Choice = _q().Choice
+        options = [Choice(c, value=c) for c in prompt.choices] + [Choice("(skip)", value="")]
+        return _q().select(label, options).unsafe_ask()
+    if prompt.kind == "int":
+        low = prompt.min if prompt.min is not None else 0
+        high = prompt.max if prompt.max is not None else 100_000
+        return _q().text(label, validate=_whole(low, high)).unsafe_ask()
+    return _q().text(label, default=str(prompt.default or "")).unsafe_ask()
+
+
+def ask_details(template, given: dict | None) -> dict:
+    answers = dict(given or {})
+    for prompt in template.prompts if template else ():
+        if prompt.key not in answers:
+            answers[prompt.key] = _ask_detail(prompt)
+    return {k: v for k, v in answers.items() if str(v).strip()}
+
+
+def ask_soap(given: dict | None, pain_before, pain_after) -> tuple[dict, object, object]:
+    soap = dict(given or {})
+    pain = _whole(0, 10)
+    for name, label in SOAP_LABELS.items():
+        if soap.get(name) is None:
+            soap[name] = _q().text(label + ":", multiline=True, instruction=MULTILINE).unsafe_ask()
+        if name == "subjective" and pain_before is None:
+            pain_before = _q().text("Pain before treatment (0-10):", validate=pain).unsafe_ask()
+        if name == "assessment" and pain_after is None:
+            pain_after = _q().text("Pain after treatment (0-10):", validate=pain).unsafe_ask()
+    return soap, pain_before or None, pain_after or None
+
+
+# --- the whole walk-through -------------------------------------------------------------------
+
+
+def _rule_for(session, policy) -> str:
+    from clinicbill.domain.profiles import load_profile, profile_for_payer
+    from clinicbill.store.models import Payer, Policy
+
+    if policy is None:
+        return load_profile("self-pay").unit_rule
+    row = session.get(Policy, int(policy)) if str(policy).isdigit() else None
+    return profile_for_payer(session.get(Payer, row.payer_id)).unit_rule if row else "cms-8-minute"
+
+
+def _preview(inputs: dict):
+    from clinicbill.cli.session_view import print_plan
+    from clinicbill.domain.sessions import plan_session
+
+    def run(session):
+        plan = plan_session(session, **inputs)
+        typer.echo("\nSession to save:")
+        print_plan(session, plan)
+        return plan
+
+    return _read(run)
+
+
+def ask_session(inputs: dict, sign: bool) -> tuple[dict, bool]:
+    """Ask for everything the flags left out; returns the inputs and whether to sign."""
+    from clinicbill.domain.errors import ClinicbillError
+    from clinicbill.domain.notes import infer_template, load_template
+    from clinicbill.domain.sessions import AUTO
+
+    out = dict(inputs)
+    out["patient"] = ask_patient(out["patient"])
+    out["provider"], credential = ask_provider(out["provider"])
+    on = ask_date(out["service_date"])
+    out["service_date"] = on.isoformat()
+    out["policy"] = ask_policy(out["policy"], out["patient"], on)
+    if out["lines"] is not None and out["template"] is None:
+        out["template"] = infer_template([x.code for x in out["lines"]]) or ""
+    out["template"] = ask_template(out["template"], credential)
+    template = load_template(out["template"]) if out["template"] else None
+    insured = out["policy"] is not None and (
+        out["policy"] is not AUTO or _read(_policy_choices, out["patient"], on)[1] is not None
+    )
+    if out["diagnoses"] is None:
+        out["diagnoses"] = ask_diagnoses(out["patient"], on, insured)
+    rule = _read(_rule_for, out["policy"] if out["policy"] is not AUTO else None)
+    if out["lines"] is None:
+        out["lines"] = ask_lines(template, rule)
+    out["modality"] = ask_details(template, out["modality"])
+    out["soap"], out["pain_before"], out["pain_after"] = ask_soap(
+        out["soap"], out["pain_before"], out["pain_after"]
+    )
+    while True:
+        try:
+            plan = _preview(out)
+            break
+        except ClinicbillError as exc:
+            _say_refusal(exc)
+            again = _q().select("Change what?", ["services", "diagnoses", "cancel"]).unsafe_ask()
+            if again == "cancel":
+                raise KeyboardInterrupt from None
+            if again == "services":
+                out["lines"] = ask_lines(template, rule)
+            else:
+                out["diagnoses"] = ask_diagnoses(out["patient"], on, insured)
+    complete = all(plan.soap.values())
+    Choice = _q().Choice
+    options = [
+        Choice("Save and sign", value="sign"),
+        Choice("Save as a draft (sign later)", value="draft"),
+        Choice("Cancel (nothing is saved)", value="cancel"),
+    ]
+    default = options[0] if (sign or complete) else options[1]
+    action = _q().select("Save this session?", options, default=default).unsafe_ask()
+    if action == "cancel":
+        raise KeyboardInterrupt
+    return out, action == "sign"

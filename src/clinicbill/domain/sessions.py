@@ -1,0 +1,423 @@
+"""Sessions (encounters): building, editing, signing, addenda, voiding.
+
+Entry is two steps so the CLI can show what will be saved: `plan_session` validates every
+input and computes units, charges, warnings and coverage links without writing anything;
+`write_session` stores a plan. `add_session` does both. A signed session is locked (changes
+go in as addenda, SPEC §4.4); a void one is kept but never billed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import delete, exists, select
+
+from clinicbill.domain import session_inputs as checks
+from clinicbill.domain.errors import ClinicbillError
+from clinicbill.domain.session_inputs import AUTO, SOAP_FIELDS
+from clinicbill.domain.session_lines import (  # noqa: F401 (LineInput, parse_line re-exported)
+    LineInput,
+    PlannedLine,
+    parse_line,
+    plan_lines,
+)
+from clinicbill.domain.session_record import _refuse_unless_draft
+from clinicbill.store.models import (
+    Diagnosis,
+    Encounter,
+    LedgerEntry,
+    Patient,
+    Policy,
+    Provider,
+    ServiceLine,
+)
+
+BILLABLE_STATUS = "signed"
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    """A validated session, ready to write: what `session add` shows before saving."""
+
+    patient_id: int
+    provider_id: int
+    service_date: date
+    place_of_service: str
+    policy_id: int | None
+    billed_to: str
+    unit_rule: str
+    total_minutes: int | None
+    template: str | None
+    soap: dict
+    pain_before: int | None
+    pain_after: int | None
+    modality: dict
+    diagnoses: tuple[str, ...]
+    lines: tuple[PlannedLine, ...]
+    unit_explanation: str | None
+    authorization_id: int | None
+    referral_id: int | None
+    warnings: tuple[str, ...] = ()
+    coverage_summary: tuple[str, ...] = ()
+    coverage_problems: tuple = ()  # CoverageProblem(code, message, hint)
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def total_charge_cents(self) -> int:
+        return sum(line.charge_cents for line in self.lines)
+
+
+def billable_encounters_query():
+    """SELECT of the encounters that may be billed: signed ones (never draft or void)."""
+    return select(Encounter).where(Encounter.status == BILLABLE_STATUS)
+
+
+def _coverage(session, *, patient, policy, on, lines, authorization_id, referral_id, exclude):
+    """Link the authorization/referral that covers the visit (domain/coverage.py)."""
+    from clinicbill.domain import coverage
+
+    def sentinel(value):
+        return coverage.AUTO if value is AUTO else value
+
+    units: dict[str, int] = {}
+    for line in lines:
+        units[line.code] = units.get(line.code, 0) + line.units
+    return coverage.visit_coverage(
+        session,
+        patient_id=patient.id,
+        policy_id=policy.id if policy else None,
+        service_date=on,
+        codes=list(units),
+        authorization_id=sentinel(authorization_id),
+        referral_id=sentinel(referral_id),
+        exclude_encounter_id=exclude,
+        units=units,
+    )
+
+
+def _billed_to(session, policy: Policy | None) -> tuple[str, str]:
+    """(label, unit rule) for the policy billed, or self-pay."""
+    from clinicbill.domain.profiles import load_profile, profile_for_payer
+    from clinicbill.store.models import Payer
+
+    if policy is None:
+        return "self-pay", load_profile("self-pay").unit_rule
+    payer = session.get(Payer, policy.payer_id)
+    return f"{payer.name} ({policy.priority})", profile_for_payer(payer).unit_rule
+
+
+def plan_session(
+    session,
+    *,
+    patient=None,
+    provider=None,
+    service_date=None,
+    lines: list[LineInput] | None = None,
+    diagnoses: list[str] | None = None,
+    place_of_service="11",
+    policy=AUTO,
+    total_minutes=None,
+    template: str | None = None,
+    soap: dict | None = None,
+    pain_before=None,
+    pain_after=None,
+    modality: dict | None = None,
+    authorization_id=AUTO,
+    referral_id=AUTO,
+    unit_rule: str | None = None,
+    exclude_encounter_id: int | None = None,
+) -> SessionPlan:
+    """Check everything and compute the session without writing anything.
+
+    policy: AUTO (the patient's primary policy in effect on the date; self-pay when none),
+    None (self-pay), a Policy, or a policy id / member id. template: None (or AUTO) infers
+    it from the codes, "" means none. unit_rule: None takes the payer profile's rule. A
+    missing required value (patient, provider, lines, dx when insured) is refused by name.
+    """
+    from clinicbill.domain.icd import code_set_warning
+    from clinicbill.domain.notes import clean_details, infer_template, load_template
+    from clinicbill.domain.validate import parse_date
+
+    on = parse_date(service_date if service_date is not None else "today", "date", False)
+    patient_row = checks.check_patient(session, patient)
+    provider_row = checks.check_provider(session, provider)
+    pos = checks.check_place_of_service(place_of_service)
+    policy_row = checks.check_policy(session, patient_row, policy, on)
+    billed_to, profile_rule = _billed_to(session, policy_row)
+    if not lines:
+        raise ClinicbillError(
+            "line: at least one service is required", "give --line CODE:minutes=N (e.g. 97124)"
+        )
+    dx = checks.check_diagnoses(diagnoses, on, required=policy_row is not None)
+    warnings: list[str] = []
+    if dx and (note := code_set_warning(on)):
+        warnings.append(note)
+    planned, explanation, line_warnings = plan_lines(
+        session,
+        lines,
+        dx_count=len(dx),
+        unit_rule=unit_rule or profile_rule,
+        patient_id=patient_row.id,
+        on=on,
+        policy=policy_row,
+        provider=provider_row,
+        exclude_encounter_id=exclude_encounter_id,
+    )
+    warnings.extend(line_warnings)
+    minutes = checks.small_int(total_minutes, "total-minutes", 1, 720)
+    if minutes is None:
+        minutes = sum(line.minutes or 0 for line in planned) or None
+    if template is None or template is AUTO:
+        template = infer_template([line.code for line in planned])
+    note_template = load_template(template) if template else None
+    details = clean_details(note_template, modality)
+    coverage = _coverage(
+        session,
+        patient=patient_row,
+        policy=policy_row,
+        on=on,
+        lines=planned,
+        authorization_id=authorization_id,
+        referral_id=referral_id,
+        exclude=exclude_encounter_id,
+    )
+    return SessionPlan(
+        patient_id=patient_row.id,
+        provider_id=provider_row.id,
+        service_date=on,
+        place_of_service=pos,
+        policy_id=policy_row.id if policy_row else None,
+        billed_to=billed_to,
+        unit_rule=unit_rule or profile_rule,
+        total_minutes=minutes,
+        template=note_template.name if note_template else None,
+        soap=checks.check_soap(soap),
+        pain_before=checks.small_int(pain_before, "pain-before", 0, 10),
+        pain_after=checks.small_int(pain_after, "pain-after", 0, 10),
+        modality=details,
+        diagnoses=dx,
+        lines=tuple(planned),
+        unit_explanation=explanation,
+        authorization_id=coverage.authorization_id,
+        referral_id=coverage.referral_id,
+        warnings=tuple(warnings),
+        coverage_summary=tuple(coverage.summary),
+        coverage_problems=tuple(coverage.problems),
+    )
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def _encounter_values(plan: SessionPlan) -> dict:
+    return {
+        "patient_id": plan.patient_id,
+        "provider_id": plan.provider_id,
+        "service_date": plan.service_date,
+        "place_of_service": plan.place_of_service,
+        "policy_id": plan.policy_id,
+        "total_minutes": plan.total_minutes,
+        "template": plan.template,
+        **plan.soap,
+        "pain_before": plan.pain_before,
+        "pain_after": plan.pain_after,
+        "modality_json": json.dumps(plan.modality, ensure_ascii=False) if plan.modality else None,
+        "authorization_id": plan.authorization_id,
+        "referral_id": plan.referral_id,
+    }
+
+
+def _write_children(session, encounter: Encounter, plan: SessionPlan) -> None:
+    for position, code in enumerate(plan.diagnoses, start=1):
+        session.add(Diagnosis(encounter_id=encounter.id, position=position, code=code))
+    for line in plan.lines:
+        session.add(
+            ServiceLine(
+                encounter_id=encounter.id,
+                line_number=line.line_number,
+                code=line.code,
+                modifiers=",".join(line.modifiers),
+                minutes=line.minutes,
+                units=line.units,
+                charge_cents=line.charge_cents,
+                pointers=",".join(str(p) for p in line.pointers),
+                description=line.description or None,
+            )
+        )
+    session.flush()
+
+
+def write_session(session, plan: SessionPlan) -> Encounter:
+    """Store a planned session as a draft encounter with its diagnoses and lines."""
+    encounter = Encounter(**_encounter_values(plan), status="draft")
+    session.add(encounter)
+    session.flush()
+    _write_children(session, encounter, plan)
+    return encounter
+
+
+def add_session(session, **inputs) -> Encounter:
+    """Validate and record a session (see plan_session for the inputs). Nothing is written
+    when anything is refused."""
+    return write_session(session, plan_session(session, **inputs))
+
+
+# --- the session's life after entry -----------------------------------------------------------
+
+
+def get_session(session, ident) -> Encounter:
+    from clinicbill.domain.lookup import get_or_refuse
+
+    return get_or_refuse(session, Encounter, ident, "session")
+
+
+def stored_lines(session, encounter: Encounter) -> list[ServiceLine]:
+    return list(
+        session.execute(
+            select(ServiceLine)
+            .where(ServiceLine.encounter_id == encounter.id)
+            .order_by(ServiceLine.line_number)
+        ).scalars()
+    )
+
+
+def stored_diagnoses(session, encounter: Encounter) -> list[str]:
+    return list(
+        session.execute(
+            select(Diagnosis.code)
+            .where(Diagnosis.encounter_id == encounter.id)
+            .order_by(Diagnosis.position)
+        ).scalars()
+    )
+
+
+def _as_inputs(lines: list[ServiceLine]) -> list[LineInput]:
+    """Stored lines as inputs that reproduce them exactly (units and charges as stored)."""
+    return [
+        LineInput(
+            code=line.code,
+            modifiers=tuple(m for m in line.modifiers.split(",") if m),
+            minutes=line.minutes,
+            units=line.units,
+            charge_cents=line.charge_cents,
+            pointers=tuple(int(p) for p in line.pointers.split(",") if p),
+        )
+        for line in lines
+    ]
+
+
+def stored_inputs(session, encounter: Encounter) -> dict:
+    """plan_session inputs that reproduce a stored session (units and charges as stored)."""
+    from clinicbill.domain.notes import stored_details
+
+    return {
+        "patient": session.get(Patient, encounter.patient_id),
+        "provider": session.get(Provider, encounter.provider_id),
+        "service_date": encounter.service_date,
+        "place_of_service": encounter.place_of_service,
+        "policy": session.get(Policy, encounter.policy_id) if encounter.policy_id else None,
+        "total_minutes": encounter.total_minutes,
+        "template": encounter.template or "",
+        "soap": {name: getattr(encounter, name) for name in SOAP_FIELDS},
+        "pain_before": encounter.pain_before,
+        "pain_after": encounter.pain_after,
+        "modality": stored_details(encounter),
+        "diagnoses": stored_diagnoses(session, encounter),
+        "lines": _as_inputs(stored_lines(session, encounter)),
+        "authorization_id": encounter.authorization_id,
+        "referral_id": encounter.referral_id,
+    }
+
+
+def plan_stored(session, encounter: Encounter) -> SessionPlan:
+    """A stored session checked again as it stands (its warnings and coverage today)."""
+    return plan_session(
+        session, **stored_inputs(session, encounter), exclude_encounter_id=encounter.id
+    )
+
+
+def edit_session(session, encounter: Encounter, **changes) -> dict:
+    """Change an unsigned session. Keys as plan_session; a key left out (or None) keeps the
+    stored value; `lines` or `diagnoses` replace the whole list; `soap` and `modality` merge
+    into the stored ones; policy="self-pay" bills the patient. Returns what changed."""
+    _refuse_unless_draft(encounter, "edited")
+    changes = {k: v for k, v in changes.items() if v is not None}
+    old_lines = stored_lines(session, encounter)
+    current = stored_inputs(session, encounter)
+    if "soap" in changes:
+        changes["soap"] = {**current["soap"], **changes["soap"]}
+    if "modality" in changes:
+        changes["modality"] = {**current["modality"], **changes["modality"]}
+    if changes.get("policy") == "self-pay":
+        changes["policy"] = None
+    if "lines" in changes and "total_minutes" not in changes:
+        current["total_minutes"] = None  # recomputed from the new lines
+    plan = plan_session(session, **{**current, **changes}, exclude_encounter_id=encounter.id)
+    values = _encounter_values(plan)
+    changed = {k: v for k, v in values.items() if getattr(encounter, k) != v}
+    new_children = plan.diagnoses != tuple(current["diagnoses"]) or [
+        _line_key(x) for x in plan.lines
+    ] != [_line_key(x) for x in old_lines]
+    if new_children:
+        posted = session.execute(
+            select(exists().where(LedgerEntry.service_line_id.in_([x.id for x in old_lines])))
+        ).scalar()
+        if posted:
+            raise ClinicbillError(
+                f"session: {encounter.id} has payments posted to its lines",
+                "the lines cannot be replaced; record a new session or reverse the payment",
+            )
+        session.execute(delete(Diagnosis).where(Diagnosis.encounter_id == encounter.id))
+        session.execute(delete(ServiceLine).where(ServiceLine.encounter_id == encounter.id))
+        session.flush()
+        _write_children(session, encounter, plan)
+        changed["diagnoses"] = list(plan.diagnoses)
+        changed["lines"] = [line.code for line in plan.lines]
+    for key in [k for k in changed if k in values]:
+        setattr(encounter, key, values[key])
+    session.flush()
+    return changed
+
+
+def _line_key(line) -> tuple:
+    modifiers = line.modifiers if isinstance(line.modifiers, str) else ",".join(line.modifiers)
+    pointers = (
+        line.pointers if isinstance(line.pointers, str) else ",".join(map(str, line.pointers))
+    )
+    return (line.code, modifiers, line.minutes, line.units, line.charge_cents, pointers)
+
+
+# The session's life after entry lives in session_record.py; re-exported here (one API).
+from clinicbill.domain.session_record import (  # noqa: E402
+    add_addendum,
+    missing_for_signature,
+    render_note,
+    sign_session,
+    void_session,
+)
+
+__all__ = [
+    "AUTO",
+    "BILLABLE_STATUS",
+    "LineInput",
+    "PlannedLine",
+    "SessionPlan",
+    "add_addendum",
+    "add_session",
+    "billable_encounters_query",
+    "edit_session",
+    "get_session",
+    "missing_for_signature",
+    "parse_line",
+    "plan_session",
+    "plan_stored",
+    "render_note",
+    "sign_session",
+    "stored_diagnoses",
+    "stored_inputs",
+    "stored_lines",
+    "void_session",
+    "write_session",
+]
