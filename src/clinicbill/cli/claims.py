@@ -1,12 +1,319 @@
-"""Command module `claims` (being built; registers its commands in register())."""
+"""`claim create|check|list|show|export|mark|resubmit|void|secondary` (SPEC §4.5).
+
+Export and show live in cli/claims_export.py and cli/claims_show.py; they register on the same
+`claim` group here.
+"""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-# Steps this module adds to `clinicbill demo` (see cli/demo.py).
+from clinicbill.cli.common import unit_of_work
+
+Opt = typer.Option
+Arg = typer.Argument
+claim_app = typer.Typer(
+    help="Claims: build from signed sessions, check, export (837P, CMS-1500), follow.",
+    no_args_is_help=True,
+)
+FINDING_COLUMNS = ["claim", "severity", "line", "box", "message", "hint"]
+
+
+def _date(value: str | None, field: str = "date"):
+    from datetime import date
+
+    from clinicbill.domain.validate import parse_date
+
+    return parse_date(value, field, allow_future=False) if value else date.today()
+
+
+def finding_rows(findings) -> list[dict]:
+    return [
+        {
+            "claim": f.claim_id,
+            "severity": f.severity,
+            "line": f.line,
+            "box": f.box,
+            "message": f.message,
+            "hint": f.hint,
+            "rule": f.rule,
+        }
+        for f in findings
+    ]
+
+
+def claim_row(claim, patient=None, payer=None) -> dict:
+    from clinicbill.domain.money import fmt
+
+    return {
+        "id": claim.id,
+        "control_number": claim.patient_control_number,
+        "status": claim.status,
+        "patient": patient.display_name if patient else claim.patient_id,
+        "payer": payer.name if payer else claim.payer_id,
+        "priority": claim.priority,
+        "frequency": claim.frequency,
+        "from": claim.from_date,
+        "to": claim.to_date,
+        "total": fmt(claim.total_cents),
+    }
+
+
+@claim_app.command("create")
+def claim_create(
+    session_ids: Annotated[
+        list[int] | None, Opt("--session", help="A signed session to bill (repeatable).")
+    ] = None,
+    patient: Annotated[str | None, Opt(help="Bill this patient's signed sessions.")] = None,
+    from_: Annotated[str | None, Opt("--from", help="First date of service.")] = None,
+    to: Annotated[str | None, Opt(help="Last date of service.")] = None,
+    all_: Annotated[bool, Opt("--all", help="Every signed, unbilled, insured session.")] = False,
+) -> None:
+    """Build draft claims from signed, unbilled, insured sessions.
+
+    Lines group by patient, policy, rendering provider, authorization and referral; a claim
+    holds at most 50 lines (837P) and 12 diagnoses, and prints 6 lines per CMS-1500 page.
+
+    Example: clinicbill claim create --patient P00001 --from 2026-11-01 --to 2026-11-30
+    """
+    from clinicbill.cli.render import done
+    from clinicbill.domain.claims import create_claims, select_encounters
+    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.validate import parse_date
+
+    with unit_of_work() as session:
+        patient_id = find_patient(session, patient).id if patient else None
+        encounters, skipped = select_encounters(
+            session,
+            encounter_ids=session_ids,
+            patient_id=patient_id,
+            from_date=parse_date(from_, "from") if from_ else None,
+            to_date=parse_date(to, "to") if to else None,
+            everything=all_,
+        )
+        result = create_claims(session, encounters)
+        skipped += result.skipped
+        rows = [claim_row(c) for c in result.claims]
+    lines = [
+        f"claim {c['id']} ({c['control_number']}): {c['total']}, {c['from']} to {c['to']}"
+        for c in rows
+    ]
+    lines += [f"skipped: {reason}" for reason in skipped]
+    done(
+        f"created {len(rows)} draft claim(s)\n" + "\n".join(lines),
+        {"claims": rows, "skipped": skipped},
+    )
+
+
+def _claims_for(session, ids: list[str] | None, everything: bool, statuses=("draft", "ready")):
+    from sqlalchemy import select
+
+    from clinicbill.domain.claims import get_claim
+    from clinicbill.domain.errors import ClinicbillError
+    from clinicbill.store.models import Claim
+
+    if ids:
+        return [get_claim(session, ident) for ident in ids]
+    if not everything:
+        raise ClinicbillError("claim: say which claims", "give claim ids or --all")
+    claims = list(
+        session.execute(select(Claim).where(Claim.status.in_(statuses)).order_by(Claim.id))
+        .scalars()
+        .all()
+    )
+    if not claims:
+        raise ClinicbillError(
+            f"claim: no {' or '.join(statuses)} claims", "create some: clinicbill claim create"
+        )
+    return claims
+
+
+def print_findings(findings, title: str = "findings") -> None:
+    from clinicbill.cli.render import table
+
+    table(finding_rows(findings), FINDING_COLUMNS, title)
+
+
+@claim_app.command("check")
+def claim_check(
+    claim_ids: Annotated[list[str] | None, Arg(help="Claim ids or control numbers.")] = None,
+    all_: Annotated[bool, Opt("--all", help="Every draft and ready claim.")] = False,
+) -> None:
+    """Run the scrubber: every finding with severity, line, CMS-1500 box and a fix.
+
+    A clean draft becomes ready; exits 1 when any claim has an error.
+
+    Example: clinicbill claim check --all
+    """
+    from clinicbill.cli.context import STATE
+    from clinicbill.domain.claim_actions import check_claims
+    from clinicbill.domain.scrub import has_errors
+
+    with unit_of_work() as session:
+        claims = _claims_for(session, claim_ids, all_)
+        _, findings = check_claims(session, claims)
+        statuses = {c.id: c.status for c in claims}
+    if STATE.json:
+        from clinicbill.cli.render import emit_json
+
+        emit_json({"claims": statuses, "findings": finding_rows(findings)})
+    else:
+        if findings:
+            print_findings(findings)
+        for claim_id, status in statuses.items():
+            count = sum(1 for f in findings if f.claim_id == claim_id and f.severity == "error")
+            verdict = f"{count} error(s)" if count else "no errors"
+            typer.echo(f"claim {claim_id}: {verdict}; status {status}")
+    if has_errors(findings):
+        raise typer.Exit(1)
+
+
+@claim_app.command("list")
+def claim_list(
+    status: Annotated[str | None, Opt(help="Only claims with this status.")] = None,
+    payer: Annotated[str | None, Opt(help="Only this payer's claims.")] = None,
+    patient: Annotated[str | None, Opt(help="Only this patient's claims.")] = None,
+    limit: Annotated[int, Opt(help="At most this many (newest first).")] = 500,
+) -> None:
+    """List claims, newest first.
+
+    Example: clinicbill claim list --status ready --payer CHP01
+    """
+    from sqlalchemy import select
+
+    from clinicbill.cli.render import table
+    from clinicbill.domain.claims import check_status
+    from clinicbill.domain.lookup import find_patient, find_payer
+    from clinicbill.store.models import Claim, Patient, Payer
+
+    with unit_of_work() as session:
+        query = (
+            select(Claim, Patient, Payer)
+            .join(Patient, Patient.id == Claim.patient_id)
+            .join(Payer, Payer.id == Claim.payer_id)
+            .order_by(Claim.id.desc())
+            .limit(limit)
+        )
+        if status:
+            query = query.where(Claim.status == check_status(status))
+        if payer:
+            query = query.where(Claim.payer_id == find_payer(session, payer).id)
+        if patient:
+            query = query.where(Claim.patient_id == find_patient(session, patient).id)
+        rows = [claim_row(c, p, y) for c, p, y in session.execute(query).all()]
+    table(
+        rows,
+        ["id", "control_number", "status", "patient", "payer", "from", "to", "total"],
+        "claims",
+        right=["total"],
+    )
+
+
+@claim_app.command("mark")
+def claim_mark(
+    claim_id: Annotated[str, Arg(help="Claim id or control number.")],
+    status: Annotated[str, Arg(help="submitted, accepted, rejected, paid, denied, ...")],
+    note: Annotated[str | None, Opt(help="Why (e.g. the 277CA rejection reason).")] = None,
+    date: Annotated[str | None, Opt("--date", help="When it happened (default today).")] = None,
+    force: Annotated[bool, Opt("--force", help="Mark ready despite scrubber errors.")] = False,
+) -> None:
+    """Record a lifecycle step: draft, ready, submitted, accepted, rejected, paid,
+    partially-paid, denied, appealed, closed.
+
+    Example: clinicbill claim mark 12 accepted --note "277CA accepted"
+    """
+    from clinicbill.cli.render import done
+    from clinicbill.domain.claim_actions import mark_claim
+    from clinicbill.domain.claims import get_claim
+
+    with unit_of_work() as session:
+        claim = get_claim(session, claim_id)
+        mark_claim(session, claim, status, _date(date), note, force)
+        row = claim_row(claim)
+    done(f"claim {row['id']}: {row['status']}", row)
+
+
+@claim_app.command("void")
+def claim_void(
+    claim_id: Annotated[str, Arg(help="Claim id or control number.")],
+    note: Annotated[str | None, Opt(help="Why.")] = None,
+) -> None:
+    """Void a claim that never reached the payer; its sessions can be billed again.
+
+    Example: clinicbill claim void 12 --note "billed the wrong policy"
+    """
+    from clinicbill.cli.render import done
+    from clinicbill.domain.claim_actions import void_claim
+    from clinicbill.domain.claims import get_claim
+
+    with unit_of_work() as session:
+        claim = get_claim(session, claim_id)
+        void_claim(session, claim, _date(None), note)
+        row = claim_row(claim)
+    done(f"claim {row['id']}: void", row)
+
+
+@claim_app.command("resubmit")
+def claim_resubmit(
+    claim_id: Annotated[str, Arg(help="Claim id or control number.")],
+    replace: Annotated[bool, Opt("--replace", help="Replacement claim (frequency 7).")] = False,
+    void: Annotated[bool, Opt("--void", help="Void request (frequency 8).")] = False,
+) -> None:
+    """Resubmit: --replace (frequency 7) or --void (frequency 8) with the payer's claim
+    control number (REF*F8); without either, a rejected claim is resent as an original.
+
+    Example: clinicbill claim resubmit 12 --replace
+    """
+    from clinicbill.cli.render import done
+    from clinicbill.domain.claim_actions import resubmit_claim
+    from clinicbill.domain.claims import get_claim
+    from clinicbill.domain.errors import ClinicbillError
+
+    if replace and void:
+        raise ClinicbillError("resubmit: --replace and --void together", "choose one")
+    mode = "replace" if replace else "void" if void else "original"
+    with unit_of_work() as session:
+        original = get_claim(session, claim_id)
+        claim = resubmit_claim(session, original, mode, _date(None))
+        row = claim_row(claim)
+        row["original_claim_id"] = original.id
+    done(
+        f"claim {row['id']} ({row['control_number']}, frequency {row['frequency']}) "
+        f"resubmits claim {row['original_claim_id']}; check and export it",
+        row,
+    )
+
+
+@claim_app.command("secondary")
+def claim_secondary(
+    claim_id: Annotated[str, Arg(help="The primary claim (id or control number).")],
+) -> None:
+    """Bill the secondary policy with the primary's payment and adjustments (837P 2320/2430).
+
+    Example: clinicbill claim secondary 12
+    """
+    from clinicbill.cli.render import done
+    from clinicbill.domain.claim_actions import secondary_claim
+    from clinicbill.domain.claims import get_claim
+
+    with unit_of_work() as session:
+        primary = get_claim(session, claim_id)
+        claim = secondary_claim(session, primary, _date(None))
+        row = claim_row(claim)
+        row["primary_claim_id"] = primary.id
+    done(f"secondary claim {row['id']} ({row['control_number']}) for claim {primary.id}", row)
+
+
+# Steps this module adds to `clinicbill demo` (see cli/demo.py and cli/claims_demo.py).
 DEMO_STEPS: list = []
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    from clinicbill.cli import claims_export, claims_show
+
+    claims_export.register(claim_app)
+    claims_show.register(claim_app)
+    app.add_typer(claim_app, name="claim")

@@ -1,0 +1,138 @@
+"""`claim show`: the claim, its lines with balances, scrubber findings, history, postings."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from clinicbill.cli.common import unit_of_work
+
+LINE_COLUMNS = [
+    "line",
+    "date",
+    "code",
+    "modifiers",
+    "units",
+    "pointers",
+    "charge",
+    "insurance_paid",
+    "patient_paid",
+    "adjusted",
+    "balance",
+]
+POSTING_COLUMNS = ["date", "line", "kind", "amount", "group", "reason", "note"]
+HISTORY_COLUMNS = ["date", "status", "user", "note"]
+
+
+def gather(session, claim) -> dict:
+    """Everything `claim show` prints, as plain data (also the --json output)."""
+    from sqlalchemy import select
+
+    from clinicbill.cli.claims import claim_row, finding_rows
+    from clinicbill.domain.claims import claim_history, pages_for
+    from clinicbill.domain.ledger import line_balances
+    from clinicbill.domain.money import fmt
+    from clinicbill.domain.scrub import scrub
+    from clinicbill.domain.snapshot_load import load_snapshots
+    from clinicbill.store.models import LedgerEntry, Patient, Payer, Provider
+
+    snapshot = load_snapshots(session, [claim.id])[0]
+    balances = line_balances(session, [line.service_line_id for line in snapshot.lines])
+    number_of = {line.service_line_id: line.number for line in snapshot.lines}
+    lines = []
+    for line in snapshot.lines:
+        b = balances.get(line.service_line_id)
+        lines.append(
+            {
+                "line": line.number,
+                "date": line.service_date,
+                "code": line.code,
+                "modifiers": " ".join(line.modifiers),
+                "units": line.units,
+                "pointers": "".join(chr(64 + p) if 1 <= p <= 12 else "?" for p in line.pointers),
+                "charge": fmt(line.charge_cents),
+                "insurance_paid": fmt(b.insurance_paid) if b else "",
+                "patient_paid": fmt(b.patient_paid) if b else "",
+                "adjusted": fmt(b.adjusted) if b else "",
+                "balance": fmt(b.balance) if b else "",
+            }
+        )
+    postings = [
+        {
+            "date": e.effective_date,
+            "line": number_of.get(e.service_line_id),
+            "kind": e.kind,
+            "amount": fmt(e.amount_cents),
+            "group": e.group_code,
+            "reason": e.reason_code,
+            "note": e.note,
+        }
+        for e in session.execute(
+            select(LedgerEntry)
+            .where(LedgerEntry.claim_id == claim.id)
+            .order_by(LedgerEntry.effective_date, LedgerEntry.id)
+        ).scalars()
+    ]
+    history = [
+        {"date": e.on_date, "status": e.status, "user": e.user, "note": e.note}
+        for e in claim_history(session, claim.id)
+    ]
+    data = claim_row(
+        claim, session.get(Patient, claim.patient_id), session.get(Payer, claim.payer_id)
+    )
+    provider = session.get(Provider, claim.provider_id)
+    data.update(
+        {
+            "account": snapshot.patient_account,
+            "member_id": snapshot.coverage.member_id,
+            "rendering_provider": provider.display_name,
+            "diagnoses": ", ".join(snapshot.diagnoses),
+            "authorization": snapshot.authorization_number,
+            "referral": (
+                f"{snapshot.referral.first_name} {snapshot.referral.last_name}"
+                if snapshot.referral
+                else None
+            ),
+            "original_claim_id": claim.original_claim_id,
+            "primary_claim_id": claim.primary_claim_id,
+            "payer_claim_control_number": claim.payer_claim_control_number,
+            "first_billed_on": claim.first_billed_on,
+            "cms1500_pages": pages_for(len(snapshot.lines)),
+            "lines": lines,
+            "findings": finding_rows(scrub(snapshot)),
+            "history": history,
+            "postings": postings,
+        }
+    )
+    return data
+
+
+def claim_show(
+    claim_id: Annotated[str, typer.Argument(help="Claim id or control number.")],
+) -> None:
+    """Show a claim: lines and balances, scrubber findings, history, payments posted.
+
+    Example: clinicbill claim show 12
+    """
+    from clinicbill.cli.claims import FINDING_COLUMNS
+    from clinicbill.cli.context import STATE
+    from clinicbill.cli.render import emit_json, record, table
+    from clinicbill.domain.claims import get_claim
+
+    with unit_of_work() as session:
+        data = gather(session, get_claim(session, claim_id))
+    if STATE.json:
+        emit_json(data)
+        return
+    record(data, f"claim {data['id']}")
+    money = ["charge", "insurance_paid", "patient_paid", "adjusted", "balance"]
+    table(data["lines"], LINE_COLUMNS, "lines", right=money)
+    table(data["findings"], FINDING_COLUMNS, "findings")
+    table(data["history"], HISTORY_COLUMNS, "history")
+    if data["postings"]:
+        table(data["postings"], POSTING_COLUMNS, "postings", right=["amount"])
+
+
+def register(claim_app: typer.Typer) -> None:
+    claim_app.command("show")(claim_show)

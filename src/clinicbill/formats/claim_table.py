@@ -1,0 +1,272 @@
+"""CMS-1500 box values of a claim snapshot, in one place (NUCC 1500 instructions, DOMAIN.md §4).
+
+The CMS-1500 PDF prints these values; `claim export --format csv|json` writes them as one
+row/object per service line, with the claim's boxes repeated on every row and headers named by
+box (`box_1a`, `box_24D_code`, ...).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+from clinicbill.domain.money import to_decimal
+from clinicbill.domain.snapshot import ClaimSnapshot, Person
+
+INSURANCE_TYPE = {  # box 1
+    "medicare": "MEDICARE",
+    "medicaid": "MEDICAID",
+    "medicare-advantage": "GROUP HEALTH PLAN",
+    "commercial": "GROUP HEALTH PLAN",
+    "workers-comp": "OTHER",
+    "auto": "OTHER",
+    "self-pay": "OTHER",
+}
+RELATIONSHIP = {"self": "SELF", "spouse": "SPOUSE", "child": "CHILD", "other": "OTHER"}
+
+# (key, header) for the claim-level boxes, in form order.
+CLAIM_COLUMNS = [
+    ("payer", "carrier: payer name"),
+    ("payer_street", "carrier: payer street"),
+    ("payer_city", "carrier: payer city, state, ZIP"),
+    ("1", "1 insurance type"),
+    ("1a", "1a insured's ID number"),
+    ("2", "2 patient's name"),
+    ("3_dob", "3 patient's birth date"),
+    ("3_sex", "3 patient's sex"),
+    ("4", "4 insured's name"),
+    ("5_street", "5 patient's address"),
+    ("5_city", "5 city"),
+    ("5_state", "5 state"),
+    ("5_zip", "5 ZIP code"),
+    ("5_phone", "5 telephone"),
+    ("6", "6 patient relationship to insured"),
+    ("7_street", "7 insured's address"),
+    ("7_city", "7 city"),
+    ("7_state", "7 state"),
+    ("7_zip", "7 ZIP code"),
+    ("9", "9 other insured's name"),
+    ("9a", "9a other insured's policy or group number"),
+    ("9d", "9d other insurance plan name"),
+    ("10a", "10a employment related"),
+    ("10b", "10b auto accident"),
+    ("10c", "10c other accident"),
+    ("11", "11 insured's policy group or FECA number"),
+    ("11a_dob", "11a insured's date of birth"),
+    ("11a_sex", "11a insured's sex"),
+    ("11c", "11c insurance plan name"),
+    ("11d", "11d another health benefit plan"),
+    ("12", "12 patient's signature"),
+    ("13", "13 insured's signature"),
+    ("17_qualifier", "17 qualifier"),
+    ("17", "17 referring provider"),
+    ("17b", "17b referring NPI"),
+    ("21_ind", "21 ICD indicator"),
+    *[(f"21{chr(65 + i)}", f"21{chr(65 + i)} diagnosis") for i in range(12)],
+    ("22_code", "22 resubmission code"),
+    ("22_reference", "22 original reference number"),
+    ("23", "23 prior authorization number"),
+    ("25", "25 federal tax ID"),
+    ("25_type", "25 SSN or EIN"),
+    ("26", "26 patient's account number"),
+    ("27", "27 accept assignment"),
+    ("28", "28 total charge"),
+    ("29", "29 amount paid"),
+    ("31", "31 signature of physician or supplier"),
+    ("31_date", "31 date"),
+    ("32", "32 service facility name"),
+    ("32_street", "32 service facility street"),
+    ("32_city", "32 service facility city, state, ZIP"),
+    ("32a", "32a facility NPI"),
+    ("33", "33 billing provider name"),
+    ("33_street", "33 billing provider street"),
+    ("33_city", "33 billing provider city, state, ZIP"),
+    ("33_phone", "33 billing provider phone"),
+    ("33a", "33a billing NPI"),
+    ("33b", "33b other ID"),
+]
+LINE_COLUMNS = [
+    ("line", "line number"),
+    ("24A_from", "24A from date"),
+    ("24A_to", "24A to date"),
+    ("24B", "24B place of service"),
+    ("24C", "24C EMG"),
+    ("24D_code", "24D CPT/HCPCS"),
+    ("24D_modifiers", "24D modifiers"),
+    ("24E", "24E diagnosis pointer"),
+    ("24F", "24F charges"),
+    ("24G", "24G days or units"),
+    ("24H", "24H EPSDT"),
+    ("24I", "24I ID qualifier"),
+    ("24J", "24J rendering provider NPI"),
+]
+
+
+def mdy(day: date | None, year_digits: int = 4) -> str:
+    """Form dates: `MM DD YYYY` (boxes 3, 11a, 31) or `MM DD YY` (box 24A)."""
+    if day is None:
+        return ""
+    year = f"{day.year:04d}"[-year_digits:]
+    return f"{day.month:02d} {day.day:02d} {year}"
+
+
+def person_name(person: Person | None) -> str:
+    """`LAST, FIRST, M` as NUCC asks (boxes 2, 4, 9)."""
+    if person is None or not person.last_name:
+        return ""
+    text = f"{person.last_name}, {person.first_name}"
+    if person.middle_name:
+        text += f", {person.middle_name[0]}"
+    return text.upper()
+
+
+def money(cents: int) -> str:
+    return str(to_decimal(cents))
+
+
+def _phone(number: str | None) -> str:
+    digits = "".join(ch for ch in (number or "") if ch.isdigit())
+    return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}" if len(digits) == 10 else digits
+
+
+def _zip(value: str | None) -> str:
+    value = value or ""
+    return f"{value[:5]}-{value[5:]}" if len(value) == 9 else value
+
+
+def claim_boxes(s: ClaimSnapshot) -> dict[str, str]:
+    """Every claim-level box as printed text (empty string when NUCC says leave it blank)."""
+    c = s.coverage
+    sub = c.subscriber
+    other = s.other_coverage
+    pa = c.payer_address
+    group = c.group_number or ("NONE" if c.payer_type == "medicare" and not other else "")
+    boxes = {
+        "payer": c.payer_name.upper(),
+        "payer_street": (pa.line1 or "").upper(),
+        "payer_city": _city_line(pa),
+        "1": INSURANCE_TYPE.get(c.payer_type, "OTHER"),
+        "1a": c.member_id.upper(),
+        "2": person_name(s.patient),
+        "3_dob": mdy(s.patient.dob),
+        "3_sex": s.patient.sex or "",
+        "4": person_name(sub),
+        "5_street": (s.patient.address.line1 or "").upper(),
+        "5_city": (s.patient.address.city or "").upper(),
+        "5_state": s.patient.address.state or "",
+        "5_zip": _zip(s.patient.address.zip),
+        "5_phone": _phone(s.patient.phone),
+        "6": RELATIONSHIP.get(c.relationship, "OTHER"),
+        "7_street": (sub.address.line1 or "").upper(),
+        "7_city": (sub.address.city or "").upper(),
+        "7_state": sub.address.state or "",
+        "7_zip": _zip(sub.address.zip),
+        "9": person_name(other.subscriber) if other else "",
+        "9a": (other.group_number or other.member_id).upper() if other else "",
+        "9d": (other.plan_name or other.payer_name).upper() if other else "",
+        "10a": "NO",
+        "10b": "NO",
+        "10c": "NO",
+        "11": group.upper(),
+        "11a_dob": mdy(sub.dob) if not s.patient_is_subscriber else "",
+        "11a_sex": (sub.sex or "") if not s.patient_is_subscriber else "",
+        "11c": (c.plan_name or c.payer_name).upper(),
+        "11d": "YES" if other else "NO",
+        "12": "SIGNATURE ON FILE" if s.signature_on_file else "",
+        "13": "SIGNATURE ON FILE" if s.assignment_on_file else "",
+        "17_qualifier": s.referral.qualifier if s.referral else "",
+        "17": (f"{s.referral.first_name} {s.referral.last_name}".upper() if s.referral else ""),
+        "17b": s.referral.npi if s.referral else "",
+        "21_ind": "0",
+        "22_code": s.frequency if s.frequency in ("7", "8") else "",
+        "22_reference": (s.original_reference or "") if s.frequency in ("7", "8") else "",
+        "23": (s.authorization_number or (s.referral.number if s.referral else None) or "").upper(),
+        "25": s.billing.tax_id,
+        "25_type": "SSN" if s.billing.tax_id_type == "SSN" else "EIN",
+        "26": s.patient_control_number,
+        "27": "YES",
+        "28": money(s.total_cents),
+        "29": money(_amount_paid(s)),
+        "31": f"{s.rendering.first_name} {s.rendering.last_name} {s.rendering.credential}".upper(),
+        "31_date": mdy(s.as_of),
+        "32": s.billing.name.upper(),
+        "32_street": (s.billing.address.line1 or "").upper(),
+        "32_city": _city_line(s.billing.address),
+        "32a": s.billing.npi,
+        "33": s.billing.name.upper(),
+        "33_street": (s.billing.address.line1 or "").upper(),
+        "33_city": _city_line(s.billing.address),
+        "33_phone": _phone(s.billing.phone),
+        "33a": s.billing.npi,
+        "33b": f"ZZ{s.billing.taxonomy}",
+    }
+    for index in range(12):
+        code = s.diagnoses[index] if index < len(s.diagnoses) else ""
+        boxes[f"21{chr(65 + index)}"] = code.replace(".", "")  # NUCC: no decimal point
+    return boxes
+
+
+def _amount_paid(s: ClaimSnapshot) -> int:
+    """Box 29: what the patient and other payers paid on the covered services."""
+    return s.patient_paid_cents + (s.prior_payer.paid_cents if s.prior_payer else 0)
+
+
+def _city_line(address) -> str:
+    if not address.city:
+        return ""
+    return f"{address.city}, {address.state or ''} {_zip(address.zip)}".upper().strip()
+
+
+def line_boxes(s: ClaimSnapshot, line) -> dict[str, str]:
+    letters = "".join(chr(64 + p) for p in line.pointers[:4] if 1 <= p <= min(len(s.diagnoses), 12))
+    return {
+        "line": str(line.number),
+        "24A_from": mdy(line.service_date, 2),
+        "24A_to": mdy(line.service_date, 2),
+        "24B": line.place_of_service,
+        "24C": "",
+        "24D_code": line.code,
+        "24D_modifiers": " ".join(line.modifiers[:4]),
+        "24E": letters,
+        "24F": money(line.charge_cents),
+        "24G": str(line.units),
+        "24H": "",
+        "24I": "NPI",
+        "24J": s.rendering.npi,
+    }
+
+
+def rows(snapshots) -> list[dict[str, str]]:
+    """One row per service line: the claim's boxes, then the line's, keyed `box_<box>`."""
+    out = []
+    for s in snapshots:
+        claim = claim_boxes(s)
+        for line in s.lines:
+            row = {"claim_id": str(s.claim_id), "claim_status": s.status}
+            row.update({f"box_{key}": claim[key] for key, _ in CLAIM_COLUMNS})
+            row.update({f"box_{key}": value for key, value in line_boxes(s, line).items()})
+            out.append(row)
+    return out
+
+
+def headers() -> list[str]:
+    return [
+        "claim_id",
+        "claim_status",
+        *(f"box_{key}" for key, _ in CLAIM_COLUMNS),
+        *(f"box_{key}" for key, _ in LINE_COLUMNS),
+    ]
+
+
+def to_csv(snapshots) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=headers(), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows(snapshots))
+    return buffer.getvalue()
+
+
+def to_json(snapshots) -> str:
+    return json.dumps(rows(snapshots), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,57 @@
+"""X12 segment primitives shared by the 837P writer's modules: text cleaning to the basic
+character set, segments without trailing empty elements, names, addresses, demographics."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from clinicbill.domain.snapshot import Address, Person
+
+_NOT_BASIC = re.compile(r"[^A-Z0-9 !\"&'()+,\-./;?=%@#]")
+RELATIONSHIP_CODES = {"self": "18", "spouse": "01", "child": "19", "other": "G8"}
+PRIORITY_CODES = {"primary": "P", "secondary": "S", "tertiary": "T"}
+
+
+def clean(value, max_len: int | None = None) -> str:
+    """Upper case, ASCII, basic character set only; delimiters (* ~ : ^) become spaces."""
+    text = unicodedata.normalize("NFKD", str(value or "")).encode("ascii", "ignore").decode()
+    text = _NOT_BASIC.sub(" ", text.upper())
+    text = " ".join(text.split())
+    return text[:max_len].rstrip() if max_len else text
+
+
+def segment(*elements) -> str:
+    """Elements joined by `*`, trailing empty elements dropped (pyx12 rejects `*~`)."""
+    values = ["" if e is None else str(e) for e in elements]
+    while values and values[-1] == "":
+        values.pop()
+    return "*".join(values)
+
+
+def name_elements(person: Person) -> tuple[str, str, str]:
+    return (
+        clean(person.last_name, 60),
+        clean(person.first_name, 35),
+        clean(person.middle_name, 25),
+    )
+
+
+def address_segments(address: Address) -> list[str]:
+    if not address or not address.line1:
+        return []
+    out = [segment("N3", clean(address.line1, 55), clean(address.line2, 55))]
+    out.append(
+        segment("N4", clean(address.city, 30), clean(address.state, 2), clean(address.zip, 15))
+    )
+    return out
+
+
+def dmg_segments(person: Person) -> list[str]:
+    if person.dob is None or person.sex not in ("F", "M", "U"):
+        return []
+    return [segment("DMG", "D8", person.dob.strftime("%Y%m%d"), person.sex)]
+
+
+def procedure(line) -> str:
+    return ":".join(["HC", line.code, *line.modifiers[:4]])

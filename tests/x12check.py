@@ -1,0 +1,47 @@
+"""Validate X12 with pyx12 through its Python API (DOMAIN.md §1), for tests to import.
+
+`validate(text)` returns (ok, messages); `assert_valid(text)` fails a test with every pyx12
+message. pyx12's CLI exit status is useless and it writes a 999 next to its input, so the API
+is used on an in-memory stream instead.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+
+
+class _Grab(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def validate(source: str | Path) -> tuple[bool, list[str]]:
+    """Run pyx12 on X12 text (or a path); (True, []) when it finds no error."""
+    import pyx12.params
+    import pyx12.x12n_document
+
+    text = Path(source).read_text() if isinstance(source, Path) else source
+    log = logging.getLogger("pyx12")
+    log.propagate = False
+    handler = _Grab()
+    log.addHandler(handler)
+    try:
+        ok = pyx12.x12n_document.x12n_document(
+            pyx12.params.params(), io.StringIO(text), fd_997=None, fd_html=None
+        )
+    except Exception as exc:  # EngineError (unknown map), AttributeError on broken envelopes
+        return False, [*handler.messages, repr(exc)]
+    finally:
+        log.removeHandler(handler)
+    return bool(ok) and not handler.messages, handler.messages
+
+
+def assert_valid(source: str | Path) -> None:
+    ok, messages = validate(source)
+    assert ok, "pyx12 rejected the file:\n" + "\n".join(messages)
