@@ -265,3 +265,22 @@ def test_invalid_referrals_are_refused(s, values, message):
 def test_referral_for_another_patients_policy_is_refused(s):
     with pytest.raises(ClinicbillError, match="policy: 4 is not patient 1's policy"):
         referral(s, policy=find_policy(s, 4))
+
+
+def test_status_on_a_past_date_reproduces_that_day(s):
+    from clinicbill.domain.visits import policy_visit_status
+
+    pa = auth(s, "PAST", "2026-01-01", "2026-12-31", visits_authorized="5")
+    for day in (date(2026, 3, 1), date(2026, 5, 1)):
+        enc = make_encounter(s, 1, 1, day, [{"code": "97124", "charge_cents": 1}], 1)
+        enc.authorization_id = pa.id
+    note(s, verified_at="2026-02-01", plan_year_start="2026-01-01", visit_limit="10")
+    note(s, verified_at="2026-04-15", plan_year_start="2026-01-01", visit_limit="30")
+    s.flush()
+    march = authorizations_status(s, date(2026, 3, 31), None)[0]
+    assert (march.visits_used, march.visits_remaining) == (1, 4)
+    assert authorizations_status(s, date(2026, 6, 1), None)[0].visits_used == 2
+    then = policy_visit_status(s, 1, date(2026, 3, 31))
+    assert (then.visit_limit, then.visits_used_practice, then.visits_remaining) == (10, 1, 9)
+    later = policy_visit_status(s, 1, date(2026, 6, 1))
+    assert (later.visit_limit, later.visits_used_practice, later.visits_remaining) == (30, 2, 28)

@@ -305,7 +305,7 @@ def _demo_verification(_dir) -> list[str]:
         "--visit-limit",
         "20",
         "--visits-used",
-        "2",
+        "0",
         "--plan-year-start",
         f"{today.year}-01-01",
         "--deductible",
@@ -323,6 +323,19 @@ def _demo_verification(_dir) -> list[str]:
         "--reverify-by",
         f"{today.year + 1}-01-15",
     ]
+
+
+def _demo_portal_check(_dir) -> list[str]:
+    from datetime import date
+
+    today = date.today()
+    return [
+        "verify", "add", "7", "--method", "portal", "--in-network", "yes",
+        "--acupuncture-covered", "yes", "--massage-covered", "yes", "--visit-limit", "24",
+        "--plan-year-start", f"{today.year}-01-01", "--copay", "30",
+        "--preauth-required", "no", "--referral-required", "no",
+        "--reverify-by", f"{today.year + 1}-01-15",
+    ]  # fmt: skip
 
 
 def _demo_referral(_dir) -> list[str]:
@@ -376,6 +389,7 @@ def _demo_authorization(_dir) -> list[str]:
 # Steps this module adds to `clinicbill demo` (see cli/demo.py): they run before the sessions.
 DEMO_STEPS: list = [
     ("Benefit verification call for Chen's Cascade policy", _demo_verification),
+    ("A portal check of Whitfield's Cascade benefits", _demo_portal_check),
     ("Her physician's referral (box 17)", _demo_referral),
     ("The prior authorization Cascade issued (box 23)", _demo_authorization),
 ]

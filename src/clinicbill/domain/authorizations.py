@@ -292,9 +292,10 @@ def authorizations_status(
     expiring_days: int | None = None,
     policy_id: int | None = None,
 ) -> list[AuthorizationStatus]:
-    """Every authorization (of one policy, or all) with visits/units remaining on `on`, sorted by
-    end date. With `expiring_days`, only those in effect or not yet started that end within that
-    many days or are within 2 visits of exhaustion (or exhausted). Three queries in all."""
+    """Every authorization (of one policy, or all) with visits/units remaining on `on` (sessions
+    dated after `on` are not counted, so a past date reproduces that day), sorted by end date.
+    With `expiring_days`, only those not ended that end within that many days or are within 2
+    visits of exhaustion (or exhausted). Three queries in all."""
     window = 30 if expiring_days is None else expiring_days
     query = select(Authorization, Policy.patient_id).join(
         Policy, Policy.id == Authorization.policy_id
@@ -304,7 +305,7 @@ def authorizations_status(
     if expiring_days is not None:
         query = query.where(Authorization.end_date >= on)
     rows = session.execute(query.order_by(Authorization.end_date, Authorization.id)).all()
-    usage = auth_usage(session, [auth for auth, _ in rows])
+    usage = auth_usage(session, [auth for auth, _ in rows], before=(on, None))
     out = []
     for auth, patient_id in rows:
         used = usage[auth.id]
@@ -337,7 +338,7 @@ def authorizations_status(
 
 def referral_status(session, referrals: list[Referral], on: date) -> list[dict]:
     """Referrals with visits used/remaining and a status: active, expired, exhausted, future."""
-    used = referral_usage(session, [r.id for r in referrals])
+    used = referral_usage(session, [r.id for r in referrals], before=(on, None))
     out = []
     for ref in referrals:
         left = remaining(ref.visits_ordered, used[ref.id])

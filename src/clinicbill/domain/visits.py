@@ -54,8 +54,9 @@ class PolicyVisitStatus:
 def visits_status(
     session, on: date, policy_ids: list[int] | None = None, billable_only: bool = True
 ) -> list[PolicyVisitStatus]:
-    """Plan-year visits of every policy (or the given ones) on `on`, by policy id. Self-pay
-    payers' policies are left out unless billable_only is False."""
+    """Plan-year visits of every policy (or the given ones) on `on`, by policy id, from the
+    sessions and verification notes dated up to `on` (a past date reproduces that day).
+    Self-pay payers' policies are left out unless billable_only is False."""
     query = select(Policy, Payer).join(Payer, Payer.id == Policy.payer_id)
     if policy_ids is not None:
         query = query.where(Policy.id.in_(policy_ids))
@@ -88,7 +89,8 @@ def visits_status(
         profile = profile_for_payer(payer)
         if billable_only and not profile.billable:
             continue
-        note = applicable_note(notes_by_policy.get(policy.id, []), on)
+        known = [n for n in notes_by_policy.get(policy.id, []) if local_date(n.verified_at) <= on]
+        note = applicable_note(known, on)
         start, _ = plan_year(on, note.plan_year_start if note else None)
         practice = sum(n for day, n in per_day.get(policy.id, []) if start <= day <= on)
         got = allowance(note, on, practice, profile.visit_limit_per_year or None)
