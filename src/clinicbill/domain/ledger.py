@@ -187,18 +187,16 @@ def patient_credits_query(as_of: date | None = None):
 
 
 def adjudicated_lines(as_of: date | None = None):
-    """Subquery: service lines the payer has answered (a posting from a remittance or a
-    patient-responsibility entry). What is left open on them is the patient's (DOMAIN.md §14)."""
-    flag = case(
-        (
-            (LedgerEntry.remittance_claim_id.is_not(None))
-            | (LedgerEntry.kind == PATIENT_RESPONSIBILITY),
-            1,
-        ),
-        else_=0,
+    """Subquery (service_line_id, done): done is 1 for lines the payer has answered (postings
+    from a remittance that a reversal has not cancelled out, or a patient-responsibility
+    entry). What is left open on them is the patient's (DOMAIN.md §14)."""
+    from_remittance = func.sum(
+        case((LedgerEntry.remittance_claim_id.is_not(None), LedgerEntry.amount_cents), else_=0)
     )
+    responsibility = _sum_kind(PATIENT_RESPONSIBILITY)
     query = select(
-        LedgerEntry.service_line_id.label("service_line_id"), func.max(flag).label("done")
+        LedgerEntry.service_line_id.label("service_line_id"),
+        case(((from_remittance != 0) | (responsibility != 0), 1), else_=0).label("done"),
     ).group_by(LedgerEntry.service_line_id)
     if as_of is not None:
         query = query.where(LedgerEntry.effective_date <= as_of)
