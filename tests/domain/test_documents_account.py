@@ -190,3 +190,15 @@ def test_receipt_for_an_unapplied_prepayment(history):
     with transaction(url, "tester") as session:
         doc = receipt(session, pay_id)
     assert doc.lines == () and doc.unapplied == 20000
+
+
+def test_overpaid_line_owes_nothing(history):
+    url, ids = history
+    with transaction(url, "tester") as session:
+        (line,) = lines_of(session, session.get(Encounter, ids["chen_2"]))
+        post(session, line, "insurance_payment", 10000, date(2026, 3, 1))  # $2.50 too much
+    with transaction(url, "tester") as session:
+        doc = statement(session, find_patient(session, "P00001"), date(2026, 3, 31))
+    overpaid = doc.lines[-1]
+    assert (overpaid.balance, overpaid.patient_due, overpaid.pending_insurance) == (-250, 0, 0)
+    assert doc.amount_due == 1500

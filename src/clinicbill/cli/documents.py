@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperGroup
 
-from clinicbill.cli.common import Output, unit_of_work
+from clinicbill.cli.common import Output, ask_missing, unit_of_work
 
 Opt = typer.Option
 PatientArg = Annotated[str, typer.Argument(help="Patient id, account or name.")]
@@ -196,6 +196,11 @@ def estimate_create(
     from clinicbill.domain.money import fmt
     from clinicbill.formats.estimate import render_estimate
 
+    if not code:  # at a terminal, ask; otherwise the domain names the missing option
+        asked = ask_missing(
+            {"code": None}, {"code": "Services per visit (e.g. 97124:units=4)"}, {"code"}
+        )
+        code = (asked.get("code") or "").replace(",", " ").split()
     with unit_of_work() as session:
         row = find_patient(session, patient)
         estimate, warnings = create_estimate(

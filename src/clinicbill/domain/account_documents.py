@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import func, or_, select
 
 from clinicbill.domain.documents import (
     PatientBlock,
@@ -60,7 +60,8 @@ class StatementLine:
     adjusted: int
     balance: int
     patient_due: int  # the part the patient owes now
-    pending_insurance: int  # still with the payer (not yet adjudicated)
+    pending_insurance: int  # still with the payer (not yet answered)
+    # an overpaid line (negative balance) owes nothing: patient_due = pending_insurance = 0
     age_days: int
 
 
@@ -95,60 +96,25 @@ class Statement:
         return sum(p.amount for p in self.payments)
 
 
-def _adjudicated(as_of: date):
-    """Lines the payer has answered (a remittance posting or a patient-responsibility entry):
-    what is left on them is the patient's. Unanswered insured lines are pending insurance."""
-    from clinicbill.domain.ledger import PATIENT_RESPONSIBILITY
-
-    flag = case(
-        (
-            or_(
-                LedgerEntry.remittance_claim_id.is_not(None),
-                LedgerEntry.kind == PATIENT_RESPONSIBILITY,
-            ),
-            1,
-        ),
-        else_=0,
-    )
-    return (
-        select(LedgerEntry.service_line_id.label("service_line_id"), func.max(flag).label("done"))
-        .where(LedgerEntry.effective_date <= as_of)
-        .group_by(LedgerEntry.service_line_id)
-        .subquery("adjudicated")
-    )
-
-
 def statement(session, patient, as_of: date | None = None) -> Statement:
-    """Open balances by date of service as of a date: nothing posted later counts."""
-    from clinicbill.domain.ledger import line_balance_query, patient_credit
+    """Open balances by date of service as of a date: nothing posted later counts. Who owes
+    each balance is the ledger's answer (domain/ledger.py responsibility_query): the patient
+    for self-pay visits and for lines the payer has answered; the payer until then."""
+    from clinicbill.domain.ledger import patient_credit, responsibility_query
 
     as_of = as_of or date.today()
-    done = _adjudicated(as_of)
-    lines_q = (
-        line_balance_query(as_of)
-        .join(Encounter, Encounter.id == ServiceLine.encounter_id)
-        .outerjoin(done, done.c.service_line_id == ServiceLine.id)
-        .add_columns(
-            Encounter.service_date,
-            Encounter.provider_id,
-            Encounter.policy_id,
-            ServiceLine.code,
-            ServiceLine.description,
-            func.coalesce(done.c.done, 0).label("adjudicated"),
-        )
-        .where(
-            Encounter.patient_id == patient.id,
-            Encounter.status != "void",
-            Encounter.service_date <= as_of,
-        )
-        .order_by(Encounter.service_date, Encounter.id, ServiceLine.line_number)
-    )
-    rows = [r for r in session.execute(lines_q).all() if r.balance != 0]
+    resp = responsibility_query(as_of).subquery("resp")
+    rows = session.execute(
+        select(resp, Encounter.provider_id, ServiceLine.description)
+        .join(Encounter, Encounter.id == resp.c.encounter_id)
+        .join(ServiceLine, ServiceLine.id == resp.c.service_line_id)
+        .where(resp.c.patient_id == patient.id, resp.c.balance != 0)
+        .order_by(resp.c.service_date, resp.c.encounter_id, resp.c.line_number)
+    ).all()
     providers = providers_by_id(session, (r.provider_id for r in rows))
     words = code_descriptions(session, (r.code for r in rows if not r.description))
     lines = []
     for r in rows:
-        patient_owes = r.policy_id is None or bool(r.adjudicated)
         lines.append(
             StatementLine(
                 service_date=r.service_date,
@@ -160,8 +126,8 @@ def statement(session, patient, as_of: date | None = None) -> Statement:
                 patient_paid=r.patient_paid,
                 adjusted=r.adjusted,
                 balance=r.balance,
-                patient_due=r.balance if patient_owes else 0,
-                pending_insurance=0 if patient_owes else r.balance,
+                patient_due=r.patient_due,
+                pending_insurance=r.insurance_due,
                 age_days=(as_of - r.service_date).days,
             )
         )
