@@ -306,8 +306,83 @@ def claim_secondary(
     done(f"secondary claim {row['id']} ({row['control_number']}) for claim {primary.id}", row)
 
 
-# Steps this module adds to `clinicbill demo` (see cli/demo.py and cli/claims_demo.py).
-DEMO_STEPS: list = []
+def _demo_kowalski_session(_dir) -> list[str]:
+    from datetime import date, timedelta
+
+    day = date.today() - timedelta(days=1)
+    return [
+        "session", "add", "--patient", "P00008", "--provider", "Reyes",
+        "--date", day.isoformat(), "--dx", "M54.2", "--line", "97124:minutes=45",
+        "--template", "massage", "--detail", "areas=neck, upper trapezius",
+        "--detail", "techniques=Swedish", "--detail", "pressure=moderate",
+        "--subjective", "Neck stiffness from desk work.",
+        "--objective", "Hypertonic upper trapezius bilaterally.",
+        "--assessment", "Improved rotation after treatment.",
+        "--plan", "Every two weeks.", "--pain-before", "5", "--pain-after", "2", "--sign",
+    ]  # fmt: skip
+
+
+# Steps this module adds to `clinicbill demo` (see cli/demo.py); after the sessions' steps.
+# The finding the demo fixes is real: a payer added at the front desk without its electronic
+# payer id cannot receive an 837P, and the scrubber says so before the clearinghouse would.
+DEMO_STEPS: list = [
+    (
+        "A new patient's plan, added at the front desk without its electronic payer id",
+        ["payer", "add", "--name", "Summit Benefit Administrators", "--type", "commercial"],
+    ),
+    (
+        "Kowalski's policy with Summit",
+        [
+            "policy",
+            "add",
+            "P00008",
+            "--payer",
+            "Summit",
+            "--member-id",
+            "SBA4471002",
+            "--group",
+            "NW-220",
+            "--from",
+            "2026-01-01",
+        ],
+    ),  # fmt: skip
+    ("Kowalski's massage session, signed", _demo_kowalski_session),
+    (
+        "Bill every signed, unbilled session: one claim per patient and policy",
+        ["claim", "create", "--all"],
+    ),  # fmt: skip
+    (
+        "The scrubber's findings on Kowalski's claim (an error blocks export)",
+        ["claim", "show", "3"],
+    ),
+    (
+        "Fix it: record Summit's electronic payer id from the clearinghouse list",
+        ["payer", "edit", "Summit", "--payer-id", "SBA01"],
+    ),
+    ("Check every claim again: no errors, so each becomes ready", ["claim", "check", "--all"]),
+    (
+        "Export the ready claims as one 837P interchange (marks them submitted)",
+        ["claim", "export", "--ready", "--format", "837p", "-o", "{dir}/claims-1.837"],
+    ),
+    (
+        "Chen's claim on a CMS-1500, form drawn, for review",
+        ["claim", "export", "1", "--format", "cms1500", "-o", "{dir}/cms1500-1.pdf"],
+    ),
+    (
+        "Whitfield's claim as data only, for the red pre-printed form",
+        [
+            "claim",
+            "export",
+            "2",
+            "--format",
+            "cms1500",
+            "--overlay",
+            "-o",
+            "{dir}/cms1500-2-overlay.pdf",
+        ],
+    ),  # fmt: skip
+    ("Claims after export", ["claim", "list"]),
+]
 
 
 def register(app: typer.Typer) -> None:

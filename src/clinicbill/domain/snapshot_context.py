@@ -106,7 +106,7 @@ def prior_payers(session, claims, patients, policies, payers) -> dict[int, Prior
 
 def scrub_contexts(session, snapshot_parts, patient_ids) -> dict[int, ScrubContext]:
     """Visit history, other claims' lines and coverage problems for each claim."""
-    from clinicbill.domain.coverage import encounter_coverage_problems
+    from clinicbill.domain.coverage import encounters_coverage_problems
 
     acu_rows = rows_in(
         session,
@@ -152,7 +152,11 @@ def scrub_contexts(session, snapshot_parts, patient_ids) -> dict[int, ScrubConte
     others_by_patient: dict[int, list] = defaultdict(list)
     for row in other_rows:
         others_by_patient[row[1]].append(row)
-    problems_cache: dict[int, tuple[CoverageIssue, ...]] = {}
+    encounter_ids = {line.encounter_id for _, lines in snapshot_parts.values() for line in lines}
+    problems = {
+        encounter_id: tuple(CoverageIssue(encounter_id, p.code, p.message, p.hint) for p in found)
+        for encounter_id, found in encounters_coverage_problems(session, encounter_ids).items()
+    }
     out = {}
     for claim_id, (claim, lines) in snapshot_parts.items():
         own_lines = {line.service_line_id for line in lines}
@@ -164,14 +168,11 @@ def scrub_contexts(session, snapshot_parts, patient_ids) -> dict[int, ScrubConte
             and sl_id not in own_lines
             and claim.from_date <= day <= claim.to_date
         )
-        issues: list[CoverageIssue] = []
-        for encounter_id in sorted({line.encounter_id for line in lines}):
-            if encounter_id not in problems_cache:
-                problems_cache[encounter_id] = tuple(
-                    CoverageIssue(encounter_id, p.code, p.message, p.hint)
-                    for p in encounter_coverage_problems(session, encounter_id)
-                )
-            issues.extend(problems_cache[encounter_id])
+        issues = [
+            issue
+            for encounter_id in sorted({line.encounter_id for line in lines})
+            for issue in problems.get(encounter_id, ())
+        ]
         out[claim_id] = ScrubContext(
             coverage_issues=tuple(issues),
             acupuncture_dates=tuple(sorted(visits.get((claim.patient_id, claim.payer_id), ()))),

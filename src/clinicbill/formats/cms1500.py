@@ -60,7 +60,7 @@ def placements(snapshot: ClaimSnapshot, page: int) -> list[Placement]:
         if column is not None:
             out.append(Placement(key, line, column, "X"))
     if pages > 1:
-        out.append(Placement("page", 1, 41, f"PAGE {page + 1} OF {pages}"))
+        out.append(Placement("page", 1, 66, f"PAGE {page + 1} OF {pages}"))
     rows = snapshot.lines[page * grid.LINES_PER_PAGE : (page + 1) * grid.LINES_PER_PAGE]
     for row, line in enumerate(rows, start=1):
         values = line_boxes(snapshot, line)

@@ -91,7 +91,7 @@ def insured_boxes(s) -> list:
                 s,
                 "-",
                 f"payer '{c.payer_name}' has no electronic payer id (2010BB NM109)",
-                "clinicbill payer edit ID --payer-id <id from the clearinghouse list>",
+                f"clinicbill payer edit {c.payer_db_id} --payer-id ID (from the clearinghouse)",
             )
         )
     for line in s.lines:
