@@ -319,3 +319,18 @@ def test_verify_add_at_a_terminal_asks_in_call_order(sample_db):
     assert shown["in_network"] is True and shown["call_reference"] == "R77"
     assert shown["coinsurance_pct"] == 20 and shown["oop_max_cents"] is None
     assert shown["notes"] == "called at 9am" and shown["visit_limit"] == 20
+
+
+def test_ctrl_c_at_a_verify_prompt_writes_nothing(sample_db):
+    before = counts(sample_db)
+    child = pexpect.spawn(
+        EXE, ["--db", sample_db, "verify", "add", "1"], encoding="utf-8", timeout=30
+    )
+    child.expect("Verified how")
+    child.sendline("phone")
+    child.expect("Representative")
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    assert counts(sample_db) == before
