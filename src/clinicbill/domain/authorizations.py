@@ -106,12 +106,23 @@ REFERRAL_FIELDS: dict[str, f.Cleaner] = {
     "first_name": f.text(35),
     "last_name": f.text(60),
     "npi": f.NPI,
-    "qualifier": f.upper(f.choice("dn", "dk")),
+    "qualifier": lambda value, field: _qualifier(value, field),
     "number": f.optional(f.upper(f.text(30))),
     "referral_date": f.past_date,
     "visits_ordered": f.optional(_positive),
     "expires_on": f.optional(f.date_field),
 }
+
+
+def _qualifier(value, field):
+    code = str(value).strip().upper()
+    if code not in QUALIFIERS:
+        raise ClinicbillError(
+            f"{field}: '{code[:10]}' is not accepted", "use DN (referring) or DK (ordering)"
+        )
+    return code
+
+
 REFERRAL_REQUIRED = {"first_name", "last_name", "npi", "referral_date"}
 
 
