@@ -154,6 +154,7 @@ def seed_practice(
     for first in range(0, len(visits), CHUNK_VISITS):
         biller.write(visits[first : first + CHUNK_VISITS], patients)
     counts.update(biller.finish())
+    _advance_sequences(conn, (Patient, Policy, *biller.TABLES))
     counts["seconds"] = round(time.perf_counter() - started, 1)
     return counts
 
@@ -369,6 +370,20 @@ def _policy_row(rng, plan, policy_id: int, created: datetime) -> dict:
         effective_to=None,
         created_at=created,
     )
+
+
+def _advance_sequences(conn, models) -> None:
+    """PostgreSQL: move each id sequence past the ids written explicitly above."""
+    if conn.dialect.name != "postgresql":
+        return
+    from sqlalchemy import text
+
+    for model in models:
+        following = (conn.execute(select(func.max(model.id))).scalar() or 0) + 1
+        conn.execute(
+            text("SELECT setval(pg_get_serial_sequence(:table, 'id'), :value, false)"),
+            {"table": model.__tablename__, "value": following},
+        )
 
 
 def _at(day: date, hour: int = 17) -> datetime:

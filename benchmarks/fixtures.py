@@ -1,0 +1,185 @@
+"""Benchmark data under benchmarks/data/ (git-ignored): the sample database, the seeded
+10-year practice, and a small practice with 10,000 unanswered claims plus their 835.
+
+Seeded databases are cached: the file name carries a key made of the generator version, the
+seed and volumes, and fingerprints of the generator's and the schema's source, so a change to
+any of them builds a fresh one (and old ones are removed). Building the 10-year practice takes
+about a minute; everything else takes seconds.
+
+Also runnable: `python benchmarks/fixtures.py make-835 DB OUT COUNT` writes the 835 (used by
+run.py in a child process, so the harness itself never imports the application).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "benchmarks" / "data"
+PY = Path(sys.executable)
+CLI = PY.parent / "clinicbill"
+END = date(2026, 10, 31)  # the seeded history ends here; aging runs as of this day
+PRACTICE = dict(years=10, providers=5, seed=1, ready_claims=1000)
+ERA = dict(years=1, providers=5, seed=2, ready_claims=0, unpaid_days=400, lines_per_year=36000)
+ERA_CLAIMS = 10_000
+
+
+def cli(*args: str) -> list[str]:
+    return [str(CLI), *args]
+
+
+def _fingerprint() -> str:
+    """Changes whenever the generator or the schema changes."""
+    digest = hashlib.sha256()
+    sources = sorted((ROOT / "src" / "clinicbill" / "domain").glob("seed*.py"))
+    sources += sorted(
+        (ROOT / "src" / "clinicbill" / "store" / "migrations" / "versions").glob("*.py")
+    )
+    for path in sources:
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def _key(kind: str, params: dict) -> str:
+    from_src = ROOT / "src" / "clinicbill" / "domain" / "seed.py"
+    version = next(
+        line.split("=")[1].strip()
+        for line in from_src.read_text().splitlines()
+        if line.startswith("GENERATOR_VERSION")
+    )
+    tail = "-".join(f"{k[0]}{v}" for k, v in sorted(params.items()))
+    return f"{kind}-v{version}-{tail}-{_fingerprint()}"
+
+
+def _seed(path: Path, params: dict) -> None:
+    """Run `clinicbill dev seed` into a temporary file, then move it into place."""
+    DATA.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".building")
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(tmp) + suffix).unlink(missing_ok=True)
+    args = ["--db", str(tmp), "dev", "seed", "--end", END.isoformat()]
+    for name, value in params.items():
+        args += [f"--{name.replace('_', '-')}", str(value)]
+    print(f"  building {path.name} (clinicbill {' '.join(args[2:])}) ...", flush=True)
+    result = subprocess.run(cli(*args), capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"seeding failed: {result.stderr.strip()}")
+    print("  " + result.stdout.strip(), flush=True)
+    checkpoint(tmp)
+    tmp.replace(path)
+
+
+def checkpoint(path: Path) -> None:
+    """Fold the WAL into the database file so a plain file copy is the whole database."""
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+
+
+def _cached(kind: str, params: dict) -> Path:
+    path = DATA / f"{_key(kind, params)}.db"
+    if not path.exists():
+        for stale in DATA.glob(f"{kind}-*"):
+            stale.unlink()
+        _seed(path, params)
+    return path
+
+
+def sample_db() -> Path:
+    """The sample practice (`init --sample`), built fresh for every bench run."""
+    DATA.mkdir(parents=True, exist_ok=True)
+    path = DATA / "sample.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    subprocess.run(cli("--db", str(path), "init", "--sample"), check=True, capture_output=True)
+    checkpoint(path)
+    return path
+
+
+def practice_db() -> Path:
+    """The seeded 10-year, 5-practitioner practice (~300,000 service lines)."""
+    return _cached("practice", PRACTICE)
+
+
+def era_fixture() -> tuple[Path, Path | None, str]:
+    """A one-year practice whose claims are all unanswered, and an 835 answering 10,000 of
+    them; the 835 is None (with the reason) while the 835 writer cannot be imported."""
+    db = _cached("era", ERA)
+    out = db.with_suffix(".835")
+    if out.exists():
+        return db, out, ""
+    result = subprocess.run(
+        [str(PY), __file__, "make-835", str(db), str(out), str(ERA_CLAIMS)],
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        lines = result.stderr.strip().splitlines() or ["(no message)"]
+        return db, None, lines[-1][:200]
+    return db, out, ""
+
+
+def copy_of(source: Path, target: Path) -> Path:
+    """A private copy for a command that writes (export, import): every run starts equal."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(target) + suffix).unlink(missing_ok=True)
+    shutil.copyfile(source, target)
+    return target
+
+
+def last_session(db: Path) -> tuple[str, int]:
+    """(account number, session id) of the newest signed session: a one-visit superbill."""
+    con = sqlite3.connect(db)
+    row = con.execute(
+        "SELECT p.account_number, e.id FROM encounter e JOIN patient p ON p.id = e.patient_id "
+        "WHERE e.status = 'signed' ORDER BY e.service_date DESC, e.id DESC LIMIT 1"
+    ).fetchone()
+    con.close()
+    return row[0], row[1]
+
+
+def make_835(db: Path, out: Path, count: int) -> None:
+    """Play the payers: one 835 answering `count` of the unanswered claims (mixed outcomes)."""
+    from sqlalchemy import select
+
+    from clinicbill.formats.x12_835_write import Outcome, remittance_835_for_claims
+    from clinicbill.store.engine import transaction
+    from clinicbill.store.models import Claim
+
+    outcomes = (
+        Outcome(allowed_percent=80, coinsurance_percent=20),
+        Outcome(allowed_percent=85, copay_cents=2500),
+        Outcome(allowed_percent=80, deductible_cents=5000),
+        Outcome(kind="denied", denial_group="CO", denial_reason="50"),
+        Outcome(allowed_percent=90, deny_lines=(2,)),
+    )
+    weights = (14, 3, 1, 1, 1)  # of 20
+    cycle = [o for o, w in zip(outcomes, weights, strict=True) for _ in range(w)]
+    with transaction(f"sqlite:///{db}", "bench") as session:
+        ids = session.execute(
+            select(Claim.id)
+            .where(Claim.status.in_(("submitted", "accepted")))
+            .order_by(Claim.id)
+            .limit(count)
+        ).scalars()
+        plan = {cid: cycle[n % len(cycle)] for n, cid in enumerate(ids)}
+        if len(plan) < count:
+            raise SystemExit(f"only {len(plan)} unanswered claims in {db.name}")
+        text, _ = remittance_835_for_claims(
+            session, plan, trace_number="BENCH0001", payment_date=END - timedelta(days=1)
+        )
+        session.rollback()
+    out.write_text(text)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "make-835":
+        make_835(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]))
+    else:
+        raise SystemExit("usage: python benchmarks/fixtures.py make-835 DB OUT COUNT")

@@ -1,0 +1,218 @@
+"""`make bench`: clinicbill's speed against the floors measured in the same run (SPEC §5).
+
+Every figure is the median wall time of whole `clinicbill` processes (after a warm-up), next
+to the median of its floor process, run alternately with it:
+
+    clinicbill --help                    vs  python -c "import typer"           <= 1.5x
+    patient list (sample database)       vs  python -c "import sqlmodel"        <= 1.3x
+    superbill, one visit (10-year db)    vs  python -c "import sqlmodel"        <= 1.6x
+    aging (10-year db, ~300,000 lines)   vs  import sqlmodel + the same aggregate as one raw
+                                             SQL query (benchmarks/aging_floor.sql)  <= 2x,
+                                             peak memory < 200 MB
+    claim export --format 837p, 1,000 claims                                    < 5 s
+    era import of a 10,000-claim 835                                            < 10 s
+
+Peak memory is the child's own ru_maxrss (os.wait4). Results go to benchmarks/results.json.
+
+Usage: python benchmarks/run.py [--runs N] [--quick] [--only WORD] [--no-save]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import fixtures  # noqa: E402
+from fixtures import PY, cli  # noqa: E402
+from measure import Measurement  # noqa: E402
+
+RESULTS = fixtures.ROOT / "benchmarks" / "results.json"
+AGING_FLOOR_SQL = fixtures.ROOT / "benchmarks" / "aging_floor.sql"
+AGING_FLOOR = (
+    "import sys, sqlite3, sqlmodel\n"
+    "con = sqlite3.connect(sys.argv[1])\n"
+    "rows = con.execute(open(sys.argv[2]).read(), {'as_of': sys.argv[3]}).fetchall()\n"
+    "assert rows\n"
+)
+
+
+def measurements(work: Path, runs: int | None) -> list[Measurement]:
+    print("preparing data (cached under benchmarks/data/) ...", flush=True)
+    sample = fixtures.sample_db()
+    practice = fixtures.practice_db()
+    account, session_id = fixtures.last_session(practice)
+    era_db, era_file, era_problem = fixtures.era_fixture()
+    as_of = fixtures.END.isoformat()
+    typer_floor = [str(PY), "-c", "import typer"]
+    sqlmodel_floor = [str(PY), "-c", "import sqlmodel"]
+
+    def export_claims() -> list[str]:
+        db = fixtures.copy_of(practice, work / "export.db")
+        out = work / "claims.837"
+        out.unlink(missing_ok=True)
+        return cli("--db", str(db), "claim", "export", "--ready", "--force", "--format", "837p",
+                   "-o", str(out))  # fmt: skip
+
+    def import_835() -> list[str]:
+        db = fixtures.copy_of(era_db, work / "era.db")
+        return cli("--db", str(db), "era", "import", str(era_file))
+
+    items = [
+        Measurement(
+            "clinicbill --help",
+            lambda: cli("--help"),
+            lambda: typer_floor,
+            "python -c 'import typer'",
+            max_ratio=1.5,
+            runs=11,
+        ),
+        Measurement(
+            "patient list (sample db)",
+            lambda: cli("--db", str(sample), "patient", "list"),
+            lambda: sqlmodel_floor,
+            "python -c 'import sqlmodel'",
+            max_ratio=1.3,
+            runs=11,
+        ),
+        Measurement(
+            "superbill, one visit (10-year db)",
+            lambda: cli(
+                "--db",
+                str(practice),
+                "superbill",
+                account,
+                "--session",
+                str(session_id),
+                "-o",
+                str(work / "superbill.pdf"),
+            ),  # fmt: skip
+            lambda: sqlmodel_floor,
+            "python -c 'import sqlmodel'",
+            max_ratio=1.6,
+            runs=7,
+        ),
+        Measurement(
+            "aging (10-year db, 300k lines)",
+            lambda: cli("--db", str(practice), "aging", "--as-of", as_of),
+            lambda: [str(PY), "-c", AGING_FLOOR, str(practice), str(AGING_FLOOR_SQL), as_of],
+            "import sqlmodel + raw SQL aggregate",
+            max_ratio=2.0,
+            max_rss_mb=200,
+            runs=7,
+        ),
+        Measurement(
+            "claim export 837p, 1,000 claims",
+            export_claims,
+            max_seconds=5,
+            runs=3,
+            note="a fresh copy of the 10-year db per run (1,000 claims ready)",
+        ),
+        Measurement(
+            "era import, 10,000-claim 835",
+            import_835,
+            max_seconds=10,
+            runs=3,
+            note="a fresh copy of a 1-year db with 10,000 unanswered claims per run",
+        ),
+    ]
+    if era_file is None:
+        items[-1].unavailable = f"835 not built: {era_problem}"
+    if runs is not None:
+        for item in items:
+            item.runs = runs
+    return items
+
+
+def _fmt_s(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def table(items: list[Measurement]) -> str:
+    head = ("measurement", "median", "floor", "ratio", "budget", "peak RSS", "result")
+    rows = [head]
+    for m in items:
+        rows.append(
+            (
+                m.name,
+                _fmt_s(m.median),
+                _fmt_s(m.floor_median),
+                f"{m.ratio:.2f}x" if m.ratio is not None else "-",
+                m.budget,
+                f"{m.peak_rss_mb:.0f} MB" if m.peak_rss_mb is not None else "-",
+                m.status,
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |"
+             for r in rows]  # fmt: skip
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    notes = [f"- {m.name}: {m.unavailable}" for m in items if m.unavailable]
+    return "\n".join(lines + (["", "not measured:"] + notes if notes else []))
+
+
+def machine() -> dict:
+    commit = subprocess.run(
+        ["git", "-C", str(fixtures.ROOT), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "-C", str(fixtures.ROOT), "status", "--porcelain", "--untracked-files=no"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "commit": commit + ("+uncommitted changes" if dirty else ""),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, help="timed runs per measurement (after a warm-up)")
+    parser.add_argument("--quick", action="store_true", help="3 runs each")
+    parser.add_argument("--only", help="only measurements whose name contains this")
+    parser.add_argument("--no-save", action="store_true", help="do not write results.json")
+    args = parser.parse_args()
+    started = datetime.now(UTC)
+    env = {**os.environ, "CLINICBILL_USER": "bench"}
+    with tempfile.TemporaryDirectory(prefix="clinicbill-bench-") as tmp:
+        work = Path(tmp)
+        env["HOME"] = str(work)  # the ICD cache and logs of the runs stay in the scratch dir
+        items = measurements(work, 3 if args.quick else args.runs)
+        if args.only:
+            items = [m for m in items if args.only.lower() in m.name.lower()]
+        for m in items:
+            if m.unavailable is None:
+                print(f"measuring {m.name} ({m.runs} runs) ...", flush=True)
+                m.measure(work, env)
+    report = table(items)
+    print("\n" + report)
+    if not args.no_save:
+        data = {
+            "started": started.isoformat(timespec="seconds"),
+            "machine": machine(),
+            "results": [m.as_dict() for m in items],
+            "table": report,
+        }
+        RESULTS.write_text(json.dumps(data, indent=2) + "\n")
+        print(f"\nwrote {RESULTS.relative_to(fixtures.ROOT)}")
+    return 0 if all(m.status == "pass" for m in items) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
