@@ -32,10 +32,17 @@ def _select(session, claim_ids: list[str] | None, ready: bool):
     if claim_ids and ready:
         raise ClinicbillError("export: claim ids and --ready together", "give one or the other")
     if claim_ids:
-        claims = []
+        numeric = [int(i) for i in claim_ids if i.strip().isdigit()]
+        found = {
+            c.id: c for c in session.execute(select(Claim).where(Claim.id.in_(numeric))).scalars()
+        }
+        claims, seen = [], set()
         for ident in claim_ids:
-            claim = get_claim(session, ident)
-            if claim.id not in {c.id for c in claims}:
+            text = ident.strip()
+            claim = found.get(int(text)) if text.isdigit() else None
+            claim = claim or get_claim(session, ident)
+            if claim.id not in seen:
+                seen.add(claim.id)
                 claims.append(claim)
     elif ready:
         claims = list(

@@ -149,9 +149,9 @@ def scrub_contexts(session, snapshot_parts, patient_ids) -> dict[int, ScrubConte
         ),
         patient_ids,
     )
-    others_by_patient: dict[int, list] = defaultdict(list)
+    others_by_day: dict[tuple[int, date], list] = defaultdict(list)
     for row in other_rows:
-        others_by_patient[row[1]].append(row)
+        others_by_day[(row[1], row[4])].append(row)
     encounter_ids = {line.encounter_id for _, lines in snapshot_parts.values() for line in lines}
     problems = {
         encounter_id: tuple(CoverageIssue(encounter_id, p.code, p.message, p.hint) for p in found)
@@ -162,11 +162,9 @@ def scrub_contexts(session, snapshot_parts, patient_ids) -> dict[int, ScrubConte
         own_lines = {line.service_line_id for line in lines}
         others = tuple(
             OtherLine(cid, sl_id, day, code, split_modifiers(mods), payer_id)
-            for cid, _, payer_id, sl_id, day, code, mods in others_by_patient[claim.patient_id]
-            if cid != claim_id
-            and cid != claim.original_claim_id
-            and sl_id not in own_lines
-            and claim.from_date <= day <= claim.to_date
+            for day in sorted({line.service_date for line in lines})
+            for cid, _, payer_id, sl_id, _, code, mods in others_by_day[(claim.patient_id, day)]
+            if cid not in (claim_id, claim.original_claim_id) and sl_id not in own_lines
         )
         issues = [
             issue

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import cache
 
 from clinicbill.domain.scrub import error, warning
 from clinicbill.domain.snapshot import ACUPUNCTURE_CODES
@@ -13,23 +14,32 @@ CODE = re.compile(r"[A-Z0-9]{5}")
 MODIFIER = re.compile(r"[A-Z0-9]{2}")
 
 
-def diagnoses_valid(s) -> list:
+@cache
+def _billable_problem(code: str) -> tuple[str, str] | None:
+    """Why a code is not billable (message without the field, hint), or None. Cached: the
+    code set is the same for every claim in a batch."""
     from clinicbill.domain import icd
     from clinicbill.domain.errors import ClinicbillError
+
+    try:
+        icd.check_billable(code, None, "diagnosis")
+    except ClinicbillError as exc:
+        return exc.message.removeprefix("diagnosis: "), exc.hint or "use a billable code"
+    return None
+
+
+def diagnoses_valid(s) -> list:
+    from clinicbill.domain import icd
 
     out = []
     note = icd.code_set_warning(s.from_date)
     if note:
         out.append(warning(s, "21", note, "confirm each code was billable on the date of service"))
     for position, code in enumerate(s.diagnoses, start=1):
-        letter = chr(64 + position)
-        days = sorted({line.service_date for line in s.lines if position in line.pointers})
-        on = days[0] if days else s.from_date
-        try:
-            icd.check_billable(code, on, f"diagnosis {letter}")
-        except ClinicbillError as exc:
-            out.append(error(s, "21", exc.message, exc.hint or "use a billable ICD-10-CM code"))
-            continue
+        problem = _billable_problem(code)
+        if problem is not None:
+            message, hint = problem
+            out.append(error(s, "21", f"diagnosis {chr(64 + position)}: {message}", hint))
     return out
 
 
