@@ -103,7 +103,8 @@ def statement(session, patient, as_of: date | None = None) -> Statement:
     from clinicbill.domain.ledger import patient_credit, responsibility_query
 
     as_of = as_of or date.today()
-    resp = responsibility_query(as_of).subquery("resp")
+    own = select(ServiceLine.id).join(Encounter).where(Encounter.patient_id == patient.id)
+    resp = responsibility_query(as_of, lines=own).subquery("resp")
     rows = session.execute(
         select(resp, Encounter.provider_id, ServiceLine.description)
         .join(Encounter, Encounter.id == resp.c.encounter_id)

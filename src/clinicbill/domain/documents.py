@@ -292,8 +292,9 @@ def superbill(
             "give --from on or before --to",
         )
     ids = _superbill_encounters(session, patient.id, encounter_id, from_date, to_date)
+    chosen = select(ServiceLine.id).where(ServiceLine.encounter_id.in_(ids))
     rows = session.execute(
-        line_balance_query()
+        line_balance_query(lines=chosen)
         .join(Encounter, Encounter.id == ServiceLine.encounter_id)
         .add_columns(
             Encounter.service_date,
@@ -307,7 +308,6 @@ def superbill(
             ServiceLine.pointers,
             ServiceLine.description,
         )
-        .where(ServiceLine.encounter_id.in_(ids))
         .order_by(Encounter.service_date, Encounter.id, ServiceLine.line_number)
     ).all()
     if not rows:

@@ -32,10 +32,12 @@ def _sum_kind(kind: str):
     )
 
 
-def line_totals(as_of: date | None = None):
+def line_totals(as_of: date | None = None, lines=None):
     """A subquery: per service line with postings, the sums by kind up to `as_of`.
 
     Columns: service_line_id, insurance_paid, patient_paid, adjusted, patient_responsibility.
+    `lines` (ids, or a select of service line ids) limits the sums to those lines: without
+    it the whole ledger is grouped, which a one-visit document must not pay for.
     """
     query = select(
         LedgerEntry.service_line_id.label("service_line_id"),
@@ -46,16 +48,19 @@ def line_totals(as_of: date | None = None):
     ).group_by(LedgerEntry.service_line_id)
     if as_of is not None:
         query = query.where(LedgerEntry.effective_date <= as_of)
+    if lines is not None:
+        query = query.where(LedgerEntry.service_line_id.in_(lines))
     return query.subquery("line_totals")
 
 
-def line_balance_query(as_of: date | None = None):
-    """Select per service line: id, charge, paid/adjusted sums and balance (SQL only)."""
-    totals = line_totals(as_of)
+def line_balance_query(as_of: date | None = None, lines=None):
+    """Select per service line: id, charge, paid/adjusted sums and balance (SQL only).
+    `lines` (ids, or a select of service line ids) restricts it to those lines."""
+    totals = line_totals(as_of, lines)
     paid_ins = func.coalesce(totals.c.insurance_paid, 0)
     paid_pat = func.coalesce(totals.c.patient_paid, 0)
     adjusted = func.coalesce(totals.c.adjusted, 0)
-    return select(
+    query = select(
         ServiceLine.id.label("service_line_id"),
         ServiceLine.charge_cents.label("charge"),
         paid_ins.label("insurance_paid"),
@@ -64,6 +69,9 @@ def line_balance_query(as_of: date | None = None):
         func.coalesce(totals.c.patient_responsibility, 0).label("patient_responsibility"),
         (ServiceLine.charge_cents - paid_ins - paid_pat - adjusted).label("balance"),
     ).outerjoin(totals, totals.c.service_line_id == ServiceLine.id)
+    if lines is not None:
+        query = query.where(ServiceLine.id.in_(lines))
+    return query
 
 
 @dataclass(frozen=True)
@@ -186,7 +194,7 @@ def patient_credits_query(as_of: date | None = None):
 # --- responsible party --------------------------------------------------------------------
 
 
-def adjudicated_lines(as_of: date | None = None):
+def adjudicated_lines(as_of: date | None = None, lines=None):
     """Subquery (service_line_id, done): done is 1 for lines the payer has answered (postings
     from a remittance that a reversal has not cancelled out, or a patient-responsibility
     entry). What is left open on them is the patient's (DOMAIN.md §14)."""
@@ -200,21 +208,24 @@ def adjudicated_lines(as_of: date | None = None):
     ).group_by(LedgerEntry.service_line_id)
     if as_of is not None:
         query = query.where(LedgerEntry.effective_date <= as_of)
+    if lines is not None:
+        query = query.where(LedgerEntry.service_line_id.in_(lines))
     return query.subquery("adjudicated")
 
 
-def responsibility_query(as_of: date | None = None):
+def responsibility_query(as_of: date | None = None, lines=None):
     """Per service line of a non-void visit: the line_balance_query columns plus who owes the
     open balance. Columns added: encounter_id, patient_id, service_date, line_number, code,
     policy_id, patient_due, insurance_due.
 
     The patient owes all of a self-pay visit's balance, and all of an insured line's balance
     once the payer has answered it; until then the payer does. Overpaid lines (negative
-    balances) owe nothing; their excess is a credit.
+    balances) owe nothing; their excess is a credit. `lines` (ids, or a select of service
+    line ids) limits every aggregate to those lines, e.g. one patient's.
     """
-    done = adjudicated_lines(as_of)
+    done = adjudicated_lines(as_of, lines)
     base = (
-        line_balance_query(as_of)
+        line_balance_query(as_of, lines)
         .join(Encounter, Encounter.id == ServiceLine.encounter_id)
         .outerjoin(done, done.c.service_line_id == ServiceLine.id)
         .add_columns(
