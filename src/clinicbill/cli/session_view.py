@@ -9,7 +9,7 @@ def plan_lines_text(session, plan) -> list[str]:
     """The summary shown before saving and after: who, what, units and why, charges."""
     from clinicbill.domain.icd import description
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.notes import LETTERS
+    from clinicbill.domain.note_view import LETTERS
     from clinicbill.store.models import Patient, Provider
 
     patient = session.get(Patient, plan.patient_id)
@@ -102,7 +102,8 @@ def plan_data(plan) -> dict:
 def session_data(session, encounter) -> dict:
     """A stored session with its diagnoses, lines and addenda, for --json."""
     from clinicbill.cli.common import model_data
-    from clinicbill.domain.notes import addenda, stored_details
+    from clinicbill.domain.note_view import addenda
+    from clinicbill.domain.notes import stored_details
     from clinicbill.domain.sessions import stored_diagnoses, stored_lines
 
     data = model_data(encounter)

@@ -91,7 +91,9 @@ def _inputs(**flags) -> dict:
 
 
 def _needs_prompts(inputs: dict) -> bool:
-    return any(inputs[k] is None for k in ("patient", "provider", "lines"))
+    """Interactive when a required value is missing (a diagnosis unless billed as self-pay)."""
+    missing = any(inputs[k] is None for k in ("patient", "provider", "lines"))
+    return missing or (inputs["diagnoses"] is None and inputs["policy"] is not None)
 
 
 @session_app.command("add")
@@ -133,7 +135,8 @@ def session_add(
     from clinicbill.store.engine import current_user
 
     inputs = _inputs(**flags)
-    if tty() and _needs_prompts(inputs):
+    asked = tty() and _needs_prompts(inputs)
+    if asked:
         from clinicbill.cli.session_prompts import ask_session
 
         inputs, sign = ask_session(inputs, sign)
@@ -146,7 +149,8 @@ def session_add(
             done("", {"id": encounter.id, "status": encounter.status, **plan_data(planned)})
             return
         typer.echo(f"session {encounter.id} added ({encounter.status})")
-        print_plan(session, planned)
+        if not asked:  # the interactive walk-through showed the summary before saving
+            print_plan(session, planned)
     if encounter.status == "draft":
         typer.echo(f"sign it when the note is complete: clinicbill session sign {encounter.id}")
 

@@ -1,12 +1,23 @@
-"""A session after entry: signing (locks it), addenda, voiding, and the full note text."""
+"""A session after entry: editing while a draft, signing (locks it), addenda, voiding, and
+the full note text. Re-exported by domain/sessions.py, which is the one API to import."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, exists, select
 
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.domain.session_inputs import SOAP_FIELDS, check_soap
-from clinicbill.store.models import Addendum, Encounter, ServiceLine
+from clinicbill.domain.session_lines import LineInput
+from clinicbill.store.models import (
+    Addendum,
+    Diagnosis,
+    Encounter,
+    LedgerEntry,
+    Patient,
+    Policy,
+    Provider,
+    ServiceLine,
+)
 from clinicbill.store.types import utcnow
 
 
@@ -33,6 +44,112 @@ def _has_lines(session, encounter: Encounter) -> bool:
     )
 
 
+def _as_inputs(lines: list[ServiceLine]) -> list[LineInput]:
+    """Stored lines as inputs that reproduce them exactly (units and charges as stored)."""
+    return [
+        LineInput(
+            code=line.code,
+            modifiers=tuple(m for m in line.modifiers.split(",") if m),
+            minutes=line.minutes,
+            units=line.units,
+            charge_cents=line.charge_cents,
+            pointers=tuple(int(p) for p in line.pointers.split(",") if p),
+        )
+        for line in lines
+    ]
+
+
+def stored_inputs(session, encounter: Encounter) -> dict:
+    """plan_session inputs that reproduce a stored session (units and charges as stored)."""
+    from clinicbill.domain.notes import stored_details
+    from clinicbill.domain.sessions import stored_diagnoses, stored_lines
+
+    return {
+        "patient": session.get(Patient, encounter.patient_id),
+        "provider": session.get(Provider, encounter.provider_id),
+        "service_date": encounter.service_date,
+        "place_of_service": encounter.place_of_service,
+        "policy": session.get(Policy, encounter.policy_id) if encounter.policy_id else None,
+        "total_minutes": encounter.total_minutes,
+        "template": encounter.template or "",
+        "soap": {name: getattr(encounter, name) for name in SOAP_FIELDS},
+        "pain_before": encounter.pain_before,
+        "pain_after": encounter.pain_after,
+        "modality": stored_details(encounter),
+        "diagnoses": stored_diagnoses(session, encounter),
+        "lines": _as_inputs(stored_lines(session, encounter)),
+        "authorization_id": encounter.authorization_id,
+        "referral_id": encounter.referral_id,
+    }
+
+
+def plan_stored(session, encounter: Encounter):
+    """A stored session checked again as it stands (its warnings and coverage today)."""
+    from clinicbill.domain.sessions import plan_session
+
+    return plan_session(
+        session, **stored_inputs(session, encounter), exclude_encounter_id=encounter.id
+    )
+
+
+def edit_session(session, encounter: Encounter, **changes) -> dict:
+    """Change an unsigned session. Keys as plan_session; a key left out (or None) keeps the
+    stored value; `lines` or `diagnoses` replace the whole list; `soap` and `modality` merge
+    into the stored ones; policy="self-pay" bills the patient. Returns what changed."""
+    from clinicbill.domain.sessions import (
+        _encounter_values,
+        _write_children,
+        plan_session,
+        stored_lines,
+    )
+
+    _refuse_unless_draft(encounter, "edited")
+    changes = {k: v for k, v in changes.items() if v is not None}
+    old_lines = stored_lines(session, encounter)
+    current = stored_inputs(session, encounter)
+    if "soap" in changes:
+        changes["soap"] = {**current["soap"], **changes["soap"]}
+    if "modality" in changes:
+        changes["modality"] = {**current["modality"], **changes["modality"]}
+    if changes.get("policy") == "self-pay":
+        changes["policy"] = None
+    if "lines" in changes and "total_minutes" not in changes:
+        current["total_minutes"] = None  # recomputed from the new lines
+    plan = plan_session(session, **{**current, **changes}, exclude_encounter_id=encounter.id)
+    values = _encounter_values(plan)
+    changed = {k: v for k, v in values.items() if getattr(encounter, k) != v}
+    new_children = plan.diagnoses != tuple(current["diagnoses"]) or [
+        _line_key(x) for x in plan.lines
+    ] != [_line_key(x) for x in old_lines]
+    if new_children:
+        posted = session.execute(
+            select(exists().where(LedgerEntry.service_line_id.in_([x.id for x in old_lines])))
+        ).scalar()
+        if posted:
+            raise ClinicbillError(
+                f"session: {encounter.id} has payments posted to its lines",
+                "the lines cannot be replaced; record a new session or reverse the payment",
+            )
+        session.execute(delete(Diagnosis).where(Diagnosis.encounter_id == encounter.id))
+        session.execute(delete(ServiceLine).where(ServiceLine.encounter_id == encounter.id))
+        session.flush()
+        _write_children(session, encounter, plan)
+        changed["diagnoses"] = list(plan.diagnoses)
+        changed["lines"] = [line.code for line in plan.lines]
+    for key in [k for k in changed if k in values]:
+        setattr(encounter, key, values[key])
+    session.flush()
+    return changed
+
+
+def _line_key(line) -> tuple:
+    modifiers = line.modifiers if isinstance(line.modifiers, str) else ",".join(line.modifiers)
+    pointers = (
+        line.pointers if isinstance(line.pointers, str) else ",".join(map(str, line.pointers))
+    )
+    return (line.code, modifiers, line.minutes, line.units, line.charge_cents, pointers)
+
+
 def missing_for_signature(session, encounter: Encounter) -> list[str]:
     """What a note still lacks before it can be signed."""
     missing = [f"--{name}" for name in SOAP_FIELDS if not getattr(encounter, name)]
@@ -43,7 +160,7 @@ def missing_for_signature(session, encounter: Encounter) -> list[str]:
 
 def sign_session(session, encounter: Encounter, signer: str) -> Encounter:
     """Sign and lock: records signer and time, freezes the rendered note text."""
-    from clinicbill.domain.notes import render_note_text
+    from clinicbill.domain.note_view import render_note_text
 
     _refuse_unless_draft(encounter, "signed again")
     signer = (signer or "").strip()
@@ -121,7 +238,7 @@ def void_session(session, encounter: Encounter, reason: str) -> Encounter:
 
 def render_note(session, encounter: Encounter) -> str:
     """The full note: the text frozen at signing (or rendered now for a draft) + addenda."""
-    from clinicbill.domain.notes import addenda, addenda_text, render_note_text
+    from clinicbill.domain.note_view import addenda, addenda_text, render_note_text
 
     body = encounter.note_text if encounter.note_text else render_note_text(session, encounter)
     if encounter.status == "void":

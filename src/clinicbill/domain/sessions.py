@@ -12,25 +12,21 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import select
 
 from clinicbill.domain import session_inputs as checks
 from clinicbill.domain.errors import ClinicbillError
-from clinicbill.domain.session_inputs import AUTO, SOAP_FIELDS
+from clinicbill.domain.session_inputs import AUTO
 from clinicbill.domain.session_lines import (  # noqa: F401 (LineInput, parse_line re-exported)
     LineInput,
     PlannedLine,
     parse_line,
     plan_lines,
 )
-from clinicbill.domain.session_record import _refuse_unless_draft
 from clinicbill.store.models import (
     Diagnosis,
     Encounter,
-    LedgerEntry,
-    Patient,
     Policy,
-    Provider,
     ServiceLine,
 )
 
@@ -293,108 +289,15 @@ def stored_diagnoses(session, encounter: Encounter) -> list[str]:
     )
 
 
-def _as_inputs(lines: list[ServiceLine]) -> list[LineInput]:
-    """Stored lines as inputs that reproduce them exactly (units and charges as stored)."""
-    return [
-        LineInput(
-            code=line.code,
-            modifiers=tuple(m for m in line.modifiers.split(",") if m),
-            minutes=line.minutes,
-            units=line.units,
-            charge_cents=line.charge_cents,
-            pointers=tuple(int(p) for p in line.pointers.split(",") if p),
-        )
-        for line in lines
-    ]
-
-
-def stored_inputs(session, encounter: Encounter) -> dict:
-    """plan_session inputs that reproduce a stored session (units and charges as stored)."""
-    from clinicbill.domain.notes import stored_details
-
-    return {
-        "patient": session.get(Patient, encounter.patient_id),
-        "provider": session.get(Provider, encounter.provider_id),
-        "service_date": encounter.service_date,
-        "place_of_service": encounter.place_of_service,
-        "policy": session.get(Policy, encounter.policy_id) if encounter.policy_id else None,
-        "total_minutes": encounter.total_minutes,
-        "template": encounter.template or "",
-        "soap": {name: getattr(encounter, name) for name in SOAP_FIELDS},
-        "pain_before": encounter.pain_before,
-        "pain_after": encounter.pain_after,
-        "modality": stored_details(encounter),
-        "diagnoses": stored_diagnoses(session, encounter),
-        "lines": _as_inputs(stored_lines(session, encounter)),
-        "authorization_id": encounter.authorization_id,
-        "referral_id": encounter.referral_id,
-    }
-
-
-def plan_stored(session, encounter: Encounter) -> SessionPlan:
-    """A stored session checked again as it stands (its warnings and coverage today)."""
-    return plan_session(
-        session, **stored_inputs(session, encounter), exclude_encounter_id=encounter.id
-    )
-
-
-def edit_session(session, encounter: Encounter, **changes) -> dict:
-    """Change an unsigned session. Keys as plan_session; a key left out (or None) keeps the
-    stored value; `lines` or `diagnoses` replace the whole list; `soap` and `modality` merge
-    into the stored ones; policy="self-pay" bills the patient. Returns what changed."""
-    _refuse_unless_draft(encounter, "edited")
-    changes = {k: v for k, v in changes.items() if v is not None}
-    old_lines = stored_lines(session, encounter)
-    current = stored_inputs(session, encounter)
-    if "soap" in changes:
-        changes["soap"] = {**current["soap"], **changes["soap"]}
-    if "modality" in changes:
-        changes["modality"] = {**current["modality"], **changes["modality"]}
-    if changes.get("policy") == "self-pay":
-        changes["policy"] = None
-    if "lines" in changes and "total_minutes" not in changes:
-        current["total_minutes"] = None  # recomputed from the new lines
-    plan = plan_session(session, **{**current, **changes}, exclude_encounter_id=encounter.id)
-    values = _encounter_values(plan)
-    changed = {k: v for k, v in values.items() if getattr(encounter, k) != v}
-    new_children = plan.diagnoses != tuple(current["diagnoses"]) or [
-        _line_key(x) for x in plan.lines
-    ] != [_line_key(x) for x in old_lines]
-    if new_children:
-        posted = session.execute(
-            select(exists().where(LedgerEntry.service_line_id.in_([x.id for x in old_lines])))
-        ).scalar()
-        if posted:
-            raise ClinicbillError(
-                f"session: {encounter.id} has payments posted to its lines",
-                "the lines cannot be replaced; record a new session or reverse the payment",
-            )
-        session.execute(delete(Diagnosis).where(Diagnosis.encounter_id == encounter.id))
-        session.execute(delete(ServiceLine).where(ServiceLine.encounter_id == encounter.id))
-        session.flush()
-        _write_children(session, encounter, plan)
-        changed["diagnoses"] = list(plan.diagnoses)
-        changed["lines"] = [line.code for line in plan.lines]
-    for key in [k for k in changed if k in values]:
-        setattr(encounter, key, values[key])
-    session.flush()
-    return changed
-
-
-def _line_key(line) -> tuple:
-    modifiers = line.modifiers if isinstance(line.modifiers, str) else ",".join(line.modifiers)
-    pointers = (
-        line.pointers if isinstance(line.pointers, str) else ",".join(map(str, line.pointers))
-    )
-    return (line.code, modifiers, line.minutes, line.units, line.charge_cents, pointers)
-
-
 # The session's life after entry lives in session_record.py; re-exported here (one API).
 from clinicbill.domain.session_record import (  # noqa: E402
     add_addendum,
+    edit_session,
     missing_for_signature,
+    plan_stored,
     render_note,
     sign_session,
+    stored_inputs,
     void_session,
 )
 

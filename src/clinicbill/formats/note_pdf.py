@@ -6,6 +6,7 @@ so the PDF never says anything the signed record does not.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -15,7 +16,13 @@ from reportlab.platypus import Paragraph, Spacer
 from clinicbill.formats.pdf import STYLES, build
 
 NOTE_STYLE = ParagraphStyle(
-    "cb-note", parent=STYLES["body"], fontName="Courier", fontSize=8.5, leading=10.5
+    "cb-note",
+    parent=STYLES["body"],
+    fontName="Courier",
+    fontSize=8.5,
+    leading=10.5,
+    spaceBefore=0,
+    spaceAfter=0,
 )
 HEADING_STYLE = ParagraphStyle("cb-note-heading", parent=NOTE_STYLE, fontName="Courier-Bold")
 
@@ -33,7 +40,9 @@ def _line(text: str) -> Paragraph:
         )
     elif stripped and len(stripped) <= 40 and stripped[:1].isupper() and ":" not in stripped:
         style = HEADING_STYLE
-    return Paragraph(escape(stripped) or "&nbsp;", style)
+    # keep the note's column alignment: runs of spaces would collapse in a paragraph
+    text = re.sub(r" {2,}", lambda m: "&nbsp;" * len(m.group()), escape(stripped))
+    return Paragraph(text or "&nbsp;", style)
 
 
 def write_note_pdf(path: str | Path, *, title: str, note_text: str, status: str) -> Path:

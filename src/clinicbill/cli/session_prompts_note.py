@@ -1,0 +1,168 @@
+"""The services and note steps of the interactive `session add` (see session_prompts.py)."""
+
+from __future__ import annotations
+
+import typer
+
+SOAP_LABELS = {
+    "subjective": "Subjective (what the patient reports)",
+    "objective": "Objective (findings)",
+    "assessment": "Assessment (response to treatment)",
+    "plan": "Plan (frequency, home care, next visit)",
+}
+MULTILINE = "Esc then Enter to finish"
+
+
+def _q():
+    import questionary
+
+    return questionary
+
+
+def _whole(low: int, high: int, blank: bool = True):
+    def check(text: str):
+        text = text.strip()
+        if blank and not text:
+            return True
+        if text.isdigit() and low <= int(text) <= high:
+            return True
+        return f"a whole number {low}-{high}" + (" (or Enter to skip)" if blank else "")
+
+    return check
+
+
+def _show_units(lines, rule: str) -> None:
+    from clinicbill.domain.cpt import is_timed
+    from clinicbill.domain.units import units_for_minutes
+
+    timed = {}
+    for n, line in enumerate(lines, start=1):
+        if is_timed(line.code) and line.minutes and line.units is None:
+            timed[line.code if line.code not in timed else f"{line.code} (line {n})"] = line.minutes
+    if timed:
+        typer.echo("  units: " + units_for_minutes(timed, rule).explanation)
+
+
+def _ask_one(code: str, minutes=None, units=None, modifiers=(), ask_modifiers=True):
+    """One service: minutes for timed codes, units otherwise. None when skipped."""
+    from clinicbill.domain.cpt import entry
+    from clinicbill.domain.sessions import LineInput
+
+    found = entry(code)
+    label = f"{code} {found.description}" if found else f"{code} (not in the catalog)"
+    if found and found.is_acupuncture_initial:
+        if not _q().confirm(f"{label}?", default=True).unsafe_ask():
+            return None
+        return LineInput(code=code, modifiers=tuple(modifiers))
+    if found and found.timed:
+        text = (
+            _q()
+            .text(
+                f"{label}: minutes (0 to skip):",
+                default=str(minutes or ""),
+                validate=_whole(0, 600),
+            )
+            .unsafe_ask()
+        )
+        if not text.strip() or int(text) == 0:
+            return None
+        values = {"minutes": int(text)}
+    else:
+        text = (
+            _q()
+            .text(f"{label}: units (0 to skip):", default=str(units or 1), validate=_whole(0, 99))
+            .unsafe_ask()
+        )
+        if not text.strip() or int(text) == 0:
+            return None
+        values = {"units": int(text)}
+    if ask_modifiers:
+        typical = ", ".join(found.typical_modifiers) if found and found.typical_modifiers else ""
+        text = (
+            _q()
+            .text(
+                "  modifiers" + (f" (often {typical})" if typical else "") + ":",
+                default=",".join(modifiers),
+            )
+            .unsafe_ask()
+        )
+        modifiers = tuple(m.strip().upper() for m in text.split(",") if m.strip())
+    return LineInput(code=code, modifiers=tuple(modifiers), **values)
+
+
+def ask_lines(template, rule: str) -> list:
+    """Services: the template's suggestions first, then any other codes."""
+    from clinicbill.domain.cpt import describe
+
+    lines = []
+    for item in template.suggest if template else ():
+        line = _ask_one(item.code, item.minutes, item.units, item.modifiers, ask_modifiers=False)
+        if line is not None:
+            lines.append(line)
+            _show_units(lines, rule)
+    while True:
+        code = (
+            _q()
+            .text(
+                "Another service code (Enter when done):" if lines else "Service code:",
+                validate=lambda t: (
+                    not t.strip()
+                    or (len(t.strip()) == 5 and t.strip().isalnum())
+                    or "5 characters, e.g. 97124"
+                ),
+            )
+            .unsafe_ask()
+            .strip()
+            .upper()
+        )
+        if not code:
+            if lines:
+                return lines
+            typer.echo("  a session needs at least one service")
+            continue
+        if not describe(code):
+            typer.echo(f"  {code} is not in the code catalog: units are not computed for it")
+        line = _ask_one(code)
+        if line is not None:
+            lines.append(line)
+            _show_units(lines, rule)
+
+
+# --- note ----------------------------------------------------------------------------------
+
+
+def _ask_detail(prompt):
+    label = prompt.label + (f" ({prompt.help})" if prompt.help else "") + ":"
+    if prompt.kind == "bool":
+        default = bool(prompt.default) if prompt.default is not None else False
+        return "yes" if _q().confirm(label, default=default).unsafe_ask() else "no"
+    if prompt.kind == "choice":
+        Choice = _q().Choice
+        options = [Choice(c, value=c) for c in prompt.choices] + [Choice("(skip)", value="")]
+        return _q().select(label, options).unsafe_ask()
+    if prompt.kind == "int":
+        low = prompt.min if prompt.min is not None else 0
+        high = prompt.max if prompt.max is not None else 100_000
+        return _q().text(label, validate=_whole(low, high)).unsafe_ask()
+    return _q().text(label, default=str(prompt.default or "")).unsafe_ask()
+
+
+def ask_details(template, given: dict | None) -> dict:
+    answers = dict(given or {})
+    for prompt in template.prompts if template else ():
+        if prompt.key not in answers:
+            answers[prompt.key] = _ask_detail(prompt)
+    return {k: v for k, v in answers.items() if str(v).strip()}
+
+
+def ask_soap(given: dict | None, pain_before, pain_after) -> tuple[dict, object, object]:
+    soap = dict(given or {})
+    pain = _whole(0, 10)
+    for name, label in SOAP_LABELS.items():
+        if soap.get(name) is None:
+            soap[name] = _q().text(label + ":", multiline=True, instruction=MULTILINE).unsafe_ask()
+        if name == "subjective" and pain_before is None:
+            pain_before = _q().text("Pain before treatment (0-10):", validate=pain).unsafe_ask()
+        if name == "assessment" and pain_after is None:
+            pain_after = _q().text("Pain after treatment (0-10):", validate=pain).unsafe_ask()
+    return soap, pain_before or None, pain_after or None
