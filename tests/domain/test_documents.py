@@ -196,6 +196,9 @@ def _queries_for_year(url, year: int) -> tuple[int, int]:
             doc = superbill(
                 session, patient, from_date=date(year, 1, 1), to_date=date(year, 12, 31)
             )
+    # the ledger is summed for the chosen lines only, never grouped whole
+    ledger = [s for s in statements if "FROM ledgerentry" in s]
+    assert ledger and all("ledgerentry.service_line_id IN" in s for s in ledger)
     return doc.visits, len(statements)
 
 

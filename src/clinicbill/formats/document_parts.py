@@ -33,6 +33,20 @@ def money(cents: int | None) -> str:
     return fmt(cents or 0)
 
 
+def _bytecode_cache():
+    """Compiled templates kept in the user cache directory (a superbill is printed with the
+    patient waiting); keyed by the template's source, so an edited copy recompiles."""
+    import jinja2
+    import platformdirs
+
+    folder = Path(platformdirs.user_cache_dir("clinicbill")) / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 @cache
 def _environment():
     import jinja2
@@ -41,6 +55,7 @@ def _environment():
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs()]),
+        bytecode_cache=_bytecode_cache(),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
