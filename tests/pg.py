@@ -79,3 +79,42 @@ def fresh_database_url(tmp_path: Path) -> str:
     if not on_postgres():
         return str(tmp_path / "clinic.db")
     return new_database()
+
+
+def clone_database(url: str, tmp_path: Path, name: str) -> str:
+    """A copy of a test database (SQLite: the online backup API; PostgreSQL: CREATE DATABASE
+    … TEMPLATE, which needs no open connection to the original)."""
+    from clinicbill.store.engine import dispose_all
+
+    dispose_all()
+    if not on_postgres():
+        import sqlite3
+
+        target = tmp_path / f"{name}.db"
+        target.unlink(missing_ok=True)
+        src, dst = sqlite3.connect(url), sqlite3.connect(target)
+        src.backup(dst)
+        dst.close()
+        src.close()
+        target.chmod(0o600)
+        return str(target)
+    from sqlalchemy import text
+
+    copy = "cb_" + uuid.uuid4().hex[:16]
+    engine = _admin_engine()
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{copy}" TEMPLATE "{url.rsplit("/", 1)[1]}"'))
+    engine.dispose()
+    return pg_server_url().rsplit("/", 1)[0] + "/" + copy
+
+
+def discard_database(url: str) -> None:
+    """Remove a database made by clone_database."""
+    from clinicbill.store.engine import dispose_all
+
+    dispose_all()
+    if on_postgres():
+        drop_database(url)
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(url + suffix).unlink(missing_ok=True)
