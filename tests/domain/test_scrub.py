@@ -42,6 +42,10 @@ def test_patient_boxes(session, clean_snapshot):
     s = snapshot(session, bill(session, patient_id=7, policy_id=7))
     found = required.patient_boxes(s)
     assert [(f.box, f.severity) for f in found] == [("5", "error"), ("12", "warning")]
+    renamed = replace(s, patient=replace(s.patient, last_name="王"))
+    assert "Latin letters" in required.patient_boxes(renamed)[0].hint
+    accented = replace(clean_snapshot, patient=replace(clean_snapshot.patient, last_name="Núñez"))
+    assert required.patient_boxes(accented) == []
 
 
 def test_insured_boxes(session, clean_snapshot):

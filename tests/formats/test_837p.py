@@ -211,7 +211,8 @@ def test_clean_keeps_x12_text_safe():
     max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    last=st.text(min_size=1, max_size=40),
+    # what validation lets into a name: any printable text (control characters are refused)
+    last=st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=40),
     charges=st.lists(st.integers(min_value=1, max_value=999_999), min_size=1, max_size=6),
 )
 def test_any_names_and_charges_still_validate(session, last, charges):

@@ -110,6 +110,41 @@ def record_status(session, claim: Claim, status: str, on: date, note: str | None
     session.flush()
 
 
+def record_statuses(session, changes: list[tuple[int, str, str, date, str | None]]) -> None:
+    """`record_status` for many claims at once (an 835 answers thousands): each change is
+    (claim id, old status, new status, on, note). One audited UPDATE and one audited INSERT of
+    the history events (store/audit.py); claims loaded in the session see the new status.
+    Not for "submitted" (which also sets first_billed_on): use record_status."""
+    from sqlalchemy.orm.util import identity_key
+
+    from clinicbill.store.audit import insert_audited, update_audited
+
+    if not changes:
+        return
+    for _cid, _old, new, _on, _note in changes:
+        if check_status(new) == "submitted":
+            raise ValueError("record_statuses does not set first_billed_on; use record_status")
+    session.flush()
+    update_audited(
+        session,
+        Claim,
+        [(cid, {"status": old}, {"status": new}) for cid, old, new, _o, _n in changes],
+    )
+    user = session.info.get("user")
+    insert_audited(
+        session,
+        ClaimStatusEvent,
+        [
+            {"claim_id": cid, "status": new, "on_date": on, "user": user, "note": note}
+            for cid, _old, new, on, note in changes
+        ],
+    )
+    for cid, *_rest in changes:
+        loaded = session.identity_map.get(identity_key(Claim, cid))
+        if loaded is not None:
+            session.expire(loaded, ["status"])
+
+
 def active_claim_clause():
     """Claims that bill their lines: not void, not a void request, not a secondary."""
     return and_(Claim.status != "void", Claim.frequency != "8", Claim.primary_claim_id.is_(None))

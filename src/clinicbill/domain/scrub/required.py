@@ -5,6 +5,7 @@ frequency 7/8, subscriber demographics."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from clinicbill.domain.scrub import error, warning
 
@@ -12,11 +13,26 @@ PO_BOX = re.compile(r"\b(P\.?\s*O\.?\s*BOX|POST\s+OFFICE\s+BOX|POB)\b", re.IGNOR
 PCN = re.compile(r"[A-Z0-9-]{1,20}")
 
 
+def _writable(name: str | None) -> bool:
+    """A name X12 can carry: some A-Z letter once accents are dropped (basic character set)."""
+    plain = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode()
+    return any(ch.isalpha() for ch in plain)
+
+
 def patient_boxes(s) -> list:
     out = []
     p = s.patient
     if not (p.last_name and p.first_name):
         out.append(error(s, "2", "patient name is missing", "clinicbill patient edit"))
+    elif not (_writable(p.last_name) and _writable(p.first_name)):
+        out.append(
+            error(
+                s,
+                "2",
+                "patient name has no letters a claim can carry (A-Z)",
+                "record the name as on the insurance card, in Latin letters",
+            )
+        )
     if p.dob is None:
         out.append(error(s, "3", "patient date of birth is missing", "patient edit --dob"))
     if p.sex not in ("F", "M", "U"):
