@@ -222,3 +222,36 @@ def test_documents_in_a_real_subprocess(sample_db, history, tmp_path):
     bad = cli_subprocess("estimate", "show", "x", env=env)
     assert bad.returncode == 1 and "error: estimate: 'x' is not an id" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_estimate_asks_for_services_at_a_terminal(sample_db, tmp_path):
+    import sys
+    from pathlib import Path
+
+    import pexpect
+
+    child = pexpect.spawn(
+        str(Path(sys.executable).parent / "clinicbill"),
+        [
+            "--db",
+            sample_db,
+            "estimate",
+            "P00006",
+            "--provider",
+            "Reyes",
+            "--visits",
+            "4",
+            "-o",
+            str(tmp_path / "e.pdf"),
+        ],
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(40, 120),
+    )
+    child.expect("Services per visit")
+    child.sendline("97124:units=2, 97140")
+    child.expect(r"estimate 1: 4 visit\(s\), total \$412\.00")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert "Good Faith Estimate" in pdf_words(tmp_path / "e.pdf")
