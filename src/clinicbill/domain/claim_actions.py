@@ -29,20 +29,26 @@ INTERCHANGE_COUNTER = "x12_interchange"
 def check_claims(session, claims: list[Claim], on: date | None = None):
     """Run the scrubber; a clean draft becomes ready, a ready claim with errors goes back to
     draft. Returns (snapshots, findings)."""
-    from clinicbill.domain.scrub import has_errors, scrub_all
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from clinicbill.domain.claims import record_statuses
+    from clinicbill.domain.scrub import scrub_all
     from clinicbill.domain.snapshot_load import load_snapshots
 
     on = on or date.today()
     snapshots = load_snapshots(session, [c.id for c in claims], as_of=on)
     findings = scrub_all(snapshots)
+    with_errors = {f.claim_id for f in findings if f.severity == "error"}
+    changes = []
+    for claim in claims:
+        if claim.status == "draft" and claim.id not in with_errors:
+            changes.append((claim.id, "draft", "ready", on, "scrubbed: no errors"))
+        elif claim.status == "ready" and claim.id in with_errors:
+            changes.append((claim.id, "ready", "draft", on, "scrubber found errors"))
+    record_statuses(session, changes)  # one audited statement for a whole batch
     by_id = {c.id: c for c in claims}
-    for snapshot in snapshots:
-        claim = by_id[snapshot.claim_id]
-        errors = has_errors(f for f in findings if f.claim_id == claim.id)
-        if claim.status == "draft" and not errors:
-            record_status(session, claim, "ready", on, "scrubbed: no errors")
-        elif claim.status == "ready" and errors:
-            record_status(session, claim, "draft", on, "scrubber found errors")
+    for claim_id, _old, new, _on, _note in changes:
+        set_committed_value(by_id[claim_id], "status", new)
     return snapshots, findings
 
 
