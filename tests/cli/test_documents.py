@@ -187,7 +187,7 @@ def test_estimate_for_an_insured_patient_warns(sample_run, tmp_path, monkeypatch
     monkeypatch.chdir(tmp_path)
     result = sample_run("estimate", "P00001", "--code", "97124", "--provider", "Reyes")
     assert result.exit_code == 0
-    assert "warning: patient P00001 has insurance (Cascade Health Plan)" in result.stderr
+    assert "warning: the patient has insurance (Cascade Health Plan)" in result.stderr
 
 
 def test_failed_estimate_pdf_stores_nothing(sample_run, sample_db, tmp_path):

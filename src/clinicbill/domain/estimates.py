@@ -211,7 +211,7 @@ def create_estimate(
     insured = patient_block(session, patient, on=service_date or issued_on)
     if insured.member_id:
         warnings.append(
-            f"patient {patient.account_number} has insurance ({insured.payer_name}); a Good "
+            f"the patient has insurance ({insured.payer_name}); a Good "
             "Faith Estimate is for care the patient pays for without billing insurance"
         )
     payload = {
