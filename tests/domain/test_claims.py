@@ -6,6 +6,8 @@ import threading
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from clinicbill.domain.claims import (
@@ -19,7 +21,7 @@ from clinicbill.domain.claims import (
 )
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.store.engine import transaction
-from clinicbill.store.models import Claim, ClaimLine, ClaimStatusEvent
+from clinicbill.store.models import Claim, ClaimLine, ClaimStatusEvent, ServiceLine
 from tests.claimkit import RECENT, bill, massage_lines
 from tests.factories import make_encounter
 
@@ -181,3 +183,51 @@ def test_claim_rows_only_for_policy_patients(session):
     bill(session, patient_id=3, policy_id=4)
     claim = session.execute(select(Claim)).scalar()
     assert claim.patient_id == 3 and claim.policy_id == 4
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    visits=st.lists(
+        st.tuples(
+            st.integers(min_value=1, max_value=30),  # lines in the session
+            st.integers(min_value=1, max_value=5),  # diagnoses
+            st.sampled_from([(1, 1), (3, 4), (7, 7)]),  # patient, policy
+            st.integers(min_value=0, max_value=20),  # days ago
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_grouping_bills_every_line_once_within_the_limits(session, visits):
+    codes = ["M54.50", "M62.830", "M54.2", "M54.6", "M25.511", "M79.18", "M54.51", "M53.3"]
+    encounters = []
+    for n, (line_count, dx_count, (patient, policy), ago) in enumerate(visits):
+        lines = [
+            {"code": "97124", "charge_cents": 100 + i, "modifiers": f"{i:02d}"}
+            for i in range(line_count)
+        ]
+        dx = tuple(codes[(n + k) % len(codes)] for k in range(dx_count))
+        day = RECENT - timedelta(days=ago)
+        encounters.append(make_encounter(session, patient, 1, day, lines, policy, dx))
+    claims = create_claims(session, encounters).claims
+    billed = []
+    for claim in claims:
+        rows = session.execute(select(ClaimLine).where(ClaimLine.claim_id == claim.id)).scalars()
+        rows = list(rows)
+        assert 1 <= len(rows) <= 50
+        assert claim.total_cents == sum(r.charge_cents for r in rows)
+        assert [r.line_number for r in rows] == list(range(1, len(rows) + 1))
+        billed += [r.service_line_id for r in rows]
+        from clinicbill.domain.snapshot import load_snapshot
+
+        assert len(load_snapshot(session, claim.id).diagnoses) <= 12
+    expected = [
+        line.id
+        for e in encounters
+        for line in session.execute(
+            select(ServiceLine).where(ServiceLine.encounter_id == e.id)
+        ).scalars()
+    ]
+    assert sorted(billed) == sorted(expected)  # every line exactly once

@@ -12,6 +12,7 @@ import io
 import json
 from datetime import date
 
+from clinicbill.domain.documents import format_phone, format_zip
 from clinicbill.domain.money import to_decimal
 from clinicbill.domain.snapshot import ClaimSnapshot, Person
 
@@ -126,16 +127,6 @@ def money(cents: int) -> str:
     return str(to_decimal(cents))
 
 
-def _phone(number: str | None) -> str:
-    digits = "".join(ch for ch in (number or "") if ch.isdigit())
-    return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}" if len(digits) == 10 else digits
-
-
-def _zip(value: str | None) -> str:
-    value = value or ""
-    return f"{value[:5]}-{value[5:]}" if len(value) == 9 else value
-
-
 def claim_boxes(s: ClaimSnapshot) -> dict[str, str]:
     """Every claim-level box as printed text (empty string when NUCC says leave it blank)."""
     c = s.coverage
@@ -156,13 +147,13 @@ def claim_boxes(s: ClaimSnapshot) -> dict[str, str]:
         "5_street": (s.patient.address.line1 or "").upper(),
         "5_city": (s.patient.address.city or "").upper(),
         "5_state": s.patient.address.state or "",
-        "5_zip": _zip(s.patient.address.zip),
-        "5_phone": _phone(s.patient.phone),
+        "5_zip": format_zip(s.patient.address.zip),
+        "5_phone": format_phone(s.patient.phone),
         "6": RELATIONSHIP.get(c.relationship, "OTHER"),
         "7_street": (sub.address.line1 or "").upper(),
         "7_city": (sub.address.city or "").upper(),
         "7_state": sub.address.state or "",
-        "7_zip": _zip(sub.address.zip),
+        "7_zip": format_zip(sub.address.zip),
         "9": person_name(other.subscriber) if other else "",
         "9a": (other.group_number or other.member_id).upper() if other else "",
         "9d": (other.plan_name or other.payer_name).upper() if other else "",
@@ -198,7 +189,7 @@ def claim_boxes(s: ClaimSnapshot) -> dict[str, str]:
         "33": s.billing.name.upper(),
         "33_street": (s.billing.address.line1 or "").upper(),
         "33_city": _city_line(s.billing.address),
-        "33_phone": _phone(s.billing.phone),
+        "33_phone": format_phone(s.billing.phone),
         "33a": s.billing.npi,
         "33b": f"ZZ{s.billing.taxonomy}",
     }
@@ -216,7 +207,7 @@ def _amount_paid(s: ClaimSnapshot) -> int:
 def _city_line(address) -> str:
     if not address.city:
         return ""
-    return f"{address.city}, {address.state or ''} {_zip(address.zip)}".upper().strip()
+    return f"{address.city}, {address.state or ''} {format_zip(address.zip)}".upper().strip()
 
 
 def line_boxes(s: ClaimSnapshot, line) -> dict[str, str]:
