@@ -124,6 +124,10 @@ def test_authorization_is_linked_automatically_unless_told(sample_run, sample_db
     assert sample_run(*MASSAGE).exit_code == 0
     assert sample_run(*MASSAGE, "--auth", "none").exit_code == 0
     assert [e.authorization_id for e in rows(sample_db, Encounter)] == [1, None]
+    # moved to a date the authorization does not cover: unlinked; moved back: linked again
+    assert sample_run("session", "edit", "1", "--date", "2026-10-20").exit_code == 0
+    assert sample_run("session", "edit", "2", "--date", "2026-11-21").exit_code == 0
+    assert [e.authorization_id for e in rows(sample_db, Encounter)] == [None, 1]
 
 
 def test_list_filters_and_json(sample_run):

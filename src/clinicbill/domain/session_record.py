@@ -115,6 +115,11 @@ def edit_session(session, encounter: Encounter, **changes) -> dict:
         changes["policy"] = None
     if "lines" in changes and "total_minutes" not in changes:
         current["total_minutes"] = None  # recomputed from the new lines
+    if changes.keys() & {"service_date", "lines", "policy", "patient"}:
+        from clinicbill.domain.session_inputs import AUTO
+
+        # what the visit is changed: choose the covering authorization/referral again
+        current["authorization_id"] = current["referral_id"] = AUTO
     plan = plan_session(session, **{**current, **changes}, exclude_encounter_id=encounter.id)
     values = _encounter_values(plan)
     changed = {k: v for k, v in values.items() if getattr(encounter, k) != v}
