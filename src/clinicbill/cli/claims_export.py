@@ -74,8 +74,10 @@ def claim_export(
     ] = False,
     force: Annotated[bool, Opt("--force", help="Export despite scrubber errors.")] = False,
 ) -> None:
-    """Export claims. 837P and CMS-1500 mark them submitted; a claim with scrubber errors is
-    refused unless --force.
+    """Export claims as an 837P interchange, CMS-1500 PDF, CSV or JSON.
+
+    837P and CMS-1500 mark the claims submitted; a claim with scrubber errors is refused unless
+    --force.
 
     Example: clinicbill claim export --ready --format 837p -o claims.837
     """
@@ -130,6 +132,13 @@ def claim_export(
             )
         if content is not None:
             path.write_text(content, encoding="ascii" if fmt == "837p" else "utf-8")
+        for claim in claims:
+            if claim.first_billed_on and fmt == "837p":
+                typer.echo(
+                    f"note: claim {claim.id} was already sent on {claim.first_billed_on}; "
+                    "a payer may deny a second copy as a duplicate",
+                    err=True,
+                )
         finish_export(session, batch, claims, str(path), today)
         summary = {
             "batch": batch.id,
