@@ -205,6 +205,15 @@ def test_note_pdf_reads_back(sample_run, tmp_path):
         assert expected in text, expected
 
 
+def test_draft_note_pdf_says_it_is_unsigned(sample_run, tmp_path, monkeypatch):
+    assert sample_run(*MASSAGE).exit_code == 0
+    monkeypatch.chdir(tmp_path)
+    result = sample_run("session", "note", "1")
+    assert result.exit_code == 0 and "note-1-2026-11-20.pdf" in result.stdout
+    text = PdfReader(tmp_path / "note-1-2026-11-20.pdf").pages[0].extract_text()
+    assert "UNSIGNED DRAFT" in text
+
+
 def test_demo_steps_run(sample_run, tmp_path):
     from clinicbill.cli.sessions import DEMO_STEPS
 

@@ -205,3 +205,22 @@ def test_a_broken_practice_template_is_a_clear_refusal(sample_db):
 def test_pointer_letters():
     assert note_view.pointer_letters("1,2,12") == "A,B,L"
     assert note_view.pointer_letters("") == ""
+
+
+def test_combined_template_renders_both_treatments(sample_db):
+    with transaction(sample_db, "tester") as session:
+        encounter = add_session(
+            session,
+            patient="P00007",
+            provider="Lin",
+            service_date=date(2026, 11, 20),
+            diagnoses=["M54.50"],
+            lines=[parse_line("97810"), parse_line("97140:minutes=15:mod=59")],
+            modality={"points": "BL23", "needle_count": "8", "areas": "low back"},
+        )
+        text = render_note(session, encounter)
+    assert encounter.template == "combined"
+    assert "ACUPUNCTURE AND MASSAGE NOTE" in text
+    assert "Treatment: acupuncture\n  Points: BL23\n  Needles: 8" in text
+    assert "Treatment: massage\n  Areas: low back" in text
+    assert text.rstrip().endswith("UNSIGNED DRAFT: not yet signed by the provider")
