@@ -97,7 +97,7 @@ def test_table_csv_json_and_pdf_agree_on_every_number(sample_run, history, tmp_p
             "net_receivable": f"{report.summary['net_receivable'] / 100:.2f}",
         }
         credits = data["sections"]["credits"]["rows"]
-        assert [(c["party"], c["amount"]) for c in credits] == [("Alvarez, Robert", "50.00")]
+        assert [(c["party"], c["amount"]) for c in credits] == [("1 patient", "50.00")]
 
     pdf = tmp_path / "aging.pdf"
     result = sample_run("aging", "--format", "pdf", "-o", str(pdf))
@@ -106,6 +106,24 @@ def test_table_csv_json_and_pdf_agree_on_every_number(sample_run, history, tmp_p
     for cells in money_rows(main):
         assert "\n".join(cells) in text
     assert " ".join(report.notes[-1].split()) in " ".join(text.split())
+
+
+def test_long_claim_lists_show_the_first_20_unless_all(sample_run, sample_db):
+    with transaction(sample_db, "tester") as session:
+        books = Books(session)
+        for i in range(23):
+            books.claim(books.visit(CHEN, 60, 1000 + i), [("submitted", 40 + i)])
+    table = sample_run("aging")
+    assert table.exit_code == 0
+    more = [x for x in table.stdout.splitlines() if x.startswith("... and 3 more")]
+    assert more == [
+        "... and 3 more, $30.03 (--all lists every one; so do --format csv, json, pdf and "
+        "'clinicbill report followup')"
+    ]
+    assert table.stdout.count("T000") == 20
+    assert sample_run("aging", "--all").stdout.count("T000") == 23
+    data = json.loads(sample_run("aging", "--format", "json").stdout)
+    assert len(data["sections"]["no_response"]["rows"]) == 23
 
 
 def test_by_patient_basis_provider_and_as_of(sample_run, history):

@@ -144,8 +144,14 @@ def test_credits_are_listed_apart_and_the_total_ties_to_receivables(books):
     assert by_party(report) == {"Cascade Health Plan": (2500, 0, 0, 0, 0)}
     assert [(c.party, c.kind, c.amount) for c in report.credits] == [
         ("Patient responsibility", "overpaid line", 1000),
-        ("Haddad, Sofia", "unapplied payment", 15000),
+        ("1 patient", "unapplied payments", 15000),  # the by-payer summary
     ]
+    each = aging_report(s, TODAY, by="patient")
+    assert [(c.party, c.account, c.kind, c.amount) for c in each.credits] == [
+        ("Chen, Maya", "P00001", "overpaid line", 1000),
+        ("Haddad, Sofia", "P00006", "unapplied payment", 15000),
+    ]
+    assert each.credit_total == report.credit_total and each.total == report.total
     assert (report.total, report.credit_total, report.net_receivable) == (2500, 16000, -13500)
 
     # Independently: every open line balance and every patient's credit from domain/ledger.py.

@@ -76,8 +76,10 @@ def _period(date_from: str | None, date_to: str | None):
     return start, end
 
 
-def print_report(report) -> None:
-    """A report as rich tables: aligned currency, a totals row; colour only on a terminal."""
+def print_report(report, everything: bool = False) -> None:
+    """A report as rich tables: aligned currency, a totals row; colour only on a terminal.
+    A long list marked for preview shows its first rows and what the rest add up to, unless
+    `everything`."""
     from rich.table import Table
 
     from clinicbill.cli.render import console
@@ -100,10 +102,13 @@ def print_report(report) -> None:
                 no_wrap=column.kind != TEXT,
                 header_style="bold " + tones.get(column.emphasis, ""),
             )
+        shown = section.rows
+        if section.preview is not None and not everything:
+            shown = section.rows[: section.preview]
         extra = [r for r in (section.total, section.share_row) if r is not None]
-        for index, row in enumerate(section.rows):
+        for index, row in enumerate(shown):
             cells = [cell_text(v, c.kind) for c, v in zip(section.columns, row, strict=True)]
-            table.add_row(*cells, end_section=bool(extra) and index == len(section.rows) - 1)
+            table.add_row(*cells, end_section=bool(extra) and index == len(shown) - 1)
         if section.total is not None:
             cells = [
                 cell_text(v, c.kind) for c, v in zip(section.columns, section.total, strict=True)
@@ -117,12 +122,28 @@ def print_report(report) -> None:
             table.add_row(*cells, style="dim")
         out.print()
         out.print(table)
+        if len(shown) < len(section.rows):
+            out.print(_more(section, len(shown)), soft_wrap=True)
     for note in report.notes:
         out.print()
         out.print(note, soft_wrap=True)
 
 
-def emit(report, fmt: str, output: str | None, default_name: str, pdf=None) -> None:
+def _more(section, shown: int) -> str:
+    from clinicbill.domain.money import fmt
+
+    rest = section.rows[shown:]
+    money = [i for i, c in enumerate(section.columns) if c.kind == "money"]
+    amount = f", {fmt(sum(r[money[-1]] or 0 for r in rest))}" if money else ""
+    return (
+        f"... and {len(rest)} more{amount} (--all lists every one; so do --format csv, json, "
+        "pdf and 'clinicbill report followup')"
+    )
+
+
+def emit(
+    report, fmt: str, output: str | None, default_name: str, pdf=None, everything=False
+) -> None:
     """Print or write a report. CSV and PDF go to a file (-o, or `default_name` in the current
     directory; `-o -` prints CSV); JSON prints unless -o is given; --json prints JSON."""
     from pathlib import Path
@@ -133,7 +154,7 @@ def emit(report, fmt: str, output: str | None, default_name: str, pdf=None) -> N
     if fmt == "table" and STATE.json:
         fmt = "json"
     if fmt == "table":
-        print_report(report)
+        print_report(report, everything)
         return
     if fmt == "pdf":
         path = pdf(output or f"{default_name}.pdf")
@@ -163,6 +184,9 @@ def aging(
     no_response_days: Annotated[
         int, Opt(help="Flag submitted claims unanswered after this many days.")
     ] = 30,
+    all_rows: Annotated[
+        bool, Opt("--all", help="List every flagged claim (the terminal shows the first 20).")
+    ] = False,
     output: Output = None,
 ) -> None:
     """Accounts-receivable aging: open balances in 0-30 ... 120+ day buckets by responsible
@@ -191,7 +215,7 @@ def aging(
 
         return write_aging_pdf(path, report, result.parties, practice)
 
-    emit(report, format.value, output, f"aging-{result.as_of.isoformat()}", pdf)
+    emit(report, format.value, output, f"aging-{result.as_of.isoformat()}", pdf, all_rows)
 
 
 @report_app.command("followup")

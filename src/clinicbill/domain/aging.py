@@ -26,15 +26,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, exists, func, not_, null, or_, select
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    false,
+    func,
+    literal,
+    not_,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import aliased
 
-from clinicbill.domain.ledger import PATIENT_RESPONSIBILITY, line_balance_query
+from clinicbill.domain.ledger import line_balance_query
 from clinicbill.store.models import (
     Claim,
     ClaimLine,
     ClaimStatusEvent,
     Encounter,
-    LedgerEntry,
     Policy,
     Remittance,
     RemittanceClaim,
@@ -58,41 +74,46 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
 
 
-def claim_states(as_of: date, historical: bool):
-    """CTE: each claim that exists on `as_of` with its status then (void claims left out)."""
+def claim_facts(claim, as_of: date, historical: bool):
+    """SQL expressions over `claim` (the Claim model or an alias of it): its status on `as_of`
+    (NULL when it did not exist yet), whether a remittance had answered it by then, and its
+    first-billed date if it was billed by then."""
     answered = (
         select(RemittanceClaim.id)
         .join(Remittance, Remittance.id == RemittanceClaim.remittance_id)
-        .where(RemittanceClaim.claim_id == Claim.id)
+        .where(RemittanceClaim.claim_id == claim.id)
     )
-    if historical:
-        answered = answered.where(
-            or_(
-                Remittance.payment_date <= as_of,
-                and_(Remittance.payment_date.is_(None), Remittance.imported_at < end_of_day(as_of)),
-            )
+    if not historical:
+        return claim.status, exists(answered), claim.first_billed_on
+    answered = answered.where(
+        or_(
+            Remittance.payment_date <= as_of,
+            and_(Remittance.payment_date.is_(None), Remittance.imported_at < end_of_day(as_of)),
         )
-        remitted = exists(answered)
-        last_event = (
-            select(ClaimStatusEvent.status)
-            .where(ClaimStatusEvent.claim_id == Claim.id, ClaimStatusEvent.on_date <= as_of)
-            .order_by(ClaimStatusEvent.on_date.desc(), ClaimStatusEvent.id.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-        status = case(
-            (exists().where(ClaimStatusEvent.claim_id == Claim.id), last_event),
-            (Claim.status == "void", Claim.status),
-            (remitted, Claim.status),
-            (Claim.first_billed_on <= as_of, "submitted"),
-            (Claim.created_at < end_of_day(as_of), "ready"),
-            else_=null(),
-        )
-        billed = case((Claim.first_billed_on <= as_of, Claim.first_billed_on), else_=null())
-    else:
-        remitted = exists(answered)
-        status = Claim.status
-        billed = Claim.first_billed_on
+    )
+    remitted = exists(answered)
+    last_event = (
+        select(ClaimStatusEvent.status)
+        .where(ClaimStatusEvent.claim_id == claim.id, ClaimStatusEvent.on_date <= as_of)
+        .order_by(ClaimStatusEvent.on_date.desc(), ClaimStatusEvent.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    status = case(
+        (exists().where(ClaimStatusEvent.claim_id == claim.id), last_event),
+        (claim.status == "void", claim.status),
+        (remitted, claim.status),
+        (claim.first_billed_on <= as_of, "submitted"),
+        (claim.created_at < end_of_day(as_of), "ready"),
+        else_=null(),
+    )
+    billed = case((claim.first_billed_on <= as_of, claim.first_billed_on), else_=null())
+    return status, remitted, billed
+
+
+def claim_states(as_of: date, historical: bool):
+    """CTE: each claim that exists on `as_of` with its status then (void claims left out)."""
+    status, remitted, billed = claim_facts(Claim, as_of, historical)
     claims = (
         select(
             Claim.id.label("claim_id"),
@@ -123,54 +144,14 @@ def open_lines(
     """Select every service line with a non-zero balance on `as_of` and who owes it.
 
     Columns: service_line_id, balance, encounter_id, patient_id, provider_id, service_date,
-    claim_id (current claim or NULL), claim_status, claim_billed_on, pcn, remitted,
+    claim_id (current claim or NULL), pcn, claim_status, claim_billed_on, remitted,
     unbilled_encounter_id (the encounter when no claim holds the line), party_payer_id
     (NULL: the patient owes it), bucket (0..4 by age on the chosen basis).
     `historical=False` reads today's claim statuses directly (faster; same answer today).
     `patient_payer_ids`: payers whose profile takes no claims (self-pay): the patient owes.
+
+    The ledger is aggregated once; claims are looked up only for the open lines (by index).
     """
-    states = claim_states(as_of, historical)
-    line_claim = (
-        select(
-            ClaimLine.service_line_id.label("service_line_id"),
-            func.max(ClaimLine.claim_id).label("claim_id"),
-            func.min(states.c.first_billed_on).label("first_billed_on"),
-        )
-        .join(states, states.c.claim_id == ClaimLine.claim_id)
-        .group_by(ClaimLine.service_line_id)
-        .subquery("line_claim")
-    )
-    moved = (
-        select(
-            LedgerEntry.service_line_id.label("service_line_id"),
-            func.max(func.coalesce(LedgerEntry.claim_id, NO_CLAIM)).label("claim_id"),
-        )
-        .where(LedgerEntry.kind == PATIENT_RESPONSIBILITY, LedgerEntry.effective_date <= as_of)
-        .group_by(LedgerEntry.service_line_id)
-        .having(func.sum(LedgerEntry.amount_cents) > 0)
-        .subquery("moved_to_patient")
-    )
-    party = case(
-        (Encounter.policy_id.is_(None), null()),
-        (Policy.payer_id.in_(patient_payer_ids or (-1,)), null()),
-        (line_claim.c.claim_id.is_(None), Policy.payer_id),
-        (states.c.status == "appealed", states.c.payer_id),
-        (moved.c.claim_id >= line_claim.c.claim_id, null()),
-        (and_(states.c.status.in_(WITH_PAYER), not_(states.c.remitted)), states.c.payer_id),
-        (states.c.status == "denied", states.c.payer_id),
-        else_=null(),
-    )
-    if basis == "billed":
-        age_date = func.coalesce(line_claim.c.first_billed_on, Encounter.service_date)
-    else:
-        age_date = Encounter.service_date
-    bucket = case(
-        *(
-            (age_date >= as_of - timedelta(days=days), index)
-            for index, days in enumerate(BUCKET_UPPER_DAYS)
-        ),
-        else_=len(BUCKET_UPPER_DAYS),
-    )
     base = line_balance_query(as_of)
     balance = base.selected_columns.balance
     not_void = (
@@ -178,35 +159,157 @@ def open_lines(
         if historical
         else Encounter.status != "void"
     )
-    query = (
-        base.with_only_columns(
-            ServiceLine.id.label("service_line_id"),
-            balance.label("balance"),
-            Encounter.id.label("encounter_id"),
-            Encounter.patient_id.label("patient_id"),
-            Encounter.provider_id.label("provider_id"),
-            Encounter.service_date.label("service_date"),
-            line_claim.c.claim_id.label("claim_id"),
-            states.c.status.label("claim_status"),
-            states.c.first_billed_on.label("claim_billed_on"),
-            states.c.pcn.label("pcn"),
-            states.c.remitted.label("remitted"),
-            case((line_claim.c.claim_id.is_(None), Encounter.id), else_=null()).label(
-                "unbilled_encounter_id"
-            ),
-            party.label("party_payer_id"),
-            bucket.label("bucket"),
-        )
-        .join(Encounter, Encounter.id == ServiceLine.encounter_id)
-        .outerjoin(Policy, Policy.id == Encounter.policy_id)
-        .outerjoin(line_claim, line_claim.c.service_line_id == ServiceLine.id)
-        .outerjoin(states, states.c.claim_id == line_claim.c.claim_id)
-        .outerjoin(moved, moved.c.service_line_id == ServiceLine.id)
-        .where(balance != 0, Encounter.service_date <= as_of, not_void)
-    )
+    owed = base.with_only_columns(
+        ServiceLine.id.label("service_line_id"),
+        balance.label("balance"),
+        base.selected_columns.patient_responsibility.label("patient_responsibility"),
+        Encounter.id.label("encounter_id"),
+        Encounter.patient_id.label("patient_id"),
+        Encounter.provider_id.label("provider_id"),
+        Encounter.service_date.label("service_date"),
+        Encounter.policy_id.label("policy_id"),
+    ).join(Encounter, Encounter.id == ServiceLine.encounter_id)
+    owed = owed.where(balance != 0, Encounter.service_date <= as_of, not_void)
     if provider_id is not None:
-        query = query.where(Encounter.provider_id == provider_id)
-    return query
+        owed = owed.where(Encounter.provider_id == provider_id)
+    owed = owed.subquery("open_balance")
+
+    # The line's current claim: the newest one that exists on as_of, not void, not a void
+    # request (frequency 8); and, for --basis billed, the first date any of them was billed.
+    billed_claim = aliased(Claim, name="billed_claim")
+    billed_status, _, billed_on = claim_facts(billed_claim, as_of, historical)
+    of_line = (
+        select(func.max(ClaimLine.claim_id))
+        .join(billed_claim, billed_claim.id == ClaimLine.claim_id)
+        .where(
+            ClaimLine.service_line_id == owed.c.service_line_id,
+            billed_claim.frequency != "8",
+            billed_status.is_not(None),
+            billed_status != "void",
+        )
+    )
+    first_billed = (
+        of_line.with_only_columns(func.min(billed_on)).scalar_subquery()
+        if basis == "billed"
+        else null()
+    )
+    # MATERIALIZED: each layer is computed once per open line, not once per use of a column.
+    lines = (
+        select(
+            owed,
+            of_line.scalar_subquery().label("claim_id"),
+            first_billed.label("first_billed_on"),
+        )
+        .cte("owed_line")
+        .prefix_with("MATERIALIZED")
+    )
+    claim = aliased(Claim, name="current_claim")
+    status, remitted, billed = claim_facts(claim, as_of, historical)
+    facts = (
+        select(
+            lines,
+            claim.payer_id.label("claim_payer_id"),
+            claim.patient_control_number.label("pcn"),
+            status.label("claim_status"),
+            billed.label("claim_billed_on"),
+            remitted.label("remitted"),
+        )
+        .outerjoin(claim, claim.id == lines.c.claim_id)
+        .cte("claim_fact")
+        .prefix_with("MATERIALIZED")
+    )
+    moved = facts.c.patient_responsibility > 0
+    status, payer = facts.c.claim_status, facts.c.claim_payer_id
+    party = case(
+        (facts.c.policy_id.is_(None), null()),
+        (Policy.payer_id.in_(patient_payer_ids or (-1,)), null()),
+        (facts.c.claim_id.is_(None), case((moved, null()), else_=Policy.payer_id)),
+        (status == "appealed", payer),
+        (and_(status.in_(WITH_PAYER), not_(facts.c.remitted)), payer),
+        (and_(status == "denied", not_(moved)), payer),
+        else_=null(),
+    )
+    if basis == "billed":
+        age_date = func.coalesce(facts.c.first_billed_on, facts.c.service_date)
+    else:
+        age_date = facts.c.service_date
+    bucket = case(
+        *(
+            (age_date >= as_of - timedelta(days=days), index)
+            for index, days in enumerate(BUCKET_UPPER_DAYS)
+        ),
+        else_=len(BUCKET_UPPER_DAYS),
+    )
+    return select(
+        facts.c.service_line_id,
+        facts.c.balance,
+        facts.c.encounter_id,
+        facts.c.patient_id,
+        facts.c.provider_id,
+        facts.c.service_date,
+        facts.c.claim_id,
+        facts.c.pcn,
+        facts.c.claim_status,
+        facts.c.claim_billed_on,
+        facts.c.remitted,
+        case((facts.c.claim_id.is_(None), facts.c.encounter_id), else_=null()).label(
+            "unbilled_encounter_id"
+        ),
+        party.label("party_payer_id"),
+        bucket.label("bucket"),
+    ).outerjoin(Policy, Policy.id == facts.c.policy_id)
+
+
+# --- sections: every grouping a report needs, run as ONE statement over the open lines -----
+
+GROUP_KEYS = {
+    "party_payer_id": Integer,
+    "patient_id": Integer,
+    "bucket": Integer,
+    "claim_id": Integer,
+    "unbilled_encounter_id": Integer,
+    "pcn": String,
+    "claim_status": String,
+    "claim_billed_on": Date,
+}
+CLAIM_KEYS = ("claim_id", "unbilled_encounter_id", "pcn", "claim_status", "claim_billed_on")
+
+
+def section(lines, name: str, keys: tuple[str, ...], *where):
+    """One grouping of the open lines (`open_line_cte`): the sums of what is owed (positive
+    balances) and overpaid (negative ones) and the earliest date of service per group. Every
+    section has the same columns (keys it does not group by are NULL), so `run_sections` can
+    send them all at once."""
+    columns = [literal(name, String).label("section")]
+    for key, kind in GROUP_KEYS.items():
+        columns.append(lines.c[key] if key in keys else cast(null(), kind).label(key))
+    columns += [
+        func.min(lines.c.service_date).label("service_date"),
+        func.coalesce(func.sum(case((lines.c.balance > 0, lines.c.balance), else_=0)), 0).label(
+            "owed"
+        ),
+        func.coalesce(func.sum(case((lines.c.balance < 0, -lines.c.balance), else_=0)), 0).label(
+            "overpaid"
+        ),
+    ]
+    return select(*columns).where(*where).group_by(*(lines.c[k] for k in keys))
+
+
+def run_sections(session, sections: list) -> dict[str, list]:
+    """Run the sections as one UNION ALL statement (the open lines are computed once); the
+    rows by section name, each with the patient's account and name when grouped by patient."""
+    from clinicbill.store.models import Patient
+
+    rows = union_all(*sections).subquery("report_rows")
+    result = session.execute(
+        select(rows, Patient.account_number, Patient.last_name, Patient.first_name).outerjoin(
+            Patient, Patient.id == rows.c.patient_id
+        )
+    ).all()
+    out: dict[str, list] = {}
+    for row in result:
+        out.setdefault(row.section, []).append(row)
+    return out
 
 
 @dataclass(frozen=True)
@@ -228,35 +331,6 @@ class ClaimAlert:
     balance: int
 
 
-def claim_alert_query(lines):
-    """Select per claim (or unbilled visit) the payer still owes: its earliest open date of
-    service and open balance, with the patient's name; filter it further."""
-    from clinicbill.store.models import Patient
-
-    keys = (
-        lines.c.claim_id,
-        lines.c.unbilled_encounter_id,
-        lines.c.pcn,
-        lines.c.claim_status,
-        lines.c.claim_billed_on,
-        lines.c.party_payer_id,
-        lines.c.patient_id,
-        Patient.account_number,
-        Patient.last_name,
-        Patient.first_name,
-    )
-    return (
-        select(
-            *keys,
-            func.min(lines.c.service_date).label("service_date"),
-            func.sum(lines.c.balance).label("balance"),
-        )
-        .join(Patient, Patient.id == lines.c.patient_id)
-        .where(lines.c.balance > 0, lines.c.party_payer_id.is_not(None))
-        .group_by(*keys)
-    )
-
-
 def make_alert(row, payers: dict, deadline: date | None, days: int) -> ClaimAlert:
     return ClaimAlert(
         reference=row.pcn if row.claim_id else f"session {row.unbilled_encounter_id}",
@@ -271,7 +345,15 @@ def make_alert(row, payers: dict, deadline: date | None, days: int) -> ClaimAler
         billed_on=row.claim_billed_on,
         deadline=deadline,
         days=days,
-        balance=int(row.balance),
+        balance=int(row.owed),
+    )
+
+
+def payer_claims(lines, name: str, *where):
+    """Section: per claim (or unbilled visit) the payer still owes, filtered by `where`."""
+    keys = (*CLAIM_KEYS, "party_payer_id", "patient_id")
+    return section(
+        lines, name, keys, lines.c.balance > 0, lines.c.party_payer_id.is_not(None), *where
     )
 
 
@@ -287,43 +369,47 @@ def timely_filing_days(payers: dict) -> dict[int, int]:
     return limits
 
 
-def timely_filing_alerts(session, lines, payers: dict, as_of: date) -> list[ClaimAlert]:
+def timely_filing_section(lines, payers: dict, as_of: date):
     """Not-yet-submitted claims and unbilled visits past or within 30 days of the limit."""
     limits = timely_filing_days(payers)
-    if not limits:
-        return []
-    near = or_(
-        *(
-            and_(
-                lines.c.party_payer_id == payer_id,
-                lines.c.service_date <= as_of - timedelta(days=days - TIMELY_FILING_WARNING_DAYS),
-            )
-            for payer_id, days in limits.items()
+    near = [
+        and_(
+            lines.c.party_payer_id == payer_id,
+            lines.c.service_date <= as_of - timedelta(days=days - TIMELY_FILING_WARNING_DAYS),
         )
+        for payer_id, days in limits.items()
+    ]
+    return payer_claims(
+        lines,
+        "timely_filing",
+        or_(lines.c.claim_id.is_(None), lines.c.claim_status.in_(NOT_YET_SUBMITTED)),
+        or_(*near) if near else false(),
     )
-    result = session.execute(
-        claim_alert_query(lines).where(
-            or_(lines.c.claim_id.is_(None), lines.c.claim_status.in_(NOT_YET_SUBMITTED)), near
-        )
-    ).all()
+
+
+def timely_filing_alerts(rows, payers: dict, as_of: date) -> list[ClaimAlert]:
+    limits = timely_filing_days(payers)
     alerts = []
-    for row in result:
+    for row in rows:
         deadline = row.service_date + timedelta(days=limits[row.party_payer_id])
         alerts.append(make_alert(row, payers, deadline, (deadline - as_of).days))
     alerts.sort(key=lambda a: (a.days, a.reference))
     return alerts
 
 
-def no_response_alerts(session, lines, payers: dict, as_of: date, days: int) -> list[ClaimAlert]:
+def no_response_section(lines, as_of: date, days: int):
     """Submitted claims no remittance answered within `days` of first billing."""
-    result = session.execute(
-        claim_alert_query(lines).where(
-            lines.c.claim_status.in_(AWAITING_PAYER),
-            not_(lines.c.remitted),
-            lines.c.claim_billed_on <= as_of - timedelta(days=days),
-        )
-    ).all()
-    alerts = [make_alert(row, payers, None, (as_of - row.claim_billed_on).days) for row in result]
+    return payer_claims(
+        lines,
+        "no_response",
+        lines.c.claim_status.in_(AWAITING_PAYER),
+        not_(lines.c.remitted),
+        lines.c.claim_billed_on <= as_of - timedelta(days=days),
+    )
+
+
+def no_response_alerts(rows, payers: dict, as_of: date) -> list[ClaimAlert]:
+    alerts = [make_alert(row, payers, None, (as_of - row.claim_billed_on).days) for row in rows]
     alerts.sort(key=lambda a: (-a.days, a.reference))
     return alerts
 
@@ -334,16 +420,20 @@ def payers_by_id(session) -> dict:
     return {p.id: p for p in session.execute(select(Payer)).scalars()}
 
 
-def open_line_table(session, as_of: date, payers: dict, basis: str = "service", provider_id=None):
-    """`open_lines` as a subquery for `as_of`, with self-pay payers' visits owed by the
-    patient and today's statuses read directly when `as_of` is today."""
+def open_line_cte(as_of: date, payers: dict, basis: str = "service", provider_id=None):
+    """`open_lines` as a CTE for `as_of` (computed once however many sections read it), with
+    self-pay payers' visits owed by the patient; today's statuses read directly for today."""
     from clinicbill.domain.profiles import profile_for_payer
 
     patient_payers = tuple(pid for pid, p in payers.items() if not profile_for_payer(p).billable)
-    return open_lines(
-        as_of,
-        basis=basis,
-        provider_id=provider_id,
-        historical=as_of < date.today(),
-        patient_payer_ids=patient_payers,
-    ).subquery("open_line")
+    return (
+        open_lines(
+            as_of,
+            basis=basis,
+            provider_id=provider_id,
+            historical=as_of < date.today(),
+            patient_payer_ids=patient_payers,
+        )
+        .cte("open_line")
+        .prefix_with("MATERIALIZED")
+    )

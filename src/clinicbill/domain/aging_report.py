@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from clinicbill.domain.aging import (
     BASES,
@@ -17,11 +17,17 @@ from clinicbill.domain.aging import (
     NO_RESPONSE_DAYS,
     ClaimAlert,
     no_response_alerts,
-    open_line_table,
+    no_response_section,
+    open_line_cte,
     payers_by_id,
+    run_sections,
+    section,
     timely_filing_alerts,
+    timely_filing_section,
 )
 from clinicbill.domain.report_table import Report, percent
+
+ALERT_PREVIEW = 20  # claims a terminal lists under the aging table (the most urgent first)
 
 
 @dataclass(frozen=True)
@@ -95,16 +101,6 @@ class AgingReport:
         )
 
 
-def _amount_columns(lines):
-    owed = func.coalesce(func.sum(case((lines.c.balance > 0, lines.c.balance), else_=0)), 0).label(
-        "owed"
-    )
-    overpaid = func.coalesce(
-        func.sum(case((lines.c.balance < 0, -lines.c.balance), else_=0)), 0
-    ).label("overpaid")
-    return owed, overpaid
-
-
 def _payer_name(payers: dict, payer_id: int | None) -> str:
     return payers[payer_id].name if payer_id is not None else "Patient"
 
@@ -113,63 +109,19 @@ def _party_label(payers: dict, payer_id: int | None) -> str:
     return payers[payer_id].name if payer_id is not None else "Patient responsibility"
 
 
-def _party_rows(session, lines, payers: dict) -> tuple[list[AgingRow], list[CreditRow]]:
-    """Rows per responsible party, and the overpaid lines per party (credits)."""
-    owed, overpaid = _amount_columns(lines)
-    result = session.execute(
-        select(lines.c.party_payer_id, lines.c.bucket, owed, overpaid).group_by(
-            lines.c.party_payer_id, lines.c.bucket
-        )
-    ).all()
+def _aging_rows(result, payers: dict, by_patient: bool) -> tuple[list[AgingRow], list[CreditRow]]:
+    """Bucket sums per responsible party (or per patient and party) from the section rows, and
+    the overpaid lines per party (credits)."""
     amounts: dict = {}
     over: dict = {}
-    for payer_id, bucket, owed_cents, over_cents in result:
-        amounts.setdefault(payer_id, [0] * len(BUCKET_LABELS))[int(bucket)] += int(owed_cents)
-        over[payer_id] = over.get(payer_id, 0) + int(over_cents)
-    rows = [
-        AgingRow(
-            party=_party_label(payers, pid),
-            responsible=_payer_name(payers, pid),
-            payer_id=pid,
-            patient_id=None,
-            account=None,
-            amounts=tuple(values),
-        )
-        for pid, values in amounts.items()
-        if any(values)
-    ]
-    rows.sort(key=lambda r: (r.payer_id is None, r.party.lower()))
-    credits = [
-        CreditRow(_party_label(payers, pid), "overpaid line", None, pid, None, amount)
-        for pid, amount in sorted(over.items(), key=lambda kv: _party_label(payers, kv[0]))
-        if amount
-    ]
-    return rows, credits
-
-
-def _patient_rows(session, lines, payers: dict) -> tuple[list[AgingRow], list[CreditRow]]:
-    """Rows per patient and responsible party, and the overpaid lines per patient (credits)."""
-    from clinicbill.store.models import Patient
-
-    owed, overpaid = _amount_columns(lines)
-    keys = (
-        lines.c.patient_id,
-        Patient.account_number,
-        Patient.last_name,
-        Patient.first_name,
-        lines.c.party_payer_id,
-    )
-    result = session.execute(
-        select(*keys, lines.c.bucket, owed, overpaid)
-        .join(Patient, Patient.id == lines.c.patient_id)
-        .group_by(*keys, lines.c.bucket)
-    ).all()
-    amounts: dict = {}
-    over: dict = {}
-    for patient_id, account, last, first, payer_id, bucket, owed_cents, over_cents in result:
-        key = (patient_id, account, f"{last}, {first}", payer_id)
-        amounts.setdefault(key, [0] * len(BUCKET_LABELS))[int(bucket)] += int(owed_cents)
-        over[key] = over.get(key, 0) + int(over_cents)
+    for row in result:
+        if by_patient:
+            key = (row.patient_id, row.account_number, f"{row.last_name}, {row.first_name}")
+        else:
+            key = (None, None, _party_label(payers, row.party_payer_id))
+        key = (*key, row.party_payer_id)
+        amounts.setdefault(key, [0] * len(BUCKET_LABELS))[int(row.bucket)] += int(row.owed)
+        over[key] = over.get(key, 0) + int(row.overpaid)
     rows = [
         AgingRow(
             party=name,
@@ -182,22 +134,37 @@ def _patient_rows(session, lines, payers: dict) -> tuple[list[AgingRow], list[Cr
         for (patient_id, account, name, pid), values in amounts.items()
         if any(values)
     ]
-    rows.sort(key=lambda r: (r.party.lower(), r.account or "", r.payer_id is None, r.responsible))
+    if by_patient:
+        rows.sort(key=lambda r: (r.party.lower(), r.account, r.payer_id is None, r.responsible))
+    else:
+        rows.sort(key=lambda r: (r.payer_id is None, r.party.lower()))
     credits = [
         CreditRow(name, "overpaid line", patient_id, pid, account, amount)
         for (patient_id, account, name, pid), amount in sorted(
-            over.items(), key=lambda kv: (kv[0][2].lower(), kv[0][1])
+            over.items(), key=lambda kv: (kv[0][2].lower(), kv[0][1] or "")
         )
         if amount
     ]
     return rows, credits
 
 
-def _unapplied_credits(session, as_of: date) -> list[CreditRow]:
+def _unapplied_credits(session, as_of: date, each: bool) -> list[CreditRow]:
+    """Patients' unapplied money (prepayments, packages, overpayments not yet refunded): one
+    row per patient, or (`each` False, the by-payer summary) one row for all of them."""
     from clinicbill.domain.ledger import patient_credits_query
     from clinicbill.store.models import Patient
 
     credits = patient_credits_query(as_of).subquery("credit")
+    if not each:
+        count, total = session.execute(
+            select(func.count(), func.coalesce(func.sum(credits.c.credit), 0)).where(
+                credits.c.credit != 0
+            )
+        ).one()
+        if not count:
+            return []
+        party = "1 patient" if count == 1 else f"{count} patients"
+        return [CreditRow(party, "unapplied payments", None, None, None, int(total))]
     result = session.execute(
         select(
             credits.c.patient_id,
@@ -243,15 +210,22 @@ def aging_report(
         )
     payers = payers_by_id(session)
     provider_id = provider.id if provider is not None else None
-    lines = open_line_table(session, as_of, payers, basis, provider_id)
-    parties, party_over = _party_rows(session, lines, payers)
+    lines = open_line_cte(as_of, payers, basis, provider_id)
+    sections = [
+        section(lines, "party", ("party_payer_id", "bucket")),
+        timely_filing_section(lines, payers, as_of),
+        no_response_section(lines, as_of, no_response_days),
+    ]
+    if by == "patient":
+        sections.append(section(lines, "patient", ("patient_id", "party_payer_id", "bucket")))
+    found = run_sections(session, sections)
+    parties, party_over = _aging_rows(found.get("party", []), payers, by_patient=False)
     if by == "payer":
-        rows, over = parties, party_over
+        rows, credits = parties, party_over
     else:
-        rows, over = _patient_rows(session, lines, payers)
-    credits = list(over)
+        rows, credits = _aging_rows(found.get("patient", []), payers, by_patient=True)
     if provider is None:  # unapplied money belongs to the patient, not to a provider
-        credits.extend(_unapplied_credits(session, as_of))
+        credits.extend(_unapplied_credits(session, as_of, each=by == "patient"))
     return AgingReport(
         as_of=as_of,
         basis=basis,
@@ -260,8 +234,8 @@ def aging_report(
         rows=tuple(rows),
         parties=tuple(parties),
         credits=tuple(credits),
-        timely_filing=tuple(timely_filing_alerts(session, lines, payers, as_of)),
-        no_response=tuple(no_response_alerts(session, lines, payers, as_of, no_response_days)),
+        timely_filing=tuple(timely_filing_alerts(found.get("timely_filing", []), payers, as_of)),
+        no_response=tuple(no_response_alerts(found.get("no_response", []), payers, as_of)),
         no_response_days=no_response_days,
     )
 
@@ -333,6 +307,7 @@ def to_report(aging: AgingReport) -> Report:
         ),
         rows=tuple((*lead_cells(a), a.deadline, a.days, a.balance) for a in aging.timely_filing),
         empty="no claim near its timely-filing limit",
+        preview=ALERT_PREVIEW,
     )
     silent = Section(
         key="no_response",
@@ -345,6 +320,7 @@ def to_report(aging: AgingReport) -> Report:
         ),
         rows=tuple((*lead_cells(a), a.billed_on, a.days, a.balance) for a in aging.no_response),
         empty="no claim waiting for an answer",
+        preview=ALERT_PREVIEW,
     )
     return Report(
         name="aging",

@@ -31,6 +31,7 @@ class Section:
     total: tuple | None = None
     share_row: tuple | None = None  # under the totals: each money column's % of the total
     empty: str = "none"
+    preview: int | None = None  # a terminal shows this many rows unless asked for all
 
     def dicts(self) -> list[dict]:
         return [dict(zip(self.keys, row, strict=True)) for row in self.rows]

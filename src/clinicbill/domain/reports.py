@@ -12,13 +12,16 @@ from sqlalchemy import func, or_, select
 
 from clinicbill.domain.aging import (
     NO_RESPONSE_DAYS,
-    claim_alert_query,
     claim_states,
     make_alert,
     no_response_alerts,
-    open_line_table,
+    no_response_section,
+    open_line_cte,
+    payer_claims,
     payers_by_id,
+    run_sections,
     timely_filing_alerts,
+    timely_filing_section,
 )
 from clinicbill.domain.money import fmt
 from clinicbill.domain.report_table import COUNT, DATE, MONEY, Column, Report, Section
@@ -130,7 +133,15 @@ def followup_report(
 
     as_of = as_of or date.today()
     payers = payers_by_id(session)
-    lines = open_line_table(session, as_of, payers)
+    lines = open_line_cte(as_of, payers)
+    found = run_sections(
+        session,
+        [
+            timely_filing_section(lines, payers, as_of),
+            payer_claims(lines, "rejected", lines.c.claim_status == "rejected"),
+            no_response_section(lines, as_of, no_response_days),
+        ],
+    )
     items = []  # (rank, reference sort key, row)
 
     def add(reason: str, alert, why: str, step: str) -> None:
@@ -146,7 +157,7 @@ def followup_report(
         )
         items.append((REASONS.index(reason), alert.days if reason == "timely filing" else 0, row))
 
-    for alert in timely_filing_alerts(session, lines, payers, as_of):
+    for alert in timely_filing_alerts(found.get("timely_filing", []), payers, as_of):
         add("timely filing", alert, *_timely_step(alert))
     for claim, reasons in _denied_claims(session, as_of):
         why, step = _denied_step(claim, reasons)
@@ -161,14 +172,12 @@ def followup_report(
             step,
         )
         items.append((REASONS.index("denied"), 0, row))
-    rejected = session.execute(
-        claim_alert_query(lines).where(lines.c.claim_status == "rejected")
-    ).all()
+    rejected = found.get("rejected", [])
     for row in sorted(rejected, key=lambda r: (r.service_date, r.claim_id)):
         alert = make_alert(row, payers, None, 0)
         step = f"fix it and resend as an original: clinicbill claim resubmit {alert.claim_id}"
         add("rejected", alert, "rejected before adjudication (never reached the payer)", step)
-    for alert in no_response_alerts(session, lines, payers, as_of, no_response_days):
+    for alert in no_response_alerts(found.get("no_response", []), payers, as_of):
         why = f"no response {alert.days} days after billing on {alert.billed_on}"
         step = "call the payer or send a claim status inquiry (276); resend if not on file"
         add("no response", alert, why, step)
