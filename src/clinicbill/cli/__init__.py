@@ -34,7 +34,25 @@ COMMAND_MODULES: list[str] = [
 
 
 class ClinicbillGroup(TyperGroup):
-    """Turns refusals into `error:`/`hint:` lines and exit 1; never shows a traceback."""
+    """Turns refusals into `error:`/`hint:` lines and exit 1; never shows a traceback.
+
+    Its subcommands are built on first use (cli/lazy.py): start-up builds only the command
+    that runs, and `--help` lists the others from their help text.
+    """
+
+    def __init__(self, **attrs):
+        from clinicbill.cli.lazy import LazyCommands
+
+        super().__init__(**attrs)
+        self.commands = LazyCommands(COMMANDS, app)
+
+    def list_commands(self, ctx) -> list[str]:
+        return list(self.commands)
+
+    def format_commands(self, ctx, formatter) -> None:
+        from clinicbill.cli.lazy import format_commands
+
+        format_commands(self, ctx, formatter)
 
     def invoke(self, ctx):
         try:
@@ -99,8 +117,10 @@ def root(
     STATE.user = user
 
 
+# The command modules register here; the root group builds from it lazily (cli/lazy.py).
+COMMANDS = typer.Typer()
 for _module in COMMAND_MODULES:
-    importlib.import_module(_module).register(app)
+    importlib.import_module(_module).register(COMMANDS)
 
 
 def main() -> None:
