@@ -45,8 +45,11 @@ class ClaimLine(SQLModel, table=True):
 class ClaimStatusEvent(SQLModel, table=True):
     """Dated lifecycle history of a claim."""
 
+    # A claim's status on a past date (aging --as-of) is its last event on or before it:
+    # one index seek per claim, no sort (benchmarks/, tests/test_perf_indexes.py).
+    __table_args__ = (Index("ix_claimstatusevent_claim_date", "claim_id", "on_date", "id"),)
     id: int | None = Field(default=None, primary_key=True)
-    claim_id: int = Field(foreign_key="claim.id", index=True)
+    claim_id: int = Field(foreign_key="claim.id")
     status: str
     on_date: date
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -142,7 +145,9 @@ class LedgerEntry(SQLModel, table=True):
     """
 
     __table_args__ = (
-        Index("ix_ledger_line_kind", "service_line_id", "kind"),
+        # Covers the per-line sums by kind up to a date (balances, aging): read from the
+        # index alone, without visiting the table (tests/test_perf_indexes.py).
+        Index("ix_ledger_line_kind", "service_line_id", "kind", "effective_date", "amount_cents"),
         Index("ix_ledger_effective", "effective_date"),
     )
     id: int | None = Field(default=None, primary_key=True)

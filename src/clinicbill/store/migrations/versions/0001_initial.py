@@ -382,7 +382,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('claimstatusevent', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_claimstatusevent_claim_id'), ['claim_id'], unique=False)
+        batch_op.create_index('ix_claimstatusevent_claim_date', ['claim_id', 'on_date', 'id'], unique=False)
 
     op.create_table('encounter',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -524,7 +524,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('ledgerentry', schema=None) as batch_op:
         batch_op.create_index('ix_ledger_effective', ['effective_date'], unique=False)
-        batch_op.create_index('ix_ledger_line_kind', ['service_line_id', 'kind'], unique=False)
+        batch_op.create_index('ix_ledger_line_kind', ['service_line_id', 'kind', 'effective_date', 'amount_cents'], unique=False)
         batch_op.create_index(batch_op.f('ix_ledgerentry_claim_id'), ['claim_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ledgerentry_payment_id'), ['payment_id'], unique=False)
 
@@ -571,7 +571,7 @@ def downgrade() -> None:
 
     op.drop_table('encounter')
     with op.batch_alter_table('claimstatusevent', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_claimstatusevent_claim_id'))
+        batch_op.drop_index('ix_claimstatusevent_claim_date')
 
     op.drop_table('claimstatusevent')
     with op.batch_alter_table('package', schema=None) as batch_op:
