@@ -19,7 +19,8 @@ from pathlib import Path
 
 @dataclass
 class Run:
-    seconds: float
+    seconds: float  # wall time
+    cpu_seconds: float  # user + system time of the process (steadier on a busy machine)
     peak_rss_mb: float
     exit_code: int
     stderr: str = ""
@@ -37,7 +38,8 @@ def run_process(argv: list[str], cwd: Path, env: dict | None = None) -> Run:
         proc.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         text = err.read().decode(errors="replace")
-    return Run(elapsed, usage.ru_maxrss / 1024, proc.returncode, text[-2000:])
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(elapsed, cpu, usage.ru_maxrss / 1024, proc.returncode, text[-2000:])
 
 
 @dataclass
@@ -53,6 +55,7 @@ class Measurement:
     max_rss_mb: float | None = None
     runs: int = 7
     note: str = ""
+    prepare: Callable[[], str | None] = lambda: None  # builds data; returns why not measurable
     command_runs: list[Run] = field(default_factory=list)
     floor_runs: list[Run] = field(default_factory=list)
     unavailable: str | None = None  # why it could not be measured
@@ -99,6 +102,14 @@ class Measurement:
         return self.median / self.floor_median
 
     @property
+    def cpu_ratio(self) -> float | None:
+        if not self.command_runs or not self.floor_runs:
+            return None
+        command = statistics.median(r.cpu_seconds for r in self.command_runs)
+        floor = statistics.median(r.cpu_seconds for r in self.floor_runs)
+        return command / floor if floor else None
+
+    @property
     def peak_rss_mb(self) -> float | None:
         return max((r.peak_rss_mb for r in self.command_runs), default=None)
 
@@ -137,11 +148,14 @@ class Measurement:
             "median_s": _round(self.median),
             "floor_median_s": _round(self.floor_median),
             "ratio": _round(self.ratio, 3),
+            "cpu_ratio": _round(self.cpu_ratio, 3),
             "peak_rss_mb": _round(self.peak_rss_mb, 1),
             "budget": self.budget,
             "status": self.status,
             "runs_s": secs(self.command_runs),
             "floor_runs_s": secs(self.floor_runs),
+            "cpu_runs_s": [round(r.cpu_seconds, 4) for r in self.command_runs],
+            "floor_cpu_runs_s": [round(r.cpu_seconds, 4) for r in self.floor_runs],
             "note": self.unavailable or self.note or None,
         }
 

@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -45,28 +46,46 @@ AGING_FLOOR = (
 )
 
 
-def measurements(work: Path, runs: int | None) -> list[Measurement]:
-    print("preparing data (cached under benchmarks/data/) ...", flush=True)
-    sample = fixtures.sample_db()
-    practice = fixtures.practice_db()
-    account, session_id = fixtures.last_session(practice)
-    era_db, era_file, era_problem = fixtures.era_fixture()
-    as_of = fixtures.END.isoformat()
-    typer_floor = [str(PY), "-c", "import typer"]
-    sqlmodel_floor = [str(PY), "-c", "import sqlmodel"]
+class Data:
+    """Benchmark data, prepared on first use: a filtered run builds only what it measures."""
 
-    def export_claims() -> list[str]:
-        db = fixtures.copy_of(practice, work / "export.db")
-        out = work / "claims.837"
+    def __init__(self, work: Path):
+        self.work = work
+
+    @cached_property
+    def sample(self) -> Path:
+        return fixtures.sample_db()
+
+    @cached_property
+    def practice(self) -> Path:
+        return fixtures.practice_db()
+
+    @cached_property
+    def visit(self) -> tuple[str, int]:
+        return fixtures.last_session(self.practice)
+
+    @cached_property
+    def era(self) -> tuple[Path, Path | None, str]:
+        return fixtures.era_fixture()
+
+    def export_claims(self) -> list[str]:
+        db = fixtures.copy_of(self.practice, self.work / "export.db")
+        out = self.work / "claims.837"
         out.unlink(missing_ok=True)
         return cli("--db", str(db), "claim", "export", "--ready", "--force", "--format", "837p",
                    "-o", str(out))  # fmt: skip
 
-    def import_835() -> list[str]:
-        db = fixtures.copy_of(era_db, work / "era.db")
-        return cli("--db", str(db), "era", "import", str(era_file))
+    def import_835(self) -> list[str]:
+        source, remittance, _ = self.era
+        db = fixtures.copy_of(source, self.work / "era.db")
+        return cli("--db", str(db), "era", "import", str(remittance))
 
-    items = [
+
+def measurements(data: Data) -> list[Measurement]:
+    as_of = fixtures.END.isoformat()
+    typer_floor = [str(PY), "-c", "import typer"]
+    sqlmodel_floor = [str(PY), "-c", "import sqlmodel"]
+    return [
         Measurement(
             "clinicbill --help",
             lambda: cli("--help"),
@@ -77,7 +96,7 @@ def measurements(work: Path, runs: int | None) -> list[Measurement]:
         ),
         Measurement(
             "patient list (sample db)",
-            lambda: cli("--db", str(sample), "patient", "list"),
+            lambda: cli("--db", str(data.sample), "patient", "list"),
             lambda: sqlmodel_floor,
             "python -c 'import sqlmodel'",
             max_ratio=1.3,
@@ -87,13 +106,13 @@ def measurements(work: Path, runs: int | None) -> list[Measurement]:
             "superbill, one visit (10-year db)",
             lambda: cli(
                 "--db",
-                str(practice),
+                str(data.practice),
                 "superbill",
-                account,
+                data.visit[0],
                 "--session",
-                str(session_id),
+                str(data.visit[1]),
                 "-o",
-                str(work / "superbill.pdf"),
+                str(data.work / "superbill.pdf"),
             ),  # fmt: skip
             lambda: sqlmodel_floor,
             "python -c 'import sqlmodel'",
@@ -102,8 +121,8 @@ def measurements(work: Path, runs: int | None) -> list[Measurement]:
         ),
         Measurement(
             "aging (10-year db, 300k lines)",
-            lambda: cli("--db", str(practice), "aging", "--as-of", as_of),
-            lambda: [str(PY), "-c", AGING_FLOOR, str(practice), str(AGING_FLOOR_SQL), as_of],
+            lambda: cli("--db", str(data.practice), "aging", "--as-of", as_of),
+            lambda: [str(PY), "-c", AGING_FLOOR, str(data.practice), str(AGING_FLOOR_SQL), as_of],
             "import sqlmodel + raw SQL aggregate",
             max_ratio=2.0,
             max_rss_mb=200,
@@ -111,25 +130,20 @@ def measurements(work: Path, runs: int | None) -> list[Measurement]:
         ),
         Measurement(
             "claim export 837p, 1,000 claims",
-            export_claims,
+            data.export_claims,
             max_seconds=5,
             runs=3,
             note="a fresh copy of the 10-year db per run (1,000 claims ready)",
         ),
         Measurement(
             "era import, 10,000-claim 835",
-            import_835,
+            data.import_835,
             max_seconds=10,
             runs=3,
             note="a fresh copy of a 1-year db with 10,000 unanswered claims per run",
+            prepare=lambda: data.era[2] and f"835 not built: {data.era[2]}",
         ),
     ]
-    if era_file is None:
-        items[-1].unavailable = f"835 not built: {era_problem}"
-    if runs is not None:
-        for item in items:
-            item.runs = runs
-    return items
 
 
 def _fmt_s(value: float | None) -> str:
@@ -139,7 +153,7 @@ def _fmt_s(value: float | None) -> str:
 
 
 def table(items: list[Measurement]) -> str:
-    head = ("measurement", "median", "floor", "ratio", "budget", "peak RSS", "result")
+    head = ("measurement", "median", "floor", "ratio", "budget", "CPU ratio", "peak RSS", "result")
     rows = [head]
     for m in items:
         rows.append(
@@ -149,6 +163,7 @@ def table(items: list[Measurement]) -> str:
                 _fmt_s(m.floor_median),
                 f"{m.ratio:.2f}x" if m.ratio is not None else "-",
                 m.budget,
+                f"{m.cpu_ratio:.2f}x" if m.cpu_ratio is not None else "-",
                 f"{m.peak_rss_mb:.0f} MB" if m.peak_rss_mb is not None else "-",
                 m.status,
             )
@@ -190,13 +205,21 @@ def main() -> int:
     args = parser.parse_args()
     started = datetime.now(UTC)
     env = {**os.environ, "CLINICBILL_USER": "bench"}
+    # Bytecode is cached, as in an installed copy (the floors' packages have theirs), in a
+    # directory of the bench's own so the source tree stays untouched.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(fixtures.DATA / "pycache")
+    runs = 3 if args.quick else args.runs
     with tempfile.TemporaryDirectory(prefix="clinicbill-bench-") as tmp:
         work = Path(tmp)
         env["HOME"] = str(work)  # the ICD cache and logs of the runs stay in the scratch dir
-        items = measurements(work, 3 if args.quick else args.runs)
+        items = measurements(Data(work))
         if args.only:
             items = [m for m in items if args.only.lower() in m.name.lower()]
+        print("preparing data (cached under benchmarks/data/) ...", flush=True)
         for m in items:
+            m.runs = runs or m.runs
+            m.unavailable = m.prepare() or None
             if m.unavailable is None:
                 print(f"measuring {m.name} ({m.runs} runs) ...", flush=True)
                 m.measure(work, env)
