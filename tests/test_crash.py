@@ -24,7 +24,7 @@ from tests.pg import clone_database, discard_database, on_postgres
 from tests.store.helpers import counts
 
 SOAK = bool(os.environ.get("CLINICBILL_SOAK"))
-KILLS = 4
+KILLS = 3
 SOAK_KILLS = 40
 SEED = int(os.environ.get("CLINICBILL_CRASH_SEED", "20261128"))
 EXE = str(Path(sys.executable).parent / "clinicbill")
@@ -64,24 +64,45 @@ def _many_signed_sessions(db_url: str) -> str:
     return db_url
 
 
+def _big_remittance(db_url: str, folder: Path) -> list[str]:
+    """Submitted claims for the sessions above, and the payer's 835 paying all of them."""
+    from sqlalchemy import select
+    from typer.testing import CliRunner
+
+    from clinicbill.cli import app
+    from clinicbill.formats.x12_835_write import Outcome, remittance_835_for_claims
+    from clinicbill.store.models import Claim
+
+    _many_signed_sessions(db_url)
+    runner = CliRunner()
+    created = runner.invoke(app, ["--db", db_url, "claim", "create", "--all"])
+    assert created.exit_code == 0, created.output
+    with transaction(db_url, "tester") as session:
+        ids = [str(i) for i in session.execute(select(Claim.id).order_by(Claim.id)).scalars()]
+    exported = runner.invoke(
+        app, ["--db", db_url, "claim", "export", *ids, "--force", "-o", str(folder / "c.837")]
+    )
+    assert exported.exit_code == 0, exported.output
+    with transaction(db_url, "tester") as session:
+        outcomes = {
+            int(cid): Outcome(coinsurance_percent=20) if n % 4 else Outcome(kind="denied")
+            for n, cid in enumerate(ids)
+        }
+        text, _ = remittance_835_for_claims(
+            session, outcomes, trace_number="CRASH1", payment_date=date(2026, 6, 1)
+        )
+    path = folder / "big.835"
+    path.write_text(text)
+    return ["era", "import", str(path)]
+
+
+SEED_ARGS = "dev seed --years 1 --providers 3 --lines-per-year 3000 --end 2026-06-30".split()
+# operation -> prepare(db_url, folder), which returns the arguments of the command to kill
 OPERATIONS = {
-    "init-sample": (_empty, ["init", "--sample"]),
-    "dev-seed": (
-        _empty,
-        [
-            "dev",
-            "seed",
-            "--years",
-            "1",
-            "--providers",
-            "3",
-            "--lines-per-year",
-            "3000",
-            "--end",
-            "2026-06-30",
-        ],
-    ),  # fmt: skip
-    "claim-create-all": (_many_signed_sessions, ["claim", "create", "--all"]),
+    "init-sample": lambda url, _: _empty(url) and ["init", "--sample"],
+    "dev-seed": lambda url, _: _empty(url) and SEED_ARGS,
+    "claim-create-all": lambda url, _: _many_signed_sessions(url) and ["claim", "create", "--all"],
+    "era-import": _big_remittance,
 }
 
 
@@ -113,8 +134,8 @@ def _wait_for_wal_growth(proc, wal: Path, limit: float) -> None:
 
 
 def kill_loop(db_url: str, tmp_path: Path, operation: str, kills: int) -> dict:
-    prepare, args = OPERATIONS[operation]
-    base = prepare(db_url)
+    args = OPERATIONS[operation](db_url, tmp_path)
+    base = db_url
     before = counts(base)
     reference = clone_database(base, tmp_path, "reference")
     duration = _run_to_end(reference, args)
