@@ -277,3 +277,30 @@ def test_refusals_name_the_field(books, kwargs, message):
     with pytest.raises(ClinicbillError) as err:
         aging_report(books.session, **kwargs)
     assert err.value.message.startswith(message)
+
+
+def test_the_books_as_they_stand_give_the_same_answer_as_the_dated_queries(books, monkeypatch):
+    import clinicbill.domain.aging_report as module
+    from clinicbill.domain.aging import recorded_after
+
+    s = books.session
+    line = books.visit(CHEN, 90, 10000)[0]
+    claim = books.claim([line], [("submitted", 80), ("paid", 40)])
+    books.remit(
+        claim,
+        40,
+        [(line, "insurance_payment", 7000), (line, "patient_responsibility", 3000, "PR", "2")],
+    )
+    books.claim(books.visit(OKAFOR, 60, 2000), [("draft", 59), ("submitted", 50)])
+    books.claim(books.visit(NATARAJAN, 100, 1300), [("draft", 99), ("ready", 98)])
+    visit = books.visit(HADDAD, 10, 900, policy=False)[0]
+    books.pay(HADDAD, 5000, 3, applied=[(visit, 900, 3)])
+    assert not recorded_after(s, ago(3)) and recorded_after(s, ago(4))
+    for by in ("payer", "patient"):
+        shortcut = aging_report(s, ago(2), by=by, basis="billed")
+        monkeypatch.setattr(module, "recorded_after", lambda session, day: True)
+        dated = aging_report(s, ago(2), by=by, basis="billed")
+        monkeypatch.undo()
+        assert shortcut == dated
+        assert shortcut.total == 3000 + 2000 + 1300 and shortcut.credit_total == 4100
+        assert len(shortcut.timely_filing) == 1 and len(shortcut.no_response) == 1

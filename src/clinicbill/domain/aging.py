@@ -147,12 +147,13 @@ def open_lines(
     claim_id (current claim or NULL), pcn, claim_status, claim_billed_on, remitted,
     unbilled_encounter_id (the encounter when no claim holds the line), party_payer_id
     (NULL: the patient owes it), bucket (0..4 by age on the chosen basis).
-    `historical=False` reads today's claim statuses directly (faster; same answer today).
+    `historical=False` reads the books as they stand (no date filters, today's claim
+    statuses): the same answer when nothing is recorded after `as_of` (`recorded_after`).
     `patient_payer_ids`: payers whose profile takes no claims (self-pay): the patient owes.
 
     The ledger is aggregated once; claims are looked up only for the open lines (by index).
     """
-    base = line_balance_query(as_of)
+    base = line_balance_query(as_of if historical else None)
     balance = base.selected_columns.balance
     not_void = (
         or_(Encounter.status != "void", Encounter.voided_at >= end_of_day(as_of))
@@ -420,18 +421,44 @@ def payers_by_id(session) -> dict:
     return {p.id: p for p in session.execute(select(Payer)).scalars()}
 
 
-def open_line_cte(as_of: date, payers: dict, basis: str = "service", provider_id=None):
+def recorded_after(session, as_of: date) -> bool:
+    """Whether anything in the books is dated after `as_of`: a posting, a payment, a claim
+    status change, a remittance, a first billing, a new claim, a void. When nothing is, the
+    books as they stand are the books on `as_of`, and the current-state queries (no date
+    filters, today's claim statuses) give the same answer faster."""
+    from clinicbill.store.models import LedgerEntry, Payment
+
+    later = end_of_day(as_of)
+    checks = (
+        exists().where(LedgerEntry.effective_date > as_of),
+        exists().where(Payment.received_on > as_of),
+        exists().where(ClaimStatusEvent.on_date > as_of),
+        exists().where(Remittance.payment_date > as_of),
+        exists().where(Remittance.payment_date.is_(None), Remittance.imported_at >= later),
+        exists().where(Claim.first_billed_on > as_of),
+        exists().where(Claim.created_at >= later),
+        exists().where(Encounter.voided_at >= later),
+    )
+    return bool(session.execute(select(or_(*checks))).scalar())
+
+
+def open_line_cte(
+    session, as_of: date, payers: dict, basis: str = "service", provider_id=None, historical=None
+):
     """`open_lines` as a CTE for `as_of` (computed once however many sections read it), with
-    self-pay payers' visits owed by the patient; today's statuses read directly for today."""
+    self-pay payers' visits owed by the patient. `historical` (default: whether anything is
+    recorded after `as_of`) chooses the dated queries."""
     from clinicbill.domain.profiles import profile_for_payer
 
+    if historical is None:
+        historical = recorded_after(session, as_of)
     patient_payers = tuple(pid for pid, p in payers.items() if not profile_for_payer(p).billable)
     return (
         open_lines(
             as_of,
             basis=basis,
             provider_id=provider_id,
-            historical=as_of < date.today(),
+            historical=historical,
             patient_payer_ids=patient_payers,
         )
         .cte("open_line")

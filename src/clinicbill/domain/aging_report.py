@@ -20,6 +20,7 @@ from clinicbill.domain.aging import (
     no_response_section,
     open_line_cte,
     payers_by_id,
+    recorded_after,
     run_sections,
     section,
     timely_filing_alerts,
@@ -148,7 +149,7 @@ def _aging_rows(result, payers: dict, by_patient: bool) -> tuple[list[AgingRow],
     return rows, credits
 
 
-def _unapplied_credits(session, as_of: date, each: bool) -> list[CreditRow]:
+def _unapplied_credits(session, as_of: date | None, each: bool) -> list[CreditRow]:
     """Patients' unapplied money (prepayments, packages, overpayments not yet refunded): one
     row per patient, or (`each` False, the by-payer summary) one row for all of them."""
     from clinicbill.domain.ledger import patient_credits_query
@@ -210,7 +211,8 @@ def aging_report(
         )
     payers = payers_by_id(session)
     provider_id = provider.id if provider is not None else None
-    lines = open_line_cte(as_of, payers, basis, provider_id)
+    historical = recorded_after(session, as_of)
+    lines = open_line_cte(session, as_of, payers, basis, provider_id, historical)
     sections = [
         section(lines, "party", ("party_payer_id", "bucket")),
         timely_filing_section(lines, payers, as_of),
@@ -225,7 +227,8 @@ def aging_report(
     else:
         rows, credits = _aging_rows(found.get("patient", []), payers, by_patient=True)
     if provider is None:  # unapplied money belongs to the patient, not to a provider
-        credits.extend(_unapplied_credits(session, as_of, each=by == "patient"))
+        dated = as_of if historical else None
+        credits.extend(_unapplied_credits(session, dated, each=by == "patient"))
     return AgingReport(
         as_of=as_of,
         basis=basis,

@@ -19,6 +19,7 @@ from clinicbill.domain.aging import (
     open_line_cte,
     payer_claims,
     payers_by_id,
+    recorded_after,
     run_sections,
     timely_filing_alerts,
     timely_filing_section,
@@ -53,7 +54,7 @@ def _denied_claims(session, as_of: date) -> list:
     the denial. Listed whatever their balance: a written-off denial can still be appealed."""
     from clinicbill.store.models import Claim, LedgerEntry, Patient, Remittance, RemittanceClaim
 
-    states = claim_states(as_of, historical=as_of < date.today())
+    states = claim_states(as_of, historical=recorded_after(session, as_of))
     answered = (
         select(
             RemittanceClaim.claim_id.label("claim_id"),
@@ -133,7 +134,7 @@ def followup_report(
 
     as_of = as_of or date.today()
     payers = payers_by_id(session)
-    lines = open_line_cte(as_of, payers)
+    lines = open_line_cte(session, as_of, payers)
     found = run_sections(
         session,
         [
