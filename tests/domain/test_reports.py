@@ -11,7 +11,8 @@ import pytest
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.domain.remit import carc_text
 from clinicbill.domain.reports import APPEAL_DAYS, followup_report, visits_report
-from clinicbill.domain.revenue import denials_report, revenue_report, underpaid_report
+from clinicbill.domain.revenue import denials_report, revenue_report
+from clinicbill.domain.underpaid import underpaid_report
 from clinicbill.store.engine import transaction
 from clinicbill.store.models import Authorization, Encounter, ServiceLine, Verification
 from tests.domain.reports_data import (

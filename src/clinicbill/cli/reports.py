@@ -296,7 +296,7 @@ def report_underpaid(
     Example: clinicbill report underpaid --payer CHP01 --from 2026-01-01
     """
     from clinicbill.domain.lookup import find_payer
-    from clinicbill.domain.revenue import underpaid_report
+    from clinicbill.domain.underpaid import underpaid_report
 
     start, end = _period(date_from, date_to)
     with unit_of_work() as session:

@@ -15,12 +15,14 @@ from clinicbill.domain.aging import (
     BUCKET_LABELS,
     GROUPINGS,
     NO_RESPONSE_DAYS,
-    ClaimAlert,
-    no_response_alerts,
-    no_response_section,
     open_line_cte,
     payers_by_id,
     recorded_after,
+)
+from clinicbill.domain.aging_sections import (
+    ClaimAlert,
+    no_response_alerts,
+    no_response_section,
     run_sections,
     section,
     timely_filing_alerts,

@@ -13,13 +13,15 @@ from sqlalchemy import func, or_, select
 from clinicbill.domain.aging import (
     NO_RESPONSE_DAYS,
     claim_states,
+    open_line_cte,
+    payers_by_id,
+    recorded_after,
+)
+from clinicbill.domain.aging_sections import (
     make_alert,
     no_response_alerts,
     no_response_section,
-    open_line_cte,
     payer_claims,
-    payers_by_id,
-    recorded_after,
     run_sections,
     timely_filing_alerts,
     timely_filing_section,
@@ -130,7 +132,7 @@ def followup_report(
 ) -> Report:
     """Every claim that needs someone to act, the reason, and the next step: past or near
     timely filing, denied, rejected, no response after `no_response_days`, underpaid."""
-    from clinicbill.domain.revenue import underpaid_query
+    from clinicbill.domain.underpaid import underpaid_query
 
     as_of = as_of or date.today()
     payers = payers_by_id(session)

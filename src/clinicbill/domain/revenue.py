@@ -1,6 +1,6 @@
-"""Money reports over a period: revenue (charges, payments, adjustments, collection rate),
-denials (counts and amounts by CARC, payer and code), underpaid lines (paid below the payer's
-contracted amount). Every number is a SQL aggregate; a fixed number of queries each.
+"""Money reports over a period: revenue (charges, payments, adjustments, collection rate) and
+denials (counts and amounts by CARC, payer and code); underpaid lines are in
+domain/underpaid.py. Every number is a SQL aggregate; a fixed number of queries each.
 """
 
 from __future__ import annotations
@@ -17,14 +17,12 @@ from clinicbill.domain.ledger import (
     PATIENT_RESPONSIBILITY,
     REDUCING_KINDS,
 )
-from clinicbill.domain.report_table import COUNT, DATE, MONEY, PERCENT, Column, Report, Section
+from clinicbill.domain.report_table import COUNT, MONEY, PERCENT, Column, Report, Section
 from clinicbill.domain.report_table import percent as share
 from clinicbill.store.models import (
     Claim,
     Encounter,
-    FeeSchedule,
     LedgerEntry,
-    Patient,
     Payer,
     Policy,
     Provider,
@@ -37,13 +35,13 @@ COST_SHARING_CARCS = ("1", "2", "3")
 SELF_PAY = "Self-pay (no policy)"
 
 
-def _period(date_from: date, date_to: date) -> dict:
+def period(date_from: date, date_to: date) -> dict:
     if date_from > date_to:
         raise ClinicbillError(f"from: {date_from} is after --to {date_to}", "give --from first")
     return {"from": date_from.isoformat(), "to": date_to.isoformat()}
 
 
-def _kind_sum(kind: str):
+def kind_sum(kind: str):
     return case((LedgerEntry.kind == kind, LedgerEntry.amount_cents), else_=0)
 
 
@@ -81,7 +79,7 @@ def revenue_report(session, date_from: date, date_to: date, by: str = "month") -
         raise ClinicbillError(
             f"by: '{by}' is not a grouping", "use " + ", ".join(REVENUE_GROUPINGS)
         )
-    parameters = {**_period(date_from, date_to), "by": by}
+    parameters = {**period(date_from, date_to), "by": by}
     zero = literal_column("0")
     charges = (
         select(
@@ -103,9 +101,9 @@ def revenue_report(session, date_from: date, date_to: date, by: str = "month") -
         select(
             *_revenue_keys(by, LedgerEntry.effective_date),
             zero.label("charges"),
-            _kind_sum(INSURANCE_PAYMENT).label("insurance"),
-            _kind_sum(PATIENT_PAYMENT).label("patient"),
-            _kind_sum(ADJUSTMENT).label("adjusted"),
+            kind_sum(INSURANCE_PAYMENT).label("insurance"),
+            kind_sum(PATIENT_PAYMENT).label("patient"),
+            kind_sum(ADJUSTMENT).label("adjusted"),
         )
         .select_from(LedgerEntry)
         .join(ServiceLine, ServiceLine.id == LedgerEntry.service_line_id)
@@ -188,7 +186,7 @@ def _denied_entries(date_from: date, date_to: date):
         select(
             LedgerEntry.remittance_claim_id.label("remittance_claim_id"),
             LedgerEntry.service_line_id.label("service_line_id"),
-            func.sum(_kind_sum(INSURANCE_PAYMENT)).label("paid"),
+            func.sum(kind_sum(INSURANCE_PAYMENT)).label("paid"),
         )
         .where(LedgerEntry.remittance_claim_id.is_not(None), window)
         .group_by(LedgerEntry.remittance_claim_id, LedgerEntry.service_line_id)
@@ -225,7 +223,7 @@ def denials_report(session, date_from: date, date_to: date) -> Report:
     amount denied. A line denied for two reasons counts under each reason."""
     from clinicbill.domain.remit import carc_text
 
-    parameters = _period(date_from, date_to)
+    parameters = period(date_from, date_to)
     denied = _denied_entries(date_from, date_to)
     lines = func.count(func.distinct(denied.c.service_line_id))
     amount = func.coalesce(func.sum(denied.c.amount_cents), 0)
@@ -302,118 +300,3 @@ def _money(cents: int) -> str:
     from clinicbill.domain.money import fmt
 
     return fmt(cents)
-
-
-def underpaid_query(date_from: date, date_to: date, payer_id: int | None = None):
-    """Select lines whose allowed amount (insurance paid + patient responsibility from the
-    payer's remittance) is below the payer's contracted amount x units, adjudicated in the
-    period. Lines the payer allowed nothing for are denials, not underpayments."""
-    adjudicated = (
-        select(
-            LedgerEntry.service_line_id.label("service_line_id"),
-            LedgerEntry.claim_id.label("claim_id"),
-            func.sum(_kind_sum(INSURANCE_PAYMENT)).label("paid"),
-            func.sum(_kind_sum(PATIENT_RESPONSIBILITY)).label("patient_resp"),
-            func.max(LedgerEntry.effective_date).label("adjudicated_on"),
-        )
-        .where(LedgerEntry.claim_id.is_not(None), LedgerEntry.remittance_claim_id.is_not(None))
-        .group_by(LedgerEntry.service_line_id, LedgerEntry.claim_id)
-        .having(func.max(LedgerEntry.effective_date).between(date_from, date_to))
-        .subquery("adjudicated")
-    )
-    allowed = adjudicated.c.paid + adjudicated.c.patient_resp
-    contracted = FeeSchedule.amount_cents * ServiceLine.units
-    query = (
-        select(
-            ServiceLine.id.label("service_line_id"),
-            Claim.id.label("claim_id"),
-            Claim.patient_control_number.label("pcn"),
-            Claim.payer_id.label("payer_id"),
-            Payer.name.label("payer"),
-            Patient.account_number.label("account"),
-            Patient.last_name,
-            Patient.first_name,
-            Encounter.service_date,
-            ServiceLine.code,
-            ServiceLine.units,
-            contracted.label("contracted"),
-            allowed.label("allowed"),
-            adjudicated.c.paid.label("paid"),
-            (contracted - allowed).label("short"),
-            adjudicated.c.adjudicated_on,
-        )
-        .select_from(adjudicated)
-        .join(ServiceLine, ServiceLine.id == adjudicated.c.service_line_id)
-        .join(Encounter, Encounter.id == ServiceLine.encounter_id)
-        .join(Patient, Patient.id == Encounter.patient_id)
-        .join(Claim, Claim.id == adjudicated.c.claim_id)
-        .join(Payer, Payer.id == Claim.payer_id)
-        .join(
-            FeeSchedule,
-            and_(FeeSchedule.code == ServiceLine.code, FeeSchedule.payer_id == Claim.payer_id),
-        )
-        .where(allowed > 0, allowed < contracted)
-        .order_by(Payer.name, Encounter.service_date, ServiceLine.id)
-    )
-    if payer_id is not None:
-        query = query.where(Claim.payer_id == payer_id)
-    return query
-
-
-def underpaid_report(session, date_from: date, date_to: date, payer=None) -> Report:
-    """Lines paid below the payer's contracted amount (fee schedule), adjudicated in the
-    period, with the shortfall per line and in total."""
-    parameters = {**_period(date_from, date_to), "payer": payer.name if payer else None}
-    result = session.execute(
-        underpaid_query(date_from, date_to, payer.id if payer is not None else None)
-    ).all()
-    rows = tuple(
-        (
-            r.pcn,
-            f"{r.last_name}, {r.first_name}",
-            r.account,
-            r.payer,
-            r.service_date,
-            r.code,
-            int(r.units),
-            int(r.contracted),
-            int(r.allowed),
-            int(r.paid),
-            int(r.short),
-            r.adjudicated_on,
-        )
-        for r in result
-    )
-    sums = [sum(r[i] for r in rows) for i in (7, 8, 9, 10)]
-    section = Section(
-        key="underpaid",
-        title="Lines paid below the contracted amount",
-        columns=(
-            Column("claim", "Claim"),
-            Column("patient", "Patient"),
-            Column("account", "Account"),
-            Column("payer", "Payer"),
-            Column("service_date", "Service date", DATE),
-            Column("code", "Code"),
-            Column("units", "Units", COUNT),
-            Column("contracted", "Contracted", MONEY),
-            Column("allowed", "Allowed", MONEY),
-            Column("paid", "Paid", MONEY),
-            Column("short", "Short by", MONEY),
-            Column("adjudicated_on", "Adjudicated", DATE),
-        ),
-        rows=rows,
-        total=("Total", None, None, None, None, None, None, *sums, None),
-        empty="no underpaid lines in this period",
-    )
-    return Report(
-        name="underpaid",
-        title="Underpaid lines",
-        parameters=parameters,
-        sections=(section,),
-        notes=(
-            "Allowed = insurance paid + patient responsibility on the payer's remittance; "
-            "contracted = the payer's fee schedule amount x units.",
-        ),
-        summary={"short": sums[3]},
-    )
