@@ -11,7 +11,7 @@ providers 1 Ana Reyes LMT, 2 Wei Lin LAC.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from clinicbill.store.models import (
     Claim,
@@ -107,7 +107,7 @@ class Books:
             to_date=encounter.service_date,
             total_cents=0,
             first_billed_on=ago(billed[0]) if billed else None,
-            created_at=datetime.combine(ago(history[0][1]), time(12), tzinfo=UTC),
+            created_at=datetime.combine(ago(history[0][1]), time(12)).astimezone(),
         )
         self.session.add(claim)
         self.session.flush()

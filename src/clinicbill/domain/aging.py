@@ -23,7 +23,7 @@ first-billed date and as its current status once a remittance answered it.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import (
     and_,
@@ -62,8 +62,9 @@ NO_CLAIM = 2**31 - 1  # a patient-responsibility entry posted without a claim ou
 
 
 def end_of_day(day: date) -> datetime:
-    """The first instant after `day` (UTC), for timestamp columns compared with a date."""
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+    """The first instant after the practice's calendar `day` (local midnight, timezone-aware),
+    for timestamp columns (stored in UTC) compared with a date."""
+    return datetime.combine(day + timedelta(days=1), time.min).astimezone()
 
 
 def claim_facts(claim, as_of: date, historical: bool):
