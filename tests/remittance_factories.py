@@ -78,3 +78,83 @@ def massage_claim(session, service_date: date = date(2026, 1, 5), **kw) -> Claim
         service_date,
         **kw,
     )
+
+
+def bulk_claims(session, count: int, first_day: date = date(2025, 1, 1)) -> list[int]:
+    """`count` submitted two-line claims for Chen (97140 $90, 97124 x2 $160) written with Core
+    executemany (fast, not audited): for volume tests of posting. Returns the claim ids."""
+    from datetime import timedelta
+
+    from sqlalchemy import func, insert
+
+    from clinicbill.store.models import Encounter
+
+    def next_id(model) -> int:
+        return (session.execute(select(func.max(model.id))).scalar() or 0) + 1
+
+    enc0, line0, claim0, cl0 = (next_id(m) for m in (Encounter, ServiceLine, Claim, ClaimLine))
+    days = [first_day + timedelta(days=i % 365) for i in range(count)]
+    conn = session.connection()
+    conn.execute(
+        insert(Encounter),
+        [
+            dict(
+                id=enc0 + i,
+                patient_id=1,
+                provider_id=1,
+                service_date=days[i],
+                policy_id=1,
+                status="signed",
+            )
+            for i in range(count)
+        ],
+    )
+    conn.execute(
+        insert(ServiceLine),
+        [
+            dict(
+                id=line0 + 2 * i + k,
+                encounter_id=enc0 + i,
+                line_number=k + 1,
+                code=("97140", "97124")[k],
+                units=k + 1,
+                charge_cents=(9000, 16000)[k],
+            )
+            for i in range(count)
+            for k in (0, 1)
+        ],
+    )
+    conn.execute(
+        insert(Claim),
+        [
+            dict(
+                id=claim0 + i,
+                patient_control_number=f"BULK{claim0 + i:08d}",
+                patient_id=1,
+                policy_id=1,
+                payer_id=2,
+                provider_id=1,
+                status="submitted",
+                from_date=days[i],
+                to_date=days[i],
+                total_cents=25000,
+                first_billed_on=days[i],
+            )
+            for i in range(count)
+        ],
+    )
+    conn.execute(
+        insert(ClaimLine),
+        [
+            dict(
+                id=cl0 + 2 * i + k,
+                claim_id=claim0 + i,
+                service_line_id=line0 + 2 * i + k,
+                line_number=k + 1,
+                charge_cents=(9000, 16000)[k],
+            )
+            for i in range(count)
+            for k in (0, 1)
+        ],
+    )
+    return list(range(claim0, claim0 + count))

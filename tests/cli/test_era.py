@@ -204,16 +204,13 @@ def test_failure_while_posting_rolls_everything_back(sample_run, exported, tmp_p
     import clinicbill.domain.claims as claims
 
     remit = write(tmp_path, "r.835", [claim_payment(c, Outcome()) for c in exported], "ROLL")
-    real = claims.record_status
-    calls = []
+    real = claims.record_statuses
 
-    def fail_on_third(*args, **kw):
-        calls.append(1)
-        if len(calls) == 3:
-            raise RuntimeError("disk full")
-        return real(*args, **kw)
+    def fail_after_writing(*args, **kw):
+        real(*args, **kw)  # the ledger rows and the statuses are written, then it fails
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(claims, "record_status", fail_on_third)
+    monkeypatch.setattr(claims, "record_statuses", fail_after_writing)
     before = counts(sample_run.db_url)
     result = sample_run("era", "import", remit)
     assert result.exit_code == 1 and "unexpected failure" in result.stderr
@@ -282,3 +279,37 @@ def test_era_import_as_a_real_process(sample_db):
     junk = cli_subprocess("--db", sample_db, "era", "import", str(SAMPLES / "README.md"))
     assert junk.returncode == 1 and "not an X12 file" in junk.stderr
     assert "Traceback" not in junk.stderr
+
+
+def test_progress_bar_at_a_terminal(sample_db, tmp_path):
+    import sys
+    from pathlib import Path
+
+    import pexpect
+
+    from clinicbill.formats.x12_835_write import remittance_835_for_claims
+    from tests.remittance_factories import bulk_claims
+
+    with transaction(sample_db, "tester") as session:
+        ids = bulk_claims(session, 250)
+        text, _ = remittance_835_for_claims(
+            session, {i: Outcome() for i in ids}, trace_number="TTY", payment_date=PAID_ON
+        )
+    path = tmp_path / "big.835"
+    path.write_text(text)
+    exe = str(Path(sys.executable).parent / "clinicbill")
+    child = pexpect.spawn(
+        exe,
+        ["--db", sample_db, "era", "import", str(path)],
+        encoding="utf-8",
+        timeout=120,
+        dimensions=(40, 160),
+    )
+    child.expect("posting claims")
+    child.expect("250 claim\\(s\\) posted, 0 not posted")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    piped = cli_subprocess("--db", sample_db, "era", "import", str(path))
+    assert "posting claims" not in piped.stdout + piped.stderr  # no bar when not a terminal
+    assert "already imported" in piped.stdout

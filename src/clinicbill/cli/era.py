@@ -38,17 +38,18 @@ def era_import(
     from clinicbill.formats.x12_835 import read_835
     from clinicbill.store.models import Remittance
 
-    parsed = []
-    seen = set()
-    for name in files:
-        item = read_835(name)
-        if item.sha256 in seen:
-            continue
-        seen.add(item.sha256)
-        parsed.append(item)
+    with _reading(len(files)):
+        parsed = []
+        seen = set()
+        for name in files:
+            item = read_835(name)
+            if item.sha256 in seen:
+                continue
+            seen.add(item.sha256)
+            parsed.append(item)
     reports: list[dict] = []
     try:
-        with unit_of_work() as session, _progress(sum(p.claim_count for p in parsed)) as tick:
+        with unit_of_work() as session, _progress(2 * sum(p.claim_count for p in parsed)) as tick:
             for item in parsed:
                 earlier = session.execute(
                     select(Remittance.id, Remittance.imported_at)
@@ -56,7 +57,7 @@ def era_import(
                     .limit(1)
                 ).first()
                 if earlier is not None:
-                    tick(item.claim_count)
+                    tick(2 * item.claim_count)
                     reports.append({"file": item.name, "already_imported": earlier.imported_at})
                     continue
                 outcomes = [
@@ -71,19 +72,45 @@ def era_import(
     _report(reports, dry_run)
 
 
+def _on_terminal() -> bool:
+    import sys
+
+    from clinicbill.cli.context import STATE
+
+    return sys.stderr.isatty() and not STATE.json
+
+
+class _reading:
+    """A spinner while files are read and checked (terminal only)."""
+
+    def __init__(self, count: int):
+        self.status = None
+        self.count = count
+
+    def __enter__(self):
+        if _on_terminal():
+            from rich.console import Console
+
+            self.status = Console(stderr=True).status(f"reading {self.count} file(s)")
+            self.status.start()
+        return self
+
+    def __exit__(self, *exc):
+        if self.status is not None:
+            self.status.stop()
+        return False
+
+
 class _progress:
-    """A rich progress bar on a terminal (nothing when piped or with --json)."""
+    """A rich progress bar on a terminal (nothing when piped or with --json): two units per
+    claim, one when planned and one when written."""
 
     def __init__(self, total: int):
         self.total = total
         self.bar = None
 
     def __enter__(self):
-        import sys
-
-        from clinicbill.cli.context import STATE
-
-        if self.total >= 200 and sys.stderr.isatty() and not STATE.json:
+        if self.total >= 400 and _on_terminal():
             from rich.console import Console
             from rich.progress import Progress
 
@@ -305,15 +332,24 @@ def _demo_remittance(target: Path) -> list[str]:
     return ["era", "import", str(path)]
 
 
+def _demo_payment(target: Path) -> list[str]:
+    """Chen pays what she owes after insurance (her coinsurance), by card."""
+    from clinicbill.domain import ledger
+    from clinicbill.domain.money import to_decimal
+    from clinicbill.store.engine import transaction
+
+    with transaction(str(target / "clinicbill-demo.db"), "demo") as session:
+        owed = sum(x.patient_due for x in ledger.line_details(session, patient_id=1))
+    amount = str(to_decimal(owed or 2000))
+    return ["payment", "add", "P00001", amount, "--method", "card", "--ref", "demo-4417"]
+
+
 # Steps this module adds to `clinicbill demo` (see cli/demo.py); after the claims steps.
 DEMO_STEPS: list = [
     ("Post the payer's 835 remittance for the submitted claims", _demo_remittance),
     ("Remittances on file", ["era", "list"]),
-    (
-        "Chen pays her coinsurance by card (applied to her oldest balance)",
-        ["payment", "add", "P00001", "20", "--method", "card", "--ref", "demo"],
-    ),
-    ("Chen's balances after insurance and her payment", ["balance", "P00001"]),
+    ("Chen pays her coinsurance by card (applied to her oldest balance)", _demo_payment),
+    ("Chen's balances after insurance and her payment", ["balance", "P00001", "--all"]),
     ("Chen's account summary", ["patient", "show", "P00001"]),
 ]
 

@@ -92,9 +92,7 @@ class LineBalance:
 
 
 def line_balance(session, service_line_id: int, as_of: date | None = None) -> LineBalance:
-    row = session.execute(
-        line_balance_query(as_of).where(ServiceLine.id == service_line_id)
-    ).one_or_none()
+    row = session.execute(line_balance_query(as_of, [service_line_id])).one_or_none()
     if row is None:
         raise ClinicbillError(f"line: no service line {service_line_id}", "check the line id")
     return LineBalance(**row._mapping)
@@ -104,7 +102,7 @@ def line_balances(session, line_ids, as_of: date | None = None) -> dict[int, Lin
     ids = list(line_ids)
     if not ids:
         return {}
-    rows = session.execute(line_balance_query(as_of).where(ServiceLine.id.in_(ids))).all()
+    rows = session.execute(line_balance_query(as_of, ids)).all()
     return {r.service_line_id: LineBalance(**r._mapping) for r in rows}
 
 
@@ -139,31 +137,19 @@ def patient_credit(session, patient_id: int, as_of: date | None = None) -> int:
 
 
 def patient_summary(session, patient) -> dict:
-    """Totals for `patient show`: charges, payments, adjustments, balance, credit."""
-    lines = (
-        line_balance_query()
-        .join(Encounter, Encounter.id == ServiceLine.encounter_id)
-        .where(Encounter.patient_id == patient.id, Encounter.status != "void")
-        .subquery()
-    )
-    row = session.execute(
-        select(
-            func.coalesce(func.sum(lines.c.charge), 0),
-            func.coalesce(func.sum(lines.c.insurance_paid), 0),
-            func.coalesce(func.sum(lines.c.patient_paid), 0),
-            func.coalesce(func.sum(lines.c.adjusted), 0),
-            func.coalesce(func.sum(lines.c.balance), 0),
-        )
-    ).one()
+    """Totals for `patient show`: charges, payments, adjustments, balance (and who owes it),
+    credit."""
     from clinicbill.domain.money import fmt
 
-    charged, ins, pat, adj, bal = (int(x) for x in row)
+    sums = totals(line_details(session, patient_id=patient.id))
     return {
-        "charged": fmt(charged),
-        "insurance_paid": fmt(ins),
-        "patient_paid": fmt(pat),
-        "adjusted": fmt(adj),
-        "balance": fmt(bal),
+        "charged": fmt(sums["charge"]),
+        "insurance_paid": fmt(sums["insurance_paid"]),
+        "patient_paid": fmt(sums["patient_paid"]),
+        "adjusted": fmt(sums["adjusted"]),
+        "balance": fmt(sums["balance"]),
+        "insurance_owes": fmt(sums["insurance_due"]),
+        "patient_owes": fmt(sums["patient_due"]),
         "credit": fmt(patient_credit(session, patient.id)),
     }
 
@@ -285,15 +271,20 @@ def line_details(
     """Lines with their balances and responsible party, oldest visit first."""
     from clinicbill.store.models import ClaimLine
 
-    q = responsibility_query(as_of).subquery("resp")
-    query = select(q).order_by(q.c.service_date, q.c.encounter_id, q.c.line_number)
+    # Restrict every aggregate to the lines asked for (not the whole ledger).
+    lines = select(ServiceLine.id)
     if patient_id is not None:
-        query = query.where(q.c.patient_id == patient_id)
+        lines = lines.join(Encounter, Encounter.id == ServiceLine.encounter_id).where(
+            Encounter.patient_id == patient_id
+        )
     if encounter_id is not None:
-        query = query.where(q.c.encounter_id == encounter_id)
+        lines = lines.where(ServiceLine.encounter_id == encounter_id)
     if claim_id is not None:
         billed = select(ClaimLine.service_line_id).where(ClaimLine.claim_id == claim_id)
-        query = query.where(q.c.service_line_id.in_(billed))
+        lines = lines.where(ServiceLine.id.in_(billed))
+    scoped = patient_id is not None or encounter_id is not None or claim_id is not None
+    q = responsibility_query(as_of, lines if scoped else None).subquery("resp")
+    query = select(q).order_by(q.c.service_date, q.c.encounter_id, q.c.line_number)
     if open_only:
         query = query.where(q.c.balance != 0)
     return [LineDetail(**r._mapping) for r in session.execute(query).all()]

@@ -1,0 +1,346 @@
+"""Planning a remittance's postings in memory: matched lines, entries, the invariant.
+
+domain/posting.py writes what this plans. Each CLP becomes ledger entries against running line
+totals (LineState); a claim whose entries would break the ledger invariant is refused
+(`Refused`) and left unposted, so one bad claim never half-posts. See posting.py for the rules.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from clinicbill.domain import ledger
+from clinicbill.domain.ledger import (
+    ADJUSTMENT,
+    INSURANCE_PAYMENT,
+    PATIENT_PAYMENT,
+    PATIENT_RESPONSIBILITY,
+)
+from clinicbill.domain.money import fmt
+from clinicbill.domain.remit import (
+    DENIED,
+    PROCESSED,
+    REVERSAL,
+    ClaimPayment,
+    describe_adjustment,
+    describe_remarks,
+)
+from clinicbill.domain.remit_match import BilledClaim, BilledLine, match_services
+from clinicbill.store.models import LedgerEntry
+
+# CAS OA-23 reports the prior payer's adjudication on a secondary claim: that money and those
+# write-offs were posted from the primary's remittance already, so it is not posted again.
+NOT_POSTED = {("OA", "23")}
+
+
+class Refused(Exception):
+    """A claim that cannot be posted without breaking the ledger invariant."""
+
+
+@dataclass
+class LineState:
+    """Running totals of one service line while a remittance is planned."""
+
+    charge: int
+    insurance_paid: int = 0
+    patient_paid: int = 0
+    adjusted: int = 0
+    patient_responsibility: int = 0
+
+    @property
+    def balance(self) -> int:
+        return self.charge - self.insurance_paid - self.patient_paid - self.adjusted
+
+    def apply(self, kind: str, amount: int) -> None:
+        if kind == INSURANCE_PAYMENT:
+            self.insurance_paid += amount
+        elif kind == PATIENT_PAYMENT:
+            self.patient_paid += amount
+        elif kind == ADJUSTMENT:
+            self.adjusted += amount
+        else:
+            self.patient_responsibility += amount
+
+    def problem(self) -> str | None:
+        """Why these totals break the invariant, or None."""
+        if self.balance < 0:
+            return f"would be overpaid by {fmt(-self.balance)}"
+        if self.balance > self.charge:
+            return f"would have more taken off than was ever posted ({fmt(self.balance)} open)"
+        if self.insurance_paid < 0:
+            return f"would have {fmt(self.insurance_paid)} insurance paid"
+        if self.patient_paid < 0:
+            return f"would have {fmt(self.patient_paid)} patient paid"
+        if self.patient_responsibility < 0:
+            return f"would have {fmt(self.patient_responsibility)} patient responsibility"
+        return None
+
+
+@dataclass(frozen=True)
+class Entry:
+    line: BilledLine
+    kind: str
+    amount_cents: int
+    group: str | None = None
+    reason: str | None = None
+    remarks: tuple[str, ...] = ()
+    payment_id: int | None = None  # a patient payment moved to credit
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ClaimOutcome:
+    """What happened to one CLP."""
+
+    patient_control_number: str
+    status_code: str
+    claim_id: int | None
+    posted: bool
+    paid_cents: int
+    patient_resp_cents: int
+    new_status: str | None = None
+    entries: int = 0
+    unmatched_lines: tuple[str, ...] = ()
+    problem: str | None = None
+    notes: tuple[str, ...] = ()
+    reason_text: str | None = None
+
+
+def entry_kind(group: str) -> str:
+    return PATIENT_RESPONSIBILITY if group == "PR" else ADJUSTMENT
+
+
+def load_line_states(session, service_line_ids) -> dict[int, LineState]:
+    """Current totals for these lines (two-query chunks; SQL sums, domain/ledger.py)."""
+    ids = list(service_line_ids)
+    states: dict[int, LineState] = {}
+    for start in range(0, len(ids), 500):
+        rows = session.execute(ledger.line_balance_query(lines=ids[start : start + 500])).all()
+        for r in rows:
+            states[r.service_line_id] = LineState(
+                charge=int(r.charge),
+                insurance_paid=int(r.insurance_paid),
+                patient_paid=int(r.patient_paid),
+                adjusted=int(r.adjusted),
+                patient_responsibility=int(r.patient_responsibility),
+            )
+    return states
+
+
+class Planner:
+    """Turns one CLP into ledger entries against running line totals."""
+
+    def __init__(self, session, states: dict[int, LineState]):
+        self.session = session
+        self.states = states
+        self.touched: set[int] = set()
+
+    def plan(self, clp: ClaimPayment, claim: BilledClaim | None):
+        base = dict(
+            patient_control_number=clp.patient_control_number,
+            status_code=clp.status_code,
+            paid_cents=clp.paid_cents,
+            patient_resp_cents=clp.patient_resp_cents,
+        )
+        if claim is None:
+            problem = "no claim with this patient control number"
+            return clp, ClaimOutcome(claim_id=None, posted=False, problem=problem, **base), []
+        if clp.status_code not in PROCESSED + (DENIED, REVERSAL):
+            problem = f"status {clp.status_code}: nothing to post (predetermination/forwarded)"
+            return clp, ClaimOutcome(claim_id=claim.id, posted=False, problem=problem, **base), []
+        work = {x.service_line_id: _copy(self.states[x.service_line_id]) for x in claim.lines}
+        entries: list[Entry] = []
+        notes: list[str] = []
+        if clp.services:
+            pairs, unmatched = match_services(clp.services, claim.lines)
+            self._line_level(clp, pairs, work, entries, notes)
+        else:
+            pairs, unmatched = [], []
+            self._claim_level(clp, claim.lines, work, entries, notes)
+        try:
+            self._enforce(claim, work, entries, notes)
+        except Refused as exc:
+            return clp, ClaimOutcome(claim_id=claim.id, posted=False, problem=str(exc), **base), []
+        for sl_id, state in work.items():
+            self.states[sl_id] = state
+        self.touched.update(e.line.service_line_id for e in entries)
+        status, reason = _new_status(clp, pairs)
+        missed = tuple(
+            f"{s.code} {s.service_date or ''} {fmt(s.charge_cents)}".replace("  ", " ")
+            for s in unmatched
+        )
+        if missed:
+            notes.append(f"{len(missed)} line(s) not matched: post them by hand")
+        return (
+            clp,
+            ClaimOutcome(
+                claim_id=claim.id,
+                posted=True,
+                new_status=status,
+                entries=len(entries),
+                unmatched_lines=missed,
+                notes=tuple(notes),
+                reason_text=reason,
+                **base,
+            ),
+            entries,
+        )
+
+    def _line_level(self, clp, pairs, work, entries, notes) -> None:
+        paid_here: dict[int, int] = defaultdict(int)
+
+        def add(line, kind, amount, group=None, reason=None, remarks=(), note=None):
+            if amount == 0 or (group, reason) in NOT_POSTED:
+                return
+            entries.append(Entry(line, kind, amount, group, reason, tuple(remarks), None, note))
+            work[line.service_line_id].apply(kind, amount)
+
+        for svc, line in pairs:
+            add(line, INSURANCE_PAYMENT, svc.paid_cents, remarks=svc.remarks)
+            paid_here[line.claim_line_id] += svc.paid_cents
+            for adj in svc.adjustments:
+                add(
+                    line,
+                    entry_kind(adj.group),
+                    adj.amount_cents,
+                    adj.group,
+                    adj.reason,
+                    svc.remarks,
+                )
+        for adj in clp.adjustments:
+            if (adj.group, adj.reason) in NOT_POSTED:
+                continue
+            caps = [(line, paid_here[line.claim_line_id]) for _svc, line in pairs]
+            parts, left = _spread(adj.amount_cents, caps)
+            for line, part in parts:
+                paid_here[line.claim_line_id] -= part
+                note = f"claim-level {adj.label}"
+                add(line, INSURANCE_PAYMENT, -part, note=note)
+                add(line, entry_kind(adj.group), part, adj.group, adj.reason, clp.remarks, note)
+            if left:
+                notes.append(f"claim-level {adj.label} {fmt(left)} not placed on a line")
+
+    def _claim_level(self, clp, lines, work, entries, notes) -> None:
+        """A CLP without SVC loops: spread its amounts over our lines in line order."""
+        amounts = [(INSURANCE_PAYMENT, clp.paid_cents, None, None)] + [
+            (entry_kind(a.group), a.amount_cents, a.group, a.reason)
+            for a in clp.adjustments
+            if (a.group, a.reason) not in NOT_POSTED
+        ]
+        for kind, amount, group, reason in amounts:
+            caps = [(line, _capacity(work[line.service_line_id], kind, amount)) for line in lines]
+            parts, left = _spread(amount, caps)
+            for line, part in parts:
+                entries.append(Entry(line, kind, part, group, reason, clp.remarks))
+                work[line.service_line_id].apply(kind, part)
+            if left:
+                label = f"{group}-{reason}" if group else "payment"
+                notes.append(f"claim-level {label} {fmt(left)} not placed on a line")
+
+    def _enforce(self, claim: BilledClaim, work, entries, notes) -> None:
+        for line in claim.lines:
+            state = work[line.service_line_id]
+            if state.balance < 0 and state.patient_paid > 0:
+                self._move_to_credit(line, state, entries, notes)
+            problem = state.problem()
+            if problem:
+                raise Refused(f"line {line.line_number} ({line.code}) {problem}")
+
+    def _move_to_credit(self, line: BilledLine, state: LineState, entries, notes) -> None:
+        """Insurance paid a line the patient had paid: the patient's money becomes credit."""
+        excess = min(-state.balance, state.patient_paid)
+        rows = self.session.execute(
+            select(LedgerEntry.payment_id, func.sum(LedgerEntry.amount_cents))
+            .where(
+                LedgerEntry.service_line_id == line.service_line_id,
+                LedgerEntry.kind == PATIENT_PAYMENT,
+                LedgerEntry.payment_id.is_not(None),
+            )
+            .group_by(LedgerEntry.payment_id)
+            .order_by(LedgerEntry.payment_id.desc())
+        ).all()
+        for payment_id, applied in rows:
+            take = min(excess, int(applied))
+            if take <= 0:
+                continue
+            note = "overpaid by insurance: moved to patient credit"
+            entries.append(Entry(line, PATIENT_PAYMENT, -take, payment_id=payment_id, note=note))
+            state.apply(PATIENT_PAYMENT, -take)
+            excess -= take
+        notes.append(f"line {line.line_number}: patient payment moved to credit")
+
+
+def _copy(state: LineState) -> LineState:
+    return LineState(
+        state.charge,
+        state.insurance_paid,
+        state.patient_paid,
+        state.adjusted,
+        state.patient_responsibility,
+    )
+
+
+def _capacity(state: LineState, kind: str, amount: int) -> int:
+    """How much of `amount` a line can take: up to its balance, or back to zero."""
+    if amount >= 0:
+        return max(state.balance, 0)
+    if kind == INSURANCE_PAYMENT:
+        return max(state.insurance_paid, 0)
+    if kind == ADJUSTMENT:
+        return max(state.adjusted, 0)
+    return max(state.patient_responsibility, 0)
+
+
+def _spread(amount: int, caps) -> tuple[list[tuple[BilledLine, int]], int]:
+    """Place `amount` on lines in order, each up to its capacity; return parts and leftover.
+    Negative amounts (reversals) are placed by their size and keep their sign."""
+    sign = -1 if amount < 0 else 1
+    left = abs(amount)
+    parts = []
+    for line, cap in caps:
+        take = min(left, abs(cap))
+        if take > 0:
+            parts.append((line, sign * take))
+            left -= take
+        if left == 0:
+            break
+    return parts, sign * left
+
+
+def _new_status(clp: ClaimPayment, pairs) -> tuple[str | None, str | None]:
+    """Claim status after this CLP (SPEC §4.5 lifecycle) and the reason text.
+
+    denied: CLP02 4, or no line paid and nothing moved to the patient; partially-paid: some
+    lines paid (or moved to the patient) and some denied; paid: every line adjudicated with
+    payment or patient responsibility. A reversal alone puts the claim back with the payer.
+    """
+    if clp.status_code == REVERSAL:
+        return "accepted", "payer reversed its earlier payment (CLP02 22)"
+    if clp.services:
+        denied = [
+            svc
+            for svc, _line in pairs
+            if svc.paid_cents == 0 and not any(a.group == "PR" for a in svc.adjustments)
+        ]
+        all_denied = bool(pairs) and len(denied) == len(pairs)
+    else:
+        denied = []
+        all_denied = clp.paid_cents == 0 and clp.patient_resp_cents == 0
+    if clp.status_code == DENIED or all_denied:
+        status = "denied"
+        reasons = list(clp.adjustments) + [a for s, _l in pairs for a in s.adjustments]
+        remarks = list(clp.remarks) + [r for s, _l in pairs for r in s.remarks]
+    elif denied:
+        status = "partially-paid"
+        reasons = [a for s in denied for a in s.adjustments]
+        remarks = [r for s in denied for r in s.remarks]
+    else:
+        return "paid", None
+    text = "; ".join(
+        dict.fromkeys(describe_adjustment(a.group, a.reason) for a in reasons if a.group != "PR")
+    )
+    remark_text = describe_remarks(dict.fromkeys(remarks))
+    return status, "; ".join(t for t in (text, remark_text) if t) or None
