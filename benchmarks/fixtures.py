@@ -1,5 +1,6 @@
 """Benchmark data under benchmarks/data/ (git-ignored): the sample database, the seeded
-10-year practice, and a small practice with 10,000 unanswered claims plus their 835.
+10-year practice, and a second 10-year practice whose last ~10,500 claims are unanswered,
+with an 835 answering 10,000 of them.
 
 Seeded databases are cached: the file name carries a key made of the generator version, the
 seed and volumes, and fingerprints of the generator's and the schema's source, so a change to
@@ -26,7 +27,8 @@ PY = Path(sys.executable)
 CLI = PY.parent / "clinicbill"
 END = date(2026, 10, 31)  # the seeded history ends here; aging runs as of this day
 PRACTICE = dict(years=10, providers=5, seed=1, ready_claims=1000)
-ERA = dict(years=1, providers=5, seed=2, ready_claims=0, unpaid_days=400, lines_per_year=36000)
+# Ten years too, but the claims of the last 300 days are still unanswered (~10,500 of them).
+ERA = dict(years=10, providers=5, seed=2, ready_claims=0, unpaid_days=300)
 ERA_CLAIMS = 10_000
 
 
@@ -78,16 +80,28 @@ def _seed(path: Path, params: dict) -> None:
 def checkpoint(path: Path) -> None:
     """Fold the WAL into the database file so a plain file copy is the whole database."""
     con = sqlite3.connect(path)
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    busy, _, _ = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    con.execute("PRAGMA journal_mode = DELETE")  # no -wal/-shm files left beside the copy
     con.close()
+    if busy:
+        raise SystemExit(f"could not checkpoint {path.name}: the database is busy")
 
 
 def _cached(kind: str, params: dict) -> Path:
-    path = DATA / f"{_key(kind, params)}.db"
-    if not path.exists():
-        for stale in DATA.glob(f"{kind}-*"):
-            stale.unlink()
-        _seed(path, params)
+    """The cached database for these parameters, built once even when two bench runs start
+    together (a lock per kind); other versions of it are removed."""
+    import fcntl
+
+    key = _key(kind, params)
+    path = DATA / f"{key}.db"
+    DATA.mkdir(parents=True, exist_ok=True)
+    with open(DATA / f".{kind}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            for stale in DATA.glob(f"{kind}-*"):
+                if not stale.name.startswith(key):
+                    stale.unlink()
+            _seed(path, params)
     return path
 
 
@@ -108,7 +122,7 @@ def practice_db() -> Path:
 
 
 def era_fixture() -> tuple[Path, Path | None, str]:
-    """A one-year practice whose claims are all unanswered, and an 835 answering 10,000 of
+    """A 10-year practice with ~10,500 unanswered claims, and an 835 answering 10,000 of
     them; the 835 is None (with the reason) while the 835 writer cannot be imported."""
     db = _cached("era", ERA)
     out = db.with_suffix(".835")
