@@ -5,16 +5,19 @@ and (in the PostgreSQL pass) on PostgreSQL."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from clinicbill.store.engine import resolve_url
 from tests.conftest import cli_subprocess
 
 DOS = "2026-11-02"
+SOAK = bool(os.environ.get("CLINICBILL_SOAK"))
 
 
 def _in_parallel(db_url: str, jobs: list[list[list[str]]]) -> list[list]:
@@ -147,3 +150,27 @@ def test_json_output_of_concurrent_payments_adds_up(sample_db):
     ids = [json.loads(r.stdout)["payment_id"] for job in results for r in job]
     assert len(set(ids)) == 8
     assert _scalar(sample_db, "SELECT sum(amount_cents) FROM payment")[0][0] == 1000
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SOAK, reason="soak test: run with `make soak` (CLINICBILL_SOAK=1)")
+def test_soak_four_writers(sample_db):
+    jobs = []
+    for worker in range(4):
+        job = []
+        for i in range(8):
+            job.append(["patient", "add", "--first-name", f"S{worker}x{i}", "--last-name",
+                        "Soak", "--dob", "1980-01-01", "--sex", "U"])  # fmt: skip
+            job.append(_session(["P00001", "P00004", "P00007", "P00003"][worker], 20 + i))
+            job.append(["payment", "add", "P00003", "1", "--method", "cash"])
+            if i % 3 == 2:
+                job.append(["claim", "create", "--all"])
+        jobs.append(job)
+    results = _in_parallel(sample_db, jobs)
+    _assert_clean(results, allow_refusal=("no signed, insured sessions", "already billed"))
+    assert _scalar(sample_db, "SELECT count(*) FROM patient WHERE last_name = 'Soak'")[0][0] == 32
+    assert _scalar(sample_db, "SELECT count(*) FROM encounter")[0][0] == 32
+    assert _scalar(sample_db, "SELECT sum(amount_cents) FROM payment")[0][0] == 3200
+    per_line = _scalar(sample_db, "SELECT service_line_id, count(*) FROM claimline GROUP BY 1")
+    assert all(n == 1 for _, n in per_line)
+    assert cli_subprocess("--db", sample_db, "audit", "--verify").returncode == 0

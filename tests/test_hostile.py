@@ -20,7 +20,8 @@ from typer.testing import CliRunner
 from tests.store.helpers import fingerprint
 
 SOAK = bool(os.environ.get("CLINICBILL_SOAK"))
-EXAMPLES = 60 if SOAK else 5
+EXAMPLES = 5
+SOAK_EXAMPLES = 60
 SKIP = {("demo",), ("dev", "seed")}  # long-running by design; covered by their own tests
 NEVER = {"--force", "--help", "-h"}
 
@@ -119,23 +120,22 @@ def workdir(tmp_path, monkeypatch):
     return tmp_path
 
 
-@pytest.mark.parametrize("path,command", COMMANDS, ids=[" ".join(p) for p, _ in COMMANDS])
-def test_hostile_arguments(path, command, hostile_db, workdir):
+def fuzz(path, command, db_url: str, examples: int, derandomize: bool) -> None:
     from clinicbill.cli import app
 
     runner = CliRunner()
 
     @settings(
-        max_examples=EXAMPLES,
+        max_examples=examples,
         deadline=None,
-        derandomize=not SOAK,
+        derandomize=derandomize,
         database=None,
         suppress_health_check=list(HealthCheck),
     )
     @given(args=arguments(command))
     def check(args):
-        before = fingerprint(hostile_db)
-        result = runner.invoke(app, ["--db", hostile_db, *path, *args], catch_exceptions=True)
+        before = fingerprint(db_url)
+        result = runner.invoke(app, ["--db", db_url, *path, *args], catch_exceptions=True)
         shown = f"clinicbill {' '.join(path)} {args!r}"
         assert result.exit_code in (0, 1, 2), (shown, result.exit_code, result.output)
         assert result.exception is None or isinstance(result.exception, SystemExit), (
@@ -146,9 +146,24 @@ def test_hostile_arguments(path, command, hostile_db, workdir):
         assert "unexpected failure" not in result.stderr, (shown, result.stderr)
         if result.exit_code != 0:
             assert result.stderr.strip() or result.stdout.strip(), shown
-            assert fingerprint(hostile_db) == before, (shown, "a refusal changed the database")
+            assert fingerprint(db_url) == before, (shown, "a refusal changed the database")
 
     check()
+
+
+IDS = [" ".join(p) for p, _ in COMMANDS]
+
+
+@pytest.mark.parametrize("path,command", COMMANDS, ids=IDS)
+def test_hostile_arguments(path, command, hostile_db, workdir):
+    fuzz(path, command, hostile_db, EXAMPLES, derandomize=True)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SOAK, reason="soak test: run with `make soak` (CLINICBILL_SOAK=1)")
+@pytest.mark.parametrize("path,command", COMMANDS, ids=IDS)
+def test_soak_hostile_arguments(path, command, hostile_db, workdir):
+    fuzz(path, command, hostile_db, SOAK_EXAMPLES, derandomize=False)
 
 
 def test_every_command_is_covered():

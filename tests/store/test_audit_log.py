@@ -62,7 +62,7 @@ def test_delete_is_audited(db_url):
 def test_chain_detects_edited_and_removed_rows(sample_db):
     with transaction(sample_db) as session:
         assert verify_chain(session) == []
-        session.execute(text('UPDATE audit_log SET "user" = \'mallory\' WHERE id = 3'))
+        session.execute(text("UPDATE audit_log SET \"user\" = 'mallory' WHERE id = 3"))
     with transaction(sample_db) as session:
         problems = verify_chain(session)
     assert any("row 3" in p and "edited" in p for p in problems)

@@ -93,9 +93,7 @@ def test_encrypted_database_is_unreadable_without_the_key(tmp_path):
     assert not raw.startswith(b"SQLite format 3") and b"Okafor" not in raw
     plain = cli_subprocess("--db", str(db), "patient", "list")
     assert plain.returncode == 1 and "is not a clinicbill database" in plain.stderr
-    wrong = cli_subprocess(
-        "--db", str(db), "patient", "list", env={"CLINICBILL_DB_KEY": "guess"}
-    )
+    wrong = cli_subprocess("--db", str(db), "patient", "list", env={"CLINICBILL_DB_KEY": "guess"})
     assert wrong.returncode == 1 and "wrong CLINICBILL_DB_KEY" in wrong.stderr
     assert "Traceback" not in wrong.stderr and "ERROR CORE" not in wrong.stderr
 
