@@ -144,6 +144,7 @@ def copy_of(source: Path, target: Path) -> Path:
     for suffix in ("", "-wal", "-shm"):
         Path(str(target) + suffix).unlink(missing_ok=True)
     shutil.copyfile(source, target)
+    target.chmod(0o600)  # as clinicbill creates it (a looser mode makes it print a warning)
     return target
 
 

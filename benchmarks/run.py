@@ -176,6 +176,15 @@ def table(items: list[Measurement]) -> str:
     return "\n".join(lines + (["", "not measured:"] + notes if notes else []))
 
 
+def _portable(result: dict, work: Path) -> dict:
+    """Command lines without this checkout's or this run's directories."""
+    if result["command"]:
+        result["command"] = (
+            result["command"].replace(str(work), "$TMP").replace(str(fixtures.ROOT) + "/", "")
+        )
+    return result
+
+
 def machine() -> dict:
     commit = subprocess.run(
         ["git", "-C", str(fixtures.ROOT), "rev-parse", "--short", "HEAD"],
@@ -229,7 +238,7 @@ def main() -> int:
         data = {
             "started": started.isoformat(timespec="seconds"),
             "machine": machine(),
-            "results": [m.as_dict() for m in items],
+            "results": [_portable(m.as_dict(), work) for m in items],
             "table": report,
         }
         RESULTS.write_text(json.dumps(data, indent=2) + "\n")
