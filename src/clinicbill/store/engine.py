@@ -113,11 +113,31 @@ def get_engine(db: str | None = None, migrate: bool = True) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = _server_engine(url)
     _ENGINES[url] = engine
     if migrate:
         ensure_schema(engine)
     return engine
+
+
+def _server_engine(url: str) -> Engine:
+    """An engine for a database URL; a clean refusal for an unknown scheme or missing driver
+    (the message names the scheme only: a URL may carry a password)."""
+    from sqlalchemy.exc import ArgumentError
+
+    scheme = url.split("://", 1)[0]
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except ImportError:
+        raise ClinicbillError(
+            f"db: the driver for {scheme}:// is not installed",
+            "for PostgreSQL: pip install 'clinicbill[postgres]' (psycopg 3)",
+        ) from None
+    except ArgumentError:
+        raise ClinicbillError(
+            f"db: {scheme}:// is not a supported database URL",
+            "give a file path, or postgresql+psycopg://user@host/database",
+        ) from None
 
 
 def stored_revision(engine: Engine) -> str | None:

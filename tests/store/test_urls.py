@@ -1,0 +1,26 @@
+"""Database URLs: unknown schemes, missing drivers and unreachable servers are clean refusals
+that never echo a password."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import cli_subprocess
+
+
+@pytest.mark.parametrize(
+    ("url", "needle"),
+    [
+        ("foo://bar", "foo:// is not a supported database URL"),
+        ("postgresql+nosuch://u:hunter2@h/d", "is not a supported database URL"),
+        ("mysql://u:hunter2@h/d", "the driver for mysql:// is not installed"),
+        ("postgresql+psycopg://u:hunter2@127.0.0.1:1/d", "cannot connect to the database"),
+        ("postgres://u:hunter2@127.0.0.1:1/d", "cannot connect to the database"),
+    ],
+)
+def test_bad_database_urls_are_refused_cleanly(url, needle):
+    result = cli_subprocess("--db", url, "patient", "list")
+    assert result.returncode == 1
+    assert needle in result.stderr
+    assert "hunter2" not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
