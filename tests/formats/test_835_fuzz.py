@@ -71,3 +71,45 @@ def test_every_truncation_is_refused_or_complete(seed, keep):
     # Only a cut after IEA (trailing whitespace) can still parse, and it parses fully.
     assert data.rstrip().endswith(b"~") or data.rstrip().endswith(b"IEA*1*191511902")
     assert parsed.advices
+
+
+MINIMAL = (SAMPLES / "hdi__835-minimal.dat").read_text()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    cents=st.integers(-(10**11), 10**11),
+    trailing_zeros=st.integers(0, 3),
+    leading_zeros=st.integers(0, 2),
+)
+def test_amounts_are_exact_cents(cents, trailing_zeros, leading_zeros):
+    from decimal import Decimal
+
+    from clinicbill.domain.money import x12_amount
+
+    text = x12_amount(cents)
+    if "." in text:
+        text += "0" * trailing_zeros
+    sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+    text = sign + "0" * leading_zeros + digits
+    data = MINIMAL.replace("CLP*5554555444*1*800*500", f"CLP*5554555444*1*800*{text}")
+    claim = parse_835(data.encode()).advices[0].claims[0]
+    assert claim.paid_cents == cents == int(Decimal(text) * 100)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.from_regex(r"-?[0-9]{0,4}\.[0-9]{3,5}", fullmatch=True))
+def test_more_than_two_decimals_refused_unless_zeros(text):
+    from decimal import Decimal
+
+    data = MINIMAL.replace("CLP*5554555444*1*800*500", f"CLP*5554555444*1*800*{text}")
+    value = Decimal(text)
+    if value == value.quantize(Decimal("0.01")):
+        assert parse_835(data.encode()).advices[0].claims[0].paid_cents == int(value * 100)
+    else:
+        try:
+            parse_835(data.encode())
+        except ClinicbillError as exc:
+            assert "more than two decimals" in exc.message
+        else:
+            raise AssertionError(f"{text} accepted")

@@ -128,9 +128,8 @@ class _progress:
 
 def _report(reports: list[dict], dry_run: bool) -> None:
     from clinicbill.cli.context import STATE
-    from clinicbill.cli.render import emit_json, table
+    from clinicbill.cli.render import emit_json
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.remit import CLAIM_STATUS_CODES
 
     if STATE.json:
         emit_json({"dry_run": dry_run, "files": [_json_file(r) for r in reports]})
@@ -156,27 +155,54 @@ def _report(reports: list[dict], dry_run: bool) -> None:
                 )
             for warning in o.warnings:
                 typer.echo(f"  warning: {warning}")
-            rows = [
-                {
-                    "claim": c.patient_control_number,
-                    "payer status": CLAIM_STATUS_CODES.get(c.status_code, c.status_code),
-                    "paid": fmt(c.paid_cents),
-                    "patient": fmt(c.patient_resp_cents),
-                    "now": c.new_status or ("not posted" if not c.posted else ""),
-                    "notes": "; ".join(
-                        ([c.problem] if c.problem else [])
-                        + list(c.notes)
-                        + ([c.reason_text] if c.reason_text else [])
-                    ),
-                }
-                for c in o.claims
-                if len(o.claims) <= SHOW_CLAIMS or not c.posted or c.notes
-            ]
-            if rows:
-                cols = ["claim", "payer status", "paid", "patient", "now", "notes"]
-                table(rows, cols, right=["paid", "patient"])
+            _claims_table(o)
     if dry_run:
         typer.echo("dry run: nothing was written")
+
+
+def _claims_table(outcome) -> None:
+    """Every claim of a small remittance; for a large one, the claims not posted (at most
+    SHOW_CLAIMS, the rest via `era show`) and counts of what happened to the others."""
+    from collections import Counter
+
+    from clinicbill.cli.render import table
+    from clinicbill.domain.money import fmt
+    from clinicbill.domain.remit import CLAIM_STATUS_CODES
+
+    large = len(outcome.claims) > SHOW_CLAIMS
+    shown = [c for c in outcome.claims if not large or not c.posted]
+    rows = [
+        {
+            "claim": c.patient_control_number,
+            "payer status": CLAIM_STATUS_CODES.get(c.status_code, c.status_code),
+            "paid": fmt(c.paid_cents),
+            "patient": fmt(c.patient_resp_cents),
+            "now": c.new_status or ("not posted" if not c.posted else ""),
+            "notes": "; ".join(
+                ([c.problem] if c.problem else [])
+                + list(c.notes)
+                + ([c.reason_text] if c.reason_text else [])
+            ),
+        }
+        for c in shown[:SHOW_CLAIMS]
+    ]
+    if rows:
+        cols = ["claim", "payer status", "paid", "patient", "now", "notes"]
+        table(rows, cols, right=["paid", "patient"])
+    if len(shown) > SHOW_CLAIMS:
+        typer.echo(
+            f"  ... and {len(shown) - SHOW_CLAIMS} more not posted:"
+            f" clinicbill era show {outcome.remittance_id}"
+        )
+    if large:
+        statuses = Counter(c.new_status for c in outcome.claims if c.posted and c.new_status)
+        for status, count in sorted(statuses.items()):
+            typer.echo(f"  {count} claim(s) now {status}")
+        notes = Counter(
+            note.split(": ", 1)[-1] for c in outcome.claims if c.posted for note in c.notes
+        )
+        for note, count in notes.most_common():
+            typer.echo(f"  {count} x {note}")
 
 
 def _json_file(report: dict) -> dict:

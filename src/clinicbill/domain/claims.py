@@ -110,10 +110,16 @@ def record_status(session, claim: Claim, status: str, on: date, note: str | None
     session.flush()
 
 
-def record_statuses(session, changes: list[tuple[int, str, str, date, str | None]]) -> None:
+def record_statuses(
+    session,
+    changes: list[tuple[int, str, str, date, str | None]],
+    also: dict[int, tuple[dict, dict]] | None = None,
+) -> None:
     """`record_status` for many claims at once (an 835 answers thousands): each change is
     (claim id, old status, new status, on, note). One audited UPDATE and one audited INSERT of
     the history events (store/audit.py); claims loaded in the session see the new status.
+    `also` maps a claim id to (old, new) values of other columns changed with its status (e.g.
+    the payer's claim number), written in the same UPDATE.
     Not for "submitted" (which also sets first_billed_on): use record_status."""
     from sqlalchemy.orm.util import identity_key
 
@@ -125,11 +131,12 @@ def record_statuses(session, changes: list[tuple[int, str, str, date, str | None
         if check_status(new) == "submitted":
             raise ValueError("record_statuses does not set first_billed_on; use record_status")
     session.flush()
-    update_audited(
-        session,
-        Claim,
-        [(cid, {"status": old}, {"status": new}) for cid, old, new, _o, _n in changes],
-    )
+    also = dict(also or {})
+    rows = []
+    for cid, old, new, _on, _note in reversed(changes):  # other columns go with the last change
+        before, after = also.pop(cid, ({}, {}))
+        rows.append((cid, {"status": old, **before}, {"status": new, **after}))
+    update_audited(session, Claim, rows[::-1])
     user = session.info.get("user")
     insert_audited(
         session,
@@ -142,7 +149,7 @@ def record_statuses(session, changes: list[tuple[int, str, str, date, str | None
     for cid, *_rest in changes:
         loaded = session.identity_map.get(identity_key(Claim, cid))
         if loaded is not None:
-            session.expire(loaded, ["status"])
+            session.expire(loaded)
 
 
 def active_claim_clause():

@@ -179,7 +179,7 @@ def _write(session, remittance, money, plans, on: date) -> list[ClaimOutcome]:
     """Rows for the planned claims, in bulk (a 10,000-claim 835 is a few statements):
     RemittanceClaim, LedgerEntry, the payer's claim number and the claim status."""
     from clinicbill.domain.claims import record_statuses
-    from clinicbill.store.audit import insert_audited, update_audited
+    from clinicbill.store.audit import insert_audited
 
     links = []
     for clp, outcome, _entries in plans:
@@ -224,27 +224,21 @@ def _write(session, remittance, money, plans, on: date) -> list[ClaimOutcome]:
             )
     insert_audited(session, LedgerEntry, rows)
     current = _claim_heads(session, [o.claim_id for _c, o, _e in plans if o.posted])
-    statuses, numbers = [], []
+    statuses, numbers = [], {}
     for clp, outcome, _entries in plans:
         if not outcome.posted:
             continue
         status, number = current[outcome.claim_id]
         new_number = clp.payer_claim_control_number
         if new_number and clp.status_code != REVERSAL and new_number != number:
-            numbers.append(
-                (
-                    outcome.claim_id,
-                    {"payer_claim_control_number": number},
-                    {"payer_claim_control_number": new_number},
-                )
-            )
-            current[outcome.claim_id] = (status, new_number)
+            first = numbers.get(outcome.claim_id, ({"payer_claim_control_number": number}, {}))
+            numbers[outcome.claim_id] = (first[0], {"payer_claim_control_number": new_number})
+            number = new_number
         if outcome.new_status:
             statuses.append((outcome.claim_id, status, outcome.new_status, on, outcome.reason_text))
-            current[outcome.claim_id] = (outcome.new_status, current[outcome.claim_id][1])
-    update_audited(session, Claim, numbers)
-    _expire(session, [cid for cid, _b, _a in numbers], ["payer_claim_control_number"])
-    record_statuses(session, statuses)
+            status = outcome.new_status
+        current[outcome.claim_id] = (status, number)
+    record_statuses(session, statuses, also=numbers)
     return [o for _c, o, _e in plans]
 
 
@@ -260,16 +254,6 @@ def _claim_heads(session, claim_ids) -> dict[int, tuple[str, str | None]]:
         ).all()
         heads.update({cid: (status, number) for cid, status, number in rows})
     return heads
-
-
-def _expire(session, claim_ids, attributes) -> None:
-    """Claims already loaded in the session must not show values a bulk UPDATE replaced."""
-    from sqlalchemy.orm.util import identity_key
-
-    for cid in claim_ids:
-        loaded = session.identity_map.get(identity_key(Claim, cid))
-        if loaded is not None:
-            session.expire(loaded, attributes)
 
 
 def _verify(session, line_ids) -> None:

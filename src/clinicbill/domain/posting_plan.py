@@ -137,6 +137,31 @@ class Planner:
         self.session = session
         self.states = states
         self.touched: set[int] = set()
+        self._patient_money: dict[int, dict[int, int]] | None = None
+
+    def patient_money(self, service_line_id: int) -> dict[int, int]:
+        """Patient payment id -> amount applied to this line. Read once for every line of the
+        remittance the patient paid anything on (a few queries, not one per line)."""
+        if self._patient_money is None:
+            paid = [sl for sl, state in self.states.items() if state.patient_paid > 0]
+            self._patient_money = {}
+            for start in range(0, len(paid), 500):
+                rows = self.session.execute(
+                    select(
+                        LedgerEntry.service_line_id,
+                        LedgerEntry.payment_id,
+                        func.sum(LedgerEntry.amount_cents),
+                    )
+                    .where(
+                        LedgerEntry.service_line_id.in_(paid[start : start + 500]),
+                        LedgerEntry.kind == PATIENT_PAYMENT,
+                        LedgerEntry.payment_id.is_not(None),
+                    )
+                    .group_by(LedgerEntry.service_line_id, LedgerEntry.payment_id)
+                ).all()
+                for sl, pid, amount in rows:
+                    self._patient_money.setdefault(sl, {})[pid] = int(amount)
+        return self._patient_money.setdefault(service_line_id, {})
 
     def plan(self, clp: ClaimPayment, claim: BilledClaim | None):
         base = dict(
@@ -166,6 +191,10 @@ class Planner:
             return clp, ClaimOutcome(claim_id=claim.id, posted=False, problem=str(exc), **base), []
         for sl_id, state in work.items():
             self.states[sl_id] = state
+        for e in entries:
+            if e.kind == PATIENT_PAYMENT and e.payment_id is not None:
+                money = self.patient_money(e.line.service_line_id)
+                money[e.payment_id] = money.get(e.payment_id, 0) + e.amount_cents
         self.touched.update(e.line.service_line_id for e in entries)
         status, reason = _new_status(clp, pairs)
         missed = tuple(
@@ -252,16 +281,8 @@ class Planner:
     def _move_to_credit(self, line: BilledLine, state: LineState, entries, notes) -> None:
         """Insurance paid a line the patient had paid: the patient's money becomes credit."""
         excess = min(-state.balance, state.patient_paid)
-        rows = self.session.execute(
-            select(LedgerEntry.payment_id, func.sum(LedgerEntry.amount_cents))
-            .where(
-                LedgerEntry.service_line_id == line.service_line_id,
-                LedgerEntry.kind == PATIENT_PAYMENT,
-                LedgerEntry.payment_id.is_not(None),
-            )
-            .group_by(LedgerEntry.payment_id)
-            .order_by(LedgerEntry.payment_id.desc())
-        ).all()
+        applied_by = self.patient_money(line.service_line_id)
+        rows = sorted(applied_by.items(), reverse=True)  # the latest payment first
         for payment_id, applied in rows:
             take = min(excess, int(applied))
             if take <= 0:

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from clinicbill.domain.errors import ClinicbillError
-from clinicbill.domain.money import to_cents
 from clinicbill.domain.remit import (
     RemittanceAdvice,
 )
@@ -36,8 +36,7 @@ _QUANTITY = re.compile(r"-?(\d{1,12}(\.\d*)?|\.\d+)\Z")
 _BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):
     id: str
     elements: tuple[str, ...]  # elements[0] is the segment id; elements[n] is XXnn
     number: int  # 1-based position in the file
@@ -232,10 +231,13 @@ class _Parser:
             return None
         if not _AMOUNT.match(value):
             raise self.err.at(seg, f"{seg.id}{index:02d} '{value[:20]}' is not an amount")
-        number = Decimal(value)
-        if number != number.quantize(Decimal("0.01")):
+        # exact integer arithmetic on the digits (the regex admits nothing else)
+        negative = value.startswith("-")
+        whole, _dot, fraction = value.lstrip("-").partition(".")
+        if len(fraction) > 2 and fraction[2:].strip("0"):
             raise self.err.at(seg, f"{seg.id}{index:02d} '{value}' has more than two decimals")
-        return to_cents(number)
+        cents = int(whole or "0") * 100 + int((fraction + "00")[:2])
+        return -cents if negative else cents
 
     def quantity(self, seg: Segment, index: int) -> Decimal | None:
         value = seg.get(index)
