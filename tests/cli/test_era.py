@@ -153,6 +153,7 @@ def test_round_trip_every_balance_exact(sample_run, exported, tmp_path):
     assert lines_of(url, 2) == [(6080, 1520, 1900, 1520, 0), (3840, 960, 1200, 960, 0)]
     shown = sample_run("patient", "show", "P00001")
     assert "balance: $155.00" in shown.stdout
+    assert "insurance_owes: $155.00" in shown.stdout and "patient_owes: $0.00" in shown.stdout
 
 
 def test_reimport_posts_nothing_and_says_so(sample_run, exported, tmp_path):

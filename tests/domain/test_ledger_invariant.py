@@ -1,5 +1,5 @@
 """The ledger invariant under random sequences of charges, insurance payments, reversals,
-manual EOBs, patient payments, write-offs, credit applications and refunds.
+manual EOBs, patient payments, write-offs, credit applications, refunds and packages.
 
 For every service line, after every operation (accepted or refused):
 charge = insurance paid + patient paid + adjustments + balance, to the cent; the balance is
@@ -18,6 +18,7 @@ from clinicbill.domain import ledger
 from clinicbill.domain.eob import EobLine, post_eob
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.domain.lookup import find_patient
+from clinicbill.domain.packages import add_package, draw_from_package
 from clinicbill.domain.payments import (
     add_adjustment,
     add_patient_payment,
@@ -30,6 +31,8 @@ from clinicbill.domain.remit import Adjustment
 from clinicbill.domain.remit_match import load_billed_claims
 from clinicbill.formats.x12_835_write import Outcome, advice_for, claim_payment, reversal_of
 from clinicbill.store.engine import transaction
+from clinicbill.store.models import Encounter
+from tests.factories import make_encounter
 from tests.remittance_factories import make_claim
 
 ON = date(2026, 3, 1)
@@ -54,6 +57,8 @@ operations = st.lists(
         st.tuples(st.just("adjust"), cents, st.sampled_from([None, 0, 1, 2])),
         st.tuples(st.just("apply")),
         st.tuples(st.just("refund"), st.integers(1, 3000)),
+        st.tuples(st.just("charge"), cents),
+        st.tuples(st.just("package"), cents, st.sampled_from([None, 1, 2, 3])),
     ),
     max_size=10,
 )
@@ -113,6 +118,16 @@ def test_invariant_holds_for_every_line_after_every_operation(sample_db, ops):
 
 def _run(session, op, trace, claims, billed, encounters, patient, posted):
     kind = op[0]
+    if kind == "charge":  # a new self-pay visit
+        visit = make_encounter(
+            session, patient.id, 1, ON, [{"code": "97124", "charge_cents": op[1]}]
+        )
+        encounters.append(visit.id)
+        return
+    if kind == "package":  # sell a package and use it for the newest visit
+        package = add_package(session, patient, "pkg", op[1], "card", visits=op[2], purchased_on=ON)
+        draw_from_package(session, session.get(Encounter, encounters[-1]), package, ON)
+        return
     if kind in ("remit", "reverse", "repost", "wild"):
         claim = claims[op[1]]
         history = posted.setdefault(claim.id, [])

@@ -368,3 +368,25 @@ def test_eob_line_refusals(text, message):
 
     with pytest.raises(ClinicbillError, match=message):
         parse_eob_line(text)
+
+
+def test_unknown_codes_are_kept_and_shown_as_unknown(s):
+    from clinicbill.domain.remit import describe_adjustment, describe_remarks
+
+    claim = make_claim(s, [{"code": "97140", "charge_cents": 9000}])
+
+    def odd_codes(cp):
+        svc = replace(
+            cp.services[0],
+            adjustments=(Adjustment("CO", "ZZ9", 1800),),
+            remarks=("XQ77",),
+        )
+        return replace(cp, services=(svc,))
+
+    pay(s, [(claim, Outcome())], transform=odd_codes)
+    adjustment = [e for e in entries(s, claim) if e.kind == "adjustment"][0]
+    assert (adjustment.group_code, adjustment.reason_code) == ("CO", "ZZ9")
+    assert adjustment.remark_codes == "XQ77"
+    assert describe_adjustment("CO", "ZZ9") == "CO-ZZ9 unknown reason code"
+    assert describe_remarks(["XQ77"]) == "XQ77 unknown remark code"
+    assert describe_adjustment("PR", "2") == "PR-2 coinsurance amount"

@@ -200,3 +200,13 @@ def test_two_interchanges_in_one_file():
 def test_bpr02_mismatch_is_a_warning_not_a_refusal():
     advice = parse_835(MINIMAL.encode()).advices[0]  # BPR02 132 vs CLP04 500 (samples README)
     assert any("BPR02 13200 cents" in w for w in advice.warnings)
+
+
+def test_moa_remarks_and_claim_dates():
+    text = MINIMAL.replace(
+        "NM1*QC*1*BUDD*WILLIAM****MI*33344555510~",
+        "NM1*QC*1*BUDD*WILLIAM****MI*33344555510~\nMOA***MA01*N130~\nDTM*232*20240301~",
+    ).replace("SE*24*0002", "SE*26*0002")
+    claim = parse_835(text.encode()).advices[0].claims[0]
+    assert claim.remarks == ("MA01", "N130")
+    assert claim.service_date == date(2024, 3, 1)
