@@ -11,7 +11,12 @@ from clinicbill.store.types import UTCDateTime, utcnow
 
 
 class Claim(SQLModel, table=True):
-    __table_args__ = (Index("ix_claim_status_payer", "status", "payer_id"),)
+    __table_args__ = (
+        Index("ix_claim_status_payer", "status", "payer_id"),
+        # aging --as-of asks whether anything was billed or created after the date: a seek
+        Index("ix_claim_first_billed_on", "first_billed_on"),
+        Index("ix_claim_created_at", "created_at"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     patient_control_number: str = Field(unique=True, index=True)  # CLM01 / box 26, <= 20 chars
     patient_id: int = Field(foreign_key="patient.id", index=True)
@@ -47,7 +52,10 @@ class ClaimStatusEvent(SQLModel, table=True):
 
     # A claim's status on a past date (aging --as-of) is its last event on or before it:
     # one index seek per claim, no sort (benchmarks/, tests/test_perf_indexes.py).
-    __table_args__ = (Index("ix_claimstatusevent_claim_date", "claim_id", "on_date", "id"),)
+    __table_args__ = (
+        Index("ix_claimstatusevent_claim_date", "claim_id", "on_date", "id"),
+        Index("ix_claimstatusevent_on_date", "on_date"),  # any change after a date: a seek
+    )
     id: int | None = Field(default=None, primary_key=True)
     claim_id: int = Field(foreign_key="claim.id")
     status: str

@@ -13,7 +13,10 @@ from clinicbill.store.types import UTCDateTime, utcnow
 class Encounter(SQLModel, table=True):
     """One visit with its SOAP note. Signed encounters are locked; void keeps the record."""
 
-    __table_args__ = (Index("ix_encounter_patient_date", "patient_id", "service_date"),)
+    __table_args__ = (
+        Index("ix_encounter_patient_date", "patient_id", "service_date"),
+        Index("ix_encounter_voided_at", "voided_at"),  # voids after a date (aging --as-of)
+    )
     id: int | None = Field(default=None, primary_key=True)
     patient_id: int = Field(foreign_key="patient.id")
     provider_id: int = Field(foreign_key="provider.id", index=True)

@@ -349,6 +349,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('claim', schema=None) as batch_op:
+        batch_op.create_index('ix_claim_created_at', ['created_at'], unique=False)
+        batch_op.create_index('ix_claim_first_billed_on', ['first_billed_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_claim_patient_control_number'), ['patient_control_number'], unique=True)
         batch_op.create_index(batch_op.f('ix_claim_patient_id'), ['patient_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_claim_payer_id'), ['payer_id'], unique=False)
@@ -383,6 +385,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('claimstatusevent', schema=None) as batch_op:
         batch_op.create_index('ix_claimstatusevent_claim_date', ['claim_id', 'on_date', 'id'], unique=False)
+        batch_op.create_index('ix_claimstatusevent_on_date', ['on_date'], unique=False)
 
     op.create_table('encounter',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -423,6 +426,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_encounter_policy_id'), ['policy_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_encounter_provider_id'), ['provider_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_encounter_service_date'), ['service_date'], unique=False)
+        batch_op.create_index('ix_encounter_voided_at', ['voided_at'], unique=False)
 
     op.create_table('remittanceclaim',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -564,6 +568,7 @@ def downgrade() -> None:
 
     op.drop_table('remittanceclaim')
     with op.batch_alter_table('encounter', schema=None) as batch_op:
+        batch_op.drop_index('ix_encounter_voided_at')
         batch_op.drop_index(batch_op.f('ix_encounter_service_date'))
         batch_op.drop_index(batch_op.f('ix_encounter_provider_id'))
         batch_op.drop_index(batch_op.f('ix_encounter_policy_id'))
@@ -571,6 +576,7 @@ def downgrade() -> None:
 
     op.drop_table('encounter')
     with op.batch_alter_table('claimstatusevent', schema=None) as batch_op:
+        batch_op.drop_index('ix_claimstatusevent_on_date')
         batch_op.drop_index('ix_claimstatusevent_claim_date')
 
     op.drop_table('claimstatusevent')
@@ -583,6 +589,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_claim_payer_id'))
         batch_op.drop_index(batch_op.f('ix_claim_patient_id'))
         batch_op.drop_index(batch_op.f('ix_claim_patient_control_number'))
+        batch_op.drop_index('ix_claim_first_billed_on')
+        batch_op.drop_index('ix_claim_created_at')
 
     op.drop_table('claim')
     with op.batch_alter_table('verification', schema=None) as batch_op:
