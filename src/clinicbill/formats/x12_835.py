@@ -194,9 +194,10 @@ def _tokenize(text: str, start: int, number: int, line: int, err: _Error):
         elements = tuple(body.split(delims.element))
         seg_id = elements[0].strip()
         if not _SEGMENT_ID.match(seg_id):
+            # the text is not echoed: in a broken file it may be part of a patient's name
             raise err.at(
-                Segment(seg_id[:3] or "?", (), number, seg_line),
-                f"'{seg_id[:10]}' is not a segment id",
+                Segment("?", (), number, seg_line),
+                "does not start with a segment id (2-3 capital letters or digits)",
             )
         if len(elements) > MAX_ELEMENTS:
             raise err.at(Segment(seg_id, (), number, seg_line), "has too many elements")
