@@ -179,3 +179,71 @@ def test_payment_and_balance_as_a_real_process(sample_run, visits):
     assert "patient owes $120.00" in shown.stdout
     refused = cli_subprocess("--db", url, "refund", "P00006", "5", "--method", "card")
     assert refused.returncode == 1 and "credit" in refused.stderr
+
+
+def test_session_add_draws_from_a_package(sample_run):
+    sample_run("fee", "set", "97124", "30")
+    added = sample_run(
+        "package",
+        "add",
+        "P00006",
+        "--name",
+        "5 massages",
+        "--price",
+        "250",
+        "--visits",
+        "5",
+        "--method",
+        "card",
+    )
+    assert added.exit_code == 0, added.stderr
+    result = sample_run(
+        "session",
+        "add",
+        "--patient",
+        "P00006",
+        "--provider",
+        "Reyes",
+        "--date",
+        "2026-11-02",
+        "--self-pay",
+        "--dx",
+        "M62.830",
+        "--line",
+        "97124:minutes=60",
+        "--subjective",
+        "Tight shoulders",
+        "--objective",
+        "Trapezius trigger points",
+        "--assessment",
+        "Improving",
+        "--plan",
+        "Weekly",
+        "--package",
+        "1",
+        "--sign",
+    )
+    assert result.exit_code == 0, result.stderr
+    (row,) = json.loads(sample_run("--json", "package", "list", "P00006").stdout)
+    assert (row["visits_used"], row["visits_left"], row["value_left"]) == ("1/5", 4, "$200.00")
+    refused = sample_run(
+        "session",
+        "add",
+        "--patient",
+        "P00001",
+        "--provider",
+        "Reyes",
+        "--date",
+        "2026-11-02",
+        "--dx",
+        "M62.830",
+        "--line",
+        "97124:minutes=30",
+        "--subjective",
+        "x",
+        "--package",
+        "1",
+    )
+    assert refused.exit_code == 1 and "package" in refused.stderr
+    listed = json.loads(sample_run("--json", "session", "list", "--patient", "P00001").stdout)
+    assert listed == []  # the refused session was not written

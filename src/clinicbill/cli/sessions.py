@@ -117,6 +117,9 @@ def session_add(
     pain_after: PainOpt = None,
     auth: AuthOpt = None,
     referral: ReferralOpt = None,
+    package: Annotated[
+        str | None, Opt("--package", help="Prepaid package id this self-pay visit draws from.")
+    ] = None,
     sign: Annotated[bool, Opt("--sign", help="Sign the note right away.")] = False,
 ) -> None:
     """Record a session. On a terminal, asks for whatever the flags did not give.
@@ -128,6 +131,7 @@ def session_add(
       --line 97124:minutes=38 --subjective "Low back tight" --sign
     """
     flags = dict(locals())
+    flags.pop("package")
     from clinicbill.cli.context import STATE, tty
     from clinicbill.cli.render import done
     from clinicbill.cli.session_view import plan_data, print_plan
@@ -143,6 +147,10 @@ def session_add(
     with unit_of_work() as session:
         planned = plan_session(session, **inputs)
         encounter = write_session(session, planned)
+        if package is not None:
+            from clinicbill.domain.packages import draw_from_package, find_package
+
+            draw_from_package(session, encounter, find_package(session, package))
         if sign:
             sign_session(session, encounter, STATE.user or current_user())
         if STATE.json:
