@@ -394,6 +394,12 @@ DEMO_STEPS: list = [
     ("The prior authorization Cascade issued (box 23)", _demo_authorization),
 ]
 
+# ...and these after the sessions, to show what the visits used.
+DEMO_STEPS_AFTER_SESSIONS: list = [
+    ("Visits remaining after the sessions", ["verify", "list", "1"]),
+    ("The authorization and the session that used it", ["auth", "show", "1"]),
+]
+
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""

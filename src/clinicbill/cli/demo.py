@@ -2,7 +2,8 @@
 
 Each step is an ordinary clinicbill command run against the demo database, so the demo shows
 exactly what a person would type. Each command module adds its own steps in its DEMO_STEPS,
-and they run in the order of DEMO_SECTIONS (the order of the billing cycle).
+and they run in the order of DEMO_SECTIONS (the order of the billing cycle); a section
+`module:NAME` runs that module's list NAME instead.
 
 A step is (heading, args) or (heading, callable) where the callable takes the demo directory
 (a Path) and returns the args (so a step can first write an input file, e.g. an 835).
@@ -31,6 +32,7 @@ DEMO_SECTIONS = [
     "clinicbill.cli.demo",  # set-up (above)
     "clinicbill.cli.coverage",  # verification call, referral, authorization
     "clinicbill.cli.sessions",  # a massage and an acupuncture session
+    "clinicbill.cli.coverage:DEMO_STEPS_AFTER_SESSIONS",  # visits remaining after them
     "clinicbill.cli.claims",  # create, check, fix, export 837P + CMS-1500
     "clinicbill.cli.era",  # post a generated 835, patient payment, balances
     "clinicbill.cli.documents",  # superbill, statement, receipt, estimate
@@ -44,8 +46,9 @@ def all_steps() -> list:
     import importlib
 
     steps = []
-    for module in DEMO_SECTIONS:
-        steps.extend(getattr(importlib.import_module(module), "DEMO_STEPS", []))
+    for section in DEMO_SECTIONS:
+        module, _, attribute = section.partition(":")
+        steps.extend(getattr(importlib.import_module(module), attribute or "DEMO_STEPS", []))
     return steps
 
 
