@@ -24,3 +24,15 @@ def test_bad_database_urls_are_refused_cleanly(url, needle):
     assert needle in result.stderr
     assert "hunter2" not in result.stderr + result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_a_nul_byte_never_reaches_the_database(sample_run):
+    """PostgreSQL cannot store NUL in text: the same clean refusal on both backends."""
+    for args in (
+        ["patient", "find", "a\x00b"],
+        ["statement", "\x00nul"],
+        ["audit", "--user", "\x00"],
+    ):
+        result = sample_run(*args)
+        assert result.exit_code == 1, (args, result.output)
+        assert "unexpected" not in result.stderr

@@ -114,10 +114,25 @@ def get_engine(db: str | None = None, migrate: bool = True) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
     else:
         engine = _server_engine(url)
+    event.listen(engine, "before_cursor_execute", _refuse_nul_bytes)
     _ENGINES[url] = engine
     if migrate:
         ensure_schema(engine)
     return engine
+
+
+def _refuse_nul_bytes(_conn, _cursor, _statement, parameters, _context, executemany) -> None:
+    """No text value with a NUL byte reaches the database: PostgreSQL cannot store one (a
+    DataError deep in a command) and SQLite would cut the string short in places. Same
+    refusal on both backends, before anything is written."""
+    rows = parameters if executemany else [parameters]
+    for row in rows:
+        values = row.values() if isinstance(row, dict) else (row or ())
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            raise ClinicbillError(
+                "input: a value contains a NUL byte (\\x00)",
+                "remove control characters from the text or file",
+            )
 
 
 def _server_engine(url: str) -> Engine:
