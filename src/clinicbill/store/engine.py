@@ -121,18 +121,30 @@ def get_engine(db: str | None = None, migrate: bool = True) -> Engine:
     return engine
 
 
-def _refuse_nul_bytes(_conn, _cursor, _statement, parameters, _context, executemany) -> None:
+def _refuse_nul_bytes(_conn, _cursor, _statement, parameters, _context, _executemany) -> None:
     """No text value with a NUL byte reaches the database: PostgreSQL cannot store one (a
     DataError deep in a command) and SQLite would cut the string short in places. Same
     refusal on both backends, before anything is written."""
-    rows = parameters if executemany else [parameters]
-    for row in rows:
-        values = row.values() if isinstance(row, dict) else (row or ())
-        if any(isinstance(v, str) and "\x00" in v for v in values):
-            raise ClinicbillError(
-                "input: a value contains a NUL byte (\\x00)",
-                "remove control characters from the text or file",
-            )
+    if any(isinstance(v, str) and "\x00" in v for v in _parameter_values(parameters)):
+        raise ClinicbillError(
+            "input: a value contains a NUL byte (\\x00)",
+            "remove control characters from the text or file",
+        )
+
+
+def _parameter_values(parameters):
+    """Every bound value, whatever the shape: a dict, a row tuple, or a list of either (an
+    executemany; "insertmanyvalues" batches arrive as one flat tuple)."""
+    if isinstance(parameters, dict):
+        yield from parameters.values()
+        return
+    for item in parameters or ():
+        if isinstance(item, dict):
+            yield from item.values()
+        elif isinstance(item, list | tuple):
+            yield from item
+        else:
+            yield item
 
 
 def _server_engine(url: str) -> Engine:
