@@ -25,7 +25,7 @@ from tests.store.helpers import counts
 
 SOAK = bool(os.environ.get("CLINICBILL_SOAK"))
 KILLS = 3
-SOAK_KILLS = 40
+SOAK_KILLS = int(os.environ.get("CLINICBILL_SOAK_KILLS", "40"))
 SEED = int(os.environ.get("CLINICBILL_CRASH_SEED", "20261128"))
 EXE = str(Path(sys.executable).parent / "clinicbill")
 

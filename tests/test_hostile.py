@@ -21,7 +21,7 @@ from tests.store.helpers import fingerprint
 
 SOAK = bool(os.environ.get("CLINICBILL_SOAK"))
 EXAMPLES = 5
-SOAK_EXAMPLES = 60
+SOAK_EXAMPLES = int(os.environ.get("CLINICBILL_SOAK_EXAMPLES", "60"))
 SKIP = {("demo",), ("dev", "seed")}  # long-running by design; covered by their own tests
 NEVER = {"--force", "--help", "-h"}
 
