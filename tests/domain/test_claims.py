@@ -138,7 +138,9 @@ def test_record_status_validates_and_appends_dated_history(session):
     record_status(session, claim, "paid", date(2026, 2, 1))
     assert claim.first_billed_on == date(2026, 1, 5)
     events = session.execute(
-        select(ClaimStatusEvent).where(ClaimStatusEvent.claim_id == claim.id)
+        select(ClaimStatusEvent)
+        .where(ClaimStatusEvent.claim_id == claim.id)
+        .order_by(ClaimStatusEvent.id)
     ).scalars()
     assert [(e.status, e.user) for e in events][-2:] == [
         ("submitted", "tester"),

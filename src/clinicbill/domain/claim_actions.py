@@ -18,6 +18,7 @@ from clinicbill.domain.claims import (
     new_patient_control_number,
     next_control_numbers,
     record_status,
+    record_statuses,
 )
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.store.models import Claim, ClaimLine, ExportBatch, LedgerEntry, ServiceLine
@@ -31,7 +32,6 @@ def check_claims(session, claims: list[Claim], on: date | None = None):
     draft. Returns (snapshots, findings)."""
     from sqlalchemy.orm.attributes import set_committed_value
 
-    from clinicbill.domain.claims import record_statuses
     from clinicbill.domain.scrub import scrub_all
     from clinicbill.domain.snapshot_load import load_snapshots
 
@@ -248,6 +248,10 @@ def finish_export(session, batch: ExportBatch, claims: list[Claim], path: str, o
     if batch.format not in ("837p", "cms1500"):
         return
     how = "837P interchange" if batch.format == "837p" else "CMS-1500 print"
-    for claim in claims:
-        if claim.status in ("draft", "ready", "rejected"):
-            record_status(session, claim, "submitted", on, f"{how}, batch {batch.id}")
+    note = f"{how}, batch {batch.id}"
+    changes = [
+        (claim.id, claim.status, "submitted", on, note)
+        for claim in claims
+        if claim.status in ("draft", "ready", "rejected")
+    ]
+    record_statuses(session, changes)  # one audited UPDATE and INSERT for the whole batch

@@ -13,6 +13,12 @@ from datetime import date
 
 from sqlalchemy import and_, exists, select, update
 
+from clinicbill.domain.claim_status import (  # noqa: F401 (re-exported)
+    CLAIM_STATUSES,
+    check_status,
+    record_status,
+    record_statuses,
+)
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.store.models import (
     Claim,
@@ -26,20 +32,6 @@ from clinicbill.store.models import (
     ServiceLine,
 )
 
-# DOMAIN.md §13. `void` ends a claim that never reached adjudication (or was voided).
-CLAIM_STATUSES = (
-    "draft",
-    "ready",
-    "submitted",
-    "accepted",
-    "rejected",
-    "paid",
-    "partially-paid",
-    "denied",
-    "appealed",
-    "closed",
-    "void",
-)
 # Once a claim went out, only the payer can void it: `claim resubmit --void` (frequency 8).
 SENT_STATUSES = ("submitted", "accepted", "paid", "partially-paid", "denied", "appealed", "closed")
 MAX_LINES_837P = 50  # per 837P claim (DOMAIN.md §3)
@@ -84,72 +76,6 @@ def new_patient_control_number(session) -> str:
     """CLM01 / box 26: unique, at most 20 characters, echoed back in the 835 CLP01."""
     number = next_control_numbers(session, PCN_COUNTER)[0]
     return f"{PCN_PREFIX}{number:08d}"
-
-
-def check_status(status: str) -> str:
-    text = (status or "").strip().lower()
-    if text not in CLAIM_STATUSES:
-        raise ClinicbillError(
-            f"status: '{str(status)[:30]}' is not a claim status",
-            "use one of " + ", ".join(CLAIM_STATUSES),
-        )
-    return text
-
-
-def record_status(session, claim: Claim, status: str, on: date, note: str | None = None) -> None:
-    """Set a claim's status and append the dated history event (validates the status name)."""
-    status = check_status(status)
-    claim.status = status
-    if status == "submitted" and claim.first_billed_on is None:
-        claim.first_billed_on = on
-    session.add(
-        ClaimStatusEvent(
-            claim_id=claim.id, status=status, on_date=on, user=session.info.get("user"), note=note
-        )
-    )
-    session.flush()
-
-
-def record_statuses(
-    session,
-    changes: list[tuple[int, str, str, date, str | None]],
-    also: dict[int, tuple[dict, dict]] | None = None,
-) -> None:
-    """`record_status` for many claims at once (an 835 answers thousands): each change is
-    (claim id, old status, new status, on, note). One audited UPDATE and one audited INSERT of
-    the history events (store/audit.py); claims loaded in the session see the new status.
-    `also` maps a claim id to (old, new) values of other columns changed with its status (e.g.
-    the payer's claim number), written in the same UPDATE.
-    Not for "submitted" (which also sets first_billed_on): use record_status."""
-    from sqlalchemy.orm.util import identity_key
-
-    from clinicbill.store.audit import insert_audited, update_audited
-
-    if not changes:
-        return
-    for _cid, _old, new, _on, _note in changes:
-        if check_status(new) == "submitted":
-            raise ValueError("record_statuses does not set first_billed_on; use record_status")
-    session.flush()
-    also = dict(also or {})
-    rows = []
-    for cid, old, new, _on, _note in reversed(changes):  # other columns go with the last change
-        before, after = also.pop(cid, ({}, {}))
-        rows.append((cid, {"status": old, **before}, {"status": new, **after}))
-    update_audited(session, Claim, rows[::-1])
-    user = session.info.get("user")
-    insert_audited(
-        session,
-        ClaimStatusEvent,
-        [
-            {"claim_id": cid, "status": new, "on_date": on, "user": user, "note": note}
-            for cid, _old, new, on, note in changes
-        ],
-    )
-    for cid, *_rest in changes:
-        loaded = session.identity_map.get(identity_key(Claim, cid))
-        if loaded is not None:
-            session.expire(loaded)
 
 
 def active_claim_clause():
