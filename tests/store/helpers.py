@@ -8,8 +8,10 @@ import json
 from sqlalchemy import create_engine, select
 from sqlmodel import SQLModel
 
-import clinicbill.store.models  # noqa: F401  (registers every table)
 from clinicbill.store.engine import resolve_url
+from clinicbill.store.models import load_all
+
+load_all()  # every table on SQLModel.metadata
 
 
 def table_rows(db_url: str, exclude: tuple[str, ...] = ()) -> dict[str, list[tuple]]:

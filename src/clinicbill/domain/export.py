@@ -125,7 +125,9 @@ class _HashingWriter:
 def _tables():
     from sqlmodel import SQLModel
 
-    import clinicbill.store.models  # noqa: F401  (registers every table)
+    from clinicbill.store.models import load_all
+
+    load_all()  # registers every table
 
     return [SQLModel.metadata.tables[name] for name in sorted(SQLModel.metadata.tables)]
 

@@ -195,6 +195,9 @@ def load_snapshots(
     patients = {p.id: p for p in scalars_in(session, Patient, Patient.id, patient_ids)}
     all_policies = scalars_in(session, Policy, Policy.patient_id, patient_ids)
     policies = {p.id: p for p in all_policies}
+    policies_of: dict[int, list] = {}  # by patient: no scan of every policy per claim
+    for p in all_policies:
+        policies_of.setdefault(p.patient_id, []).append(p)
     line_rows = rows_in(
         session,
         lambda chunk: (
@@ -271,8 +274,8 @@ def load_snapshots(
         policy = policies[claim.policy_id]
         others = [
             p
-            for p in all_policies
-            if p.patient_id == patient.id and p.id != policy.id and _in_effect(p, claim.from_date)
+            for p in policies_of.get(patient.id, ())
+            if p.id != policy.id and _in_effect(p, claim.from_date)
         ]
         others.sort(key=lambda p: ({"primary": 0, "secondary": 1}.get(p.priority, 2), p.id))
         referral = referrals.get(claim.referral_id)

@@ -14,7 +14,6 @@ from datetime import date, datetime
 from sqlalchemy import event, func, insert, inspect, select, text, update
 from sqlmodel import Session
 
-from clinicbill.store.models.billing import ControlCounter
 from clinicbill.store.models.core import AuditLog
 from clinicbill.store.types import utcnow
 
@@ -145,6 +144,8 @@ def _count_rows(conn, added: int) -> None:
     """Keep the number of audit rows in a counter, so removing rows at the END of the chain
     (which no later link can reveal) is detected too. Runs under the writer lock above
     (PostgreSQL advisory lock; SQLite's BEGIN IMMEDIATE)."""
+    from clinicbill.store.models import ControlCounter  # not at import: defines every table
+
     updated = conn.execute(
         update(ControlCounter)
         .where(ControlCounter.name == AUDIT_COUNTER)
@@ -193,6 +194,8 @@ def install_audit(session: Session) -> None:
 def verify_chain(session: Session) -> list[str]:
     """Problems in the hash chain, first one first: an edited row, a removed row, a broken
     link, rows missing at the end. Streams the log; an empty list means the chain holds."""
+    from clinicbill.store.models import ControlCounter
+
     problems = []
     prev = GENESIS
     seen = 0
@@ -220,8 +223,9 @@ def entities() -> list[str]:
     """The audited tables (what `audit --entity` accepts)."""
     from sqlmodel import SQLModel
 
-    import clinicbill.store.models  # noqa: F401  (registers every table)
+    from clinicbill.store.models import load_all
 
+    load_all()
     return sorted(set(SQLModel.metadata.tables) - NOT_AUDITED)
 
 

@@ -57,7 +57,9 @@ def postgres_problems(conn: Connection) -> list[str]:
 def missing_tables(conn: Connection) -> list[str]:
     from sqlmodel import SQLModel
 
-    import clinicbill.store.models  # noqa: F401  (registers every table)
+    from clinicbill.store.models import load_all
+
+    load_all()  # registers every table
 
     present = set(inspect(conn).get_table_names())
     expected = set(SQLModel.metadata.tables)

@@ -3,7 +3,9 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import clinicbill.store.models  # noqa: F401  (registers every table)
+from clinicbill.store.models import load_all
+
+load_all()  # registers every table
 
 config = context.config
 target_metadata = SQLModel.metadata
