@@ -125,3 +125,29 @@ def test_lookup_never_imports_simple_icd_10_cm():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def _in_memory(plain: str) -> str | None:
+    text = icd._index()
+    at = text.find(f"\n{plain}\t")
+    return None if at < 0 else icd._line_at(text, at + 1)
+
+
+@given(
+    st.one_of(
+        st.from_regex(r"[A-Z][0-9][0-9A-Z]{1,5}", fullmatch=True),
+        st.sampled_from(["A00", "A000", "M5450", "S134XXA", "Z9989", "Z9999", "A0000"]),
+    )
+)
+def test_binary_search_in_the_index_file_finds_what_the_whole_index_finds(plain):
+    icd._seek.cache_clear()
+    assert icd._seek(plain) == _in_memory(plain)
+
+
+def test_lookup_of_one_code_does_not_read_the_whole_index():
+    icd._index.cache_clear()
+    icd._seek.cache_clear()
+    icd._index()  # the cache file exists
+    icd._index.cache_clear()
+    assert icd.lookup("M54.50").description == "Low back pain, unspecified"
+    assert icd._index.cache_info().currsize == 0

@@ -239,9 +239,44 @@ def lookup(code: str) -> IcdCode | None:
     plain = x12(code)
     if not _CODE_SHAPE.fullmatch(plain):
         return None
-    text = _index()
-    at = text.find(f"\n{plain}\t")
-    return None if at < 0 else _parse(_line_at(text, at + 1))
+    if _index.cache_info().currsize:  # already read whole (search, billable_children)
+        text = _index()
+        at = text.find(f"\n{plain}\t")
+        return None if at < 0 else _parse(_line_at(text, at + 1))
+    line = _seek(plain)
+    return None if line is None else _parse(line)
+
+
+@cache
+def _seek(plain: str) -> str | None:
+    """One code's index line by binary search in the cached index file (a superbill needs a
+    description or two, not the 74,000 codes in memory); the whole index when no file."""
+    import mmap
+
+    path = _cache_path(code_set())
+    if not path.exists():
+        _index()  # builds and writes the file
+    try:
+        with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+            key = plain.encode("ascii")
+            lo, hi = 0, len(m)
+            while lo < hi:  # the line that holds the code starts in [lo, hi)
+                mid = (lo + hi) // 2
+                start = m.rfind(b"\n", 0, mid) + 1
+                end = m.find(b"\n", start)
+                end = len(m) if end < 0 else end
+                code = m[start:end].partition(b"\t")[0]
+                if code == key:
+                    return m[start:end].decode("utf-8")
+                if code < key:
+                    lo = end + 1
+                else:
+                    hi = start
+            return None
+    except (OSError, ValueError):  # unreadable or empty cache file: the index in memory
+        text = _index()
+        at = text.find(f"\n{plain}\t")
+        return None if at < 0 else _line_at(text, at + 1)
 
 
 def description(code: str) -> str | None:
