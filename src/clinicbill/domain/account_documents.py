@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, or_, select
 
+from clinicbill.domain.aging import BUCKET_LABELS, bucket_index
 from clinicbill.domain.documents import (
     PatientBlock,
     PracticeBlock,
@@ -19,9 +20,6 @@ from clinicbill.domain.documents import (
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.store.models import Encounter, LedgerEntry, Payment, ServiceLine
 
-# Aging buckets by days since the date of service (DOMAIN.md §14).
-BUCKETS = (("0-30", 0, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("91-120", 91, 120))
-OVER_LABEL = "120+"
 RECENT_PAYMENT_DAYS = 90
 METHOD_LABELS = {
     "cash": "Cash",
@@ -35,14 +33,12 @@ METHOD_LABELS = {
 
 
 def bucket_label(age_days: int) -> str:
-    for label, low, high in BUCKETS:
-        if low <= age_days <= high:
-            return label
-    return OVER_LABEL
+    """The aging bucket (domain/aging.py's, DOMAIN.md §14) of a balance `age_days` old."""
+    return BUCKET_LABELS[bucket_index(age_days)]
 
 
 def bucket_labels() -> tuple[str, ...]:
-    return (*(b[0] for b in BUCKETS), OVER_LABEL)
+    return BUCKET_LABELS
 
 
 # --- statement -----------------------------------------------------------------------------
@@ -98,8 +94,9 @@ class Statement:
 
 def statement(session, patient, as_of: date | None = None) -> Statement:
     """Open balances by date of service as of a date: nothing posted later counts. Who owes
-    each balance is the ledger's answer (domain/ledger.py responsibility_query): the patient
-    for self-pay visits and for lines the payer has answered; the payer until then."""
+    each balance is the one rule of domain/responsibility.py (through domain/ledger.py
+    responsibility_query, as the aging sees it): the patient for self-pay visits and for
+    lines the payer has answered; the payer until then. Buckets are the aging's."""
     from clinicbill.domain.ledger import patient_credit, responsibility_query
 
     as_of = as_of or date.today()

@@ -180,40 +180,23 @@ def patient_credits_query(as_of: date | None = None):
 # --- responsible party --------------------------------------------------------------------
 
 
-def adjudicated_lines(as_of: date | None = None, lines=None):
-    """Subquery (service_line_id, done): done is 1 for lines the payer has answered (postings
-    from a remittance that a reversal has not cancelled out, or a patient-responsibility
-    entry). What is left open on them is the patient's (DOMAIN.md §14)."""
-    from_remittance = func.sum(
-        case((LedgerEntry.remittance_claim_id.is_not(None), LedgerEntry.amount_cents), else_=0)
-    )
-    responsibility = _sum_kind(PATIENT_RESPONSIBILITY)
-    query = select(
-        LedgerEntry.service_line_id.label("service_line_id"),
-        case(((from_remittance != 0) | (responsibility != 0), 1), else_=0).label("done"),
-    ).group_by(LedgerEntry.service_line_id)
-    if as_of is not None:
-        query = query.where(LedgerEntry.effective_date <= as_of)
-    if lines is not None:
-        query = query.where(LedgerEntry.service_line_id.in_(lines))
-    return query.subquery("adjudicated")
-
-
 def responsibility_query(as_of: date | None = None, lines=None):
     """Per service line of a non-void visit: the line_balance_query columns plus who owes the
     open balance. Columns added: encounter_id, patient_id, service_date, line_number, code,
     policy_id, patient_due, insurance_due.
 
-    The patient owes all of a self-pay visit's balance, and all of an insured line's balance
-    once the payer has answered it; until then the payer does. Overpaid lines (negative
-    balances) owe nothing; their excess is a credit. `lines` (ids, or a select of service
-    line ids) limits every aggregate to those lines, e.g. one patient's.
+    Who owes it is the one rule of domain/responsibility.py (the aging's): the patient for
+    self-pay visits and lines the payer has answered, the payer until then. `as_of` reads the
+    books on that date (postings, claim statuses and remittances dated by then); None reads
+    them as they stand. Overpaid lines (negative balances) owe nothing; their excess is a
+    credit. `lines` (ids, or a select of service line ids) limits every aggregate to those
+    lines, e.g. one patient's.
     """
-    done = adjudicated_lines(as_of, lines)
+    from clinicbill.domain.responsibility import with_party
+
     base = (
         line_balance_query(as_of, lines)
         .join(Encounter, Encounter.id == ServiceLine.encounter_id)
-        .outerjoin(done, done.c.service_line_id == ServiceLine.id)
         .add_columns(
             Encounter.id.label("encounter_id"),
             Encounter.patient_id,
@@ -221,18 +204,18 @@ def responsibility_query(as_of: date | None = None, lines=None):
             ServiceLine.line_number,
             ServiceLine.code,
             Encounter.policy_id,
-            func.coalesce(done.c.done, 0).label("adjudicated"),
         )
         .where(Encounter.status != "void")
     )
     if as_of is not None:
         base = base.where(Encounter.service_date <= as_of)
-    lines = base.subquery("lines")
-    open_balance = case((lines.c.balance > 0, lines.c.balance), else_=0)
-    patients = (lines.c.policy_id.is_(None)) | (lines.c.adjudicated == 1)
-    patient_due = case((patients, open_balance), else_=0)
-    return select(
-        *(c for c in lines.c if c.name != "adjudicated"),
+    names = [c.name for c in base.selected_columns]
+    owed = with_party(base.subquery("lines"), as_of or date.today(), historical=as_of is not None)
+    c = owed.selected_columns
+    open_balance = case((c.balance > 0, c.balance), else_=0)
+    patient_due = case((c.party_payer_id.is_(None), open_balance), else_=0)
+    return owed.with_only_columns(
+        *(c[name] for name in names),
         patient_due.label("patient_due"),
         (open_balance - patient_due).label("insurance_due"),
     )
