@@ -28,9 +28,10 @@ PYTEST_ARGS ?= -n 2
 test: $(TESTSTAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	@echo "== SQLite pass"
-	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
-	scripts/ci/test-pg.sh $(BIN)/python -p no:cacheprovider $(PYTEST_ARGS)
+	@echo "== SQLite pass"; \
+	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS); sqlite=$$?; \
+	scripts/ci/test-pg.sh $(BIN)/python -p no:cacheprovider $(PYTEST_ARGS); pg=$$?; \
+	test $$sqlite -eq 0 && test $$pg -eq 0
 
 lint: $(TESTSTAMP)
 	$(BIN)/ruff check .
