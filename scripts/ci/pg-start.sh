@@ -11,6 +11,7 @@
 #
 # Exit codes: 0 started; 3 no server can be had here (the reason is printed); other: failure.
 set -euo pipefail
+export PATH="$PATH:/usr/sbin:/sbin"  # runuser, useradd
 
 dir=${1:?usage: pg-start.sh DIR}
 pg_user=clinicbill-pg

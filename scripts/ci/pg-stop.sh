@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Stop and delete a cluster made by pg-start.sh:  scripts/ci/pg-stop.sh DIR
 set -uo pipefail
+export PATH="$PATH:/usr/sbin:/sbin"  # runuser
 dir=${1:?usage: pg-stop.sh DIR}
 [[ -d $dir ]] || exit 0
 if [[ -f $dir/bindir && -d $dir/data ]]; then
