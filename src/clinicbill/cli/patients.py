@@ -85,10 +85,11 @@ def patient_list(
     from clinicbill.cli.render import table
     from clinicbill.store.models import Patient
 
-    cols = [getattr(Patient, c) for c in PATIENT_LIST_COLUMNS]
+    table_ = Patient.__table__  # its columns: no ORM mapper set-up for a plain listing
+    cols = [table_.c[c] for c in PATIENT_LIST_COLUMNS]
     with unit_of_work() as session:
         rows = session.execute(
-            select(*cols).order_by(Patient.last_name, Patient.first_name).limit(limit)
+            select(*cols).order_by(table_.c.last_name, table_.c.first_name).limit(limit)
         ).all()
     table(
         [dict(zip(PATIENT_LIST_COLUMNS, r, strict=True)) for r in rows],
