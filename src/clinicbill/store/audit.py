@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import event, func, insert, inspect, select, text, update
 from sqlmodel import Session
 
-from clinicbill.store.models.core import AuditLog
+from clinicbill.store.models.audit_log import AuditLog
 from clinicbill.store.types import utcnow
 
 GENESIS = "0" * 64

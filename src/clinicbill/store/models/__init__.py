@@ -1,5 +1,5 @@
 """All tables, defined on first use: `from clinicbill.store.models import Patient` defines the
-core tables only (a command that reads patients does not pay for the 26 tables), a billing or
+patient table only (a command that lists patients does not pay for the 26 tables), a billing or
 clinical model defines every table. `load_all()` registers every table on SQLModel.metadata
 (migrations, integrity checks, exports, anything that lists the tables).
 
@@ -29,9 +29,9 @@ _HOME = {
     "Diagnosis": "clinical",
     "Encounter": "clinical",
     "ServiceLine": "clinical",
-    "AuditLog": "core",
+    "AuditLog": "audit_log",
     "FeeSchedule": "core",
-    "Patient": "core",
+    "Patient": "patient",
     "Payer": "core",
     "Policy": "core",
     "Practice": "core",
@@ -40,10 +40,17 @@ _HOME = {
     "Referral": "coverage",
     "Verification": "coverage",
 }
-_ALL = ("core", "coverage", "clinical", "billing")
+_ALL = ("patient", "audit_log", "core", "coverage", "clinical", "billing")
 # each module with the modules its foreign keys point into (clinical and billing refer to
 # each other: encounter.package_id, claimline.service_line_id)
-_NEEDS = {"core": ("core",), "coverage": ("core", "coverage"), "clinical": _ALL, "billing": _ALL}
+_NEEDS = {
+    "patient": ("patient",),
+    "audit_log": ("audit_log",),
+    "core": ("patient", "core"),
+    "coverage": ("patient", "core", "coverage"),
+    "clinical": _ALL,
+    "billing": _ALL,
+}
 
 __all__ = sorted(_HOME)
 
@@ -73,6 +80,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ does this
+    from clinicbill.store.models.audit_log import AuditLog  # noqa: F401
     from clinicbill.store.models.billing import (  # noqa: F401
         Claim,
         ClaimLine,
@@ -94,9 +102,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ does
         ServiceLine,
     )
     from clinicbill.store.models.core import (  # noqa: F401
-        AuditLog,
         FeeSchedule,
-        Patient,
         Payer,
         Policy,
         Practice,
@@ -107,3 +113,4 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ does
         Referral,
         Verification,
     )
+    from clinicbill.store.models.patient import Patient  # noqa: F401

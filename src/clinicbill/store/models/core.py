@@ -1,10 +1,11 @@
-"""Practice, providers, payers, fee schedule, patients, policies, audit log."""
+"""Practice, providers, payers, fee schedule, policies (patients: patient.py; the audit log:
+audit_log.py, each its own module so a command defines only the tables it uses)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, Text, UniqueConstraint
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from clinicbill.store.types import UTCDateTime, utcnow
@@ -80,31 +81,6 @@ class FeeSchedule(SQLModel, table=True):
     description: str | None = None
 
 
-class Patient(SQLModel, table=True):
-    __table_args__ = (Index("ix_patient_name", "last_name", "first_name"),)
-    id: int | None = Field(default=None, primary_key=True)
-    account_number: str = Field(unique=True, index=True)
-    first_name: str
-    last_name: str
-    middle_name: str | None = None
-    dob: date
-    sex: str  # F, M, U
-    address1: str | None = None
-    address2: str | None = None
-    city: str | None = None
-    state: str | None = None
-    zip: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    signature_on_file: bool = True  # box 12 / CLM09
-    assignment_on_file: bool = True  # box 13 / CLM08
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-
-    @property
-    def display_name(self) -> str:
-        return f"{self.last_name}, {self.first_name}"
-
-
 class Policy(SQLModel, table=True):
     """A patient's insurance coverage with one payer."""
 
@@ -127,21 +103,3 @@ class Policy(SQLModel, table=True):
     effective_from: date | None = None
     effective_to: date | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-
-
-class AuditLog(SQLModel, table=True):
-    """Every insert, update and delete, hash-chained so an edited or deleted row is detected."""
-
-    __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
-    id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
-    user: str
-    action: str  # insert | update | delete
-    entity: str
-    entity_id: int | None = None
-    patient_id: int | None = Field(default=None, index=True)
-    before: str | None = Field(default=None, sa_type=Text)
-    after: str | None = Field(default=None, sa_type=Text)
-    prev_hash: str
-    hash: str
