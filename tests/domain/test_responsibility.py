@@ -16,6 +16,7 @@ from clinicbill.domain import ledger
 from clinicbill.domain.account_documents import statement
 from clinicbill.domain.aging import open_line_cte, open_lines, payers_by_id
 from clinicbill.domain.aging_report import aging_report
+from clinicbill.domain.claims import record_status
 from clinicbill.domain.lookup import find_patient
 from clinicbill.store.engine import transaction
 from clinicbill.store.models import Patient, Policy
@@ -45,8 +46,6 @@ def books(sample_db):
 
 def reversal(books: Books, claim, days: int, postings) -> None:
     """The payer takes back a remittance (CLP02 22): negating entries, claim accepted again."""
-    from clinicbill.domain.claims import record_status
-
     negated = [(line, kind, -cents, *code) for line, kind, cents, *code in postings]
     books.remit(claim, days, negated, status_code="22")
     record_status(books.session, claim, "accepted", ago(days), "reversed")
@@ -114,8 +113,6 @@ def every_state(books: Books) -> dict[str, tuple[int, object]]:
         (line, "patient_responsibility", 500, "PR", "2"),
     ]
     books.remit(claim, 4, corrected)
-    from clinicbill.domain.claims import record_status
-
     record_status(s, claim, "paid", ago(4))
     out["reversed, then corrected"] = (line, PATIENT)
     line = books.visit(CHEN, 30, 700)[0]
@@ -273,8 +270,6 @@ STEPS = st.sampled_from(
 
 def play(books: Books, patient: int, steps: list[str], start: int) -> None:
     """A visit `start` days ago and a claim history from `steps`, one step a day."""
-    from clinicbill.domain.claims import record_status
-
     line = books.visit(patient, start, 5000)[0]
     claim = None
     day = start
