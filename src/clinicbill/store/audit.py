@@ -22,7 +22,7 @@ NOT_AUDITED = {"audit_log", "controlcounter"}
 AUDIT_COUNTER = "audit_rows"
 _INSTALLED = "clinicbill_audit"
 _LOCKED = "clinicbill_writer_lock"
-LOCK_KEY = 4242
+LOCK_KEY = 4242  # the same key as store/engine.py PG_WRITER_LOCK (taken at BEGIN there)
 
 
 def _jsonable(value):

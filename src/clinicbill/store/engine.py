@@ -96,6 +96,17 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+PG_WRITER_LOCK = 4242  # advisory lock key (scoped to the database by PostgreSQL)
+
+
+def _postgres_begin(conn) -> None:
+    # PostgreSQL's twin of BEGIN IMMEDIATE: every transaction first takes one advisory lock, so
+    # a command that reads and then writes (the next account number, the unbilled sessions,
+    # the audit chain's last hash) cannot interleave with another writer. Held until commit.
+    conn.exec_driver_sql("SET LOCAL lock_timeout = '60s'")
+    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(%(key)s)", {"key": PG_WRITER_LOCK})
+
+
 def get_engine(db: str | None = None, migrate: bool = True) -> Engine:
     """The engine for a database, created (and migrated to head) on first use."""
     url = resolve_url(db)
@@ -114,6 +125,7 @@ def get_engine(db: str | None = None, migrate: bool = True) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
     else:
         engine = _server_engine(url)
+        event.listen(engine, "begin", _postgres_begin)
     event.listen(engine, "before_cursor_execute", _refuse_nul_bytes)
     _ENGINES[url] = engine
     if migrate:
@@ -219,11 +231,25 @@ def transaction(db: str | None = None, user: str | None = None) -> Iterator[Sess
     try:
         yield session
         session.commit()
-    except BaseException:
+    except BaseException as exc:
         session.rollback()
+        _refuse_lock_wait(exc)
         raise
     finally:
         session.close()
+
+
+def _refuse_lock_wait(exc: BaseException) -> None:
+    """Another command held the database longer than the busy timeout: a clean refusal."""
+    from sqlalchemy.exc import OperationalError
+
+    if isinstance(exc, OperationalError) and (
+        "database is locked" in str(exc) or "lock timeout" in str(exc)
+    ):
+        raise ClinicbillError(
+            "db: another clinicbill command kept the database busy for too long",
+            "try again when it has finished (a large import or report may be running)",
+        ) from None
 
 
 def current_user() -> str:
