@@ -113,6 +113,7 @@ def test_index_is_cached_on_disk_and_rebuilt_when_missing():
     first = path.read_text()
     assert "\nM5450\t1\tLow back pain, unspecified\t" in first
     icd._index.cache_clear()
+    icd._seek.cache_clear()
     path.unlink()
     assert icd.lookup("M54.50").billable
     assert path.read_text() == first
