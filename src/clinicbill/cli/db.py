@@ -159,8 +159,9 @@ def export_all(
 # Steps this module adds to `clinicbill demo` (see cli/demo.py).
 DEMO_STEPS: list = [
     ("Integrity check", ["db", "check"]),
-    ("An online backup, verified", ["db", "backup", "{dir}/clinicbill-backup.db"]),
-    ("Every table as CSV and JSON, with a manifest", ["export-all", "{dir}/export"]),
+    # --force: a second `make demo` into the same directory replaces the earlier files
+    ("An online backup, verified", ["db", "backup", "{dir}/clinicbill-backup.db", "--force"]),
+    ("Every table as CSV and JSON, with a manifest", ["export-all", "{dir}/export", "--force"]),
 ]
 
 
