@@ -69,7 +69,8 @@ def test_bad_npi_refused_and_nothing_written(run):
 def test_ambiguous_name_lists_matches(sample_run):
     result = sample_run("patient", "show", "a")
     assert result.exit_code == 1
-    assert "matches" in result.stderr and "Chen" in result.stderr
+    assert "matches" in result.stderr and "P00001 (M.C.)" in result.stderr
+    assert "Chen" not in result.stderr  # no patient names in error lines
 
 
 def test_unknown_patient_is_clean_error(sample_run):

@@ -59,7 +59,8 @@ def find_patient(session, ref: str | int) -> Patient:
         rows,
         "patient",
         ref,
-        lambda p: f"{p.id} {p.account_number} {p.last_name}, {p.first_name} ({p.dob})",
+        # id, account and initials only: an error line carries no patient data (SPEC §5)
+        lambda p: f"{p.id} {p.account_number} ({p.first_name[:1]}.{p.last_name[:1]}.)",
     )
 
 
