@@ -183,6 +183,16 @@ def render_png(pdf_path, tmp_path):
     return sorted(tmp_path.glob("page*.png"))[0]
 
 
+def assert_first_page_prints(pdf_path, tmp_path) -> None:
+    """The first page renders to a PNG that is not blank (skips without poppler's pdftoppm)."""
+    import pytest
+
+    png = render_png(pdf_path, tmp_path)
+    if png is None:
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    assert_not_blank(png)
+
+
 def assert_not_blank(png_path) -> None:
     from PIL import Image
 
