@@ -16,7 +16,7 @@ from datetime import date
 from sqlalchemy import case, func, select
 
 from clinicbill.domain.errors import ClinicbillError
-from clinicbill.store.models import Encounter, LedgerEntry, Payment, ServiceLine
+from clinicbill.store.models import Encounter, LedgerEntry, ServiceLine
 
 INSURANCE_PAYMENT = "insurance_payment"
 PATIENT_PAYMENT = "patient_payment"
@@ -117,11 +117,15 @@ def assert_line_invariant(session, service_line_id: int) -> LineBalance:
 
 def _signed_payment():
     """A patient payment adds to the money received; a refund (kind 'refund') takes it away."""
+    from clinicbill.store.models import Payment  # the billing tables, only where needed
+
     return case((Payment.kind == "refund", -Payment.amount_cents), else_=Payment.amount_cents)
 
 
 def patient_credit(session, patient_id: int, as_of: date | None = None) -> int:
     """Unapplied patient money: payments minus what was applied to lines, minus refunds."""
+    from clinicbill.store.models import Payment
+
     received = select(func.coalesce(func.sum(_signed_payment()), 0)).where(
         Payment.patient_id == patient_id, Payment.source == "patient"
     )
@@ -159,6 +163,8 @@ def patient_credits_query(as_of: date | None = None):
     money as `patient_credit`, for all patients in one grouped query (aging lists credits
     apart). Keep the two definitions in step."""
     from sqlalchemy import union_all
+
+    from clinicbill.store.models import Payment
 
     received = select(
         Payment.patient_id.label("patient_id"), _signed_payment().label("amount")

@@ -174,6 +174,9 @@ def _writer_lock(session: Session) -> None:
 
 def _before_flush(session: Session, _ctx, _instances) -> None:
     if session.new or session.dirty or session.deleted:
+        from clinicbill.store.models import load_all
+
+        load_all()  # the flush resolves every foreign key of the tables it writes
         _writer_lock(session)
 
 

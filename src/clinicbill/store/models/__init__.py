@@ -1,10 +1,12 @@
 """All tables, defined on first use: `from clinicbill.store.models import Patient` defines the
-patient table only (a command that lists patients does not pay for the 26 tables), a billing or
-clinical model defines every table. `load_all()` registers every table on SQLModel.metadata
-(migrations, integrity checks, exports, anything that lists the tables).
+patient table only, `Encounter` the clinical tables; a command pays only for the tables it
+names (a one-visit superbill does not define the 12 billing tables). `load_all()` registers
+every table on SQLModel.metadata (migrations, integrity checks, exports, anything that lists
+the tables).
 
-Foreign keys name their target tables as strings: a module is loaded together with the
-modules whose tables its foreign keys reference (_NEEDS), so a flush can order its inserts.
+Foreign keys name their target tables as strings and are resolved late: a query never needs
+the target defined, but a flush does (the unit of work sorts each table's foreign keys), so
+the session's before_flush hook (store/audit.py) calls load_all() first.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ _HOME = {
     "ControlCounter": "billing",
     "Estimate": "billing",
     "ExportBatch": "billing",
-    "LedgerEntry": "billing",
+    "LedgerEntry": "ledger",
     "Package": "billing",
     "Payment": "billing",
     "ProviderAdjustment": "billing",
@@ -40,36 +42,21 @@ _HOME = {
     "Referral": "coverage",
     "Verification": "coverage",
 }
-_ALL = ("patient", "audit_log", "core", "coverage", "clinical", "billing")
-# each module with the modules its foreign keys point into (clinical and billing refer to
-# each other: encounter.package_id, claimline.service_line_id)
-_NEEDS = {
-    "patient": ("patient",),
-    "audit_log": ("audit_log",),
-    "core": ("patient", "core"),
-    "coverage": ("patient", "core", "coverage"),
-    "clinical": _ALL,
-    "billing": _ALL,
-}
+_ALL = ("patient", "audit_log", "core", "coverage", "clinical", "ledger", "billing")
 
 __all__ = sorted(_HOME)
 
 
-def _load(module: str) -> None:
-    for name in _NEEDS[module]:
-        importlib.import_module(f"{__name__}.{name}")
-
-
 def load_all() -> None:
     """Define every table (SQLModel.metadata then lists all of them)."""
-    _load("billing")
+    for name in _ALL:
+        importlib.import_module(f"{__name__}.{name}")
 
 
 def __getattr__(name: str):
     module = _HOME.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    _load(module)
     value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
     globals()[name] = value
     return value
@@ -88,7 +75,6 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ does
         ControlCounter,
         Estimate,
         ExportBatch,
-        LedgerEntry,
         Package,
         Payment,
         ProviderAdjustment,
@@ -113,4 +99,5 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ does
         Referral,
         Verification,
     )
+    from clinicbill.store.models.ledger import LedgerEntry  # noqa: F401
     from clinicbill.store.models.patient import Patient  # noqa: F401

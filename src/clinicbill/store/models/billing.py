@@ -1,4 +1,5 @@
-"""Claims, control numbers, remittances, the ledger, payments, packages, estimates."""
+"""Claims, control numbers, remittances, payments, packages, estimates (the ledger entries are
+in models/ledger.py)."""
 
 from __future__ import annotations
 
@@ -142,35 +143,6 @@ class Payment(SQLModel, table=True):
     reference: str | None = None
     note: str | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-
-
-class LedgerEntry(SQLModel, table=True):
-    """One posting against a service line. Balances are derived from these (domain/ledger.py).
-
-    kinds: insurance_payment, patient_payment, adjustment (reduce the balance);
-    patient_responsibility (moves the balance to the patient, does not reduce it).
-    Reversals are entries with negated amounts; nothing is updated in place.
-    """
-
-    __table_args__ = (
-        # Covers the per-line sums by kind up to a date (balances, aging): read from the
-        # index alone, without visiting the table (tests/test_perf_indexes.py).
-        Index("ix_ledger_line_kind", "service_line_id", "kind", "effective_date", "amount_cents"),
-        Index("ix_ledger_effective", "effective_date"),
-    )
-    id: int | None = Field(default=None, primary_key=True)
-    service_line_id: int = Field(foreign_key="serviceline.id")
-    kind: str
-    amount_cents: int
-    effective_date: date
-    claim_id: int | None = Field(default=None, foreign_key="claim.id", index=True)
-    remittance_claim_id: int | None = Field(default=None, foreign_key="remittanceclaim.id")
-    payment_id: int | None = Field(default=None, foreign_key="payment.id", index=True)
-    group_code: str | None = None  # CO | PR | OA | PI
-    reason_code: str | None = None  # CARC
-    remark_codes: str | None = None  # RARC, comma-separated
-    note: str | None = None
-    posted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class Package(SQLModel, table=True):
