@@ -36,3 +36,25 @@ def test_a_nul_byte_never_reaches_the_database(sample_run):
         result = sample_run(*args)
         assert result.exit_code == 1, (args, result.output)
         assert "unexpected" not in result.stderr
+
+
+def test_a_nul_byte_is_refused_in_a_bulk_write_and_a_backslash_x00_is_not(db_url):
+    """The refusal looks at every row of an executemany; text that merely spells \\x00 (a
+    backslash, then x00) is stored as typed."""
+    from sqlalchemy import text
+
+    from clinicbill.domain.errors import ClinicbillError
+    from clinicbill.store.engine import transaction
+
+    insert = text("INSERT INTO t (v) VALUES (:v)")
+    with pytest.raises(ClinicbillError, match="NUL byte"):
+        with transaction(db_url, "tester") as session:
+            session.execute(text("CREATE TEMPORARY TABLE t (v TEXT)"))
+            session.execute(insert, [{"v": f"row {i}"} for i in range(500)] + [{"v": "a\x00b"}])
+    with transaction(db_url, "tester") as session:
+        session.execute(text("CREATE TEMPORARY TABLE t (v TEXT)"))
+        session.execute(insert, [{"v": "C:\\x00dir"}, {"v": "plain"}])
+        assert session.execute(text("SELECT v FROM t ORDER BY v")).scalars().all() == [
+            "C:\\x00dir",
+            "plain",
+        ]

@@ -7,13 +7,12 @@ same way, in the same hash chain.
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 
 from sqlalchemy import func, insert, select, text, update
 from sqlmodel import Session
 
-from clinicbill.store.audit import _append, _jsonable, _writer_lock
+from clinicbill.store.audit import _append, _jsonable, _writer_lock, row_json
 from clinicbill.store.types import utcnow
 
 
@@ -58,7 +57,7 @@ def insert_audited(session: Session, model, rows: list[dict]) -> list[int]:
                 "entity_id": values["id"],
                 "patient_id": values.get("patient_id"),
                 "before": None,
-                "after": json.dumps({k: plain(v) for k, v in values.items()}, sort_keys=True),
+                "after": row_json({k: plain(v) for k, v in values.items()}),
             }
             for values in full
         ],
@@ -118,8 +117,8 @@ def update_audited(session: Session, model, changes: list[tuple[int, dict, dict]
                 "entity": table.name,
                 "entity_id": row_id,
                 "patient_id": patients.get(row_id),
-                "before": json.dumps({k: _jsonable(v) for k, v in before.items()}, sort_keys=True),
-                "after": json.dumps({k: _jsonable(v) for k, v in after.items()}, sort_keys=True),
+                "before": row_json({k: _jsonable(v) for k, v in before.items()}),
+                "after": row_json({k: _jsonable(v) for k, v in after.items()}),
             }
             for row_id, before, after in changes
         ],
