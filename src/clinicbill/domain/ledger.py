@@ -117,27 +117,15 @@ def assert_line_invariant(session, service_line_id: int) -> LineBalance:
 
 def _signed_payment():
     """A patient payment adds to the money received; a refund (kind 'refund') takes it away."""
-    from clinicbill.store.models import Payment  # the billing tables, only where needed
+    from clinicbill.store.models import Payment
 
     return case((Payment.kind == "refund", -Payment.amount_cents), else_=Payment.amount_cents)
 
 
 def patient_credit(session, patient_id: int, as_of: date | None = None) -> int:
     """Unapplied patient money: payments minus what was applied to lines, minus refunds."""
-    from clinicbill.store.models import Payment
-
-    received = select(func.coalesce(func.sum(_signed_payment()), 0)).where(
-        Payment.patient_id == patient_id, Payment.source == "patient"
-    )
-    applied = (
-        select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
-        .join(Payment, Payment.id == LedgerEntry.payment_id)
-        .where(Payment.patient_id == patient_id, Payment.source == "patient")
-    )
-    if as_of is not None:
-        received = received.where(Payment.received_on <= as_of)
-        applied = applied.where(LedgerEntry.effective_date <= as_of)
-    return int(session.execute(received).scalar()) - int(session.execute(applied).scalar())
+    row = session.execute(patient_credits_query(as_of, patient_id)).one_or_none()
+    return int(row.credit) if row is not None else 0
 
 
 def patient_summary(session, patient) -> dict:
@@ -158,21 +146,24 @@ def patient_summary(session, patient) -> dict:
     }
 
 
-def patient_credits_query(as_of: date | None = None):
-    """Select patient_id, credit for every patient with patient payments: the same unapplied
-    money as `patient_credit`, for all patients in one grouped query (aging lists credits
-    apart). Keep the two definitions in step."""
+def patient_credits_query(as_of: date | None = None, patient_id: int | None = None):
+    """Select patient_id, credit: unapplied patient money (payments minus refunds minus what
+    was applied to lines) per patient with patient payments, in one grouped query (aging
+    lists credits apart); `patient_id` limits it to one patient (`patient_credit`)."""
     from sqlalchemy import union_all
 
-    from clinicbill.store.models import Payment
+    from clinicbill.store.models import Payment  # the billing tables, only where needed
 
+    mine = (
+        Payment.patient_id.is_not(None) if patient_id is None else Payment.patient_id == patient_id
+    )
     received = select(
         Payment.patient_id.label("patient_id"), _signed_payment().label("amount")
-    ).where(Payment.patient_id.is_not(None), Payment.source == "patient")
+    ).where(mine, Payment.source == "patient")
     applied = (
         select(Payment.patient_id.label("patient_id"), (-LedgerEntry.amount_cents).label("amount"))
         .join(Payment, Payment.id == LedgerEntry.payment_id)
-        .where(Payment.patient_id.is_not(None), Payment.source == "patient")
+        .where(mine, Payment.source == "patient")
     )
     if as_of is not None:
         received = received.where(Payment.received_on <= as_of)
