@@ -185,6 +185,9 @@ def _portable(result: dict, work: Path) -> dict:
     return result
 
 
+GIT_STATUS = ["git", "-C", str(fixtures.ROOT), "status", "--porcelain", "--untracked-files=no"]
+
+
 def machine() -> dict:
     commit = subprocess.run(
         ["git", "-C", str(fixtures.ROOT), "rev-parse", "--short", "HEAD"],
@@ -192,7 +195,8 @@ def machine() -> dict:
         text=True,
     ).stdout.strip()
     dirty = subprocess.run(
-        ["git", "-C", str(fixtures.ROOT), "status", "--porcelain", "--untracked-files=no"],
+        # the previous run's results.json is not a change to what is measured
+        [*GIT_STATUS, "--", ".", ":!benchmarks/results.json"],
         capture_output=True,
         text=True,
     ).stdout.strip()
