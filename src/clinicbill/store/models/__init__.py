@@ -1,6 +1,6 @@
 """All tables, defined on first use: `from clinicbill.store.models import Patient` defines the
 patient table only, `Encounter` the clinical tables; a command pays only for the tables it
-names (a one-visit superbill does not define the 12 billing tables). `load_all()` registers
+names (a one-visit superbill defines no claim, payment or coverage table). `load_all()` registers
 every table on SQLModel.metadata (migrations, integrity checks, exports, anything that lists
 the tables).
 
