@@ -9,9 +9,10 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "clinicbill"
 
 # layer -> layers it must never import
 FORBIDDEN = {
-    "domain": ("clinicbill.cli", "clinicbill.formats"),
-    "formats": ("clinicbill.cli",),
-    "store": ("clinicbill.cli", "clinicbill.formats"),
+    "app": ("clinicbill.cli",),
+    "domain": ("clinicbill.cli", "clinicbill.formats", "clinicbill.app"),
+    "formats": ("clinicbill.cli", "clinicbill.app"),
+    "store": ("clinicbill.cli", "clinicbill.formats", "clinicbill.app"),
 }
 # store may use the one refusal type from domain, nothing else of it
 STORE_ALLOWED_DOMAIN = ("clinicbill.domain.errors",)
@@ -68,7 +69,14 @@ def test_command_modules_import_only_typer_at_top_level():
                 }:
                     problems.append(f"{path.name} imports {name} at module level")
                 if (
-                    name.startswith(("clinicbill.domain", "clinicbill.store", "clinicbill.formats"))
+                    name.startswith(
+                        (
+                            "clinicbill.app",
+                            "clinicbill.domain",
+                            "clinicbill.store",
+                            "clinicbill.formats",
+                        )
+                    )
                     and name != "clinicbill.domain.errors"
                 ):
                     problems.append(f"{path.name} imports {name} at module level")
