@@ -33,6 +33,26 @@ COMMAND_MODULES: list[str] = [
 ]
 
 
+# `clinicbill --help` lists the commands by when they are used, the three daily ones first.
+HELP_SECTIONS = (
+    ("Daily", ("session", "superbill", "aging")),
+    (
+        "Front desk",
+        ("patient", "policy", "verify", "eligibility", "referral", "auth", "case", "abn",
+         "estimate"),
+    ),
+    ("Claims", ("claim", "codes", "clearinghouse", "inbox", "ack")),
+    (
+        "Money",
+        ("era", "payment", "balance", "adjust", "refund", "package", "membership", "billing",
+         "statement", "receipt"),
+    ),
+    ("Reports", ("report",)),
+    ("Set-up", ("init", "practice", "provider", "payer", "fee", "demo")),
+    ("Data", ("db", "export-all", "export", "audit")),
+)  # fmt: skip
+
+
 class ClinicbillGroup(TyperGroup):
     """Turns refusals into `error:`/`hint:` lines and exit 1; never shows a traceback.
 
@@ -52,7 +72,7 @@ class ClinicbillGroup(TyperGroup):
     def format_commands(self, ctx, formatter) -> None:
         from clinicbill.cli.lazy import format_commands
 
-        format_commands(self, ctx, formatter)
+        format_commands(self, ctx, formatter, HELP_SECTIONS)
 
     def invoke(self, ctx):
         try:

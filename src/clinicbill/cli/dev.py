@@ -63,4 +63,4 @@ def seed(
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
-    app.add_typer(dev_app, name="dev")
+    app.add_typer(dev_app, name="dev", hidden=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterator, MutableMapping
+from typing import Annotated
 
 import typer
 from typer import _click
@@ -53,7 +54,7 @@ class LazyCommands(MutableMapping):
 
     def __getitem__(self, name: str) -> _click.Command:
         if name not in self._built:
-            self._built[name] = self._build(self._infos[name])
+            self._built[name] = _finish(self._build(self._infos[name]))
         return self._built[name]
 
     def __setitem__(self, name: str, command: _click.Command) -> None:
@@ -92,13 +93,74 @@ class LazyCommands(MutableMapping):
         )  # fmt: skip
 
 
-def format_commands(group, ctx, formatter) -> None:
-    """The `Commands` section of a group's help, from stubs (same layout as Typer's)."""
+def _set_json(value: bool) -> None:
+    if value:
+        from clinicbill.cli.context import STATE
+
+        STATE.json = True
+
+
+_JSON_PARAM: list = []
+
+
+def _json_param():
+    """One `--json` option object, built by Typer like every other option."""
+    if not _JSON_PARAM:
+        from typer.main import get_command
+
+        probe = typer.Typer()
+
+        @probe.command()
+        def _probe(
+            json: Annotated[
+                bool,
+                typer.Option(
+                    "--json",
+                    callback=_set_json,
+                    expose_value=False,
+                    help="Machine-readable output (the same as the global --json).",
+                ),
+            ] = False,
+        ) -> None:
+            pass
+
+        _JSON_PARAM.append(get_command(probe).params[0])
+    return _JSON_PARAM[0]
+
+
+def _finish(command: _click.Command) -> _click.Command:
+    """Every leaf command gets the option docs of cli/option_docs.py, and accepts `--json`
+    after the subcommand too (`clinicbill patient list --json`): scripts write it there."""
+    subcommands = getattr(command, "commands", None)
+    if subcommands is not None:
+        for sub in subcommands.values():
+            _finish(sub)
+        return command
+    from clinicbill.cli.option_docs import document
+
+    document(command)
+    if not any("--json" in getattr(p, "opts", ()) for p in command.params):
+        command.params.append(_json_param())
+    return command
+
+
+def format_commands(group, ctx, formatter, sections=()) -> None:
+    """The `Commands` section of a group's help, from stubs (same layout as Typer's).
+
+    With `sections` ((title, names), ...), the commands are listed under those titles in that
+    order; a command named in none of them goes under "Other commands"."""
     commands = [(name, group.commands.stub(name)) for name in group.list_commands(ctx)]
     commands = [(name, cmd) for name, cmd in commands if not cmd.hidden]
     if not commands:
         return
     limit = formatter.width - 6 - max(len(name) for name, _ in commands)
-    rows = [(name, cmd.get_short_help_str(limit)) for name, cmd in commands]
-    with formatter.section("Commands"):
-        formatter.write_dl(rows)
+    rows = {name: (name, cmd.get_short_help_str(limit)) for name, cmd in commands}
+    if not sections:
+        sections = (("Commands", tuple(rows)),)
+    placed = {name for _, names in sections for name in names}
+    sections = (*sections, ("Other commands", tuple(n for n in rows if n not in placed)))
+    for title, names in sections:
+        listed = [rows[name] for name in names if name in rows]
+        if listed:
+            with formatter.section(title):
+                formatter.write_dl(listed)

@@ -23,7 +23,7 @@ def package_add(
     ref: Annotated[str | None, Opt("--ref", help="Receipt or check number.")] = None,
     on: DateOpt = None,
 ) -> None:
-    """Sell a prepaid package (e.g. 10 massages) or a membership; the money is prepaid credit.
+    """Sell a prepaid package (10 massages, say) or a membership; the money is prepaid credit.
 
     Example: clinicbill package add P00006 --name '10 massages' --price 850
       --visits 10 --method card
