@@ -109,7 +109,7 @@ def test_notes_are_append_only_from_the_cli(sample_run, sample_db):
     fixed = sample_run(
         "verify", "add", "1", "--method", "portal", "--corrects", "1", "--copay", "30"
     )
-    assert fixed.exit_code == 0 and "(corrects 1)" in fixed.stdout
+    assert fixed.exit_code == 0 and "(corrects 1: changed copay)" in fixed.stdout
     notes = json.loads(sample_run("--json", "verify", "list", "1").stdout)["notes"]
     assert [n["status"] for n in notes] == ["corrected by 2", "current; corrects 1"]
     original = json.loads(sample_run("--json", "verify", "show", "1").stdout)

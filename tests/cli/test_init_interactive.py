@@ -60,5 +60,6 @@ def test_ctrl_c_at_a_prompt_writes_nothing(tmp_path):
 
 def test_without_a_tty_a_missing_value_names_the_option(tmp_path):
     out = cli_subprocess("--db", str(tmp_path / "x.db"), "init", "--name", "X", input="")
-    assert out.returncode == 1
-    assert "npi: a value is required" in out.stderr and "--npi" in out.stderr
+    assert out.returncode == 2  # a missing value is a usage error, all of them named at once
+    assert "npi, tax-id," in out.stderr and "values are required" in out.stderr
+    assert "--npi" in out.stderr and "--phone" in out.stderr

@@ -234,3 +234,28 @@ def test_session_commands_as_a_real_subprocess(sample_db):
     assert json.loads(listed.stdout)[0]["codes"] == "97124 97140"
     refused = cli_subprocess("--db", sample_db, "session", "edit", "1", "--plan", "x")
     assert refused.returncode == 1 and "Traceback" not in refused.stderr
+
+
+def test_edit_lines_says_what_was_added_changed_and_removed(sample_run):
+    """issue 15: `--line` no longer deletes the lines it does not name."""
+    run = sample_run
+    added = run(
+        "session", "add", "--patient", "P00001", "--provider", "2", "--date", "2026-11-30",
+        "--dx", "M54.50", "--line", "97810:minutes=15", "--line", "97811:minutes=15",
+        "--line", "97124:minutes=30", "--subjective", "Low back pain",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    sid = "1"
+    out = run("session", "edit", sid, "--plan", "Every 2 weeks", "--line", "97124:minutes=45")
+    assert out.exit_code == 0, out.output
+    assert "lines (changed 97124)" in out.output
+    codes = [x["code"] for x in json.loads(run("--json", "session", "show", sid).output)["lines"]]
+    assert codes == ["97810", "97811", "97124"]
+    out = run("session", "edit", sid, "--remove-line", "97811")
+    assert "lines (removed 97811)" in out.output
+    missing = run("session", "edit", sid, "--remove-line", "97140")
+    assert missing.exit_code == 1 and "remove-line: the session has no 97140 line" in missing.output
+    out = run("session", "edit", sid, "--replace-lines", "--line", "97140:minutes=30")
+    assert "added 97140" in out.output and "removed 97810, 97124" in out.output
+    codes = [x["code"] for x in json.loads(run("--json", "session", "show", sid).output)["lines"]]
+    assert codes == ["97140"]

@@ -83,7 +83,7 @@ class ClinicbillGroup(TyperGroup):
             from clinicbill.cli.render import print_refusal
 
             print_refusal(exc)
-            raise typer.Exit(1) from None
+            raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             typer.echo("cancelled: nothing was written", err=True)
             raise typer.Exit(1) from None

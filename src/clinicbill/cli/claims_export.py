@@ -149,6 +149,12 @@ def claim_export(
         }
     what = f"interchange {summary['interchange_control_number']}, " if fmt == "837p" else ""
     done(f"wrote {path} ({what}{len(summary['claims'])} claim(s))", summary)
+    if fmt == "837p" and snapshots[0].billing.x12_usage != "P":
+        typer.echo(
+            "note: the file is marked as a TEST interchange (ISA15 = T): payers do not process "
+            "it; for real claims run `clinicbill practice edit --x12-usage P`",
+            err=True,
+        )
 
 
 def register(claim_app: typer.Typer) -> None:

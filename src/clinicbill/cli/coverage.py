@@ -153,6 +153,7 @@ def verify_add(
         VERIFICATION_FIELDS,
         VERIFICATION_REQUIRED,
         add_verification,
+        corrected_fields,
     )
     from clinicbill.domain.visits import policy_visit_status
     from clinicbill.store.engine import current_user
@@ -172,7 +173,12 @@ def verify_add(
             session, row, corrects_id=corrects, verified_at=verified_at, **values
         )
         status = policy_visit_status(session, row.id, _today())
-        fixed = f" (corrects {note.corrects_id})" if note.corrects_id else ""
+        fixed = ""
+        if note.corrects_id:
+            changed = corrected_fields(session, note)
+            fixed = f" (corrects {note.corrects_id}: " + (
+                "changed " + ", ".join(changed) + ")" if changed else "no value changed)"
+            )
         done(
             f"verification {note.id} recorded for policy {row.id}{fixed}\n{visits_line(status)}",
             {**note.model_dump(), "visits": status.as_dict()},

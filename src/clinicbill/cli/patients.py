@@ -32,6 +32,13 @@ def patient_add(
     email: Annotated[str | None, Opt()] = None,
     signature_on_file: Annotated[bool, Opt("--signature-on-file/--no-signature-on-file")] = True,
     assignment_on_file: Annotated[bool, Opt("--assignment-on-file/--no-assignment-on-file")] = True,
+    allow_duplicate: Annotated[
+        bool,
+        Opt(
+            "--allow-duplicate",
+            help="Add even when a patient with the same name and date of birth is on file.",
+        ),
+    ] = False,
 ) -> None:
     """Add a patient.
 
@@ -68,7 +75,7 @@ def patient_add(
         PATIENT_REQUIRED,
     )
     with unit_of_work() as session:
-        patient = add_patient(session, **values)
+        patient = add_patient(session, allow_duplicate=allow_duplicate, **values)
         done(f"patient {patient.id} added: account {patient.account_number}", patient.model_dump())
 
 

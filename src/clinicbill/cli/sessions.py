@@ -185,12 +185,21 @@ def session_edit(
     pain_after: PainOpt = None,
     auth: AuthOpt = None,
     referral: ReferralOpt = None,
+    remove_line: Annotated[
+        list[str] | None,
+        Opt("--remove-line", metavar="CODE", help="Remove the session's line of this code."),
+    ] = None,
+    replace_lines: Annotated[
+        bool,
+        Opt("--replace-lines", help="--line gives the whole list: lines not named are removed."),
+    ] = False,
 ) -> None:
-    """Change an unsigned session. --dx and --line replace the whole list.
+    """Change an unsigned session. --dx replaces the whole list; --line changes the line of its
+    code or adds one (the others stay), --remove-line CODE removes one.
 
     Example: clinicbill session edit 12 --assessment "Improved range of motion" --pain-after 2
     """
-    flags = dict(locals())
+    flags = {k: v for k, v in locals().items() if k not in ("remove_line", "replace_lines")}
     from clinicbill.cli.common import changed_message
     from clinicbill.cli.render import done
     from clinicbill.cli.session_view import print_notices
@@ -205,10 +214,26 @@ def session_edit(
             changes[key] = inputs[key]
     with unit_of_work() as session:
         encounter = get_session(session, ident)
-        changed = edit_session(session, encounter, **changes)
-        done(changed_message("session", encounter.id, changed), _jsonable(changed))
+        changed = edit_session(
+            session,
+            encounter,
+            remove_lines=tuple(remove_line or ()),
+            replace_lines=replace_lines,
+            **changes,
+        )
+        done(_lines_message(changed_message("session", encounter.id, changed), changed),
+             _jsonable(changed))  # fmt: skip
         if changed:
             print_notices(plan_stored(session, encounter))
+
+
+def _lines_message(message: str, changed: dict) -> str:
+    """`... updated plan, lines` says which lines: added, changed, removed."""
+    lines = changed.get("lines")
+    if not lines:
+        return message
+    parts = [f"{what} {', '.join(codes)}" for what, codes in lines.items() if codes]
+    return message.replace("lines", f"lines ({'; '.join(parts) or 'recomputed'})", 1)
 
 
 def _jsonable(changed: dict) -> dict:

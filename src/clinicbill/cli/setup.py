@@ -71,8 +71,10 @@ def init(
         )
         values = ask_missing(values, PRACTICE_PROMPTS, PRACTICE_REQUIRED)
         practice = create_practice(session, **values)
+        from clinicbill.store.engine import describe_location
+
         done(
-            f"practice {practice.name} recorded in {STATE.db or 'the default database'}",
+            f"practice {practice.name} recorded in {describe_location(STATE.db)}",
             practice.model_dump(),
         )
 
@@ -270,7 +272,10 @@ def payer_add(
     )
     with unit_of_work() as session:
         payer = add_payer(session, **values)
-        done(f"payer {payer.id} added: {payer.name} ({payer.profile})", payer.model_dump())
+        done(
+            f"payer {payer.id} added: {payer.name} ({payer.type}; rules: {payer.profile})",
+            payer.model_dump(),
+        )
 
 
 @payer_app.command("list")

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from clinicbill.domain import validate as v
-from clinicbill.domain.errors import ClinicbillError
+from clinicbill.domain.errors import ClinicbillError, MissingValue
 
 Cleaner = Callable[[Any, str], Any]
 
@@ -97,14 +97,13 @@ def kebab(name: str) -> str:
 
 def clean(spec: dict[str, Cleaner], values: dict[str, Any], required: set[str]) -> dict:
     """Validate every given value; refuse a missing required one. Returns stored values."""
+    missing = [kebab(name) for name in spec if name in required and values.get(name) is None]
+    if missing:
+        raise MissingValue(missing)
     out = {}
     for name, cleaner in spec.items():
         value = values.get(name)
         if value is None:
-            if name in required:
-                raise ClinicbillError(
-                    f"{kebab(name)}: a value is required", f"give --{kebab(name)}"
-                )
             continue
         out[name] = cleaner(value, kebab(name))
     unknown = set(values) - set(spec)

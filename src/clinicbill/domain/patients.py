@@ -61,8 +61,12 @@ def next_account_number(session) -> str:
         number += 1
 
 
-def add_patient(session, **values) -> Patient:
+def add_patient(session, allow_duplicate: bool = False, **values) -> Patient:
+    """A new patient. The same name and date of birth as a patient on file is refused (two
+    charts for one person split their balances and visit counts) unless `allow_duplicate`."""
     cleaned = f.clean(PATIENT_FIELDS, values, PATIENT_REQUIRED)
+    if not allow_duplicate:
+        _refuse_same_person(session, cleaned)
     if "account_number" not in cleaned:
         cleaned["account_number"] = next_account_number(session)
     elif session.execute(
@@ -76,6 +80,22 @@ def add_patient(session, **values) -> Patient:
     session.add(patient)
     session.flush()
     return patient
+
+
+def _refuse_same_person(session, cleaned: dict) -> None:
+    existing = session.execute(
+        select(Patient.account_number).where(
+            func.lower(Patient.first_name) == cleaned["first_name"].lower(),
+            func.lower(Patient.last_name) == cleaned["last_name"].lower(),
+            Patient.dob == cleaned["dob"],
+        )
+    ).scalar()
+    if existing is not None:  # the account number only: no name or birth date in error lines
+        raise ClinicbillError(
+            f"patient: a patient with this name and date of birth is already on file "
+            f"(account {existing})",
+            "use that account, or give --allow-duplicate if this is another person",
+        )
 
 
 def edit_patient(session, patient: Patient, **changes) -> dict:
@@ -123,10 +143,34 @@ def add_policy(session, patient: Patient, payer: Payer, **values) -> Policy:
     values.setdefault("relationship", "self")
     cleaned = f.clean(POLICY_FIELDS, values, POLICY_REQUIRED)
     _check_policy(cleaned)
+    _refuse_same_policy(session, patient, payer, cleaned)
     policy = Policy(patient_id=patient.id, payer_id=payer.id, **cleaned)
     session.add(policy)
     session.flush()
     return policy
+
+
+def _refuse_same_policy(session, patient: Patient, payer: Payer, cleaned: dict) -> None:
+    """One card, one policy: the same payer and member id again, over overlapping dates, is a
+    duplicate (claims would go out twice)."""
+    rows = session.execute(
+        select(Policy).where(
+            Policy.patient_id == patient.id,
+            Policy.payer_id == payer.id,
+            Policy.member_id == cleaned["member_id"],
+        )
+    ).scalars()
+    start, end = cleaned.get("effective_from"), cleaned.get("effective_to")
+    for other in rows:
+        if (end is None or other.effective_from is None or other.effective_from <= end) and (
+            start is None or other.effective_to is None or start <= other.effective_to
+        ):
+            raise ClinicbillError(
+                f"policy: this payer and member id are already policy {other.id} "
+                f"({other.priority}) of this patient",
+                f"change it with 'clinicbill policy edit {other.id}', or give the new "
+                "policy's --from date after the old one's --to",
+            )
 
 
 def edit_policy(session, policy: Policy, payer: Payer | None = None, **changes) -> dict:

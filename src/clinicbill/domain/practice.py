@@ -86,6 +86,8 @@ def create_practice(session, **values) -> Practice:
     if session.execute(select(Practice).limit(1)).scalar() is not None:
         raise ClinicbillError("practice: already set up", "use 'clinicbill practice edit'")
     cleaned = f.clean(PRACTICE_FIELDS, values, PRACTICE_REQUIRED)
+    # A real practice sends production claims (ISA15 P); the sample and demo say T themselves.
+    cleaned.setdefault("x12_usage", "P")
     practice = Practice(**_tax(cleaned))
     session.add(practice)
     session.flush()
@@ -128,6 +130,8 @@ def add_payer(session, **values) -> Payer:
     if values.get("profile") is None and values.get("type"):
         values = {**values, "profile": DEFAULT_PROFILE.get(str(values["type"]).lower())}
     cleaned = f.clean(PAYER_FIELDS, values, PAYER_REQUIRED)
+    if cleaned.get("payer_id"):
+        _refuse_duplicate_payer_id(session, cleaned["payer_id"])
     payer = Payer(**cleaned)
     session.add(payer)
     session.flush()
@@ -135,7 +139,24 @@ def add_payer(session, **values) -> Payer:
 
 
 def edit_payer(session, payer: Payer, **changes) -> dict:
-    return f.apply(payer, PAYER_FIELDS, changes)
+    changed = f.apply(payer, PAYER_FIELDS, changes)
+    if changed.get("payer_id"):
+        _refuse_duplicate_payer_id(session, payer.payer_id, own_id=payer.id)
+    return changed
+
+
+def _refuse_duplicate_payer_id(session, payer_id: str, own_id: int | None = None) -> None:
+    """A payer id names one payer: 835s and `payer show ID` find payers by it."""
+    from sqlalchemy import func
+
+    other = session.execute(
+        select(Payer).where(func.upper(Payer.payer_id) == payer_id.upper())
+    ).scalar()
+    if other is not None and other.id != own_id:
+        raise ClinicbillError(
+            f"payer-id: {payer_id} is already payer {other.id} ({other.name})",
+            f"use payer {other.id}, or check the payer id on the payer's list",
+        )
 
 
 def set_fee(session, code: str, amount: str, payer: Payer | None = None) -> FeeSchedule:

@@ -92,10 +92,50 @@ def plan_stored(session, encounter: Encounter):
     )
 
 
-def edit_session(session, encounter: Encounter, **changes) -> dict:
+def merge_lines(current: list, given: list | None, remove=(), replace: bool = False):
+    """The lines of an edited session, and what the edit does to them by code.
+
+    A given line replaces the stored line of its code (or is added); `remove` names codes to
+    drop; the other stored lines stay. With `replace`, the given lines are the whole list.
+    Returns (lines, {"added": [...], "changed": [...], "removed": [...]})."""
+    given = list(given or [])
+    remove = [str(code).strip().upper() for code in remove]
+    codes = [line.code for line in current]
+    unknown = [code for code in remove if code not in codes]
+    if unknown:
+        raise ClinicbillError(
+            f"remove-line: the session has no {', '.join(unknown)} line",
+            "name a code the session bills (clinicbill session show ID)",
+        )
+    given_codes = {g.code for g in given}
+    if replace:
+        out, removed = list(given), [c for c in codes if c not in given_codes]
+    else:
+        pending, out, removed = list(given), [], []
+        for line in current:
+            match = next((g for g in pending if g.code == line.code), None)
+            if match is not None:
+                pending.remove(match)
+                out.append(match)
+            elif line.code in remove:
+                removed.append(line.code)
+            else:
+                out.append(line)
+        out.extend(pending)
+    changed = [g.code for g in given if g.code in codes]
+    added = [g.code for g in given if g.code not in codes]
+    return out, {"added": added, "changed": changed, "removed": removed}
+
+
+def edit_session(
+    session, encounter: Encounter, remove_lines=(), replace_lines: bool = False, **changes
+) -> dict:
     """Change an unsigned session. Keys as plan_session; a key left out (or None) keeps the
-    stored value; `lines` or `diagnoses` replace the whole list; `soap` and `modality` merge
-    into the stored ones; policy="self-pay" bills the patient. Returns what changed."""
+    stored value; `lines` replace the stored lines of their codes and add the others
+    (`remove_lines` drops codes, `replace_lines` makes `lines` the whole list); `diagnoses`
+    replace the whole list; `soap` and `modality` merge into the stored ones;
+    policy="self-pay" bills the patient. Returns what changed (`lines` as added, changed and
+    removed codes)."""
     from clinicbill.domain.sessions import (
         _encounter_values,
         _write_children,
@@ -107,6 +147,11 @@ def edit_session(session, encounter: Encounter, **changes) -> dict:
     changes = {k: v for k, v in changes.items() if v is not None}
     old_lines = stored_lines(session, encounter)
     current = stored_inputs(session, encounter)
+    line_changes = None
+    if "lines" in changes or remove_lines:
+        changes["lines"], line_changes = merge_lines(
+            current["lines"], changes.get("lines"), remove_lines, replace_lines
+        )
     if "soap" in changes:
         changes["soap"] = {**current["soap"], **changes["soap"]}
     if "modality" in changes:
@@ -139,8 +184,9 @@ def edit_session(session, encounter: Encounter, **changes) -> dict:
         session.execute(delete(ServiceLine).where(ServiceLine.encounter_id == encounter.id))
         session.flush()
         _write_children(session, encounter, plan)
-        changed["diagnoses"] = list(plan.diagnoses)
-        changed["lines"] = [line.code for line in plan.lines]
+        if plan.diagnoses != tuple(current["diagnoses"]):
+            changed["diagnoses"] = list(plan.diagnoses)
+        changed["lines"] = line_changes or {"added": [], "changed": [], "removed": []}
     for key in [k for k in changed if k in values]:
         setattr(encounter, key, values[key])
     session.flush()

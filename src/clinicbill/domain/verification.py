@@ -15,7 +15,7 @@ from sqlalchemy import select
 from clinicbill.domain import fields as f
 from clinicbill.domain import validate as v
 from clinicbill.domain.errors import ClinicbillError
-from clinicbill.domain.money import fmt
+from clinicbill.domain.money import fmt, to_decimal
 from clinicbill.store.models import Policy, Verification
 
 METHODS = ("phone", "portal", "271")
@@ -125,8 +125,8 @@ def add_verification(
     session, policy: Policy, *, corrects_id: int | str | None = None, verified_at=None, **values
 ) -> Verification:
     """Record a benefit verification note (never edited later). A correction names the note it
-    corrects (same policy) and, unless told otherwise, keeps that note's verification time."""
-    cleaned = f.clean(VERIFICATION_FIELDS, values, VERIFICATION_REQUIRED)
+    corrects (same policy) and carries every value of that note that it does not give anew,
+    the verification time included (`corrected_fields` tells what it changed)."""
     corrected = None
     if corrects_id is not None:
         text = str(corrects_id).strip()
@@ -136,6 +136,8 @@ def add_verification(
                 f"corrects: '{text[:20]}' is not a verification of policy {policy.id}",
                 f"see 'clinicbill verify list {policy.id}'",
             )
+        values = _carried(corrected, values)
+    cleaned = f.clean(VERIFICATION_FIELDS, values, VERIFICATION_REQUIRED)
     if verified_at is not None:
         cleaned["verified_at"] = parse_verified_at(verified_at)
     elif corrected is not None:
@@ -152,6 +154,42 @@ def add_verification(
     session.add(note)
     session.flush()
     return note
+
+
+# Who recorded a note and how are the correction's own; every other value carries over.
+_NOT_CARRIED = {"method", "verified_by"}
+
+
+def _carried(corrected: Verification, values: dict) -> dict:
+    """The values of a correction: the given ones, else the corrected note's (as typed)."""
+    out = dict(values)
+    for name, cleaner in VERIFICATION_FIELDS.items():
+        if name in _NOT_CARRIED or out.get(name) is not None:
+            continue
+        stored = getattr(corrected, COLUMNS.get(name, name))
+        if stored is None:
+            continue
+        if name in ("deductible", "deductible_met", "oop_max", "oop_met", "copay"):
+            stored = str(to_decimal(stored))
+        elif isinstance(stored, bool):
+            stored = "yes" if stored else "no"
+        elif isinstance(stored, date):
+            stored = stored.isoformat()
+        out[name] = str(stored)
+    return out
+
+
+def corrected_fields(session, note: Verification) -> list[str]:
+    """The option names whose values a correction changed from the note it corrects."""
+    if note.corrects_id is None:
+        return []
+    old = session.get(Verification, note.corrects_id)
+    return [
+        f.kebab(name)
+        for name in VERIFICATION_FIELDS
+        if name not in _NOT_CARRIED
+        and getattr(old, COLUMNS.get(name, name)) != getattr(note, COLUMNS.get(name, name))
+    ]
 
 
 def _check_amounts(values: dict) -> None:

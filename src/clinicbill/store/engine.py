@@ -276,3 +276,14 @@ def dispose_all() -> None:
     for engine in _ENGINES.values():
         engine.dispose()
     _ENGINES.clear()
+
+
+def describe_location(db: str | None) -> str:
+    """Where the database is, for messages: the SQLite file's path, or the URL without its
+    password. `db` as given to --db (None: CLINICBILL_DB, else the default path)."""
+    url = resolve_url(db)
+    if is_sqlite(url):
+        return str(sqlite_path(url))
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
