@@ -163,7 +163,7 @@ _NOT_CARRIED = {"method", "verified_by"}
 def _carried(corrected: Verification, values: dict) -> dict:
     """The values of a correction: the given ones, else the corrected note's (as typed)."""
     out = dict(values)
-    for name, cleaner in VERIFICATION_FIELDS.items():
+    for name in VERIFICATION_FIELDS:
         if name in _NOT_CARRIED or out.get(name) is not None:
             continue
         stored = getattr(corrected, COLUMNS.get(name, name))
