@@ -76,14 +76,12 @@ def test_payment_for_one_session(sample_run, visits):
         (["payment", "add", "P00006", "NaN", "--method", "cash"], "amount: 'NaN' is not a finite"),
         (["payment", "add", "P00006", "0", "--method", "cash"], "must be more than 0"),
         (["payment", "add", "P00006", "5.001", "--method", "cash"], "more than two decimals"),
-        (["payment", "add", "P00006", "5"], "method: (missing) is not a payment method"),
         (["payment", "add", "P00006", "5", "--method", "iou"], "is not a payment method"),
         (["payment", "add", "nobody", "5", "--method", "cash"], "patient: no patient matches"),
         (["refund", "P00006", "1", "--method", "cash"], "more than the patient's credit"),
         (["adjust", "P00006", "500", "--reason", "courtesy"], "more than the open balance"),
         (["adjust", "P00006", "5", "--reason", "mood"], "is not an adjustment reason"),
         (["adjust", "P00006", "5"], "reason"),
-        (["payment", "apply", "P00006"], "no credit to apply"),
         (["package", "use", "9", "1"], "package: no package 9"),
     ],
 )
@@ -93,6 +91,19 @@ def test_refusals_write_nothing(sample_run, visits, args, message):
     assert result.exit_code == 1
     assert message in result.stderr
     assert "hint:" in result.stderr
+    assert money(sample_run.db_url) == before
+
+
+def test_a_missing_method_is_a_usage_error_and_nothing_to_apply_is_success(sample_run, visits):
+    """issue 15: `refund P00001 5` names --method; `payment apply` with nothing to do exits 0."""
+    for args in (["payment", "add", "P00006", "5"], ["refund", "P00006", "5"]):
+        result = sample_run(*args)
+        assert result.exit_code == 2
+        assert "method: a value is required" in result.stderr and "--method" in result.stderr
+    before = money(sample_run.db_url)
+    result = sample_run("payment", "apply", "P00006")
+    assert result.exit_code == 0, result.output
+    assert "nothing to apply: no credit" in result.stdout
     assert money(sample_run.db_url) == before
 
 

@@ -85,3 +85,20 @@ def test_dates():
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
     with pytest.raises(ClinicbillError, match="in the future"):
         v.parse_date(tomorrow, "date", allow_future=False)
+
+
+def test_dates_as_people_type_them_and_a_future_date_hint_that_fits_any_field():
+    from datetime import date
+
+    from clinicbill.domain.errors import ClinicbillError
+    from clinicbill.domain.validate import parse_date
+
+    assert parse_date("03/14/1986", "dob") == date(1986, 3, 14)
+    assert parse_date("3/4/1986", "dob") == date(1986, 3, 4)
+    for bad in ("14/03/1986", "03/14/86", "1986/03/14"):
+        with pytest.raises(ClinicbillError, match="is not a date"):
+            parse_date(bad, "dob")
+    with pytest.raises(ClinicbillError) as refused:
+        parse_date("2999-01-01", "dob", allow_future=False)
+    assert "date of service" not in (refused.value.hint or "")
+    assert "no later than today" in refused.value.hint

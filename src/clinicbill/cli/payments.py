@@ -118,8 +118,15 @@ def payment_apply(
     with unit_of_work() as session:
         row = find_patient(session, patient)
         result = apply_credit(session, row, _on(on), encounter_id=session_id)
+    if not result.applied:
+        reason = "no credit" if not result.credit_cents else "nothing is owed; the credit stays"
+        message = f"nothing to apply: {reason} (credit {fmt(result.credit_cents)})"
+    else:
+        message = (
+            f"applied {fmt(result.applied_cents)} of credit; credit now {fmt(result.credit_cents)}"
+        )
     done(
-        f"applied {fmt(result.applied_cents)} of credit; credit now {fmt(result.credit_cents)}",
+        message,
         {"applied": _applied_rows(result.applied), "credit": fmt(result.credit_cents)},
     )
 

@@ -57,6 +57,10 @@ class PaymentResult:
 
 def check_method(method: str | None) -> str:
     text = (method or "").strip().lower()
+    if not text:
+        from clinicbill.domain.errors import MissingValue
+
+        raise MissingValue(["method"], "give --method " + "|".join(METHODS))
     if text not in METHODS:
         shown = f"'{str(method)[:20]}'" if method else "(missing)"
         raise ClinicbillError(f"method: {shown} is not a payment method", ", ".join(METHODS))
@@ -196,20 +200,13 @@ def free_credit(session, patient_id: int) -> int:
 def apply_credit(
     session, patient, on: date | None = None, encounter_id: int | None = None
 ) -> PaymentResult:
-    """Apply the patient's free credit to open balances (oldest first, or one session)."""
+    """Apply the patient's free credit to open balances (oldest first, or one session).
+    Nothing to apply (no credit, or nothing owed) is not an error: nothing is applied."""
     on = on or date.today()
     available = free_credit(session, patient.id)
-    if available <= 0:
-        raise ClinicbillError(
-            f"credit: patient {patient.account_number} has no credit to apply",
-            "see 'clinicbill balance PATIENT'",
-        )
-    parts = _place(_targets(session, patient, encounter_id, on), available)
+    parts = _place(_targets(session, patient, encounter_id, on), available) if available > 0 else []
     if not parts:
-        raise ClinicbillError(
-            f"balance: patient {patient.account_number} owes nothing to apply credit to",
-            "the credit stays on the account (or refund it)",
-        )
+        return PaymentResult(None, (), max(available, 0))
     applied: list[Applied] = []
     sources = unapplied_by_payment(session, patient.id)
     for line, amount in parts:

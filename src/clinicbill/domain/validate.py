@@ -136,7 +136,7 @@ def priority(value: str, field: str = "priority") -> str:
 
 
 def parse_date(value: str | date, field: str = "date", allow_future: bool = True) -> date:
-    """ISO YYYY-MM-DD, `today` or `yesterday`."""
+    """ISO YYYY-MM-DD, US MM/DD/YYYY (as people type dates of birth), `today` or `yesterday`."""
     if isinstance(value, date):
         result = value
     else:
@@ -147,17 +147,22 @@ def parse_date(value: str | date, field: str = "date", allow_future: bool = True
             result = date.today() - timedelta(days=1)
         else:
             try:
-                if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                us = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
+                if us:
+                    result = date(int(us[3]), int(us[1]), int(us[2]))
+                elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                    result = date.fromisoformat(text)
+                else:
                     raise ValueError
-                result = date.fromisoformat(text)
             except ValueError:
                 raise ClinicbillError(
                     f"{field}: '{_show(value)}' is not a date",
-                    "use YYYY-MM-DD (a real calendar day), today or yesterday",
+                    "use YYYY-MM-DD or MM/DD/YYYY (a real calendar day), today or yesterday",
                 ) from None
     if not allow_future and result > date.today():
         raise ClinicbillError(
-            f"{field}: {result.isoformat()} is in the future", "a date of service cannot be later"
+            f"{field}: {result.isoformat()} is in the future",
+            f"give a date no later than today ({date.today().isoformat()})",
         )
     return result
 
