@@ -168,8 +168,9 @@ def test_credits_are_listed_apart_and_the_total_ties_to_receivables(books):
     assert report.net_receivable == sum(balances) - unapplied
     last = to_report(report).notes[-1]
     assert last == (
-        "Aging total $25.00 = open line balances $25.00; credits $160.00 are listed apart, "
-        "not netted into any bucket; accounts receivable net of credits -$135.00."
+        "Aging total $25.00 = open line balances $25.00; credits $160.00 (prepaid packages, "
+        "unapplied payments, overpaid lines) are listed apart, not netted into any bucket; "
+        "open balances less credits -$135.00 (patients' money held exceeds what is owed)."
     )
 
 

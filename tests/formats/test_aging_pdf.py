@@ -86,7 +86,7 @@ def test_every_number_the_chart_and_the_last_line(tmp_path):
     assert "CB00000042" in text and "$19.99" in text and "$50.00" in text
     flat = " ".join(text.split())
     assert " ".join(aging.check_line().split()) in flat
-    assert "accounts receivable net of credits $589.99" in flat
+    assert "open balances less credits $589.99 (what is owed less the money held)" in flat
 
 
 def test_a_long_report_repeats_its_header_on_every_page(tmp_path):

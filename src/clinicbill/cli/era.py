@@ -316,10 +316,10 @@ def era_show(remittance: Annotated[int, typer.Argument(help="Remittance id.")]) 
             ).scalars()
         ]
     data = model_data(row)
-    data["paid_cents"] = fmt(row.paid_cents)
     if STATE.json:
         emit_json({**data, "claims": claim_rows, "provider_adjustments": plb})
         return
+    data["paid"] = fmt(data.pop("paid_cents"))
     record(data, f"remittance {row.id}")
     cols = ["claim", "claim_id", "payer status", "charge", "paid", "patient", "payer claim no"]
     table(claim_rows, [*cols, "remarks", "not posted"], "claims", right=["charge", "paid"])

@@ -21,7 +21,10 @@ def _default(value):
 
 
 def emit_json(data) -> None:
-    typer.echo(json.dumps(data, indent=2, default=_default, ensure_ascii=False))
+    """JSON on standard output; money in the one form of domain.money.json_money."""
+    from clinicbill.domain.money import json_money
+
+    typer.echo(json.dumps(json_money(data), indent=2, default=_default, ensure_ascii=False))
 
 
 def _cell(value) -> str:

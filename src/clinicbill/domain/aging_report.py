@@ -52,7 +52,7 @@ class AgingRow:
 @dataclass(frozen=True)
 class CreditRow:
     party: str
-    kind: str  # "unapplied payment" | "overpaid line"
+    kind: str  # "prepaid package" | "unapplied payment" | "overpaid line"
     patient_id: int | None
     payer_id: int | None
     account: str | None
@@ -97,10 +97,17 @@ class AgingReport:
         """The report's last line (SPEC §4.8): how the total ties to accounts receivable."""
         from clinicbill.domain.money import fmt
 
+        net = self.net_receivable
+        meaning = (
+            "patients' money held exceeds what is owed"
+            if net < 0
+            else "what is owed less the money held"
+        )
         return (
             f"Aging total {fmt(self.total)} = open line balances {fmt(self.total)}; "
-            f"credits {fmt(self.credit_total)} are listed apart, not netted into any bucket; "
-            f"accounts receivable net of credits {fmt(self.net_receivable)}."
+            f"credits {fmt(self.credit_total)} (prepaid packages, unapplied payments, overpaid "
+            f"lines) are listed apart, not netted into any bucket; open balances less credits "
+            f"{fmt(net)} ({meaning})."
         )
 
 
@@ -151,38 +158,48 @@ def _aging_rows(result, payers: dict, by_patient: bool) -> tuple[list[AgingRow],
     return rows, credits
 
 
+# how each kind of patient money is named in the credits list
+PREPAID, UNAPPLIED = "prepaid package", "unapplied payment"
+
+
 def _unapplied_credits(session, as_of: date | None, each: bool) -> list[CreditRow]:
-    """Patients' unapplied money (prepayments, packages, overpayments not yet refunded): one
-    row per patient, or (`each` False, the by-payer summary) one row for all of them."""
+    """Patients' money not applied to a visit: prepaid packages not yet drawn down, apart from
+    other unapplied payments (prepayments, overpayments not yet refunded). One row per patient
+    and kind, or (`each` False, the by-payer summary) one row per kind for all of them."""
     from clinicbill.domain.ledger import patient_credits_query
     from clinicbill.store.models import Patient
 
-    credits = patient_credits_query(as_of).subquery("credit")
+    credits = patient_credits_query(as_of, split_prepaid=True).subquery("credit")
     if not each:
-        count, total = session.execute(
-            select(func.count(), func.coalesce(func.sum(credits.c.credit), 0)).where(
-                credits.c.credit != 0
-            )
-        ).one()
-        if not count:
-            return []
-        party = "1 patient" if count == 1 else f"{count} patients"
-        return [CreditRow(party, "unapplied payments", None, None, None, int(total))]
+        out = []
+        for prepaid, count, total in session.execute(
+            select(credits.c.prepaid, func.count(), func.coalesce(func.sum(credits.c.credit), 0))
+            .where(credits.c.credit != 0)
+            .group_by(credits.c.prepaid)
+            .order_by(credits.c.prepaid.desc())
+        ).all():
+            party = "1 patient" if count == 1 else f"{count} patients"
+            kind = PREPAID if prepaid else UNAPPLIED
+            out.append(CreditRow(party, kind + "s", None, None, None, int(total)))
+        return out
     result = session.execute(
         select(
             credits.c.patient_id,
             Patient.account_number,
             Patient.last_name,
             Patient.first_name,
+            credits.c.prepaid,
             credits.c.credit,
         )
         .join(Patient, Patient.id == credits.c.patient_id)
         .where(credits.c.credit != 0)
-        .order_by(Patient.last_name, Patient.first_name, Patient.id)
+        .order_by(Patient.last_name, Patient.first_name, Patient.id, credits.c.prepaid.desc())
     ).all()
     return [
-        CreditRow(f"{last}, {first}", "unapplied payment", pid, None, account, int(amount))
-        for pid, account, last, first, amount in result
+        CreditRow(
+            f"{last}, {first}", PREPAID if prepaid else UNAPPLIED, pid, None, account, int(amount)
+        )
+        for pid, account, last, first, prepaid, amount in result
     ]
 
 

@@ -146,32 +146,44 @@ def patient_summary(session, patient) -> dict:
     }
 
 
-def patient_credits_query(as_of: date | None = None, patient_id: int | None = None):
+def patient_credits_query(
+    as_of: date | None = None, patient_id: int | None = None, split_prepaid: bool = False
+):
     """Select patient_id, credit: unapplied patient money (payments minus refunds minus what
     was applied to lines) per patient with patient payments, in one grouped query (aging
-    lists credits apart); `patient_id` limits it to one patient (`patient_credit`)."""
+    lists credits apart); `patient_id` limits it to one patient (`patient_credit`).
+    `split_prepaid` adds a `prepaid` column and a row per patient for each kind: money paid
+    for prepaid packages (not yet drawn down by visits) apart from other unapplied money."""
     from sqlalchemy import union_all
 
-    from clinicbill.store.models import Payment  # the billing tables, only where needed
+    from clinicbill.store.models import Package, Payment  # the billing tables, where needed
 
     mine = (
         Payment.patient_id.is_not(None) if patient_id is None else Payment.patient_id == patient_id
     )
-    received = select(
-        Payment.patient_id.label("patient_id"), _signed_payment().label("amount")
-    ).where(mine, Payment.source == "patient")
+    prepaid = Package.id.is_not(None).label("prepaid")
+    package = (Package, Package.payment_id == Payment.id)
+    received = (
+        select(Payment.patient_id.label("patient_id"), _signed_payment().label("amount"), prepaid)
+        .outerjoin(*package)
+        .where(mine, Payment.source == "patient")
+    )
     applied = (
-        select(Payment.patient_id.label("patient_id"), (-LedgerEntry.amount_cents).label("amount"))
+        select(
+            Payment.patient_id.label("patient_id"),
+            (-LedgerEntry.amount_cents).label("amount"),
+            prepaid,
+        )
         .join(Payment, Payment.id == LedgerEntry.payment_id)
+        .outerjoin(*package)
         .where(mine, Payment.source == "patient")
     )
     if as_of is not None:
         received = received.where(Payment.received_on <= as_of)
         applied = applied.where(LedgerEntry.effective_date <= as_of)
     moves = union_all(received, applied).subquery("patient_money")
-    return select(moves.c.patient_id, func.sum(moves.c.amount).label("credit")).group_by(
-        moves.c.patient_id
-    )
+    keys = (moves.c.patient_id, moves.c.prepaid) if split_prepaid else (moves.c.patient_id,)
+    return select(*keys, func.sum(moves.c.amount).label("credit")).group_by(*keys)
 
 
 # --- responsible party --------------------------------------------------------------------

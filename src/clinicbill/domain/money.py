@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from clinicbill.domain.errors import ClinicbillError
@@ -66,3 +67,27 @@ def x12_amount(cents: int) -> str:
     value = to_decimal(cents)
     text = format(value.normalize(), "f")
     return text
+
+
+_SHOWN_MONEY = re.compile(r"(-?)\$?(-?)(\d{1,3}(?:,\d{3})*|\d+)\.(\d{2})")
+
+
+def json_money(data, key: str = ""):
+    """The one money representation of all JSON output (README "JSON"): a decimal string such
+    as "1234.50" under a plain key, integer cents under a `*_cents` key. Amounts formatted for
+    people ("$1,234.50") on their way out are turned into that form here, in one place."""
+    if isinstance(data, dict):
+        return {k: json_money(v, str(k)) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [json_money(v, key) for v in data]
+    if isinstance(data, Decimal):
+        data = f"{data:.2f}" if not key.endswith("_cents") else data
+    if isinstance(data, str):
+        shown = _SHOWN_MONEY.fullmatch(data.strip())
+        if shown and ("$" in data or "," in data or key.endswith("_cents")):
+            negative = "-" if (shown[1] or shown[2]) else ""
+            plain = f"{negative}{shown[3].replace(',', '')}.{shown[4]}"
+            return to_cents(plain) if key.endswith("_cents") else plain
+    if isinstance(data, Decimal) and key.endswith("_cents"):
+        return to_cents(data)
+    return data
