@@ -255,3 +255,20 @@ def test_estimate_asks_for_services_at_a_terminal(sample_db, tmp_path):
     child.close()
     assert child.exitstatus == 0
     assert "Good Faith Estimate" in pdf_words(tmp_path / "e.pdf")
+
+
+def test_superbill_wording_follows_how_the_visit_was_billed(
+    sample_run, history, tmp_path, monkeypatch
+):
+    """issue 15: a patient whose visit the practice billed is not invited to claim it again."""
+    monkeypatch.chdir(tmp_path)
+    billed = tmp_path / "billed.pdf"
+    assert sample_run("superbill", "P00001", "-o", str(billed)).exit_code == 0
+    words = " ".join(pdf_words(billed).split())
+    assert "out-of-network reimbursement" not in words
+    assert "has billed your health plan for these services" in words
+    cash = tmp_path / "cash.pdf"
+    assert sample_run("superbill", "P00006", "-o", str(cash)).exit_code == 0
+    words = " ".join(pdf_words(cash).split())
+    assert "request out-of-network reimbursement" in words
+    assert "has billed your health plan" not in words

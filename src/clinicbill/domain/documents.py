@@ -224,10 +224,20 @@ class Superbill:
     patient_paid: int
     adjusted: int
     balance: int
+    billed_visits: int = 0  # visits the practice billed to the patient's plan itself
 
     @property
     def paid(self) -> int:
         return self.insurance_paid + self.patient_paid
+
+    @property
+    def billing(self) -> str:
+        """How the visits were billed, which decides what the patient may do with the superbill:
+        "self-pay" (the patient may claim out-of-network reimbursement), "billed" (the practice
+        billed the plan: a claim by the patient would be a duplicate) or "mixed"."""
+        if not self.billed_visits:
+            return "self-pay"
+        return "billed" if self.billed_visits == self.visits else "mixed"
 
     @property
     def visits(self) -> int:
@@ -360,6 +370,7 @@ def superbill(
         patient_paid=sum(r.patient_paid for r in rows),
         adjusted=sum(r.adjusted for r in rows),
         balance=sum(r.balance for r in rows),
+        billed_visits=len({r.encounter_id for r in rows if r.policy_id}),
     )
 
 
