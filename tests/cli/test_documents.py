@@ -146,7 +146,7 @@ def test_estimate_create_list_show_pdf(sample_run, sample_db, tmp_path, monkeypa
     assert again.exit_code == 0 and "estimate 2:" in again.stdout
     listed = json.loads(sample_run("--json", "estimate", "list", "--patient", "P00006").stdout)
     assert [(r["id"], r["estimated"], r["billed"]) for r in listed] == [
-        (1, "1,560.00", "0.00"),
+        (1, "1560.00", "0.00"),
         (2, "75.00", "0.00"),
     ]
     shown = sample_run("estimate", "show", "1")
@@ -272,3 +272,21 @@ def test_superbill_wording_follows_how_the_visit_was_billed(
     words = " ".join(pdf_words(cash).split())
     assert "request out-of-network reimbursement" in words
     assert "has billed your health plan" not in words
+
+
+def test_an_acupuncture_estimate_goes_to_the_acupuncturist(sample_run, tmp_path, monkeypatch):
+    """issue 15: the default provider of an estimate is one who provides those services, not
+    whoever treated the patient last; the phone is printed once, not as '((503)'."""
+    monkeypatch.chdir(tmp_path)
+    massage = sample_run(
+        "session", "add", "--patient", "P00006", "--provider", "Reyes", "--date", "2026-11-20",
+        "--self-pay", "--line", "97124:minutes=60", "--subjective", "a", "--objective", "b",
+        "--assessment", "c", "--plan", "d", "--sign",
+    )  # fmt: skip
+    assert massage.exit_code == 0, massage.output
+    made = sample_run("estimate", "create", "P00006", "--code", "97810", "--code", "97811")
+    assert made.exit_code == 0, made.output
+    shown = json.loads(sample_run("--json", "estimate", "show", "1").stdout)
+    assert shown["provider"].startswith("Wei Lin")
+    words = pdf_words(tmp_path / "estimate-1.pdf")
+    assert "((" not in words and "(503) 555-0142" in words
