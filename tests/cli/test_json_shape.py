@@ -87,3 +87,21 @@ def test_prepaid_package_credit_is_not_called_an_unapplied_payment(sample_run):
         "open balances less credits -$890.00 (patients' money held exceeds what is owed)"
         in " ".join(text.split())
     )
+
+
+def test_demo_verification_agrees_with_its_remittance(demo_db):
+    """issue 15: the demo's benefits call (coinsurance 20%, no copay) matches its 835."""
+    from typer.testing import CliRunner
+
+    from clinicbill.cli import app
+
+    def run(*args):
+        return json.loads(CliRunner().invoke(app, ["--db", demo_db, "--json", *args]).stdout)
+
+    note_id = run("verify", "list", "1")["visits"]["verification_id"]
+    note = run("verify", "show", str(note_id))
+    assert note["coinsurance_pct"] == 20 and note["copay_cents"] in (0, None)
+    chen = next(c for c in run("claim", "list") if c["patient"].startswith("Chen"))
+    shown = run("claim", "show", str(chen["id"]))
+    posted = [e for e in shown["postings"] if e["kind"] == "patient_responsibility"]
+    assert posted and {(e["group"], e["reason"]) for e in posted} == {("PR", "2")}

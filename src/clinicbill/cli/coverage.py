@@ -319,9 +319,9 @@ def _demo_verification(_dir) -> list[str]:
         "--deductible-met",
         "500",
         "--copay",
-        "25",
-        "--coinsurance",
         "0",
+        "--coinsurance",
+        "20",  # what the demo's 835 applies (PR-2, era.py _demo_remittance)
         "--preauth-required",
         "yes",
         "--referral-required",
