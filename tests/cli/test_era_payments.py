@@ -49,14 +49,14 @@ def test_payment_applies_oldest_first_and_overpayment_is_credit(sample_run, visi
     assert result.exit_code == 0, result.stderr
     assert "applied $100.00, credit now $0.00" in result.stdout
     t = totals(sample_run)
-    assert (t["patient_paid"], t["balance"], t["patient_due"]) == ("$100.00", "$110.00", "$110.00")
+    assert (t["patient_paid"], t["balance"], t["patient_due"]) == ("100.00", "110.00", "110.00")
     over = sample_run("payment", "add", "Haddad", "130", "--method", "hsa")
     assert "applied $110.00, credit now $20.00" in over.stdout
-    assert totals(sample_run)["credit"] == "$20.00"
+    assert totals(sample_run)["credit"] == "20.00"
     listed = json.loads(sample_run("--json", "payment", "list", "P00006").stdout)
     assert [(p["amount"], p["applied"], p["method"]) for p in listed] == [
-        ("$130.00", "$110.00", "hsa"),
-        ("$100.00", "$100.00", "cash"),
+        ("130.00", "110.00", "hsa"),
+        ("100.00", "100.00", "cash"),
     ]
 
 
@@ -112,13 +112,13 @@ def test_adjust_refund_and_apply(sample_run, visits):
     adjusted = sample_run("adjust", "P00006", "10", "--reason", "small-balance", "--note", "tiny")
     assert adjusted.exit_code == 0 and "adjusted $10.00 (small-balance)" in adjusted.stdout
     t = totals(sample_run)
-    assert (t["balance"], t["adjusted"]) == ("$0.00", "$10.00")
-    assert t["credit"] == "$0.00"
+    assert (t["balance"], t["adjusted"]) == ("0.00", "10.00")
+    assert t["credit"] == "0.00"
     sample_run("payment", "add", "P00006", "10", "--method", "check")
-    assert totals(sample_run)["credit"] == "$10.00"
+    assert totals(sample_run)["credit"] == "10.00"
     refunded = sample_run("refund", "P00006", "10", "--method", "check", "--ref", "1043")
     assert refunded.exit_code == 0 and "credit now $0.00" in refunded.stdout
-    assert totals(sample_run)["credit"] == "$0.00"
+    assert totals(sample_run)["credit"] == "0.00"
 
 
 def test_manual_eob_posting(sample_run):
@@ -149,7 +149,7 @@ def test_manual_eob_posting(sample_run):
     bad = sample_run("payment", "post-eob", pcn, "--line", "7 paid=1")
     assert bad.exit_code == 1 and "has no line 7" in bad.stderr
     t = totals(sample_run, "P00001")
-    assert (t["insurance_paid"], t["adjusted"], t["patient_due"]) == ("$57.60", "$98.00", "$14.40")
+    assert (t["insurance_paid"], t["adjusted"], t["patient_due"]) == ("57.60", "98.00", "14.40")
     listed = json.loads(sample_run("--json", "era", "list").stdout)
     assert listed[0]["source"] == "manual"
 
@@ -175,10 +175,10 @@ def test_packages(sample_run, visits):
     again = sample_run("package", "use", "1", str(visits[0]))
     assert again.exit_code == 1 and "already drew" in again.stderr
     (row,) = json.loads(sample_run("--json", "package", "list", "P00006").stdout)
-    assert (row["visits_used"], row["visits_left"], row["value_left"]) == ("1/10", 9, "$765.00")
+    assert (row["visits_used"], row["visits_left"], row["value_left"]) == ("1/10", 9, "765.00")
     t = totals(sample_run)
-    assert t["credit"] == "$765.00"  # prepaid, listed apart
-    assert t["balance"] == "$120.00"  # the second visit is still open
+    assert t["credit"] == "765.00"  # prepaid, listed apart
+    assert t["balance"] == "120.00"  # the second visit is still open
 
 
 def test_payment_and_balance_as_a_real_process(sample_run, visits):
@@ -236,7 +236,7 @@ def test_session_add_draws_from_a_package(sample_run):
     )
     assert result.exit_code == 0, result.stderr
     (row,) = json.loads(sample_run("--json", "package", "list", "P00006").stdout)
-    assert (row["visits_used"], row["visits_left"], row["value_left"]) == ("1/5", 4, "$200.00")
+    assert (row["visits_used"], row["visits_left"], row["value_left"]) == ("1/5", 4, "200.00")
     refused = sample_run(
         "session",
         "add",

@@ -84,7 +84,7 @@ def test_refusals_name_the_field_and_write_nothing(sample_run, sample_db):
 
 def test_without_a_terminal_a_missing_value_names_the_option(sample_run):
     result = sample_run("session", "add", "--provider", "Reyes", "--line", "97124:minutes=30")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a missing value is a usage error
     assert "error: patient: a value is required" in result.stderr
     assert "hint: give --patient" in result.stderr
     result = sample_run("session", "add", "--patient", "P00001", "--provider", "Reyes")
@@ -178,7 +178,7 @@ def test_show_sign_edit_addendum_void(sample_run):
     assert shown["addenda"][0]["text"] == "Soreness resolved next day."
     assert shown["note"].startswith(shown["note_text"])
     assert "Soreness resolved next day." in shown["note"]
-    assert sample_run("session", "void", "1").exit_code == 1  # reason required
+    assert sample_run("session", "void", "1").exit_code == 2  # reason required: usage error
     voided = sample_run("session", "void", "1", "--reason", "Entered for the wrong patient")
     assert voided.exit_code == 0
     assert json.loads(sample_run("--json", "session", "list", "--unbilled").stdout) == []

@@ -274,8 +274,13 @@ def test_edit_merges_soap_and_replaces_lines(s):
     changed = edit_session(s, encounter, soap={"plan": "Every 2 weeks."}, pain_after=2)
     assert set(changed) == {"plan", "pain_after"}
     assert encounter.subjective == SOAP["subjective"] and encounter.plan == "Every 2 weeks."
+    # a line of a stored code changes that line; the others stay (issue 15)
     changed = edit_session(s, encounter, lines=[parse_line("97124:minutes=60")])
-    assert changed["lines"] == ["97124"]
+    assert changed["lines"] == {"added": [], "changed": ["97124"], "removed": []}
+    codes = [x.code for x in s.execute(select(ServiceLine)).scalars()]
+    assert codes == ["97124", "97140"]
+    changed = edit_session(s, encounter, lines=[parse_line("97124:minutes=60")], replace_lines=True)
+    assert changed["lines"] == {"added": [], "changed": ["97124"], "removed": ["97140"]}
     lines = s.execute(select(ServiceLine)).scalars().all()
     assert [(x.code, x.units, x.charge_cents) for x in lines] == [("97124", 4, 4 * 3250)]
     assert encounter.total_minutes == 60

@@ -29,7 +29,7 @@ def package_add(
       --visits 10 --method card
     """
     from clinicbill.cli.render import done
-    from clinicbill.domain.errors import ClinicbillError
+    from clinicbill.domain.errors import MissingValue
     from clinicbill.domain.lookup import find_patient
     from clinicbill.domain.money import fmt, parse_amount
     from clinicbill.domain.packages import add_package
@@ -38,7 +38,7 @@ def package_add(
     name = _ask(name, "Package name", "name")
     price = _ask(price, "Price (dollars)", "price")
     if price is None:
-        raise ClinicbillError("price: a value is required", "give --price, e.g. --price 850")
+        raise MissingValue(["price"], "give --price, e.g. --price 850")
     cents = parse_amount(price, "price", allow_zero=False)
     method = _ask(method, "Method (cash/card/check/hsa/fsa/eft)", "method")
     with unit_of_work() as session:

@@ -267,7 +267,7 @@ def policy_add(
     Example: clinicbill policy add Chen --payer Cascade --member-id XYZ123456 --group G100
     """
     from clinicbill.cli.render import done
-    from clinicbill.domain.errors import ClinicbillError
+    from clinicbill.domain.errors import MissingValue
     from clinicbill.domain.lookup import find_patient, find_payer
     from clinicbill.domain.patients import add_policy
 
@@ -277,7 +277,7 @@ def policy_add(
         {"payer", "member_id"},
     )
     if not asked.get("payer"):
-        raise ClinicbillError("payer: a value is required", "give --payer")
+        raise MissingValue(["payer"], "give --payer")
     with unit_of_work() as session:
         patient_row = find_patient(session, patient)
         payer_row = find_payer(session, asked["payer"])

@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from clinicbill.domain import fields as f
-from clinicbill.domain.errors import ClinicbillError
+from clinicbill.domain.errors import ClinicbillError, MissingValue
 from clinicbill.store.models import (
     Authorization,
     Encounter,
@@ -82,9 +82,7 @@ def add_authorization(session, policy: Policy, *, codes=None, **values) -> Autho
             "the authorization ends on or after it starts",
         )
     if cleaned.get("visits_authorized") is None and cleaned.get("units_authorized") is None:
-        raise ClinicbillError(
-            "visits: a value is required", "give --visits or --units (or both) as authorized"
-        )
+        raise MissingValue(["visits"], "give --visits or --units (or both) as authorized")
     taken = session.execute(
         select(Authorization.id).where(
             Authorization.policy_id == policy.id, Authorization.number == cleaned["number"]

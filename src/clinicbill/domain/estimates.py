@@ -27,7 +27,7 @@ from clinicbill.domain.documents import (
     practice_block,
     provider_block,
 )
-from clinicbill.domain.errors import ClinicbillError
+from clinicbill.domain.errors import ClinicbillError, MissingValue
 from clinicbill.store.models import Encounter, Estimate, Provider, ServiceLine
 
 DISPUTE_THRESHOLD_CENTS = 40_000  # $400: patient-provider dispute resolution (DOMAIN.md §12)
@@ -194,7 +194,7 @@ def _default_provider(session, patient_id: int, codes=()) -> Provider:
     active = session.execute(select(Provider).where(Provider.active.is_(True))).scalars().all()
     if len(active) == 1:
         return active[0]
-    raise ClinicbillError("provider: a value is required", "give --provider (name, NPI or id)")
+    raise MissingValue(["provider"], "give --provider (name, NPI or id)")
 
 
 # credentials of acupuncturists (licensed acupuncturist, NCCAOM diplomate, doctor of acupuncture)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from clinicbill.domain.errors import ClinicbillError
+from clinicbill.domain.errors import ClinicbillError, MissingValue
 from clinicbill.domain.lookup import find_patient, find_policy, find_provider
 from clinicbill.domain.patients import active_policy
 from clinicbill.store.models import Patient, Policy, Provider
@@ -21,7 +21,7 @@ def check_patient(session, ref) -> Patient:
     if isinstance(ref, Patient):
         return ref
     if ref is None or not str(ref).strip():
-        raise ClinicbillError("patient: a value is required", "give --patient")
+        raise MissingValue(["patient"], "give --patient")
     return find_patient(session, ref)
 
 
@@ -30,7 +30,7 @@ def check_provider(session, ref) -> Provider:
         provider = ref
     else:
         if ref is None or not str(ref).strip():
-            raise ClinicbillError("provider: a value is required", "give --provider")
+            raise MissingValue(["provider"], "give --provider")
         provider = find_provider(session, ref)
     if not provider.active:
         raise ClinicbillError(

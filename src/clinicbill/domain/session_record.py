@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, exists, select
 
-from clinicbill.domain.errors import ClinicbillError
+from clinicbill.domain.errors import ClinicbillError, MissingValue
 from clinicbill.domain.session_inputs import SOAP_FIELDS, check_soap
 from clinicbill.domain.session_lines import LineInput
 from clinicbill.store.models import (
@@ -216,7 +216,7 @@ def sign_session(session, encounter: Encounter, signer: str) -> Encounter:
     _refuse_unless_draft(encounter, "signed again")
     signer = (signer or "").strip()
     if not signer:
-        raise ClinicbillError("signer: a value is required", "give --user NAME")
+        raise MissingValue(["signer"], "give --user NAME")
     missing = missing_for_signature(session, encounter)
     if missing:
         raise ClinicbillError(
@@ -243,7 +243,7 @@ def add_addendum(session, encounter: Encounter, text: str, author: str) -> Adden
         )
     body = check_soap({"plan": text})["plan"]
     if not body:
-        raise ClinicbillError("text: a value is required", "give --text")
+        raise MissingValue(["text"], "give --text")
     item = Addendum(encounter_id=encounter.id, text=body, author=(author or "unknown")[:60])
     session.add(item)
     session.flush()
@@ -258,7 +258,7 @@ def void_session(session, encounter: Encounter, reason: str) -> Encounter:
         raise ClinicbillError(f"session: {encounter.id} is already void", "nothing to do")
     reason = (reason or "").strip()
     if not reason:
-        raise ClinicbillError("reason: a value is required", "say why: --reason '...'")
+        raise MissingValue(["reason"], "say why: --reason '...'")
     if len(reason) > 200:
         raise ClinicbillError(
             f"reason: too long ({len(reason)} characters)", "at most 200 characters"

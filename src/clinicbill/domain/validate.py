@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from clinicbill.domain.errors import ClinicbillError
+from clinicbill.domain.errors import ClinicbillError, MissingValue
 
 US_STATES = frozenset(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
@@ -170,7 +170,7 @@ def parse_date(value: str | date, field: str = "date", allow_future: bool = True
 def required_text(value: str | None, field: str, max_len: int = 60) -> str:
     text = (value or "").strip()
     if not text:
-        raise ClinicbillError(f"{field}: a value is required", f"give --{field}")
+        raise MissingValue([field])
     if len(text) > max_len:
         raise ClinicbillError(
             f"{field}: too long ({len(text)} characters)", f"at most {max_len} characters"
