@@ -1,4 +1,5 @@
-"""`dev seed`: developer tools (a synthetic practice for benchmarks and load tests)."""
+"""`dev seed`, `dev remittance`: developer tools (a synthetic practice for benchmarks and load
+tests; a payer's 835 to try posting without a payer)."""
 
 from __future__ import annotations
 
@@ -59,6 +60,50 @@ def seed(
         )
     summary = ", ".join(f"{n} {k}" for k, n in counts.items() if k != "seconds")
     done(f"seeded {years} years to {last}: {summary} in {counts['seconds']} s", counts)
+
+
+@dev_app.command("remittance")
+def remittance(
+    claims: Annotated[list[int], typer.Argument(help="Submitted claims the payer answers.")],
+    output: Annotated[str, Opt("-o", "--output", help="The 835 file to write.")],
+    deny: Annotated[
+        list[int] | None, Opt("--deny", help="Deny this claim (CO-50, N130) instead.")
+    ] = None,
+    coinsurance: Annotated[int, Opt(help="Patient coinsurance percent (PR-2).")] = 20,
+    allowed: Annotated[int, Opt(help="Percent of the charge the payer allows.")] = 80,
+) -> None:
+    """Play the payer: write a test 835 answering submitted claims, to try `era import` before
+    a real payer's file arrives (never send it anywhere; it is marked as a test).
+
+    Example: clinicbill dev remittance 1 2 -o remittance-test.835
+    """
+    import os
+    from datetime import date
+
+    from clinicbill.cli.common import unit_of_work
+    from clinicbill.cli.render import done
+    from clinicbill.domain.errors import ClinicbillError
+    from clinicbill.formats.x12_835_write import Outcome, remittance_835_for_claims
+
+    denied = set(deny or ())
+    outcomes = {
+        claim: Outcome(kind="denied", remarks=("N130",))
+        if claim in denied
+        else Outcome(coinsurance_percent=coinsurance, allowed_percent=allowed)
+        for claim in dict.fromkeys([*claims, *denied])
+    }
+    today = date.today()
+    with unit_of_work() as session:
+        text, advice = remittance_835_for_claims(
+            session, outcomes, trace_number=f"TEST{today:%Y%m%d}", payment_date=today
+        )
+    try:  # a new file only, 0600 (it names patients), never through a symlink
+        fd = os.open(output, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        raise ClinicbillError(f"output: {output} exists", "choose another name") from None
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+    done(f"wrote {output} ({len(outcomes)} claim(s))", {"path": output, "claims": list(outcomes)})
 
 
 def register(app: typer.Typer) -> None:
