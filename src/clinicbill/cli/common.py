@@ -10,7 +10,16 @@ import typer
 
 from clinicbill.cli.context import STATE, tty
 
-Output = Annotated[str | None, typer.Option("-o", "--output", help="Where to write the file.")]
+Output = Annotated[
+    str | None,
+    typer.Option(
+        "-o",
+        "--output",
+        help="Where to write the file ('-' for standard output; default: a name in the "
+        "current folder). An existing file is kept unless --force.",
+    ),
+]
+Force = Annotated[bool, typer.Option("--force", help="Replace an existing output file.")]
 
 
 @contextmanager

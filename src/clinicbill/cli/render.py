@@ -20,8 +20,8 @@ def _default(value):
     raise TypeError(type(value).__name__)
 
 
-def emit_json(data) -> None:
-    typer.echo(json.dumps(data, indent=2, default=_default, ensure_ascii=False))
+def emit_json(data, err: bool = False) -> None:
+    typer.echo(json.dumps(data, indent=2, default=_default, ensure_ascii=False), err=err)
 
 
 def _cell(value) -> str:
@@ -82,12 +82,13 @@ def record(data: dict, title: str | None = None) -> None:
         typer.echo(f"  {key.ljust(width)}  {_cell(value)}")
 
 
-def done(message: str, data: dict | None = None) -> None:
-    """Confirmation of a change: a sentence, or the changed record with --json."""
+def done(message: str, data: dict | None = None, err: bool = False) -> None:
+    """Confirmation of a change: a sentence, or the changed record with --json. `err` sends it
+    to standard error (when the file itself went to standard output: `-o -`)."""
     if STATE.json and data is not None:
-        emit_json(data)
+        emit_json(data, err=err)
     else:
-        typer.echo(message)
+        typer.echo(message, err=err)
 
 
 def print_refusal(exc) -> None:
