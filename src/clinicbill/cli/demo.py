@@ -67,7 +67,6 @@ def demo(
     from clinicbill.cli import app
     from clinicbill.cli.context import STATE
     from clinicbill.domain.errors import ClinicbillError
-
     from clinicbill.store.files import private_directory
 
     target = Path(dir) if dir else Path(tempfile.mkdtemp(prefix="clinicbill-demo-"))
