@@ -123,3 +123,14 @@ def test_the_claim_still_carries_the_ssn_for_the_payer(ssn_practice, tmp_path):
 def test_an_ein_gets_no_note(sample_run):
     result = sample_run("practice", "edit", "--tax-id", "93-1234567")
     assert result.exit_code == 0 and result.stderr == ""
+
+
+def test_init_with_an_ssn_recommends_an_ein(run):
+    result = run(
+        "init", "--name", "Solo Massage", "--npi", "1234567893", "--tax-id", SSN,
+        "--taxonomy", "225700000X", "--address1", "1 Main St", "--city", "Portland",
+        "--state", "OR", "--zip", "972120000", "--phone", "5035550100",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith("note: the tax id is an SSN") and "EIN" in result.stderr
+    assert "XXX-XX-6789" in result.stderr and SSN not in result.stderr
