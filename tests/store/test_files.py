@@ -179,3 +179,20 @@ def test_long_names_keep_their_extension():
 )
 def test_spreadsheet_cells(cell, safe):
     assert spreadsheet_cell(cell) == safe
+
+
+def test_a_pdf_is_not_printed_on_a_terminal(monkeypatch):
+    import io
+
+    class Terminal(io.TextIOWrapper):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal(io.BytesIO(), encoding="utf-8")
+    monkeypatch.setattr("sys.stdout", screen)
+    with pytest.raises(ClinicbillError) as err:
+        resolve_output("-", "s.pdf").write(b"%PDF-1.4")
+    assert "terminal" in err.value.message and "-o FILE" in err.value.hint
+    assert screen.buffer.getvalue() == b""
+    resolve_output("-", "a.csv").write("a,b\n")  # text is fine on a terminal
+    assert screen.buffer.getvalue() == b"a,b\n"

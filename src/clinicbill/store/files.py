@@ -91,7 +91,7 @@ def _refuse_target(path: Path, force: bool) -> None:
         if stat.S_ISLNK(info.st_mode):
             raise ClinicbillError(
                 f"output: {path} is a symbolic link; clinicbill never writes through one",
-                "give -o the real path, or remove the link",
+                "give -o the real path (or - for standard output), or remove the link",
             )
         if stat.S_ISDIR(info.st_mode):
             raise ClinicbillError(f"output: {path} is a folder", "give -o a file name")
