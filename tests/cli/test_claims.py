@@ -87,8 +87,8 @@ def test_cms1500_default_name_and_overlay(sample_run, visits, tmp_path, monkeypa
     monkeypatch.chdir(tmp_path)
     sample_run("claim", "create", "--session", str(visits[0]))
     result = sample_run("claim", "export", "1", "--format", "cms1500")
-    assert result.exit_code == 0 and "cms1500-1.pdf" in result.output
-    assert len(pypdf.PdfReader(str(tmp_path / "cms1500-1.pdf")).pages) == 1
+    assert result.exit_code == 0 and "cms1500-1-batch1.pdf" in result.output
+    assert len(pypdf.PdfReader(str(tmp_path / "cms1500-1-batch1.pdf")).pages) == 1
     overlay = sample_run("claim", "export", "1", "--format", "cms1500", "--overlay", "-o", "o.pdf")
     assert overlay.exit_code == 0
     text = pypdf.PdfReader(str(tmp_path / "o.pdf")).pages[0].extract_text()

@@ -46,6 +46,7 @@ def test_superbill_range_and_output(sample_run, history, tmp_path, monkeypatch):
     assert f"wrote {path.name} (2 visits" in result.stdout
     assert "Total charged $200.50" in pdf_words(path)
     out = tmp_path / "sub" / "sb.pdf"
+    out.parent.mkdir()
     result = sample_run(
         "--json", "superbill", "P00001", "--session", str(history["chen_1"]), "-o", str(out)
     )
@@ -96,7 +97,7 @@ def test_unwritable_output_is_a_refusal(sample_run, history, tmp_path):
     blocker.write_text("")
     result = sample_run("superbill", "P00001", "-o", str(blocker / "sb.pdf"))
     assert result.exit_code == 1
-    assert "error: output: cannot write" in result.stderr
+    assert f"error: output: {blocker} is not a folder" in result.stderr
 
 
 def test_statement_command(sample_run, history, tmp_path, monkeypatch):

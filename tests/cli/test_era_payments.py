@@ -73,7 +73,7 @@ def test_payment_for_one_session(sample_run, visits):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["payment", "add", "P00006", "NaN", "--method", "cash"], "amount: 'NaN' is not a finite"),
+        (["payment", "add", "P00006", "NaN", "--method", "cash"], "amount: 'NaN' is not an amount"),
         (["payment", "add", "P00006", "0", "--method", "cash"], "must be more than 0"),
         (["payment", "add", "P00006", "5.001", "--method", "cash"], "more than two decimals"),
         (["payment", "add", "P00006", "5", "--method", "iou"], "is not a payment method"),

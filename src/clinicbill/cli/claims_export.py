@@ -13,12 +13,13 @@ FORMATS = ("837p", "cms1500", "csv", "json")
 
 
 def _default_name(fmt: str, batch_id: int, claim_ids: list[int]) -> str:
+    """One name per export batch, so a second export never meets the first one's file."""
     if fmt == "837p":
         return f"claims-{batch_id}.837"
     if fmt == "cms1500":
-        return (
-            f"cms1500-{claim_ids[0]}.pdf" if len(claim_ids) == 1 else f"cms1500-batch{batch_id}.pdf"
-        )
+        if len(claim_ids) == 1:
+            return f"cms1500-{claim_ids[0]}-batch{batch_id}.pdf"
+        return f"cms1500-batch{batch_id}.pdf"
     return f"claims-{batch_id}.{fmt}"
 
 
@@ -72,17 +73,19 @@ def claim_export(
     overlay: Annotated[
         bool, Opt("--overlay", help="CMS-1500: data only, for the red pre-printed form.")
     ] = False,
-    force: Annotated[bool, Opt("--force", help="Export despite scrubber errors.")] = False,
+    force: Annotated[
+        bool,
+        Opt("--force", help="Export despite scrubber errors, and replace an existing file."),
+    ] = False,
 ) -> None:
     """Export claims as an 837P interchange, CMS-1500 PDF, CSV or JSON.
 
     837P and CMS-1500 mark the claims submitted; a claim with scrubber errors is refused unless
-    --force.
+    --force. `-o -` writes to standard output.
 
     Example: clinicbill claim export --ready --format 837p -o claims.837
     """
     from datetime import date, datetime
-    from pathlib import Path
 
     from clinicbill.cli.claims import print_findings
     from clinicbill.cli.render import done
@@ -90,6 +93,7 @@ def claim_export(
     from clinicbill.domain.errors import ClinicbillError
     from clinicbill.domain.scrub import scrub_all
     from clinicbill.domain.snapshot_load import load_snapshots
+    from clinicbill.store.files import resolve_output
 
     fmt = format.strip().lower()
     if fmt not in FORMATS:
@@ -118,20 +122,19 @@ def claim_export(
         else:
             batch = begin_export(session, [c.id for c in claims], fmt)
             content = None
-        path = Path(output or _default_name(fmt, batch.id, [c.id for c in claims]))
-        path.parent.mkdir(parents=True, exist_ok=True)
+        name = _default_name(fmt, batch.id, [c.id for c in claims])
+        target = resolve_output(output, name, force=force)
         if fmt == "cms1500":
-            from clinicbill.formats.cms1500 import write_cms1500
+            from clinicbill.formats.cms1500 import cms1500_pdf
 
-            write_cms1500(path, snapshots, overlay=overlay)
+            content = cms1500_pdf(snapshots, overlay=overlay)
         elif fmt in ("csv", "json"):
             from clinicbill.formats import claim_table
 
             content = (
                 claim_table.to_csv(snapshots) if fmt == "csv" else claim_table.to_json(snapshots)
             )
-        if content is not None:
-            path.write_text(content, encoding="ascii" if fmt == "837p" else "utf-8")
+        target.write(content)  # 837P text is ASCII (x12_837 writes only ASCII)
         for claim in claims:
             if claim.first_billed_on and fmt == "837p":
                 typer.echo(
@@ -139,16 +142,20 @@ def claim_export(
                     "a payer may deny a second copy as a duplicate",
                     err=True,
                 )
-        finish_export(session, batch, claims, str(path), today)
+        finish_export(session, batch, claims, str(target), today)
         summary = {
             "batch": batch.id,
             "format": fmt,
-            "path": str(path),
+            "path": str(target),
             "claims": [c.id for c in claims],
             "interchange_control_number": batch.interchange_control_number,
         }
     what = f"interchange {summary['interchange_control_number']}, " if fmt == "837p" else ""
-    done(f"wrote {path} ({what}{len(summary['claims'])} claim(s))", summary)
+    done(
+        f"wrote {target.label} ({what}{len(summary['claims'])} claim(s))",
+        summary,
+        err=target.to_stdout,
+    )
     if fmt == "837p" and snapshots[0].billing.x12_usage != "P":
         typer.echo(
             "note: the file is marked as a TEST interchange (ISA15 = T): payers do not process "

@@ -7,10 +7,43 @@ from contextlib import contextmanager
 from typing import Annotated
 
 import typer
+from typer.core import TyperCommand
 
 from clinicbill.cli.context import STATE, tty
 
-Output = Annotated[str | None, typer.Option("-o", "--output", help="Where to write the file.")]
+Output = Annotated[
+    str | None,
+    typer.Option(
+        "-o",
+        "--output",
+        help="Where to write the file ('-' for standard output; default: a name in the "
+        "current folder). An existing file is kept unless --force.",
+    ),
+]
+Force = Annotated[bool, typer.Option("--force", help="Replace an existing output file.")]
+
+
+class AmountCommand(TyperCommand):
+    """A command taking a dollar amount as an argument (`adjust P00001 5`). Click reads `-5`
+    there as an unknown option; this hands it to the amount parser instead, so a negative
+    amount gets the amount's own refusal (`amount: '-5' is negative`)."""
+
+    def parse_args(self, ctx, args):
+        from typer._click.exceptions import NoSuchOption
+
+        given = list(args)  # the parser consumes the list it is given
+        try:
+            return super().parse_args(ctx, args)
+        except NoSuchOption as exc:
+            import re
+
+            if re.match(r"-[$0-9.,]", exc.option_name or ""):
+                from clinicbill.domain.money import parse_amount
+
+                for arg in given:
+                    if re.fullmatch(r"-\$?[0-9.,]+", arg):
+                        parse_amount(arg, "amount")  # refuses it, naming the field
+            raise
 
 
 @contextmanager

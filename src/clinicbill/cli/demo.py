@@ -67,9 +67,10 @@ def demo(
     from clinicbill.cli import app
     from clinicbill.cli.context import STATE
     from clinicbill.domain.errors import ClinicbillError
+    from clinicbill.store.files import private_directory
 
     target = Path(dir) if dir else Path(tempfile.mkdtemp(prefix="clinicbill-demo-"))
-    target.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_directory(target)
     db_path = target / "clinicbill-demo.db"
     if db_path.exists():
         for suffix in ("", "-wal", "-shm"):
@@ -80,11 +81,21 @@ def demo(
     for heading, step in all_steps():
         args = step(target) if callable(step) else step
         args = [a.replace("{dir}", str(target)) for a in args]
+        _forget_earlier_output(target, args)
         typer.echo(f"\n== {heading}\n$ clinicbill {' '.join(args)}")
         code = app(["--db", str(db_path), "--user", user, *args], standalone_mode=False)
         if code not in (None, 0):
             raise ClinicbillError(f"demo: step '{heading}' failed", "see the message above")
     typer.echo(f"\ndemo finished; everything it wrote is in {target}")
+
+
+def _forget_earlier_output(target: Path, args: list[str]) -> None:
+    """A demo run again in the same directory replaces its own files (-o in that directory),
+    so the steps need no --force (which on `claim export` would also skip the scrubber)."""
+    for option, value in zip(args, args[1:], strict=False):
+        path = Path(value)
+        if option in ("-o", "--output") and path.parent == target and not path.is_symlink():
+            path.unlink(missing_ok=True)
 
 
 def register(app: typer.Typer) -> None:

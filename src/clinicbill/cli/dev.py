@@ -65,7 +65,7 @@ def seed(
 @dev_app.command("remittance")
 def remittance(
     claims: Annotated[list[int], typer.Argument(help="Submitted claims the payer answers.")],
-    output: Annotated[str, Opt("-o", "--output", help="The 835 file to write.")],
+    output: Annotated[str, Opt("-o", "--output", help="The 835 file to write (- for stdout).")],
     deny: Annotated[
         list[int] | None, Opt("--deny", help="Deny this claim (CO-50, N130) instead.")
     ] = None,
@@ -77,13 +77,12 @@ def remittance(
 
     Example: clinicbill dev remittance 1 2 -o remittance-test.835
     """
-    import os
     from datetime import date
 
     from clinicbill.cli.common import unit_of_work
     from clinicbill.cli.render import done
-    from clinicbill.domain.errors import ClinicbillError
     from clinicbill.formats.x12_835_write import Outcome, remittance_835_for_claims
+    from clinicbill.store.files import resolve_output
 
     denied = set(deny or ())
     outcomes = {
@@ -93,17 +92,17 @@ def remittance(
         for claim in dict.fromkeys([*claims, *denied])
     }
     today = date.today()
+    target = resolve_output(output, "remittance-test.835")
     with unit_of_work() as session:
         text, advice = remittance_835_for_claims(
             session, outcomes, trace_number=f"TEST{today:%Y%m%d}", payment_date=today
         )
-    try:  # a new file only, 0600 (it names patients), never through a symlink
-        fd = os.open(output, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600)
-    except FileExistsError:
-        raise ClinicbillError(f"output: {output} exists", "choose another name") from None
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    done(f"wrote {output} ({len(outcomes)} claim(s))", {"path": output, "claims": list(outcomes)})
+    target.write(text)  # 0600, never over a file or through a symlink (store/files.py)
+    done(
+        f"wrote {target.label} ({len(outcomes)} claim(s))",
+        {"path": target.label, "claims": list(outcomes)},
+        err=target.to_stdout,
+    )
 
 
 def register(app: typer.Typer) -> None:

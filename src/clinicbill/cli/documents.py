@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperGroup
 
-from clinicbill.cli.common import Output, ask_missing, unit_of_work
+from clinicbill.cli.common import Force, Output, ask_missing, unit_of_work
 
 Opt = typer.Option
 PatientArg = Annotated[str, typer.Argument(help="Patient id, account or name.")]
@@ -51,11 +51,14 @@ def superbill(
     from_date: Annotated[str | None, Opt("--from", help="First date of service.")] = None,
     to_date: Annotated[str | None, Opt("--to", help="Last date of service.")] = None,
     output: Output = None,
+    force: Force = False,
 ) -> None:
     """Superbill PDF for out-of-network reimbursement: one session or a date range.
 
     Without --session or --from/--to it covers the patient's latest day of service.
-    The file is superbill-ACCOUNT-FROM[_TO].pdf in the current directory unless -o is given.
+    The file is superbill-ACCOUNT-DATE.pdf (latest day), superbill-ACCOUNT-DATE-session-N.pdf
+    (--session) or superbill-ACCOUNT-FIRST_LAST.pdf (--from/--to) in the current directory
+    unless -o is given.
 
     Example: clinicbill superbill P00001 --from 2026-01-01 --to 2026-03-31
     """
@@ -65,6 +68,7 @@ def superbill(
     from clinicbill.domain.lookup import find_patient
     from clinicbill.domain.money import fmt
     from clinicbill.formats.superbill import render_superbill
+    from clinicbill.store.files import resolve_output
 
     if session_id is not None and (from_date or to_date):
         raise ClinicbillError(
@@ -79,15 +83,14 @@ def superbill(
             from_date=_date(from_date, "from"),
             to_date=_date(to_date, "to"),
         )
-        span = doc.from_date.isoformat()
-        if doc.to_date != doc.from_date:
-            span += f"_{doc.to_date.isoformat()}"
-        path = render_superbill(doc, output or f"superbill-{doc.patient.account_number}-{span}.pdf")
+        name = _superbill_name(doc, session_id, ranged=bool(from_date or to_date))
+        target = resolve_output(output, name, force=force)
+        render_superbill(doc, target)
     visits = f"{doc.visits} visit" + ("s" if doc.visits != 1 else "")
     done(
-        f"wrote {path} ({visits}, charged {fmt(doc.charged)}, balance {fmt(doc.balance)})",
+        f"wrote {target.label} ({visits}, charged {fmt(doc.charged)}, balance {fmt(doc.balance)})",
         {
-            "path": str(path),
+            "path": str(target),
             "patient": doc.patient.account_number,
             "from": doc.from_date,
             "to": doc.to_date,
@@ -97,13 +100,28 @@ def superbill(
             "paid": fmt(doc.paid, symbol=False),
             "balance": fmt(doc.balance, symbol=False),
         },
+        err=target.to_stdout,
     )
+
+
+def _superbill_name(doc, session_id: int | None, ranged: bool) -> str:
+    """One name per scope, so a session's, a range's and the latest day's superbill never
+    share a file: DATE, DATE-session-N, FIRST_LAST (even when FIRST is LAST)."""
+    start = doc.from_date.isoformat()
+    if session_id is not None:
+        span = f"{start}-session-{session_id}"
+    elif ranged:
+        span = f"{start}_{doc.to_date.isoformat()}"
+    else:
+        span = start if doc.to_date == doc.from_date else f"{start}_{doc.to_date.isoformat()}"
+    return f"superbill-{doc.patient.account_number}-{span}.pdf"
 
 
 def statement(
     patient: PatientArg,
     as_of: Annotated[str | None, Opt("--as-of", help="Statement date (default today).")] = None,
     output: Output = None,
+    force: Force = False,
 ) -> None:
     """Patient statement PDF: open balances by date of service with aging, payments, amount due.
 
@@ -115,19 +133,21 @@ def statement(
     from clinicbill.domain.lookup import find_patient
     from clinicbill.domain.money import fmt
     from clinicbill.formats.statement import render_statement
+    from clinicbill.store.files import resolve_output
 
     with unit_of_work() as session:
         row = find_patient(session, patient)
         doc = build_statement(session, row, _date(as_of, "as-of"))
         warnings = estimate_warnings(session, row.id)
         name = f"statement-{doc.patient.account_number}-{doc.as_of.isoformat()}.pdf"
-        path = render_statement(doc, output or name)
+        target = resolve_output(output, name, force=force)
+        render_statement(doc, target)
     _warn(warnings)
     done(
-        f"wrote {path} (amount due {fmt(doc.amount_due)}, with insurance "
+        f"wrote {target.label} (amount due {fmt(doc.amount_due)}, with insurance "
         f"{fmt(doc.pending_insurance)}, credit {fmt(doc.credit)})",
         {
-            "path": str(path),
+            "path": str(target),
             "patient": doc.patient.account_number,
             "as_of": doc.as_of,
             "open_lines": len(doc.lines),
@@ -138,12 +158,14 @@ def statement(
             "amount_due": fmt(doc.amount_due, symbol=False),
             "aging": {label: fmt(cents, symbol=False) for label, cents in doc.aging},
         },
+        err=target.to_stdout,
     )
 
 
 def receipt(
     payment_id: Annotated[str, typer.Argument(help="Payment id (see 'payment list').")],
     output: Output = None,
+    force: Force = False,
 ) -> None:
     """Payment receipt PDF, marking HSA/FSA-eligible services for the patient's account.
 
@@ -153,21 +175,24 @@ def receipt(
     from clinicbill.domain.account_documents import receipt as build_receipt
     from clinicbill.domain.money import fmt
     from clinicbill.formats.receipt import render_receipt
+    from clinicbill.store.files import resolve_output
 
     with unit_of_work() as session:
         doc = build_receipt(session, payment_id)
-        path = render_receipt(doc, output or f"receipt-{doc.payment.id}.pdf")
+        target = resolve_output(output, f"receipt-{doc.payment.id}.pdf", force=force)
+        render_receipt(doc, target)
     done(
-        f"wrote {path} ({fmt(doc.payment.amount)} on {doc.payment.received_on.isoformat()}, "
-        f"HSA/FSA-eligible {fmt(doc.hsa_eligible_total)})",
+        f"wrote {target.label} ({fmt(doc.payment.amount)} on "
+        f"{doc.payment.received_on.isoformat()}, HSA/FSA-eligible {fmt(doc.hsa_eligible_total)})",
         {
-            "path": str(path),
+            "path": str(target),
             "payment": doc.payment.id,
             "amount": fmt(doc.payment.amount, symbol=False),
             "applied": fmt(sum(x.amount for x in doc.lines), symbol=False),
             "hsa_eligible": fmt(doc.hsa_eligible_total, symbol=False),
             "medical_necessity_on_file": doc.medical_necessity is not None,
         },
+        err=target.to_stdout,
     )
 
 
@@ -185,6 +210,7 @@ def estimate_create(
     service: Annotated[str | None, Opt(help="Primary service in words.")] = None,
     frequency: Annotated[str | None, Opt(help="E.g. weekly.")] = None,
     output: Output = None,
+    force: Force = False,
 ) -> None:
     """Good Faith Estimate PDF for an uninsured or self-pay patient; stored for comparison.
 
@@ -195,6 +221,7 @@ def estimate_create(
     from clinicbill.domain.lookup import find_patient, find_provider
     from clinicbill.domain.money import fmt
     from clinicbill.formats.estimate import render_estimate
+    from clinicbill.store.files import resolve_output
 
     if not code:  # at a terminal, ask; otherwise the domain names the missing option
         asked = ask_missing(
@@ -215,11 +242,13 @@ def estimate_create(
             frequency=frequency,
         )
         doc = estimate_document(session, estimate)
-        path = render_estimate(doc, output or f"estimate-{estimate.id}.pdf")
+        target = resolve_output(output, f"estimate-{estimate.id}.pdf", force=force)
+        render_estimate(doc, target)
     _warn(warnings)
     done(
-        f"estimate {doc.id}: {doc.visits} visit(s), total {fmt(doc.total)}; wrote {path}",
-        {"id": doc.id, "path": str(path), "visits": doc.visits, "total": fmt(doc.total, False)},
+        f"estimate {doc.id}: {doc.visits} visit(s), total {fmt(doc.total)}; wrote {target.label}",
+        {"id": doc.id, "path": str(target), "visits": doc.visits, "total": fmt(doc.total, False)},
+        err=target.to_stdout,
     )
 
 
@@ -311,6 +340,7 @@ def estimate_show(estimate_id: Annotated[str, typer.Argument(help="Estimate id."
 def estimate_pdf(
     estimate_id: Annotated[str, typer.Argument(help="Estimate id.")],
     output: Output = None,
+    force: Force = False,
 ) -> None:
     """Write a stored estimate's PDF again (it is kept for six years).
 
@@ -320,14 +350,18 @@ def estimate_pdf(
     from clinicbill.domain.estimates import estimate_document
     from clinicbill.domain.lookup import get_or_refuse
     from clinicbill.formats.estimate import render_estimate
+    from clinicbill.store.files import resolve_output
     from clinicbill.store.models import Estimate
 
     with unit_of_work() as session:
         estimate = get_or_refuse(session, Estimate, estimate_id, "estimate")
-        path = render_estimate(
-            estimate_document(session, estimate), output or f"estimate-{estimate.id}.pdf"
-        )
-    done(f"wrote {path}", {"id": estimate.id, "path": str(path)})
+        target = resolve_output(output, f"estimate-{estimate.id}.pdf", force=force)
+        render_estimate(estimate_document(session, estimate), target)
+    done(
+        f"wrote {target.label}",
+        {"id": estimate.id, "path": str(target)},
+        err=target.to_stdout,
+    )
 
 
 def _latest_patient_payment(target: Path) -> list[str]:

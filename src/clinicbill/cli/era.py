@@ -353,8 +353,9 @@ def _demo_remittance(target: Path) -> list[str]:
         text, _advice = remittance_835_for_claims(
             session, outcomes, trace_number=f"DEMO{paid_on:%Y%m%d}", payment_date=paid_on
         )
-    path = target / f"remittance-{paid_on:%Y-%m-%d}.835"
-    path.write_text(text)
+    from clinicbill.store.files import write_private
+
+    path = write_private(target / f"remittance-{paid_on:%Y-%m-%d}.835", text, force=True)
     return ["era", "import", str(path)]
 
 

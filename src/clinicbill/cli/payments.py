@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from clinicbill.cli.common import unit_of_work
+from clinicbill.cli.common import AmountCommand, unit_of_work
 
 Opt = typer.Option
 Arg = typer.Argument
@@ -44,7 +44,7 @@ def _applied_rows(applied) -> list[dict]:
     ]
 
 
-@payment_app.command("add")
+@payment_app.command("add", cls=AmountCommand)
 def payment_add(
     patient: Patient,
     amount: Amount,
@@ -376,8 +376,8 @@ def balance(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(payment_app, name="payment")
-    app.command("adjust")(adjust)
-    app.command("refund")(refund)
+    app.command("adjust", cls=AmountCommand)(adjust)
+    app.command("refund", cls=AmountCommand)(refund)
     from clinicbill.cli import packages
 
     app.add_typer(packages.package_app, name="package")

@@ -20,11 +20,12 @@ def _default(value):
     raise TypeError(type(value).__name__)
 
 
-def emit_json(data) -> None:
-    """JSON on standard output; money in the one form of domain.money.json_money."""
+def emit_json(data, err: bool = False) -> None:
+    """JSON on standard output (or error); money in the one form of domain.money.json_money."""
     from clinicbill.domain.money import json_money
 
-    typer.echo(json.dumps(json_money(data), indent=2, default=_default, ensure_ascii=False))
+    text = json.dumps(json_money(data), indent=2, default=_default, ensure_ascii=False)
+    typer.echo(text, err=err)
 
 
 def _cell(value) -> str:
@@ -85,12 +86,13 @@ def record(data: dict, title: str | None = None) -> None:
         typer.echo(f"  {key.ljust(width)}  {_cell(value)}")
 
 
-def done(message: str, data: dict | None = None) -> None:
-    """Confirmation of a change: a sentence, or the changed record with --json."""
+def done(message: str, data: dict | None = None, err: bool = False) -> None:
+    """Confirmation of a change: a sentence, or the changed record with --json. `err` sends it
+    to standard error (when the file itself went to standard output: `-o -`)."""
     if STATE.json and data is not None:
-        emit_json(data)
+        emit_json(data, err=err)
     else:
-        typer.echo(message)
+        typer.echo(message, err=err)
 
 
 def print_refusal(exc) -> None:

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from clinicbill.cli.common import Output, unit_of_work
+from clinicbill.cli.common import Force, Output, unit_of_work
 
 Opt = typer.Option
 report_app = typer.Typer(
@@ -142,31 +142,36 @@ def _more(section, shown: int) -> str:
 
 
 def emit(
-    report, fmt: str, output: str | None, default_name: str, pdf=None, everything=False
+    report,
+    fmt: str,
+    output: str | None,
+    default_name: str,
+    pdf=None,
+    everything=False,
+    force: bool = False,
 ) -> None:
     """Print or write a report. CSV and PDF go to a file (-o, or `default_name` in the current
-    directory; `-o -` prints CSV); JSON prints unless -o is given; --json prints JSON."""
-    from pathlib import Path
-
+    directory; `-o -` prints them); JSON prints unless -o is given; --json prints JSON."""
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import done
+    from clinicbill.store.files import resolve_output
 
     if fmt == "table" and STATE.json:
         fmt = "json"
     if fmt == "table":
         print_report(report, everything)
         return
+    if fmt == "json" and output is None:
+        output = "-"
+    target = resolve_output(output, f"{default_name}.{fmt}", force=force)
     if fmt == "pdf":
-        path = pdf(output or f"{default_name}.pdf")
+        pdf(target)
     else:
-        from clinicbill.formats.report_csv import report_csv, report_json, write_text
+        from clinicbill.formats.report_csv import report_csv, report_json
 
-        text = report_csv(report) if fmt == "csv" else report_json(report)
-        if output == "-" or (fmt == "json" and output is None):
-            typer.echo(text, nl=False)
-            return
-        path = write_text(output or f"{default_name}.{fmt}", text)
-    done(f"wrote {Path(path)}", {"path": str(path)})
+        target.write(report_csv(report) if fmt == "csv" else report_json(report))
+    if not target.to_stdout:
+        done(f"wrote {target.label}", {"path": str(target)})
 
 
 def aging(
@@ -188,6 +193,7 @@ def aging(
         bool, Opt("--all", help="List every flagged claim (the terminal shows the first 20).")
     ] = False,
     output: Output = None,
+    force: Force = False,
 ) -> None:
     """Accounts-receivable aging: open balances in 0-30 ... 120+ day buckets by responsible
     party, credits listed apart, claims near timely filing and claims with no response.
@@ -215,7 +221,15 @@ def aging(
 
         return write_aging_pdf(path, report, result.parties, practice)
 
-    emit(report, format.value, output, f"aging-{result.as_of.isoformat()}", pdf, all_rows)
+    emit(
+        report,
+        format.value,
+        output,
+        f"aging-{result.as_of.isoformat()}",
+        pdf,
+        all_rows,
+        force=force,
+    )
 
 
 @report_app.command("followup")
@@ -226,6 +240,7 @@ def report_followup(
     ] = 30,
     format: FormatOpt = ReportFormat.table,
     output: Output = None,
+    force: Force = False,
 ) -> None:
     """The follow-up worklist: each claim needing action (timely filing, denied, rejected, no
     response, underpaid), why, and the suggested next step.
@@ -238,7 +253,7 @@ def report_followup(
         day = _date(as_of, "as-of")
         _not_future(day)
         report = followup_report(session, day, no_response_days)
-    emit(report, format.value, output, f"followup-{report.parameters['as_of']}")
+    emit(report, format.value, output, f"followup-{report.parameters['as_of']}", force=force)
 
 
 @report_app.command("revenue")
@@ -250,6 +265,7 @@ def report_revenue(
     ),
     format: FormatOpt = ReportFormat.table,
     output: Output = None,
+    force: Force = False,
 ) -> None:
     """Charges, payments, adjustments and collection rate over a period.
 
@@ -260,7 +276,7 @@ def report_revenue(
     start, end = _period(date_from, date_to)
     with unit_of_work() as session:
         report = revenue_report(session, start, end, by.value)
-    emit(report, format.value, output, f"revenue-{start}_{end}")
+    emit(report, format.value, output, f"revenue-{start}_{end}", force=force)
 
 
 @report_app.command("denials")
@@ -269,6 +285,7 @@ def report_denials(
     date_to: ToDate = None,
     format: FormatOpt = ReportFormat.table,
     output: Output = None,
+    force: Force = False,
 ) -> None:
     """Denied lines over a period: counts and amounts by reason (CARC), payer and code.
 
@@ -279,7 +296,7 @@ def report_denials(
     start, end = _period(date_from, date_to)
     with unit_of_work() as session:
         report = denials_report(session, start, end)
-    emit(report, format.value, output, f"denials-{start}_{end}")
+    emit(report, format.value, output, f"denials-{start}_{end}", force=force)
 
 
 @report_app.command("underpaid")
@@ -289,6 +306,7 @@ def report_underpaid(
     payer: Annotated[str | None, Opt(help="Only this payer (id, payer id or name).")] = None,
     format: FormatOpt = ReportFormat.table,
     output: Output = None,
+    force: Force = False,
 ) -> None:
     """Lines a payer paid below its contracted amount (fee set --payer), adjudicated in the
     period, with the shortfall.
@@ -302,7 +320,7 @@ def report_underpaid(
     with unit_of_work() as session:
         who = find_payer(session, payer) if payer else None
         report = underpaid_report(session, start, end, who)
-    emit(report, format.value, output, f"underpaid-{start}_{end}")
+    emit(report, format.value, output, f"underpaid-{start}_{end}", force=force)
 
 
 @report_app.command("visits")
@@ -314,6 +332,7 @@ def report_visits(
     ] = None,
     format: FormatOpt = ReportFormat.table,
     output: Output = None,
+    force: Force = False,
 ) -> None:
     """Per policy: plan-year visits used against the limit; authorizations with visits and
     units remaining and their expiry.
@@ -324,7 +343,7 @@ def report_visits(
 
     with unit_of_work() as session:
         report = visits_report(session, _date(as_of, "as-of"), expiring_days)
-    emit(report, format.value, output, f"visits-{report.parameters['as_of']}")
+    emit(report, format.value, output, f"visits-{report.parameters['as_of']}", force=force)
 
 
 def _not_future(day) -> None:

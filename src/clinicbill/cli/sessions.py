@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from clinicbill.cli.common import Output, unit_of_work
+from clinicbill.cli.common import Force, Output, unit_of_work
 
 Opt = typer.Option
 session_app = typer.Typer(
@@ -360,13 +360,14 @@ def session_void(
 
 
 @session_app.command("note")
-def session_note(ident: SessionId, output: Output = None) -> None:
+def session_note(ident: SessionId, output: Output = None, force: Force = False) -> None:
     """Write the note as a PDF (the signed text and its addenda).
 
     Example: clinicbill session note 12 -o note.pdf
     """
     from clinicbill.cli.render import done
     from clinicbill.domain.sessions import get_session, render_note
+    from clinicbill.store.files import resolve_output
 
     with unit_of_work() as session:
         encounter = get_session(session, ident)
@@ -374,9 +375,9 @@ def session_note(ident: SessionId, output: Output = None) -> None:
         status, day = encounter.status, encounter.service_date
     from clinicbill.formats.note_pdf import write_note_pdf
 
-    path = Path(output) if output else Path(f"note-{encounter.id}-{day.isoformat()}.pdf")
-    write_note_pdf(path, title=f"Session note {encounter.id}", note_text=text, status=status)
-    done(str(path), {"path": str(path)})
+    target = resolve_output(output, f"note-{encounter.id}-{day.isoformat()}.pdf", force=force)
+    write_note_pdf(target, title=f"Session note {encounter.id}", note_text=text, status=status)
+    done(target.label, {"path": str(target)}, err=target.to_stdout)
 
 
 def _demo_sessions(_dir: Path) -> list[str]:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from clinicbill.cli.common import ask_missing, changed_message, show, unit_of_work
+from clinicbill.cli.common import AmountCommand, ask_missing, changed_message, show, unit_of_work
 
 Opt = typer.Option
 
@@ -46,7 +46,7 @@ def init(
     """
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import done
-    from clinicbill.domain.practice import PRACTICE_REQUIRED, create_practice
+    from clinicbill.domain.practice import PRACTICE_REQUIRED, create_practice, tax_id_note
 
     with unit_of_work() as session:
         if sample:
@@ -73,10 +73,13 @@ def init(
         practice = create_practice(session, **values)
         from clinicbill.store.engine import describe_location
 
+        note = tax_id_note(practice)
         done(
             f"practice {practice.name} recorded in {describe_location(STATE.db)}",
             practice.model_dump(),
         )
+    if note:
+        typer.echo(note, err=True)
 
 
 @practice_app.command("show")
@@ -115,13 +118,16 @@ def practice_edit(
 
     Example: clinicbill practice edit --phone 503-555-0100
     """
+    changes = dict(locals())  # the options, before any import adds a name
     from clinicbill.cli.render import done
-    from clinicbill.domain.practice import edit_practice
+    from clinicbill.domain.practice import edit_practice, get_practice, tax_id_note
 
-    changes = {k: val for k, val in locals().items() if k != "done" and k != "edit_practice"}
     with unit_of_work() as session:
         changed = edit_practice(session, **changes)
+        note = tax_id_note(get_practice(session)) if "tax_id" in changed else None
         done(changed_message("practice", None, changed), changed)
+    if note:
+        typer.echo(note, err=True)
 
 
 @provider_app.command("add")
@@ -356,7 +362,7 @@ def payer_edit(
         done(changed_message("payer", row.id, changed), changed)
 
 
-@fee_app.command("set")
+@fee_app.command("set", cls=AmountCommand)
 def fee_set(
     code: Annotated[str, typer.Argument(help="CPT/HCPCS code.")],
     amount: Annotated[str, typer.Argument(help="Dollars, e.g. 65 or 65.00.")],

@@ -26,7 +26,7 @@ class PracticeBlock:
     phone: str
     email: str | None
     npi: str
-    tax_id: str  # formatted: 12-3456789 (EIN) or 123-45-6789 (SSN)
+    tax_id: str  # formatted: 12-3456789 (EIN); an SSN masked: XXX-XX-6789
     tax_id_type: str
     signature_image: str | None
 
@@ -82,6 +82,15 @@ def format_tax_id(digits: str, kind: str) -> str:
     return digits
 
 
+def patient_facing_tax_id(digits: str, kind: str) -> str:
+    """The practice's tax id as a patient document prints it: an EIN whole, an SSN masked to
+    its last four digits (XXX-XX-6789). Only the claim (CMS-1500 box 25, 837P) carries a
+    practitioner's full SSN, for the payer."""
+    if kind == "SSN":
+        return f"XXX-XX-{digits[-4:]}" if len(digits) >= 4 else "XXX-XX-XXXX"
+    return format_tax_id(digits, kind)
+
+
 def _address(address1, address2, city, state, zip_code) -> tuple[str, ...]:
     lines = [x for x in (address1, address2) if x]
     place = ", ".join(x for x in (city, state) if x)
@@ -101,7 +110,7 @@ def practice_block(session) -> PracticeBlock:
         phone=format_phone(p.phone),
         email=p.email,
         npi=p.npi,
-        tax_id=format_tax_id(p.tax_id, p.tax_id_type),
+        tax_id=patient_facing_tax_id(p.tax_id, p.tax_id_type),
         tax_id_type=p.tax_id_type,
         signature_image=p.signature_image,
     )

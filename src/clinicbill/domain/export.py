@@ -1,10 +1,12 @@
 """`export-all`: every table as CSV and JSON, with a manifest: the practice owns its data.
 
 The export reads one consistent snapshot (one transaction; REPEATABLE READ on PostgreSQL),
-streams rows so a large database does not sit in memory, and writes each file privately
-(0600: it is protected health information) under a temporary name before renaming it.
-Values are exported as stored: money as integer cents (columns ending in `_cents`), dates
-and UTC timestamps in ISO 8601.
+streams rows so a large database does not sit in memory, and writes each file through
+store.files (0600: it is protected health information; a temporary name, then a rename;
+never through a symlink). Values are exported as stored: money as integer cents (columns
+ending in `_cents`), dates and UTC timestamps in ISO 8601. The JSON files keep every value
+exactly; the CSV files are for spreadsheets, so a text cell that could run as a formula
+(starting with = + - @ tab or CR) is prefixed with ' (store.files.spreadsheet_cell).
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,6 +24,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from clinicbill.domain.errors import ClinicbillError
+from clinicbill.store.files import private_directory, private_file, spreadsheet_cell
 
 MANIFEST = "manifest.json"
 
@@ -73,13 +77,7 @@ def export_directory(value: str | Path, force: bool) -> Path:
             raise ClinicbillError(
                 f"dir: {path} holds an earlier export", "add --force to replace it"
             )
-    try:
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except OSError as exc:
-        raise ClinicbillError(
-            f"dir: cannot create {path} ({exc.strerror})", "give a writable directory"
-        ) from None
-    return path
+    return private_directory(path)
 
 
 def _value(value):
@@ -93,18 +91,15 @@ def _csv_cell(value):
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return _value(value)
+    return spreadsheet_cell(_value(value))
 
 
 class _HashingWriter:
-    """A text file opened 0600 under a temporary name; sha256 and size of what was written."""
+    """A text file being written; sha256 and size of what was written."""
 
-    def __init__(self, path: Path):
-        self.path = path
-        self.tmp = path.with_name(f".{path.name}.partial")
-        self.tmp.unlink(missing_ok=True)
-        fd = os.open(self.tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        self.fh = open(fd, "w", encoding="utf-8", newline="")
+    def __init__(self, handle, name: str):
+        self.fh = handle
+        self.name = name
         self.digest = hashlib.sha256()
         self.size = 0
 
@@ -114,12 +109,15 @@ class _HashingWriter:
         self.size += len(data)
         self.fh.write(text)
 
-    def close(self) -> ExportedFile:
-        self.fh.flush()
-        os.fsync(self.fh.fileno())
-        self.fh.close()
-        os.replace(self.tmp, self.path)
-        return ExportedFile(self.path.name, self.size, self.digest.hexdigest())
+    def result(self) -> ExportedFile:
+        return ExportedFile(self.name, self.size, self.digest.hexdigest())
+
+
+@contextmanager
+def _hashing_file(path: Path) -> Iterator[_HashingWriter]:
+    """A private file (store.files) replacing an earlier export's file of the same name."""
+    with private_file(path, force=True, text=True) as handle:
+        yield _HashingWriter(handle, path.name)
 
 
 def _tables():
@@ -143,20 +141,12 @@ def export_all(session: Session, directory: Path) -> Manifest:
         columns = [c.name for c in table.columns]
         order = list(table.primary_key.columns) or list(table.columns)
         rows = conn.execute(select(table).order_by(*order).execution_options(yield_per=2000))
-        csv_out = _HashingWriter(directory / f"{table.name}.csv")
-        json_out = _HashingWriter(directory / f"{table.name}.json")
-        writer = csv.writer(csv_out, lineterminator="\n")
-        writer.writerow(columns)
-        json_out.write("[")
-        count = 0
-        for row in rows:
-            values = tuple(row)
-            writer.writerow([_csv_cell(v) for v in values])
-            record = {name: _value(v) for name, v in zip(columns, values, strict=True)}
-            json_out.write(("," if count else "") + "\n  " + json.dumps(record, ensure_ascii=False))
-            count += 1
-        json_out.write("\n]\n" if count else "]\n")
-        exported.append(ExportedTable(table.name, count, csv_out.close(), json_out.close()))
+        with (
+            _hashing_file(directory / f"{table.name}.csv") as csv_out,
+            _hashing_file(directory / f"{table.name}.json") as json_out,
+        ):
+            count = _write_table(rows, columns, csv_out, json_out)
+        exported.append(ExportedTable(table.name, count, csv_out.result(), json_out.result()))
     manifest = Manifest(
         directory=directory,
         exported_at=datetime.now(UTC).isoformat(),
@@ -164,10 +154,24 @@ def export_all(session: Session, directory: Path) -> Manifest:
         backend=conn.dialect.name,
         tables=tuple(exported),
     )
-    out = _HashingWriter(directory / MANIFEST)
-    out.write(json.dumps(manifest.as_dict(), indent=2) + "\n")
-    out.close()
+    with _hashing_file(directory / MANIFEST) as out:
+        out.write(json.dumps(manifest.as_dict(), indent=2) + "\n")
     return manifest
+
+
+def _write_table(rows, columns: list[str], csv_out, json_out) -> int:
+    writer = csv.writer(csv_out, lineterminator="\n")
+    writer.writerow(columns)
+    json_out.write("[")
+    count = 0
+    for row in rows:
+        values = tuple(row)
+        writer.writerow([_csv_cell(v) for v in values])
+        record = {name: _value(v) for name, v in zip(columns, values, strict=True)}
+        json_out.write(("," if count else "") + "\n  " + json.dumps(record, ensure_ascii=False))
+        count += 1
+    json_out.write("\n]\n" if count else "]\n")
+    return count
 
 
 def _begin_snapshot(session: Session) -> None:

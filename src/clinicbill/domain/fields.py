@@ -82,6 +82,7 @@ def upper(cleaner: Cleaner) -> Cleaner:
 
 
 NPI: Cleaner = v.npi
+ACCOUNT_NUMBER: Cleaner = v.account_number
 TAXONOMY: Cleaner = v.taxonomy
 STATE: Cleaner = v.state
 ZIP: Cleaner = v.zip_code

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from clinicbill.domain.errors import ClinicbillError
 
@@ -11,32 +11,56 @@ CENT = Decimal("0.01")
 MAX_CENTS = 10**13  # ten hundred-billion dollars: far beyond any claim, below BIGINT
 
 
+# What a person may type for an amount: ASCII digits, an optional leading $, thousands commas
+# only in groups of three, at most two decimals (`85`, `85.5`, `$1,085.50`, `.50`).
+_AMOUNT = re.compile(r"\$?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?(?:\.[0-9]{0,2})?\Z")
+_TOO_PRECISE = re.compile(r"\$?[0-9,]*\.[0-9]{3,}\Z")
+_AMOUNT_HINT = "type dollars with at most two decimals, e.g. 85, 85.00 or $1,085.50"
+
+
 def parse_amount(text: str | Decimal | int, field: str = "amount", allow_zero: bool = True) -> int:
     """Parse a dollar amount typed by a person (`85`, `85.00`, `$1,085.50`) into cents.
 
-    Refuses more than two decimals, negatives, NaN, infinity and absurd sizes.
+    Only ASCII digits, an optional leading `$`, thousands commas in their places and at most
+    two decimals: `1e2`, `0x10`, `Infinity`, `NaN`, `85.001`, `1,00` and non-ASCII digits are
+    refused, and a negative amount is refused as negative. Every message names `field`.
     """
     if isinstance(text, float):  # pragma: no cover - guard against programming errors
         raise TypeError("money must never be a float")
-    raw = str(text).strip().replace(",", "").removeprefix("$")
-    hint = "type dollars with at most two decimals, e.g. 85 or 85.00"
-    if not raw or len(raw) > 20:
-        raise ClinicbillError(f"{field}: '{str(text)[:30]}' is not an amount", hint)
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise ClinicbillError(f"{field}: '{raw[:30]}' is not an amount", hint) from None
+    if isinstance(text, Decimal | int) and not isinstance(text, bool):
+        return _cents_of_decimal(Decimal(text), str(text), field, allow_zero)
+    shown = str(text).strip()
+    unsigned = re.sub(r"\A(\$?)[-\u2212]", r"\1", shown)
+    looks_numeric = _AMOUNT.match(unsigned) or _TOO_PRECISE.match(unsigned)
+    if unsigned != shown and looks_numeric and unsigned.strip("$.,"):
+        raise ClinicbillError(
+            f"{field}: '{shown[:30]}' is negative", "amounts are positive dollars, e.g. 5 or 5.00"
+        )
+    raw = shown
+    if raw.isascii() and _TOO_PRECISE.match(raw):
+        raise ClinicbillError(f"{field}: '{shown[:30]}' has more than two decimals", _AMOUNT_HINT)
+    if not raw or len(raw) > 24 or not raw.isascii() or not _AMOUNT.match(raw):
+        raise ClinicbillError(f"{field}: '{shown[:30]}' is not an amount", _AMOUNT_HINT)
+    digits = raw.removeprefix("$").replace(",", "")
+    if digits in ("", "."):
+        raise ClinicbillError(f"{field}: '{shown[:30]}' is not an amount", _AMOUNT_HINT)
+    return _cents_of_decimal(Decimal(digits), shown, field, allow_zero)
+
+
+def _cents_of_decimal(value: Decimal, shown: str, field: str, allow_zero: bool) -> int:
     if not value.is_finite():
-        raise ClinicbillError(f"{field}: '{raw}' is not a finite amount", hint)
+        raise ClinicbillError(f"{field}: '{shown[:30]}' is not a finite amount", _AMOUNT_HINT)
     if value < 0 or (value == 0 and value.is_signed()):
-        raise ClinicbillError(f"{field}: '{raw}' is negative", "amounts are positive dollars")
-    if value.as_tuple().exponent < -2 and value != value.quantize(CENT):
-        raise ClinicbillError(f"{field}: '{raw}' has more than two decimals", hint)
-    cents = int((value * 100).to_integral_value())
+        raise ClinicbillError(
+            f"{field}: '{shown[:30]}' is negative", "amounts are positive dollars, e.g. 5 or 5.00"
+        )
+    if value != value.quantize(CENT, rounding=ROUND_HALF_UP):
+        raise ClinicbillError(f"{field}: '{shown[:30]}' has more than two decimals", _AMOUNT_HINT)
+    cents = int(value * 100)
     if cents >= MAX_CENTS:
-        raise ClinicbillError(f"{field}: '{raw}' is too large", hint)
+        raise ClinicbillError(f"{field}: '{shown[:30]}' is too large", _AMOUNT_HINT)
     if cents == 0 and not allow_zero:
-        raise ClinicbillError(f"{field}: must be more than 0", hint)
+        raise ClinicbillError(f"{field}: must be more than 0", _AMOUNT_HINT)
     return cents
 
 

@@ -9,7 +9,7 @@ from clinicbill.domain.errors import ClinicbillError
 from clinicbill.store.models import Patient, Payer, Policy
 
 PATIENT_FIELDS = {
-    "account_number": f.upper(f.text(20)),
+    "account_number": f.ACCOUNT_NUMBER,  # letters, digits, dashes: it names files
     "first_name": f.text(35),
     "last_name": f.text(60),
     "middle_name": f.optional(f.text(25)),

@@ -75,6 +75,19 @@ def _tax(values: dict) -> dict:
     return values
 
 
+SSN_NOTE = (
+    "note: the tax id is an SSN: claims (box 25, 837P) must carry it whole, while patient "
+    "documents show only XXX-XX-{last4}; an EIN (free from the IRS) keeps your SSN off claims"
+)
+
+
+def tax_id_note(practice: Practice) -> str | None:
+    """The one-line recommendation shown when a practice bills under an SSN."""
+    if practice.tax_id_type != "SSN":
+        return None
+    return SSN_NOTE.format(last4=practice.tax_id[-4:])
+
+
 def get_practice(session) -> Practice:
     practice = session.execute(select(Practice).limit(1)).scalar()
     if practice is None:

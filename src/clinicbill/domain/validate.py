@@ -55,6 +55,21 @@ def npi(value: str, field: str = "npi") -> str:
     return text
 
 
+_ACCOUNT_NUMBER = re.compile(r"[A-Z0-9](?:[A-Z0-9-]{0,18}[A-Z0-9])?\Z")
+
+
+def account_number(value: str, field: str = "account-number") -> str:
+    """A patient account number: 1 to 20 ASCII letters, digits and inner dashes, stored in
+    upper case. It names files (superbill-ACCOUNT-...pdf), so nothing else is accepted."""
+    text = str(value or "").strip().upper()
+    if not (text.isascii() and _ACCOUNT_NUMBER.match(text)):
+        raise ClinicbillError(
+            f"{field}: '{_show(text)}' is not an account number",
+            "use 1 to 20 letters, digits and dashes (e.g. P00042 or SMITH-2)",
+        )
+    return text
+
+
 def tax_id(value: str, field: str = "tax-id") -> tuple[str, str]:
     """EIN (NN-NNNNNNN) or SSN (NNN-NN-NNNN); returns (digits, 'EIN'|'SSN')."""
     text = (value or "").strip()

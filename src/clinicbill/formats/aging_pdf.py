@@ -111,7 +111,7 @@ def section_flowables(section: Section) -> list:
     return story
 
 
-def write_aging_pdf(path: str | Path, report: Report, parties, practice_name: str = "") -> Path:
+def write_aging_pdf(path, report: Report, parties, practice_name: str = "") -> Path | None:
     """Write the aging report (`report` from domain/aging_report.to_report, `parties` the
     per-party rows for the chart) to `path`."""
     story = [para(report.title, "title")]

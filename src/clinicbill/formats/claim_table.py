@@ -252,10 +252,14 @@ def headers() -> list[str]:
 
 
 def to_csv(snapshots) -> str:
+    """The rows as CSV for a spreadsheet: text cells that could run as a formula are
+    prefixed with ' (store.files.spreadsheet_cell); the JSON keeps exact values."""
+    from clinicbill.store.files import spreadsheet_cell
+
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=headers(), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows(snapshots))
+    writer.writerows({k: spreadsheet_cell(v) for k, v in row.items()} for row in rows(snapshots))
     return buffer.getvalue()
 
 

@@ -131,14 +131,23 @@ def _draw_form(canvas) -> None:
     canvas.setFillColorRGB(0, 0, 0)
 
 
-def write_cms1500(path: str | Path, snapshots: list[ClaimSnapshot], overlay: bool = False) -> Path:
-    """Write every claim's pages to one PDF; returns the path."""
+def write_cms1500(target, snapshots: list[ClaimSnapshot], overlay: bool = False) -> Path | None:
+    """Write every claim's pages to one PDF at `target` (a store.files.Output or a new file
+    path); returns the path (None for standard output)."""
+    from clinicbill.store.files import write_output
+
+    return write_output(target, cms1500_pdf(snapshots, overlay))
+
+
+def cms1500_pdf(snapshots: list[ClaimSnapshot], overlay: bool = False) -> bytes:
+    """Every claim's pages as one PDF, rendered in memory."""
+    import io
+
     from reportlab.lib.pagesizes import LETTER
     from reportlab.pdfgen import canvas as rl_canvas
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pdf = rl_canvas.Canvas(str(path), pagesize=LETTER, pageCompression=1)
+    buffer = io.BytesIO()
+    pdf = rl_canvas.Canvas(buffer, pagesize=LETTER, pageCompression=1)
     pdf.setTitle("CMS-1500 claim" + ("s" if len(snapshots) > 1 else ""))
     pdf.setAuthor("clinicbill")
     pdf.setCreator("clinicbill")
@@ -152,4 +161,4 @@ def write_cms1500(path: str | Path, snapshots: list[ClaimSnapshot], overlay: boo
                 pdf.drawString(grid.x_of(item.column), grid.baseline_of(item.line), item.text)
             pdf.showPage()
     pdf.save()
-    return path
+    return buffer.getvalue()

@@ -222,12 +222,8 @@ def signature(image: str | None, label: str, signer: str | None = None) -> list:
     return story
 
 
-def build(path, story, title: str, footer_markup: str, subject: str = "") -> Path:
-    """Write the document with the embedded font on every page."""
+def build(target, story, title: str, footer_markup: str, subject: str = "") -> Path | None:
+    """Write the document with the embedded font on every page to `target` (a
+    store.files.Output or a new file path); the path written, None for standard output."""
     regular, _ = fonts()
-    try:
-        return pdf.build(path, story, title, plain(footer_markup), font=regular, subject=subject)
-    except OSError as exc:
-        raise ClinicbillError(
-            f"output: cannot write {path} ({exc.strerror or exc})", "give -o a writable path"
-        ) from None
+    return pdf.build(target, story, title, plain(footer_markup), font=regular, subject=subject)

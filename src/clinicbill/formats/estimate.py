@@ -37,7 +37,7 @@ def items_table(doc: EstimateDocument):
     return parts.table(rows, [w * inch for w in widths], right_cols=(2, 3, 4, 5, 6), total_row=True)
 
 
-def render_estimate(doc: EstimateDocument, path: str | Path) -> Path:
+def render_estimate(doc: EstimateDocument, path) -> Path | None:
     """Write the Good Faith Estimate PDF; returns its path."""
     words = parts.wording(
         "estimate",

@@ -45,7 +45,7 @@ def _line(text: str) -> Paragraph:
     return Paragraph(text or "&nbsp;", style)
 
 
-def write_note_pdf(path: str | Path, *, title: str, note_text: str, status: str) -> Path:
+def write_note_pdf(path, *, title: str, note_text: str, status: str) -> Path | None:
     """Write the note; `status` (draft | signed | void) is printed under the title."""
     label = {
         "draft": "UNSIGNED DRAFT - not yet signed by the provider",

@@ -68,29 +68,29 @@ class NumberedCanvas(rl_canvas.Canvas):
         super().save()
 
 
-def build(
-    path: str | Path,
+def render(
     story: list,
     title: str,
     footer: str = "",
     pagesize=LETTER,
     font: str = "Helvetica",
     subject: str = "",
-) -> Path:
-    """Write a Platypus story to `path` with page numbers on every page; returns the path.
+) -> bytes:
+    """A Platypus story as PDF bytes, with page numbers on every page (rendered in memory:
+    the file is written by store.files, privately).
 
     `font` is used for the page numbers and footer (pass embedded_fonts()[0] for documents
     that must embed every font). The creation date is the only varying byte: set
     SOURCE_DATE_EPOCH to fix it (reportlab honours it) and the output is byte-identical."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    import io
 
     class _Canvas(NumberedCanvas):
         footer_text = footer
         font_name = font
 
+    buffer = io.BytesIO()
     doc = SimpleDocTemplate(
-        str(path),
+        buffer,
         pagesize=pagesize,
         leftMargin=MARGIN,
         rightMargin=MARGIN,
@@ -102,7 +102,16 @@ def build(
         creator="clinicbill",
     )
     doc.build(story, canvasmaker=_Canvas)
-    return path
+    return buffer.getvalue()
+
+
+def build(target, story: list, title: str, footer: str = "", **options) -> Path | None:
+    """Render the story (see `render`) and write it to `target`: a store.files.Output (from
+    resolve_output: a checked path or standard output) or a new file path. Returns the path
+    written (None for standard output)."""
+    from clinicbill.store.files import write_output
+
+    return write_output(target, render(story, title, footer, **options))
 
 
 def grid_table(

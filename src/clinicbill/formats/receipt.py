@@ -31,7 +31,7 @@ def services_table(doc: Receipt):
     return parts.table(rows, [w * inch for w in widths], right_cols=(5,), total_row=True)
 
 
-def render_receipt(doc: Receipt, path: str | Path) -> Path:
+def render_receipt(doc: Receipt, path) -> Path | None:
     """Write the receipt PDF; returns its path."""
     words = parts.wording("receipt", {"doc": doc, "practice": doc.practice, "patient": doc.patient})
     pay = doc.payment

@@ -1,14 +1,18 @@
 """Reports as CSV and JSON: the same cells as the terminal table and the PDF, in machine form
-(money as exact decimal strings such as "1234.50", percentages as "12.5", dates ISO)."""
+(money as exact decimal strings such as "1234.50", percentages as "12.5", dates ISO).
+
+The CSV is meant for spreadsheets: every cell goes through store.files.spreadsheet_cell (a
+text cell starting with = + - @ tab or CR is prefixed with ', a plain number is kept); the
+JSON keeps every value exactly."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from pathlib import Path
 
 from clinicbill.domain.report_table import MONEY, Report, Section, cell_data
+from clinicbill.store.files import spreadsheet_cell
 
 
 def _row_data(section: Section, row: tuple, share: bool = False) -> dict:
@@ -61,28 +65,25 @@ def report_csv(report: Report) -> str:
     separated by blank rows, so a spreadsheet shows it the way the terminal does."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([report.title])
+
+    def row(cells) -> None:
+        writer.writerow([spreadsheet_cell(cell) for cell in cells])
+
+    row([report.title])
     if report.subtitle():
-        writer.writerow([report.subtitle()])
+        row([report.subtitle()])
     for section in report.sections:
-        writer.writerow([])
-        writer.writerow([section.title])
-        writer.writerow([c.label for c in section.columns])
-        for row in section.rows:
-            writer.writerow(_csv_cells(section, row))
+        row([])
+        row([section.title])
+        row([c.label for c in section.columns])
+        for cells in section.rows:
+            row(_csv_cells(section, cells))
         if section.total is not None:
-            writer.writerow(_csv_cells(section, section.total))
+            row(_csv_cells(section, section.total))
         if section.share_row is not None:
-            writer.writerow(_csv_cells(section, section.share_row, share=True))
+            row(_csv_cells(section, section.share_row, share=True))
     if report.notes:
-        writer.writerow([])
+        row([])
         for note in report.notes:
-            writer.writerow([note])
+            row([note])
     return buffer.getvalue()
-
-
-def write_text(path: str | Path, text: str) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8", newline="")
-    return path

@@ -98,7 +98,7 @@ def remit_block(doc: Statement, remit_text: str):
     ), parts.rich(remit_text, "small")
 
 
-def render_statement(doc: Statement, path: str | Path) -> Path:
+def render_statement(doc: Statement, path) -> Path | None:
     """Write the statement PDF; returns its path."""
     words = parts.wording(
         "statement", {"doc": doc, "practice": doc.practice, "patient": doc.patient}

@@ -57,7 +57,7 @@ def diagnoses_table(doc: Superbill):
     return parts.table(rows, [0.45 * inch, 0.9 * inch, parts.WIDTH - 1.35 * inch])
 
 
-def render_superbill(doc: Superbill, path: str | Path) -> Path:
+def render_superbill(doc: Superbill, path) -> Path | None:
     """Write the superbill PDF; returns its path."""
     words = parts.wording(
         "superbill",
