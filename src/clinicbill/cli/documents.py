@@ -265,7 +265,10 @@ def _comparison_row(c) -> dict:
         "visits": c.visits,
         "estimated": fmt(c.estimated, symbol=False),
         "billed": fmt(c.billed, symbol=False),
-        "over": fmt(c.over, symbol=False),
+        "billed vs estimate": (
+            f"{fmt(abs(c.over))} {'over' if c.over > 0 else 'under'}" if c.over else "as estimated"
+        ),
+        "difference": fmt(c.over, symbol=False),  # billed - estimated (JSON)
         "dispute_eligible": c.dispute_eligible,
     }
 
@@ -287,7 +290,7 @@ def estimate_list(
         rows = compare_estimates(session, patient_id)
     _warn(c.warning for c in rows if c.warning)
     columns = ["id", "patient", "name", "provider", "issued", "window", "visits"]
-    money_cols = ["estimated", "billed", "over"]
+    money_cols = ["estimated", "billed", "billed vs estimate"]
     table([_comparison_row(c) for c in rows], columns + money_cols, "estimates", right=money_cols)
 
 

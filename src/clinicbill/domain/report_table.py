@@ -57,9 +57,14 @@ class Report:
         raise KeyError(key)
 
     def subtitle(self) -> str:
-        return "; ".join(
-            f"{k.replace('_', ' ')} {v}" for k, v in self.parameters.items() if v is not None
-        )
+        """The parameters in words: `as of 2026-11-30; expiring within 30 days`."""
+
+        def words(key: str, value) -> str:
+            if key.endswith("_days"):  # the unit after the number, not inside the name
+                return f"{key.removesuffix('_days').replace('_', ' ')} {value} days"
+            return f"{key.replace('_', ' ')} {value}"
+
+        return "; ".join(words(k, v) for k, v in self.parameters.items() if v is not None)
 
 
 def percent(part: int, whole: int) -> Decimal | None:
