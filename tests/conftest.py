@@ -28,10 +28,11 @@ OUTSIDE_REPO: list[str] = []  # paths touched outside the repository, checked af
 def _outside_repo(path) -> bool:
     """True for a path beside the repository (under its parent directory, not inside it) that
     is not the interpreter's own tree or pytest's temporary directory."""
-    if isinstance(path, int) or len(ROOT.parent.parts) < 2:  # a repository at / has no "beside"
+    beside = os.path.dirname(ROOT)
+    if isinstance(path, int) or beside == os.sep:  # a repository at / has no "beside"
         return False
     absolute = os.path.abspath(os.fsdecode(path))  # not resolved: ../shared may be a symlink
-    if not absolute.startswith(str(ROOT.parent) + os.sep) or _under(absolute, str(ROOT)):
+    if not _under(absolute, beside) or _under(absolute, str(ROOT)):
         return False
     # an allowed directory that holds the repository (a clone in /tmp/x/) allows nothing beside it
     return not any(_under(absolute, d) for d in _ALLOWED if not _under(str(ROOT), d))

@@ -18,7 +18,7 @@ from tests.conftest import OUTSIDE_REPO, ROOT, SAMPLES, ReadOutsideRepo
 TESTS = ROOT / "tests"
 PARENTS = re.compile(r"Path\(__file__\)(?:\.resolve\(\))?\.parents\[(\d+)\]")
 LEAVING = [
-    re.compile(r"\bROOT\s*\.\s*parent\b"),  # the repository's parent directory
+    re.compile(r"\bROOT\s*\.\s*parents?\b"),  # the repository's parent directory
     re.compile(r"""ROOT\s*/\s*["']\.\.["']"""),
     re.compile(r"""["'](?:\.\./)+shared\b"""),  # ../shared, ../../shared
     re.compile(r"""["']/work/"""),  # an absolute path on the machine that wrote the test
@@ -85,13 +85,14 @@ def test_a_fresh_clone_with_nothing_beside_it_collects_and_reads_its_samples(tmp
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True, timeout=120)
     assert sorted(p.name for p in clone.parent.iterdir()) == ["clinicbill"]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    pytest_cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-p", "no:xdist"]
+    pytest_cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-qq", "-p", "no:xdist"]
     collected = subprocess.run(
         [*pytest_cmd, "--collect-only"], cwd=clone, env=env, capture_output=True, text=True
     )
     assert collected.returncode == 0, collected.stdout[-3000:] + collected.stderr[-2000:]
-    assert "error" not in collected.stdout.lower().splitlines()[-1]
-    assert re.search(r"^\d+ tests collected", collected.stdout, re.M)
+    assert "error" not in collected.stdout.lower()
+    per_file = [int(n) for n in re.findall(r"^tests/\S+\.py: (\d+)$", collected.stdout, re.M)]
+    assert sum(per_file) > 500, collected.stdout[-3000:]
     samples = subprocess.run(
         [*pytest_cmd, "tests/formats/test_835_parse.py"],
         cwd=clone,
@@ -100,4 +101,4 @@ def test_a_fresh_clone_with_nothing_beside_it_collects_and_reads_its_samples(tmp
         text=True,
     )
     assert samples.returncode == 0, samples.stdout[-3000:]
-    assert re.search(r"^\d+ passed", samples.stdout, re.M)
+    assert samples.stdout.count(".") >= 20 and "F" not in samples.stdout, samples.stdout[-3000:]
