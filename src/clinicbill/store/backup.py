@@ -157,22 +157,14 @@ def verify_backup(path: str | Path, backend: str) -> BackupInfo:
         revision = _verify_sqlite_backup(path)
     else:
         revision = _verify_pg_backup(path)
-    known = known_revisions()
-    if revision not in known:
+    from clinicbill.store.migrate import known_revisions
+
+    if revision not in known_revisions():
         raise ClinicbillError(
             f"backup: {path.name} has schema revision {revision!r}, unknown to this version",
             "restore it with the clinicbill version that wrote it (or a newer one)",
         )
     return BackupInfo(path=path, backend=backend, revision=revision, size=path.stat().st_size)
-
-
-def known_revisions() -> set[str]:
-    from alembic.script import ScriptDirectory
-
-    from clinicbill.store.migrate import alembic_config
-
-    script = ScriptDirectory.from_config(alembic_config(None))
-    return {rev.revision for rev in script.walk_revisions()}
 
 
 def _verify_sqlite_backup(path: Path) -> str | None:
