@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 from pathlib import Path
 
 from clinicbill.domain.errors import ClinicbillError
@@ -169,7 +170,11 @@ def pg_connection_refusal(exc: BaseException, url: str) -> ClinicbillError:
             f"db: the PostgreSQL server at {server} has no database {parsed.database!r}",
             f"create it (createdb {parsed.database}) or fix the database name in --db",
         )
-    if "authentication" in lower or "not permitted" in lower or "pg_hba.conf" in lower:
+    if (
+        "authentication" in lower
+        or "pg_hba.conf" in lower
+        or re.search(r'role ".*" does not', lower)
+    ):
         return ClinicbillError(
             f"db: the PostgreSQL server at {server} refused the login of user "
             f"{parsed.username!r} ({_first_line(text)})",
