@@ -180,6 +180,22 @@ def test_a_damaged_database_says_integrity_check_failed(sample_file, damage):
 
 
 @sqlite_only
+def test_the_hint_works_a_damaged_database_is_restored_over_and_kept(sample_file, tmp_path):
+    backup = tmp_path / "backup.db"
+    assert cli_subprocess("--db", str(sample_file), "db", "backup", str(backup)).returncode == 0
+    os.truncate(sample_file, sample_file.stat().st_size // 2)
+    damaged = sample_file.read_bytes()
+    restored = cli_subprocess("--db", str(sample_file), "db", "restore", str(backup), "--force")
+    assert restored.returncode == 0, restored.stderr
+    assert "integrity ok" in restored.stdout
+    (kept,) = tmp_path.glob("clinic.db.before-restore-*")
+    assert kept.read_bytes() == damaged and kept.stat().st_mode & 0o777 == 0o600
+    assert counts(sample_file)[0] == 8
+    listed = cli_subprocess("--db", str(sample_file), "patient", "list")
+    assert listed.returncode == 0, listed.stderr
+
+
+@sqlite_only
 def test_another_programs_sqlite_database_is_refused_byte_for_byte_untouched(tmp_path):
     other = tmp_path / "other-app.sqlite"
     conn = sqlite3.connect(other)
@@ -198,7 +214,11 @@ def test_another_programs_sqlite_database_is_refused_byte_for_byte_untouched(tmp
 
 
 @sqlite_only
-@pytest.mark.parametrize("content", [b"hello, not a database\n", b"\x00" * 100, os.urandom(8192)])
+@pytest.mark.parametrize(
+    "content",
+    [b"hello, not a database\n", b"\x00" * 100, os.urandom(8192)],
+    ids=["text", "zeros", "random"],
+)
 def test_a_file_that_is_not_sqlite_is_refused_untouched(tmp_path, content):
     path = tmp_path / "clinic.db"
     path.write_bytes(content)

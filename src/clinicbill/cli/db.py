@@ -94,9 +94,9 @@ def db_restore(
     Example: clinicbill db restore ~/backups/clinic-2026-03-31.db --force
     """
     from clinicbill.cli.render import done
-    from clinicbill.store.backup import restore_database
     from clinicbill.store.engine import get_engine, resolve_url, stored_revision
     from clinicbill.store.integrity import integrity_problems
+    from clinicbill.store.restore import restore_database
 
     url = resolve_url(STATE.db)
     # migrated, checked and given its audit row before it replaces the database
