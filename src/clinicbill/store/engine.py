@@ -101,13 +101,14 @@ def _sqlite_begin(conn) -> None:
 
 
 PG_WRITER_LOCK = 4242  # advisory lock key (scoped to the database by PostgreSQL)
+PG_LOCK_TIMEOUT_S = 60  # the lock_timeout below, for the refusal's message
 
 
 def _postgres_begin(conn) -> None:
     # PostgreSQL's twin of BEGIN IMMEDIATE: every transaction first takes one advisory lock, so
     # a command that reads and then writes (the next account number, the unbilled sessions,
     # the audit chain's last hash) cannot interleave with another writer. Held until commit.
-    conn.exec_driver_sql("SET LOCAL lock_timeout = '60s'")
+    conn.exec_driver_sql("SET LOCAL lock_timeout = '60s'")  # PG_LOCK_TIMEOUT_S
     conn.exec_driver_sql("SELECT pg_advisory_xact_lock(%(key)s)", {"key": PG_WRITER_LOCK})
 
 

@@ -22,7 +22,6 @@ RESTORE_HINT = (
     "restore from a backup with `clinicbill db restore BACKUP --force` "
     "(the damaged file is kept beside it)"
 )
-PG_LOCK_TIMEOUT_S = 60  # engine._postgres_begin's lock_timeout
 _DISK_FULL_ERRNOS = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
@@ -62,6 +61,8 @@ def refusal_for(exc: BaseException, url: str | None = None) -> ClinicbillError |
         if "database is locked" in message or "database table is locked" in message:
             return busy(_busy_seconds())
         if "lock timeout" in message:
+            from clinicbill.store.engine import PG_LOCK_TIMEOUT_S
+
             return busy(PG_LOCK_TIMEOUT_S)
         if "database disk image is malformed" in message:
             return damaged(_where(url))
