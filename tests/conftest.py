@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import site
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,61 @@ from typer.testing import CliRunner
 from clinicbill.store.engine import dispose_all, transaction
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT.parent / "shared" / "samples" / "x12"
+SAMPLES = ROOT / "tests" / "data" / "x12"  # public samples, copied (see its README.md)
+
+
+class ReadOutsideRepo(AssertionError):
+    """A test touched a path beside the repository (e.g. ../shared): a fresh clone has none."""
+
+
+OUTSIDE_REPO: list[str] = []  # paths touched outside the repository, checked after each test
+
+
+def _outside_repo(path) -> bool:
+    """True for a path beside the repository (under its parent directory, not inside it) that
+    is not the interpreter's own tree or pytest's temporary directory."""
+    beside = os.path.dirname(ROOT)
+    if isinstance(path, int) or beside == os.sep:  # a repository at / has no "beside"
+        return False
+    absolute = os.path.abspath(os.fsdecode(path))  # not resolved: ../shared may be a symlink
+    if not _under(absolute, beside) or _under(absolute, str(ROOT)):
+        return False
+    # an allowed directory that holds the repository (a clone in /tmp/x/) allows nothing beside it
+    return not any(_under(absolute, d) for d in _ALLOWED if not _under(str(ROOT), d))
+
+
+def _under(path: str, directory: str) -> bool:
+    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
+
+
+_ALLOWED: list[str] = sorted(
+    {sys.prefix, sys.base_prefix, sys.exec_prefix, tempfile.gettempdir(), *site.getsitepackages()}
+)
+
+
+def _guard_reads(event: str, args: tuple) -> None:
+    """Runtime guard (an audit hook): opening or listing a path beside the repository fails
+    the test at that line, and `_no_reads_outside_repo` fails it again if it was swallowed."""
+    if event not in ("open", "os.listdir", "os.scandir") or not args or args[0] is None:
+        return
+    if _outside_repo(args[0]):
+        OUTSIDE_REPO.append(os.fsdecode(args[0]))
+        raise ReadOutsideRepo(f"a test read {os.fsdecode(args[0])}, outside {ROOT}")
+
+
+sys.addaudithook(_guard_reads)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pytest_temp_allowed(tmp_path_factory):
+    _ALLOWED.append(str(tmp_path_factory.getbasetemp().resolve()))
+
+
+@pytest.fixture(autouse=True)
+def _no_reads_outside_repo(_pytest_temp_allowed):
+    OUTSIDE_REPO.clear()
+    yield
+    assert not OUTSIDE_REPO, f"read outside the repository {ROOT}: {OUTSIDE_REPO}"
 
 
 def pytest_addoption(parser):

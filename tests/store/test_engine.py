@@ -66,7 +66,9 @@ def test_a_junk_file_is_refused_cleanly(tmp_path):
     os.chmod(junk, 0o600)
     result = cli_subprocess("--db", str(junk), "patient", "list")
     assert result.returncode == 1
-    assert result.stderr.startswith("error: db: the file is not a clinicbill database")
+    assert result.stderr.startswith(
+        "error: db: junk.db is not a clinicbill database (not a SQLite file"
+    )
     assert "Traceback" not in result.stderr
 
 

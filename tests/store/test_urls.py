@@ -14,8 +14,14 @@ from tests.conftest import cli_subprocess
         ("foo://bar", "foo:// is not a supported database URL"),
         ("postgresql+nosuch://u:hunter2@h/d", "is not a supported database URL"),
         ("mysql://u:hunter2@h/d", "the driver for mysql:// is not installed"),
-        ("postgresql+psycopg://u:hunter2@127.0.0.1:1/d", "cannot connect to the database"),
-        ("postgres://u:hunter2@127.0.0.1:1/d", "cannot connect to the database"),
+        (
+            "postgresql+psycopg://u:hunter2@127.0.0.1:1/d",
+            "cannot reach the PostgreSQL server at 127.0.0.1:1 (connection refused)",
+        ),
+        (
+            "postgres://u:hunter2@127.0.0.1:1/d",
+            "cannot reach the PostgreSQL server at 127.0.0.1:1 (connection refused)",
+        ),
     ],
 )
 def test_bad_database_urls_are_refused_cleanly(url, needle):

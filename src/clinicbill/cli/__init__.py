@@ -90,10 +90,25 @@ class ClinicbillGroup(TyperGroup):
         except Exception as exc:
             if hasattr(exc, "exit_code") and hasattr(exc, "show"):
                 raise  # Typer's usage errors (exit 2) render themselves
-            from clinicbill.cli.render import print_unexpected
+            from clinicbill.cli.render import print_refusal, print_unexpected
 
+            refusal = _known_failure(exc)
+            if refusal is not None:  # a full disk, a lock held too long, a damaged file
+                print_refusal(refusal)
+                raise typer.Exit(1) from None
             print_unexpected(exc)
             raise typer.Exit(1) from None
+
+
+def _known_failure(exc: Exception) -> ClinicbillError | None:
+    """A database or disk failure told plainly (store/refusals.py), else None."""
+    try:
+        from clinicbill.store.engine import resolve_url
+        from clinicbill.store.refusals import refusal_for
+
+        return refusal_for(exc, resolve_url(STATE.db))
+    except Exception:  # telling it failed too: the unexpected-failure line and the log
+        return None
 
 
 app = typer.Typer(

@@ -94,25 +94,16 @@ def db_restore(
     Example: clinicbill db restore ~/backups/clinic-2026-03-31.db --force
     """
     from clinicbill.cli.render import done
-    from clinicbill.store.backup import restore_database
     from clinicbill.store.engine import get_engine, resolve_url, stored_revision
     from clinicbill.store.integrity import integrity_problems
+    from clinicbill.store.restore import restore_database
 
     url = resolve_url(STATE.db)
-    result = restore_database(url, path, force=force)
-    engine = get_engine(STATE.db)  # upgrades a backup from an older release to head
+    # migrated, checked and given its audit row before it replaces the database
+    result = restore_database(url, path, force=force, user=STATE.user)
+    engine = get_engine(STATE.db)
     problems = integrity_problems(engine)
     revision = stored_revision(engine)
-    from clinicbill.cli.common import unit_of_work
-    from clinicbill.store.audit import record_event
-
-    with unit_of_work() as session:  # the restored trail records the restore itself
-        record_event(
-            session,
-            "restore",
-            "database",
-            {"from": result.source.path.name, "kept": result.kept.name if result.kept else None},
-        )
     kept = f"; the previous database is kept as {result.kept}" if result.kept else ""
     done(
         f"restored {result.source.path.name} (schema {revision}, "

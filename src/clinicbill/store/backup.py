@@ -1,10 +1,11 @@
 """`db backup` and `db restore`: online backups that are verified before anything is replaced.
 
 SQLite: the online backup API (a consistent snapshot while others keep working), written to
-a temporary file and renamed into place, mode 0600. A restore copies the backup INTO the live
-database with the same API (one transaction: all or nothing), after keeping the current file
-as `<db>.before-restore-<time>`. PostgreSQL: `pg_dump --format=custom`; a restore replays it
-with psql in a single transaction after keeping the current database as a dump too.
+a temporary file and renamed into place, mode 0600. A restore (store/restore.py) copies the
+backup INTO the live database with the same API (one transaction: all or nothing), after
+keeping the current file as `<db>.before-restore-<time>`. PostgreSQL: `pg_dump
+--format=custom`; a restore replays it with psql in a single transaction after keeping the
+current database as a dump too.
 """
 
 from __future__ import annotations
@@ -29,12 +30,6 @@ class BackupInfo:
     backend: str
     revision: str | None
     size: int
-
-
-@dataclass(frozen=True)
-class RestoreResult:
-    source: BackupInfo
-    kept: Path | None  # where the database that was replaced now lives
 
 
 def _stamp() -> str:
@@ -157,22 +152,14 @@ def verify_backup(path: str | Path, backend: str) -> BackupInfo:
         revision = _verify_sqlite_backup(path)
     else:
         revision = _verify_pg_backup(path)
-    known = known_revisions()
-    if revision not in known:
+    from clinicbill.store.migrate import known_revisions
+
+    if revision not in known_revisions():
         raise ClinicbillError(
             f"backup: {path.name} has schema revision {revision!r}, unknown to this version",
             "restore it with the clinicbill version that wrote it (or a newer one)",
         )
     return BackupInfo(path=path, backend=backend, revision=revision, size=path.stat().st_size)
-
-
-def known_revisions() -> set[str]:
-    from alembic.script import ScriptDirectory
-
-    from clinicbill.store.migrate import alembic_config
-
-    script = ScriptDirectory.from_config(alembic_config(None))
-    return {rev.revision for rev in script.walk_revisions()}
 
 
 def _verify_sqlite_backup(path: Path) -> str | None:
@@ -204,40 +191,6 @@ def _verify_sqlite_backup(path: Path) -> str | None:
         ) from None
     finally:
         conn.close()
-
-
-def restore_database(url: str, source: str | Path, force: bool = False) -> RestoreResult:
-    """Replace the database at `url` with a verified backup; the current one is kept."""
-    from clinicbill.store.engine import dispose_all
-
-    backend = "sqlite" if is_sqlite(url) else "postgresql"
-    info = verify_backup(source, backend)
-    dispose_all()  # no pooled connection of ours may sit on the old database
-    if backend == "sqlite":
-        kept = _sqlite_restore(sqlite_path(url), info.path, force)
-    else:
-        kept = _pg_restore(url, info.path, force)
-    return RestoreResult(source=info, kept=kept)
-
-
-def _sqlite_restore(target: Path, source: Path, force: bool) -> Path | None:
-    if source in _sqlite_files(target):
-        raise ClinicbillError(f"backup: {source} is the live database", "give a backup file")
-    kept = None
-    if target.exists() and target.stat().st_size > 0:
-        kept = target.with_name(f"{target.name}.before-restore-{_stamp()}")
-        if not force:
-            raise ClinicbillError(
-                f"db: {target} exists and restoring would replace it",
-                f"add --force (the current database is kept as {kept.name})",
-            )
-        _sqlite_copy(target, kept, fresh=True)
-        _fsync(kept)
-    elif not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        _write_private(target)
-    _sqlite_copy(source, target, fresh=False, source_read_only=True)
-    return kept
 
 
 # PostgreSQL -------------------------------------------------------------------------------

@@ -51,7 +51,10 @@ def sqlite_path(url: str) -> Path:
 
 
 def _prepare_sqlite_file(path: Path) -> None:
-    """Create the directory 0700 and the file 0600; warn when permissions were loosened."""
+    """Create the directory 0700 and the file 0600; refuse a file that is not a clinicbill
+    database before anything writes to it; warn when permissions were loosened."""
+    from clinicbill.store.refusals import check_sqlite_file
+
     parent = path.parent
     if not parent.exists():
         try:
@@ -72,6 +75,7 @@ def _prepare_sqlite_file(path: Path) -> None:
                 f"db: cannot create {path} ({exc.strerror})",
                 "give --db a path in a writable directory",
             ) from None
+    check_sqlite_file(path)
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
         print(
@@ -97,13 +101,14 @@ def _sqlite_begin(conn) -> None:
 
 
 PG_WRITER_LOCK = 4242  # advisory lock key (scoped to the database by PostgreSQL)
+PG_LOCK_TIMEOUT_S = 60  # the lock_timeout below, for the refusal's message
 
 
 def _postgres_begin(conn) -> None:
     # PostgreSQL's twin of BEGIN IMMEDIATE: every transaction first takes one advisory lock, so
     # a command that reads and then writes (the next account number, the unbilled sessions,
     # the audit chain's last hash) cannot interleave with another writer. Held until commit.
-    conn.exec_driver_sql("SET LOCAL lock_timeout = '60s'")
+    conn.exec_driver_sql("SET LOCAL lock_timeout = '60s'")  # PG_LOCK_TIMEOUT_S
     conn.exec_driver_sql("SELECT pg_advisory_xact_lock(%(key)s)", {"key": PG_WRITER_LOCK})
 
 
@@ -115,12 +120,16 @@ def get_engine(db: str | None = None, migrate: bool = True) -> Engine:
         return engine
     if is_sqlite(url):
         from clinicbill.store import encryption
+        from clinicbill.store.refusals import check_sqlite_schema
 
-        _prepare_sqlite_file(sqlite_path(url))
+        path = sqlite_path(url)
+        _prepare_sqlite_file(path)
         engine = create_engine(
             url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, **encryption.engine_options()
         )
-        encryption.listen(engine, sqlite_path(url))  # PRAGMA key before the other PRAGMAs
+        encryption.listen(engine, path)  # PRAGMA key before the other PRAGMAs
+        # another program's database is refused before the PRAGMAs below change its header
+        event.listen(engine, "connect", lambda conn, _record: check_sqlite_schema(conn, path))
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     else:
@@ -188,10 +197,17 @@ def _server_engine(url: str) -> Engine:
 
 def stored_revision(engine: Engine) -> str | None:
     """The schema revision recorded in the database, read without loading Alembic."""
+    from clinicbill.store.refusals import refusal_for
+
     try:
         with engine.connect() as conn:
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except ClinicbillError:
+        raise
     except Exception as exc:
+        refusal = refusal_for(exc, engine.url.render_as_string(hide_password=False))
+        if refusal is not None:
+            raise refusal from None
         if "file is not a database" in str(exc):
             raise ClinicbillError(
                 "db: the file is not a clinicbill database (or it is encrypted)",
@@ -221,8 +237,13 @@ def ensure_schema(engine: Engine) -> None:
 
 
 def upgrade(engine: Engine) -> str:
-    from clinicbill.store.migrate import upgrade_to_head
+    """Migrate to head; a database from a newer clinicbill is refused, not touched."""
+    from clinicbill.store.migrate import known_revisions, upgrade_to_head
+    from clinicbill.store.refusals import newer_schema
 
+    stored = stored_revision(engine)
+    if stored is not None and stored not in known_revisions():
+        raise newer_schema(stored, HEAD_REVISION)
     return upgrade_to_head(engine)
 
 
@@ -240,23 +261,20 @@ def transaction(db: str | None = None, user: str | None = None) -> Iterator[Sess
         session.commit()
     except BaseException as exc:
         session.rollback()
-        _refuse_lock_wait(exc)
+        _refuse_known_failure(exc, engine)
         raise
     finally:
         session.close()
 
 
-def _refuse_lock_wait(exc: BaseException) -> None:
-    """Another command held the database longer than the busy timeout: a clean refusal."""
-    from sqlalchemy.exc import OperationalError
+def _refuse_known_failure(exc: BaseException, engine: Engine) -> None:
+    """A full disk, a lock held past the busy timeout, a damaged file: a clean refusal
+    (store/refusals.py) instead of the driver's error."""
+    from clinicbill.store.refusals import refusal_for
 
-    if isinstance(exc, OperationalError) and (
-        "database is locked" in str(exc) or "lock timeout" in str(exc)
-    ):
-        raise ClinicbillError(
-            "db: another clinicbill command kept the database busy for too long",
-            "try again when it has finished (a large import or report may be running)",
-        ) from None
+    refusal = refusal_for(exc, engine.url.render_as_string(hide_password=False))
+    if refusal is not None:
+        raise refusal from None
 
 
 def current_user() -> str:

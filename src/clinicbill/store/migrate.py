@@ -30,3 +30,11 @@ def head_revision(engine: Engine) -> str:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+
+
+def known_revisions() -> set[str]:
+    """Every schema revision this code can migrate from (a newer one is refused)."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config(None))
+    return {rev.revision for rev in script.walk_revisions()}
