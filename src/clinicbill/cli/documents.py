@@ -281,6 +281,7 @@ def estimate_list(
 
     Example: clinicbill estimate list --patient P00006
     """
+    from clinicbill.cli.context import STATE
     from clinicbill.cli.render import table
     from clinicbill.domain.estimates import compare_estimates
     from clinicbill.domain.lookup import find_patient
@@ -291,7 +292,10 @@ def estimate_list(
     _warn(c.warning for c in rows if c.warning)
     columns = ["id", "patient", "name", "provider", "issued", "window", "visits"]
     money_cols = ["estimated", "billed", "billed vs estimate"]
-    table([_comparison_row(c) for c in rows], columns + money_cols, "estimates", right=money_cols)
+    listed = [_comparison_row(c) for c in rows]
+    if STATE.json:  # scripts read the signed "difference"; the words are for people
+        listed = [{k: v for k, v in row.items() if k != "billed vs estimate"} for row in listed]
+    table(listed, columns + money_cols, "estimates", right=money_cols)
 
 
 @estimate_app.command("show")
