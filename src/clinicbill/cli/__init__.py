@@ -23,6 +23,7 @@ COMMAND_MODULES: list[str] = [
     "clinicbill.cli.sessions",
     "clinicbill.cli.codes",
     "clinicbill.cli.claims",
+    "clinicbill.cli.acks",
     "clinicbill.cli.era",
     "clinicbill.cli.documents",
     "clinicbill.cli.reports",
