@@ -70,3 +70,45 @@ def test_every_truncation_is_refused_or_complete():
             except ClinicbillError:
                 continue
             assert data.rstrip() in (whole, whole.removesuffix(b"~")), keep
+
+
+ELIGIBILITY = [
+    (DATA / name).read_bytes() for name in ("elig_271_active.x12", "elig_271_inactive.x12")
+]
+
+
+def _read_271(data: bytes, name: str):
+    from clinicbill.formats.x12_271 import read_271
+
+    parsed, answers, _general = read_271(data, name)
+    assert answers
+    return parsed
+
+
+@FUZZ
+@given(
+    seed=st.sampled_from(ELIGIBILITY),
+    cuts=st.lists(st.tuples(st.integers(0, 2000), st.integers(0, 40)), max_size=4),
+    inserts=st.lists(st.tuples(st.integers(0, 2000), st.binary(max_size=6)), max_size=4),
+)
+def test_mutated_271_files(seed, cuts, inserts):
+    data = bytearray(seed)
+    for at, length in cuts:
+        at %= max(len(data), 1)
+        del data[at : at + length]
+    for at, blob in inserts:
+        at %= max(len(data), 1)
+        data[at:at] = blob
+    _parse_or_refuse(bytes(data), _read_271)
+
+
+def test_every_271_truncation_is_refused_or_complete():
+    for seed in ELIGIBILITY:
+        whole = seed.rstrip()
+        for keep in range(len(seed)):
+            data = seed[:keep]
+            try:
+                _read_271(data, "fuzz.x12")
+            except ClinicbillError:
+                continue
+            assert data.rstrip() in (whole, whole.removesuffix(b"~")), keep

@@ -20,6 +20,7 @@ COMMAND_MODULES: list[str] = [
     "clinicbill.cli.setup",
     "clinicbill.cli.patients",
     "clinicbill.cli.coverage",
+    "clinicbill.cli.eligibility",
     "clinicbill.cli.sessions",
     "clinicbill.cli.codes",
     "clinicbill.cli.claims",
