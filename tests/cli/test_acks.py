@@ -171,3 +171,28 @@ def test_ack_import_as_a_subprocess(sent):
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert sorted(data["files"][0]["rejected"]) == [1, 2]
+
+
+def test_status_request_then_277_answer(sent, sample_run, tmp_path):
+    out = tmp_path / "status.276"
+    result = sample_run("claim", "status-request", "1", "2", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    segs = [s.strip() for s in out.read_text().split("~") if s.strip()]
+    assert segs[1].startswith("GS*HR*") and segs[1].endswith("*X*005010X212")
+    chen = segs.index("TRN*1*CB00000001")
+    assert segs[chen + 1 : chen + 3] == ["REF*EJ*CB00000001", "AMT*T3*65"]
+    assert segs[chen - 1] == "NM1*IL*1*CHEN*MAYA****MI*CHP884412001"
+    assert segs[chen - 2] == "DMG*D8*19840302*F"
+    okafor = segs.index("TRN*1*CB00000002")
+    assert segs[okafor - 1] == "NM1*QC*1*OKAFOR*LUCAS"
+    # nothing to ask about when every claim is answered or too recent
+    recent = sample_run("claim", "status-request", "--older-than", "30")
+    assert recent.exit_code == 1 and "no claim waiting" in recent.output
+    answer = sample_run("ack", "import", str(DATA / "ack_277_status.x12"))
+    assert answer.exit_code == 0, answer.output
+    claims = _claims(sent)
+    assert claims["CB00000001"].status == "submitted"  # pending at the payer
+    assert claims["CB00000001"].payer_claim_control_number == "CHP2026112000451"
+    assert claims["CB00000002"].status == "rejected"  # not found: resend
+    assert "P2 pending/payer review, 46 internal review/audit" in answer.output
+    assert "A4 acknowledgement/not found, 35 claim/encounter not found" in answer.output

@@ -20,7 +20,7 @@ class EligibilityBatch:
     traces: tuple[str, ...]
 
 
-def _envelope(session, now: datetime, control: int):
+def envelope_for(session, now: datetime, control: int):
     from clinicbill.domain.clearinghouse.eligibility import InformationReceiver
     from clinicbill.domain.practice import get_practice
     from clinicbill.formats.x12_envelope import Envelope
@@ -51,7 +51,7 @@ def request_eligibility(
     patient_ids = [find_patient(session, ref).id for ref in patient_refs or []]
     asked = inquiries(session, on, patient_ids or None)
     control = next_control_numbers(session, INTERCHANGE_COUNTER)[0]
-    practice, receiver, envelope = _envelope(session, now or datetime.now(), control)
+    practice, receiver, envelope = envelope_for(session, now or datetime.now(), control)
     traces = [f"{control}-{q.policy_id}" for q in asked]
     content = write_270(asked, traces, receiver, envelope)
     batch = record_batch(

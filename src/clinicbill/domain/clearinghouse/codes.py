@@ -64,6 +64,7 @@ _STATUS_FIXES = {
     "29": "the member ID does not match the policy: correct it from the card",
     "30": "the member ID does not match the subscriber: correct it from the card",
     "33": "the payer cannot find the subscriber: check the member ID and the payer",
+    "35": "the payer has no record of the claim: resend it",
     "54": "the payer has this claim already: do not resend; check its status",
     "97": "the payer has no eligibility for the patient: verify benefits (eligibility request)",
     "109": "the patient was not covered on the dates of service: verify benefits",

@@ -1,0 +1,53 @@
+"""`claim status-request`: a 276 claim status inquiry for claims waiting for an answer."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from clinicbill.cli.common import Output, unit_of_work
+
+Opt = typer.Option
+
+
+def claim_status_request(
+    claim_ids: Annotated[list[str] | None, typer.Argument(help="Claim ids.")] = None,
+    older_than: Annotated[
+        int | None,
+        Opt("--older-than", min=0, help="Claims first billed more than DAYS ago (default 30)."),
+    ] = None,
+    output: Output = None,
+    force: Annotated[bool, Opt("--force", help="Overwrite the output file.")] = False,
+) -> None:
+    """Write a 276 claim status request (005010X212) for submitted claims with no 277 or 835
+    answer; import the payer's 277 with 'clinicbill ack import'.
+
+    Example: clinicbill claim status-request --older-than 30 -o status.276
+    """
+    from datetime import date
+    from pathlib import Path
+
+    from clinicbill.app.claim_status import request_claim_status
+    from clinicbill.app.private_file import write_private
+    from clinicbill.cli.render import done
+
+    with unit_of_work() as session:
+        made = request_claim_status(
+            session, claim_ids, older_than, date.today(), output and Path(output).name
+        )
+        path = write_private(output or made.batch.file_name, made.content, force)
+        summary = {
+            "path": str(path),
+            "interchange_control_number": made.batch.interchange_control_number,
+            "claims": list(made.claims),
+        }
+    done(
+        f"wrote {path} (interchange {summary['interchange_control_number']}, "
+        f"{len(made.claims)} claim(s))",
+        summary,
+    )
+
+
+def register(claim_app: typer.Typer) -> None:
+    claim_app.command("status-request")(claim_status_request)
