@@ -10,7 +10,9 @@ from pathlib import Path
 from clinicbill.domain.errors import ClinicbillError
 
 
-def write_private(path: str | Path, content: str, force: bool = False) -> Path:
+def write_private(
+    path: str | Path, content: str, force: bool = False, encoding: str = "ascii"
+) -> Path:
     target = Path(path)
     if target.is_symlink():
         raise ClinicbillError(f"output: {target} is a symbolic link", "give a plain file path")
@@ -26,7 +28,7 @@ def write_private(path: str | Path, content: str, force: bool = False) -> Path:
             f"output: cannot write {target} ({exc.strerror})", "check the path"
         ) from None
     try:
-        with os.fdopen(fd, "w", encoding="ascii", errors="replace", newline="") as fh:
+        with os.fdopen(fd, "w", encoding=encoding, errors="replace", newline="") as fh:
             fh.write(content)
         os.replace(tmp, target)
     finally:

@@ -25,6 +25,7 @@ COMMAND_MODULES: list[str] = [
     "clinicbill.cli.codes",
     "clinicbill.cli.claims",
     "clinicbill.cli.acks",
+    "clinicbill.cli.clearinghouse",
     "clinicbill.cli.era",
     "clinicbill.cli.documents",
     "clinicbill.cli.reports",
