@@ -163,3 +163,14 @@ def test_clearinghouse_show_as_a_subprocess(ready):
     proc = cli_subprocess("--db", ready, "clearinghouse", "show")
     assert proc.returncode == 0, proc.stderr
     assert "Test CH" in proc.stdout and "127.0.0.1" in proc.stdout
+
+
+def test_eligibility_request_send_uploads_the_270(ready, sample_run, server):
+    result = sample_run("eligibility", "request", "--patient", "P00001", "--send")
+    assert result.exit_code == 0, result.output
+    assert _outbound(server) == ["eligibility-1.270"]
+    text = (server.root / "outbound" / "eligibility-1.270").read_text()
+    assert "GS*HS*" in text and "TRN*1*1-1*" in text
+    with transaction(ready, "tester") as s:
+        batch = s.execute(select(X12Batch).where(X12Batch.kind == "270")).scalar_one()
+        assert batch.uploaded_at is not None

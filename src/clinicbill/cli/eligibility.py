@@ -21,10 +21,14 @@ def eligibility_request(
     ] = None,
     output: Output = None,
     force: Annotated[bool, Opt("--force", help="Overwrite the output file.")] = False,
+    send: Annotated[
+        bool, Opt("--send", help="Upload it to the clearinghouse (clearinghouse set).")
+    ] = False,
 ) -> None:
     """Write a 270 eligibility inquiry (005010X279A1) for the policies of a day's sessions or
     of the named patients, asking for the service types of their visits (massage as physical
-    medicine AE, acupuncture 64, chiropractic 33, and general coverage 30).
+    medicine AE, acupuncture 64, chiropractic 33, and general coverage 30). With --send it is
+    uploaded; the 271 answers come back through 'clinicbill inbox fetch'.
 
     Example: clinicbill eligibility request --date 2026-12-04 -o eligibility.270
     """
@@ -37,19 +41,48 @@ def eligibility_request(
 
     on = parse_date(day, "date") if day else date.today()
     with unit_of_work() as session:
+        remote = None
+        if send:
+            from clinicbill.app.submission import remote_for
+
+            remote = remote_for(session)
         made = request_eligibility(session, on, patient, output and _name(output))
-        path = write_private(output or made.batch.file_name, made.content, force)
+        path = None
+        if output or not send:
+            path = write_private(output or made.batch.file_name, made.content, force)
+        if send:
+            made.batch.remote_name = made.batch.file_name  # pending until the upload lands
         summary = {
-            "path": str(path),
+            "path": str(path) if path else None,
             "interchange_control_number": made.batch.interchange_control_number,
             "policies": list(made.policies),
             "traces": list(made.traces),
         }
-    done(
-        f"wrote {path} (interchange {summary['interchange_control_number']}, "
-        f"{len(made.policies)} inquiry(ies))",
-        summary,
-    )
+        batch_id, name = made.batch.id, made.batch.file_name
+    what = f"interchange {summary['interchange_control_number']}, {len(made.policies)} inquiry(ies)"
+    if send:
+        summary["remote_path"] = _send(remote, batch_id, name, made.content)
+        done(f"sent {name} to {remote.name} ({what})", summary)
+        return
+    done(f"wrote {path} ({what})", summary)
+
+
+def _send(remote, batch_id: int, name: str, content: str) -> str:
+    from datetime import date
+
+    from clinicbill.app import submission
+    from clinicbill.app.sftp import upload
+    from clinicbill.domain.errors import ClinicbillError
+
+    try:
+        remote_path = upload(remote, name, content.encode("ascii"))
+    except ClinicbillError as exc:
+        raise ClinicbillError(
+            f"{exc.message}; the inquiry was not sent", "run it again once the connection works"
+        ) from None
+    with unit_of_work() as session:
+        submission.confirm(session, batch_id, remote_path, date.today())
+    return remote_path
 
 
 def _name(output: str) -> str:
