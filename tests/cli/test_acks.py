@@ -22,6 +22,8 @@ from clinicbill.store.models import (
 from tests.claimkit import RECENT
 from tests.conftest import cli_subprocess
 from tests.factories import make_encounter
+from tests.x12check import assert_valid
+from tests.x12maps import map_path
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "x12"
 MASSAGE = {"code": "97124", "charge_cents": 6500, "units": 2, "minutes": 30}
@@ -177,6 +179,7 @@ def test_status_request_then_277_answer(sent, sample_run, tmp_path):
     out = tmp_path / "status.276"
     result = sample_run("claim", "status-request", "1", "2", "-o", str(out))
     assert result.exit_code == 0, result.output
+    assert_valid(out, map_path())  # pyx12 has no 5010 276 map: see tests/x12maps.py
     segs = [s.strip() for s in out.read_text().split("~") if s.strip()]
     assert segs[1].startswith("GS*HR*") and segs[1].endswith("*X*005010X212")
     chen = segs.index("TRN*1*CB00000001")
@@ -196,3 +199,28 @@ def test_status_request_then_277_answer(sent, sample_run, tmp_path):
     assert claims["CB00000002"].status == "rejected"  # not found: resend
     assert "P2 pending/payer review, 46 internal review/audit" in answer.output
     assert "A4 acknowledgement/not found, 35 claim/encounter not found" in answer.output
+
+
+def test_the_hand_written_999_and_277ca_fixtures_pass_pyx12():
+    for name in ("ack_999_accepted.x12", "ack_999_rejected.x12", "ack_277ca_mixed.x12"):
+        assert_valid(DATA / name)
+
+
+def test_the_recorded_spans_are_those_of_the_file_sent(sent, tmp_path):
+    from clinicbill.formats.x12_batch_map import claim_spans
+
+    text = (tmp_path / "batch.837").read_text()
+    segs = [x.strip() for x in text.split("~") if x.strip()]
+    st = next(i for i, x in enumerate(segs) if x.startswith("ST*"))
+    with transaction(sent, "tester") as s:
+        rows = s.execute(select(X12BatchClaim).order_by(X12BatchClaim.id)).scalars().all()
+        pcns = [s.get(Claim, r.claim_id).patient_control_number for r in rows]
+    spans = claim_spans(text)
+    assert [(sp.patient_control_number, sp.first_segment, sp.last_segment) for sp in spans] == [
+        (pcn, r.first_segment, r.last_segment) for pcn, r in zip(pcns, rows, strict=True)
+    ]
+    for span in spans:  # each span opens with its subscriber HL and holds its CLM
+        inside = segs[st + span.first_segment - 1 : st + span.last_segment]
+        assert inside[0].startswith("HL*") and inside[0].split("*")[3] == "22"
+        assert f"CLM*{span.patient_control_number}*" in "~".join(inside)
+    assert segs[st + spans[-1].last_segment].startswith("SE*")

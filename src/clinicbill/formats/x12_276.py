@@ -93,7 +93,7 @@ def _body(inquiries, receiver: InformationReceiver, submitter_id: str, st: str, 
                 body.append(segment("HL", hl, provider_hl, 22, 1))
                 body.append(_name("IL", q.subscriber, q.member_id))
                 hl += 1
-                body.append(segment("HL", hl, hl - 1, 23, 0))
+                body.append(segment("HL", hl, hl - 1, 23))  # HL04 not used at 2000E
                 body += _dmg(q.dependent)
                 body.append(_name("QC", q.dependent, None))
             body += _claim(q)
