@@ -224,3 +224,15 @@ def test_the_recorded_spans_are_those_of_the_file_sent(sent, tmp_path):
         assert inside[0].startswith("HL*") and inside[0].split("*")[3] == "22"
         assert f"CLM*{span.patient_control_number}*" in "~".join(inside)
     assert segs[st + spans[-1].last_segment].startswith("SE*")
+
+
+def test_a_ta1_rejecting_the_interchange_rejects_every_claim_in_it(sent, sample_run):
+    result = sample_run("ack", "import", str(DATA / "ack_ta1_rejected.x12"))
+    assert result.exit_code == 0, result.output
+    assert {c.status for c in _claims(sent).values()} == {"rejected"}
+    with transaction(sent, "tester") as s:
+        reasons = {r.reason for r in s.execute(select(ClaimResponse)).scalars()}
+    assert reasons == {
+        "R interchange rejected because of errors: "
+        "024 invalid interchange content (e.g. invalid GS segment)"
+    }

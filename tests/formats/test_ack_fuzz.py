@@ -16,7 +16,13 @@ from clinicbill.formats.x12_ack import read_response
 DATA = Path(__file__).resolve().parents[1] / "data" / "x12"
 SEEDS = [
     (DATA / name).read_bytes()
-    for name in ("ack_999_accepted.x12", "ack_999_rejected.x12", "ack_277ca_mixed.x12")
+    for name in (
+        "ack_999_accepted.x12",
+        "ack_999_rejected.x12",
+        "ack_277ca_mixed.x12",
+        "ack_277_status.x12",
+        "ack_ta1_rejected.x12",
+    )
 ]
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
