@@ -14,8 +14,9 @@ from clinicbill.formats.x12_segments import clean, segment
 VERSION = "005010X279A1"
 
 
-def _person(entity: str, person: Person, member_id: str | None) -> list[str]:
-    name = segment(
+def person_name(entity: str, person: Person, member_id: str | None) -> str:
+    """NM1 of a subscriber (with the member id) or a patient (without)."""
+    return segment(
         "NM1",
         entity,
         1,
@@ -27,11 +28,17 @@ def _person(entity: str, person: Person, member_id: str | None) -> list[str]:
         "MI" if member_id else "",
         clean(member_id, 80) if member_id else "",
     )
-    out = [name]
-    if person.dob is not None:
-        sex = person.sex if person.sex in ("F", "M") else ""
-        out.append(segment("DMG", "D8", person.dob.strftime("%Y%m%d"), sex))
-    return out
+
+
+def person_dmg(person: Person) -> list[str]:
+    if person.dob is None:
+        return []
+    sex = person.sex if person.sex in ("F", "M") else ""
+    return [segment("DMG", "D8", person.dob.strftime("%Y%m%d"), sex)]
+
+
+def _person(entity: str, person: Person, member_id: str | None) -> list[str]:
+    return [person_name(entity, person, member_id), *person_dmg(person)]
 
 
 def _body(

@@ -8,35 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from clinicbill.domain.clearinghouse.eligibility import InformationReceiver, Person
+from clinicbill.domain.clearinghouse.eligibility import InformationReceiver
 from clinicbill.domain.clearinghouse.status import StatusInquiry
 from clinicbill.domain.money import x12_amount
+from clinicbill.formats.x12_270 import person_dmg, person_name
 from clinicbill.formats.x12_envelope import Envelope, close_transaction, write_interchange
 from clinicbill.formats.x12_segments import clean, segment
 
 VERSION = "005010X212"
-
-
-def _dmg(person: Person) -> list[str]:
-    if person.dob is None:
-        return []
-    sex = person.sex if person.sex in ("F", "M") else ""
-    return [segment("DMG", "D8", person.dob.strftime("%Y%m%d"), sex)]
-
-
-def _name(entity: str, person: Person, member_id: str | None) -> str:
-    return segment(
-        "NM1",
-        entity,
-        1,
-        clean(person.last_name, 60),
-        clean(person.first_name, 35),
-        "",
-        "",
-        "",
-        "MI" if member_id else "",
-        clean(member_id, 80) if member_id else "",
-    )
 
 
 def _claim(q: StatusInquiry) -> list[str]:
@@ -87,15 +66,15 @@ def _body(inquiries, receiver: InformationReceiver, submitter_id: str, st: str, 
             hl += 1
             if q.dependent is None:
                 body.append(segment("HL", hl, provider_hl, 22, 0))
-                body += _dmg(q.subscriber)
-                body.append(_name("IL", q.subscriber, q.member_id))
+                body += person_dmg(q.subscriber)
+                body.append(person_name("IL", q.subscriber, q.member_id))
             else:
                 body.append(segment("HL", hl, provider_hl, 22, 1))
-                body.append(_name("IL", q.subscriber, q.member_id))
+                body.append(person_name("IL", q.subscriber, q.member_id))
                 hl += 1
                 body.append(segment("HL", hl, hl - 1, 23))  # HL04 not used at 2000E
-                body += _dmg(q.dependent)
-                body.append(_name("QC", q.dependent, None))
+                body += person_dmg(q.dependent)
+                body.append(person_name("QC", q.dependent, None))
             body += _claim(q)
     return close_transaction(body, st)
 

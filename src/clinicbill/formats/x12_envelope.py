@@ -11,18 +11,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from clinicbill.domain.errors import ClinicbillError
-from clinicbill.formats.x12_835 import (
-    _AMOUNT,
-    MAX_BYTES,
-    Delimiters,
-    Segment,
-    _Error,
-    split_interchanges,
-)
 from clinicbill.formats.x12_segments import clean, segment
 
+if TYPE_CHECKING:  # the reader's tokenizer is formats/x12_835.py, imported when reading
+    from clinicbill.formats.x12_835 import Delimiters, Segment
 NOT_ACK = "give an X12 file from the clearinghouse or payer (999, TA1, 277, 271 or 835)"
 HINT = "the file is malformed: ask the clearinghouse for a corrected copy; nothing was imported"
 
@@ -80,6 +75,8 @@ class Reader:
     """Element readers that refuse with the file, segment and line (like the 835 reader)."""
 
     def __init__(self, name: str, delimiters: Delimiters | None = None, hint: str = HINT):
+        from clinicbill.formats.x12_835 import _Error
+
         self.err = _Error(name)
         self.delimiters = delimiters
         self.hint = hint
@@ -107,6 +104,8 @@ class Reader:
         value = seg.get(index)
         if not value:
             return None
+        from clinicbill.formats.x12_835 import _AMOUNT
+
         if not _AMOUNT.match(value):
             raise self.refuse(seg, f"{seg.id}{index:02d} '{value[:20]}' is not an amount")
         negative = value.startswith("-")
@@ -147,6 +146,8 @@ class Reader:
 
 def read_bytes(path: str | Path, what: str = "X12 file") -> bytes:
     """A response file's bytes (size-limited), or a refusal naming the path."""
+    from clinicbill.formats.x12_835 import MAX_BYTES
+
     p = Path(path)
     try:
         if p.stat().st_size > MAX_BYTES:
@@ -166,6 +167,8 @@ def read_bytes(path: str | Path, what: str = "X12 file") -> bytes:
 
 def parse_envelopes(data: bytes | str, name: str) -> X12File:
     """Every interchange, group and transaction set of a file, with the envelope checked."""
+    from clinicbill.formats.x12_835 import _Error, split_interchanges
+
     err = _Error(name)
     digest, raw = split_interchanges(data, err, NOT_ACK)
     interchanges = tuple(

@@ -134,8 +134,9 @@ def _order(types: set[str]) -> tuple[str, ...]:
     return (GENERAL, *specific)
 
 
-def _inquiry(session, policy_id: int, on: date, types: set[str]) -> Inquiry:
-    policy = session.get(Policy, policy_id)
+def parties(session, policy: Policy) -> tuple[Payer, Person, Person | None]:
+    """The payer (refused without an electronic payer id), the subscriber, and the patient
+    when the patient is a dependent (else None) of a policy."""
     patient = session.get(Patient, policy.patient_id)
     payer = session.get(Payer, policy.payer_id)
     if not payer.payer_id:
@@ -145,15 +146,19 @@ def _inquiry(session, policy_id: int, on: date, types: set[str]) -> Inquiry:
         )
     me = Person(patient.last_name, patient.first_name, patient.dob, patient.sex)
     if policy.relationship == "self":
-        subscriber, dependent = me, None
-    else:
-        subscriber = Person(
-            policy.subscriber_last_name or "",
-            policy.subscriber_first_name or "",
-            policy.subscriber_dob,
-            policy.subscriber_sex,
-        )
-        dependent = me
+        return payer, me, None
+    subscriber = Person(
+        policy.subscriber_last_name or "",
+        policy.subscriber_first_name or "",
+        policy.subscriber_dob,
+        policy.subscriber_sex,
+    )
+    return payer, subscriber, me
+
+
+def _inquiry(session, policy_id: int, on: date, types: set[str]) -> Inquiry:
+    policy = session.get(Policy, policy_id)
+    payer, subscriber, dependent = parties(session, policy)
     return Inquiry(
         policy_id=policy.id,
         payer_name=payer.name,

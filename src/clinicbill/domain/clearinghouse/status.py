@@ -7,16 +7,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import exists, select
 
-from clinicbill.domain.clearinghouse.eligibility import Person
+from clinicbill.domain.clearinghouse.eligibility import Person, parties
 from clinicbill.domain.errors import ClinicbillError
-from clinicbill.store.models import (
-    Claim,
-    ClaimResponse,
-    Patient,
-    Payer,
-    Policy,
-    RemittanceClaim,
-)
+from clinicbill.store.models import Claim, ClaimResponse, Policy, RemittanceClaim
 
 WAITING = ("submitted", "accepted")
 
@@ -79,23 +72,7 @@ def unanswered(session, claim_ids: list[int] | None, older_than: int | None, tod
 
 def status_inquiry(session, claim: Claim) -> StatusInquiry:
     policy = session.get(Policy, claim.policy_id)
-    patient = session.get(Patient, claim.patient_id)
-    payer = session.get(Payer, claim.payer_id)
-    if not payer.payer_id:
-        raise ClinicbillError(
-            f"payer: {payer.name} has no electronic payer id",
-            f"clinicbill payer edit {payer.id} --payer-id ID",
-        )
-    me = Person(patient.last_name, patient.first_name, patient.dob, patient.sex)
-    subscriber, dependent = me, None
-    if policy.relationship != "self":
-        subscriber = Person(
-            policy.subscriber_last_name or "",
-            policy.subscriber_first_name or "",
-            policy.subscriber_dob,
-            policy.subscriber_sex,
-        )
-        dependent = me
+    payer, subscriber, dependent = parties(session, policy)
     return StatusInquiry(
         claim_id=claim.id,
         payer_name=payer.name,
