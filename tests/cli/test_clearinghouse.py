@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from clinicbill.store.engine import transaction
-from clinicbill.store.models import Claim, InboxFile, X12Batch
+from clinicbill.store.models import Claim, ClearinghouseSetting, InboxFile, X12Batch
 from tests.claimkit import RECENT
 from tests.conftest import cli_subprocess
 from tests.factories import make_encounter
@@ -77,7 +77,11 @@ def test_show_and_test_never_store_a_password(ready, sample_run, server, monkeyp
     shown = sample_run("--json", "clearinghouse", "show")
     data = json.loads(shown.stdout)
     assert data["host_key"] == server.fingerprint and data["port"] == server.port
-    assert "not-stored-anywhere" not in Path(ready).read_bytes().decode("latin-1")
+    with transaction(ready, "tester") as s:
+        row = s.execute(select(ClearinghouseSetting)).scalar_one()
+        assert "not-stored-anywhere" not in repr(row.model_dump())
+    if Path(ready).is_file():  # SQLite: not anywhere in the database file either
+        assert b"not-stored-anywhere" not in Path(ready).read_bytes()
     tested = sample_run("clearinghouse", "test")
     assert tested.exit_code == 0, tested.output
     assert "outbound and inbound directories found" in tested.output

@@ -110,3 +110,5 @@ def abandon(session, batch_id: int) -> None:
     """The upload failed and the file is not on the server: the batch was never sent."""
     batch = session.get(X12Batch, batch_id)
     batch.remote_name = None
+    if batch.export_batch_id is not None:
+        session.get(ExportBatch, batch.export_batch_id).path = None  # nothing was exported

@@ -50,7 +50,6 @@ class _Apply:
         self.on = min(resp.sent_on or today, today)
         self.status: dict[int, str] = {}
         self.changes: list[tuple[int, str, str, date, str]] = []
-        self.also: dict[int, tuple[dict, dict]] = {}
         self.result = AckResult(resp.name, resp.kinds, response_id=response.id)
 
     def claim_status(self, claim_id: int) -> str:
