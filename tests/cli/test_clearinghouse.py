@@ -178,3 +178,28 @@ def test_eligibility_request_send_uploads_the_270(ready, sample_run, server):
     with transaction(ready, "tester") as s:
         batch = s.execute(select(X12Batch).where(X12Batch.kind == "270")).scalar_one()
         assert batch.uploaded_at is not None
+
+
+def test_inbox_routes_835_to_posting_and_271_to_eligibility(ready, sample_run, server):
+    from datetime import date
+
+    from clinicbill.formats.x12_835_write import Outcome, remittance_835_for_claims
+    from clinicbill.store.models import Remittance, Verification
+
+    assert sample_run("claim", "submit", "--ready").exit_code == 0
+    with transaction(ready, "tester") as s:  # the payer's side, as the demo plays it
+        text, _advice = remittance_835_for_claims(
+            s, {1: Outcome(coinsurance_percent=20)}, trace_number="T1", payment_date=date.today()
+        )
+    inbound = server.root / "inbound"
+    (inbound / "era-0001.835").write_text(text)
+    shutil.copy(DATA / "elig_271_active.x12", inbound / "271-0904.x12")
+    result = sample_run("inbox", "fetch")
+    assert result.exit_code == 0, result.output
+    assert "era-0001.835: 835: 1 claim(s) posted" in result.output
+    assert "271-0904.x12: 271: 1 eligibility answer(s)" in result.output
+    with transaction(ready, "tester") as s:
+        assert s.execute(select(Remittance.trace_number)).scalar_one() == "T1"
+        note = s.execute(select(Verification)).scalar_one()  # matched by member id
+        assert (note.policy_id, note.method) == (1, "271")
+    assert _statuses(ready)[0] == "paid"

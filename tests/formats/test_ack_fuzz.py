@@ -112,3 +112,37 @@ def test_mutated_271_files(seed, cuts, inserts):
 
 def test_every_271_truncation_is_refused_or_complete():
     _every_cut_refused_or_whole(ELIGIBILITY, _read_271)
+
+
+ACTIVE_271 = (DATA / "elig_271_active.x12").read_text()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    total=st.integers(0, 10**9),
+    left=st.integers(0, 10**9),
+    trailing_zeros=st.integers(0, 2),
+)
+def test_271_deductible_amounts_are_exact_cents(total, left, trailing_zeros):
+    from clinicbill.domain.clearinghouse.benefits import note_values
+    from clinicbill.domain.money import x12_amount
+
+    def amount(cents: int) -> str:
+        text = x12_amount(cents)
+        return text + "0" * trailing_zeros if "." in text else text
+
+    text = ACTIVE_271.replace("EB*C*IND*30***23*500*", f"EB*C*IND*30***23*{amount(total)}*")
+    text = text.replace("EB*C*IND*30***29*350*", f"EB*C*IND*30***29*{amount(left)}*")
+    _parsed, answers, _ = _read_271_parts(text.encode())
+    values = note_values(answers[0], ("AE",))
+    assert values["deductible"] * 100 == total
+    if left <= total:
+        assert values["deductible_met"] * 100 == total - left
+    else:  # more remaining than the deductible: the payer's numbers disagree; none recorded
+        assert "deductible_met" not in values
+
+
+def _read_271_parts(data: bytes):
+    from clinicbill.formats.x12_271 import read_271
+
+    return read_271(data, "prop.x12")
