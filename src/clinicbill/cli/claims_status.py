@@ -19,9 +19,13 @@ def claim_status_request(
     ] = None,
     output: Output = None,
     force: Annotated[bool, Opt("--force", help="Overwrite the output file.")] = False,
+    send: Annotated[
+        bool, Opt("--send", help="Upload it to the clearinghouse (clearinghouse set).")
+    ] = False,
 ) -> None:
     """Write a 276 claim status request (005010X212) for submitted claims with no 277 or 835
-    answer; import the payer's 277 with 'clinicbill ack import'.
+    answer; import the payer's 277 with 'clinicbill ack import' (or 'inbox fetch' after
+    --send).
 
     Example: clinicbill claim status-request --older-than 30 -o status.276
     """
@@ -30,23 +34,31 @@ def claim_status_request(
 
     from clinicbill.app.claim_status import request_claim_status
     from clinicbill.app.private_file import write_private
+    from clinicbill.cli.eligibility import remote_if, send_batch
     from clinicbill.cli.render import done
 
     with unit_of_work() as session:
+        remote = remote_if(session, send)
         made = request_claim_status(
             session, claim_ids, older_than, date.today(), output and Path(output).name
         )
-        path = write_private(output or made.batch.file_name, made.content, force)
+        path = None
+        if output or not send:
+            path = write_private(output or made.batch.file_name, made.content, force)
+        if send:
+            made.batch.remote_name = made.batch.file_name  # pending until the upload lands
         summary = {
-            "path": str(path),
+            "path": str(path) if path else None,
             "interchange_control_number": made.batch.interchange_control_number,
             "claims": list(made.claims),
         }
-    done(
-        f"wrote {path} (interchange {summary['interchange_control_number']}, "
-        f"{len(made.claims)} claim(s))",
-        summary,
-    )
+        batch_id, name = made.batch.id, made.batch.file_name
+    what = f"interchange {summary['interchange_control_number']}, {len(made.claims)} claim(s)"
+    if send:
+        summary["remote_path"] = send_batch(remote, batch_id, name, made.content)
+        done(f"sent {name} to {remote.name} ({what})", summary)
+        return
+    done(f"wrote {path} ({what})", summary)
 
 
 def register(claim_app: typer.Typer) -> None:

@@ -41,11 +41,7 @@ def eligibility_request(
 
     on = parse_date(day, "date") if day else date.today()
     with unit_of_work() as session:
-        remote = None
-        if send:
-            from clinicbill.app.submission import remote_for
-
-            remote = remote_for(session)
+        remote = remote_if(session, send)
         made = request_eligibility(session, on, patient, output and _name(output))
         path = None
         if output or not send:
@@ -61,13 +57,23 @@ def eligibility_request(
         batch_id, name = made.batch.id, made.batch.file_name
     what = f"interchange {summary['interchange_control_number']}, {len(made.policies)} inquiry(ies)"
     if send:
-        summary["remote_path"] = _send(remote, batch_id, name, made.content)
+        summary["remote_path"] = send_batch(remote, batch_id, name, made.content)
         done(f"sent {name} to {remote.name} ({what})", summary)
         return
     done(f"wrote {path} ({what})", summary)
 
 
-def _send(remote, batch_id: int, name: str, content: str) -> str:
+def remote_if(session, send: bool):
+    """The clearinghouse connection when sending (refused if none is set up), else None."""
+    if not send:
+        return None
+    from clinicbill.app.submission import remote_for
+
+    return remote_for(session)
+
+
+def send_batch(remote, batch_id: int, name: str, content: str) -> str:
+    """Upload a recorded 270/276 and confirm it in its own transaction once it arrived."""
     from datetime import date
 
     from clinicbill.app import submission
@@ -78,7 +84,7 @@ def _send(remote, batch_id: int, name: str, content: str) -> str:
         remote_path = upload(remote, name, content.encode("ascii"))
     except ClinicbillError as exc:
         raise ClinicbillError(
-            f"{exc.message}; the inquiry was not sent", "run it again once the connection works"
+            f"{exc.message}; {name} was not sent", "run it again once the connection works"
         ) from None
     with unit_of_work() as session:
         submission.confirm(session, batch_id, remote_path, date.today())
