@@ -101,6 +101,7 @@ def import_eligibility(session, path: str | Path) -> EligibilityImport:
     its reference) on the policy its trace (or member id) names. One transaction; a file
     imported before changes nothing."""
     from clinicbill.domain.clearinghouse import codes
+    from clinicbill.domain.clearinghouse.batches import imported_before
     from clinicbill.domain.clearinghouse.benefits import changes, note_values, summary
     from clinicbill.domain.verification import add_verification, history, standing_notes
     from clinicbill.formats.x12_271 import read_271
@@ -110,19 +111,7 @@ def import_eligibility(session, path: str | Path) -> EligibilityImport:
     parsed, answers, general = read_271(read_bytes(path, "eligibility response (271)"), name)
     head = parsed.interchanges[0]
     result = EligibilityImport(name)
-    seen = (
-        session.execute(
-            select(X12Response).where(
-                (X12Response.sha256 == parsed.sha256)
-                | (
-                    (X12Response.sender_id == head.sender)
-                    & (X12Response.interchange_control_number == head.control_number)
-                )
-            )
-        )
-        .scalars()
-        .first()
-    )
+    seen = imported_before(session, parsed.sha256, head.sender, head.control_number)
     if seen is not None:
         result.already = f"imported on {seen.imported_at.date()} as {seen.file_name}"
         return result

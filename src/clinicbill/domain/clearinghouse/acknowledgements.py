@@ -13,7 +13,12 @@ from sqlalchemy import or_, select
 
 from clinicbill.domain.claims import record_statuses
 from clinicbill.domain.clearinghouse import codes
-from clinicbill.domain.clearinghouse.batches import batch_claims, claims_at, find_batch
+from clinicbill.domain.clearinghouse.batches import (
+    batch_claims,
+    claims_at,
+    find_batch,
+    imported_before,
+)
 from clinicbill.domain.clearinghouse.records import (
     ClaimStatus,
     GroupAck,
@@ -318,19 +323,7 @@ def _describe_code(code) -> str:
 def import_response(session, resp: ResponseFile, today: date | None = None) -> AckResult:
     """Record a parsed response file and apply it; a file seen before changes nothing."""
     today = today or date.today()
-    seen = (
-        session.execute(
-            select(X12Response).where(
-                or_(
-                    X12Response.sha256 == resp.sha256,
-                    (X12Response.sender_id == resp.sender)
-                    & (X12Response.interchange_control_number == resp.control_number),
-                )
-            )
-        )
-        .scalars()
-        .first()
-    )
+    seen = imported_before(session, resp.sha256, resp.sender, resp.control_number)
     if seen is not None:
         when = seen.imported_at.date().isoformat()
         return AckResult(resp.name, resp.kinds, already=f"imported on {when} as {seen.file_name}")

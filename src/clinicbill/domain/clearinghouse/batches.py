@@ -7,7 +7,7 @@ import hashlib
 
 from sqlalchemy import select
 
-from clinicbill.store.models import Claim, X12Batch, X12BatchClaim
+from clinicbill.store.models import Claim, X12Batch, X12BatchClaim, X12Response
 
 
 def record_batch(
@@ -85,3 +85,22 @@ def claims_at(rows: list[X12BatchClaim], position: int) -> list[X12BatchClaim]:
     the position is in its header (before the first claim) or beyond its end."""
     hit = [row for row in rows if row.first_segment <= position <= row.last_segment]
     return hit or rows
+
+
+def imported_before(session, sha256: str, sender: str, control_number: str) -> X12Response | None:
+    """The earlier import of a response file: the same content, or the same sender's ISA13."""
+    from sqlalchemy import or_
+
+    return (
+        session.execute(
+            select(X12Response).where(
+                or_(
+                    X12Response.sha256 == sha256,
+                    (X12Response.sender_id == sender)
+                    & (X12Response.interchange_control_number == control_number),
+                )
+            )
+        )
+        .scalars()
+        .first()
+    )
