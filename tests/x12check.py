@@ -21,8 +21,9 @@ class _Grab(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def validate(source: str | Path) -> tuple[bool, list[str]]:
-    """Run pyx12 on X12 text (or a path); (True, []) when it finds no error."""
+def validate(source: str | Path, map_path: str | None = None) -> tuple[bool, list[str]]:
+    """Run pyx12 on X12 text (or a path); (True, []) when it finds no error. `map_path`: a
+    map directory of our own (tests/x12maps.py, for the 270 and 276 pyx12 has no map of)."""
     import pyx12.params
     import pyx12.x12n_document
 
@@ -33,7 +34,11 @@ def validate(source: str | Path) -> tuple[bool, list[str]]:
     log.addHandler(handler)
     try:
         ok = pyx12.x12n_document.x12n_document(
-            pyx12.params.params(), io.StringIO(text), fd_997=None, fd_html=None
+            pyx12.params.params(),
+            io.StringIO(text),
+            fd_997=None,
+            fd_html=None,
+            map_path=map_path,
         )
     except Exception as exc:  # EngineError (unknown map), AttributeError on broken envelopes
         return False, [*handler.messages, repr(exc)]
@@ -42,6 +47,6 @@ def validate(source: str | Path) -> tuple[bool, list[str]]:
     return bool(ok) and not handler.messages, handler.messages
 
 
-def assert_valid(source: str | Path) -> None:
-    ok, messages = validate(source)
+def assert_valid(source: str | Path, map_path: str | None = None) -> None:
+    ok, messages = validate(source, map_path)
     assert ok, "pyx12 rejected the file:\n" + "\n".join(messages)

@@ -61,7 +61,13 @@ def test_followup_lists_each_claim_with_why_and_next_step(books):
     got = [(r["claim"], r["at_stake"], r["why"], r["next_step"]) for r in rows(report, "followup")]
     session_id = books.session.get(ServiceLine, late[0]).encounter_id
     appeal_by = ago(12) + timedelta(days=APPEAL_DAYS)
-    assert got == [
+    assert got == [  # a rejection first: it never reached the payer and its clock runs unseen
+        (
+            rejected.patient_control_number,
+            2000,
+            "rejected before adjudication (never reached the payer)",
+            f"fix it and resend as an original: clinicbill claim resubmit {rejected.id}",
+        ),
         (
             f"session {session_id}",
             1200,
@@ -75,12 +81,6 @@ def test_followup_lists_each_claim_with_why_and_next_step(books):
             f"appeal by {appeal_by} with records, or correct and send a replacement "
             f"(clinicbill claim resubmit {denied.id} --replace), or bill the patient if the "
             "plan allows",
-        ),
-        (
-            rejected.patient_control_number,
-            2000,
-            "rejected before adjudication (never reached the payer)",
-            f"fix it and resend as an original: clinicbill claim resubmit {rejected.id}",
         ),
         (
             silent.patient_control_number,
@@ -97,7 +97,7 @@ def test_followup_lists_each_claim_with_why_and_next_step(books):
         ),
     ]
     assert report.notes[0].startswith(
-        "5 item(s): 1 timely filing, 1 denied, 1 rejected, 1 no response, 1 underpaid."
+        "5 item(s): 1 rejected, 1 timely filing, 1 denied, 1 no response, 1 underpaid."
     )
 
 

@@ -23,48 +23,6 @@ def _default_name(fmt: str, batch_id: int, claim_ids: list[int]) -> str:
     return f"claims-{batch_id}.{fmt}"
 
 
-def _select(session, claim_ids: list[str] | None, ready: bool):
-    from sqlalchemy import select
-
-    from clinicbill.domain.claims import get_claim
-    from clinicbill.domain.errors import ClinicbillError
-    from clinicbill.store.models import Claim
-
-    if claim_ids and ready:
-        raise ClinicbillError("export: claim ids and --ready together", "give one or the other")
-    if claim_ids:
-        numeric = [int(i) for i in claim_ids if i.strip().isdigit()]
-        found = {
-            c.id: c for c in session.execute(select(Claim).where(Claim.id.in_(numeric))).scalars()
-        }
-        claims, seen = [], set()
-        for ident in claim_ids:
-            text = ident.strip()
-            claim = found.get(int(text)) if text.isdigit() else None
-            claim = claim or get_claim(session, ident)
-            if claim.id not in seen:
-                seen.add(claim.id)
-                claims.append(claim)
-    elif ready:
-        claims = list(
-            session.execute(select(Claim).where(Claim.status == "ready").order_by(Claim.id))
-            .scalars()
-            .all()
-        )
-        if not claims:
-            raise ClinicbillError(
-                "export: no ready claims", "check drafts first: clinicbill claim check --all"
-            )
-    else:
-        raise ClinicbillError("export: say which claims", "give claim ids or --ready")
-    void = [c.id for c in claims if c.status == "void"]
-    if void:
-        raise ClinicbillError(
-            f"export: claim {void[0]} is void", "void claims are never sent; leave it out"
-        )
-    return claims
-
-
 def claim_export(
     claim_ids: Annotated[list[str] | None, typer.Argument(help="Claim ids.")] = None,
     ready: Annotated[bool, Opt("--ready", help="Every claim with status ready.")] = False,
@@ -85,14 +43,14 @@ def claim_export(
 
     Example: clinicbill claim export --ready --format 837p -o claims.837
     """
-    from datetime import date, datetime
+    from datetime import date
+    from pathlib import Path
 
+    from clinicbill.app.claim_batches import build_837p, refuse_errors, scrub, select_claims
     from clinicbill.cli.claims import print_findings
     from clinicbill.cli.render import done
     from clinicbill.domain.claim_actions import begin_export, finish_export
     from clinicbill.domain.errors import ClinicbillError
-    from clinicbill.domain.scrub import scrub_all
-    from clinicbill.domain.snapshot_load import load_snapshots
     from clinicbill.store.files import resolve_output
 
     fmt = format.strip().lower()
@@ -102,23 +60,14 @@ def claim_export(
         )
     today = date.today()
     with unit_of_work() as session:
-        claims = _select(session, claim_ids, ready)
-        snapshots = load_snapshots(session, [c.id for c in claims], as_of=today)
-        errors = [f for f in scrub_all(snapshots) if f.severity == "error"]
+        claims = select_claims(session, claim_ids, ready)
+        snapshots, errors = scrub(session, claims, today)
         if errors and not force and fmt in ("837p", "cms1500"):
             print_findings(errors, "errors")
-            claims_with = sorted({f.claim_id for f in errors})
-            raise ClinicbillError(
-                f"export: {len(errors)} error(s) in claim(s) {', '.join(map(str, claims_with))}",
-                "fix them (clinicbill claim check ID) or give --force",
-            )
+            refuse_errors(errors)
         if fmt == "837p":
-            from clinicbill.formats.x12_837 import transactions_needed, write_837p
-
-            batch = begin_export(
-                session, [c.id for c in claims], fmt, transactions_needed(len(claims))
-            )
-            content = write_837p(snapshots, batch.interchange_control_number, datetime.now())
+            built = build_837p(session, claims, snapshots, Path(output).name if output else None)
+            batch, content = built.export, built.content
         else:
             batch = begin_export(session, [c.id for c in claims], fmt)
             content = None

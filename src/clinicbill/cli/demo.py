@@ -34,6 +34,7 @@ DEMO_SECTIONS = [
     "clinicbill.cli.sessions",  # a massage and an acupuncture session
     "clinicbill.cli.coverage:DEMO_STEPS_AFTER_SESSIONS",  # visits remaining after them
     "clinicbill.cli.claims",  # create, check, fix, export 837P + CMS-1500
+    "clinicbill.cli.clearinghouse_demo",  # submit over SFTP, acknowledgements, eligibility
     "clinicbill.cli.era",  # post a generated 835, patient payment, balances
     "clinicbill.cli.documents",  # superbill, statement, receipt, estimate
     "clinicbill.cli.reports",  # aging

@@ -26,12 +26,14 @@ from clinicbill.domain.aging_sections import (
     timely_filing_alerts,
     timely_filing_section,
 )
+from clinicbill.domain.clearinghouse.acknowledgements import rejections
 from clinicbill.domain.money import fmt
 from clinicbill.domain.report_table import COUNT, DATE, MONEY, Column, Report, Section
 
 APPEAL_DAYS = 180  # appeal window from the remittance date, DOMAIN.md §13
-# Worklist order: the most urgent reason first.
-REASONS = ("timely filing", "denied", "rejected", "no response", "underpaid")
+# Worklist order: the most urgent reason first. A rejection never reached the payer and its
+# timely-filing clock is running unseen, so it leads.
+REASONS = ("rejected", "timely filing", "denied", "no response", "underpaid")
 
 
 def _timely_step(alert) -> tuple[str, str]:
@@ -176,10 +178,15 @@ def followup_report(
         )
         items.append((REASONS.index("denied"), 0, row))
     rejected = found.get("rejected", [])
+    answers = rejections(session, [r.claim_id for r in rejected])
     for row in sorted(rejected, key=lambda r: (r.service_date, r.claim_id)):
         alert = make_alert(row, payers, None, 0)
         step = f"fix it and resend as an original: clinicbill claim resubmit {alert.claim_id}"
-        add("rejected", alert, "rejected before adjudication (never reached the payer)", step)
+        why = "rejected before adjudication (never reached the payer)"
+        if alert.claim_id in answers:
+            reason, fix = answers[alert.claim_id]
+            why, step = f"rejected: {reason}", f"{fix}" if fix else step
+        add("rejected", alert, why, step)
     for alert in no_response_alerts(found.get("no_response", []), payers, as_of):
         why = f"no response {alert.days} days after billing on {alert.billed_on}"
         step = "call the payer or send a claim status inquiry (276); resend if not on file"

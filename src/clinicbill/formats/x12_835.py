@@ -107,6 +107,13 @@ def read_835(path: str | Path) -> ParsedFile:
 def parse_835(data: bytes | str, name: str = "835") -> ParsedFile:
     """Parse 835 bytes or text. Raises ClinicbillError naming the segment on any problem."""
     err = _Error(name)
+    digest, interchanges = split_interchanges(data, err, NOT_835)
+    return _Parser(err, name, digest).parse(interchanges)
+
+
+def split_interchanges(data: bytes | str, err: _Error, not_x12: str = NOT_835):
+    """Check X12 bytes or text are text, and split them into interchanges (ISA..IEA): returns
+    (sha256 of the content, [(segments, delimiters), ...]). Shared by every X12 reader."""
     if isinstance(data, bytes):
         if len(data) > MAX_BYTES:
             raise err.at(None, f"larger than {MAX_BYTES} bytes")
@@ -115,7 +122,7 @@ def parse_835(data: bytes | str, name: str = "835") -> ParsedFile:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise err.at(
-                None, f"byte {exc.start} is not text: this is not an X12 file", NOT_835
+                None, f"byte {exc.start} is not text: this is not an X12 file", not_x12
             ) from None
     else:
         text = data
@@ -124,7 +131,7 @@ def parse_835(data: bytes | str, name: str = "835") -> ParsedFile:
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
         raise err.at(
-            None, f"line {line} contains a control character: this is not an X12 file", NOT_835
+            None, f"line {line} contains a control character: this is not an X12 file", not_x12
         )
     text = text.lstrip("\ufeff \t\r\n")
     if not text:
@@ -138,15 +145,15 @@ def parse_835(data: bytes | str, name: str = "835") -> ParsedFile:
             break
         line += rest[: len(rest) - len(stripped)].count("\n")
         offset += len(rest) - len(stripped)
-        segments, offset, number, line = _tokenize(text, offset, number, line, err)
+        segments, offset, number, line = _tokenize(text, offset, number, line, err, not_x12)
         interchanges.append(segments)
-    return _Parser(err, name, digest).parse(interchanges)
+    return digest, interchanges
 
 
-def _delimiters(text: str, start: int, err: _Error) -> Delimiters:
+def _delimiters(text: str, start: int, err: _Error, not_x12: str = NOT_835) -> Delimiters:
     head = text[start : start + 200]
     if not head.startswith("ISA") or len(head) < 4:
-        raise err.at(None, "does not start with an ISA segment: this is not an X12 file", NOT_835)
+        raise err.at(None, "does not start with an ISA segment: this is not an X12 file", not_x12)
     element = head[3]
     if element.isalnum() or element.isspace():
         raise err.at(None, f"ISA element separator {element!r} is not usable")
@@ -168,9 +175,9 @@ def _delimiters(text: str, start: int, err: _Error) -> Delimiters:
     return Delimiters(element, component, repetition, segment)
 
 
-def _tokenize(text: str, start: int, number: int, line: int, err: _Error):
+def _tokenize(text: str, start: int, number: int, line: int, err: _Error, not_x12: str):
     """Split one interchange (ISA..IEA) into segments; return them and where it ended."""
-    delims = _delimiters(text, start, err)
+    delims = _delimiters(text, start, err, not_x12)
     segments: list[Segment] = []
     pos = start
     end = len(text)

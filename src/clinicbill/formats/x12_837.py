@@ -15,6 +15,7 @@ from clinicbill.domain.errors import ClinicbillError
 from clinicbill.domain.money import x12_amount
 from clinicbill.domain.snapshot import ClaimSnapshot
 from clinicbill.formats.x12_837_cob import line_adjudication, other_payer_loops
+from clinicbill.formats.x12_envelope import Envelope, write_interchange
 from clinicbill.formats.x12_segments import (
     PRIORITY_CODES,
     RELATIONSHIP_CODES,
@@ -28,7 +29,6 @@ from clinicbill.formats.x12_segments import (
 
 VERSION = "005010X222A1"
 CLAIMS_PER_TRANSACTION = 5000  # DOMAIN.md §3 (recommended, UNCONFIRMED)
-SEGMENT_END = "~\n"
 
 
 def _pointers(snapshot: ClaimSnapshot, line) -> str:
@@ -227,10 +227,6 @@ def _transaction(snapshots, st: str, reference: str, created: datetime) -> list[
     return body
 
 
-def _padded(value: str, width: int) -> str:
-    return clean(value, width).ljust(width)
-
-
 def write_837p(snapshots: Sequence[ClaimSnapshot], control_number: int, created: datetime) -> str:
     """The interchange as text. `control_number` is ISA13 = GS06; transaction i (0-based) gets
     ST02 = control_number + i, so the caller allocates one number per 5,000 claims."""
@@ -242,54 +238,20 @@ def write_837p(snapshots: Sequence[ClaimSnapshot], control_number: int, created:
             "practice: an 837P needs the submitter id and receiver id from the clearinghouse",
             "clinicbill practice edit --submitter-id ID --receiver-id ID --receiver-name NAME",
         )
-    if not 0 < control_number < 10**9:
-        raise ClinicbillError(
-            f"x12: interchange control number {control_number} is out of range", "report a bug"
-        )
-    usage = b.x12_usage if b.x12_usage in ("T", "P") else "T"
-    sender, receiver = clean(b.submitter_id, 15), clean(b.receiver_id, 15)
-    segments = [
-        segment(
-            "ISA",
-            "00",
-            " " * 10,
-            "00",
-            " " * 10,
-            "ZZ",
-            _padded(sender, 15),
-            "ZZ",
-            _padded(receiver, 15),
-            created.strftime("%y%m%d"),
-            created.strftime("%H%M"),
-            "^",
-            "00501",
-            f"{control_number:09d}",
-            "0",
-            usage,
-            ":",
-        ),
-        segment(
-            "GS",
-            "HC",
-            sender,
-            receiver,
-            created.strftime("%Y%m%d"),
-            created.strftime("%H%M"),
-            control_number,
-            "X",
-            VERSION,
-        ),
-    ]
     chunks = [
         snapshots[i : i + CLAIMS_PER_TRANSACTION]
         for i in range(0, len(snapshots), CLAIMS_PER_TRANSACTION)
     ]
-    for index, chunk in enumerate(chunks):
-        st = f"{control_number + index:04d}"
-        segments += _transaction(chunk, st, str(control_number), created)
-    segments.append(segment("GE", len(chunks), control_number))
-    segments.append(segment("IEA", 1, f"{control_number:09d}"))
-    return SEGMENT_END.join(segments) + SEGMENT_END
+    envelope = Envelope(b.submitter_id, b.receiver_id, control_number, created, b.x12_usage)
+    return write_interchange(
+        envelope,
+        "HC",
+        VERSION,
+        [
+            lambda st, chunk=chunk: _transaction(chunk, st, str(control_number), created)
+            for chunk in chunks
+        ],
+    )
 
 
 def transactions_needed(claim_count: int) -> int:

@@ -41,8 +41,24 @@ _HOME = {
     "Authorization": "coverage",
     "Referral": "coverage",
     "Verification": "coverage",
+    "ClaimResponse": "clearinghouse",
+    "ClearinghouseSetting": "clearinghouse",
+    "EligibilityRequest": "clearinghouse",
+    "InboxFile": "clearinghouse",
+    "X12Batch": "clearinghouse",
+    "X12BatchClaim": "clearinghouse",
+    "X12Response": "clearinghouse",
 }
-_ALL = ("patient", "audit_log", "core", "coverage", "clinical", "ledger", "billing")
+_ALL = (
+    "patient",
+    "audit_log",
+    "core",
+    "coverage",
+    "clinical",
+    "ledger",
+    "billing",
+    "clearinghouse",
+)
 
 __all__ = sorted(_HOME)
 
@@ -80,6 +96,15 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ does
         ProviderAdjustment,
         Remittance,
         RemittanceClaim,
+    )
+    from clinicbill.store.models.clearinghouse import (  # noqa: F401
+        ClaimResponse,
+        ClearinghouseSetting,
+        EligibilityRequest,
+        InboxFile,
+        X12Batch,
+        X12BatchClaim,
+        X12Response,
     )
     from clinicbill.store.models.clinical import (  # noqa: F401
         Addendum,

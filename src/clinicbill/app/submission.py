@@ -1,0 +1,114 @@
+"""`claim submit`: scrub, build the 837P as `claim export` does (app/claim_batches.py), upload
+it to the clearinghouse, and only then mark the claims submitted.
+
+Three steps, two transactions, so that nothing is marked sent that was not: `prepare` records
+the batch (the claims stay ready) and commits; `upload` sends the file with no transaction
+open; `confirm` marks the batch uploaded and its claims submitted. A failed or interrupted
+upload leaves the claims ready. Before preparing, earlier batches whose upload was never
+confirmed are looked for on the server: one that arrived is confirmed instead of sent again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from clinicbill.domain.errors import ClinicbillError
+from clinicbill.store.models import Claim, ExportBatch, X12Batch, X12BatchClaim
+
+SENT = ("submitted", "accepted", "paid", "partially-paid", "denied", "appealed", "closed")
+
+
+def remote_for(session):
+    from clinicbill.app.sftp import Remote
+    from clinicbill.domain.clearinghouse.settings import required
+
+    s = required(session)
+    return Remote(
+        s.name, s.host, s.port, s.username, s.key_path, s.host_key, s.outbound_dir, s.inbound_dir
+    )
+
+
+def unconfirmed(session) -> list[X12Batch]:
+    """Batches written for upload whose upload was never confirmed (837P, 270)."""
+    return list(
+        session.execute(
+            select(X12Batch)
+            .where(X12Batch.uploaded_at.is_(None), X12Batch.remote_name.is_not(None))
+            .order_by(X12Batch.id)
+        ).scalars()
+    )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    batch_id: int
+    file_name: str
+    content: str
+    claim_ids: tuple[int, ...]
+
+
+def prepare(
+    session,
+    claim_refs: list[str] | None,
+    ready: bool,
+    again: bool,
+    today: date,
+    now: datetime | None = None,
+) -> Prepared:
+    """Select and scrub the claims, write and record the 837P (claims stay ready)."""
+    from clinicbill.app.claim_batches import build_837p, refuse_errors, scrub, select_claims
+
+    claims = select_claims(session, claim_refs, ready)
+    sent = [c for c in claims if c.status in SENT]
+    if sent and not again:
+        raise ClinicbillError(
+            f"submit: claim {sent[0].id} was already sent ({sent[0].status})",
+            "a payer may deny a second copy as a duplicate; give --again to send it anyway",
+        )
+    snapshots, errors = scrub(session, claims, today)
+    refuse_errors(errors)
+    built = build_837p(session, claims, snapshots, now=now)
+    name = f"clinicbill-{built.x12.interchange_control_number:09d}.837"
+    built.x12.file_name = name
+    built.x12.remote_name = name  # pending: set before the upload, confirmed after
+    built.export.path = f"sftp:{name}"
+    session.flush()
+    return Prepared(built.x12.id, name, built.content, tuple(c.id for c in claims))
+
+
+def confirm(session, batch_id: int, remote_path: str, today: date) -> list[int]:
+    """The upload arrived: mark the batch uploaded and its claims submitted."""
+    from clinicbill.domain.claim_actions import finish_export
+    from clinicbill.store.types import utcnow
+
+    batch = session.get(X12Batch, batch_id)
+    batch.uploaded_at = utcnow()
+    batch.remote_name = remote_path
+    ids = list(
+        session.execute(
+            select(X12BatchClaim.claim_id).where(X12BatchClaim.batch_id == batch.id)
+        ).scalars()
+    )
+    claims = list(
+        session.execute(select(Claim).where(Claim.id.in_(ids)).order_by(Claim.id)).scalars()
+    )
+    if batch.export_batch_id is not None:
+        finish_export(
+            session,
+            session.get(ExportBatch, batch.export_batch_id),
+            claims,
+            f"sftp:{remote_path}",
+            today,
+        )
+    return ids
+
+
+def abandon(session, batch_id: int) -> None:
+    """The upload failed and the file is not on the server: the batch was never sent."""
+    batch = session.get(X12Batch, batch_id)
+    batch.remote_name = None
+    if batch.export_batch_id is not None:
+        session.get(ExportBatch, batch.export_batch_id).path = None  # nothing was exported

@@ -1,0 +1,65 @@
+"""`claim status-request`: a 276 claim status inquiry for claims waiting for an answer."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from clinicbill.cli.common import Output, unit_of_work
+
+Opt = typer.Option
+
+
+def claim_status_request(
+    claim_ids: Annotated[list[str] | None, typer.Argument(help="Claim ids.")] = None,
+    older_than: Annotated[
+        int | None,
+        Opt("--older-than", min=0, help="Claims first billed more than DAYS ago (default 30)."),
+    ] = None,
+    output: Output = None,
+    force: Annotated[bool, Opt("--force", help="Overwrite the output file.")] = False,
+    send: Annotated[
+        bool, Opt("--send", help="Upload it to the clearinghouse (clearinghouse set).")
+    ] = False,
+) -> None:
+    """Write a 276 claim status request (005010X212) for submitted claims with no 277 or 835
+    answer; import the payer's 277 with 'clinicbill ack import' (or 'inbox fetch' after
+    --send).
+
+    Example: clinicbill claim status-request --older-than 30 -o status.276
+    """
+    from datetime import date
+    from pathlib import Path
+
+    from clinicbill.app.claim_status import request_claim_status
+    from clinicbill.cli.eligibility import remote_if, send_batch
+    from clinicbill.cli.render import done
+    from clinicbill.store.files import resolve_output
+
+    with unit_of_work() as session:
+        remote = remote_if(session, send)
+        made = request_claim_status(
+            session, claim_ids, older_than, date.today(), output and Path(output).name
+        )
+        path = None
+        if output or not send:
+            path = resolve_output(output, made.batch.file_name, force=force).write(made.content)
+        if send:
+            made.batch.remote_name = made.batch.file_name  # pending until the upload lands
+        summary = {
+            "path": str(path) if path else None,
+            "interchange_control_number": made.batch.interchange_control_number,
+            "claims": list(made.claims),
+        }
+        batch_id, name = made.batch.id, made.batch.file_name
+    what = f"interchange {summary['interchange_control_number']}, {len(made.claims)} claim(s)"
+    if send:
+        summary["remote_path"] = send_batch(remote, batch_id, name, made.content)
+        done(f"sent {name} to {remote.name} ({what})", summary)
+        return
+    done(f"wrote {path} ({what})", summary)
+
+
+def register(claim_app: typer.Typer) -> None:
+    claim_app.command("status-request")(claim_status_request)

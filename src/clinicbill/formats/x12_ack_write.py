@@ -1,0 +1,83 @@
+"""Play the clearinghouse for a batch we sent (the demo): a 999 accepting every transaction
+set and a 277CA accepting every claim into adjudication. Tests never use these as fixtures:
+the readers are tested on hand-written files (tests/data/x12/ack_*)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from clinicbill.domain.money import x12_amount
+from clinicbill.formats.x12_envelope import Envelope, close_transaction, write_interchange
+from clinicbill.formats.x12_segments import segment
+from clinicbill.store.models import Claim, X12Batch, X12BatchClaim
+
+
+def _rows(session, batch: X12Batch):
+    return session.execute(
+        select(X12BatchClaim.transaction_control_number, Claim)
+        .join(Claim, Claim.id == X12BatchClaim.claim_id)
+        .where(X12BatchClaim.batch_id == batch.id)
+        .order_by(X12BatchClaim.id)
+    ).all()
+
+
+def acknowledgements_for_batch(
+    session, batch_id: int, control_number: int, created: datetime
+) -> tuple[str, str]:
+    """(999 text, 277CA text) answering batch `batch_id`; the 277CA uses control_number + 1."""
+    batch = session.get(X12Batch, batch_id)
+    rows = _rows(session, batch)
+    sts = list(dict.fromkeys(st for st, _claim in rows))
+    back = Envelope(batch.receiver_id, batch.sender_id, control_number, created)
+
+    def ack(st: str) -> list[str]:
+        body = [segment("ST", 999, st, "005010X231A1")]
+        body.append(segment("AK1", "HC", batch.group_control_number, "005010X222A1"))
+        for number in sts:
+            body += [segment("AK2", 837, number, "005010X222A1"), segment("IK5", "A")]
+        body.append(segment("AK9", "A", len(sts), len(sts), len(sts)))
+        return close_transaction(body, st)
+
+    day = created.strftime("%Y%m%d")
+    total = sum(claim.total_cents for _st, claim in rows)
+
+    def claims(st: str) -> list[str]:
+        body = [
+            segment("ST", 277, st, "005010X214"),
+            segment("BHT", "0085", "08", f"ACK{batch.id}", day, created.strftime("%H%M"), "TH"),
+            segment("HL", 1, "", 20, 1),
+            segment("NM1", "PR", 2, "DEMO PAYERS", "", "", "", "", "PI", "DEMO"),
+            segment("TRN", 1, f"ACK{batch.id}"),
+            segment("DTP", "050", "D8", day),
+            segment("DTP", "009", "D8", day),
+            segment("HL", 2, 1, 21, 1),
+            segment("NM1", 41, 2, "SUBMITTER", "", "", "", "", 46, batch.sender_id),
+            segment("TRN", 2, batch.interchange_control_number),
+            segment("STC", "A1:19:PR", day, "WQ", x12_amount(total)),
+            segment("QTY", 90, len(rows)),
+            segment("AMT", "YU", x12_amount(total)),
+            segment("HL", 3, 2, 19, 1),
+            segment("NM1", 85, 2, "BILLING PROVIDER", "", "", "", "", "XX", "1234567893"),
+            segment("TRN", 1, 0),
+            segment("STC", "A1:19:PR", "", "WQ", x12_amount(total)),
+            segment("QTY", "QA", len(rows)),
+            segment("AMT", "YU", x12_amount(total)),
+        ]
+        hl = 3
+        for _st, claim in rows:
+            hl += 1
+            body += [
+                segment("HL", hl, 3, "PT"),
+                segment("NM1", "QC", 1, "PATIENT", "", "", "", "", "MI", "DEMO"),
+                segment("TRN", 2, claim.patient_control_number),
+                segment("STC", "A2:20:PR", day, "WQ", x12_amount(claim.total_cents)),
+                segment("REF", "1K", f"DEMO{claim.id:08d}"),
+                segment("DTP", 472, "D8", claim.from_date.strftime("%Y%m%d")),
+            ]
+        return close_transaction(body, st)
+
+    text_999 = write_interchange(back, "FA", "005010X231A1", [ack])
+    ca = Envelope(back.sender, back.receiver, control_number + 1, created)
+    return text_999, write_interchange(ca, "HN", "005010X214", [claims])
