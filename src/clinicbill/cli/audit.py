@@ -31,13 +31,16 @@ def audit(
 
     with unit_of_work() as session:
         if verify:
-            _verify(session)
-            return
-        filters = _filters(session, patient, entity, user, from_, to)
-        from clinicbill.store.audit import trail
+            problems, count = _verification(session)
+        else:
+            filters = _filters(session, patient, entity, user, from_, to)
+            from clinicbill.store.audit import trail
 
-        rows = trail(session, limit=limit, **filters)
-        _show(rows)
+            rows = trail(session, limit=limit, **filters)
+    if verify:
+        _verdict(problems, count)
+        return
+    _show(rows)
 
 
 def _filters(session, patient, entity, user, from_, to) -> dict:
@@ -135,15 +138,21 @@ def _show(rows) -> None:
     )
 
 
-def _verify(session) -> None:
+def _verification(session) -> tuple[list[str], int]:
     from sqlalchemy import func, select
 
-    from clinicbill.cli.render import done
-    from clinicbill.domain.errors import ClinicbillError
     from clinicbill.store.audit import verify_chain
     from clinicbill.store.models import AuditLog
 
     problems = verify_chain(session)
+    count = session.execute(select(func.count()).select_from(AuditLog)).scalar_one()
+    return problems, count
+
+
+def _verdict(problems: list[str], count: int) -> None:
+    from clinicbill.cli.render import done
+    from clinicbill.domain.errors import ClinicbillError
+
     if problems:
         for line in problems[1:]:
             typer.echo(f"  {line}", err=True)
@@ -152,7 +161,6 @@ def _verify(session) -> None:
             f"audit: {problems[0]}{more}",
             "the trail was changed outside clinicbill: restore a backup and investigate",
         )
-    count = session.execute(select(func.count()).select_from(AuditLog)).scalar_one()
     done(
         f"audit chain verified: {count:,} rows, none edited or removed", {"rows": count, "ok": True}
     )

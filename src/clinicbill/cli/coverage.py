@@ -173,10 +173,11 @@ def verify_add(
         )
         status = policy_visit_status(session, row.id, _today())
         fixed = f" (corrects {note.corrects_id})" if note.corrects_id else ""
-        done(
+        message, data = (
             f"verification {note.id} recorded for policy {row.id}{fixed}\n{visits_line(status)}",
             {**note.model_dump(), "visits": status.as_dict()},
         )
+    done(message, data)
 
 
 def _today():
