@@ -41,19 +41,33 @@ def row_problems(session: Session, limit_per_table: int = 20) -> tuple[list[str]
     problems: list[str] = []
     compared = 0
     for name in sorted(set(SQLModel.metadata.tables) - NOT_AUDITED):
-        found, count = _compare_table(conn, SQLModel.metadata.tables[name])
-        compared += count
-        problems.extend(found[:limit_per_table])
-        if len(found) > limit_per_table:
-            problems.append(f"{name}: {len(found) - limit_per_table:,} more rows differ")
+        found = _Found(limit_per_table)
+        compared += _compare_table(conn, SQLModel.metadata.tables[name], found)
+        problems.extend(found.kept)
+        if found.count > len(found.kept):
+            problems.append(f"{name}: {found.count - len(found.kept):,} more rows differ")
     return problems, compared
 
 
-def _compare_table(conn, table) -> tuple[list[str], int]:
+class _Found:
+    """Problems of one table: the first `limit` kept, the rest only counted."""
+
+    def __init__(self, limit: int):
+        self.kept: list[str] = []
+        self.limit = limit
+        self.count = 0
+
+    def append(self, problem: str) -> None:
+        self.count += 1
+        if self.count <= self.limit:
+            self.kept.append(problem)
+
+
+def _compare_table(conn, table, problems: _Found) -> int:
+    """Merge the table's rows with their images; returns the number of rows compared."""
     names = [c.name for c in table.columns]
-    convert = [_converter(c) for c in table.columns]
+    converted = [(i, c.name, f) for i, c in enumerate(table.columns) if (f := _converter(c))]
     index = names.index("id")
-    problems: list[str] = []
     count = 0
     rows = _stream(conn, _select_rows(conn, table, names))
     images = _grouped(_stream(conn, *_select_images(conn, table.name)))
@@ -71,12 +85,14 @@ def _compare_table(conn, table) -> tuple[list[str], int]:
                 problems.append(f"{table.name} {image_id}: removed outside clinicbill")
             image = next(images, None)
             continue
-        values = {n: (f(v) if f else v) for n, f, v in zip(names, convert, row, strict=True)}
+        values = dict(zip(names, row, strict=True))
+        for i, name, convert in converted:
+            values[name] = convert(row[i])
         problem = _compare_row(table.name, row_id, values, image[1])
         if problem:
             problems.append(problem)
         row, image, count = next(rows, None), next(images, None), count + 1
-    return problems, count
+    return count
 
 
 def _compare_row(entity: str, row_id: int, values: dict, events: list) -> str | None:
@@ -150,6 +166,10 @@ def _stamp(value):
     if value is None:
         return None
     if isinstance(value, str):
+        if len(value) == 26 and value[10] == " ":  # SQLAlchemy's SQLite form, 6 digits
+            if value.endswith(".000000"):  # isoformat() leaves out zero microseconds
+                return f"{value[:10]}T{value[11:19]}+00:00"
+            return f"{value[:10]}T{value[11:]}+00:00"
         value = datetime.fromisoformat(value)
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
