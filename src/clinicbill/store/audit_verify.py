@@ -69,7 +69,7 @@ def _compare_table(conn, table, problems: _Found) -> int:
     converted = [(i, c.name, f) for i, c in enumerate(table.columns) if (f := _converter(c))]
     index = names.index("id")
     count = 0
-    rows = _stream(conn, _select_rows(conn, table, names))
+    rows = raw_rows(conn, table.name, names)
     images = _grouped(_stream(conn, *_select_images(conn, table.name)))
     row = next(rows, None)
     image = next(images, None)
@@ -147,7 +147,7 @@ def _converter(column):
     if isinstance(column.type, DateTime) or isinstance(
         getattr(column.type, "impl", None), DateTime
     ):
-        return _stamp
+        return stamp
     if isinstance(column.type, Date):
         return _day
     return None
@@ -161,7 +161,7 @@ def _day(value):
     return value.isoformat() if isinstance(value, date) else value
 
 
-def _stamp(value):
+def stamp(value):
     """SQLite stores 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC); PostgreSQL returns an aware time."""
     if value is None:
         return None
@@ -176,10 +176,12 @@ def _stamp(value):
     return value.astimezone(UTC).isoformat()
 
 
-def _select_rows(conn, table, names: list[str]) -> str:
+def raw_rows(conn, table: str, names: list[str]) -> Iterator[tuple]:
+    """A table's columns as the driver returns them, in id order, streamed."""
     quote = conn.dialect.identifier_preparer.quote
     columns = ", ".join(quote(n) for n in names)
-    return f"SELECT {columns} FROM {quote(table.name)} ORDER BY {quote('id')}"  # noqa: S608
+    sql = f"SELECT {columns} FROM {quote(table)} ORDER BY {quote('id')}"  # noqa: S608
+    return _stream(conn, sql)
 
 
 _IMAGES = (
