@@ -121,6 +121,73 @@ def practice_db() -> Path:
     return _cached("practice", PRACTICE)
 
 
+def audited_practice_db() -> Path:
+    """The 10-year practice with an audit image of every row, as if each had been written
+    through clinicbill (`dev seed` skips the audit log for speed): the ~2.5 million audit rows
+    that `audit --verify` reads in a real practice's tenth year. Built once beside the
+    practice database (its name starts with the practice's key, so it goes stale with it)."""
+    import fcntl
+
+    source = practice_db()
+    path = source.with_name(source.stem + "-audited.db")
+    with open(DATA / ".practice-audited.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            tmp = copy_of(source, path.with_suffix(".building"))
+            print(f"  building {path.name} (an audit image of every seeded row) ...", flush=True)
+            subprocess.run([str(PY), __file__, "audit-backfill", str(tmp)], check=True)
+            checkpoint(tmp)
+            tmp.replace(path)
+    return path
+
+
+def audit_backfill(db: Path, chunk: int = 20_000) -> None:
+    """Append an insert image to the audit log for every row that has none, with the same
+    functions and the same hash chain as clinicbill's own audited bulk writes."""
+    from sqlalchemy import select
+    from sqlmodel import SQLModel
+
+    from clinicbill.store.audit import NOT_AUDITED, _append, _jsonable, row_json
+    from clinicbill.store.engine import transaction
+    from clinicbill.store.models import AuditLog, load_all
+
+    load_all()
+    with transaction(f"sqlite:///{db}", "seed") as session:
+        conn = session.connection()
+        for name in sorted(set(SQLModel.metadata.tables) - NOT_AUDITED):
+            table = SQLModel.metadata.tables[name]
+            logged = set(
+                conn.execute(select(AuditLog.entity_id).where(AuditLog.entity == name)).scalars()
+            )
+            last = 0
+            while True:
+                rows = (
+                    conn.execute(
+                        select(table).where(table.c.id > last).order_by(table.c.id).limit(chunk)
+                    )
+                    .mappings()
+                    .all()
+                )
+                if not rows:
+                    break
+                last = rows[-1]["id"]
+                entries = [
+                    {
+                        "user": "seed",
+                        "action": "insert",
+                        "entity": name,
+                        "entity_id": row["id"],
+                        "patient_id": row["id"] if name == "patient" else row.get("patient_id"),
+                        "before": None,
+                        "after": row_json({k: _jsonable(v) for k, v in row.items()}),
+                    }
+                    for row in rows
+                    if row["id"] not in logged
+                ]
+                if entries:
+                    _append(session, entries)
+
+
 def era_fixture() -> tuple[Path, Path | None, str]:
     """A 10-year practice with ~10,500 unanswered claims, and an 835 answering 10,000 of
     them; the 835 is None (with the reason) while the 835 writer cannot be imported."""
@@ -196,5 +263,9 @@ def make_835(db: Path, out: Path, count: int) -> None:
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "make-835":
         make_835(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]))
+    elif len(sys.argv) == 3 and sys.argv[1] == "audit-backfill":
+        audit_backfill(Path(sys.argv[2]))
     else:
-        raise SystemExit("usage: python benchmarks/fixtures.py make-835 DB OUT COUNT")
+        raise SystemExit(
+            "usage: python benchmarks/fixtures.py make-835 DB OUT COUNT | audit-backfill DB"
+        )

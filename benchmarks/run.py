@@ -11,6 +11,7 @@ to the median of its floor process, run alternately with it:
                                              peak memory < 200 MB
     claim export --format 837p, 1,000 claims                                    < 5 s
     era import of a 10,000-claim 835                                            < 10 s
+    audit --verify, 10-year db with every row in the audit log                  < 30 s
 
 Peak memory is the child's own ru_maxrss (os.wait4). Results go to benchmarks/results.json.
 
@@ -59,6 +60,10 @@ class Data:
     @cached_property
     def practice(self) -> Path:
         return fixtures.practice_db()
+
+    @cached_property
+    def audited(self) -> Path:
+        return fixtures.audited_practice_db()
 
     @cached_property
     def visit(self) -> tuple[str, int]:
@@ -142,6 +147,14 @@ def measurements(data: Data) -> list[Measurement]:
             runs=3,
             note="a fresh copy of a 10-year db with ~10,500 unanswered claims per run",
             prepare=lambda: data.era[2] and f"835 not built: {data.era[2]}",
+        ),
+        Measurement(
+            "audit --verify (10-year db, 2.3M audit rows)",
+            lambda: cli("--db", str(data.audited), "audit", "--verify"),
+            max_seconds=30,
+            runs=3,
+            note="the hash chain, then every row against its image; the 10-year db with an "
+            "audit image of every seeded row (built once, ~10 min)",
         ),
     ]
 

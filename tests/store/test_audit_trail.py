@@ -106,7 +106,9 @@ def test_verify_names_an_edited_row(sample_run, sample_db):
     _raw(sample_db, "UPDATE audit_log SET after = :v WHERE id = 7", v='{"name": "forged"}')
     result = sample_run("audit", "--verify")
     assert result.exit_code == 1
-    assert result.stderr.startswith("error: audit: audit row 7: content does not match")
+    assert "error: audit: audit row 7: content does not match" in result.stderr
+    # the forged image no longer matches the payer row it claims to describe, either
+    assert "payer 4: changed outside clinicbill (columns: name)" in result.stderr
 
 
 def test_verify_names_the_row_after_a_removed_one(sample_run, sample_db):

@@ -82,6 +82,10 @@ class ClinicbillGroup(TyperGroup):
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort):
             raise
+        except BrokenPipeError:  # the reader of stdout went away (`| head -1`): quiet exit 141
+            from clinicbill.cli.render import reader_gone
+
+            reader_gone()
         except ClinicbillError as exc:
             from clinicbill.cli.render import print_refusal
 

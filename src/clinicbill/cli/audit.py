@@ -20,7 +20,12 @@ def audit(
     to: Annotated[str | None, Opt(help="Up to and including this day (UTC), YYYY-MM-DD.")] = None,
     limit: Annotated[int, Opt(min=1, help="Show at most the latest N rows.")] = 200,
     verify: Annotated[
-        bool, Opt("--verify", help="Walk the hash chain; exit 1 at an edited or removed row.")
+        bool,
+        Opt(
+            "--verify",
+            help="Check the hash chain and every record against its logged image; exit 1 at "
+            "any difference.",
+        ),
     ] = False,
 ) -> None:
     """Show the audit trail, filtered; --verify checks that no row was edited or removed.
@@ -31,13 +36,16 @@ def audit(
 
     with unit_of_work() as session:
         if verify:
-            _verify(session)
-            return
-        filters = _filters(session, patient, entity, user, from_, to)
-        from clinicbill.store.audit import trail
+            problems, counts = _verification(session)
+        else:
+            filters = _filters(session, patient, entity, user, from_, to)
+            from clinicbill.store.audit import trail
 
-        rows = trail(session, limit=limit, **filters)
-        _show(rows)
+            rows = trail(session, limit=limit, **filters)
+    if verify:
+        _verdict(problems, counts)
+        return
+    _show(rows)
 
 
 def _filters(session, patient, entity, user, from_, to) -> dict:
@@ -135,26 +143,37 @@ def _show(rows) -> None:
     )
 
 
-def _verify(session) -> None:
+def _verification(session) -> tuple[list[str], dict]:
+    """The hash chain, then every audited row against its last logged image."""
     from sqlalchemy import func, select
 
-    from clinicbill.cli.render import done
-    from clinicbill.domain.errors import ClinicbillError
     from clinicbill.store.audit import verify_chain
+    from clinicbill.store.audit_verify import row_problems
     from clinicbill.store.models import AuditLog
 
     problems = verify_chain(session)
+    found, compared = row_problems(session)
+    count = session.execute(select(func.count()).select_from(AuditLog)).scalar_one()
+    return problems + found, {"rows": count, "records": compared, "ok": not (problems or found)}
+
+
+def _verdict(problems: list[str], counts: dict) -> None:
+    from clinicbill.cli.render import done
+    from clinicbill.domain.errors import ClinicbillError
+
     if problems:
         for line in problems[1:]:
             typer.echo(f"  {line}", err=True)
         more = f" ({len(problems) - 1} more problems listed above)" if len(problems) > 1 else ""
         raise ClinicbillError(
             f"audit: {problems[0]}{more}",
-            "the trail was changed outside clinicbill: restore a backup and investigate",
+            "records or their trail were changed outside clinicbill: "
+            "restore a backup and investigate",
         )
-    count = session.execute(select(func.count()).select_from(AuditLog)).scalar_one()
     done(
-        f"audit chain verified: {count:,} rows, none edited or removed", {"rows": count, "ok": True}
+        f"audit chain verified: {counts['rows']:,} rows, none edited or removed; "
+        f"{counts['records']:,} records match their logged images",
+        counts,
     )
 
 

@@ -115,12 +115,13 @@ def referral_add(
             number=number,
             **values,
         )
-        done(
+        message, data = (
             f"referral {referral.id} recorded for patient {row.id}: "
             f"{referral.first_name} {referral.last_name} ({referral.qualifier}) "
             f"{referral.referral_date}",
             referral.model_dump(),
         )
+    done(message, data)
 
 
 @referral_app.command("list")
@@ -186,12 +187,13 @@ def auth_add(
             for n, label in ((auth.visits_authorized, "visits"), (auth.units_authorized, "units"))
             if n is not None
         )
-        done(
+        message, data = (
             f"authorization {auth.id} ({auth.number}) recorded for policy {row.id}: {what}, "
             f"{auth.start_date}..{auth.end_date}"
             + (f", codes {auth.codes}" if auth.codes else ", all codes"),
             auth.model_dump(),
         )
+    done(message, data)
 
 
 def _auth_row(status) -> dict:

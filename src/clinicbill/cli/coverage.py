@@ -179,10 +179,11 @@ def verify_add(
             fixed = f" (corrects {note.corrects_id}: " + (
                 "changed " + ", ".join(changed) + ")" if changed else "no value changed)"
             )
-        done(
+        message, data = (
             f"verification {note.id} recorded for policy {row.id}{fixed}\n{visits_line(status)}",
             {**note.model_dump(), "visits": status.as_dict()},
         )
+    done(message, data)
 
 
 def _today():

@@ -76,7 +76,11 @@ def patient_add(
     )
     with unit_of_work() as session:
         patient = add_patient(session, allow_duplicate=allow_duplicate, **values)
-        done(f"patient {patient.id} added: account {patient.account_number}", patient.model_dump())
+        message, data = (
+            f"patient {patient.id} added: account {patient.account_number}",
+            patient.model_dump(),
+        )
+    done(message, data)
 
 
 @patient_app.command("list")
@@ -237,7 +241,8 @@ def patient_edit(
     with unit_of_work() as session:
         row = find_patient(session, patient)
         changed = edit_patient(session, row, **changes)
-        done(changed_message("patient", row.id, changed), changed)
+        message = changed_message("patient", row.id, changed)
+    done(message, changed)
 
 
 @policy_app.command("add")
@@ -301,11 +306,12 @@ def policy_add(
             effective_from=effective_from,
             effective_to=effective_to,
         )
-        done(
+        message, data = (
             f"policy {policy.id} added: {payer_row.name} {policy.priority} for patient "
             f"{patient_row.id}",
             policy.model_dump(),
         )
+    done(message, data)
 
 
 @policy_app.command("list")
@@ -388,7 +394,8 @@ def policy_edit(
             effective_from=effective_from,
             effective_to=effective_to,
         )
-        done(changed_message("policy", row.id, changed), changed)
+        message = changed_message("policy", row.id, changed)
+    done(message, changed)
 
 
 def register(app: typer.Typer) -> None:

@@ -95,6 +95,28 @@ def done(message: str, data: dict | None = None, err: bool = False) -> None:
         typer.echo(message, err=err)
 
 
+SIGPIPE_EXIT = 141  # 128 + SIGPIPE: what a shell reports for a Unix tool stopped by SIGPIPE
+
+
+def reader_gone() -> None:
+    """Standard output was closed by its reader (`| head -1`): stop quietly, like Unix tools.
+
+    Commands print only after their transaction has committed, so whatever was being reported
+    is saved; only the report is lost. No traceback and no message: later writes, including
+    the interpreter's final flush, go to /dev/null. Exit status 141 (a pipeline under
+    `set -o pipefail` sees the same status as for any tool stopped by SIGPIPE)."""
+    import os
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no file descriptor behind stdout (tests' CliRunner)
+        pass
+    raise typer.Exit(SIGPIPE_EXIT)
+
+
 def print_refusal(exc) -> None:
     typer.echo(f"error: {exc.message}", err=True)
     if exc.hint:

@@ -134,7 +134,7 @@ def session_add(
     flags.pop("package")
     from clinicbill.cli.context import STATE, tty
     from clinicbill.cli.render import done
-    from clinicbill.cli.session_view import plan_data, print_plan
+    from clinicbill.cli.session_view import plan_data, plan_lines_text, print_notices
     from clinicbill.domain.sessions import plan_session, sign_session, write_session
     from clinicbill.store.engine import current_user
 
@@ -153,14 +153,20 @@ def session_add(
             draw_from_package(session, encounter, find_package(session, package))
         if sign:
             sign_session(session, encounter, STATE.user or current_user())
-        if STATE.json:
-            done("", {"id": encounter.id, "status": encounter.status, **plan_data(planned)})
-            return
-        typer.echo(f"session {encounter.id} added ({encounter.status})")
-        if not asked:  # the interactive walk-through showed the summary before saving
-            print_plan(session, planned)
-    if encounter.status == "draft":
-        typer.echo(f"sign it when the note is complete: clinicbill session sign {encounter.id}")
+        saved_id, status = encounter.id, encounter.status
+        # the interactive walk-through showed the summary before saving
+        summary = [] if asked or STATE.json else plan_lines_text(session, planned)
+    # Printed only now that the session is committed (STYLE.md: one transaction, then one message).
+    if STATE.json:
+        done("", {"id": saved_id, "status": status, **plan_data(planned)})
+        return
+    typer.echo(f"session {saved_id} added ({status})")
+    for text in summary:
+        typer.echo(text)
+    if not asked:
+        print_notices(planned)
+    if status == "draft":
+        typer.echo(f"sign it when the note is complete: clinicbill session sign {saved_id}")
 
 
 @session_app.command("edit")
@@ -221,10 +227,11 @@ def session_edit(
             replace_lines=replace_lines,
             **changes,
         )
-        done(_lines_message(changed_message("session", encounter.id, changed), changed),
-             _jsonable(changed))  # fmt: skip
-        if changed:
-            print_notices(plan_stored(session, encounter))
+        message = _lines_message(changed_message("session", encounter.id, changed), changed)
+        plan = plan_stored(session, encounter) if changed else None
+    done(message, _jsonable(changed))
+    if plan is not None:
+        print_notices(plan)
 
 
 def _lines_message(message: str, changed: dict) -> str:
@@ -307,11 +314,12 @@ def session_sign(ident: SessionId) -> None:
     with unit_of_work() as session:
         encounter = get_session(session, ident)
         sign_session(session, encounter, STATE.user or current_user())
-        done(
+        message = (
             f"session {encounter.id} signed by {encounter.signed_by} at "
-            f"{encounter.signed_at:%Y-%m-%d %H:%M} UTC",
-            {"id": encounter.id, "signed_by": encounter.signed_by, "at": encounter.signed_at},
+            f"{encounter.signed_at:%Y-%m-%d %H:%M} UTC"
         )
+        data = {"id": encounter.id, "signed_by": encounter.signed_by, "at": encounter.signed_at}
+    done(message, data)
 
 
 @session_app.command("addendum")
@@ -335,10 +343,9 @@ def session_addendum(
     with unit_of_work() as session:
         encounter = get_session(session, ident)
         item = add_addendum(session, encounter, text, STATE.user or current_user())
-        done(
-            f"addendum {item.id} added to session {encounter.id}",
-            {"id": item.id, "session": encounter.id, "at": item.created_at},
-        )
+        message = f"addendum {item.id} added to session {encounter.id}"
+        data = {"id": item.id, "session": encounter.id, "at": item.created_at}
+    done(message, data)
 
 
 @session_app.command("void")
@@ -356,7 +363,11 @@ def session_void(
     with unit_of_work() as session:
         encounter = get_session(session, ident)
         void_session(session, encounter, reason)
-        done(f"session {encounter.id} void: {encounter.void_reason}", {"id": encounter.id})
+        message, data = (
+            f"session {encounter.id} void: {encounter.void_reason}",
+            {"id": encounter.id},
+        )
+    done(message, data)
 
 
 @session_app.command("note")

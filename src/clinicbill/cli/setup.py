@@ -48,36 +48,38 @@ def init(
     from clinicbill.cli.render import done
     from clinicbill.domain.practice import PRACTICE_REQUIRED, create_practice, tax_id_note
 
-    with unit_of_work() as session:
-        if sample:
-            from clinicbill.domain.sample import load_sample
+    if sample:
+        from clinicbill.domain.sample import load_sample
 
+        with unit_of_work() as session:
             summary = load_sample(session)
-            done(
-                "loaded the sample practice: " + ", ".join(f"{n} {k}" for k, n in summary.items()),
-                summary,
-            )
-            return
-        values = dict(
-            name=name,
-            npi=npi,
-            tax_id=tax_id,
-            taxonomy=taxonomy,
-            address1=address1,
-            city=city,
-            state=state,
-            zip=zip,
-            phone=phone,
-        )
-        values = ask_missing(values, PRACTICE_PROMPTS, PRACTICE_REQUIRED)
-        practice = create_practice(session, **values)
-        from clinicbill.store.engine import describe_location
-
-        note = tax_id_note(practice)
         done(
+            "loaded the sample practice: " + ", ".join(f"{n} {k}" for k, n in summary.items()),
+            summary,
+        )
+        return
+    values = dict(
+        name=name,
+        npi=npi,
+        tax_id=tax_id,
+        taxonomy=taxonomy,
+        address1=address1,
+        city=city,
+        state=state,
+        zip=zip,
+        phone=phone,
+    )
+    values = ask_missing(values, PRACTICE_PROMPTS, PRACTICE_REQUIRED)  # before the transaction
+    from clinicbill.store.engine import describe_location
+
+    with unit_of_work() as session:
+        practice = create_practice(session, **values)
+        note = tax_id_note(practice)
+        message, data = (
             f"practice {practice.name} recorded in {describe_location(STATE.db)}",
             practice.model_dump(),
         )
+    done(message, data)
     if note:
         typer.echo(note, err=True)
 
@@ -91,7 +93,8 @@ def practice_show() -> None:
     from clinicbill.domain.practice import get_practice
 
     with unit_of_work() as session:
-        show(get_practice(session), "practice")
+        practice = get_practice(session)
+    show(practice, "practice")
 
 
 @practice_app.command("edit")
@@ -125,7 +128,8 @@ def practice_edit(
     with unit_of_work() as session:
         changed = edit_practice(session, **changes)
         note = tax_id_note(get_practice(session)) if "tax_id" in changed else None
-        done(changed_message("practice", None, changed), changed)
+        message = changed_message("practice", None, changed)
+    done(message, changed)
     if note:
         typer.echo(note, err=True)
 
@@ -162,7 +166,11 @@ def provider_add(
     )
     with unit_of_work() as session:
         provider = add_provider(session, **values)
-        done(f"provider {provider.id} added: {provider.display_name}", provider.model_dump())
+        message, data = (
+            f"provider {provider.id} added: {provider.display_name}",
+            provider.model_dump(),
+        )
+    done(message, data)
 
 
 @provider_app.command("list")
@@ -197,7 +205,8 @@ def provider_show(provider: Annotated[str, typer.Argument(help="Id, NPI or name.
     from clinicbill.domain.lookup import find_provider
 
     with unit_of_work() as session:
-        show(find_provider(session, provider), "provider")
+        row = find_provider(session, provider)
+    show(row, "provider")
 
 
 @provider_app.command("edit")
@@ -233,7 +242,8 @@ def provider_edit(
     with unit_of_work() as session:
         row = find_provider(session, provider)
         changed = edit_provider(session, row, **changes)
-        done(changed_message("provider", row.id, changed), changed)
+        message = changed_message("provider", row.id, changed)
+    done(message, changed)
 
 
 @payer_app.command("add")
@@ -278,10 +288,11 @@ def payer_add(
     )
     with unit_of_work() as session:
         payer = add_payer(session, **values)
-        done(
+        message, data = (
             f"payer {payer.id} added: {payer.name} ({payer.type}; rules: {payer.profile})",
             payer.model_dump(),
         )
+    done(message, data)
 
 
 @payer_app.command("list")
@@ -319,7 +330,7 @@ def payer_show(payer: Annotated[str, typer.Argument(help="Id, payer id or name."
         rules = {
             f"rule_{k}": val for k, val in asdict(profile).items() if not isinstance(val, dict)
         }
-        show(row, "payer", rules)
+    show(row, "payer", rules)
 
 
 @payer_app.command("edit")
@@ -359,7 +370,8 @@ def payer_edit(
     with unit_of_work() as session:
         row = find_payer(session, payer)
         changed = edit_payer(session, row, **changes)
-        done(changed_message("payer", row.id, changed), changed)
+        message = changed_message("payer", row.id, changed)
+    done(message, changed)
 
 
 @fee_app.command("set", cls=AmountCommand)
@@ -381,7 +393,8 @@ def fee_set(
         payer_row = find_payer(session, payer) if payer else None
         row = set_fee(session, code, amount, payer_row)
         whom = f"contracted with {payer_row.name}" if payer_row else "standard charge"
-        done(f"{row.code}: {fmt(row.amount_cents)} ({whom})", row.model_dump())
+        message, data = (f"{row.code}: {fmt(row.amount_cents)} ({whom})", row.model_dump())
+    done(message, data)
 
 
 @fee_app.command("list")

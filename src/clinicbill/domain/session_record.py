@@ -3,7 +3,7 @@ the full note text. Re-exported by domain/sessions.py, which is the one API to i
 
 from __future__ import annotations
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import exists, select
 
 from clinicbill.domain.errors import ClinicbillError, MissingValue
 from clinicbill.domain.session_inputs import SOAP_FIELDS, check_soap
@@ -180,8 +180,11 @@ def edit_session(
                 f"session: {encounter.id} has payments posted to its lines",
                 "the lines cannot be replaced; record a new session or reverse the payment",
             )
-        session.execute(delete(Diagnosis).where(Diagnosis.encounter_id == encounter.id))
-        session.execute(delete(ServiceLine).where(ServiceLine.encounter_id == encounter.id))
+        # Deleted through the session, not a bulk DELETE, so the audit log records each row
+        # (`audit --verify` compares every row with its last logged image).
+        diagnoses = select(Diagnosis).where(Diagnosis.encounter_id == encounter.id)
+        for row in [*session.execute(diagnoses).scalars(), *old_lines]:
+            session.delete(row)
         session.flush()
         _write_children(session, encounter, plan)
         if plan.diagnoses != tuple(current["diagnoses"]):

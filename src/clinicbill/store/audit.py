@@ -85,6 +85,9 @@ _HASHED_COLUMNS = [
 ]
 
 
+_HASHED_NAMES = [c.name for c in _HASHED_COLUMNS]  # the keys of hashed_fields(), in order
+
+
 def _patient_id(obj) -> int | None:
     if type(obj).__tablename__ == "patient":
         return obj.id
@@ -200,20 +203,26 @@ def install_audit(session: Session) -> None:
 def verify_chain(session: Session) -> list[str]:
     """Problems in the hash chain, first one first: an edited row, a removed row, a broken
     link, rows missing at the end. Streams the log; an empty list means the chain holds."""
+    from clinicbill.store.audit_verify import raw_rows, stamp
     from clinicbill.store.models import ControlCounter
 
     problems = []
     prev = GENESIS
     seen = 0
-    columns = [AuditLog.id, AuditLog.prev_hash, AuditLog.hash, *_HASHED_COLUMNS]
-    rows = session.execute(select(*columns).order_by(AuditLog.id).execution_options(yield_per=2000))
-    for row in rows:
+    # Raw driver rows (a third of the time of typed ones over millions of rows); the
+    # timestamp is put in the form it was hashed in, as UTCDateTime would read it.
+    columns = [c.name for c in (AuditLog.id, AuditLog.prev_hash, AuditLog.hash)]
+    columns += [c.name for c in _HASHED_COLUMNS]
+    for row_id, prev_hash, digest, at, *rest in raw_rows(
+        session.connection(), "audit_log", columns
+    ):
         seen += 1
-        if row.prev_hash != prev:
-            problems.append(f"audit row {row.id}: previous-hash link broken (a row was removed)")
-        if row_hash(row.prev_hash, hashed_fields(row)) != row.hash:
-            problems.append(f"audit row {row.id}: content does not match its hash (edited)")
-        prev = row.hash
+        if prev_hash != prev:
+            problems.append(f"audit row {row_id}: previous-hash link broken (a row was removed)")
+        fields = dict(zip(_HASHED_NAMES, (stamp(at), *rest), strict=True))
+        if row_hash(prev_hash, fields) != digest:
+            problems.append(f"audit row {row_id}: content does not match its hash (edited)")
+        prev = digest
     recorded = session.execute(
         select(ControlCounter.value).where(ControlCounter.name == AUDIT_COUNTER)
     ).scalar()
