@@ -15,7 +15,13 @@ import pytest
 from tests.conftest import cli_subprocess
 
 EXE = str(Path(sys.executable).parent / "clinicbill")
-DOWN, ENTER, FINISH, CLEAR = "\x1b[B", "\r", "\x1b\r", "\x15"  # arrow, Enter, Esc+Enter, Ctrl-U
+DOWN, UP, ENTER, FINISH, CLEAR = (
+    "\x1b[B",
+    "\x1b[A",
+    "\r",
+    "\x1b\r",
+    "\x15",
+)  # arrow, Enter, Esc+Enter, Ctrl-U
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
@@ -60,7 +66,7 @@ def answer(child, prompt: str, keys: str) -> None:
     child.send(keys)
 
 
-def walk_to_summary(child) -> None:
+def walk_to_summary(child, objective="Hypertonic paraspinals.", plan="Weekly for 4 weeks.") -> None:
     """The massage visit of the flags version below, typed at the prompts."""
     answer(child, "Patient", "P00001" + ENTER)
     answer(child, "Provider", DOWN + ENTER)  # Lin, Reyes: pick Ana Reyes
@@ -83,10 +89,10 @@ def walk_to_summary(child) -> None:
     answer(child, "Home care", ENTER)
     answer(child, "Subjective", "Low back tight after gardening." + FINISH)
     answer(child, "Pain before", "6" + ENTER)
-    answer(child, "Objective", "Hypertonic paraspinals." + FINISH)
+    answer(child, "Objective", objective + FINISH)
     answer(child, "Assessment", "Flexion improved." + FINISH)
     answer(child, "Pain after", "3" + ENTER)
-    answer(child, "Plan", "Weekly for 4 weeks." + FINISH)
+    answer(child, "Plan", plan + FINISH)
     child.expect("Save this session")
 
 
@@ -200,3 +206,35 @@ def test_acupuncture_visit_with_flags_for_who_and_prompts_for_the_rest(sample_fi
         "needles_removed": True,
     }
     assert data["status"] == "signed" and data["template"] == "acupuncture"
+
+
+def test_save_and_sign_on_an_incomplete_note_keeps_it_and_asks_what_is_missing(sample_file):
+    child, transcript = spawn(sample_file)
+    walk_to_summary(child, objective="", plan="")
+    child.send(UP + ENTER)  # "Save and sign" although objective and plan are empty
+    child.expect("saved as a draft")
+    answer(child, "Objective", FINISH)  # an empty answer is refused at the prompt
+    child.expect("required")
+    child.send("Hypertonic paraspinals." + FINISH)
+    answer(child, "Plan", "Weekly for 4 weeks." + FINISH)
+    child.expect("session 1 signed")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, transcript.text
+    data = json.loads(cli_subprocess("--db", sample_file, "--json", "session", "show", "1").stdout)
+    assert data["status"] == "signed" and data["objective"] == "Hypertonic paraspinals."
+    assert data["subjective"] == "Low back tight after gardening."  # nothing typed was lost
+
+
+def test_ctrl_c_while_finishing_the_note_keeps_the_draft(sample_file):
+    child, transcript = spawn(sample_file)
+    walk_to_summary(child, plan="")
+    child.send(UP + ENTER)
+    answer(child, "Plan", "")
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    assert "kept as a draft: finish it with clinicbill session edit 1" in transcript.text
+    data = json.loads(cli_subprocess("--db", sample_file, "--json", "session", "show", "1").stdout)
+    assert data["status"] == "draft" and data["lines"] and data["objective"]

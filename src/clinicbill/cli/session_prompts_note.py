@@ -166,3 +166,41 @@ def ask_soap(given: dict | None, pain_before, pain_after) -> tuple[dict, object,
         if name == "assessment" and pain_after is None:
             pain_after = _q().text("Pain after treatment (0-10):", validate=pain).unsafe_ask()
     return soap, pain_before or None, pain_after or None
+
+
+def finish_note(ident: int) -> None:
+    """ "Save and sign" on an incomplete note: the visit is already saved as a draft (nothing
+    typed is lost); ask for the missing parts now and sign. Ctrl-C keeps the draft."""
+    from clinicbill.cli.common import answer_check, unit_of_work
+    from clinicbill.cli.context import STATE
+    from clinicbill.domain.sessions import edit_session, get_session, sign_session
+    from clinicbill.store.engine import current_user
+
+    with unit_of_work() as session:
+        encounter = get_session(session, str(ident))
+        missing = [name for name in SOAP_LABELS if not getattr(encounter, name)]
+    typer.echo(
+        f"session {ident} saved as a draft; to sign it the note still needs "
+        f"{', '.join(missing)} (Ctrl-C keeps the draft)"
+    )
+    try:
+        soap = {
+            name: _q()
+            .text(
+                SOAP_LABELS[name] + ":",
+                multiline=True,
+                instruction=MULTILINE,
+                validate=answer_check(required=True),
+            )
+            .unsafe_ask()
+            .strip()
+            for name in missing
+        }
+    except KeyboardInterrupt:
+        typer.echo(f"kept as a draft: finish it with clinicbill session edit {ident}", err=True)
+        raise typer.Exit(1) from None
+    with unit_of_work() as session:
+        encounter = get_session(session, str(ident))
+        edit_session(session, encounter, soap=soap)
+        sign_session(session, encounter, STATE.user or current_user())
+    typer.echo(f"session {ident} signed")

@@ -135,7 +135,12 @@ def session_add(
     from clinicbill.cli.context import STATE, tty
     from clinicbill.cli.render import done
     from clinicbill.cli.session_view import plan_data, print_plan
-    from clinicbill.domain.sessions import plan_session, sign_session, write_session
+    from clinicbill.domain.sessions import (
+        missing_for_signature,
+        plan_session,
+        sign_session,
+        write_session,
+    )
     from clinicbill.store.engine import current_user
 
     inputs = _inputs(**flags)
@@ -151,7 +156,8 @@ def session_add(
             from clinicbill.domain.packages import draw_from_package, find_package
 
             draw_from_package(session, encounter, find_package(session, package))
-        if sign:
+        finish = asked and sign and bool(missing_for_signature(session, encounter))
+        if sign and not finish:
             sign_session(session, encounter, STATE.user or current_user())
         if STATE.json:
             done("", {"id": encounter.id, "status": encounter.status, **plan_data(planned)})
@@ -159,7 +165,11 @@ def session_add(
         typer.echo(f"session {encounter.id} added ({encounter.status})")
         if not asked:  # the interactive walk-through showed the summary before saving
             print_plan(session, planned)
-    if encounter.status == "draft":
+    if finish:  # saved as a draft above: ask what the signature still needs
+        from clinicbill.cli.session_prompts_note import finish_note
+
+        finish_note(encounter.id)
+    elif encounter.status == "draft":
         typer.echo(f"sign it when the note is complete: clinicbill session sign {encounter.id}")
 
 
