@@ -66,19 +66,24 @@ def answer(child, prompt: str, keys: str) -> None:
     child.send(keys)
 
 
-def walk_to_summary(child, objective="Hypertonic paraspinals.", plan="Weekly for 4 weeks.") -> None:
+def walk_to_summary(
+    child, objective="Hypertonic paraspinals.", plan="Weekly for 4 weeks.", returning=False
+) -> None:
     """The massage visit of the flags version below, typed at the prompts."""
     answer(child, "Patient", "P00001" + ENTER)
     answer(child, "Provider", DOWN + ENTER)  # Lin, Reyes: pick Ana Reyes
     answer(child, "Date of service", CLEAR + "2026-11-20" + ENTER)
     answer(child, "Bill to", ENTER)  # Cascade, the primary policy
     answer(child, "Note template", ENTER)  # massage, for an LMT
-    answer(child, "Diagnosis 1", "Q99.999" + ENTER)  # not a code: re-prompts
-    answer(child, "Diagnosis 1", "M54.5" + ENTER)  # a category: pick its first code
-    answer(child, "pick a code", ENTER)
-    answer(child, "Diagnosis 2", "muscle spasm of back" + ENTER)
-    answer(child, "Diagnosis:", ENTER)
-    answer(child, "Diagnosis 3", ENTER)
+    if returning:
+        answer(child, "Same diagnoses as last visit", ENTER)
+    else:
+        answer(child, "Diagnosis 1", "Q99.999" + ENTER)  # not a code: re-prompts
+        answer(child, "Diagnosis 1", "M54.5" + ENTER)  # a category: pick its first code
+        answer(child, "pick a code", ENTER)
+        answer(child, "Diagnosis 2", "muscle spasm of back" + ENTER)
+        answer(child, "Diagnosis:", ENTER)
+        answer(child, "Diagnosis 3", ENTER)
     answer(child, "97124 Massage therapy.*minutes", CLEAR + "38" + ENTER)
     answer(child, "97140 Manual therapy.*minutes", ENTER)  # the suggested 15, with 59
     answer(child, "Another service code", ENTER)
@@ -119,7 +124,7 @@ def stored(db: str) -> dict:
 def test_interactive_session_is_stored_like_the_same_flags(sample_file, tmp_path):
     child, transcript = spawn(sample_file)
     walk_to_summary(child)
-    child.send(ENTER)  # save and sign
+    child.send(UP + ENTER)  # save and sign (the default is the draft)
     child.expect("session 1 added \\(signed\\)")
     child.expect(pexpect.EOF)
     child.close()
@@ -191,7 +196,7 @@ def test_acupuncture_visit_with_flags_for_who_and_prompts_for_the_rest(sample_fi
         answer(child, prompt, f"{prompt} text." + FINISH)
         if prompt in ("Subjective", "Assessment"):
             answer(child, "Pain", "5" + ENTER)
-    answer(child, "Save this session", ENTER)
+    answer(child, "Save this session", UP + ENTER)  # save and sign
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0, transcript.text
@@ -238,3 +243,41 @@ def test_ctrl_c_while_finishing_the_note_keeps_the_draft(sample_file):
     assert "kept as a draft: finish it with clinicbill session edit 1" in transcript.text
     data = json.loads(cli_subprocess("--db", sample_file, "--json", "session", "show", "1").stdout)
     assert data["status"] == "draft" and data["lines"] and data["objective"]
+
+
+def test_the_summary_defaults_to_a_draft_and_warns_of_a_duplicate(sample_file):
+    assert cli_subprocess("--db", sample_file, "session", "add", *FLAGS).returncode == 0
+    child, transcript = spawn(sample_file)
+    walk_to_summary(child, returning=True)
+    child.send(ENTER)  # a stray Enter: saved as a draft, never signed
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, transcript.text
+    assert "warning: session 1 already records this patient on 2026-11-20" in transcript.text
+    assert "likely duplicate" in transcript.text
+    data = json.loads(cli_subprocess("--db", sample_file, "--json", "session", "show", "2").stdout)
+    assert data["status"] == "draft"
+
+
+def test_change_an_answer_at_the_summary_keeps_the_others(sample_file):
+    child, transcript = spawn(sample_file)
+    walk_to_summary(child)
+    child.send(DOWN + ENTER)  # from the draft default to "Change an answer"
+    answer(child, "Change which answer", DOWN * 6 + ENTER)  # Services
+    answer(child, "97124 Massage therapy.*minutes", CLEAR + "45" + ENTER)
+    answer(child, "97140 Manual therapy.*minutes", CLEAR + "0" + ENTER)  # drop it
+    answer(child, "Another service code", ENTER)
+    child.expect("Save this session")
+    child.send(DOWN + ENTER)
+    answer(child, "Change which answer", DOWN * 11 + ENTER)  # Plan, prefilled
+    answer(child, "Plan \\(frequency", CLEAR + "Every two weeks." + FINISH)
+    child.expect("Save this session")
+    child.send(UP + ENTER)  # save and sign
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, transcript.text
+    data = json.loads(cli_subprocess("--db", sample_file, "--json", "session", "show", "1").stdout)
+    assert [(x["code"], x["minutes"]) for x in data["lines"]] == [("97124", 45)]
+    assert data["plan"] == "Every two weeks." and data["status"] == "signed"
+    assert data["diagnoses"] == ["M54.50", "M62.830"]  # the other answers kept
+    assert data["subjective"] == "Low back tight after gardening."

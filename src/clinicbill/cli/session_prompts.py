@@ -8,6 +8,7 @@ so Ctrl-C at any point leaves the database unchanged.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import typer
@@ -107,13 +108,17 @@ def _valid_date(text: str):
     return True
 
 
-def ask_date(value) -> date:
+def ask_date(value, default: date | None = None) -> date:
     from clinicbill.domain.validate import parse_date
 
     if value is None:
         value = (
             _q()
-            .text("Date of service:", default=date.today().isoformat(), validate=_valid_date)
+            .text(
+                "Date of service:",
+                default=(default or date.today()).isoformat(),
+                validate=_valid_date,
+            )
             .unsafe_ask()
         )
     return parse_date(value, "date", allow_future=False)
@@ -215,10 +220,10 @@ def _pick_code(answer: str, on: date) -> str | None:
     return _q().select("Diagnosis:", options).unsafe_ask()
 
 
-def ask_diagnoses(patient_id: int, on: date, insured: bool) -> list[str]:
+def ask_diagnoses(patient_id: int, on: date, insured: bool, ask_same: bool = True) -> list[str]:
     from clinicbill.domain.icd import description
 
-    previous = _read(_last_diagnoses, patient_id)
+    previous = _read(_last_diagnoses, patient_id) if ask_same else []
     if previous:
         shown = "; ".join(f"{c} {description(c) or ''}".strip() for c in previous)
         if _q().confirm(f"Same diagnoses as last visit ({shown})?", default=True).unsafe_ask():
@@ -269,11 +274,39 @@ def _preview(inputs: dict):
     return _read(run)
 
 
+@dataclass(frozen=True)
+class Context:
+    """What the prompts derive from the answers so far."""
+
+    on: date
+    credential: str
+    template: object
+    rule: str
+    insured: bool
+
+
+def context(out: dict) -> Context:
+    from clinicbill.domain.notes import load_template
+    from clinicbill.domain.sessions import AUTO
+    from clinicbill.store.models import Provider
+
+    on = date.fromisoformat(out["service_date"])
+    credential = _read(lambda s: s.get(Provider, int(out["provider"])).credential)
+    insured = out["policy"] is not None and (
+        out["policy"] is not AUTO or _read(_policy_choices, out["patient"], on)[1] is not None
+    )
+    return Context(
+        on=on,
+        credential=credential,
+        template=load_template(out["template"]) if out["template"] else None,
+        rule=_read(_rule_for, out["policy"] if out["policy"] is not AUTO else None),
+        insured=insured,
+    )
+
+
 def ask_session(inputs: dict, sign: bool) -> tuple[dict, bool]:
     """Ask for everything the flags left out; returns the inputs and whether to sign."""
-    from clinicbill.domain.errors import ClinicbillError
-    from clinicbill.domain.notes import infer_template, load_template
-    from clinicbill.domain.sessions import AUTO
+    from clinicbill.domain.notes import infer_template
 
     out = dict(inputs)
     out["patient"] = ask_patient(out["patient"])
@@ -284,41 +317,46 @@ def ask_session(inputs: dict, sign: bool) -> tuple[dict, bool]:
     if out["lines"] is not None and out["template"] is None:
         out["template"] = infer_template([x.code for x in out["lines"]]) or ""
     out["template"] = ask_template(out["template"], credential)
-    template = load_template(out["template"]) if out["template"] else None
-    insured = out["policy"] is not None and (
-        out["policy"] is not AUTO or _read(_policy_choices, out["patient"], on)[1] is not None
-    )
+    ctx = context(out)
     if out["diagnoses"] is None:
-        out["diagnoses"] = ask_diagnoses(out["patient"], on, insured)
-    rule = _read(_rule_for, out["policy"] if out["policy"] is not AUTO else None)
+        out["diagnoses"] = ask_diagnoses(out["patient"], on, ctx.insured)
     if out["lines"] is None:
-        out["lines"] = ask_lines(template, rule)
-    out["modality"] = ask_details(template, out["modality"])
+        out["lines"] = ask_lines(ctx.template, ctx.rule)
+    out["modality"] = ask_details(ctx.template, out["modality"])
     out["soap"], out["pain_before"], out["pain_after"] = ask_soap(
         out["soap"], out["pain_before"], out["pain_after"]
     )
+    return summary(out)
+
+
+def _checked_preview(out: dict):
+    """The plan shown before saving; a refusal asks again for the services or diagnoses."""
+    from clinicbill.domain.errors import ClinicbillError
+
     while True:
         try:
-            plan = _preview(out)
-            break
+            return _preview(out)
         except ClinicbillError as exc:
             _say_refusal(exc)
             again = _q().select("Change what?", ["services", "diagnoses", "cancel"]).unsafe_ask()
             if again == "cancel":
                 raise KeyboardInterrupt from None
+            ctx = context(out)
             if again == "services":
-                out["lines"] = ask_lines(template, rule)
+                out["lines"] = ask_lines(ctx.template, ctx.rule)
             else:
-                out["diagnoses"] = ask_diagnoses(out["patient"], on, insured)
-    complete = all(plan.soap.values())
-    Choice = _q().Choice
-    options = [
-        Choice("Save and sign", value="sign"),
-        Choice("Save as a draft (sign later)", value="draft"),
-        Choice("Cancel (nothing is saved)", value="cancel"),
-    ]
-    default = options[0] if (sign or complete) else options[1]
-    action = _q().select("Save this session?", options, default=default).unsafe_ask()
-    if action == "cancel":
-        raise KeyboardInterrupt
-    return out, action == "sign"
+                out["diagnoses"] = ask_diagnoses(out["patient"], ctx.on, ctx.insured)
+
+
+def summary(out: dict, exclude_id: int | None = None) -> tuple[dict, bool]:
+    """Show the plan and let the user save (draft by default), change an answer or cancel."""
+    from clinicbill.cli.session_summary import change_answer, choose
+
+    while True:
+        plan = _checked_preview(out)
+        action = choose(out, plan, exclude_id)
+        if action == "cancel":
+            raise KeyboardInterrupt
+        if action != "change":
+            return out, action == "sign"
+        change_answer(out)
