@@ -32,10 +32,10 @@ def sample_file(tmp_path) -> str:
     return db
 
 
-def spawn(db: str, *args: str):
+def spawn(db: str, *args: str, command: str = "add"):
     child = pexpect.spawn(
         EXE,
-        ["--db", db, "session", "add", *args],
+        ["--db", db, "session", command, *args],
         encoding="utf-8",
         timeout=30,
         dimensions=(50, 160),
@@ -281,3 +281,25 @@ def test_change_an_answer_at_the_summary_keeps_the_others(sample_file):
     assert data["plan"] == "Every two weeks." and data["status"] == "signed"
     assert data["diagnoses"] == ["M54.50", "M62.830"]  # the other answers kept
     assert data["subjective"] == "Low back tight after gardening."
+
+
+def test_session_edit_without_flags_opens_the_prompts_prefilled(sample_file):
+    draft = [x for x in FLAGS if x != "--sign"]
+    assert cli_subprocess("--db", sample_file, "session", "add", *draft).returncode == 0
+    child, transcript = spawn(sample_file, "1", command="edit")
+    child.expect("M62.830  Muscle spasm of back")  # the stored session, summarised
+    answer(child, "Save this session", DOWN + ENTER)  # Change an answer
+    answer(child, "Change which answer", DOWN * 6 + ENTER)  # Services, prefilled
+    answer(child, "97124 Massage therapy.*minutes", "")
+    child.expect("38")  # the stored minutes
+    child.send(CLEAR + "50" + ENTER)
+    answer(child, "97140 Manual therapy.*minutes", ENTER)
+    answer(child, "Another service code", ENTER)
+    answer(child, "Save this session", UP + ENTER)  # save and sign
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, transcript.text
+    assert "warning: session" not in transcript.text  # itself is not a duplicate
+    data = json.loads(cli_subprocess("--db", sample_file, "--json", "session", "show", "1").stdout)
+    assert [(x["code"], x["minutes"]) for x in data["lines"]] == [("97124", 50), ("97140", 15)]
+    assert data["status"] == "signed" and data["plan"] == "Weekly for 4 weeks."

@@ -90,12 +90,13 @@ def _ask_one(code: str, minutes=None, units=None, modifiers=(), ask_modifiers=Tr
     return LineInput(code=code, modifiers=tuple(modifiers), **values)
 
 
-def ask_lines(template, rule: str) -> list:
-    """Services: the template's suggestions first, then any other codes."""
+def ask_lines(template, rule: str, current=None) -> list:
+    """Services: the current lines (when changing them) or the template's suggestions first,
+    each prefilled, then any other codes."""
     from clinicbill.domain.cpt import describe
 
     lines = []
-    for item in template.suggest if template else ():
+    for item in current or (template.suggest if template else ()):
         line = _ask_one(item.code, item.minutes, item.units, item.modifiers, ask_modifiers=False)
         if line is not None:
             lines.append(line)

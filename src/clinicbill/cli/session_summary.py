@@ -88,7 +88,7 @@ def change_answer(out: dict) -> None:
     elif which == "diagnoses":
         out["diagnoses"] = sp.ask_diagnoses(out["patient"], ctx.on, ctx.insured, ask_same=False)
     elif which == "lines":
-        out["lines"] = ask_lines(ctx.template, ctx.rule)
+        out["lines"] = ask_lines(ctx.template, ctx.rule, out["lines"])
     elif which == "details":
         out["modality"] = ask_details(ctx.template, None)
     elif which in SOAP_LABELS:
@@ -102,3 +102,47 @@ def change_answer(out: dict) -> None:
     else:  # pain before and after: the SOAP texts are kept
         kept = dict.fromkeys(SOAP_LABELS, "kept")
         _, out["pain_before"], out["pain_after"] = ask_soap(kept, None, None)
+
+
+def _stored_answers(session, ident: str) -> tuple[int, dict]:
+    from clinicbill.domain.sessions import get_session, stored_inputs
+
+    encounter = get_session(session, ident)
+    stored = stored_inputs(session, encounter)
+    if encounter.status != "draft":
+        from clinicbill.domain.errors import ClinicbillError
+
+        raise ClinicbillError(
+            f"session: {encounter.id} is {encounter.status} and cannot be edited",
+            f"add an addendum instead: clinicbill session addendum {encounter.id}",
+        )
+    out = {**stored, "patient": stored["patient"].id, "provider": stored["provider"].id}
+    out["service_date"] = encounter.service_date.isoformat()
+    out["policy"] = stored["policy"].id if stored["policy"] else None
+    return encounter.id, out
+
+
+def edit_at_terminal(ident: str) -> None:
+    """`session edit ID` with no flags at a terminal: the summary of the stored session, where
+    any answer can be changed (the prompts prefilled), then saved or signed."""
+    from clinicbill.cli.common import unit_of_work
+    from clinicbill.cli.context import STATE
+    from clinicbill.cli.session_prompts import _read, summary
+    from clinicbill.domain.sessions import edit_session, get_session, sign_session
+    from clinicbill.store.engine import current_user
+
+    number, out = _read(_stored_answers, ident)
+    out, sign = summary(out, exclude_id=number)
+    changes = {
+        k: v
+        for k, v in out.items()
+        if k not in ("authorization_id", "referral_id", "total_minutes")
+    }
+    changes["policy"] = "self-pay" if out["policy"] is None else out["policy"]
+    with unit_of_work() as session:
+        encounter = get_session(session, str(number))
+        changed = edit_session(session, encounter, replace_lines=True, **changes)
+        if sign:
+            sign_session(session, encounter, STATE.user or current_user())
+    what = ", ".join(k.replace("_", "-") for k in changed) or "nothing changed"
+    typer.echo(f"session {number}: {what}" + ("; signed" if sign else " (draft)"))

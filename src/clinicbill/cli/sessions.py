@@ -211,12 +211,17 @@ def session_edit(
     """
     flags = {k: v for k, v in locals().items() if k not in ("remove_line", "replace_lines")}
     from clinicbill.cli.common import changed_message
+    from clinicbill.cli.context import tty
     from clinicbill.cli.render import done
     from clinicbill.cli.session_view import print_notices
     from clinicbill.domain.sessions import AUTO, edit_session, get_session, plan_stored
 
     inputs = _inputs(**flags)
     changes = {k: v for k, v in inputs.items() if v is not None and v is not AUTO}
+    if not changes and not (remove_line or self_pay or auth or referral or policy) and tty():
+        from clinicbill.cli.session_summary import edit_at_terminal
+
+        return edit_at_terminal(ident)
     if self_pay or str(policy).strip().lower() == "self-pay":
         changes["policy"] = "self-pay"
     for key in ("authorization_id", "referral_id"):
