@@ -71,19 +71,26 @@ def walk_to_summary(
 ) -> None:
     """The massage visit of the flags version below, typed at the prompts."""
     answer(child, "Patient", "P00001" + ENTER)
-    answer(child, "Provider", DOWN + ENTER)  # Lin, Reyes: pick Ana Reyes
+    # Lin, Reyes: pick Ana Reyes (for a returning patient, who saw her last is the default)
+    answer(child, "Provider", ENTER if returning else DOWN + ENTER)
     answer(child, "Date of service", CLEAR + "2026-11-20" + ENTER)
     answer(child, "Bill to", ENTER)  # Cascade, the primary policy
+    if returning:  # diagnoses, services, details and plan copied from the last visit
+        answer(child, "Same as last visit", ENTER)
+        answer(child, "Subjective", "Low back tight after gardening." + FINISH)
+        answer(child, "Pain before", "6" + ENTER)
+        answer(child, "Objective", objective + FINISH)
+        answer(child, "Assessment", "Flexion improved." + FINISH)
+        answer(child, "Pain after", "3" + ENTER)
+        child.expect("Save this session")
+        return
     answer(child, "Note template", ENTER)  # massage, for an LMT
-    if returning:
-        answer(child, "Same diagnoses as last visit", ENTER)
-    else:
-        answer(child, "Diagnosis 1", "Q99.999" + ENTER)  # not a code: re-prompts
-        answer(child, "Diagnosis 1", "M54.5" + ENTER)  # a category: pick its first code
-        answer(child, "pick a code", ENTER)
-        answer(child, "Diagnosis 2", "muscle spasm of back" + ENTER)
-        answer(child, "Diagnosis:", ENTER)
-        answer(child, "Diagnosis 3", ENTER)
+    answer(child, "Diagnosis 1", "Q99.999" + ENTER)  # not a code: re-prompts
+    answer(child, "Diagnosis 1", "M54.5" + ENTER)  # a category: pick its first code
+    answer(child, "pick a code", ENTER)
+    answer(child, "Diagnosis 2", "muscle spasm of back" + ENTER)
+    answer(child, "Diagnosis:", ENTER)
+    answer(child, "Diagnosis 3", ENTER)
     answer(child, "97124 Massage therapy.*minutes", CLEAR + "38" + ENTER)
     answer(child, "97140 Manual therapy.*minutes", ENTER)  # the suggested 15, with 59
     answer(child, "Another service code", ENTER)
@@ -303,3 +310,24 @@ def test_session_edit_without_flags_opens_the_prompts_prefilled(sample_file):
     data = json.loads(cli_subprocess("--db", sample_file, "--json", "session", "show", "1").stdout)
     assert [(x["code"], x["minutes"]) for x in data["lines"]] == [("97124", 50), ("97140", 15)]
     assert data["status"] == "signed" and data["plan"] == "Weekly for 4 weeks."
+
+
+def test_a_returning_patient_gets_the_usual_provider_and_the_last_visit(sample_file):
+    assert cli_subprocess("--db", sample_file, "session", "add", *FLAGS).returncode == 0
+    child, transcript = spawn(sample_file)
+    walk_to_summary(child, returning=True)
+    child.send(UP + ENTER)  # save and sign
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, transcript.text
+    first, second = (
+        json.loads(cli_subprocess("--db", sample_file, "--json", "session", "show", n).stdout)
+        for n in ("1", "2")
+    )
+    assert second["provider_id"] == first["provider_id"]  # Reyes, who saw the patient last
+    for key in ("diagnoses", "details", "plan", "template"):
+        assert second[key] == first[key], key
+    assert [(x["code"], x["minutes"], x["units"]) for x in second["lines"]] == [
+        (x["code"], x["minutes"], x["units"]) for x in first["lines"]
+    ]
+    assert second["status"] == "signed"

@@ -73,7 +73,7 @@ def ask_patient(ref) -> int:
             _say_refusal(exc)
 
 
-def ask_provider(ref) -> tuple[int, str]:
+def ask_provider(ref, usual: int | None = None) -> tuple[int, str]:
     from sqlalchemy import select
 
     from clinicbill.domain.lookup import find_provider
@@ -93,7 +93,9 @@ def ask_provider(ref) -> tuple[int, str]:
         typer.echo(f"  provider: {rows[0].display_name}")
         return rows[0].id, rows[0].credential
     Choice = _q().Choice
-    picked = _q().select("Provider:", [Choice(p.display_name, value=p) for p in rows]).unsafe_ask()
+    options = [Choice(p.display_name, value=p) for p in rows]
+    default = next((o for o in options if o.value.id == usual), options[0])
+    picked = _q().select("Provider:", options, default=default).unsafe_ask()
     return picked.id, picked.credential
 
 
@@ -309,11 +311,16 @@ def ask_session(inputs: dict, sign: bool) -> tuple[dict, bool]:
     from clinicbill.domain.notes import infer_template
 
     out = dict(inputs)
+    from clinicbill.app.visits import last_visit
+
     out["patient"] = ask_patient(out["patient"])
-    out["provider"], credential = ask_provider(out["provider"])
+    last = _read(last_visit, out["patient"])
+    out["provider"], credential = ask_provider(out["provider"], last and last.provider_id)
     on = ask_date(out["service_date"])
     out["service_date"] = on.isoformat()
     out["policy"] = ask_policy(out["policy"], out["patient"], on)
+    if last is not None and all(out[k] is None for k in ("template", "diagnoses", "lines")):
+        _offer_last_visit(out, last)
     if out["lines"] is not None and out["template"] is None:
         out["template"] = infer_template([x.code for x in out["lines"]]) or ""
     out["template"] = ask_template(out["template"], credential)
@@ -327,6 +334,27 @@ def ask_session(inputs: dict, sign: bool) -> tuple[dict, bool]:
         out["soap"], out["pain_before"], out["pain_after"]
     )
     return summary(out)
+
+
+def _offer_last_visit(out: dict, last) -> None:
+    """ "Same as last visit": its diagnoses, lines (with minutes), template details and plan,
+    to adjust at the summary (Change an answer)."""
+    codes = " ".join(
+        line.code + (f" {line.minutes} min" if line.minutes else "") for line in last.lines
+    )
+    label = f"Same as last visit ({last.service_date}: {codes}; dx {', '.join(last.diagnoses)})?"
+    if not _q().confirm(label, default=True).unsafe_ask():
+        return
+    out["template"] = last.template
+    out["diagnoses"] = list(last.diagnoses)
+    out["lines"] = list(last.lines)
+    from clinicbill.domain.notes import load_template
+
+    template = load_template(last.template) if last.template else None
+    skipped = {p.key: "" for p in template.prompts} if template else {}  # left blank last time
+    out["modality"] = {**skipped, **last.details, **(out["modality"] or {})}
+    if last.plan:
+        out["soap"] = {"plan": last.plan, **(out["soap"] or {})}
 
 
 def _checked_preview(out: dict):
