@@ -93,7 +93,7 @@ def walk_to_summary(
     answer(child, "Diagnosis 3", ENTER)
     answer(child, "97124 Massage therapy.*minutes", CLEAR + "38" + ENTER)
     answer(child, "97140 Manual therapy.*minutes", ENTER)  # the suggested 15, with 59
-    answer(child, "Another service code", ENTER)
+    answer(child, "Another service", ENTER)
     answer(child, "Areas treated", "low back" + ENTER)
     answer(child, "Techniques", "Swedish" + ENTER)
     answer(child, "Pressure", DOWN + DOWN + ENTER)  # firm
@@ -189,7 +189,7 @@ def test_acupuncture_visit_with_flags_for_who_and_prompts_for_the_rest(sample_fi
     answer(child, "Diagnosis 2", ENTER)
     answer(child, "97810 Acupuncture", ENTER)  # yes
     answer(child, "97811 Acupuncture.*units", ENTER)  # 1 unit
-    answer(child, "Another service code", ENTER)
+    answer(child, "Another service", ENTER)
     answer(child, "TCM pattern", ENTER)
     answer(child, "Tongue", ENTER)
     answer(child, "Pulse", ENTER)
@@ -273,7 +273,10 @@ def test_change_an_answer_at_the_summary_keeps_the_others(sample_file):
     answer(child, "Change which answer", DOWN * 6 + ENTER)  # Services
     answer(child, "97124 Massage therapy.*minutes", CLEAR + "45" + ENTER)
     answer(child, "97140 Manual therapy.*minutes", CLEAR + "0" + ENTER)  # drop it
-    answer(child, "Another service code", ENTER)
+    answer(child, "Another service", "97183" + ENTER)  # a typo: refused, with the nearest
+    child.expect("'97183' is not in the code catalog")
+    answer(child, "Service:", UP + ENTER)  # (type again), the last choice
+    answer(child, "Another service", ENTER)
     child.expect("Save this session")
     child.send(DOWN + ENTER)
     answer(child, "Change which answer", DOWN * 11 + ENTER)  # Plan, prefilled
@@ -301,7 +304,7 @@ def test_session_edit_without_flags_opens_the_prompts_prefilled(sample_file):
     child.expect("38")  # the stored minutes
     child.send(CLEAR + "50" + ENTER)
     answer(child, "97140 Manual therapy.*minutes", ENTER)
-    answer(child, "Another service code", ENTER)
+    answer(child, "Another service", ENTER)
     answer(child, "Save this session", UP + ENTER)  # save and sign
     child.expect(pexpect.EOF)
     child.close()

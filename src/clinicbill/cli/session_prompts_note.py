@@ -93,8 +93,6 @@ def _ask_one(code: str, minutes=None, units=None, modifiers=(), ask_modifiers=Tr
 def ask_lines(template, rule: str, current=None) -> list:
     """Services: the current lines (when changing them) or the template's suggestions first,
     each prefilled, then any other codes."""
-    from clinicbill.domain.cpt import describe
-
     lines = []
     for item in current or (template.suggest if template else ()):
         line = _ask_one(item.code, item.minutes, item.units, item.modifiers, ask_modifiers=False)
@@ -102,31 +100,51 @@ def ask_lines(template, rule: str, current=None) -> list:
             lines.append(line)
             _show_units(lines, rule)
     while True:
-        code = (
+        typed = (
             _q()
             .text(
-                "Another service code (Enter when done):" if lines else "Service code:",
-                validate=lambda t: (
-                    not t.strip()
-                    or (len(t.strip()) == 5 and t.strip().isalnum())
-                    or "5 characters, e.g. 97124"
-                ),
+                "Another service (code or words; Enter when done):"
+                if lines
+                else "Service (code or words, e.g. massage, e-stim):"
             )
             .unsafe_ask()
             .strip()
-            .upper()
         )
-        if not code:
+        if not typed:
             if lines:
                 return lines
             typer.echo("  a session needs at least one service")
             continue
-        if not describe(code):
-            typer.echo(f"  {code} is not in the code catalog: units are not computed for it")
-        line = _ask_one(code)
+        code = _pick_service(typed)
+        line = _ask_one(code) if code else None
         if line is not None:
             lines.append(line)
             _show_units(lines, rule)
+
+
+def _pick_service(typed: str) -> str | None:
+    """A catalog code from a code or words; an unknown code is refused with the nearest
+    codes (97183 -> 97140, 97124 ...)."""
+    import difflib
+
+    from clinicbill.domain.cpt import catalog, entry, search
+
+    if entry(typed.upper()):
+        return typed.upper()
+    hits = search(typed)[:15]
+    if not hits:
+        near = difflib.get_close_matches(typed.upper(), sorted(catalog()), n=5, cutoff=0.6)
+        typer.echo(
+            f"  '{typed[:20]}' is not in the code catalog"
+            + ("" if near else "; try words such as massage, manual, acupuncture, e-stim")
+        )
+        hits = [entry(c) for c in near]
+        if not hits:
+            return None
+    Choice = _q().Choice
+    options = [Choice(f"{h.code}  {h.description}", value=h.code) for h in hits]
+    options.append(Choice("(type again)", value=""))  # a None value would be the title
+    return _q().select("Service:", options).unsafe_ask() or None
 
 
 # --- note ----------------------------------------------------------------------------------
