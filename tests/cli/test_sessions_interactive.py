@@ -15,7 +15,13 @@ import pytest
 from tests.conftest import cli_subprocess
 
 EXE = str(Path(sys.executable).parent / "clinicbill")
-DOWN, ENTER, FINISH, CLEAR = "\x1b[B", "\r", "\x1b\r", "\x15"  # arrow, Enter, Esc+Enter, Ctrl-U
+DOWN, UP, ENTER, FINISH, CLEAR = (
+    "\x1b[B",
+    "\x1b[A",
+    "\r",
+    "\x1b\r",
+    "\x15",
+)  # arrow, Enter, Esc+Enter, Ctrl-U
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
@@ -26,10 +32,10 @@ def sample_file(tmp_path) -> str:
     return db
 
 
-def spawn(db: str, *args: str):
+def spawn(db: str, *args: str, command: str = "add"):
     child = pexpect.spawn(
         EXE,
-        ["--db", db, "session", "add", *args],
+        ["--db", db, "session", command, *args],
         encoding="utf-8",
         timeout=30,
         dimensions=(50, 160),
@@ -60,12 +66,24 @@ def answer(child, prompt: str, keys: str) -> None:
     child.send(keys)
 
 
-def walk_to_summary(child) -> None:
+def walk_to_summary(
+    child, objective="Hypertonic paraspinals.", plan="Weekly for 4 weeks.", returning=False
+) -> None:
     """The massage visit of the flags version below, typed at the prompts."""
     answer(child, "Patient", "P00001" + ENTER)
-    answer(child, "Provider", DOWN + ENTER)  # Lin, Reyes: pick Ana Reyes
+    # Lin, Reyes: pick Ana Reyes (for a returning patient, who saw her last is the default)
+    answer(child, "Provider", ENTER if returning else DOWN + ENTER)
     answer(child, "Date of service", CLEAR + "2026-11-20" + ENTER)
     answer(child, "Bill to", ENTER)  # Cascade, the primary policy
+    if returning:  # diagnoses, services, details and plan copied from the last visit
+        answer(child, "Same as last visit", ENTER)
+        answer(child, "Subjective", "Low back tight after gardening." + FINISH)
+        answer(child, "Pain before", "6" + ENTER)
+        answer(child, "Objective", objective + FINISH)
+        answer(child, "Assessment", "Flexion improved." + FINISH)
+        answer(child, "Pain after", "3" + ENTER)
+        child.expect("Save this session")
+        return
     answer(child, "Note template", ENTER)  # massage, for an LMT
     answer(child, "Diagnosis 1", "Q99.999" + ENTER)  # not a code: re-prompts
     answer(child, "Diagnosis 1", "M54.5" + ENTER)  # a category: pick its first code
@@ -75,7 +93,7 @@ def walk_to_summary(child) -> None:
     answer(child, "Diagnosis 3", ENTER)
     answer(child, "97124 Massage therapy.*minutes", CLEAR + "38" + ENTER)
     answer(child, "97140 Manual therapy.*minutes", ENTER)  # the suggested 15, with 59
-    answer(child, "Another service code", ENTER)
+    answer(child, "Another service", ENTER)
     answer(child, "Areas treated", "low back" + ENTER)
     answer(child, "Techniques", "Swedish" + ENTER)
     answer(child, "Pressure", DOWN + DOWN + ENTER)  # firm
@@ -83,10 +101,10 @@ def walk_to_summary(child) -> None:
     answer(child, "Home care", ENTER)
     answer(child, "Subjective", "Low back tight after gardening." + FINISH)
     answer(child, "Pain before", "6" + ENTER)
-    answer(child, "Objective", "Hypertonic paraspinals." + FINISH)
+    answer(child, "Objective", objective + FINISH)
     answer(child, "Assessment", "Flexion improved." + FINISH)
     answer(child, "Pain after", "3" + ENTER)
-    answer(child, "Plan", "Weekly for 4 weeks." + FINISH)
+    answer(child, "Plan", plan + FINISH)
     child.expect("Save this session")
 
 
@@ -113,7 +131,7 @@ def stored(db: str) -> dict:
 def test_interactive_session_is_stored_like_the_same_flags(sample_file, tmp_path):
     child, transcript = spawn(sample_file)
     walk_to_summary(child)
-    child.send(ENTER)  # save and sign
+    child.send(UP + ENTER)  # save and sign (the default is the draft)
     child.expect("session 1 added \\(signed\\)")
     child.expect(pexpect.EOF)
     child.close()
@@ -171,7 +189,7 @@ def test_acupuncture_visit_with_flags_for_who_and_prompts_for_the_rest(sample_fi
     answer(child, "Diagnosis 2", ENTER)
     answer(child, "97810 Acupuncture", ENTER)  # yes
     answer(child, "97811 Acupuncture.*units", ENTER)  # 1 unit
-    answer(child, "Another service code", ENTER)
+    answer(child, "Another service", ENTER)
     answer(child, "TCM pattern", ENTER)
     answer(child, "Tongue", ENTER)
     answer(child, "Pulse", ENTER)
@@ -185,7 +203,7 @@ def test_acupuncture_visit_with_flags_for_who_and_prompts_for_the_rest(sample_fi
         answer(child, prompt, f"{prompt} text." + FINISH)
         if prompt in ("Subjective", "Assessment"):
             answer(child, "Pain", "5" + ENTER)
-    answer(child, "Save this session", ENTER)
+    answer(child, "Save this session", UP + ENTER)  # save and sign
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0, transcript.text
@@ -200,3 +218,119 @@ def test_acupuncture_visit_with_flags_for_who_and_prompts_for_the_rest(sample_fi
         "needles_removed": True,
     }
     assert data["status"] == "signed" and data["template"] == "acupuncture"
+
+
+def test_save_and_sign_on_an_incomplete_note_keeps_it_and_asks_what_is_missing(sample_file):
+    child, transcript = spawn(sample_file)
+    walk_to_summary(child, objective="", plan="")
+    child.send(UP + ENTER)  # "Save and sign" although objective and plan are empty
+    child.expect("saved as a draft")
+    answer(child, "Objective", FINISH)  # an empty answer is refused at the prompt
+    child.expect("required")
+    child.send("Hypertonic paraspinals." + FINISH)
+    answer(child, "Plan", "Weekly for 4 weeks." + FINISH)
+    child.expect("session 1 signed")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, transcript.text
+    data = json.loads(cli_subprocess("--db", sample_file, "--json", "session", "show", "1").stdout)
+    assert data["status"] == "signed" and data["objective"] == "Hypertonic paraspinals."
+    assert data["subjective"] == "Low back tight after gardening."  # nothing typed was lost
+
+
+def test_ctrl_c_while_finishing_the_note_keeps_the_draft(sample_file):
+    child, transcript = spawn(sample_file)
+    walk_to_summary(child, plan="")
+    child.send(UP + ENTER)
+    answer(child, "Plan", "")
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    assert "kept as a draft: finish it with clinicbill session edit 1" in transcript.text
+    data = json.loads(cli_subprocess("--db", sample_file, "--json", "session", "show", "1").stdout)
+    assert data["status"] == "draft" and data["lines"] and data["objective"]
+
+
+def test_the_summary_defaults_to_a_draft_and_warns_of_a_duplicate(sample_file):
+    assert cli_subprocess("--db", sample_file, "session", "add", *FLAGS).returncode == 0
+    child, transcript = spawn(sample_file)
+    walk_to_summary(child, returning=True)
+    child.send(ENTER)  # a stray Enter: saved as a draft, never signed
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, transcript.text
+    assert "warning: session 1 already records this patient on 2026-11-20" in transcript.text
+    assert "likely duplicate" in transcript.text
+    data = json.loads(cli_subprocess("--db", sample_file, "--json", "session", "show", "2").stdout)
+    assert data["status"] == "draft"
+
+
+def test_change_an_answer_at_the_summary_keeps_the_others(sample_file):
+    child, transcript = spawn(sample_file)
+    walk_to_summary(child)
+    child.send(DOWN + ENTER)  # from the draft default to "Change an answer"
+    answer(child, "Change which answer", DOWN * 6 + ENTER)  # Services
+    answer(child, "97124 Massage therapy.*minutes", CLEAR + "45" + ENTER)
+    answer(child, "97140 Manual therapy.*minutes", CLEAR + "0" + ENTER)  # drop it
+    answer(child, "Another service", "97183" + ENTER)  # a typo: refused, with the nearest
+    child.expect("'97183' is not in the code catalog")
+    answer(child, "Service:", UP + ENTER)  # (type again), the last choice
+    answer(child, "Another service", ENTER)
+    child.expect("Save this session")
+    child.send(DOWN + ENTER)
+    answer(child, "Change which answer", DOWN * 11 + ENTER)  # Plan, prefilled
+    answer(child, "Plan \\(frequency", CLEAR + "Every two weeks." + FINISH)
+    child.expect("Save this session")
+    child.send(UP + ENTER)  # save and sign
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, transcript.text
+    data = json.loads(cli_subprocess("--db", sample_file, "--json", "session", "show", "1").stdout)
+    assert [(x["code"], x["minutes"]) for x in data["lines"]] == [("97124", 45)]
+    assert data["plan"] == "Every two weeks." and data["status"] == "signed"
+    assert data["diagnoses"] == ["M54.50", "M62.830"]  # the other answers kept
+    assert data["subjective"] == "Low back tight after gardening."
+
+
+def test_session_edit_without_flags_opens_the_prompts_prefilled(sample_file):
+    draft = [x for x in FLAGS if x != "--sign"]
+    assert cli_subprocess("--db", sample_file, "session", "add", *draft).returncode == 0
+    child, transcript = spawn(sample_file, "1", command="edit")
+    child.expect("M62.830  Muscle spasm of back")  # the stored session, summarised
+    answer(child, "Save this session", DOWN + ENTER)  # Change an answer
+    answer(child, "Change which answer", DOWN * 6 + ENTER)  # Services, prefilled
+    answer(child, "97124 Massage therapy.*minutes", "")
+    child.expect("38")  # the stored minutes
+    child.send(CLEAR + "50" + ENTER)
+    answer(child, "97140 Manual therapy.*minutes", ENTER)
+    answer(child, "Another service", ENTER)
+    answer(child, "Save this session", UP + ENTER)  # save and sign
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, transcript.text
+    assert "warning: session" not in transcript.text  # itself is not a duplicate
+    data = json.loads(cli_subprocess("--db", sample_file, "--json", "session", "show", "1").stdout)
+    assert [(x["code"], x["minutes"]) for x in data["lines"]] == [("97124", 50), ("97140", 15)]
+    assert data["status"] == "signed" and data["plan"] == "Weekly for 4 weeks."
+
+
+def test_a_returning_patient_gets_the_usual_provider_and_the_last_visit(sample_file):
+    assert cli_subprocess("--db", sample_file, "session", "add", *FLAGS).returncode == 0
+    child, transcript = spawn(sample_file)
+    walk_to_summary(child, returning=True)
+    child.send(UP + ENTER)  # save and sign
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, transcript.text
+    first, second = (
+        json.loads(cli_subprocess("--db", sample_file, "--json", "session", "show", n).stdout)
+        for n in ("1", "2")
+    )
+    assert second["provider_id"] == first["provider_id"]  # Reyes, who saw the patient last
+    for key in ("diagnoses", "details", "plan", "template"):
+        assert second[key] == first[key], key
+    assert [(x["code"], x["minutes"], x["units"]) for x in second["lines"]] == [
+        (x["code"], x["minutes"], x["units"]) for x in first["lines"]
+    ]
+    assert second["status"] == "signed"

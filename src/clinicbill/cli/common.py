@@ -55,20 +55,43 @@ def unit_of_work() -> Iterator:
         yield session
 
 
-def ask_missing(values: dict, prompts: dict[str, str], required: set[str]) -> dict:
-    """On a TTY, prompt for each missing value (required ones insist); otherwise leave them
-    missing so the domain refuses with the option's name."""
+def answer_check(cleaner=None, field: str = "", required: bool = False):
+    """A questionary validator from a domain field cleaner: the answer is checked at its
+    prompt, and a refusal is shown there (message and hint) so the user types it again."""
+    from clinicbill.domain.errors import ClinicbillError
+
+    def check(text: str):
+        if not text.strip():
+            return "required: type a value" if required else True
+        if cleaner is None:
+            return True
+        try:
+            cleaner(text, field)
+        except ClinicbillError as exc:
+            return exc.message + (f" ({exc.hint})" if exc.hint else "")
+        return True
+
+    return check
+
+
+def ask_missing(
+    values: dict, prompts: dict[str, str], required: set[str], fields: dict | None = None
+) -> dict:
+    """On a TTY, prompt for each missing value (required ones insist; each answer is checked
+    at its prompt by the domain's cleaner in `fields`); otherwise leave them missing so the
+    domain refuses with the option's name."""
     if not tty():
         return values
     import questionary
 
+    fields = fields or {}
     out = dict(values)
     for name, label in prompts.items():
         if out.get(name) is not None:
             continue
         answer = questionary.text(
             label + ("" if name in required else " (optional)") + ":",
-            validate=(lambda t: bool(t.strip()) or "required") if name in required else None,
+            validate=answer_check(fields.get(name), name.replace("_", "-"), name in required),
         ).unsafe_ask()
         out[name] = answer.strip() or None
     return out

@@ -45,7 +45,7 @@ def patient_add(
     Example: clinicbill patient add --first-name Maya --last-name Chen --dob 1984-03-02 --sex F
     """
     from clinicbill.cli.render import done
-    from clinicbill.domain.patients import PATIENT_REQUIRED, add_patient
+    from clinicbill.domain.patients import PATIENT_FIELDS, PATIENT_REQUIRED, add_patient
 
     values = dict(
         first_name=first_name,
@@ -69,10 +69,11 @@ def patient_add(
         {
             "first_name": "First name",
             "last_name": "Last name",
-            "dob": "Date of birth (YYYY-MM-DD)",
+            "dob": "Date of birth (MM/DD/YYYY or YYYY-MM-DD)",
             "sex": "Sex (F/M/U)",
         },
         PATIENT_REQUIRED,
+        PATIENT_FIELDS,
     )
     with unit_of_work() as session:
         patient = add_patient(session, allow_duplicate=allow_duplicate, **values)

@@ -51,24 +51,70 @@ def table(
     if not rows:
         typer.echo(f"no {title or 'rows'}")
         return
+    right = set(right)
+    t = new_table(title)
+    for col in columns:
+        add_column(t, col, numeric=col in right)
+    cells = [[_cell(row.get(col)) for col in columns] for row in rows]
+    for row in cells:
+        t.add_row(*row)
+    print_fitted(console(), t, list(columns), cells)
+
+
+def new_table(title: str | None = None):
     from rich.table import Table
 
-    right = set(right)
-    t = Table(title=title, show_lines=False, header_style="bold")
-    for col in columns:
-        t.add_column(col, justify="right" if col in right else "left", overflow="fold")
+    return Table(title=title, title_justify="left", header_style="bold")
+
+
+def add_column(t, label: str, numeric: bool, **style) -> None:
+    """Numbers (money, counts, dates) are never wrapped or cut; names wrap (fold) to fit."""
+    if numeric:
+        t.add_column(label, justify="right", no_wrap=True, overflow="ignore", **style)
+    else:
+        t.add_column(label, justify="left", overflow="fold", **style)
+
+
+NAME_WIDTH = 16  # the narrowest a wrapped name column gets before records become blocks
+
+
+def print_fitted(out, t, headers: list[str], rows: list[list[str]]) -> None:
+    """The table when its narrowest form fits the width; otherwise one record per block
+    (`label` then `header: value` lines), so no column is dropped and no amount is cut."""
+    needed = 1  # the left border; each column adds its padding and right border
+    for index, column in enumerate(t.columns):
+        longest = max([len(r[index]) for r in rows] + [len(headers[index])])
+        if not column.no_wrap:  # a name keeps enough width to be read, or the blocks are used
+            column.min_width = min(longest, NAME_WIDTH)
+        needed += (column.min_width if not column.no_wrap else longest) + 3
+    if needed <= out.width:
+        out.print(t)
+        return
+    if t.title:
+        out.print(t.title, style="bold", soft_wrap=True)
     for row in rows:
-        t.add_row(*(_cell(row.get(col)) for col in columns))
-    console().print(t)
+        out.print(f"{headers[0]}: {row[0] or '-'}", style="bold", soft_wrap=True)
+        pairs = [f"{h}: {v}" for h, v in zip(headers[1:], row[1:], strict=True) if v]
+        line = ""
+        for pair in pairs:  # as many `header: value` pairs on a line as fit
+            if line and len(line) + 3 + len(pair) > out.width - 2:
+                out.print("  " + line, soft_wrap=True)
+                line = ""
+            line = f"{line} · {pair}" if line else pair
+        if line:
+            out.print("  " + line, soft_wrap=True)
 
 
 def console():
-    """A rich console: colour only on a TTY; wide enough for billing tables when piped."""
+    """A rich console: colour only on a TTY; the terminal's width, or COLUMNS when set;
+    wide enough for billing tables when piped without COLUMNS."""
+    import os
     import sys
 
     from rich.console import Console
 
-    width = None if sys.stdout.isatty() else 160
+    columns = os.environ.get("COLUMNS", "")
+    width = None if sys.stdout.isatty() or columns.isdigit() else 160
     return Console(highlight=False, width=width)
 
 

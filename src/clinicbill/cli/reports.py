@@ -80,9 +80,7 @@ def print_report(report, everything: bool = False) -> None:
     """A report as rich tables: aligned currency, a totals row; colour only on a terminal.
     A long list marked for preview shows its first rows and what the rest add up to, unless
     `everything`."""
-    from rich.table import Table
-
-    from clinicbill.cli.render import console
+    from clinicbill.cli.render import add_column, console, new_table, print_fitted
     from clinicbill.domain.report_table import TEXT, cell_text
 
     tones = {"warn": "yellow", "alert": "red"}
@@ -94,34 +92,38 @@ def print_report(report, everything: bool = False) -> None:
         if not section.rows:
             out.print(f"\n{section.title}: {section.empty}", soft_wrap=True)
             continue
-        table = Table(title=section.title, title_justify="left", header_style="bold")
+        table = new_table(section.title)
         for column in section.columns:
-            table.add_column(
+            add_column(
+                table,
                 column.label,
-                justify="left" if column.kind == TEXT else "right",
-                no_wrap=column.kind != TEXT,
+                numeric=column.kind != TEXT,
                 header_style="bold " + tones.get(column.emphasis, ""),
             )
         shown = section.rows
         if section.preview is not None and not everything:
             shown = section.rows[: section.preview]
         extra = [r for r in (section.total, section.share_row) if r is not None]
+        texts = []
         for index, row in enumerate(shown):
             cells = [cell_text(v, c.kind) for c, v in zip(section.columns, row, strict=True)]
+            texts.append(cells)
             table.add_row(*cells, end_section=bool(extra) and index == len(shown) - 1)
         if section.total is not None:
             cells = [
                 cell_text(v, c.kind) for c, v in zip(section.columns, section.total, strict=True)
             ]
+            texts.append(cells)
             table.add_row(*cells, style="bold")
         if section.share_row is not None:
             cells = [
                 cell_text(v, "percent" if c.kind == "money" else c.kind)
                 for c, v in zip(section.columns, section.share_row, strict=True)
             ]
+            texts.append(cells)
             table.add_row(*cells, style="dim")
         out.print()
-        out.print(table)
+        print_fitted(out, table, [c.label for c in section.columns], texts)
         if len(shown) < len(section.rows):
             out.print(_more(section, len(shown)), soft_wrap=True)
     for note in report.notes:

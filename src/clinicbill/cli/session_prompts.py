@@ -8,6 +8,7 @@ so Ctrl-C at any point leaves the database unchanged.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import typer
@@ -72,7 +73,7 @@ def ask_patient(ref) -> int:
             _say_refusal(exc)
 
 
-def ask_provider(ref) -> tuple[int, str]:
+def ask_provider(ref, usual: int | None = None) -> tuple[int, str]:
     from sqlalchemy import select
 
     from clinicbill.domain.lookup import find_provider
@@ -92,7 +93,9 @@ def ask_provider(ref) -> tuple[int, str]:
         typer.echo(f"  provider: {rows[0].display_name}")
         return rows[0].id, rows[0].credential
     Choice = _q().Choice
-    picked = _q().select("Provider:", [Choice(p.display_name, value=p) for p in rows]).unsafe_ask()
+    options = [Choice(p.display_name, value=p) for p in rows]
+    default = next((o for o in options if o.value.id == usual), options[0])
+    picked = _q().select("Provider:", options, default=default).unsafe_ask()
     return picked.id, picked.credential
 
 
@@ -107,13 +110,17 @@ def _valid_date(text: str):
     return True
 
 
-def ask_date(value) -> date:
+def ask_date(value, default: date | None = None) -> date:
     from clinicbill.domain.validate import parse_date
 
     if value is None:
         value = (
             _q()
-            .text("Date of service:", default=date.today().isoformat(), validate=_valid_date)
+            .text(
+                "Date of service:",
+                default=(default or date.today()).isoformat(),
+                validate=_valid_date,
+            )
             .unsafe_ask()
         )
     return parse_date(value, "date", allow_future=False)
@@ -215,10 +222,10 @@ def _pick_code(answer: str, on: date) -> str | None:
     return _q().select("Diagnosis:", options).unsafe_ask()
 
 
-def ask_diagnoses(patient_id: int, on: date, insured: bool) -> list[str]:
+def ask_diagnoses(patient_id: int, on: date, insured: bool, ask_same: bool = True) -> list[str]:
     from clinicbill.domain.icd import description
 
-    previous = _read(_last_diagnoses, patient_id)
+    previous = _read(_last_diagnoses, patient_id) if ask_same else []
     if previous:
         shown = "; ".join(f"{c} {description(c) or ''}".strip() for c in previous)
         if _q().confirm(f"Same diagnoses as last visit ({shown})?", default=True).unsafe_ask():
@@ -269,56 +276,115 @@ def _preview(inputs: dict):
     return _read(run)
 
 
-def ask_session(inputs: dict, sign: bool) -> tuple[dict, bool]:
-    """Ask for everything the flags left out; returns the inputs and whether to sign."""
-    from clinicbill.domain.errors import ClinicbillError
-    from clinicbill.domain.notes import infer_template, load_template
-    from clinicbill.domain.sessions import AUTO
+@dataclass(frozen=True)
+class Context:
+    """What the prompts derive from the answers so far."""
 
-    out = dict(inputs)
-    out["patient"] = ask_patient(out["patient"])
-    out["provider"], credential = ask_provider(out["provider"])
-    on = ask_date(out["service_date"])
-    out["service_date"] = on.isoformat()
-    out["policy"] = ask_policy(out["policy"], out["patient"], on)
-    if out["lines"] is not None and out["template"] is None:
-        out["template"] = infer_template([x.code for x in out["lines"]]) or ""
-    out["template"] = ask_template(out["template"], credential)
-    template = load_template(out["template"]) if out["template"] else None
+    on: date
+    credential: str
+    template: object
+    rule: str
+    insured: bool
+
+
+def context(out: dict) -> Context:
+    from clinicbill.domain.notes import load_template
+    from clinicbill.domain.sessions import AUTO
+    from clinicbill.store.models import Provider
+
+    on = date.fromisoformat(out["service_date"])
+    credential = _read(lambda s: s.get(Provider, int(out["provider"])).credential)
     insured = out["policy"] is not None and (
         out["policy"] is not AUTO or _read(_policy_choices, out["patient"], on)[1] is not None
     )
+    return Context(
+        on=on,
+        credential=credential,
+        template=load_template(out["template"]) if out["template"] else None,
+        rule=_read(_rule_for, out["policy"] if out["policy"] is not AUTO else None),
+        insured=insured,
+    )
+
+
+def ask_session(inputs: dict, sign: bool) -> tuple[dict, bool]:
+    """Ask for everything the flags left out; returns the inputs and whether to sign."""
+    from clinicbill.domain.notes import infer_template
+
+    out = dict(inputs)
+    from clinicbill.app.visits import last_visit
+
+    out["patient"] = ask_patient(out["patient"])
+    last = _read(last_visit, out["patient"])
+    out["provider"], credential = ask_provider(out["provider"], last and last.provider_id)
+    on = ask_date(out["service_date"])
+    out["service_date"] = on.isoformat()
+    out["policy"] = ask_policy(out["policy"], out["patient"], on)
+    if last is not None and all(out[k] is None for k in ("template", "diagnoses", "lines")):
+        _offer_last_visit(out, last)
+    if out["lines"] is not None and out["template"] is None:
+        out["template"] = infer_template([x.code for x in out["lines"]]) or ""
+    out["template"] = ask_template(out["template"], credential)
+    ctx = context(out)
     if out["diagnoses"] is None:
-        out["diagnoses"] = ask_diagnoses(out["patient"], on, insured)
-    rule = _read(_rule_for, out["policy"] if out["policy"] is not AUTO else None)
+        out["diagnoses"] = ask_diagnoses(out["patient"], on, ctx.insured)
     if out["lines"] is None:
-        out["lines"] = ask_lines(template, rule)
-    out["modality"] = ask_details(template, out["modality"])
+        out["lines"] = ask_lines(ctx.template, ctx.rule)
+    out["modality"] = ask_details(ctx.template, out["modality"])
     out["soap"], out["pain_before"], out["pain_after"] = ask_soap(
         out["soap"], out["pain_before"], out["pain_after"]
     )
+    return summary(out)
+
+
+def _offer_last_visit(out: dict, last) -> None:
+    """ "Same as last visit": its diagnoses, lines (with minutes), template details and plan,
+    to adjust at the summary (Change an answer)."""
+    codes = " ".join(
+        line.code + (f" {line.minutes} min" if line.minutes else "") for line in last.lines
+    )
+    label = f"Same as last visit ({last.service_date}: {codes}; dx {', '.join(last.diagnoses)})?"
+    if not _q().confirm(label, default=True).unsafe_ask():
+        return
+    out["template"] = last.template
+    out["diagnoses"] = list(last.diagnoses)
+    out["lines"] = list(last.lines)
+    from clinicbill.domain.notes import load_template
+
+    template = load_template(last.template) if last.template else None
+    skipped = {p.key: "" for p in template.prompts} if template else {}  # left blank last time
+    out["modality"] = {**skipped, **last.details, **(out["modality"] or {})}
+    if last.plan:
+        out["soap"] = {"plan": last.plan, **(out["soap"] or {})}
+
+
+def _checked_preview(out: dict):
+    """The plan shown before saving; a refusal asks again for the services or diagnoses."""
+    from clinicbill.domain.errors import ClinicbillError
+
     while True:
         try:
-            plan = _preview(out)
-            break
+            return _preview(out)
         except ClinicbillError as exc:
             _say_refusal(exc)
             again = _q().select("Change what?", ["services", "diagnoses", "cancel"]).unsafe_ask()
             if again == "cancel":
                 raise KeyboardInterrupt from None
+            ctx = context(out)
             if again == "services":
-                out["lines"] = ask_lines(template, rule)
+                out["lines"] = ask_lines(ctx.template, ctx.rule)
             else:
-                out["diagnoses"] = ask_diagnoses(out["patient"], on, insured)
-    complete = all(plan.soap.values())
-    Choice = _q().Choice
-    options = [
-        Choice("Save and sign", value="sign"),
-        Choice("Save as a draft (sign later)", value="draft"),
-        Choice("Cancel (nothing is saved)", value="cancel"),
-    ]
-    default = options[0] if (sign or complete) else options[1]
-    action = _q().select("Save this session?", options, default=default).unsafe_ask()
-    if action == "cancel":
-        raise KeyboardInterrupt
-    return out, action == "sign"
+                out["diagnoses"] = ask_diagnoses(out["patient"], ctx.on, ctx.insured)
+
+
+def summary(out: dict, exclude_id: int | None = None) -> tuple[dict, bool]:
+    """Show the plan and let the user save (draft by default), change an answer or cancel."""
+    from clinicbill.cli.session_summary import change_answer, choose
+
+    while True:
+        plan = _checked_preview(out)
+        action = choose(out, plan, exclude_id)
+        if action == "cancel":
+            raise KeyboardInterrupt
+        if action != "change":
+            return out, action == "sign"
+        change_answer(out)

@@ -90,42 +90,61 @@ def _ask_one(code: str, minutes=None, units=None, modifiers=(), ask_modifiers=Tr
     return LineInput(code=code, modifiers=tuple(modifiers), **values)
 
 
-def ask_lines(template, rule: str) -> list:
-    """Services: the template's suggestions first, then any other codes."""
-    from clinicbill.domain.cpt import describe
-
+def ask_lines(template, rule: str, current=None) -> list:
+    """Services: the current lines (when changing them) or the template's suggestions first,
+    each prefilled, then any other codes."""
     lines = []
-    for item in template.suggest if template else ():
+    for item in current or (template.suggest if template else ()):
         line = _ask_one(item.code, item.minutes, item.units, item.modifiers, ask_modifiers=False)
         if line is not None:
             lines.append(line)
             _show_units(lines, rule)
     while True:
-        code = (
+        typed = (
             _q()
             .text(
-                "Another service code (Enter when done):" if lines else "Service code:",
-                validate=lambda t: (
-                    not t.strip()
-                    or (len(t.strip()) == 5 and t.strip().isalnum())
-                    or "5 characters, e.g. 97124"
-                ),
+                "Another service (code or words; Enter when done):"
+                if lines
+                else "Service (code or words, e.g. massage, e-stim):"
             )
             .unsafe_ask()
             .strip()
-            .upper()
         )
-        if not code:
+        if not typed:
             if lines:
                 return lines
             typer.echo("  a session needs at least one service")
             continue
-        if not describe(code):
-            typer.echo(f"  {code} is not in the code catalog: units are not computed for it")
-        line = _ask_one(code)
+        code = _pick_service(typed)
+        line = _ask_one(code) if code else None
         if line is not None:
             lines.append(line)
             _show_units(lines, rule)
+
+
+def _pick_service(typed: str) -> str | None:
+    """A catalog code from a code or words; an unknown code is refused with the nearest
+    codes (97183 -> 97140, 97124 ...)."""
+    import difflib
+
+    from clinicbill.domain.cpt import catalog, entry, search
+
+    if entry(typed.upper()):
+        return typed.upper()
+    hits = search(typed)[:15]
+    if not hits:
+        near = difflib.get_close_matches(typed.upper(), sorted(catalog()), n=5, cutoff=0.6)
+        typer.echo(
+            f"  '{typed[:20]}' is not in the code catalog"
+            + ("" if near else "; try words such as massage, manual, acupuncture, e-stim")
+        )
+        hits = [entry(c) for c in near]
+        if not hits:
+            return None
+    Choice = _q().Choice
+    options = [Choice(f"{h.code}  {h.description}", value=h.code) for h in hits]
+    options.append(Choice("(type again)", value=""))  # a None value would be the title
+    return _q().select("Service:", options).unsafe_ask() or None
 
 
 # --- note ----------------------------------------------------------------------------------
@@ -166,3 +185,41 @@ def ask_soap(given: dict | None, pain_before, pain_after) -> tuple[dict, object,
         if name == "assessment" and pain_after is None:
             pain_after = _q().text("Pain after treatment (0-10):", validate=pain).unsafe_ask()
     return soap, pain_before or None, pain_after or None
+
+
+def finish_note(ident: int) -> None:
+    """ "Save and sign" on an incomplete note: the visit is already saved as a draft (nothing
+    typed is lost); ask for the missing parts now and sign. Ctrl-C keeps the draft."""
+    from clinicbill.cli.common import answer_check, unit_of_work
+    from clinicbill.cli.context import STATE
+    from clinicbill.domain.sessions import edit_session, get_session, sign_session
+    from clinicbill.store.engine import current_user
+
+    with unit_of_work() as session:
+        encounter = get_session(session, str(ident))
+        missing = [name for name in SOAP_LABELS if not getattr(encounter, name)]
+    typer.echo(
+        f"session {ident} saved as a draft; to sign it the note still needs "
+        f"{', '.join(missing)} (Ctrl-C keeps the draft)"
+    )
+    try:
+        soap = {
+            name: _q()
+            .text(
+                SOAP_LABELS[name] + ":",
+                multiline=True,
+                instruction=MULTILINE,
+                validate=answer_check(required=True),
+            )
+            .unsafe_ask()
+            .strip()
+            for name in missing
+        }
+    except KeyboardInterrupt:
+        typer.echo(f"kept as a draft: finish it with clinicbill session edit {ident}", err=True)
+        raise typer.Exit(1) from None
+    with unit_of_work() as session:
+        encounter = get_session(session, str(ident))
+        edit_session(session, encounter, soap=soap)
+        sign_session(session, encounter, STATE.user or current_user())
+    typer.echo(f"session {ident} signed")

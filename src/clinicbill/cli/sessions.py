@@ -135,7 +135,12 @@ def session_add(
     from clinicbill.cli.context import STATE, tty
     from clinicbill.cli.render import done
     from clinicbill.cli.session_view import plan_data, plan_lines_text, print_notices
-    from clinicbill.domain.sessions import plan_session, sign_session, write_session
+    from clinicbill.domain.sessions import (
+        missing_for_signature,
+        plan_session,
+        sign_session,
+        write_session,
+    )
     from clinicbill.store.engine import current_user
 
     inputs = _inputs(**flags)
@@ -151,7 +156,8 @@ def session_add(
             from clinicbill.domain.packages import draw_from_package, find_package
 
             draw_from_package(session, encounter, find_package(session, package))
-        if sign:
+        finish = asked and sign and bool(missing_for_signature(session, encounter))
+        if sign and not finish:
             sign_session(session, encounter, STATE.user or current_user())
         saved_id, status = encounter.id, encounter.status
         # the interactive walk-through showed the summary before saving
@@ -165,7 +171,11 @@ def session_add(
         typer.echo(text)
     if not asked:
         print_notices(planned)
-    if status == "draft":
+    if finish:  # saved as a draft above: ask what the signature still needs
+        from clinicbill.cli.session_prompts_note import finish_note
+
+        finish_note(saved_id)
+    elif status == "draft":
         typer.echo(f"sign it when the note is complete: clinicbill session sign {saved_id}")
 
 
@@ -207,12 +217,17 @@ def session_edit(
     """
     flags = {k: v for k, v in locals().items() if k not in ("remove_line", "replace_lines")}
     from clinicbill.cli.common import changed_message
+    from clinicbill.cli.context import tty
     from clinicbill.cli.render import done
     from clinicbill.cli.session_view import print_notices
     from clinicbill.domain.sessions import AUTO, edit_session, get_session, plan_stored
 
     inputs = _inputs(**flags)
     changes = {k: v for k, v in inputs.items() if v is not None and v is not AUTO}
+    if not changes and not (remove_line or self_pay or auth or referral or policy) and tty():
+        from clinicbill.cli.session_summary import edit_at_terminal
+
+        return edit_at_terminal(ident)
     if self_pay or str(policy).strip().lower() == "self-pay":
         changes["policy"] = "self-pay"
     for key in ("authorization_id", "referral_id"):

@@ -22,7 +22,7 @@ PRACTICE_PROMPTS = {
     "taxonomy": "Taxonomy code (e.g. 225700000X)",
     "address1": "Street address (no PO box)",
     "city": "City",
-    "state": "State (2 letters)",
+    "state": "State (OR or Oregon)",
     "zip": "ZIP+4",
     "phone": "Phone",
 }
@@ -46,7 +46,13 @@ def init(
     """
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import done
-    from clinicbill.domain.practice import PRACTICE_REQUIRED, create_practice, tax_id_note
+    from clinicbill.domain.practice import (
+        PRACTICE_FIELDS,
+        PRACTICE_REQUIRED,
+        create_practice,
+        tax_id_note,
+    )
+    from clinicbill.domain.validate import tax_id as tax_id_check
 
     if sample:
         from clinicbill.domain.sample import load_sample
@@ -69,7 +75,8 @@ def init(
         zip=zip,
         phone=phone,
     )
-    values = ask_missing(values, PRACTICE_PROMPTS, PRACTICE_REQUIRED)  # before the transaction
+    fields = {**PRACTICE_FIELDS, "tax_id": tax_id_check}
+    values = ask_missing(values, PRACTICE_PROMPTS, PRACTICE_REQUIRED, fields)  # before the commit
     from clinicbill.store.engine import describe_location
 
     with unit_of_work() as session:
@@ -150,7 +157,7 @@ def provider_add(
     --npi 1234567893 --taxonomy 225700000X --license MT12345 --license-state OR
     """
     from clinicbill.cli.render import done
-    from clinicbill.domain.practice import PROVIDER_REQUIRED, add_provider
+    from clinicbill.domain.practice import PROVIDER_FIELDS, PROVIDER_REQUIRED, add_provider
 
     values = dict(
         first_name=first_name,
@@ -162,7 +169,10 @@ def provider_add(
         license_state=license_state,
     )
     values = ask_missing(
-        values, {k: k.replace("_", " ").capitalize() for k in values}, PROVIDER_REQUIRED
+        values,
+        {k: k.replace("_", " ").capitalize() for k in values},
+        PROVIDER_REQUIRED,
+        PROVIDER_FIELDS,
     )
     with unit_of_work() as session:
         provider = add_provider(session, **values)
@@ -269,7 +279,7 @@ def payer_add(
     Example: clinicbill payer add --name "Cascade Health Plan" --payer-id 93221 --type commercial
     """
     from clinicbill.cli.render import done
-    from clinicbill.domain.practice import PAYER_REQUIRED, add_payer
+    from clinicbill.domain.practice import PAYER_FIELDS, PAYER_REQUIRED, add_payer
 
     values = dict(
         name=name,
@@ -284,7 +294,10 @@ def payer_add(
         phone=phone,
     )
     values = ask_missing(
-        values, {"name": "Payer name", "payer_id": "Payer id", "type": "Type"}, PAYER_REQUIRED
+        values,
+        {"name": "Payer name", "payer_id": "Payer id", "type": "Type"},
+        PAYER_REQUIRED,
+        PAYER_FIELDS,
     )
     with unit_of_work() as session:
         payer = add_payer(session, **values)

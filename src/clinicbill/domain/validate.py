@@ -11,6 +11,25 @@ US_STATES = frozenset(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
     "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR VI GU AS MP".split()
 )
+# Full state names people type ("Oregon", "new york") -> the 2-letter code.
+STATE_NAMES = dict(
+    (name.replace("_", " ").upper(), code)
+    for code, name in (
+        x.split(":")
+        for x in (
+            "AL:Alabama AK:Alaska AZ:Arizona AR:Arkansas CA:California CO:Colorado "
+            "CT:Connecticut DE:Delaware DC:District_of_Columbia FL:Florida GA:Georgia HI:Hawaii "
+            "ID:Idaho IL:Illinois IN:Indiana IA:Iowa KS:Kansas KY:Kentucky LA:Louisiana ME:Maine "
+            "MD:Maryland MA:Massachusetts MI:Michigan MN:Minnesota MS:Mississippi MO:Missouri "
+            "MT:Montana NE:Nebraska NV:Nevada NH:New_Hampshire NJ:New_Jersey NM:New_Mexico "
+            "NY:New_York NC:North_Carolina ND:North_Dakota OH:Ohio OK:Oklahoma OR:Oregon "
+            "PA:Pennsylvania RI:Rhode_Island SC:South_Carolina SD:South_Dakota TN:Tennessee "
+            "TX:Texas UT:Utah VT:Vermont VA:Virginia WA:Washington WV:West_Virginia "
+            "WI:Wisconsin WY:Wyoming PR:Puerto_Rico VI:Virgin_Islands GU:Guam "
+            "AS:American_Samoa MP:Northern_Mariana_Islands"
+        ).split()
+    )
+)
 SEXES = {"F": "F", "M": "M", "U": "U", "FEMALE": "F", "MALE": "M", "UNKNOWN": "U"}
 # Patient relationship to the subscriber -> X12 individual relationship code (SBR02 / PAT01).
 RELATIONSHIPS = {"self": "18", "spouse": "01", "child": "19", "other": "G8"}
@@ -96,10 +115,12 @@ def taxonomy(value: str, field: str = "taxonomy") -> str:
 
 
 def state(value: str, field: str = "state") -> str:
-    text = (value or "").strip().upper()
+    text = " ".join((value or "").split()).upper()
+    text = STATE_NAMES.get(text, text)
     if text not in US_STATES:
         raise ClinicbillError(
-            f"{field}: '{_show(text)}' is not a US state", "use the 2-letter code, e.g. OR or NY"
+            f"{field}: '{_show(text)}' is not a US state",
+            "use the 2-letter code or the full name, e.g. OR or Oregon",
         )
     return text
 

@@ -1,0 +1,148 @@
+"""The summary step of the interactive session: save as a draft (the default: a stray Enter
+never signs, and never silently saves a second copy of a visit), save and sign, change any
+answer (it is asked again, the others kept), or cancel."""
+
+from __future__ import annotations
+
+import typer
+
+ANSWERS = {
+    "patient": "Patient",
+    "provider": "Provider",
+    "date": "Date of service",
+    "policy": "Bill to",
+    "template": "Note template (and its details)",
+    "diagnoses": "Diagnoses",
+    "lines": "Services",
+    "details": "Template details",
+    "subjective": "Subjective",
+    "objective": "Objective",
+    "assessment": "Assessment",
+    "plan": "Plan",
+    "pain": "Pain before and after",
+}
+
+
+def _q():
+    import questionary
+
+    return questionary
+
+
+def _warn_duplicate(out: dict, plan, exclude_id=None) -> bool:
+    from clinicbill.app.visits import likely_duplicate
+    from clinicbill.cli.session_prompts import _read
+
+    codes = [line.code for line in plan.lines]
+    day = plan.service_date
+    dup = _read(likely_duplicate, plan.patient_id, day, codes, exclude_id)
+    if dup is not None:
+        typer.echo(
+            f"  warning: session {dup} already records this patient on {day} with "
+            f"{', '.join(codes)}: saving makes a second visit (Cancel if it is the same one)"
+        )
+    return dup is not None
+
+
+def choose(out: dict, plan, exclude_id=None) -> str:
+    """sign | draft | change | cancel; the default is always the draft."""
+    duplicate = _warn_duplicate(out, plan, exclude_id)
+    Choice = _q().Choice
+    options = [
+        Choice("Save and sign", value="sign"),
+        Choice("Save as a draft (sign later)", value="draft"),
+        Choice("Change an answer", value="change"),
+        Choice("Cancel (nothing is saved)", value="cancel"),
+    ]
+    title = "Save this session?" + (" (a likely duplicate)" if duplicate else "")
+    return _q().select(title, options, default=options[1]).unsafe_ask()
+
+
+def change_answer(out: dict) -> None:
+    """Ask one chosen answer again; `out` keeps every other answer."""
+    from clinicbill.cli import session_prompts as sp
+    from clinicbill.cli.session_prompts_note import SOAP_LABELS, ask_details, ask_lines, ask_soap
+    from clinicbill.domain.sessions import AUTO
+
+    Choice = _q().Choice
+    which = (
+        _q()
+        .select("Change which answer?", [Choice(v, value=k) for k, v in ANSWERS.items()])
+        .unsafe_ask()
+    )
+    ctx = sp.context(out)
+    if which == "patient":
+        out["patient"] = sp.ask_patient(None)
+        out["policy"] = sp.ask_policy(AUTO, out["patient"], ctx.on)
+    elif which == "provider":
+        out["provider"], _ = sp.ask_provider(None)
+    elif which == "date":
+        on = sp.ask_date(None, default=ctx.on)
+        out["service_date"] = on.isoformat()
+        out["policy"] = sp.ask_policy(AUTO, out["patient"], on)
+    elif which == "policy":
+        out["policy"] = sp.ask_policy(AUTO, out["patient"], ctx.on)
+    elif which == "template":
+        out["template"] = sp.ask_template(None, ctx.credential)
+        out["modality"] = ask_details(sp.context(out).template, None)
+    elif which == "diagnoses":
+        out["diagnoses"] = sp.ask_diagnoses(out["patient"], ctx.on, ctx.insured, ask_same=False)
+    elif which == "lines":
+        out["lines"] = ask_lines(ctx.template, ctx.rule, out["lines"])
+    elif which == "details":
+        out["modality"] = ask_details(ctx.template, None)
+    elif which in SOAP_LABELS:
+        soap = dict(out["soap"] or {})
+        soap[which] = (
+            _q()
+            .text(SOAP_LABELS[which] + ":", multiline=True, default=soap.pop(which, "") or "")
+            .unsafe_ask()
+        )
+        out["soap"] = soap
+    else:  # pain before and after: the SOAP texts are kept
+        kept = dict.fromkeys(SOAP_LABELS, "kept")
+        _, out["pain_before"], out["pain_after"] = ask_soap(kept, None, None)
+
+
+def _stored_answers(session, ident: str) -> tuple[int, dict]:
+    from clinicbill.domain.sessions import get_session, stored_inputs
+
+    encounter = get_session(session, ident)
+    stored = stored_inputs(session, encounter)
+    if encounter.status != "draft":
+        from clinicbill.domain.errors import ClinicbillError
+
+        raise ClinicbillError(
+            f"session: {encounter.id} is {encounter.status} and cannot be edited",
+            f"add an addendum instead: clinicbill session addendum {encounter.id}",
+        )
+    out = {**stored, "patient": stored["patient"].id, "provider": stored["provider"].id}
+    out["service_date"] = encounter.service_date.isoformat()
+    out["policy"] = stored["policy"].id if stored["policy"] else None
+    return encounter.id, out
+
+
+def edit_at_terminal(ident: str) -> None:
+    """`session edit ID` with no flags at a terminal: the summary of the stored session, where
+    any answer can be changed (the prompts prefilled), then saved or signed."""
+    from clinicbill.cli.common import unit_of_work
+    from clinicbill.cli.context import STATE
+    from clinicbill.cli.session_prompts import _read, summary
+    from clinicbill.domain.sessions import edit_session, get_session, sign_session
+    from clinicbill.store.engine import current_user
+
+    number, out = _read(_stored_answers, ident)
+    out, sign = summary(out, exclude_id=number)
+    changes = {
+        k: v
+        for k, v in out.items()
+        if k not in ("authorization_id", "referral_id", "total_minutes")
+    }
+    changes["policy"] = "self-pay" if out["policy"] is None else out["policy"]
+    with unit_of_work() as session:
+        encounter = get_session(session, str(number))
+        changed = edit_session(session, encounter, replace_lines=True, **changes)
+        if sign:
+            sign_session(session, encounter, STATE.user or current_user())
+    what = ", ".join(k.replace("_", "-") for k in changed) or "nothing changed"
+    typer.echo(f"session {number}: {what}" + ("; signed" if sign else " (draft)"))
