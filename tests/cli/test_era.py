@@ -136,7 +136,8 @@ def test_round_trip_every_balance_exact(sample_run, exported, tmp_path):
     assert lines_of(url, 1) == [(9500, 0, 0, 0, 0), (6000, 0, 0, 0, 0)]
     # 97810 $95: allowed 76.00 (CO-45 19.00), PR-2 15.20, paid 60.80; 97811 $60 likewise
     assert lines_of(url, 2) == [(6080, 0, 1900, 1520, 1520), (3840, 0, 1200, 960, 960)]
-    assert lines_of(url, 3) == [(0, 0, 9500, 0, 0), (0, 0, 6000, 0, 0)]
+    # the denial stays open with the payer (held, not written off)
+    assert lines_of(url, 3) == [(0, 0, 0, 0, 9500), (0, 0, 0, 0, 6000)]
     assert lines_of(url, 4) == [(8550, 0, 950, 0, 0), (5400, 0, 600, 0, 0)]
     remit2 = write(tmp_path, "remit2.835", [reversal_of(first[3])], "EFT0002")
     assert sample_run("era", "import", remit2).exit_code == 0
@@ -146,14 +147,15 @@ def test_round_trip_every_balance_exact(sample_run, exported, tmp_path):
         assert statuses == ["paid", "paid", "denied", "accepted"]
         details = ledger.line_details(session, patient_id=1)
         assert sum(x.patient_due for x in details) == 1520 + 960
-        assert sum(x.insurance_due for x in details) == 9500 + 6000
+        # the reversed claim and the denied one (held with the payer) both
+        assert sum(x.insurance_due for x in details) == 2 * (9500 + 6000)
     # the patient pays the coinsurance; balances close
     paid_result = sample_run("payment", "add", "P00001", "24.80", "--method", "card")
     assert paid_result.exit_code == 0, paid_result.stderr
     assert lines_of(url, 2) == [(6080, 1520, 1900, 1520, 0), (3840, 960, 1200, 960, 0)]
     shown = sample_run("patient", "show", "P00001")
-    assert "balance: $155.00" in shown.stdout
-    assert "insurance_owes: $155.00" in shown.stdout and "patient_owes: $0.00" in shown.stdout
+    assert "balance: $310.00" in shown.stdout
+    assert "insurance_owes: $310.00" in shown.stdout and "patient_owes: $0.00" in shown.stdout
 
 
 def test_reimport_posts_nothing_and_says_so(sample_run, exported, tmp_path):

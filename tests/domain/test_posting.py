@@ -111,8 +111,9 @@ def test_denied_claim_with_reason_text(s):
         .all()[-1]
     )
     assert event.status == "denied" and "CO-50" in event.note and event.on_date == PAID_ON
-    assert [b.balance for b in balances(s, claim)] == [0, 0]
-    assert all(b.adjusted == b.charge for b in balances(s, claim))
+    # a denial is a state, not a write-off: the charge stays open, held as denied
+    assert [b.balance for b in balances(s, claim)] == [9000, 16000]
+    assert all(b.adjusted == 0 and b.denied == b.charge for b in balances(s, claim))
 
 
 def test_partially_paid_when_one_line_is_denied(s):
@@ -121,7 +122,9 @@ def test_partially_paid_when_one_line_is_denied(s):
     assert result.new_status == "partially-paid"
     first, second = balances(s, claim)
     assert first.insurance_paid == 7200 and second.insurance_paid == 0
-    assert second.adjusted == 16000
+    assert second.adjusted == 0 and second.denied == 16000 and second.balance == 16000
+    (held,) = [x for x in ledger.line_details(s, claim_id=claim.id) if x.denied]
+    assert held.insurance_due == 16000 and held.patient_due == 0  # with the payer
 
 
 def test_reversal_undoes_and_correction_reposts(s):

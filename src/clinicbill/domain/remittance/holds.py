@@ -1,0 +1,62 @@
+"""Denials and crossovers are states, not write-offs (issue 17, DOMAIN.md §5).
+
+A line a payer paid nothing for (CLP02 4, or an SVC paid 0 with no PR amount) keeps its
+CO/OA/PI amounts as a `denial` hold: the balance stays open, with the payer, until the practice
+appeals, writes it off, bills the patient (with a documented reason for CO/PI, which make the
+provider liable) or sends a corrected claim, or until a later remittance answers the line (a
+won appeal), which releases the hold. A claim the payer processed and forwarded to the next
+payer (CLP02 19/20/21/23) keeps its PR amounts as a `crossover` hold with that next payer
+until it answers or the practice moves them to the patient.
+
+Holds are ledger entries (domain/ledger.py kinds `denial`, `crossover`) dated like every
+posting, so `aging --as-of` reads them as they were; releasing one is a new entry with the
+opposite sign, never an edit. They never reduce a balance: charge = insurance paid + patient
+paid + adjustments + balance holds with or without them.
+"""
+
+from __future__ import annotations
+
+from clinicbill.domain.ledger import (
+    ADJUSTMENT,
+    CROSSOVER,
+    DENIAL,
+    PATIENT_RESPONSIBILITY,
+)
+
+# CLP02: processed and forwarded to another payer, or not ours and forwarded (DOMAIN.md §5)
+FORWARDED = ("19", "20", "21", "23")
+# Groups that make the provider liable: never billed to the patient without a documented
+# reason (DOMAIN.md §5: CO and PI are "not billable to patient").
+PROVIDER_LIABLE = ("CO", "PI")
+
+
+def is_denied_service(status_code: str, paid_cents: int, adjustments) -> bool:
+    """Whether a service line of this CLP is denied: the claim is denied (CLP02 4), or the
+    payer paid nothing for the line and moved nothing to the patient. Reversals never are."""
+    if status_code == "22":
+        return False
+    if status_code == "4":
+        return True
+    return paid_cents == 0 and not any(a.group == "PR" for a in adjustments)
+
+
+def entry_kind(group: str, *, denied: bool, forwarded: bool) -> str:
+    """The ledger kind a CAS amount posts as (positive amounts)."""
+    if group == "PR":
+        return CROSSOVER if forwarded else PATIENT_RESPONSIBILITY
+    return DENIAL if denied else ADJUSTMENT
+
+
+def reversal_parts(kind: str, amount: int, denied: int, forwarded: int) -> list[tuple[str, int]]:
+    """A negative (reversal) amount of `kind` against a line holding `denied`/`forwarded`:
+    what was held is taken back first (a reversed denial releases its hold), the rest from
+    `kind` itself."""
+    held = {ADJUSTMENT: (DENIAL, denied), PATIENT_RESPONSIBILITY: (CROSSOVER, forwarded)}
+    if amount >= 0 or kind not in held:
+        return [(kind, amount)]
+    hold_kind, open_hold = held[kind]
+    take = min(-amount, max(open_hold, 0))
+    parts = [(hold_kind, -take)] if take else []
+    if -amount - take:
+        parts.append((kind, amount + take))
+    return parts
