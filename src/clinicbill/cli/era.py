@@ -328,33 +328,57 @@ def era_show(remittance: Annotated[int, typer.Argument(help="Remittance id.")]) 
 
 
 def _demo_remittance(target: Path) -> list[str]:
-    """Play the payer for the demo's claims: write an 835 and return the import command."""
+    """Play the payers for the demo's claims: write one 835 (a transaction per payer, each
+    naming its payer in N1*PR and REF*2U, addressed to the practice's NPI) and return the
+    import command."""
     from datetime import date
 
     from sqlalchemy import select
 
-    from clinicbill.formats.x12_835_write import Outcome, remittance_835_for_claims
+    from clinicbill.domain.remit_match import load_billed_claims
+    from clinicbill.formats.x12_835_write import Outcome, advice_for, claim_payment, write_835
     from clinicbill.store.engine import transaction
-    from clinicbill.store.models import Claim
+    from clinicbill.store.models import Claim, Payer, Practice
 
+    paid_on = date.today()
     with transaction(str(target / "clinicbill-demo.db"), "demo") as session:
-        claims = session.execute(
+        ids = session.execute(
             select(Claim.id)
             .where(Claim.status.in_(("submitted", "accepted")), Claim.primary_claim_id.is_(None))
             .order_by(Claim.id)
         ).scalars()
-        outcomes = {}
-        for number, claim_id in enumerate(claims):
+        billed = load_billed_claims(session, ids=list(ids))
+        by_payer: dict[int, list] = {}
+        for number, claim in enumerate(billed.values()):
             if number % 3 == 2:  # one claim in three: denied as not medically necessary
-                outcomes[claim_id] = Outcome(kind="denied", remarks=("N130",))
+                outcome = Outcome(kind="denied", remarks=("N130",))
             else:  # allowed 80% (CO-45), patient coinsurance 20% (PR-2)
-                outcomes[claim_id] = Outcome(coinsurance_percent=20)
-        paid_on = date.today()
-        text, _advice = remittance_835_for_claims(
-            session, outcomes, trace_number=f"DEMO{paid_on:%Y%m%d}", payment_date=paid_on
-        )
+                outcome = Outcome(coinsurance_percent=20)
+            by_payer.setdefault(claim.payer_id, []).append(claim_payment(claim, outcome))
+        npi = session.execute(select(Practice.npi)).scalar()
+        advices = []
+        for payer_id, payments in by_payer.items():
+            payer = session.get(Payer, payer_id)
+            advices.append(
+                advice_for(
+                    payments,
+                    trace_number=f"DEMO{paid_on:%Y%m%d}{payer_id}",
+                    payment_date=paid_on,
+                    payer_name=payer.name.upper(),
+                    payer_reference_id=payer.payer_id,
+                    payee_npi=npi,
+                )
+            )
+        patients = {
+            c.patient_control_number: (
+                c.patient_last_name.upper(),
+                c.patient_first_name.upper(),
+                c.member_id,
+            )
+            for c in billed.values()
+        }
     path = target / f"remittance-{paid_on:%Y-%m-%d}.835"
-    path.write_text(text)
+    path.write_text(write_835(advices, patients=patients))
     return ["era", "import", str(path)]
 
 
