@@ -60,3 +60,107 @@ def reversal_parts(kind: str, amount: int, denied: int, forwarded: int) -> list[
     if -amount - take:
         parts.append((kind, amount + take))
     return parts
+
+
+# --- the practice decides: open holds and their release --------------------------------
+
+
+def open_holds(session, claim_id: int, kind: str, as_of=None) -> list[dict]:
+    """The open `kind` hold on each line of a claim, split by the group/CARC that put it
+    there (the latest holding entries first): [{service_line_id, group, reason, remarks,
+    amount, balance}]. Lines without an open hold are left out."""
+    from sqlalchemy import select
+
+    from clinicbill.domain import ledger
+    from clinicbill.store.models import ClaimLine, LedgerEntry
+
+    line_ids = list(
+        session.execute(
+            select(ClaimLine.service_line_id)
+            .where(ClaimLine.claim_id == claim_id)
+            .order_by(ClaimLine.line_number)
+        ).scalars()
+    )
+    balances = ledger.line_balances(session, line_ids, as_of)
+    field = "denied" if kind == DENIAL else "forwarded"
+    out = []
+    for sl_id in line_ids:
+        bal = balances[sl_id]
+        left = getattr(bal, field)
+        if left <= 0:
+            continue
+        held = session.execute(
+            select(LedgerEntry)
+            .where(
+                LedgerEntry.service_line_id == sl_id,
+                LedgerEntry.kind == kind,
+                LedgerEntry.amount_cents > 0,
+            )
+            .order_by(LedgerEntry.effective_date.desc(), LedgerEntry.id.desc())
+        ).scalars()
+        for entry in held:
+            take = min(left, entry.amount_cents)
+            out.append(
+                {
+                    "service_line_id": sl_id,
+                    "kind": kind,
+                    "group": entry.group_code,
+                    "reason": entry.reason_code,
+                    "remarks": entry.remark_codes,
+                    "amount": take,
+                    "balance": bal.balance,
+                }
+            )
+            left -= take
+            if left == 0:
+                break
+    return out
+
+
+def release_holds(session, claim_id: int, holds: list[dict], to_kind: str, on, note: str):
+    """Move open holds to `to_kind` (adjustment: written off; patient_responsibility: billed
+    to the patient): for each, a new entry of that kind (never more than the line's balance)
+    and the hold's release (the same amount, negated). Returns the cents moved."""
+    from clinicbill.store.models import LedgerEntry
+
+    moved = 0
+    room: dict[int, int] = {}
+    for hold in holds:
+        line = hold["service_line_id"]
+        room.setdefault(line, max(hold["balance"], 0))
+        amount = min(hold["amount"], room[line]) if to_kind == ADJUSTMENT else hold["amount"]
+        rows = [(hold["kind"], -hold["amount"])]
+        if amount > 0:
+            rows.append((to_kind, amount))
+            room[line] -= amount if to_kind == ADJUSTMENT else 0
+            moved += amount
+        for kind, cents in rows:
+            session.add(
+                LedgerEntry(
+                    service_line_id=line,
+                    kind=kind,
+                    amount_cents=cents,
+                    effective_date=on,
+                    claim_id=claim_id,
+                    group_code=hold["group"],
+                    reason_code=hold["reason"],
+                    remark_codes=hold["remarks"],
+                    note=note[:200],
+                )
+            )
+    session.flush()
+    return moved
+
+
+def forwarded_by(session, claim_id: int) -> str | None:
+    """The CLP02 code with which the claim's payer forwarded it to the next payer, or None."""
+    from sqlalchemy import select
+
+    from clinicbill.store.models import RemittanceClaim
+
+    return session.execute(
+        select(RemittanceClaim.status_code)
+        .where(RemittanceClaim.claim_id == claim_id, RemittanceClaim.status_code.in_(FORWARDED))
+        .order_by(RemittanceClaim.id.desc())
+        .limit(1)
+    ).scalar()
