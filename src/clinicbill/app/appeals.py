@@ -77,13 +77,24 @@ def appeal_deadline(session, claim) -> date | None:
 
 
 def appeal_claim(
-    session, ident, on: date, *, force: bool = False, note: str | None = None
+    session,
+    ident,
+    on: date,
+    *,
+    force: bool = False,
+    note: str | None = None,
+    letter_only: bool = False,
 ) -> Decision:
     """Mark a denied (or underpaid) claim appealed, with the payer's deadline on the event.
-    The denial stays held with the payer; a payment on appeal replaces it when posted."""
+    The denial stays held with the payer; a payment on appeal replaces it when posted.
+    `letter_only`: an appealed claim stays as it is (its packet is written again)."""
     from clinicbill.domain.claims import record_status
 
     claim = _claim(session, ident)
+    if claim.status == "appealed" and letter_only:
+        denied = _denied_cents(session, claim.id)
+        deadline = appeal_deadline(session, claim)
+        return Decision(claim.id, claim.patient_control_number, "appealed", denied, deadline)
     if claim.status == "appealed":
         raise ClinicbillError(
             f"claim: {claim.id} is already appealed", f"see 'clinicbill claim show {claim.id}'"

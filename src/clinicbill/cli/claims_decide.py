@@ -36,7 +36,8 @@ def claim_appeal(
     on: DateOpt = None,
 ) -> None:
     """Appeal a denied claim: status appealed, with the payer's appeal deadline; --letter also
-    writes one PDF (letter, signed notes, referral, authorization, verification, 835 detail).
+    writes one PDF (letter, signed notes, referral, authorization, verification, 835 detail),
+    and on an appealed claim writes the packet again.
 
     Example: clinicbill claim appeal 5 --letter -o appeal-5.pdf
     """
@@ -46,7 +47,7 @@ def claim_appeal(
     day = _day(on)
     path = None
     with unit_of_work() as session:
-        result = appeal_claim(session, claim, day, force=force, note=note)
+        result = appeal_claim(session, claim, day, force=force, note=note, letter_only=letter)
         if letter:
             from clinicbill.app.appeal_packet import write_appeal_packet
 
