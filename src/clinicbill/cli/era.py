@@ -336,7 +336,13 @@ def _demo_remittance(target: Path) -> list[str]:
     from sqlalchemy import select
 
     from clinicbill.domain.remit_match import load_billed_claims
-    from clinicbill.formats.x12_835_write import Outcome, advice_for, claim_payment, write_835
+    from clinicbill.formats.x12_835_write import (
+        Outcome,
+        advice_for,
+        claim_payment,
+        patients_of,
+        write_835,
+    )
     from clinicbill.store.engine import transaction
     from clinicbill.store.models import Claim, Payer, Practice
 
@@ -369,16 +375,8 @@ def _demo_remittance(target: Path) -> list[str]:
                     payee_npi=npi,
                 )
             )
-        patients = {
-            c.patient_control_number: (
-                c.patient_last_name.upper(),
-                c.patient_first_name.upper(),
-                c.member_id,
-            )
-            for c in billed.values()
-        }
     path = target / f"remittance-{paid_on:%Y-%m-%d}.835"
-    path.write_text(write_835(advices, patients=patients))
+    path.write_text(write_835(advices, patients=patients_of(billed)))
     return ["era", "import", str(path)]
 
 

@@ -301,7 +301,13 @@ def remittance_835_for_claims(
     claims = load_billed_claims(session, ids=list(outcomes))
     payments = [claim_payment(claims[cid], outcome) for cid, outcome in outcomes.items()]
     advice = advice_for(payments, trace_number=trace_number, payment_date=payment_date)
-    patients = {
+    text = write_835([advice], control_number=control_number, patients=patients_of(claims))
+    return text, advice
+
+
+def patients_of(claims: dict) -> dict[str, tuple[str, str, str]]:
+    """`write_835`'s NM1*QC names for these billed claims (control number -> name, member)."""
+    return {
         c.patient_control_number: (
             c.patient_last_name.upper(),
             c.patient_first_name.upper(),
@@ -309,5 +315,3 @@ def remittance_835_for_claims(
         )
         for c in claims.values()
     }
-    text = write_835([advice], control_number=control_number, patients=patients)
-    return text, advice

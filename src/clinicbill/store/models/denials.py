@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, Text, event
-from sqlalchemy.orm import object_session
+from sqlalchemy import Index, Text
 from sqlmodel import Field, SQLModel
 
+from clinicbill.store.append_only import append_only
 from clinicbill.store.types import UTCDateTime, utcnow
 
 
@@ -27,19 +27,14 @@ class ClaimCall(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-def _refuse_change(_mapper, _connection, call) -> None:
-    """Call notes are append-only: an update or delete through the ORM is refused, so the
-    transaction rolls back."""
+def _refusal(call):
+    """Call notes are append-only (store/append_only.py): a correction is another call."""
     from clinicbill.domain.errors import ClinicbillError
 
-    session = object_session(call)
-    if session is not None and call in session.dirty and not session.is_modified(call):
-        return  # touched but nothing changed
-    raise ClinicbillError(
+    return ClinicbillError(
         f"call: note {call.id} cannot be changed or deleted",
         f"record another call: clinicbill claim call {call.claim_id} --rep NAME ...",
     )
 
 
-event.listen(ClaimCall, "before_update", _refuse_change)
-event.listen(ClaimCall, "before_delete", _refuse_change)
+append_only(ClaimCall, _refusal)
