@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from clinicbill.cli.common import unit_of_work
+from clinicbill.cli.era_demo import demo_appeal, demo_remittance
 
 Opt = typer.Option
 era_app = typer.Typer(help="Remittances (X12 835): post, list, show.", no_args_is_help=True)
@@ -327,59 +328,6 @@ def era_show(remittance: Annotated[int, typer.Argument(help="Remittance id.")]) 
         table(plb, ["provider", "reason", "reference", "amount"], "provider-level adjustments")
 
 
-def _demo_remittance(target: Path) -> list[str]:
-    """Play the payers for the demo's claims: write one 835 (a transaction per payer, each
-    naming its payer in N1*PR and REF*2U, addressed to the practice's NPI) and return the
-    import command."""
-    from datetime import date
-
-    from sqlalchemy import select
-
-    from clinicbill.domain.remit_match import load_billed_claims
-    from clinicbill.formats.x12_835_write import (
-        Outcome,
-        advice_for,
-        claim_payment,
-        patients_of,
-        write_835,
-    )
-    from clinicbill.store.engine import transaction
-    from clinicbill.store.models import Claim, Payer, Practice
-
-    paid_on = date.today()
-    with transaction(str(target / "clinicbill-demo.db"), "demo") as session:
-        ids = session.execute(
-            select(Claim.id)
-            .where(Claim.status.in_(("submitted", "accepted")), Claim.primary_claim_id.is_(None))
-            .order_by(Claim.id)
-        ).scalars()
-        billed = load_billed_claims(session, ids=list(ids))
-        by_payer: dict[int, list] = {}
-        for number, claim in enumerate(billed.values()):
-            if number % 3 == 2:  # one claim in three: denied as not medically necessary
-                outcome = Outcome(kind="denied", remarks=("N130",))
-            else:  # allowed 80% (CO-45), patient coinsurance 20% (PR-2)
-                outcome = Outcome(coinsurance_percent=20)
-            by_payer.setdefault(claim.payer_id, []).append(claim_payment(claim, outcome))
-        npi = session.execute(select(Practice.npi)).scalar()
-        advices = []
-        for payer_id, payments in by_payer.items():
-            payer = session.get(Payer, payer_id)
-            advices.append(
-                advice_for(
-                    payments,
-                    trace_number=f"DEMO{paid_on:%Y%m%d}{payer_id}",
-                    payment_date=paid_on,
-                    payer_name=payer.name.upper(),
-                    payer_reference_id=payer.payer_id,
-                    payee_npi=npi,
-                )
-            )
-    path = target / f"remittance-{paid_on:%Y-%m-%d}.835"
-    path.write_text(write_835(advices, patients=patients_of(billed)))
-    return ["era", "import", str(path)]
-
-
 def _demo_payment(target: Path) -> list[str]:
     """Chen pays what she owes after insurance (her coinsurance), by card."""
     from clinicbill.domain import ledger
@@ -394,8 +342,10 @@ def _demo_payment(target: Path) -> list[str]:
 
 # Steps this module adds to `clinicbill demo` (see cli/demo.py); after the claims steps.
 DEMO_STEPS: list = [
-    ("Post the payer's 835 remittance for the submitted claims", _demo_remittance),
+    ("Post the payer's 835 remittance for the submitted claims", demo_remittance),
     ("Remittances on file", ["era", "list"]),
+    ("The denial stays with the payer: the follow-up worklist", ["report", "followup"]),
+    ("Appeal the denied claim, with the appeal packet (letter + evidence)", demo_appeal),
     ("Chen pays her coinsurance by card (applied to her oldest balance)", _demo_payment),
     ("Chen's balances after insurance and her payment", ["balance", "P00001", "--all"]),
     ("Chen's account summary", ["patient", "show", "P00001"]),
