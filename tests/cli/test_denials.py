@@ -339,3 +339,20 @@ def test_decision_commands_in_a_real_subprocess(sample_db, tmp_path):
     assert called.returncode == 0 and "call 1 logged" in called.stdout
     refused = cli_subprocess(*base, "claim", "bill-patient", "H17DENY01")
     assert refused.returncode == 1 and refused.stderr.startswith("error: ")
+
+
+def test_paper_eob_from_another_payer_only_for_a_forwarded_claim(sample_run):
+    url = sample_run.db_url
+    claim_for(url, "H17WRONG01", date(2026, 2, 3))  # Cascade, never forwarded
+    wrong = sample_run("payment", "post-eob", "H17WRONG01", "--payer", "Evergreen",
+                       "--ref", "EV-1", "--line", "1 paid=52 CO-45=13")  # fmt: skip
+    assert wrong.exit_code == 1 and "billed to Cascade Health Plan" in wrong.stderr
+    claim_id = claim_for(url, "H17XOVER01", date(2026, 2, 10), patient_id=2, policy_id=2,
+                         payer_id=1)  # fmt: skip
+    assert sample_run("era", "import", fixture("835_crossover_primary_19.835")).exit_code == 0
+    answered = sample_run("payment", "post-eob", "H17XOVER01", "--payer", "Evergreen",
+                          "--ref", "EV-2", "--date", "2026-03-25",
+                          "--line", "1 paid=11.20 OA-23=53.80")  # fmt: skip
+    assert answered.exit_code == 0, answered.stderr
+    line = line_of(url, claim_id)
+    assert (line.insurance_paid, line.balance, line.forwarded) == (5600, 0, 0)
