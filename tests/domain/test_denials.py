@@ -80,3 +80,20 @@ def test_reversal_parts_take_from_the_hold_first():
     ]
     assert reversal_parts("patient_responsibility", -500, 0, 800) == [("crossover", -500)]
     assert reversal_parts("adjustment", 700, 3000, 0) == [("adjustment", 700)]
+
+
+@pytest.mark.parametrize(
+    ("theirs", "ours", "same"),
+    [
+        ("CASCADE HEALTH PLAN", "Cascade Health Plan", True),
+        ("Cascade Health Plan, Inc.", "Cascade Health Plan", True),
+        ("MEDICARE", "Medicare Part B Oregon", True),
+        ("CASCADE HEALTH PLAN", "Summit Benefit Administrators", False),
+        ("EVERGREEN MUTUAL INSURANCE", "Cascade Health Plan", False),
+        ("CO", "Cascade Health Plan", False),
+    ],
+)
+def test_payer_names_compared_without_noise(theirs, ours, same):
+    from clinicbill.domain.remittance.payer_checks import same_name
+
+    assert same_name(theirs, ours) is same

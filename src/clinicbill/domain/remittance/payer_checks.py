@@ -19,9 +19,26 @@ from sqlalchemy import select
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.domain.remittance.holds import FORWARDED
 
+# Words that do not tell two payers apart ("CASCADE HEALTH PLAN INC" is Cascade Health Plan).
+_NOISE = {"INC", "LLC", "CO", "CORP", "CORPORATION", "COMPANY", "THE", "OF", "LTD"}
+
 
 def _norm(text: str | None) -> str:
     return re.sub(r"[^A-Z0-9]", "", (text or "").upper())
+
+
+def same_name(theirs: str | None, ours: str | None) -> bool:
+    """Payer names compared without case, punctuation or corporate suffixes; a name that is
+    the start of the other ("MEDICARE" for "Medicare Part B Oregon") is the same payer."""
+    words = [
+        [w for w in re.findall(r"[A-Z0-9]+", (name or "").upper()) if w not in _NOISE]
+        for name in (theirs, ours)
+    ]
+    a, b = ("".join(w) for w in words)
+    if not a or not b:
+        return False
+    short, long = sorted((a, b), key=len)
+    return a == b or (len(short) >= 4 and long.startswith(short))
 
 
 def _digits(text: str | None) -> str:
@@ -36,11 +53,14 @@ def check_payee(session, advice) -> None:
     if practice is None:
         return
     qualifier = (advice.payee_id_qualifier or "").upper()
-    identifier = (advice.payee_identifier or "").strip()
+    identifier = _digits(advice.payee_identifier) if qualifier in ("", "XX") else ""
+    identifier = identifier or (advice.payee_identifier or "").strip()
     where = f"trace {advice.trace_number}"
     hint = "this remittance is for another practice: nothing was posted; send it back to the payer"
     if identifier and qualifier in ("", "XX"):
-        npis = {practice.npi} | set(session.execute(select(Provider.npi)).scalars())
+        npis = {_digits(practice.npi)} | {
+            _digits(npi) for npi in session.execute(select(Provider.npi)).scalars()
+        }
         if identifier not in npis:
             raise ClinicbillError(
                 f"835: {where} is addressed to payee NPI {identifier} (N1*PE), not to this "
@@ -66,7 +86,7 @@ def payer_matches(advice, payer) -> bool | None:
     if ours and _norm(advice.payer_reference_id):
         return False
     if advice.payer_name:
-        return _norm(advice.payer_name) == _norm(payer.name)
+        return same_name(advice.payer_name, payer.name)
     return None
 
 
