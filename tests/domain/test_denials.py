@@ -97,3 +97,32 @@ def test_payer_names_compared_without_noise(theirs, ours, same):
     from clinicbill.domain.remittance.payer_checks import same_name
 
     assert same_name(theirs, ours) is same
+
+
+def test_a_payment_on_a_denial_written_off_before_holds_takes_the_writeoff_back(s):
+    """Books from before denials were held: the CO-50 was posted as an adjustment."""
+    from clinicbill.store.models import LedgerEntry, RemittanceClaim
+
+    claim, billed = massage(s)
+    (line,) = billed.lines
+    link = RemittanceClaim(remittance_id=None, claim_id=claim.id,
+                           patient_control_number=claim.patient_control_number,
+                           status_code="4", charge_cents=6500, paid_cents=0)  # fmt: skip
+    from clinicbill.store.models import Remittance
+
+    old = Remittance(trace_number="OLD1", payer_identifier="1930000001", paid_cents=0,
+                     payment_date=date(2026, 2, 20))  # fmt: skip
+    s.add(old)
+    s.flush()
+    link.remittance_id = old.id
+    s.add(link)
+    s.flush()
+    s.add(LedgerEntry(service_line_id=line.service_line_id, kind="adjustment", amount_cents=6500,
+                      effective_date=date(2026, 2, 20), claim_id=claim.id,
+                      remittance_claim_id=link.id, group_code="CO", reason_code="50"))  # fmt: skip
+    s.flush()
+    won = claim_payment(billed, Outcome(allowed_percent=80))  # paid 52.00, CO-45 13.00
+    (result,) = post(s, won, "APPEAL1").claims
+    assert result.posted, result.problem
+    (after,) = ledger.line_details(s, claim_id=claim.id)
+    assert (after.insurance_paid, after.adjusted, after.balance) == (5200, 1300, 0)

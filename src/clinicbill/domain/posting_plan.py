@@ -35,6 +35,7 @@ from clinicbill.domain.remittance.holds import (
     FORWARDED,
     entry_kind,
     is_denied_service,
+    legacy_denial_writeoffs,
     reversal_parts,
 )
 from clinicbill.store.models import LedgerEntry
@@ -299,11 +300,25 @@ class Planner:
     def _enforce(self, claim: BilledClaim, work, entries, notes, before) -> None:
         for line in claim.lines:
             state = work[line.service_line_id]
+            if state.balance < 0:
+                self._undo_denial_writeoff(line, state, entries, notes)
             if state.balance < 0 and state.patient_paid > 0:
                 self._move_to_credit(line, state, entries, notes)
             problem = state.problem(before[line.service_line_id])
             if problem:
                 raise Refused(f"line {line.line_number} ({line.code}) {problem}")
+
+    def _undo_denial_writeoff(self, line: BilledLine, state: LineState, entries, notes) -> None:
+        """A payment on a line whose denial was written off when posted (before denials were
+        held): the write-off is taken back, up to the excess, instead of refusing it."""
+        for group, reason, cents in legacy_denial_writeoffs(self.session, line.service_line_id):
+            take = min(-state.balance, cents, state.adjusted)
+            if take <= 0:
+                break
+            note = "denial write-off replaced by a later payment"
+            entries.append(Entry(line, ADJUSTMENT, -take, group, reason, (), None, note))
+            state.apply(ADJUSTMENT, -take)
+            notes.append(f"line {line.line_number}: earlier denial write-off taken back")
 
     def _move_to_credit(self, line: BilledLine, state: LineState, entries, notes) -> None:
         """Insurance paid a line the patient had paid: the patient's money becomes credit."""

@@ -164,3 +164,38 @@ def forwarded_by(session, claim_id: int) -> str | None:
         .order_by(RemittanceClaim.id.desc())
         .limit(1)
     ).scalar()
+
+
+def legacy_denial_writeoffs(session, service_line_id: int) -> list[tuple[str, str, int]]:
+    """(group, CARC, cents) of CO/OA/PI adjustments a remittance posted on this line while
+    paying nothing for it: denials written off at once, as postings made before denials were
+    held. A payment on appeal takes them back rather than being refused as an overpayment."""
+    from sqlalchemy import and_, func, select
+    from sqlalchemy.orm import aliased
+
+    from clinicbill.store.models import LedgerEntry
+
+    paid = aliased(LedgerEntry)
+    paid_on_it = (
+        select(func.coalesce(func.sum(paid.amount_cents), 0))
+        .where(
+            and_(
+                paid.service_line_id == LedgerEntry.service_line_id,
+                paid.remittance_claim_id == LedgerEntry.remittance_claim_id,
+                paid.kind == "insurance_payment",
+            )
+        )
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(LedgerEntry.group_code, LedgerEntry.reason_code, func.sum(LedgerEntry.amount_cents))
+        .where(
+            LedgerEntry.service_line_id == service_line_id,
+            LedgerEntry.kind == ADJUSTMENT,
+            LedgerEntry.group_code.in_(("CO", "OA", "PI")),
+            LedgerEntry.remittance_claim_id.is_not(None),
+            paid_on_it == 0,
+        )
+        .group_by(LedgerEntry.group_code, LedgerEntry.reason_code)
+    ).all()
+    return [(g, r, int(cents)) for g, r, cents in rows if cents > 0]
