@@ -231,6 +231,26 @@ def test_json_report(sample_run, exported, tmp_path):
     assert listed[0]["trace"] == "JSON1" and listed[0]["claims"] == 1
 
 
+def adopt_payee(db_url, path) -> str | None:
+    """Make the sample 835's payee (N1*PE NPI) this practice's NPI: a public sample is
+    addressed to another practice, and an 835 for another payee is refused whole."""
+    from sqlalchemy import update
+
+    from clinicbill.formats.x12_835 import read_835
+    from clinicbill.store.models import Practice
+
+    advice = read_835(path).advices[0]
+    npi, tax_id = advice.payee_identifier, advice.payee_tax_id
+    if advice.payee_id_qualifier == "FI":
+        npi, tax_id = None, npi
+    with transaction(db_url, "tester") as session:
+        if npi:
+            session.execute(update(Practice).values(npi=npi))
+        if tax_id:
+            session.execute(update(Practice).values(tax_id=tax_id))
+    return npi
+
+
 @pytest.mark.parametrize(
     "name",
     [
@@ -243,7 +263,16 @@ def test_json_report(sample_run, exported, tmp_path):
     ],
 )
 def test_public_samples_import_with_unmatched_claims_reported(sample_run, name):
-    result = sample_run("era", "import", str(SAMPLES / name))
+    theirs = SAMPLES / name
+    refused = sample_run("era", "import", str(theirs))
+    if refused.exit_code == 1:  # addressed to another practice: nothing posted
+        assert "addressed to payee" in refused.stderr and "nothing was posted" in refused.stderr
+        assert counts(sample_run.db_url) == (0, 0)
+    adopt_payee(sample_run.db_url, theirs)
+    result = sample_run("era", "import", str(theirs))
+    if name == "hdi__835-provider-level-adjustment.dat":  # three payees: two are not ours
+        assert result.exit_code == 1 and "payee NPI PROVIDER2_NPI" in result.stderr
+        return
     assert result.exit_code == 0, result.stderr
     assert "not posted" in result.stdout
     parsed_claims = result.stdout.count("no claim with this patient control number")
@@ -264,6 +293,7 @@ def test_managed_care_sample_refused_clearly(sample_run):
 
 
 def test_remark_codes_shown_in_words(sample_run):
+    adopt_payee(sample_run.db_url, SAMPLES / "hdi__835-denial.dat")
     sample_run("era", "import", str(SAMPLES / "hdi__835-denial.dat"))
     shown = json.loads(sample_run("--json", "era", "show", "1").stdout)
     remark = "M143 the provider must update license information with the payer"
@@ -274,6 +304,7 @@ def test_remark_codes_shown_in_words(sample_run):
 
 
 def test_era_import_as_a_real_process(sample_db):
+    adopt_payee(sample_db, SAMPLES / "hdi__claim_adj_reason.dat")
     result = cli_subprocess(
         "--db", sample_db, "era", "import", str(SAMPLES / "hdi__claim_adj_reason.dat")
     )

@@ -297,7 +297,8 @@ def test_secondary_prior_payer_impact_is_not_posted_again(s):
         adjustments=(Adjustment("OA", "23", 7560),),
     )
     cp = ClaimPayment(billed.patient_control_number, "2", 9000, 1440, services=(svc,))
-    out = post_remittance(s, advice_for([cp], trace_number="S", payment_date=PAID_ON))
+    advice = advice_for([cp], trace_number="S", payment_date=PAID_ON, payer_name="EVERGREEN")
+    out = post_remittance(s, advice)
     assert out.claims[0].posted
     (line,) = balances(s, claim)
     assert (line.insurance_paid, line.adjusted, line.balance, line.patient_due) == (
@@ -313,7 +314,9 @@ def test_provider_level_adjustments_recorded(s):
     from tests.conftest import SAMPLES
 
     parsed = read_835(SAMPLES / "hdi__835-provider-level-adjustment.dat")
-    outcomes = [post_remittance(s, a, file_sha256=parsed.sha256) for a in parsed.advices]
+    # a public sample, addressed to another payee: posted as if it were ours
+    ours = [replace(a, payee_identifier=None, payee_tax_id=None) for a in parsed.advices]
+    outcomes = [post_remittance(s, a, file_sha256=parsed.sha256) for a in ours]
     rows = s.execute(select(ProviderAdjustment).order_by(ProviderAdjustment.id)).scalars().all()
     assert [(r.reason, r.amount_cents) for r in rows][:2] == [("WO", 29818), ("72", -29818)]
     assert len(rows) == 6

@@ -53,15 +53,14 @@ def check_payee(session, advice) -> None:
     if practice is None:
         return
     qualifier = (advice.payee_id_qualifier or "").upper()
-    identifier = _digits(advice.payee_identifier) if qualifier in ("", "XX") else ""
-    identifier = identifier or (advice.payee_identifier or "").strip()
+    identifier = (advice.payee_identifier or "").strip()
     where = f"trace {advice.trace_number}"
     hint = "this remittance is for another practice: nothing was posted; send it back to the payer"
     if identifier and qualifier in ("", "XX"):
         npis = {_digits(practice.npi)} | {
             _digits(npi) for npi in session.execute(select(Provider.npi)).scalars()
         }
-        if identifier not in npis:
+        if (_digits(identifier) or identifier) not in npis:
             raise ClinicbillError(
                 f"835: {where} is addressed to payee NPI {identifier} (N1*PE), not to this "
                 f"practice (NPI {practice.npi}) or one of its providers",
