@@ -68,6 +68,7 @@ def followup_report(
         denied_section,
         denied_step,
         forwarded_unanswered,
+        held_by_claim,
         last_calls,
         underpaid_items,
     )
@@ -106,9 +107,10 @@ def followup_report(
 
     for alert in timely_filing_alerts(found.get("timely_filing", []), payers, as_of):
         alert_item("timely filing", alert, *_timely_step(alert), alert.deadline)
-    appeal_days = appeal_days_by_payer(session)
+    appeal_days = appeal_days_by_payer(payers)
+    holds = held_by_claim(session, as_of)
     denied_rows = []
-    for claim, reasons, held in denied_claims(session, as_of):
+    for claim, reasons, held in denied_claims(session, as_of, holds["denial"]):
         days = appeal_days.get(claim.payer_id, APPEAL_DAYS)
         deadline = claim.remitted_on + timedelta(days=days) if claim.remitted_on else None
         why, step = denied_step(claim, reasons, deadline)
@@ -129,7 +131,9 @@ def followup_report(
         why = f"no response {alert.days} days after billing on {alert.billed_on}"
         step = "call the payer or send a claim status inquiry (276); resend if not on file"
         alert_item("no response", alert, why, step)
-    for claim, since, held in forwarded_unanswered(session, as_of, forwarded_days):
+    for claim, since, held in forwarded_unanswered(
+        session, as_of, forwarded_days, holds["crossover"]
+    ):
         why = (
             f"forwarded to the next payer on {since}: no answer after "
             f"{(as_of - since).days} days; {fmt(held)} patient share held with it"

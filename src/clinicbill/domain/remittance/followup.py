@@ -17,34 +17,32 @@ APPEAL_DAYS = 180  # DOMAIN.md §13; each payer profile may say otherwise (appea
 CALL_COLUMNS = (Column("last_call", "Last call"), Column("next_action", "Next action", DATE))
 
 
-def held_by_claim(session, kind: str, as_of: date, claim_ids=None) -> dict[int, int]:
-    """Claim id -> its open `kind` hold (cents) on `as_of`."""
+def held_by_claim(session, as_of: date) -> dict[str, dict[int, int]]:
+    """Kind (denial, crossover) -> claim id -> its open hold (cents) on `as_of`: one query."""
     from clinicbill.store.models import LedgerEntry
 
     total = func.sum(LedgerEntry.amount_cents)
-    query = (
-        select(LedgerEntry.claim_id, total)
+    rows = session.execute(
+        select(LedgerEntry.kind, LedgerEntry.claim_id, total)
         .where(
-            LedgerEntry.kind == kind,
+            LedgerEntry.kind.in_((DENIAL, CROSSOVER)),
             LedgerEntry.effective_date <= as_of,
             LedgerEntry.claim_id.is_not(None),
         )
-        .group_by(LedgerEntry.claim_id)
+        .group_by(LedgerEntry.kind, LedgerEntry.claim_id)
         .having(total > 0)
-    )
-    if claim_ids is not None:
-        query = query.where(LedgerEntry.claim_id.in_(list(claim_ids)))
-    return {cid: int(cents) for cid, cents in session.execute(query).all()}
+    ).all()
+    held: dict[str, dict[int, int]] = {DENIAL: {}, CROSSOVER: {}}
+    for kind, claim_id, cents in rows:
+        held[kind][claim_id] = int(cents)
+    return held
 
 
-def appeal_days_by_payer(session) -> dict[int, int]:
-    """Payer id -> its profile's appeal window in days."""
+def appeal_days_by_payer(payers: dict) -> dict[int, int]:
+    """Payer id -> its profile's appeal window in days (`payers`: id -> Payer)."""
     from clinicbill.domain.profiles import profile_for_payer
-    from clinicbill.store.models import Payer
 
-    return {
-        p.id: profile_for_payer(p).appeal_days for p in session.execute(select(Payer)).scalars()
-    }
+    return {pid: profile_for_payer(p).appeal_days for pid, p in payers.items()}
 
 
 def last_calls(session, claim_ids, as_of: date) -> dict[int, dict]:
@@ -80,9 +78,10 @@ def call_text(call: dict | None) -> str:
     return f"{call['on']} {call['rep']} (ref {call['reference']})"
 
 
-def forwarded_unanswered(session, as_of: date, days: int) -> list:
+def forwarded_unanswered(session, as_of: date, days: int, held: dict[int, int]) -> list:
     """Claims whose payer forwarded them (CLP02 19/20/21/23) `days` or more days before
-    `as_of` and whose next payer has not answered: the PR amounts are still held."""
+    `as_of` and whose next payer has not answered: the PR amounts are still held (`held`:
+    claim id -> crossover hold, from `held_by_claim`)."""
     from clinicbill.store.models import (
         Claim,
         Patient,
@@ -91,7 +90,6 @@ def forwarded_unanswered(session, as_of: date, days: int) -> list:
         RemittanceClaim,
     )
 
-    held = held_by_claim(session, CROSSOVER, as_of)
     if not held:
         return []
     forwarded_on = func.max(func.coalesce(Remittance.payment_date, as_of))
@@ -134,14 +132,13 @@ def forwarded_unanswered(session, as_of: date, days: int) -> list:
     return sorted(out, key=lambda item: (-item[2], item[1], item[0].id))
 
 
-def denied_claims(session, as_of: date) -> list:
+def denied_claims(session, as_of: date, held: dict[int, int]) -> list:
     """Claims denied or appealed on `as_of` whose appeal window is still open (or that still
     hold an open denial), with the CARCs posted by the denial. Listed whatever their balance:
     a written-off denial can still be appealed."""
     from clinicbill.store.models import Claim, LedgerEntry, Patient, Remittance, RemittanceClaim
 
     states = claim_states(as_of, historical=recorded_after(session, as_of))
-    held = held_by_claim(session, DENIAL, as_of)
     answered = (
         select(
             RemittanceClaim.claim_id.label("claim_id"),
