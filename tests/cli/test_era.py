@@ -136,7 +136,8 @@ def test_round_trip_every_balance_exact(sample_run, exported, tmp_path):
     assert lines_of(url, 1) == [(9500, 0, 0, 0, 0), (6000, 0, 0, 0, 0)]
     # 97810 $95: allowed 76.00 (CO-45 19.00), PR-2 15.20, paid 60.80; 97811 $60 likewise
     assert lines_of(url, 2) == [(6080, 0, 1900, 1520, 1520), (3840, 0, 1200, 960, 960)]
-    assert lines_of(url, 3) == [(0, 0, 9500, 0, 0), (0, 0, 6000, 0, 0)]
+    # the denial stays open with the payer (held, not written off)
+    assert lines_of(url, 3) == [(0, 0, 0, 0, 9500), (0, 0, 0, 0, 6000)]
     assert lines_of(url, 4) == [(8550, 0, 950, 0, 0), (5400, 0, 600, 0, 0)]
     remit2 = write(tmp_path, "remit2.835", [reversal_of(first[3])], "EFT0002")
     assert sample_run("era", "import", remit2).exit_code == 0
@@ -146,14 +147,15 @@ def test_round_trip_every_balance_exact(sample_run, exported, tmp_path):
         assert statuses == ["paid", "paid", "denied", "accepted"]
         details = ledger.line_details(session, patient_id=1)
         assert sum(x.patient_due for x in details) == 1520 + 960
-        assert sum(x.insurance_due for x in details) == 9500 + 6000
+        # the reversed claim and the denied one (held with the payer) both
+        assert sum(x.insurance_due for x in details) == 2 * (9500 + 6000)
     # the patient pays the coinsurance; balances close
     paid_result = sample_run("payment", "add", "P00001", "24.80", "--method", "card")
     assert paid_result.exit_code == 0, paid_result.stderr
     assert lines_of(url, 2) == [(6080, 1520, 1900, 1520, 0), (3840, 960, 1200, 960, 0)]
     shown = sample_run("patient", "show", "P00001")
-    assert "balance: $155.00" in shown.stdout
-    assert "insurance_owes: $155.00" in shown.stdout and "patient_owes: $0.00" in shown.stdout
+    assert "balance: $310.00" in shown.stdout
+    assert "insurance_owes: $310.00" in shown.stdout and "patient_owes: $0.00" in shown.stdout
 
 
 def test_reimport_posts_nothing_and_says_so(sample_run, exported, tmp_path):
@@ -229,6 +231,26 @@ def test_json_report(sample_run, exported, tmp_path):
     assert listed[0]["trace"] == "JSON1" and listed[0]["claims"] == 1
 
 
+def adopt_payee(db_url, path) -> str | None:
+    """Make the sample 835's payee (N1*PE NPI) this practice's NPI: a public sample is
+    addressed to another practice, and an 835 for another payee is refused whole."""
+    from sqlalchemy import update
+
+    from clinicbill.formats.x12_835 import read_835
+    from clinicbill.store.models import Practice
+
+    advice = read_835(path).advices[0]
+    npi, tax_id = advice.payee_identifier, advice.payee_tax_id
+    if advice.payee_id_qualifier == "FI":
+        npi, tax_id = None, npi
+    with transaction(db_url, "tester") as session:
+        if npi:
+            session.execute(update(Practice).values(npi=npi))
+        if tax_id:
+            session.execute(update(Practice).values(tax_id=tax_id))
+    return npi
+
+
 @pytest.mark.parametrize(
     "name",
     [
@@ -241,7 +263,16 @@ def test_json_report(sample_run, exported, tmp_path):
     ],
 )
 def test_public_samples_import_with_unmatched_claims_reported(sample_run, name):
-    result = sample_run("era", "import", str(SAMPLES / name))
+    theirs = SAMPLES / name
+    refused = sample_run("era", "import", str(theirs))
+    if refused.exit_code == 1:  # addressed to another practice: nothing posted
+        assert "addressed to payee" in refused.stderr and "nothing was posted" in refused.stderr
+        assert counts(sample_run.db_url) == (0, 0)
+    adopt_payee(sample_run.db_url, theirs)
+    result = sample_run("era", "import", str(theirs))
+    if name == "hdi__835-provider-level-adjustment.dat":  # three payees: two are not ours
+        assert result.exit_code == 1 and "payee NPI PROVIDER2_NPI" in result.stderr
+        return
     assert result.exit_code == 0, result.stderr
     assert "not posted" in result.stdout
     parsed_claims = result.stdout.count("no claim with this patient control number")
@@ -262,6 +293,7 @@ def test_managed_care_sample_refused_clearly(sample_run):
 
 
 def test_remark_codes_shown_in_words(sample_run):
+    adopt_payee(sample_run.db_url, SAMPLES / "hdi__835-denial.dat")
     sample_run("era", "import", str(SAMPLES / "hdi__835-denial.dat"))
     shown = json.loads(sample_run("--json", "era", "show", "1").stdout)
     remark = "M143 the provider must update license information with the payer"
@@ -272,6 +304,7 @@ def test_remark_codes_shown_in_words(sample_run):
 
 
 def test_era_import_as_a_real_process(sample_db):
+    adopt_payee(sample_db, SAMPLES / "hdi__claim_adj_reason.dat")
     result = cli_subprocess(
         "--db", sample_db, "era", "import", str(SAMPLES / "hdi__claim_adj_reason.dat")
     )

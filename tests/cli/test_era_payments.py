@@ -149,7 +149,7 @@ def test_manual_eob_posting(sample_run):
     bad = sample_run("payment", "post-eob", pcn, "--line", "7 paid=1")
     assert bad.exit_code == 1 and "has no line 7" in bad.stderr
     t = totals(sample_run, "P00001")
-    assert (t["insurance_paid"], t["adjusted"], t["patient_due"]) == ("57.60", "98.00", "14.40")
+    assert (t["insurance_paid"], t["adjusted"], t["patient_due"]) == ("57.60", "18.00", "14.40")
     listed = json.loads(sample_run("--json", "era", "list").stdout)
     assert listed[0]["source"] == "manual"
 

@@ -188,7 +188,7 @@ def test_report_commands(sample_run, history):
         "10.00",
     )
     denials = sample_run("report", "denials", "--format", "json")
-    assert json.loads(denials.stdout)["summary"] == {"denied": "0.00"}
+    assert json.loads(denials.stdout)["summary"] == {"denied": "0.00", "recovered": "0.00"}
     underpaid = sample_run("report", "underpaid", "--payer", "CHP01", "--from", "2000-01-01")
     assert underpaid.exit_code == 0 and "no underpaid lines" in underpaid.stdout
     visits = sample_run("report", "visits")

@@ -82,7 +82,12 @@ def test_query_count_does_not_grow_with_the_data(sample_db, name):
             counts.append(len(statements))
             session.rollback()
     assert counts[0] == counts[1], counts
-    assert counts[0] <= 8, counts
+    assert counts[0] <= LIMITS.get(name, 8), counts
+
+
+# Reports with more sections: the follow-up's holds and last calls, the denial rates and
+# appeals (issue 17); still a fixed number whatever the data.
+LIMITS = {"followup": 9, "denials": 9}
 
 
 def bucket_of(days: int) -> int:

@@ -1,5 +1,7 @@
 """The ledger invariant under random sequences of charges, insurance payments, reversals,
-manual EOBs, patient payments, write-offs, credit applications, refunds and packages.
+manual EOBs, patient payments, write-offs, credit applications, refunds and packages, and
+(issue 17) denials held with the payer, appeals, denial write-offs, denials billed to the
+patient and crossovers (CLP02 19) held with the next payer.
 
 For every service line, after every operation (accepted or refused):
 charge = insurance paid + patient paid + adjustments + balance, to the cent; the balance is
@@ -59,6 +61,10 @@ operations = st.lists(
         st.tuples(st.just("refund"), st.integers(1, 3000)),
         st.tuples(st.just("charge"), cents),
         st.tuples(st.just("package"), cents, st.sampled_from([None, 1, 2, 3])),
+        st.tuples(st.just("crossover"), st.integers(0, 2), outcomes),
+        st.tuples(st.just("appeal"), st.integers(0, 2)),
+        st.tuples(st.just("writeoff"), st.integers(0, 2)),
+        st.tuples(st.just("bill-patient"), st.integers(0, 2)),
     ),
     max_size=10,
 )
@@ -72,6 +78,7 @@ def check_invariant(session, patient_id):
         assert line.balance >= 0
         assert line.insurance_paid >= 0 and line.patient_paid >= 0
         assert line.patient_responsibility >= 0
+        assert line.denied >= 0 and line.forwarded >= 0  # holds are never negative
         assert line.patient_due + line.insurance_due == line.balance
     assert ledger.patient_credit(session, patient_id) >= 0
     assert free_credit(session, patient_id) >= 0
@@ -128,11 +135,24 @@ def _run(session, op, trace, claims, billed, encounters, patient, posted):
         package = add_package(session, patient, "pkg", op[1], "card", visits=op[2], purchased_on=ON)
         draw_from_package(session, session.get(Encounter, encounters[-1]), package, ON)
         return
-    if kind in ("remit", "reverse", "repost", "wild"):
+    if kind in ("appeal", "writeoff", "bill-patient"):
+        from clinicbill.app import appeals
+
+        claim_id = claims[op[1]].id
+        if kind == "appeal":
+            appeals.appeal_claim(session, claim_id, ON, force=True)
+        elif kind == "writeoff":
+            appeals.write_off_denial(session, claim_id, "appeal lost", ON)
+        else:
+            appeals.bill_patient(session, claim_id, "signed waiver", ON)
+        return
+    if kind in ("remit", "reverse", "repost", "wild", "crossover"):
         claim = claims[op[1]]
         history = posted.setdefault(claim.id, [])
         if kind == "remit":
             cp = claim_payment(billed[claim.id], op[2])
+        elif kind == "crossover":  # processed as primary, forwarded to the secondary
+            cp = claim_payment(billed[claim.id], op[2], status_code="19")
         elif kind == "wild":  # an unbalanced payer: random paid and one random adjustment
             base = claim_payment(billed[claim.id], Outcome())
             svc = replace(

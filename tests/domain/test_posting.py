@@ -111,8 +111,9 @@ def test_denied_claim_with_reason_text(s):
         .all()[-1]
     )
     assert event.status == "denied" and "CO-50" in event.note and event.on_date == PAID_ON
-    assert [b.balance for b in balances(s, claim)] == [0, 0]
-    assert all(b.adjusted == b.charge for b in balances(s, claim))
+    # a denial is a state, not a write-off: the charge stays open, held as denied
+    assert [b.balance for b in balances(s, claim)] == [9000, 16000]
+    assert all(b.adjusted == 0 and b.denied == b.charge for b in balances(s, claim))
 
 
 def test_partially_paid_when_one_line_is_denied(s):
@@ -121,7 +122,9 @@ def test_partially_paid_when_one_line_is_denied(s):
     assert result.new_status == "partially-paid"
     first, second = balances(s, claim)
     assert first.insurance_paid == 7200 and second.insurance_paid == 0
-    assert second.adjusted == 16000
+    assert second.adjusted == 0 and second.denied == 16000 and second.balance == 16000
+    (held,) = [x for x in ledger.line_details(s, claim_id=claim.id) if x.denied]
+    assert held.insurance_due == 16000 and held.patient_due == 0  # with the payer
 
 
 def test_reversal_undoes_and_correction_reposts(s):
@@ -294,7 +297,8 @@ def test_secondary_prior_payer_impact_is_not_posted_again(s):
         adjustments=(Adjustment("OA", "23", 7560),),
     )
     cp = ClaimPayment(billed.patient_control_number, "2", 9000, 1440, services=(svc,))
-    out = post_remittance(s, advice_for([cp], trace_number="S", payment_date=PAID_ON))
+    advice = advice_for([cp], trace_number="S", payment_date=PAID_ON, payer_name="EVERGREEN")
+    out = post_remittance(s, advice)
     assert out.claims[0].posted
     (line,) = balances(s, claim)
     assert (line.insurance_paid, line.adjusted, line.balance, line.patient_due) == (
@@ -310,7 +314,9 @@ def test_provider_level_adjustments_recorded(s):
     from tests.conftest import SAMPLES
 
     parsed = read_835(SAMPLES / "hdi__835-provider-level-adjustment.dat")
-    outcomes = [post_remittance(s, a, file_sha256=parsed.sha256) for a in parsed.advices]
+    # a public sample, addressed to another payee: posted as if it were ours
+    ours = [replace(a, payee_identifier=None, payee_tax_id=None) for a in parsed.advices]
+    outcomes = [post_remittance(s, a, file_sha256=parsed.sha256) for a in ours]
     rows = s.execute(select(ProviderAdjustment).order_by(ProviderAdjustment.id)).scalars().all()
     assert [(r.reason, r.amount_cents) for r in rows][:2] == [("WO", 29818), ("72", -29818)]
     assert len(rows) == 6

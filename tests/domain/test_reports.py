@@ -61,7 +61,8 @@ def test_followup_lists_each_claim_with_why_and_next_step(books):
     got = [(r["claim"], r["at_stake"], r["why"], r["next_step"]) for r in rows(report, "followup")]
     session_id = books.session.get(ServiceLine, late[0]).encounter_id
     appeal_by = ago(12) + timedelta(days=APPEAL_DAYS)
-    assert got == [  # a rejection first: it never reached the payer and its clock runs unseen
+    # rejections first (they never reached the payer), then money at stake, then deadline
+    assert got == [
         (
             rejected.patient_control_number,
             2000,
@@ -69,24 +70,25 @@ def test_followup_lists_each_claim_with_why_and_next_step(books):
             f"fix it and resend as an original: clinicbill claim resubmit {rejected.id}",
         ),
         (
-            f"session {session_id}",
-            1200,
-            f"timely filing: 10 days past the {ago(10)} limit",
-            "appeal with proof of timely filing if it was sent in time; else write it off",
-        ),
-        (
             denied.patient_control_number,
             4000,
             f"denied: CO-50 {carc_text('50')}",
-            f"appeal by {appeal_by} with records, or correct and send a replacement "
-            f"(clinicbill claim resubmit {denied.id} --replace), or bill the patient if the "
-            "plan allows",
+            f"appeal by {appeal_by} with records (clinicbill claim appeal {denied.id} --letter), "
+            f"or correct and send a replacement (clinicbill claim resubmit {denied.id} "
+            f"--replace), or write it off (clinicbill claim writeoff {denied.id}); CO/PI: the "
+            "provider is liable; the patient owes none of it",
         ),
         (
             silent.patient_control_number,
             3000,
             f"no response 40 days after billing on {ago(40)}",
             "call the payer or send a claim status inquiry (276); resend if not on file",
+        ),
+        (
+            f"session {session_id}",
+            1200,
+            f"timely filing: 10 days past the {ago(10)} limit",
+            "appeal with proof of timely filing if it was sent in time; else write it off",
         ),
         (
             short.patient_control_number,
@@ -96,6 +98,7 @@ def test_followup_lists_each_claim_with_why_and_next_step(books):
             f"{ago(8) + timedelta(days=APPEAL_DAYS)})",
         ),
     ]
+    assert all("bill the patient" not in r[3] for r in got)  # CO: never the patient's
     assert report.notes[0].startswith(
         "5 item(s): 1 rejected, 1 timely filing, 1 denied, 1 no response, 1 underpaid."
     )
@@ -235,7 +238,7 @@ def test_denials_by_reason_payer_and_code(books):
         ("Cascade Health Plan", 1, 3800),
     )
     assert report.section("by_code").rows == (("97124", 2, 7800), ("97810", 1, 7500))
-    assert report.summary == {"denied": 15300}
+    assert report.summary == {"denied": 15300, "recovered": 0}
     assert report.notes[0].startswith("3 denied line(s), $153.00 denied in all.")
 
 

@@ -1,7 +1,7 @@
 """`claim create|check|list|show|export|mark|resubmit|void|secondary` (SPEC §4.5).
 
-Export and show live in cli/claims_export.py and cli/claims_show.py; they register on the same
-`claim` group here.
+Export and show live in cli/claims_export.py and cli/claims_show.py, and appeal, writeoff,
+bill-patient and call in cli/claims_decide.py; they register on the same `claim` group here.
 """
 
 from __future__ import annotations
@@ -289,8 +289,15 @@ def claim_resubmit(
 @claim_app.command("secondary")
 def claim_secondary(
     claim_id: Annotated[str, Arg(help="The primary claim (id or control number).")],
+    force: Annotated[
+        bool, Opt("--force", help="Bill it although the primary forwarded the claim.")
+    ] = False,
+    reason: Annotated[str | None, Opt("--reason", help="Why (required with --force).")] = None,
 ) -> None:
     """Bill the secondary policy with the primary's payment and adjustments (837P 2320/2430).
+
+    A claim the primary forwarded to the secondary (CLP02 19/20/21/23) is refused unless
+    --force with --reason: the secondary answers it without a second claim.
 
     Example: clinicbill claim secondary 12
     """
@@ -300,7 +307,7 @@ def claim_secondary(
 
     with unit_of_work() as session:
         primary = get_claim(session, claim_id)
-        claim = secondary_claim(session, primary, _date(None))
+        claim = secondary_claim(session, primary, _date(None), force=force, reason=reason)
         row = claim_row(claim)
         row["primary_claim_id"] = primary.id
     done(f"secondary claim {row['id']} ({row['control_number']}) for claim {primary.id}", row)
@@ -387,10 +394,17 @@ DEMO_STEPS: list = [
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
-    from clinicbill.cli import claims_export, claims_show, claims_status, claims_submit
+    from clinicbill.cli import (
+        claims_decide,
+        claims_export,
+        claims_show,
+        claims_status,
+        claims_submit,
+    )
 
     claims_export.register(claim_app)
     claims_show.register(claim_app)
     claims_status.register(claim_app)
     claims_submit.register(claim_app)
+    claims_decide.register(claim_app)
     app.add_typer(claim_app, name="claim")

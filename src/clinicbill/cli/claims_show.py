@@ -20,15 +20,18 @@ LINE_COLUMNS = [
     "patient_paid",
     "adjusted",
     "balance",
+    "held",
 ]
 POSTING_COLUMNS = ["date", "line", "kind", "amount", "group", "reason", "note"]
 HISTORY_COLUMNS = ["date", "status", "user", "note"]
+CALL_COLUMNS = ["date", "rep", "reference", "note", "next", "by"]
 
 
 def gather(session, claim) -> dict:
     """Everything `claim show` prints, as plain data (also the --json output)."""
     from sqlalchemy import select
 
+    from clinicbill.app.appeals import claim_calls
     from clinicbill.cli.claims import claim_row, finding_rows
     from clinicbill.domain.claims import claim_history, pages_for
     from clinicbill.domain.ledger import line_balances
@@ -56,6 +59,7 @@ def gather(session, claim) -> dict:
                 "patient_paid": fmt(b.patient_paid) if b else "",
                 "adjusted": fmt(b.adjusted) if b else "",
                 "balance": fmt(b.balance) if b else "",
+                "held": _held(b, fmt),
             }
         )
     postings = [
@@ -103,9 +107,22 @@ def gather(session, claim) -> dict:
             "findings": finding_rows(scrub(snapshot)),
             "history": history,
             "postings": postings,
+            "calls": claim_calls(session, claim.id),
         }
     )
     return data
+
+
+def _held(balance, fmt) -> str:
+    """What the line's balance holds with a payer: a denial, a crossover (or nothing)."""
+    if balance is None:
+        return ""
+    parts = []
+    if balance.denied > 0:
+        parts.append(f"{fmt(balance.denied)} denied")
+    if balance.forwarded > 0:
+        parts.append(f"{fmt(balance.forwarded)} with the next payer")
+    return ", ".join(parts)
 
 
 def claim_show(
@@ -132,6 +149,8 @@ def claim_show(
     table(data["history"], HISTORY_COLUMNS, "history")
     if data["postings"]:
         table(data["postings"], POSTING_COLUMNS, "postings", right=["amount"])
+    if data["calls"]:
+        table(data["calls"], CALL_COLUMNS, "follow-up calls")
 
 
 def register(claim_app: typer.Typer) -> None:

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from clinicbill.cli.common import unit_of_work
+from clinicbill.cli.era_demo import demo_appeal, demo_remittance
 
 Opt = typer.Option
 era_app = typer.Typer(help="Remittances (X12 835): post, list, show.", no_args_is_help=True)
@@ -327,38 +328,6 @@ def era_show(remittance: Annotated[int, typer.Argument(help="Remittance id.")]) 
         table(plb, ["provider", "reason", "reference", "amount"], "provider-level adjustments")
 
 
-def _demo_remittance(target: Path) -> list[str]:
-    """Play the payer for the demo's claims: write an 835 and return the import command."""
-    from datetime import date
-
-    from sqlalchemy import select
-
-    from clinicbill.formats.x12_835_write import Outcome, remittance_835_for_claims
-    from clinicbill.store.engine import transaction
-    from clinicbill.store.models import Claim
-
-    with transaction(str(target / "clinicbill-demo.db"), "demo") as session:
-        claims = session.execute(
-            select(Claim.id)
-            .where(Claim.status.in_(("submitted", "accepted")), Claim.primary_claim_id.is_(None))
-            .order_by(Claim.id)
-        ).scalars()
-        outcomes = {}
-        for number, claim_id in enumerate(claims):
-            if number % 3 == 2:  # one claim in three: denied as not medically necessary
-                outcomes[claim_id] = Outcome(kind="denied", remarks=("N130",))
-            else:  # allowed 80% (CO-45), patient coinsurance 20% (PR-2)
-                outcomes[claim_id] = Outcome(coinsurance_percent=20)
-        paid_on = date.today()
-        text, _advice = remittance_835_for_claims(
-            session, outcomes, trace_number=f"DEMO{paid_on:%Y%m%d}", payment_date=paid_on
-        )
-    from clinicbill.store.files import write_private
-
-    path = write_private(target / f"remittance-{paid_on:%Y-%m-%d}.835", text, force=True)
-    return ["era", "import", str(path)]
-
-
 def _demo_payment(target: Path) -> list[str]:
     """Chen pays what she owes after insurance (her coinsurance), by card."""
     from clinicbill.domain import ledger
@@ -373,8 +342,10 @@ def _demo_payment(target: Path) -> list[str]:
 
 # Steps this module adds to `clinicbill demo` (see cli/demo.py); after the claims steps.
 DEMO_STEPS: list = [
-    ("Post the payer's 835 remittance for the submitted claims", _demo_remittance),
+    ("Post the payer's 835 remittance for the submitted claims", demo_remittance),
     ("Remittances on file", ["era", "list"]),
+    ("The denial stays with the payer: the follow-up worklist", ["report", "followup"]),
+    ("Appeal the denied claim, with the appeal packet (letter + evidence)", demo_appeal),
     ("Chen pays her coinsurance by card (applied to her oldest balance)", _demo_payment),
     ("Chen's balances after insurance and her payment", ["balance", "P00001", "--all"]),
     ("Chen's account summary", ["patient", "show", "P00001"]),

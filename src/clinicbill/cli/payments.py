@@ -221,8 +221,14 @@ def payment_post_eob(
     ref: Annotated[str | None, Opt("--ref", help="Check or EOB number.")] = None,
     denied: Annotated[bool, Opt("--denied", help="The payer denied the claim.")] = False,
     payer_claim_number: Annotated[str | None, Opt(help="The payer's claim number.")] = None,
+    payer: Annotated[
+        str | None,
+        Opt("--payer", help="Who sent the EOB (default: the claim's payer), e.g. a secondary."),
+    ] = None,
 ) -> None:
     """Post a paper EOB for one claim, line by line, through the same posting as `era import`.
+    An EOB from another payer than the claim's is refused, unless the claim's payer forwarded
+    it to that payer (a crossover's secondary).
 
     Example: clinicbill payment post-eob 3 --ref 88123 --line '1 paid=57.60 CO-45=18 PR-2=14.40'
     """
@@ -242,6 +248,7 @@ def payment_post_eob(
             reference=ref,
             denied=denied,
             payer_claim_control_number=payer_claim_number,
+            payer=payer,
         )
         result = outcome.claims[0]
         status = row.status

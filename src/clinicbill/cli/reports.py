@@ -240,12 +240,17 @@ def report_followup(
     no_response_days: Annotated[
         int, Opt(help="Flag submitted claims unanswered after this many days.")
     ] = 30,
+    forwarded_days: Annotated[
+        int, Opt(help="Flag crossovers the next payer has not answered after this many days.")
+    ] = 30,
     format: FormatOpt = ReportFormat.table,
     output: Output = None,
     force: Force = False,
 ) -> None:
-    """The follow-up worklist: each claim needing action (timely filing, denied, rejected, no
-    response, underpaid), why, and the suggested next step.
+    """The follow-up worklist: each claim needing action (timely filing, denied or appealed,
+    rejected, no response, forwarded and unanswered, underpaid), why, the suggested next step,
+    the last call and the next action date; by money at stake, then deadline. Denials also
+    get their own section.
 
     Example: clinicbill report followup
     """
@@ -254,7 +259,7 @@ def report_followup(
     with unit_of_work() as session:
         day = _date(as_of, "as-of")
         _not_future(day)
-        report = followup_report(session, day, no_response_days)
+        report = followup_report(session, day, no_response_days, forwarded_days)
     emit(report, format.value, output, f"followup-{report.parameters['as_of']}", force=force)
 
 

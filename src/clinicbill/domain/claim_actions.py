@@ -163,9 +163,14 @@ def resubmit_claim(session, original: Claim, mode: str, on: date) -> Claim:
     return claim
 
 
-def secondary_claim(session, primary: Claim, on: date) -> Claim:
-    """Bill the secondary policy with what the primary paid and adjusted."""
+def secondary_claim(
+    session, primary: Claim, on: date, *, force: bool = False, reason: str | None = None
+) -> Claim:
+    """Bill the secondary policy with what the primary paid and adjusted. A claim the primary
+    forwarded (CLP02 19/20/21/23) goes to the secondary without us: refused unless `force`
+    with the practice's `reason` (kept on the new claim's history)."""
     from clinicbill.domain.patients import active_policy
+    from clinicbill.domain.remittance.holds import forwarded_by
     from clinicbill.store.models import Patient
 
     if primary.priority != "primary" or primary.primary_claim_id is not None:
@@ -183,6 +188,17 @@ def secondary_claim(session, primary: Claim, on: date) -> Claim:
             f"claim: {primary.id} has no adjudication from the primary payer yet",
             "post the primary's remittance first (clinicbill era import FILE)",
         )
+    forwarded = forwarded_by(session, primary.id)
+    note = f"secondary to claim {primary.id}"
+    if forwarded is not None:
+        if not force or not (reason or "").strip():
+            raise ClinicbillError(
+                f"claim: {primary.id} was forwarded to the secondary payer by the primary "
+                f"(CLP02 {forwarded}): the secondary answers it without a claim from us",
+                "wait for the secondary's remittance (clinicbill report followup lists it), or "
+                "give --force --reason 'why' (e.g. the secondary says it never received it)",
+            )
+        note += f"; billed although forwarded (CLP02 {forwarded}): {' '.join(reason.split())}"
     existing = session.execute(
         select(Claim.id).where(Claim.primary_claim_id == primary.id, Claim.status != "void")
     ).scalar()
@@ -222,7 +238,7 @@ def secondary_claim(session, primary: Claim, on: date) -> Claim:
         .order_by(ClaimLine.line_number)
     ).scalars()
     add_lines(session, claim, list(lines))
-    record_status(session, claim, "draft", on, f"secondary to claim {primary.id}")
+    record_status(session, claim, "draft", on, note[:300])
     return claim
 
 

@@ -145,13 +145,24 @@ def eob_advice(
     )
 
 
-def post_eob(session, claim, lines: list[EobLine], **options):
+def post_eob(session, claim, lines: list[EobLine], payer: str | None = None, **options):
     """Post a paper EOB for one claim through the one posting function. Refuses (nothing
-    written) when it was posted before or would break a line's balance."""
+    written) when it was posted before, would break a line's balance, or comes from another
+    payer than the claim's (`payer`: who sent it; default the claim's payer) that the claim
+    was not forwarded to."""
     from clinicbill.domain.posting import post_remittance
 
+    sender = claim.payer_id
+    if payer:
+        from clinicbill.domain.lookup import find_payer
+
+        sender = find_payer(session, payer).id
     advice = eob_advice(session, claim, lines, **options)
-    outcome = post_remittance(session, advice, source="manual", payer_id=claim.payer_id)
+    if sender != claim.payer_id:
+        from dataclasses import replace
+
+        advice = replace(advice, payer_identifier=f"EOB-{sender}")
+    outcome = post_remittance(session, advice, source="manual", payer_id=sender)
     if outcome.duplicate:
         raise ClinicbillError(
             f"eob: {advice.trace_number} was posted before (remittance {outcome.remittance_id})",

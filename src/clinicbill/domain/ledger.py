@@ -6,6 +6,10 @@ balance, so nothing can drift. All sums run in SQL.
 Entry kinds (store/models/billing.py LedgerEntry):
 - insurance_payment, patient_payment, adjustment: reduce the balance (negative amounts reverse)
 - patient_responsibility: moves part of the balance to the patient (PR); does not reduce it
+- denial, crossover: holds (domain/remittance/holds.py). A payer's denial (CO/OA/PI on a line
+  it paid nothing for) and the PR amounts of a claim it forwarded to the next payer (CLP02
+  19/20/21/23) stay with a payer until the practice decides or the next answer posts; they
+  do not reduce the balance, and a later entry with the opposite sign releases them
 """
 
 from __future__ import annotations
@@ -22,8 +26,11 @@ INSURANCE_PAYMENT = "insurance_payment"
 PATIENT_PAYMENT = "patient_payment"
 ADJUSTMENT = "adjustment"
 PATIENT_RESPONSIBILITY = "patient_responsibility"
+DENIAL = "denial"
+CROSSOVER = "crossover"
 REDUCING_KINDS = (INSURANCE_PAYMENT, PATIENT_PAYMENT, ADJUSTMENT)
-KINDS = (*REDUCING_KINDS, PATIENT_RESPONSIBILITY)
+HOLD_KINDS = (DENIAL, CROSSOVER)
+KINDS = (*REDUCING_KINDS, PATIENT_RESPONSIBILITY, *HOLD_KINDS)
 
 
 def _sum_kind(kind: str):
@@ -35,7 +42,8 @@ def _sum_kind(kind: str):
 def line_totals(as_of: date | None = None, lines=None):
     """A subquery: per service line with postings, the sums by kind up to `as_of`.
 
-    Columns: service_line_id, insurance_paid, patient_paid, adjusted, patient_responsibility.
+    Columns: service_line_id, insurance_paid, patient_paid, adjusted, patient_responsibility,
+    denied and forwarded (the open holds).
     `lines` (ids, or a select of service line ids) limits the sums to those lines: without
     it the whole ledger is grouped, which a one-visit document must not pay for.
     """
@@ -45,6 +53,8 @@ def line_totals(as_of: date | None = None, lines=None):
         _sum_kind(PATIENT_PAYMENT).label("patient_paid"),
         _sum_kind(ADJUSTMENT).label("adjusted"),
         _sum_kind(PATIENT_RESPONSIBILITY).label("patient_responsibility"),
+        _sum_kind(DENIAL).label("denied"),
+        _sum_kind(CROSSOVER).label("forwarded"),
     ).group_by(LedgerEntry.service_line_id)
     if as_of is not None:
         query = query.where(LedgerEntry.effective_date <= as_of)
@@ -68,6 +78,8 @@ def line_balance_query(as_of: date | None = None, lines=None):
         adjusted.label("adjusted"),
         func.coalesce(totals.c.patient_responsibility, 0).label("patient_responsibility"),
         (ServiceLine.charge_cents - paid_ins - paid_pat - adjusted).label("balance"),
+        func.coalesce(totals.c.denied, 0).label("denied"),
+        func.coalesce(totals.c.forwarded, 0).label("forwarded"),
     ).outerjoin(totals, totals.c.service_line_id == ServiceLine.id)
     if lines is not None:
         query = query.where(ServiceLine.id.in_(lines))
@@ -83,6 +95,8 @@ class LineBalance:
     adjusted: int
     patient_responsibility: int
     balance: int
+    denied: int = 0  # open denial hold (with the payer until the practice decides)
+    forwarded: int = 0  # PR amounts held with the next payer after a crossover
 
     def holds(self) -> bool:
         """charge = insurance paid + patient paid + adjustments + balance, to the cent."""
@@ -249,6 +263,8 @@ class LineDetail:
     balance: int
     patient_due: int
     insurance_due: int
+    denied: int = 0
+    forwarded: int = 0
 
 
 def line_details(

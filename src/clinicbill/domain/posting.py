@@ -20,7 +20,7 @@ posted and is reported for manual posting, like an unmatched claim.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import select
@@ -84,7 +84,12 @@ def post_remittance(
 
     Never commits: the caller's unit of work makes the whole file land or none of it.
     `progress(n)` reports n more units of work done: two per claim (planned, then written).
+    A remittance for another payee is refused whole; a claim billed to another payer than the
+    remittance's is left unmatched (domain/remittance/payer_checks.py).
     """
+    from clinicbill.domain.remittance.payer_checks import check_payee, wrong_payer
+
+    check_payee(session, advice)
     earlier = session.execute(
         select(Remittance.id).where(
             Remittance.trace_number == advice.trace_number,
@@ -109,6 +114,8 @@ def post_remittance(
     states = load_line_states(
         session, {x.service_line_id for c in billed.values() for x in c.lines}
     )
+    wrong = wrong_payer(session, advice, billed, payer_id)
+    billed = {pcn: c for pcn, c in billed.items() if pcn not in wrong}
     if payer_id is None:
         payers = {c.payer_id for c in billed.values()}
         payer_id = payers.pop() if len(payers) == 1 else None
@@ -142,7 +149,11 @@ def post_remittance(
     planner = Planner(session, states)
     plans: list[tuple[ClaimPayment, ClaimOutcome, list[Entry]]] = []
     for clp in advice.claims:
-        plans.append(planner.plan(clp, billed.get(clp.patient_control_number)))
+        plan = planner.plan(clp, billed.get(clp.patient_control_number))
+        if clp.patient_control_number in wrong:
+            outcome = replace(plan[1], problem=wrong[clp.patient_control_number])
+            plan = (clp, outcome, [])
+        plans.append(plan)
         if progress:
             progress(1)
     outcomes = _write(session, remittance, money, plans, on)

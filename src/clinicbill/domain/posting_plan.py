@@ -15,6 +15,8 @@ from sqlalchemy import func, select
 from clinicbill.domain import ledger
 from clinicbill.domain.ledger import (
     ADJUSTMENT,
+    CROSSOVER,
+    DENIAL,
     INSURANCE_PAYMENT,
     PATIENT_PAYMENT,
     PATIENT_RESPONSIBILITY,
@@ -29,6 +31,13 @@ from clinicbill.domain.remit import (
     describe_remarks,
 )
 from clinicbill.domain.remit_match import BilledClaim, BilledLine, match_services
+from clinicbill.domain.remittance.holds import (
+    FORWARDED,
+    entry_kind,
+    is_denied_service,
+    legacy_denial_writeoffs,
+    reversal_parts,
+)
 from clinicbill.store.models import LedgerEntry
 
 # CAS OA-23 reports the prior payer's adjudication on a secondary claim: that money and those
@@ -49,33 +58,48 @@ class LineState:
     patient_paid: int = 0
     adjusted: int = 0
     patient_responsibility: int = 0
+    denied: int = 0  # open denial hold (domain/remittance/holds.py)
+    forwarded: int = 0  # open crossover hold
+
+    _FIELDS = {
+        INSURANCE_PAYMENT: "insurance_paid",
+        PATIENT_PAYMENT: "patient_paid",
+        ADJUSTMENT: "adjusted",
+        PATIENT_RESPONSIBILITY: "patient_responsibility",
+        DENIAL: "denied",
+        CROSSOVER: "forwarded",
+    }
+    _WORDS = {
+        "insurance_paid": "insurance payment",
+        "patient_paid": "patient payment",
+        "adjusted": "adjustment",
+        "patient_responsibility": "patient responsibility",
+        "denied": "denial",
+        "forwarded": "crossover",
+    }
 
     @property
     def balance(self) -> int:
         return self.charge - self.insurance_paid - self.patient_paid - self.adjusted
 
     def apply(self, kind: str, amount: int) -> None:
-        if kind == INSURANCE_PAYMENT:
-            self.insurance_paid += amount
-        elif kind == PATIENT_PAYMENT:
-            self.patient_paid += amount
-        elif kind == ADJUSTMENT:
-            self.adjusted += amount
-        else:
-            self.patient_responsibility += amount
+        name = self._FIELDS[kind]
+        setattr(self, name, getattr(self, name) + amount)
 
-    def problem(self) -> str | None:
-        """Why these totals break the invariant, or None."""
+    def problem(self, before: LineState | None = None) -> str | None:
+        """Why these totals break the invariant, or None. Every figure is one of the line's
+        own: what would be taken back against what was posted (`before`: the totals before
+        this remittance), or by how much the charge would be overpaid."""
+        for name, word in self._WORDS.items():
+            now = getattr(self, name)
+            if now < 0:
+                posted = getattr(before, name) if before is not None else now - now
+                return (
+                    f"would take back {fmt(posted - now)} of {word} but only {fmt(posted)} "
+                    f"was posted on it (charge {fmt(self.charge)})"
+                )
         if self.balance < 0:
-            return f"would be overpaid by {fmt(-self.balance)}"
-        if self.balance > self.charge:
-            return f"would have more taken off than was ever posted ({fmt(self.balance)} open)"
-        if self.insurance_paid < 0:
-            return f"would have {fmt(self.insurance_paid)} insurance paid"
-        if self.patient_paid < 0:
-            return f"would have {fmt(self.patient_paid)} patient paid"
-        if self.patient_responsibility < 0:
-            return f"would have {fmt(self.patient_responsibility)} patient responsibility"
+            return f"would be overpaid by {fmt(-self.balance)} (charge {fmt(self.charge)})"
         return None
 
 
@@ -109,10 +133,6 @@ class ClaimOutcome:
     reason_text: str | None = None
 
 
-def entry_kind(group: str) -> str:
-    return PATIENT_RESPONSIBILITY if group == "PR" else ADJUSTMENT
-
-
 def load_line_states(session, service_line_ids) -> dict[int, LineState]:
     """Current totals for these lines (two-query chunks; SQL sums, domain/ledger.py)."""
     ids = list(service_line_ids)
@@ -126,6 +146,8 @@ def load_line_states(session, service_line_ids) -> dict[int, LineState]:
                 patient_paid=int(r.patient_paid),
                 adjusted=int(r.adjusted),
                 patient_responsibility=int(r.patient_responsibility),
+                denied=int(r.denied),
+                forwarded=int(r.forwarded),
             )
     return states
 
@@ -173,10 +195,11 @@ class Planner:
         if claim is None:
             problem = "no claim with this patient control number"
             return clp, ClaimOutcome(claim_id=None, posted=False, problem=problem, **base), []
-        if clp.status_code not in PROCESSED + (DENIED, REVERSAL):
-            problem = f"status {clp.status_code}: nothing to post (predetermination/forwarded)"
+        if clp.status_code not in PROCESSED + FORWARDED + (DENIED, REVERSAL):
+            problem = f"status {clp.status_code}: nothing to post (predetermination only)"
             return clp, ClaimOutcome(claim_id=claim.id, posted=False, problem=problem, **base), []
         work = {x.service_line_id: _copy(self.states[x.service_line_id]) for x in claim.lines}
+        before = {sl_id: _copy(state) for sl_id, state in work.items()}
         entries: list[Entry] = []
         notes: list[str] = []
         if clp.services:
@@ -186,7 +209,7 @@ class Planner:
             pairs, unmatched = [], []
             self._claim_level(clp, claim.lines, work, entries, notes)
         try:
-            self._enforce(claim, work, entries, notes)
+            self._enforce(claim, work, entries, notes, before)
         except Refused as exc:
             return clp, ClaimOutcome(claim_id=claim.id, posted=False, problem=str(exc), **base), []
         for sl_id, state in work.items():
@@ -220,42 +243,48 @@ class Planner:
 
     def _line_level(self, clp, pairs, work, entries, notes) -> None:
         paid_here: dict[int, int] = defaultdict(int)
-
-        def add(line, kind, amount, group=None, reason=None, remarks=(), note=None):
-            if amount == 0 or (group, reason) in NOT_POSTED:
-                return
-            entries.append(Entry(line, kind, amount, group, reason, tuple(remarks), None, note))
-            work[line.service_line_id].apply(kind, amount)
-
+        forwarded = clp.status_code in FORWARDED
+        add = _adder(work, entries)
         for svc, line in pairs:
+            if clp.status_code != REVERSAL:
+                _release(line, work[line.service_line_id], add)
+            denied = is_denied_service(clp.status_code, svc.paid_cents, svc.adjustments)
             add(line, INSURANCE_PAYMENT, svc.paid_cents, remarks=svc.remarks)
             paid_here[line.claim_line_id] += svc.paid_cents
             for adj in svc.adjustments:
-                add(
-                    line,
-                    entry_kind(adj.group),
-                    adj.amount_cents,
-                    adj.group,
-                    adj.reason,
-                    svc.remarks,
-                )
+                kind = entry_kind(adj.group, denied=denied, forwarded=forwarded)
+                add(line, kind, adj.amount_cents, adj.group, adj.reason, svc.remarks)
         for adj in clp.adjustments:
             if (adj.group, adj.reason) in NOT_POSTED:
                 continue
             caps = [(line, paid_here[line.claim_line_id]) for _svc, line in pairs]
             parts, left = _spread(adj.amount_cents, caps)
+            kind = entry_kind(adj.group, denied=False, forwarded=forwarded)
             for line, part in parts:
                 paid_here[line.claim_line_id] -= part
                 note = f"claim-level {adj.label}"
                 add(line, INSURANCE_PAYMENT, -part, note=note)
-                add(line, entry_kind(adj.group), part, adj.group, adj.reason, clp.remarks, note)
+                add(line, kind, part, adj.group, adj.reason, clp.remarks, note)
             if left:
                 notes.append(f"claim-level {adj.label} {fmt(left)} not placed on a line")
 
     def _claim_level(self, clp, lines, work, entries, notes) -> None:
         """A CLP without SVC loops: spread its amounts over our lines in line order."""
+        add = _adder(work, entries)
+        if clp.status_code != REVERSAL:
+            for line in lines:
+                _release(line, work[line.service_line_id], add)
+        denied = is_denied_service(clp.status_code, clp.paid_cents, clp.adjustments) and (
+            clp.patient_resp_cents == 0
+        )
+        forwarded = clp.status_code in FORWARDED
         amounts = [(INSURANCE_PAYMENT, clp.paid_cents, None, None)] + [
-            (entry_kind(a.group), a.amount_cents, a.group, a.reason)
+            (
+                entry_kind(a.group, denied=denied, forwarded=forwarded),
+                a.amount_cents,
+                a.group,
+                a.reason,
+            )
             for a in clp.adjustments
             if (a.group, a.reason) not in NOT_POSTED
         ]
@@ -263,20 +292,33 @@ class Planner:
             caps = [(line, _capacity(work[line.service_line_id], kind, amount)) for line in lines]
             parts, left = _spread(amount, caps)
             for line, part in parts:
-                entries.append(Entry(line, kind, part, group, reason, clp.remarks))
-                work[line.service_line_id].apply(kind, part)
+                add(line, kind, part, group, reason, clp.remarks)
             if left:
                 label = f"{group}-{reason}" if group else "payment"
                 notes.append(f"claim-level {label} {fmt(left)} not placed on a line")
 
-    def _enforce(self, claim: BilledClaim, work, entries, notes) -> None:
+    def _enforce(self, claim: BilledClaim, work, entries, notes, before) -> None:
         for line in claim.lines:
             state = work[line.service_line_id]
+            if state.balance < 0:
+                self._undo_denial_writeoff(line, state, entries, notes)
             if state.balance < 0 and state.patient_paid > 0:
                 self._move_to_credit(line, state, entries, notes)
-            problem = state.problem()
+            problem = state.problem(before[line.service_line_id])
             if problem:
                 raise Refused(f"line {line.line_number} ({line.code}) {problem}")
+
+    def _undo_denial_writeoff(self, line: BilledLine, state: LineState, entries, notes) -> None:
+        """A payment on a line whose denial was written off when posted (before denials were
+        held): the write-off is taken back, up to the excess, instead of refusing it."""
+        for group, reason, cents in legacy_denial_writeoffs(self.session, line.service_line_id):
+            take = min(-state.balance, cents, state.adjusted)
+            if take <= 0:
+                break
+            note = "denial write-off replaced by a later payment"
+            entries.append(Entry(line, ADJUSTMENT, -take, group, reason, (), None, note))
+            state.apply(ADJUSTMENT, -take)
+            notes.append(f"line {line.line_number}: earlier denial write-off taken back")
 
     def _move_to_credit(self, line: BilledLine, state: LineState, entries, notes) -> None:
         """Insurance paid a line the patient had paid: the patient's money becomes credit."""
@@ -295,13 +337,33 @@ class Planner:
 
 
 def _copy(state: LineState) -> LineState:
-    return LineState(
-        state.charge,
-        state.insurance_paid,
-        state.patient_paid,
-        state.adjusted,
-        state.patient_responsibility,
-    )
+    from dataclasses import replace
+
+    return replace(state)
+
+
+def _adder(work, entries):
+    """add(line, kind, amount, ...): one entry, with a reversal's negative amount taken from
+    the line's open holds first (domain/remittance/holds.py)."""
+
+    def add(line, kind, amount, group=None, reason=None, remarks=(), note=None):
+        if amount == 0 or (group, reason) in NOT_POSTED:
+            return
+        state = work[line.service_line_id]
+        for part_kind, part in reversal_parts(kind, amount, state.denied, state.forwarded):
+            entries.append(Entry(line, part_kind, part, group, reason, tuple(remarks), None, note))
+            state.apply(part_kind, part)
+
+    return add
+
+
+def _release(line, state: LineState, add) -> None:
+    """A new answer on a line replaces its open holds: a won appeal or corrected claim ends
+    the denial; the next payer's answer ends the crossover."""
+    if state.denied > 0:
+        add(line, DENIAL, -state.denied, note="denial replaced by a later remittance")
+    if state.forwarded > 0:
+        add(line, CROSSOVER, -state.forwarded, note="crossover answered by the next payer")
 
 
 def _capacity(state: LineState, kind: str, amount: int) -> int:
@@ -311,8 +373,10 @@ def _capacity(state: LineState, kind: str, amount: int) -> int:
     if kind == INSURANCE_PAYMENT:
         return max(state.insurance_paid, 0)
     if kind == ADJUSTMENT:
-        return max(state.adjusted, 0)
-    return max(state.patient_responsibility, 0)
+        return max(state.adjusted + state.denied, 0)
+    if kind in (DENIAL, CROSSOVER):
+        return max(getattr(state, LineState._FIELDS[kind]), 0)
+    return max(state.patient_responsibility + state.forwarded, 0)
 
 
 def _spread(amount: int, caps) -> tuple[list[tuple[BilledLine, int]], int]:
@@ -340,6 +404,8 @@ def _new_status(clp: ClaimPayment, pairs) -> tuple[str | None, str | None]:
     """
     if clp.status_code == REVERSAL:
         return "accepted", "payer reversed its earlier payment (CLP02 22)"
+    if clp.status_code == "23":
+        return None, None  # not this payer's claim; it forwarded it (the status stays)
     if clp.services:
         denied = [
             svc

@@ -52,6 +52,7 @@ class Profile:
     ncci_59_column2: str
     sbr09: str
     billable: bool = True
+    appeal_days: int = 180  # appeal window from the remittance date, DOMAIN.md §13
     credentials: dict[str, tuple[str, ...]] = field(default_factory=dict)
     acupuncture: dict = field(default_factory=dict)
 

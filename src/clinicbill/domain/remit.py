@@ -134,6 +134,10 @@ class RemittanceAdvice:
     payer_code: str | None = None  # 1000A N104 or REF*2U
     payee_name: str | None = None  # 1000B N1*PE
     payee_identifier: str | None = None  # 1000B N104 (NPI when N103 = XX)
+    # issue 17 payer/payee checks (domain/remittance/payer_checks.py)
+    payer_reference_id: str | None = None  # 1000A REF*2U (additional payer id)
+    payee_id_qualifier: str | None = None  # 1000B N103: XX NPI, FI tax id
+    payee_tax_id: str | None = None  # 1000B REF*TJ
     claims: tuple[ClaimPayment, ...] = ()
     provider_adjustments: tuple[ProviderLevelAdjustment, ...] = ()
     control_number: str | None = None  # ST02

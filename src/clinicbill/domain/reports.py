@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from clinicbill.domain.aging import (
     NO_RESPONSE_DAYS,
-    claim_states,
     open_line_cte,
     payers_by_id,
-    recorded_after,
 )
 from clinicbill.domain.aging_sections import (
     make_alert,
@@ -33,7 +31,7 @@ from clinicbill.domain.report_table import COUNT, DATE, MONEY, Column, Report, S
 APPEAL_DAYS = 180  # appeal window from the remittance date, DOMAIN.md §13
 # Worklist order: the most urgent reason first. A rejection never reached the payer and its
 # timely-filing clock is running unseen, so it leads.
-REASONS = ("rejected", "timely filing", "denied", "no response", "underpaid")
+REASONS = ("rejected", "timely filing", "denied", "no response", "forwarded", "underpaid")
 
 
 def _timely_step(alert) -> tuple[str, str]:
@@ -53,88 +51,29 @@ def _timely_step(alert) -> tuple[str, str]:
     return f"timely filing: {when}", step
 
 
-def _denied_claims(session, as_of: date) -> list:
-    """Claims denied on `as_of` whose appeal window is still open, with the CARCs posted by
-    the denial. Listed whatever their balance: a written-off denial can still be appealed."""
-    from clinicbill.store.models import Claim, LedgerEntry, Patient, Remittance, RemittanceClaim
-
-    states = claim_states(as_of, historical=recorded_after(session, as_of))
-    answered = (
-        select(
-            RemittanceClaim.claim_id.label("claim_id"),
-            func.max(Remittance.payment_date).label("remitted_on"),
-        )
-        .join(Remittance, Remittance.id == RemittanceClaim.remittance_id)
-        .where(Remittance.payment_date <= as_of)
-        .group_by(RemittanceClaim.claim_id)
-        .subquery("answered")
-    )
-    claims = session.execute(
-        select(
-            Claim.id,
-            Claim.patient_control_number,
-            Claim.payer_id,
-            Claim.from_date,
-            Claim.total_cents,
-            Patient.account_number,
-            Patient.last_name,
-            Patient.first_name,
-            answered.c.remitted_on,
-        )
-        .join(states, states.c.claim_id == Claim.id)
-        .join(Patient, Patient.id == Claim.patient_id)
-        .outerjoin(answered, answered.c.claim_id == Claim.id)
-        .where(
-            states.c.status == "denied",
-            or_(
-                answered.c.remitted_on.is_(None),
-                answered.c.remitted_on >= as_of - timedelta(days=APPEAL_DAYS),
-            ),
-        )
-        .order_by(Claim.from_date, Claim.id)
-    ).all()
-    codes = session.execute(
-        select(LedgerEntry.claim_id, LedgerEntry.group_code, LedgerEntry.reason_code)
-        .join(states, states.c.claim_id == LedgerEntry.claim_id)
-        .where(
-            states.c.status == "denied",
-            LedgerEntry.reason_code.is_not(None),
-            LedgerEntry.remittance_claim_id.is_not(None),
-            LedgerEntry.effective_date <= as_of,
-        )
-        .group_by(LedgerEntry.claim_id, LedgerEntry.group_code, LedgerEntry.reason_code)
-        .order_by(LedgerEntry.claim_id, LedgerEntry.group_code, LedgerEntry.reason_code)
-    ).all()
-    reasons: dict[int, list] = {}
-    for claim_id, group, reason in codes:
-        reasons.setdefault(claim_id, []).append((group, reason))
-    return [(claim, reasons.get(claim.id, [])) for claim in claims]
-
-
-def _denied_step(claim, reasons: list) -> tuple[str, str]:
-    from clinicbill.domain.remit import describe_adjustment
-
-    why = "denied: " + (
-        "; ".join(describe_adjustment(g, r) for g, r in reasons) or "no reason code posted"
-    )
-    by = f" by {claim.remitted_on + timedelta(days=APPEAL_DAYS)}" if claim.remitted_on else ""
-    if any(group == "PR" for group, _ in reasons):
-        step = f"the payer made it the patient's: bill the patient, or appeal{by}"
-    else:
-        step = (
-            f"appeal{by} with records, or correct and send a replacement "
-            f"(clinicbill claim resubmit {claim.id} --replace), or bill the patient if the "
-            "plan allows"
-        )
-    return why, step
-
-
 def followup_report(
-    session, as_of: date | None = None, no_response_days: int = NO_RESPONSE_DAYS
+    session,
+    as_of: date | None = None,
+    no_response_days: int = NO_RESPONSE_DAYS,
+    forwarded_days: int = NO_RESPONSE_DAYS,
 ) -> Report:
     """Every claim that needs someone to act, the reason, and the next step: past or near
-    timely filing, denied, rejected, no response after `no_response_days`, underpaid."""
-    from clinicbill.domain.underpaid import underpaid_query
+    timely filing, denied or appealed, rejected, no response after `no_response_days`,
+    forwarded to the next payer with no answer after `forwarded_days`, underpaid. Sorted by
+    money at stake (most first), then deadline (soonest first); with each claim's last logged
+    call and next action date. Denials also get their own section (held with the payer)."""
+    from clinicbill.domain.remittance.followup import (
+        CALL_COLUMNS,
+        appeal_days_by_payer,
+        call_text,
+        denied_claims,
+        denied_section,
+        denied_step,
+        forwarded_unanswered,
+        held_by_claim,
+        last_calls,
+        underpaid_items,
+    )
 
     as_of = as_of or date.today()
     payers = payers_by_id(session)
@@ -147,36 +86,42 @@ def followup_report(
             no_response_section(lines, as_of, no_response_days),
         ],
     )
-    items = []  # (rank, reference sort key, row)
+    items = []  # (reason, at stake, deadline, claim id, row)
 
-    def add(reason: str, alert, why: str, step: str) -> None:
-        row = (
+    def add(reason, claim_id, reference, patient, account, payer, day, stake, deadline, why, step):
+        row = (reference, patient, account, payer, day, stake, deadline, why, step)
+        items.append((reason, stake, deadline, claim_id, row))
+
+    def alert_item(reason, alert, why, step, deadline=None):
+        add(
+            reason,
+            alert.claim_id,
             alert.reference,
             alert.patient,
             alert.account,
             alert.payer,
             alert.service_date,
             alert.balance,
+            deadline,
             why,
             step,
         )
-        items.append((REASONS.index(reason), alert.days if reason == "timely filing" else 0, row))
 
     for alert in timely_filing_alerts(found.get("timely_filing", []), payers, as_of):
-        add("timely filing", alert, *_timely_step(alert))
-    for claim, reasons in _denied_claims(session, as_of):
-        why, step = _denied_step(claim, reasons)
-        row = (
-            claim.patient_control_number,
-            f"{claim.last_name}, {claim.first_name}",
-            claim.account_number,
-            payers[claim.payer_id].name,
-            claim.from_date,
-            claim.total_cents,
-            why,
-            step,
-        )
-        items.append((REASONS.index("denied"), 0, row))
+        alert_item("timely filing", alert, *_timely_step(alert), alert.deadline)
+    appeal_days = appeal_days_by_payer(payers)
+    holds = held_by_claim(session, as_of)
+    denied_rows = []
+    for claim, reasons, held in denied_claims(session, as_of, holds["denial"]):
+        days = appeal_days.get(claim.payer_id, APPEAL_DAYS)
+        deadline = claim.remitted_on + timedelta(days=days) if claim.remitted_on else None
+        why, step = denied_step(claim, reasons, deadline)
+        stake = held or claim.total_cents
+        patient = f"{claim.last_name}, {claim.first_name}"
+        payer = payers[claim.payer_id].name
+        add("denied", claim.id, claim.patient_control_number, patient, claim.account_number,
+            payer, claim.from_date, stake, deadline, why, step)  # fmt: skip
+        denied_rows.append((claim, reasons, held, deadline, payer, patient))
     rejected = found.get("rejected", [])
     answers = rejections(session, [r.claim_id for r in rejected])
     for row in sorted(rejected, key=lambda r: (r.service_date, r.claim_id)):
@@ -186,63 +131,72 @@ def followup_report(
         if alert.claim_id in answers:
             reason, fix = answers[alert.claim_id]
             why, step = f"rejected: {reason}", f"{fix}" if fix else step
-        add("rejected", alert, why, step)
+        alert_item("rejected", alert, why, step)
     for alert in no_response_alerts(found.get("no_response", []), payers, as_of):
         why = f"no response {alert.days} days after billing on {alert.billed_on}"
         step = "call the payer or send a claim status inquiry (276); resend if not on file"
-        add("no response", alert, why, step)
-    window_start = as_of - timedelta(days=APPEAL_DAYS)
-    short: dict = {}
-    for line in session.execute(underpaid_query(window_start, as_of)).all():
-        claim = short.setdefault(
-            line.claim_id, {"line": line, "short": 0, "on": line.adjudicated_on}
+        alert_item("no response", alert, why, step)
+    for claim, since, held in forwarded_unanswered(
+        session, as_of, forwarded_days, holds["crossover"]
+    ):
+        why = (
+            f"forwarded to the next payer on {since}: no answer after "
+            f"{(as_of - since).days} days; {fmt(held)} patient share held with it"
         )
-        claim["short"] += int(line.short)
-        claim["on"] = max(claim["on"], line.adjudicated_on)
-    for claim in sorted(short.values(), key=lambda c: (c["line"].service_date, c["line"].claim_id)):
-        line = claim["line"]
-        row = (
-            line.pcn,
-            f"{line.last_name}, {line.first_name}",
-            line.account,
-            line.payer,
-            line.service_date,
-            claim["short"],
-            f"underpaid by {fmt(claim['short'])} against the contracted rate",
-            "ask the payer to reprocess at the contracted rate (appeal by "
-            f"{claim['on'] + timedelta(days=APPEAL_DAYS)})",
+        step = (
+            "call the secondary payer; if it never received the crossover, bill it: "
+            f"clinicbill claim secondary {claim.id} --force --reason '...'; if it will not pay, "
+            f"clinicbill claim bill-patient {claim.id}"
         )
-        items.append((REASONS.index("underpaid"), 0, row))
-    items.sort(key=lambda item: (item[0], item[1]))
-    counts = {reason: sum(1 for i in items if REASONS[i[0]] == reason) for reason in REASONS}
-    section = Section(
-        key="followup",
-        title="Claims that need action",
-        columns=(
-            Column("claim", "Claim"),
-            Column("patient", "Patient"),
-            Column("account", "Account"),
-            Column("payer", "Payer"),
-            Column("service_date", "Service date", DATE),
-            Column("at_stake", "At stake", MONEY),
-            Column("why", "Why"),
-            Column("next_step", "Next step"),
-        ),
-        rows=tuple(item[2] for item in items),
-        empty="nothing to follow up",
+        add("forwarded", claim.id, claim.patient_control_number,
+            f"{claim.last_name}, {claim.first_name}", claim.account_number, claim.payer,
+            claim.from_date, held, None, why, step)  # fmt: skip
+    underpaid_items(session, as_of, add)
+    calls = last_calls(session, [i[3] for i in items if i[3]], as_of)
+    # rejections first (never reached the payer; issue 19), then money at stake and deadline
+    items.sort(
+        key=lambda i: (i[0] != "rejected", -i[1], i[2] or date.max, REASONS.index(i[0]), i[4][0])
     )
+    rows = tuple(
+        (*row, call_text(calls.get(cid)), (calls.get(cid) or {}).get("next"))
+        for _reason, _stake, _deadline, cid, row in items
+    )
+    counts = {reason: sum(1 for i in items if i[0] == reason) for reason in REASONS}
     summary = ", ".join(f"{n} {reason}" for reason, n in counts.items() if n) or "nothing"
     return Report(
         name="followup",
         title="Follow-up worklist",
         parameters={"as_of": as_of.isoformat()},
-        sections=(section,),
+        sections=(
+            Section(
+                key="followup",
+                title="Claims that need action",
+                columns=(*FOLLOWUP_COLUMNS, *CALL_COLUMNS),
+                rows=rows,
+                empty="nothing to follow up",
+            ),
+            denied_section(denied_rows, calls),
+        ),
         notes=(
             f"{len(items)} item(s): {summary}. At stake: the open balance; for a denial, the "
-            "claim's charges; for an underpayment, the shortfall.",
+            "amount the payer denied (held with it, not the patient's); for a crossover, the "
+            "patient share held with the next payer; for an underpayment, the shortfall.",
         ),
         summary={},
     )
+
+
+FOLLOWUP_COLUMNS = (
+    Column("claim", "Claim"),
+    Column("patient", "Patient"),
+    Column("account", "Account"),
+    Column("payer", "Payer"),
+    Column("service_date", "Service date", DATE),
+    Column("at_stake", "At stake", MONEY),
+    Column("deadline", "Deadline", DATE),
+    Column("why", "Why"),
+    Column("next_step", "Next step"),
+)
 
 
 def visits_report(session, on: date | None = None, expiring_days: int | None = None) -> Report:

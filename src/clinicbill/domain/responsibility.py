@@ -17,6 +17,11 @@ On a date, an open line is owed by:
      not count, so a fully reversed claim is back with the payer;
    - while it is denied and the denial was not moved to the patient (no patient
      responsibility posted): someone has to decide to appeal or re-bill;
+   - while the line holds an open denial (ledger kind `denial`, domain/remittance/holds.py),
+     whatever the claim's status (a line denied on a partly paid claim stays with the payer);
+   - while the line holds PR amounts the payer forwarded to the next payer (kind `crossover`,
+     CLP02 19/20/21/23): then the patient's other policy's payer owes them (the claim's payer
+     when the patient has none on file) until it answers or the practice moves them;
 4. the patient otherwise (the payer answered: paid, partially paid, closed, a denial moved
    to the patient).
 
@@ -141,8 +146,9 @@ def with_party(
 ):
     """Select every row of `lines` with its current claim and who owes its balance.
 
-    `lines` (a subquery) needs the columns service_line_id, policy_id and
-    patient_responsibility (the line's sum of those entries on `as_of`). Columns added:
+    `lines` (a subquery) needs the columns service_line_id, policy_id,
+    patient_responsibility, denied and forwarded (the line's sums of those entries on
+    `as_of`). Columns added:
     claim_id (current claim or NULL), first_billed_on (the first date any current-or-earlier
     claim of the line was billed, when `first_billed`; else NULL), claim_payer_id, pcn,
     claim_status, claim_billed_on, remitted (answered and not reversed) and party_payer_id
@@ -197,9 +203,12 @@ def with_party(
         patient_payers = (-1,)
     moved = facts.c.patient_responsibility > 0
     status, payer = facts.c.claim_status, facts.c.claim_payer_id
+    held_by = func.coalesce(payer, Policy.payer_id)
     party = case(
         (facts.c.policy_id.is_(None), null()),
         (Policy.payer_id.in_(patient_payers), null()),
+        (facts.c.denied > 0, held_by),
+        (facts.c.forwarded > 0, func.coalesce(next_payer(Policy, held_by), held_by)),
         (facts.c.claim_id.is_(None), case((moved, null()), else_=Policy.payer_id)),
         (status == "appealed", payer),
         (and_(status.in_(WITH_PAYER), not_(facts.c.remitted)), payer),
@@ -208,4 +217,22 @@ def with_party(
     )
     return select(facts, party.label("party_payer_id")).outerjoin(
         Policy, Policy.id == facts.c.policy_id
+    )
+
+
+def next_payer(policy, current_payer):
+    """SQL: the payer of another policy of `policy`'s patient (secondary first, then tertiary)
+    whose payer is not `current_payer`: where a crossover (CLP02 19/20/21/23) went."""
+    other = aliased(Policy, name="next_policy")
+    rank = case((other.priority == "secondary", 1), (other.priority == "tertiary", 2), else_=3)
+    return (
+        select(other.payer_id)
+        .where(
+            other.patient_id == policy.patient_id,
+            other.id != policy.id,
+            other.payer_id != current_payer,
+        )
+        .order_by(rank, other.id)
+        .limit(1)
+        .scalar_subquery()
     )

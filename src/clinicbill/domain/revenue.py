@@ -12,6 +12,7 @@ from sqlalchemy import Integer, and_, case, cast, extract, func, literal_column,
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.domain.ledger import (
     ADJUSTMENT,
+    DENIAL,
     INSURANCE_PAYMENT,
     PATIENT_PAYMENT,
     PATIENT_RESPONSIBILITY,
@@ -210,7 +211,8 @@ def _denied_entries(date_from: date, date_to: date):
         .where(
             window,
             paid.c.paid == 0,
-            LedgerEntry.kind.in_((ADJUSTMENT, PATIENT_RESPONSIBILITY)),
+            LedgerEntry.kind.in_((ADJUSTMENT, PATIENT_RESPONSIBILITY, DENIAL)),
+            LedgerEntry.amount_cents > 0,
             LedgerEntry.reason_code.is_not(None),
             LedgerEntry.reason_code.not_in(COST_SHARING_CARCS),
         )
@@ -220,8 +222,11 @@ def _denied_entries(date_from: date, date_to: date):
 
 def denials_report(session, date_from: date, date_to: date) -> Report:
     """Lines a payer paid nothing for, by CARC, by payer and by code: how many lines and the
-    amount denied. A line denied for two reasons counts under each reason."""
+    amount denied. A line denied for two reasons counts under each reason. Then the denial
+    rate by payer and by code, and the appeals filed: count, win rate, money recovered
+    (domain/remittance/denial_stats.py)."""
     from clinicbill.domain.remit import carc_text
+    from clinicbill.domain.remittance.denial_stats import appeal_section, rate_sections
 
     parameters = period(date_from, date_to)
     denied = _denied_entries(date_from, date_to)
@@ -248,6 +253,8 @@ def denials_report(session, date_from: date, date_to: date) -> Report:
         .order_by(amount.desc(), ServiceLine.code)
     ).all()
     total_lines, total_amount = session.execute(select(lines, amount)).one()
+    rates = rate_sections(session, denied, date_from, date_to)
+    appeals, appealed = appeal_section(session, date_from, date_to)
     counted = (Column("lines", "Lines", COUNT), Column("amount", "Amount denied", MONEY))
 
     def section(key, title, first, rows):
@@ -286,13 +293,17 @@ def denials_report(session, date_from: date, date_to: date) -> Report:
                 (Column("code", "Code"),),
                 [(code, int(n), int(c)) for code, n, c in by_code],
             ),
+            *rates,
+            appeals,
         ),
         notes=(
             f"{int(total_lines)} denied line(s), {_money(int(total_amount))} denied in all. A "
             "denied line is one a remittance paid nothing for; deductible, coinsurance and "
-            "copay (CARC 1-3) are not denials.",
+            "copay (CARC 1-3) are not denials. "
+            f"{appealed['appeals']} appeal(s) filed, {appealed['won']} paid after appeal, "
+            f"{_money(appealed['recovered'])} recovered.",
         ),
-        summary={"denied": int(total_amount)},
+        summary={"denied": int(total_amount), "recovered": appealed["recovered"]},
     )
 
 

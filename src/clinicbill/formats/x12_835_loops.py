@@ -82,6 +82,7 @@ class Transaction:
         elif self.party == "PE":
             self.header["payee_name"] = self.p.text(seg, 2)
             self.header["payee_identifier"] = self.p.text(seg, 4)
+            self.header["payee_id_qualifier"] = self.p.text(seg, 3)  # issue 17 payee check
 
     def seg_DTM(self, seg: Segment) -> None:
         qualifier = seg.get(1)
@@ -103,6 +104,9 @@ class Transaction:
             self.service["line_control_number"] = self.p.text(seg, 2, required=True)
         elif self.claim is None and self.party == "PR" and seg.get(1) == "2U":
             self.header.setdefault("payer_code", self.p.text(seg, 2))
+            self.header["payer_reference_id"] = self.p.text(seg, 2)  # issue 17 payer check
+        elif self.claim is None and self.party == "PE" and seg.get(1) == "TJ":
+            self.header["payee_tax_id"] = self.p.text(seg, 2)  # issue 17 payee check
 
     # claims --------------------------------------------------------------------------------
 

@@ -152,7 +152,8 @@ def advice_for(
     payer_name: str = "CASCADE HEALTH PLAN",
     payer_identifier: str = "1930000001",
     payee_name: str = "CLINIC",
-    payee_npi: str = "1234567893",
+    payee_npi: str = "1928374655",
+    payer_reference_id: str | None = None,
 ) -> RemittanceAdvice:
     """A remittance carrying these CLPs; BPR02 = sum of CLP04 (a check when positive)."""
     paid = sum(c.paid_cents for c in claims)
@@ -168,6 +169,8 @@ def advice_for(
         payer_name=payer_name,
         payee_name=payee_name,
         payee_identifier=payee_npi,
+        payee_id_qualifier="XX",
+        payer_reference_id=payer_reference_id,
         claims=tuple(claims),
     )
 
@@ -235,8 +238,9 @@ def _transaction(advice: RemittanceAdvice, patients) -> list[str]:
         f"N1*PR*{advice.payer_name or 'PAYER'}",
         "N3*PO BOX 1000",
         "N4*PORTLAND*OR*97201",
+        *([f"REF*2U*{advice.payer_reference_id}"] if advice.payer_reference_id else []),
         "PER*BL*EDI SUPPORT*TE*5035550100",
-        f"N1*PE*{advice.payee_name or 'PAYEE'}*XX*{advice.payee_identifier or '1234567893'}",
+        f"N1*PE*{advice.payee_name or 'PAYEE'}*XX*{advice.payee_identifier or '1928374655'}",
     ]
     for number, claim in enumerate(advice.claims, start=1):
         if number == 1:
@@ -297,7 +301,13 @@ def remittance_835_for_claims(
     claims = load_billed_claims(session, ids=list(outcomes))
     payments = [claim_payment(claims[cid], outcome) for cid, outcome in outcomes.items()]
     advice = advice_for(payments, trace_number=trace_number, payment_date=payment_date)
-    patients = {
+    text = write_835([advice], control_number=control_number, patients=patients_of(claims))
+    return text, advice
+
+
+def patients_of(claims: dict) -> dict[str, tuple[str, str, str]]:
+    """`write_835`'s NM1*QC names for these billed claims (control number -> name, member)."""
+    return {
         c.patient_control_number: (
             c.patient_last_name.upper(),
             c.patient_first_name.upper(),
@@ -305,5 +315,3 @@ def remittance_835_for_claims(
         )
         for c in claims.values()
     }
-    text = write_835([advice], control_number=control_number, patients=patients)
-    return text, advice

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 _HOME = {
     "Claim": "billing",
     "ClaimLine": "billing",
+    "ClaimCall": "denials",
     "ClaimStatusEvent": "billing",
     "ControlCounter": "billing",
     "Estimate": "billing",
@@ -58,6 +59,7 @@ _ALL = (
     "ledger",
     "billing",
     "clearinghouse",
+    "denials",
 )
 
 __all__ = sorted(_HOME)
@@ -124,5 +126,6 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ does
         Referral,
         Verification,
     )
+    from clinicbill.store.models.denials import ClaimCall  # noqa: F401
     from clinicbill.store.models.ledger import LedgerEntry  # noqa: F401
     from clinicbill.store.models.patient import Patient  # noqa: F401

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Text, event
-from sqlalchemy.orm import object_session
+from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
+from clinicbill.store.append_only import append_only
 from clinicbill.store.types import UTCDateTime, utcnow
 
 
@@ -42,22 +42,19 @@ class Verification(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-def _refuse_change(_mapper, _connection, note) -> None:
-    """Verification notes are append-only: an update or delete through the ORM is refused, so
-    the transaction rolls back (SPEC §4.3; a correction is a new note with corrects_id)."""
+def _refusal(note):
+    """Verification notes are append-only (store/append_only.py): an update or delete through
+    the ORM is refused, so the transaction rolls back (SPEC §4.3; a correction is a new note
+    with corrects_id)."""
     from clinicbill.domain.errors import ClinicbillError
 
-    session = object_session(note)
-    if session is not None and note in session.dirty and not session.is_modified(note):
-        return  # touched but nothing changed
-    raise ClinicbillError(
+    return ClinicbillError(
         f"verification: note {note.id} cannot be changed or deleted",
         f"record a correction: clinicbill verify add {note.policy_id} --corrects {note.id} ...",
     )
 
 
-event.listen(Verification, "before_update", _refuse_change)
-event.listen(Verification, "before_delete", _refuse_change)
+append_only(Verification, _refusal)
 
 
 class Referral(SQLModel, table=True):

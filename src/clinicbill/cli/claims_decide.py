@@ -1,0 +1,158 @@
+"""`claim appeal|writeoff|bill-patient|call`: what the practice decides after a payer's answer
+(use cases in app/appeals.py; a denial stays with the payer until one of these)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from clinicbill.cli.common import unit_of_work
+
+Opt = typer.Option
+Arg = typer.Argument
+ClaimArg = Annotated[str, Arg(help="Claim id or patient control number.")]
+DateOpt = Annotated[str | None, Opt("--date", help="When (YYYY-MM-DD; default today).")]
+
+
+def _day(value: str | None, field: str = "date"):
+    from datetime import date
+
+    from clinicbill.domain.validate import parse_date
+
+    return parse_date(value, field, allow_future=False) if value else date.today()
+
+
+def claim_appeal(
+    claim: ClaimArg,
+    letter: Annotated[
+        bool, Opt("--letter", help="Write the appeal packet PDF (letter + evidence).")
+    ] = False,
+    output: Annotated[str | None, Opt("-o", "--output", help="Where to write the PDF.")] = None,
+    force: Annotated[
+        bool, Opt("--force", help="Overwrite the PDF; appeal past the window or an underpayment.")
+    ] = False,
+    note: Annotated[str | None, Opt("--note", help="Kept on the claim's history.")] = None,
+    on: DateOpt = None,
+) -> None:
+    """Appeal a denied claim: status appealed, with the payer's appeal deadline; --letter also
+    writes one PDF (letter, signed notes, referral, authorization, verification, 835 detail),
+    and on an appealed claim writes the packet again.
+
+    Example: clinicbill claim appeal 5 --letter -o appeal-5.pdf
+    """
+    from clinicbill.app.appeals import appeal_claim
+    from clinicbill.cli.render import done
+
+    day = _day(on)
+    path = None
+    with unit_of_work() as session:
+        result = appeal_claim(session, claim, day, force=force, note=note, letter_only=letter)
+        if letter:
+            from clinicbill.app.appeal_packet import write_appeal_packet
+
+            path = write_appeal_packet(
+                session, result.claim_id, output or f"appeal-{result.claim_id}.pdf", force=force
+            )
+    deadline = f"; payer's deadline {result.deadline}" if result.deadline else ""
+    wrote = f"; wrote {path}" if path else ""
+    done(
+        f"claim {result.patient_control_number}: appealed{deadline}{wrote}",
+        {
+            "claim_id": result.claim_id,
+            "status": result.status,
+            "deadline": result.deadline,
+            "denied_cents": result.moved_cents,
+            "packet": str(path) if path else None,
+        },
+    )
+
+
+def claim_writeoff(
+    claim: ClaimArg,
+    reason: Annotated[str, Opt("--reason", help="Why the practice gives up on the denial.")],
+    on: DateOpt = None,
+) -> None:
+    """Write off a claim's open denial: the held CO/OA/PI amounts become adjustments.
+
+    Example: clinicbill claim writeoff 5 --reason "appeal lost at level 2"
+    """
+    from clinicbill.app.appeals import write_off_denial
+    from clinicbill.cli.render import done
+    from clinicbill.domain.money import fmt
+
+    with unit_of_work() as session:
+        result = write_off_denial(session, claim, reason, _day(on))
+    done(
+        f"claim {result.patient_control_number}: wrote off {fmt(result.moved_cents)}; "
+        f"status {result.status}",
+        {"claim_id": result.claim_id, "status": result.status, "written_off": result.moved_cents},
+    )
+
+
+def claim_bill_patient(
+    claim: ClaimArg,
+    reason: Annotated[
+        str | None, Opt("--reason", help="Required for CO/PI denials (e.g. a signed waiver).")
+    ] = None,
+    on: DateOpt = None,
+) -> None:
+    """Move what a payer holds (a crossover's PR amounts, or a denial) to the patient. A CO or
+    PI denial makes the provider liable: refused without a documented --reason.
+
+    Example: clinicbill claim bill-patient 7
+    """
+    from clinicbill.app.appeals import bill_patient
+    from clinicbill.cli.render import done
+    from clinicbill.domain.money import fmt
+
+    with unit_of_work() as session:
+        result = bill_patient(session, claim, reason, _day(on))
+    done(
+        f"claim {result.patient_control_number}: {fmt(result.moved_cents)} moved to the "
+        f"patient; status {result.status}",
+        {"claim_id": result.claim_id, "status": result.status, "to_patient": result.moved_cents},
+    )
+
+
+def claim_call(
+    claim: ClaimArg,
+    rep: Annotated[str, Opt("--rep", help="The payer representative's name.")],
+    reference: Annotated[str, Opt("--reference", help="The call reference / case number.")],
+    note: Annotated[str, Opt("--note", help="What was said.")],
+    next_on: Annotated[
+        str | None, Opt("--next", help="Next action date (YYYY-MM-DD), shown in follow-up.")
+    ] = None,
+    on: DateOpt = None,
+) -> None:
+    """Log a follow-up call to the payer about a claim (append-only).
+
+    Example: clinicbill claim call 5 --rep "J. Park" --reference 88231 --note "resubmit"
+    """
+    from clinicbill.app.appeals import record_call
+    from clinicbill.cli.render import done
+    from clinicbill.domain.validate import parse_date
+
+    nxt = parse_date(next_on, "next", allow_future=True) if next_on else None
+    with unit_of_work() as session:
+        result = record_call(
+            session,
+            claim,
+            representative=rep,
+            reference=reference,
+            note=note,
+            on=_day(on),
+            next_action_on=nxt,
+        )
+    follow = f"; next action {result.next_action_on}" if result.next_action_on else ""
+    done(
+        f"claim {result.patient_control_number}: call {result.call_id} logged{follow}",
+        {"claim_id": result.claim_id, "call_id": result.call_id, "next": result.next_action_on},
+    )
+
+
+def register(claim_app: typer.Typer) -> None:
+    claim_app.command("appeal")(claim_appeal)
+    claim_app.command("writeoff")(claim_writeoff)
+    claim_app.command("bill-patient")(claim_bill_patient)
+    claim_app.command("call")(claim_call)
