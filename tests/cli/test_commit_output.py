@@ -147,7 +147,10 @@ def test_the_same_commands_succeed_without_the_tripwire(sample_file):
 OUTPUT_CALLS = {"done", "echo", "secho", "record", "table", "show", "emit_json", "print"}
 OUTPUT_PREFIXES = ("print_", "_print", "_show", "_report", "_verify")
 # A refusal that explains itself before raising; the raise rolls the transaction back.
-ALLOWED = {("claims_export.py", "claim_export", "print_findings")}
+ALLOWED = {
+    ("claims_export.py", "claim_export", "print_findings"),
+    ("clearinghouse.py", "inbox_fetch", "record"),  # inbox.record writes a row; prints nothing
+}
 
 
 def _transaction_blocks(tree: ast.AST):
