@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 
 from clinicbill.store.engine import transaction
+from clinicbill.store.schema_version import HEAD_REVISION
 from tests.conftest import cli_subprocess
 from tests.pg import on_postgres, sqlite_only
 from tests.store.helpers import fingerprint, table_rows
@@ -36,7 +37,7 @@ def test_backup_then_restore_gives_back_the_same_data(sample_run, sample_db, tmp
     result = sample_run("--json", "db", "backup", str(backup))
     assert result.exit_code == 0, result.output
     info = json.loads(result.stdout)
-    assert info["schema_revision"] == "0001" and info["bytes"] == backup.stat().st_size
+    assert info["schema_revision"] == HEAD_REVISION and info["bytes"] == backup.stat().st_size
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
 
     sample_run(

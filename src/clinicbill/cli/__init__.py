@@ -21,6 +21,7 @@ COMMAND_MODULES: list[str] = [
     "clinicbill.cli.patients",
     "clinicbill.cli.coverage",
     "clinicbill.cli.sessions",
+    "clinicbill.cli.cases",
     "clinicbill.cli.codes",
     "clinicbill.cli.claims",
     "clinicbill.cli.era",

@@ -185,9 +185,9 @@ def select_encounters(
 def create_claims(session, encounters: list[Encounter], on: date | None = None) -> CreateResult:
     """Group the unbilled lines of signed, insured encounters into draft claims.
 
-    Lines group by patient, policy, rendering provider, authorization and referral (boxes 17
-    and 23 are per claim); a claim holds at most 50 lines (837P) and 12 diagnoses (box 21),
-    so a larger group continues on a further claim.
+    Lines group by patient, policy, rendering provider, authorization, referral and injury
+    case (boxes 10, 14, 17 and 23 are per claim); a claim holds at most 50 lines (837P) and
+    12 diagnoses (box 21), so a larger group continues on a further claim.
     """
     on = on or date.today()
     result = CreateResult()
@@ -219,6 +219,7 @@ def create_claims(session, encounters: list[Encounter], on: date | None = None) 
             encounter.provider_id,
             encounter.authorization_id,
             encounter.referral_id,
+            encounter.case_id,  # one injury case per claim (boxes 10, 11b, 14)
         )
         groups[key].append(encounter)
     payer_of = dict(
@@ -234,7 +235,7 @@ def create_claims(session, encounters: list[Encounter], on: date | None = None) 
         ).all()
     )
     for key, group in groups.items():
-        patient_id, policy_id, provider_id, auth_id, referral_id = key
+        patient_id, policy_id, provider_id, auth_id, referral_id, _case_id = key
         batches: list[list[tuple[Encounter, ServiceLine]]] = [[]]
         batch_dx: set[str] = set()
         for encounter in group:

@@ -52,6 +52,7 @@ class Profile:
     ncci_59_column2: str
     sbr09: str
     billable: bool = True
+    insured_dob_on_form: bool = False  # box 11a even when the patient is the insured
     credentials: dict[str, tuple[str, ...]] = field(default_factory=dict)
     acupuncture: dict = field(default_factory=dict)
 

@@ -244,6 +244,7 @@ def visits_report(session, on: date | None = None, expiring_days: int | None = N
     flags (only those expiring within `expiring_days` or nearly used up, when given).
     Uses domain/visits.py and domain/authorizations.py."""
     from clinicbill.domain.authorizations import authorizations_status
+    from clinicbill.domain.cases.pip import pip_section
     from clinicbill.domain.errors import ClinicbillError
     from clinicbill.domain.visits import visits_status
     from clinicbill.store.models import Patient, Policy
@@ -360,6 +361,7 @@ def visits_report(session, on: date | None = None, expiring_days: int | None = N
                 rows=auth_rows,
                 empty="no authorization expiring or nearly used up",
             ),
+            pip_section(session),
         ),
         notes=(
             "Visits used: our own count of visits on the policy this plan year beside the "

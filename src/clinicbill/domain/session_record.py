@@ -80,6 +80,7 @@ def stored_inputs(session, encounter: Encounter) -> dict:
         "lines": _as_inputs(stored_lines(session, encounter)),
         "authorization_id": encounter.authorization_id,
         "referral_id": encounter.referral_id,
+        "case": encounter.case_id,
     }
 
 

@@ -108,6 +108,27 @@ class Referring:
 
 
 @dataclass(frozen=True)
+class InjuryCaseFacts:
+    """The injury case the claim's sessions bill under (boxes 10a-c, 11b, 14; CLM11, DTP*439,
+    DTP*431, REF*Y4), with the charges billed under it on other claims (PIP limit)."""
+
+    id: int
+    kind: str  # workers-comp | auto | other-accident | illness
+    injury_date: date
+    onset_date: date | None
+    state: str | None
+    employer: str | None
+    claim_number: str | None
+    pip_limit_cents: int | None
+    billed_elsewhere_cents: int = 0
+
+    @property
+    def related_cause(self) -> str | None:
+        """CLM11-1 / boxes 10a-c: EM employment, AA auto accident, OA other accident."""
+        return {"workers-comp": "EM", "auto": "AA", "other-accident": "OA"}.get(self.kind)
+
+
+@dataclass(frozen=True)
 class Adjustment:
     group: str  # CO | PR | OA | PI
     reason: str  # CARC
@@ -217,6 +238,7 @@ class ClaimSnapshot:
     patient_paid_cents: int  # box 29 / AMT*F5
     as_of: date
     context: ScrubContext = field(default_factory=ScrubContext)
+    case: InjuryCaseFacts | None = None
 
     @property
     def total_cents(self) -> int:

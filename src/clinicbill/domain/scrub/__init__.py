@@ -10,6 +10,7 @@ export unless `--force`; warnings do not. One module per rule family:
 - payer.py      timely filing, Medicare acupuncture (NCD 30.3.3), acupuncture combinations
 - coverage.py   verification, authorization, referral and visit limits (domain/coverage.py)
 - lines.py      duplicate lines, secondary-claim balancing
+- injury.py     injury cases: workers' comp / auto case, claim number, accident state, PIP limit
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ def rules() -> list[Rule]:
     from clinicbill.domain.scrub import (
         codes,
         coverage,
+        injury,
         lines,
         modifiers,
         payer,
@@ -58,7 +60,7 @@ def rules() -> list[Rule]:
     )
 
     out: list[Rule] = []
-    for module in (required, providers, codes, modifiers, payer, coverage, lines):
+    for module in (required, providers, codes, modifiers, payer, coverage, lines, injury):
         out.extend(module.RULES)
     return out
 

@@ -41,8 +41,9 @@ _HOME = {
     "Authorization": "coverage",
     "Referral": "coverage",
     "Verification": "coverage",
+    "InjuryCase": "cases",
 }
-_ALL = ("patient", "audit_log", "core", "coverage", "clinical", "ledger", "billing")
+_ALL = ("patient", "audit_log", "core", "coverage", "cases", "clinical", "ledger", "billing")
 
 __all__ = sorted(_HOME)
 
@@ -81,6 +82,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ does
         Remittance,
         RemittanceClaim,
     )
+    from clinicbill.store.models.cases import InjuryCase  # noqa: F401
     from clinicbill.store.models.clinical import (  # noqa: F401
         Addendum,
         Diagnosis,
