@@ -175,7 +175,7 @@ def plan_session(
     profile's rule. A missing required value (patient, provider, lines, dx when insured) is
     refused by name.
     """
-    from clinicbill.domain.icd import code_set_warning
+    from clinicbill.domain.icd import code_set_warning, year_warning
     from clinicbill.domain.notes import clean_details, infer_template, load_template
     from clinicbill.domain.validate import parse_date
 
@@ -193,6 +193,7 @@ def plan_session(
     warnings: list[str] = []
     if dx and (note := code_set_warning(on)):
         warnings.append(note)
+    warnings.extend(note for code in dx if (note := year_warning(code, on)))
     planned, explanation, line_warnings = plan_lines(
         session,
         lines,

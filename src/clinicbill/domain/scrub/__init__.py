@@ -10,6 +10,7 @@ export unless `--force`; warnings do not. One module per rule family:
 - payer.py      timely filing, Medicare acupuncture (NCD 30.3.3), acupuncture combinations
 - coverage.py   verification, authorization, referral and visit limits (domain/coverage.py)
 - lines.py      duplicate lines, secondary-claim balancing
+- support.py    place of service on the CMS list, the profile's diagnosis-to-service rules
 - injury.py     injury cases: workers' comp / auto case, claim number, accident state, PIP limit
 """
 
@@ -57,10 +58,11 @@ def rules() -> list[Rule]:
         payer,
         providers,
         required,
+        support,
     )
 
     out: list[Rule] = []
-    for module in (required, providers, codes, modifiers, payer, coverage, lines, injury):
+    for module in (required, providers, codes, support, modifiers, payer, coverage, lines, injury):
         out.extend(module.RULES)
     return out
 
