@@ -198,6 +198,9 @@ def claim_boxes(s: ClaimSnapshot) -> dict[str, str]:
         "33a": s.billing.npi,
         "33b": f"ZZ{s.billing.taxonomy}",
     }
+    facility = ("32", "32_street", "32_city", "32a")
+    if [boxes[k] for k in facility] == [boxes[k] for k in ("33", "33_street", "33_city", "33a")]:
+        boxes.update(dict.fromkeys(facility, ""))  # NUCC: box 32 blank when it is box 33
     for index in range(12):
         code = s.diagnoses[index] if index < len(s.diagnoses) else ""
         boxes[f"21{chr(65 + index)}"] = code.replace(".", "")  # NUCC: no decimal point
