@@ -15,6 +15,7 @@ from sqlalchemy import and_, exists, select, update
 
 from clinicbill.domain.claim_status import (  # noqa: F401 (re-exported)
     CLAIM_STATUSES,
+    INACTIVE_STATUSES,
     check_status,
     record_status,
     record_statuses,
@@ -80,7 +81,11 @@ def new_patient_control_number(session) -> str:
 
 def active_claim_clause():
     """Claims that bill their lines: not void, not a void request, not a secondary."""
-    return and_(Claim.status != "void", Claim.frequency != "8", Claim.primary_claim_id.is_(None))
+    return and_(
+        Claim.status.not_in(INACTIVE_STATUSES),
+        Claim.frequency != "8",
+        Claim.primary_claim_id.is_(None),
+    )
 
 
 def billed_clause():

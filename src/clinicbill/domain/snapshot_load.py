@@ -38,8 +38,8 @@ from clinicbill.store.models import (
 )
 
 CHUNK = 500
-# Claims that no longer bill anything: void, or a frequency-8 request to void.
-INACTIVE_STATUSES = ("void",)
+# Claims that no longer bill anything (a frequency-8 request to void is excluded apart).
+from clinicbill.domain.claim_status import INACTIVE_STATUSES  # noqa: E402,F401
 
 
 def _chunks(ids):
