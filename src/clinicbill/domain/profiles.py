@@ -68,6 +68,7 @@ class Profile:
     credentials: dict[str, tuple[str, ...]] = field(default_factory=dict)
     acupuncture: dict = field(default_factory=dict)
     diagnosis_support: tuple[DiagnosisSupport, ...] = ()
+    therapy_threshold: dict = field(default_factory=dict)  # Medicare KX: codes, amounts by year
 
     def credential_allowed(self, code: str, credential: str) -> bool:
         """Whether a provider with this credential may bill the code to this payer."""
@@ -95,6 +96,7 @@ def load_profile(name: str) -> Profile:
         ) from None
     credentials = {code: tuple(v) for code, v in raw.pop("credentials", {}).items()}
     acupuncture = raw.pop("acupuncture", {})
+    threshold = raw.pop("therapy_threshold", {})
     try:
         support = tuple(
             DiagnosisSupport(
@@ -106,7 +108,11 @@ def load_profile(name: str) -> Profile:
             for rule in raw.pop("diagnosis_support", [])
         )
         return Profile(
-            **raw, credentials=credentials, acupuncture=acupuncture, diagnosis_support=support
+            **raw,
+            credentials=credentials,
+            acupuncture=acupuncture,
+            diagnosis_support=support,
+            therapy_threshold=threshold,
         )
     except (KeyError, TypeError) as exc:
         raise ClinicbillError(

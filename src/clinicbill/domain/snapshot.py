@@ -14,6 +14,8 @@ from datetime import date
 from clinicbill.domain.profiles import Profile
 
 ACUPUNCTURE_CODES = ("97810", "97811", "97813", "97814")
+# Codes counted toward a therapy threshold (a profile's [therapy_threshold] names its own).
+THERAPY_CODES = ("97110", "97112", "97113", "97116", "97124", "97140", "97530", "97535")
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,9 @@ class ScrubContext:
     coverage_issues: tuple[CoverageIssue, ...] = ()
     acupuncture_dates: tuple[date, ...] = ()  # the patient's acupuncture visits with this payer
     other_lines: tuple[OtherLine, ...] = ()
+    # the patient's therapy lines billed to this payer in the claim's years (KX threshold):
+    # (date of service, service line id, charge cents)
+    therapy_lines: tuple[tuple[date, int, int], ...] = ()
 
 
 @dataclass(frozen=True)

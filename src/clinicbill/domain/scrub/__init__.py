@@ -11,6 +11,7 @@ export unless `--force`; warnings do not. One module per rule family:
 - coverage.py   verification, authorization, referral and visit limits (domain/coverage.py)
 - lines.py      duplicate lines, secondary-claim balancing
 - support.py    place of service on the CMS list, the profile's diagnosis-to-service rules
+- therapy.py    Medicare therapy threshold: KX past the year's amount
 - injury.py     injury cases: workers' comp / auto case, claim number, accident state, PIP limit
 """
 
@@ -59,10 +60,22 @@ def rules() -> list[Rule]:
         providers,
         required,
         support,
+        therapy,
     )
 
     out: list[Rule] = []
-    for module in (required, providers, codes, support, modifiers, payer, coverage, lines, injury):
+    for module in (
+        required,
+        providers,
+        codes,
+        support,
+        modifiers,
+        payer,
+        coverage,
+        lines,
+        injury,
+        therapy,
+    ):
         out.extend(module.RULES)
     return out
 
