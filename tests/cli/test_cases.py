@@ -166,3 +166,20 @@ def test_case_commands_in_a_real_subprocess(sample_db):
     assert added.returncode == 0, added.stderr
     listed = cli_subprocess("--db", sample_db, "--json", "case", "list", "P00005")
     assert [c["claim_number"] for c in json.loads(listed.stdout)] == ["WC-55123"]
+
+
+def test_reevaluation_due_warns_at_session_add_and_is_listed_in_followup(sample_run):
+    referral = sample_run(
+        "referral", "add", "P00005", "--first-name", "Helen", "--last-name", "Park", "--npi",
+        "1679576722", "--date", "2026-09-01", "--visits", "12", "--expires", "2027-04-01",
+    )  # fmt: skip
+    assert referral.exit_code == 0, referral.output
+    early = sample_run(*VISIT[:7], "2026-09-10", *VISIT[8:], "--case", "none")
+    assert early.exit_code == 0 and "re-evaluation" not in early.output
+    late = sample_run(*VISIT[:7], "2026-10-05", *VISIT[8:], "--case", "none")
+    assert late.exit_code == 0
+    assert "re-evaluation or new prescription due: 34 days and 2 visits" in late.output
+    assert "every 30 days or 12 visits" in late.output
+    report = json.loads(sample_run("--json", "report", "followup", "--as-of", "2026-10-06").stdout)
+    [row] = report["sections"]["reevaluations"]["rows"]
+    assert (row["account"], row["days"], row["visits"]) == ("P00005", 35, 2)

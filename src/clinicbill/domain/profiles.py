@@ -69,6 +69,7 @@ class Profile:
     acupuncture: dict = field(default_factory=dict)
     diagnosis_support: tuple[DiagnosisSupport, ...] = ()
     therapy_threshold: dict = field(default_factory=dict)  # Medicare KX: codes, amounts by year
+    reevaluation: dict = field(default_factory=dict)  # re-evaluation clock: days, visits
 
     def credential_allowed(self, code: str, credential: str) -> bool:
         """Whether a provider with this credential may bill the code to this payer."""
@@ -97,6 +98,7 @@ def load_profile(name: str) -> Profile:
     credentials = {code: tuple(v) for code, v in raw.pop("credentials", {}).items()}
     acupuncture = raw.pop("acupuncture", {})
     threshold = raw.pop("therapy_threshold", {})
+    reevaluation = raw.pop("reevaluation", {})
     try:
         support = tuple(
             DiagnosisSupport(
@@ -113,6 +115,7 @@ def load_profile(name: str) -> Profile:
             acupuncture=acupuncture,
             diagnosis_support=support,
             therapy_threshold=threshold,
+            reevaluation=reevaluation,
         )
     except (KeyError, TypeError) as exc:
         raise ClinicbillError(

@@ -132,6 +132,7 @@ def followup_report(
 ) -> Report:
     """Every claim that needs someone to act, the reason, and the next step: past or near
     timely filing, denied, rejected, no response after `no_response_days`, underpaid."""
+    from clinicbill.domain.cases.plan_of_care import reevaluations_section
     from clinicbill.domain.underpaid import underpaid_query
 
     as_of = as_of or date.today()
@@ -229,7 +230,7 @@ def followup_report(
         name="followup",
         title="Follow-up worklist",
         parameters={"as_of": as_of.isoformat()},
-        sections=(section,),
+        sections=(section, reevaluations_section(session, as_of)),
         notes=(
             f"{len(items)} item(s): {summary}. At stake: the open balance; for a denial, the "
             "claim's charges; for an underpayment, the shortfall.",

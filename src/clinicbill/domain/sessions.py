@@ -175,6 +175,7 @@ def plan_session(
     profile's rule. A missing required value (patient, provider, lines, dx when insured) is
     refused by name.
     """
+    from clinicbill.domain.cases.plan_of_care import reevaluation_due
     from clinicbill.domain.icd import code_set_warning, year_warning
     from clinicbill.domain.notes import clean_details, infer_template, load_template
     from clinicbill.domain.validate import parse_date
@@ -210,6 +211,8 @@ def plan_session(
         session, patient_row, policy_row, case, on, planned, exclude_encounter_id
     )
     warnings.extend(case_warnings)
+    if due := reevaluation_due(session, patient_row.id, policy_row, on, exclude_encounter_id):
+        warnings.append(due.message())
     minutes = checks.small_int(total_minutes, "total-minutes", 1, 720)
     if minutes is None:
         minutes = sum(line.minutes or 0 for line in planned) or None
