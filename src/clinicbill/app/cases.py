@@ -100,3 +100,39 @@ def show_case(session, ident) -> CaseView:
 def case_list(session, patient_ref: str | None, open_only: bool) -> list[CaseView]:
     patient_id = find_patient(session, patient_ref).id if patient_ref else None
     return [_view(session, c) for c in list_cases(session, patient_id, open_only)]
+
+
+@dataclass(frozen=True)
+class AbnResult:
+    abn_id: int
+    patient: str
+    codes: tuple[str, ...]
+    issued_on: date
+    path: str
+
+
+def give_abn(session, patient_ref, codes, reason, cost=None, on=None, output=None) -> AbnResult:
+    """Record an Advance Beneficiary Notice for a Medicare patient and write it as a PDF."""
+    from clinicbill.domain.cases.abn import issue_abn
+    from clinicbill.domain.cpt import describe
+    from clinicbill.domain.documents import format_phone
+    from clinicbill.domain.money import fmt
+    from clinicbill.domain.practice import get_practice
+    from clinicbill.formats.abn_pdf import render_abn
+
+    patient = find_patient(session, patient_ref)
+    notice = issue_abn(session, patient, codes, reason, cost, on)
+    practice = get_practice(session)
+    notifier = [
+        practice.name,
+        f"{practice.address1}, {practice.city}, {practice.state} {practice.zip}",
+        format_phone(practice.phone),
+    ]
+    cost_text = fmt(notice.estimated_cost_cents) if notice.estimated_cost_cents else ""
+    codes_list = tuple(notice.codes.split(","))
+    rows = [(f"{c} {describe(c)}".strip(), notice.reason, cost_text) for c in codes_list]
+    path = output or f"abn-{patient.account_number}-{notice.issued_on.isoformat()}.pdf"
+    written = render_abn(
+        path, notifier, f"{patient.first_name} {patient.last_name}", patient.account_number, rows
+    )
+    return AbnResult(notice.id, patient.account_number, codes_list, notice.issued_on, str(written))

@@ -158,6 +158,36 @@ def case_close(ident: CaseId) -> None:
     done(f"case {ident} closed", view.as_dict())
 
 
+def abn(
+    patient: Annotated[str, typer.Argument(help="Id, account or name.")],
+    code: Annotated[
+        list[str] | None, Opt("--code", help="Service Medicare may not pay for (repeat).")
+    ] = None,
+    reason: Annotated[str | None, Opt("--reason", help="Why Medicare may not pay.")] = None,
+    cost: Annotated[str | None, Opt("--cost", help="Estimated cost to the patient.")] = None,
+    date_: Annotated[str | None, Opt("--date", help="Date given (default today).")] = None,
+    output: Annotated[str | None, Opt("-o", "--output", help="Where to write the PDF.")] = None,
+) -> None:
+    """Give a Medicare patient an Advance Beneficiary Notice (CMS-R-131): records it (the
+    claim's lines for these codes then carry GA) and writes the PDF to sign.
+
+    Example: clinicbill abn P00002 --code 97810 --code 97811 --reason "Medicare covers
+    acupuncture only for chronic low back pain" --cost 95
+    """
+    from clinicbill.app.cases import give_abn
+    from clinicbill.cli.common import unit_of_work
+    from clinicbill.cli.render import done
+
+    with unit_of_work() as session:
+        result = give_abn(session, patient, code, reason, cost, date_, output)
+    done(
+        f"ABN {result.abn_id} recorded for {result.patient} ({', '.join(result.codes)}, "
+        f"{result.issued_on}); wrote {result.path}",
+        {"id": result.abn_id, "codes": list(result.codes), "path": result.path},
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
     app.add_typer(case_app, name="case")
+    app.command("abn")(abn)

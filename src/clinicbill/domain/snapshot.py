@@ -214,6 +214,7 @@ class ScrubContext:
     # the patient's therapy lines billed to this payer in the claim's years (KX threshold):
     # (date of service, service line id, charge cents)
     therapy_lines: tuple[tuple[date, int, int], ...] = ()
+    abns: tuple = ()  # the patient's ABNs on file, domain.cases.abn.AbnOnFile per code
 
 
 @dataclass(frozen=True)

@@ -158,7 +158,10 @@ def scrub_contexts(session, snapshot_parts, patient_ids) -> dict[int, ScrubConte
         encounter_id: tuple(CoverageIssue(encounter_id, p.code, p.message, p.hint) for p in found)
         for encounter_id, found in encounters_coverage_problems(session, encounter_ids).items()
     }
+    from clinicbill.domain.cases.abn import abns_on_file
+
     therapy = _therapy_lines(session, patient_ids)
+    abns = abns_on_file(session, patient_ids)
     out = {}
     for claim_id, (claim, lines) in snapshot_parts.items():
         own_lines = {line.service_line_id for line in lines}
@@ -177,6 +180,7 @@ def scrub_contexts(session, snapshot_parts, patient_ids) -> dict[int, ScrubConte
             coverage_issues=tuple(issues),
             acupuncture_dates=tuple(sorted(visits.get((claim.patient_id, claim.payer_id), ()))),
             other_lines=others,
+            abns=abns.get(claim.patient_id, ()),
             therapy_lines=tuple(
                 row
                 for row in therapy.get((claim.patient_id, claim.payer_id), ())

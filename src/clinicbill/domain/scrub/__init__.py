@@ -12,6 +12,7 @@ export unless `--force`; warnings do not. One module per rule family:
 - lines.py      duplicate lines, secondary-claim balancing
 - support.py    place of service on the CMS list, the profile's diagnosis-to-service rules
 - therapy.py    Medicare therapy threshold: KX past the year's amount
+- abn.py        Medicare GA/GZ against the ABNs on file
 - injury.py     injury cases: workers' comp / auto case, claim number, accident state, PIP limit
 """
 
@@ -51,6 +52,7 @@ def warning(snapshot, box: str, message: str, hint: str, line: int | None = None
 
 def rules() -> list[Rule]:
     from clinicbill.domain.scrub import (
+        abn,
         codes,
         coverage,
         injury,
@@ -75,6 +77,7 @@ def rules() -> list[Rule]:
         lines,
         injury,
         therapy,
+        abn,
     ):
         out.extend(module.RULES)
     return out

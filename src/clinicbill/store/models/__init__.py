@@ -42,6 +42,7 @@ _HOME = {
     "Referral": "coverage",
     "Verification": "coverage",
     "InjuryCase": "cases",
+    "AdvanceBeneficiaryNotice": "cases",
 }
 _ALL = ("patient", "audit_log", "core", "coverage", "cases", "clinical", "ledger", "billing")
 
@@ -82,7 +83,10 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ does
         Remittance,
         RemittanceClaim,
     )
-    from clinicbill.store.models.cases import InjuryCase  # noqa: F401
+    from clinicbill.store.models.cases import (  # noqa: F401
+        AdvanceBeneficiaryNotice,
+        InjuryCase,
+    )
     from clinicbill.store.models.clinical import (  # noqa: F401
         Addendum,
         Diagnosis,

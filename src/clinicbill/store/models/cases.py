@@ -31,3 +31,17 @@ class InjuryCase(SQLModel, table=True):
     status: str = "open"  # open | closed
     closed_on: date | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AdvanceBeneficiaryNotice(SQLModel, table=True):
+    """An ABN (CMS-R-131) given to a Medicare patient before services Medicare may not pay
+    for: its lines carry GA; a line expected to be denied without one carries GZ."""
+
+    __tablename__ = "abn"
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    codes: str  # comma-separated CPT/HCPCS codes
+    reason: str
+    estimated_cost_cents: int | None = None
+    issued_on: date
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,4 +1,4 @@
-"""injury cases: the injury_case table and encounter.case_id
+"""injury cases: the injury_case and abn tables and encounter.case_id
 
 Revision ID: 0002_cases
 Revises: 0001
@@ -47,6 +47,21 @@ def upgrade() -> None:
             "ix_injury_case_patient_status", ["patient_id", "status"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_injury_case_policy_id"), ["policy_id"], unique=False)
+    op.create_table(
+        "abn",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("patient_id", sa.Integer(), nullable=False),
+        sa.Column("codes", text(), nullable=False),
+        sa.Column("reason", text(), nullable=False),
+        sa.Column("estimated_cost_cents", sa.Integer(), nullable=True),
+        sa.Column("issued_on", sa.Date(), nullable=False),
+        sa.Column(
+            "created_at", clinicbill.store.types.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.ForeignKeyConstraint(["patient_id"], ["patient.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_abn_patient_id", "abn", ["patient_id"], unique=False)
     # SQLite adds a nullable column with its REFERENCES clause in place; a batch copy of
     # encounter would drop a table that other tables' foreign keys point at.
     if op.get_bind().dialect.name == "sqlite":
@@ -66,6 +81,8 @@ def downgrade() -> None:
     else:
         op.drop_constraint("fk_encounter_case_id_injury_case", "encounter", type_="foreignkey")
         op.drop_column("encounter", "case_id")
+    op.drop_index("ix_abn_patient_id", table_name="abn")
+    op.drop_table("abn")
     with op.batch_alter_table("injury_case", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_injury_case_policy_id"))
         batch_op.drop_index("ix_injury_case_patient_status")
