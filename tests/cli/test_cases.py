@@ -183,3 +183,25 @@ def test_reevaluation_due_warns_at_session_add_and_is_listed_in_followup(sample_
     report = json.loads(sample_run("--json", "report", "followup", "--as-of", "2026-10-06").stdout)
     [row] = report["sections"]["reevaluations"]["rows"]
     assert (row["account"], row["days"], row["visits"]) == ("P00005", 35, 2)
+
+
+def test_session_walk_through_asks_for_the_case(tmp_path):
+    """At a terminal, `session add` offers the patient's open case for the policy billed."""
+    import pexpect
+
+    from tests.cli.test_sessions_interactive import ENTER, answer, spawn
+
+    db = str(tmp_path / "tty.db")
+    assert cli_subprocess("--db", db, "init", "--sample").returncode == 0
+    assert cli_subprocess("--db", db, *WC).returncode == 0
+    child, transcript = spawn(
+        db, "--patient", "P00005", "--provider", "Reyes", "--date", "2026-11-02"
+    )
+    answer(child, "Bill to", ENTER)  # the workers' comp policy
+    child.expect("Injury case")
+    child.expect("No case")
+    assert "case 1: workers-comp, injury 2026-08-14" in transcript.text
+    child.sendintr()  # Ctrl-C: nothing is saved
+    child.expect(pexpect.EOF)
+    listed = cli_subprocess("--db", db, "--json", "session", "list")
+    assert json.loads(listed.stdout) == []
