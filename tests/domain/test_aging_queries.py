@@ -82,7 +82,8 @@ def test_query_count_does_not_grow_with_the_data(sample_db, name):
             counts.append(len(statements))
             session.rollback()
     assert counts[0] == counts[1], counts
-    assert counts[0] <= 8, counts
+    # followup also lists re-evaluations due (domain/cases/plan_of_care.py): 4 more queries
+    assert counts[0] <= (12 if name == "followup" else 8), counts
 
 
 def bucket_of(days: int) -> int:

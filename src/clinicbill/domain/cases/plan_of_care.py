@@ -61,9 +61,13 @@ def reevaluation_due(
     if exclude_encounter_id is not None:
         query = query.where(Encounter.id != exclude_encounter_id)
     visits = session.execute(query).scalar() + 1  # and the visit being recorded
+    return _due(patient_id, policy.id, prescribed, on, visits, clock)
+
+
+def _due(patient_id, policy_id, prescribed: date, on: date, visits: int, clock: dict):
     found = Reevaluation(
         patient_id,
-        policy.id,
+        policy_id,
         prescribed,
         (on - prescribed).days,
         visits,
@@ -78,14 +82,11 @@ def reevaluation_due(
 ACTIVE_DAYS = 60  # a patient seen within this many days is still under the plan of care
 
 
-def reevaluations_section(session, as_of: date):
-    """`report followup`: patients whose next visit needs a re-evaluation or prescription."""
+def _recent_visits(session, as_of: date):
+    """Insured visits of the last ACTIVE_DAYS days' patients: (patient, policy, date) rows."""
     from datetime import timedelta
 
-    from clinicbill.domain.report_table import COUNT, DATE, Column, Section
-    from clinicbill.store.models import Patient
-
-    recent = session.execute(
+    recent = (
         select(Encounter.patient_id, Encounter.policy_id)
         .where(
             Encounter.policy_id.is_not(None),
@@ -94,22 +95,72 @@ def reevaluations_section(session, as_of: date):
             Encounter.service_date <= as_of,
         )
         .distinct()
+        .subquery()
+    )
+    return session.execute(
+        select(Encounter.patient_id, Encounter.policy_id, Encounter.service_date)
+        .join(
+            recent,
+            (recent.c.patient_id == Encounter.patient_id)
+            & (recent.c.policy_id == Encounter.policy_id),
+        )
+        .where(Encounter.status != "void", Encounter.service_date <= as_of)
     ).all()
+
+
+def reevaluations_section(session, as_of: date):
+    """`report followup`: patients whose next visit needs a re-evaluation or prescription
+    (a fixed number of queries, whatever the number of patients)."""
+    from collections import defaultdict
+
+    from clinicbill.domain.profiles import profile_for_payer
+    from clinicbill.domain.report_table import COUNT, DATE, Column, Section
+    from clinicbill.store.models import Patient
+
+    visits: dict[tuple[int, int], list[date]] = defaultdict(list)
+    for patient_id, policy_id, day in _recent_visits(session, as_of):
+        visits[(patient_id, policy_id)].append(day)
+    patient_ids = sorted({p for p, _ in visits})
+    payers = dict(
+        session.execute(
+            select(Policy.id, Payer)
+            .join(Payer, Payer.id == Policy.payer_id)
+            .where(Policy.id.in_(sorted({q for _, q in visits}) or [-1]))
+        ).all()
+    )
+    latest: dict[tuple[int, int | None], date] = {}
+    for patient_id, policy_id, day in session.execute(
+        select(Referral.patient_id, Referral.policy_id, func.max(Referral.referral_date))
+        .where(Referral.patient_id.in_(patient_ids or [-1]), Referral.referral_date <= as_of)
+        .group_by(Referral.patient_id, Referral.policy_id)
+    ).all():
+        latest[(patient_id, policy_id)] = day
+    people = {
+        p.id: p
+        for p in session.execute(select(Patient).where(Patient.id.in_(patient_ids or [-1])))
+        .scalars()
+        .all()
+    }
     rows = []
-    for patient_id, policy_id in sorted(recent):
-        due = reevaluation_due(session, patient_id, session.get(Policy, policy_id), as_of)
+    for (patient_id, policy_id), days in sorted(visits.items()):
+        clock = profile_for_payer(payers[policy_id]).reevaluation
+        starts = [latest.get((patient_id, k)) for k in (policy_id, None)]
+        prescribed = max((d for d in starts if d), default=None)
+        if not clock or prescribed is None:
+            continue
+        since = sum(1 for d in days if d >= prescribed)
+        due = _due(patient_id, policy_id, prescribed, as_of, since + 1, clock)
         if due is None:
             continue
-        patient = session.get(Patient, patient_id)
-        payer = session.get(Payer, session.get(Policy, policy_id).payer_id)
+        patient = people[patient_id]
         rows.append(
             (
                 f"{patient.last_name}, {patient.first_name}",
                 patient.account_number,
-                payer.name,
+                payers[policy_id].name,
                 due.prescribed_on,
                 due.days,
-                due.visits - 1,
+                since,
                 f"every {due.every_days} days or {due.every_visits} visits",
             )
         )
