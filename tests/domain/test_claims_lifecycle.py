@@ -98,6 +98,12 @@ def test_void_request_is_frequency_8_and_frees_the_lines(session):
     post_primary(session, original, {1: 6500}, status="paid")
     request = resubmit_claim(session, original, "void", TODAY)
     assert request.frequency == "8"
+    # the payer adjudicated it: `voided`, not `void` (which means never sent), with its event
+    assert original.status == "voided"
+    last = claim_history(session, original.id)[-1]
+    assert (last.status, last.note) == ("voided", f"void sent as claim {request.id}")
+    with pytest.raises(ClinicbillError):
+        resubmit_claim(session, original, "void", TODAY)
     encounters, _ = select_encounters(session, everything=True)
     assert len(create_claims(session, encounters).claims) == 1
 

@@ -95,12 +95,15 @@ def test_plain_terms_point_at_billable_codes():
             assert icd.lookup(code).billable, code
 
 
-def test_dates_before_the_code_set_year_get_a_warning():
+def test_dates_before_every_shipped_code_set_get_a_warning():
     start = icd.code_set().starts
     assert icd.code_set().fiscal_year == 2026
-    assert icd.code_set_warning(date(2021, 6, 1)) and "FY2026" in icd.code_set_warning(
-        date(2021, 6, 1)
+    assert icd.code_set_warning(date(2019, 6, 1)) and "FY2026" in icd.code_set_warning(
+        date(2019, 6, 1)
     )
+    # a date inside the shipped fiscal years (FY2021..FY2026) is checked per code instead
+    assert icd.code_set_warning(date(2021, 6, 1)) is None
+    assert icd.code_set_warning(date(2023, 6, 1)) is None
     assert icd.code_set_warning(start) is None
     assert icd.code_set_warning(None) is None
 

@@ -172,6 +172,8 @@ def test_secondary_claim_reports_the_primary_adjudication(session):
     parts = segments(export(session, secondary))
     assert next(p for p in parts if p.startswith("SBR*")).startswith("SBR*S*18*RET-18")
     assert "AMT*D*60" in parts and "OI***Y***Y" in parts
+    # remaining patient liability: the primary's PR amounts (10 + 18), right after AMT*D
+    assert parts[parts.index("AMT*D*60") + 1] == "AMT*EAF*28"
     assert "NM1*PR*2*MEDICARE PART B OREGON*****PI*02202" in parts
     assert "SVD*02202*40*HC:97124**2" in parts and "CAS*CO*45*15" in parts
     assert "CAS*PR*2*10" in parts and "SVD*02202*20*HC:97140:59:GP**1" in parts

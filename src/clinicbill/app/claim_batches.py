@@ -44,7 +44,7 @@ def select_claims(session, claim_ids: list[str] | None, ready: bool) -> list[Cla
             )
     else:
         raise ClinicbillError("export: say which claims", "give claim ids or --ready")
-    void = [c.id for c in claims if c.status == "void"]
+    void = [c.id for c in claims if c.status in ("void", "voided")]
     if void:
         raise ClinicbillError(
             f"export: claim {void[0]} is void", "void claims are never sent; leave it out"

@@ -22,6 +22,7 @@ COMMAND_MODULES: list[str] = [
     "clinicbill.cli.coverage",
     "clinicbill.cli.eligibility",
     "clinicbill.cli.sessions",
+    "clinicbill.cli.cases",
     "clinicbill.cli.codes",
     "clinicbill.cli.claims",
     "clinicbill.cli.acks",

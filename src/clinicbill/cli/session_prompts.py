@@ -160,6 +160,40 @@ def ask_policy(value, patient_id: int, on: date):
     return _q().select("Bill to:", options, default=default).unsafe_ask()
 
 
+def _case_choices(session, patient_id: int, policy_ref):
+    from clinicbill.domain.cases.records import list_cases
+    from clinicbill.domain.lookup import find_policy
+    from clinicbill.store.models import Patient
+
+    patient = session.get(Patient, patient_id)
+    policy = find_policy(session, policy_ref, patient)
+    cases = [
+        c
+        for c in list_cases(session, patient_id, open_only=True)
+        if c.policy_id in (None, policy.id)
+    ]
+    labels = [(f"case {c.id}: {c.kind}, injury {c.injury_date}", c.id) for c in cases]
+    mine = [c.id for c in cases if c.policy_id == policy.id]
+    return labels, mine[0] if len(mine) == 1 else None
+
+
+def ask_case(value, patient_id: int, policy):
+    """The injury case to bill under: a choice among the patient's open cases (the only one
+    for the policy billed is the default), or none."""
+    from clinicbill.domain.sessions import AUTO
+
+    if value is not AUTO or policy is None or policy is AUTO:
+        return value
+    choices, current = _read(_case_choices, patient_id, policy)
+    if not choices:
+        return AUTO
+    Choice = _q().Choice
+    options = [Choice(label, value=ident) for label, ident in choices]
+    options.append(Choice("No case (not an injury visit)", value=None))
+    default = next((o for o in options if o.value == current), options[-1])
+    return _q().select("Injury case:", options, default=default).unsafe_ask()
+
+
 def ask_template(value, credential: str):
     from clinicbill.domain.notes import load_template, template_names
 
@@ -319,6 +353,7 @@ def ask_session(inputs: dict, sign: bool) -> tuple[dict, bool]:
     on = ask_date(out["service_date"])
     out["service_date"] = on.isoformat()
     out["policy"] = ask_policy(out["policy"], out["patient"], on)
+    out["case"] = ask_case(out["case"], out["patient"], out["policy"])
     if last is not None and all(out[k] is None for k in ("template", "diagnoses", "lines")):
         _offer_last_visit(out, last)
     if out["lines"] is not None and out["template"] is None:

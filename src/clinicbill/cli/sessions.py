@@ -46,6 +46,10 @@ TextOpt = Annotated[str | None, Opt()]
 PainOpt = Annotated[str | None, Opt(help="0-10.")]
 AuthOpt = Annotated[str | None, Opt("--auth", help="Authorization id, or none (default: auto).")]
 ReferralOpt = Annotated[str | None, Opt(help="Referral id, or none (default: auto).")]
+CaseOpt = Annotated[
+    str | None,
+    Opt("--case", help="Injury case id, or none (default: the only open case for the policy)."),
+]
 
 
 def _link(value: str | None, label: str):
@@ -87,7 +91,16 @@ def _inputs(**flags) -> dict:
         "pain_after": flags["pain_after"],
         "authorization_id": _link(flags["auth"], "auth"),
         "referral_id": _link(flags["referral"], "referral"),
+        "case": _case_ref(flags.get("case")),
     }
+
+
+def _case_ref(value):
+    from clinicbill.domain.sessions import AUTO
+
+    if value is None or value.strip().lower() == "auto":
+        return AUTO
+    return None if value.strip().lower() == "none" else value
 
 
 def _needs_prompts(inputs: dict) -> bool:
@@ -117,6 +130,7 @@ def session_add(
     pain_after: PainOpt = None,
     auth: AuthOpt = None,
     referral: ReferralOpt = None,
+    case: CaseOpt = None,
     package: Annotated[
         str | None, Opt("--package", help="Prepaid package id this self-pay visit draws from.")
     ] = None,
@@ -209,6 +223,7 @@ def session_edit(
         bool,
         Opt("--replace-lines", help="--line gives the whole list: lines not named are removed."),
     ] = False,
+    case: CaseOpt = None,
 ) -> None:
     """Change an unsigned session. --dx replaces the whole list; --line changes the line of its
     code or adds one (the others stay), --remove-line CODE removes one.
@@ -233,6 +248,8 @@ def session_edit(
     for key in ("authorization_id", "referral_id"):
         if (auth if key == "authorization_id" else referral) is not None:
             changes[key] = inputs[key]
+    if case is not None:
+        changes["case"] = case.strip()  # "none" detaches the session from its case
     with unit_of_work() as session:
         encounter = get_session(session, ident)
         changed = edit_session(

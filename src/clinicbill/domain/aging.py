@@ -21,6 +21,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import case, exists, func, null, or_, select
 
+from clinicbill.domain.claim_status import INACTIVE_STATUSES
 from clinicbill.domain.ledger import line_balance_query
 from clinicbill.domain.responsibility import claim_facts, end_of_day, patient_payer_ids, with_party
 from clinicbill.store.models import Claim, ClaimStatusEvent, Encounter, Remittance, ServiceLine
@@ -59,7 +60,7 @@ def claim_states(as_of: date, historical: bool):
     )
     return (
         select(claims)
-        .where(claims.c.status.is_not(None), claims.c.status != "void")
+        .where(claims.c.status.is_not(None), claims.c.status.not_in(INACTIVE_STATUSES))
         .cte("claim_state")
     )
 

@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from clinicbill.domain.claim_status import INACTIVE_STATUSES
 from clinicbill.domain.claims import (
     SENT_STATUSES,
     add_lines,
@@ -57,9 +58,11 @@ def mark_claim(
 ) -> None:
     """A person records a lifecycle step (e.g. submitted on paper, accepted by a 999/277CA)."""
     status = check_status(status)
-    if claim.status == "void":
-        raise ClinicbillError(f"claim: {claim.id} is void", "a void claim stays void")
-    if status == "void":
+    if claim.status in INACTIVE_STATUSES:
+        raise ClinicbillError(
+            f"claim: {claim.id} is {claim.status}", f"a {claim.status} claim stays so"
+        )
+    if status in INACTIVE_STATUSES:
         raise ClinicbillError(
             "status: void is not set with 'claim mark'", f"use 'clinicbill claim void {claim.id}'"
         )
@@ -132,8 +135,8 @@ def resubmit_claim(session, original: Claim, mode: str, on: date) -> Claim:
     """`replace` (frequency 7), `void` (frequency 8), or `original` for a rejected claim."""
     if mode not in ("replace", "void", "original"):
         raise ValueError(mode)
-    if original.status == "void":
-        raise ClinicbillError(f"claim: {original.id} is void", "nothing to resubmit")
+    if original.status in INACTIVE_STATUSES:
+        raise ClinicbillError(f"claim: {original.id} is {original.status}", "nothing to resubmit")
     if mode == "original":
         if original.status != "rejected":
             raise ClinicbillError(
@@ -156,9 +159,10 @@ def resubmit_claim(session, original: Claim, mode: str, on: date) -> Claim:
     frequency = "7" if mode == "replace" else "8"
     word = "replacement" if mode == "replace" else "void"
     claim = _copy(session, original, frequency, on, f"{word} of claim {original.id}")
-    # A replaced claim is closed (the replacement bills its lines); a voided one is void, so
-    # its lines may be billed again (e.g. to the right payer).
-    status = "closed" if mode == "replace" else "void"
+    # A replaced claim is closed (the replacement bills its lines); a voided one is `voided`
+    # (not `void`: the payer did adjudicate it), and its lines may be billed again (e.g. to
+    # the right payer).
+    status = "closed" if mode == "replace" else "voided"
     record_status(session, original, status, on, f"{word} sent as claim {claim.id}")
     return claim
 
@@ -200,7 +204,9 @@ def secondary_claim(
             )
         note += f"; billed although forwarded (CLP02 {forwarded}): {' '.join(reason.split())}"
     existing = session.execute(
-        select(Claim.id).where(Claim.primary_claim_id == primary.id, Claim.status != "void")
+        select(Claim.id).where(
+            Claim.primary_claim_id == primary.id, Claim.status.not_in(INACTIVE_STATUSES)
+        )
     ).scalar()
     if existing:
         raise ClinicbillError(

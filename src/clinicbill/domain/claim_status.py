@@ -8,7 +8,8 @@ from datetime import date
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.store.models import Claim, ClaimStatusEvent
 
-# DOMAIN.md §13. `void` ends a claim that never reached adjudication (or was voided).
+# DOMAIN.md §13. `void` ends a claim that never reached the payer; `voided` ends one the payer
+# adjudicated, cancelled by a frequency-8 void claim sent to the payer (`claim resubmit --void`).
 CLAIM_STATUSES = (
     "draft",
     "ready",
@@ -21,7 +22,10 @@ CLAIM_STATUSES = (
     "appealed",
     "closed",
     "void",
+    "voided",
 )
+# Claims that no longer bill their lines (the lines may be billed again).
+INACTIVE_STATUSES = ("void", "voided")
 _CHUNK = 500  # ids per IN (...) list
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import and_, exists, select, update
 
 from clinicbill.domain.claim_status import (  # noqa: F401 (re-exported)
     CLAIM_STATUSES,
+    INACTIVE_STATUSES,
     check_status,
     record_status,
     record_statuses,
@@ -80,7 +81,11 @@ def new_patient_control_number(session) -> str:
 
 def active_claim_clause():
     """Claims that bill their lines: not void, not a void request, not a secondary."""
-    return and_(Claim.status != "void", Claim.frequency != "8", Claim.primary_claim_id.is_(None))
+    return and_(
+        Claim.status.not_in(INACTIVE_STATUSES),
+        Claim.frequency != "8",
+        Claim.primary_claim_id.is_(None),
+    )
 
 
 def billed_clause():
@@ -185,9 +190,9 @@ def select_encounters(
 def create_claims(session, encounters: list[Encounter], on: date | None = None) -> CreateResult:
     """Group the unbilled lines of signed, insured encounters into draft claims.
 
-    Lines group by patient, policy, rendering provider, authorization and referral (boxes 17
-    and 23 are per claim); a claim holds at most 50 lines (837P) and 12 diagnoses (box 21),
-    so a larger group continues on a further claim.
+    Lines group by patient, policy, rendering provider, authorization, referral and injury
+    case (boxes 10, 14, 17 and 23 are per claim); a claim holds at most 50 lines (837P) and
+    12 diagnoses (box 21), so a larger group continues on a further claim.
     """
     on = on or date.today()
     result = CreateResult()
@@ -219,6 +224,7 @@ def create_claims(session, encounters: list[Encounter], on: date | None = None) 
             encounter.provider_id,
             encounter.authorization_id,
             encounter.referral_id,
+            encounter.case_id,  # one injury case per claim (boxes 10, 11b, 14)
         )
         groups[key].append(encounter)
     payer_of = dict(
@@ -234,7 +240,7 @@ def create_claims(session, encounters: list[Encounter], on: date | None = None) 
         ).all()
     )
     for key, group in groups.items():
-        patient_id, policy_id, provider_id, auth_id, referral_id = key
+        patient_id, policy_id, provider_id, auth_id, referral_id, _case_id = key
         batches: list[list[tuple[Encounter, ServiceLine]]] = [[]]
         batch_dx: set[str] = set()
         for encounter in group:

@@ -294,12 +294,25 @@ def billable_children(code: str) -> list[IcdCode]:
 def check_billable(code: str, on: date | None = None, field: str = "diagnosis") -> str:
     """The normalised code, or a refusal: unknown codes and header codes are not billable.
 
-    `on` is the date of service. Only one code set ships; a date before its fiscal year is
-    still checked against it (see code_set_warning for the warning to show).
+    `on` is the date of service: when a shipped fiscal-year code set covers it
+    (domain/codesets/icd_years.py), that set decides; otherwise the installed code set does
+    (see code_set_warning for the warning to show).
     """
+    from clinicbill.domain.codesets.icd_years import check_on
+
     shown = str(code or "").strip()[:12]
     normal = normalise(shown)
+    year = check_on(normal, on) if on is not None and _CODE_SHAPE.fullmatch(x12(normal)) else None
+    if year is not None and year.verdict in ("ok", "warning"):
+        return normal
     hit = lookup(normal)
+    if year is not None and year.verdict == "error":
+        hint = "use a code billable on the date of service (search: 'clinicbill codes icd WORDS')"
+        if hit is not None and not hit.billable:
+            hint = "use a more specific code: " + ", ".join(
+                c.code for c in billable_children(normal)[:8]
+            )
+        raise ClinicbillError(f"{field}: {normal} is {year.message}", hint)
     if hit is None:
         raise ClinicbillError(
             f"{field}: '{shown}' is not an ICD-10-CM code",
@@ -320,9 +333,26 @@ def check_billable(code: str, on: date | None = None, field: str = "diagnosis") 
     return hit.code
 
 
-def code_set_warning(on: date | None) -> str | None:
-    """A warning when a date of service falls before the shipped code set's fiscal year."""
+def year_warning(code: str, on: date | None) -> str | None:
+    """A warning for a code billable in only one of the shipped code sets either side of the
+    date's fiscal year (that year's set is not shipped)."""
+    from clinicbill.domain.codesets.icd_years import check_on
+
     if on is None:
+        return None
+    found = check_on(normalise(code), on)
+    return f"{normalise(code)} is {found.message}" if found.verdict == "warning" else None
+
+
+def code_set_warning(on: date | None) -> str | None:
+    """A warning when no shipped fiscal-year code set covers the date of service and it falls
+    before the installed code set's fiscal year."""
+    from clinicbill.domain.codesets.icd_years import fiscal_year, shipped_years
+
+    if on is None:
+        return None
+    years = shipped_years()
+    if years and years[0] <= fiscal_year(on) <= years[-1]:
         return None
     codes = code_set()
     if on < codes.starts:

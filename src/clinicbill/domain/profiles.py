@@ -41,6 +41,18 @@ SBR09 = {
 
 
 @dataclass(frozen=True)
+class DiagnosisSupport:
+    """Which diagnoses support a family of service codes: a line of one of `codes` must point
+    at a diagnosis starting with one of `supported_by` (when given), and not only at ones
+    starting with `not_supported_by` (e.g. wellness and screening Z codes)."""
+
+    name: str
+    codes: tuple[str, ...]
+    supported_by: tuple[str, ...] = ()
+    not_supported_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Profile:
     name: str
     timely_filing_days: int
@@ -53,8 +65,12 @@ class Profile:
     sbr09: str
     billable: bool = True
     appeal_days: int = 180  # appeal window from the remittance date, DOMAIN.md §13
+    insured_dob_on_form: bool = False  # box 11a even when the patient is the insured
     credentials: dict[str, tuple[str, ...]] = field(default_factory=dict)
     acupuncture: dict = field(default_factory=dict)
+    diagnosis_support: tuple[DiagnosisSupport, ...] = ()
+    therapy_threshold: dict = field(default_factory=dict)  # Medicare KX: codes, amounts by year
+    reevaluation: dict = field(default_factory=dict)  # re-evaluation clock: days, visits
 
     def credential_allowed(self, code: str, credential: str) -> bool:
         """Whether a provider with this credential may bill the code to this payer."""
@@ -82,7 +98,31 @@ def load_profile(name: str) -> Profile:
         ) from None
     credentials = {code: tuple(v) for code, v in raw.pop("credentials", {}).items()}
     acupuncture = raw.pop("acupuncture", {})
-    return Profile(**raw, credentials=credentials, acupuncture=acupuncture)
+    threshold = raw.pop("therapy_threshold", {})
+    reevaluation = raw.pop("reevaluation", {})
+    try:
+        support = tuple(
+            DiagnosisSupport(
+                name=str(rule["name"]),
+                codes=tuple(rule["codes"]),
+                supported_by=tuple(rule.get("supported_by", ())),
+                not_supported_by=tuple(rule.get("not_supported_by", ())),
+            )
+            for rule in raw.pop("diagnosis_support", [])
+        )
+        return Profile(
+            **raw,
+            credentials=credentials,
+            acupuncture=acupuncture,
+            diagnosis_support=support,
+            therapy_threshold=threshold,
+            reevaluation=reevaluation,
+        )
+    except (KeyError, TypeError) as exc:
+        raise ClinicbillError(
+            f"profile: {path} has a wrong or missing key ({exc})",
+            "compare it with the shipped profile of the same name",
+        ) from None
 
 
 def profile_for_payer(payer) -> Profile:

@@ -62,6 +62,7 @@ def followup_report(
     forwarded to the next payer with no answer after `forwarded_days`, underpaid. Sorted by
     money at stake (most first), then deadline (soonest first); with each claim's last logged
     call and next action date. Denials also get their own section (held with the payer)."""
+    from clinicbill.domain.cases.plan_of_care import reevaluations_section
     from clinicbill.domain.remittance.followup import (
         CALL_COLUMNS,
         appeal_days_by_payer,
@@ -176,6 +177,7 @@ def followup_report(
                 empty="nothing to follow up",
             ),
             denied_section(denied_rows, calls),
+            reevaluations_section(session, as_of),
         ),
         notes=(
             f"{len(items)} item(s): {summary}. At stake: the open balance; for a denial, the "
@@ -205,6 +207,7 @@ def visits_report(session, on: date | None = None, expiring_days: int | None = N
     flags (only those expiring within `expiring_days` or nearly used up, when given).
     Uses domain/visits.py and domain/authorizations.py."""
     from clinicbill.domain.authorizations import authorizations_status
+    from clinicbill.domain.cases.pip import pip_section
     from clinicbill.domain.errors import ClinicbillError
     from clinicbill.domain.visits import visits_status
     from clinicbill.store.models import Patient, Policy
@@ -321,6 +324,7 @@ def visits_report(session, on: date | None = None, expiring_days: int | None = N
                 rows=auth_rows,
                 empty="no authorization expiring or nearly used up",
             ),
+            pip_section(session),
         ),
         notes=(
             "Visits used: our own count of visits on the policy this plan year beside the "

@@ -43,6 +43,7 @@ from functools import cache
 from sqlalchemy import and_, case, exists, func, not_, null, or_, select
 from sqlalchemy.orm import aliased
 
+from clinicbill.domain.claim_status import INACTIVE_STATUSES
 from clinicbill.domain.remit import REVERSAL
 from clinicbill.store.models import (
     Claim,
@@ -166,7 +167,7 @@ def with_party(
             ClaimLine.service_line_id == lines.c.service_line_id,
             billed_claim.frequency != "8",
             billed_status.is_not(None),
-            billed_status != "void",
+            billed_status.not_in(INACTIVE_STATUSES),
         )
     )
     first_billed_on = (

@@ -65,11 +65,17 @@ def check_policy(session, patient: Patient, ref, on: date) -> Policy | None:
 
 
 def check_place_of_service(value) -> str:
+    from clinicbill.domain.codesets.pos import COMMON, pos_name
+
     text = str(value if value is not None else "11").strip()
     if not re.fullmatch(r"\d{2}", text) or text == "00":
         raise ClinicbillError(
-            f"place-of-service: '{text[:10]}' is not a place of service code",
-            "2 digits: 11 office, 12 home, 02/10 telehealth, 22 outpatient hospital",
+            f"place-of-service: '{text[:10]}' is not a place of service code", f"2 digits: {COMMON}"
+        )
+    if pos_name(text) is None:
+        raise ClinicbillError(
+            f"place-of-service: {text} is not on the CMS place-of-service list (unassigned)",
+            f"use an assigned code: {COMMON}",
         )
     return text
 

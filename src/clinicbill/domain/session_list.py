@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import exists, func, select
 
+from clinicbill.domain.claim_status import INACTIVE_STATUSES
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.store.models import Claim, ClaimLine, Encounter, Patient, Provider, ServiceLine
 
@@ -19,7 +20,7 @@ def _billed_line():
 
         active = active_claim_clause()
     except ImportError:  # pragma: no cover - claims not installed yet
-        active = Claim.status != "void"
+        active = Claim.status.not_in(INACTIVE_STATUSES)
     return exists(
         select(ClaimLine.id)
         .join(Claim, Claim.id == ClaimLine.claim_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import exists, select
 
+from clinicbill.domain.claim_status import INACTIVE_STATUSES
 from clinicbill.domain.errors import ClinicbillError, MissingValue
 from clinicbill.domain.session_inputs import SOAP_FIELDS, check_soap
 from clinicbill.domain.session_lines import LineInput
@@ -80,6 +81,7 @@ def stored_inputs(session, encounter: Encounter) -> dict:
         "lines": _as_inputs(stored_lines(session, encounter)),
         "authorization_id": encounter.authorization_id,
         "referral_id": encounter.referral_id,
+        "case": encounter.case_id,
     }
 
 
@@ -271,7 +273,7 @@ def void_session(session, encounter: Encounter, reason: str) -> Encounter:
             select(Claim.id)
             .join(ClaimLine, ClaimLine.claim_id == Claim.id)
             .join(ServiceLine, ServiceLine.id == ClaimLine.service_line_id)
-            .where(ServiceLine.encounter_id == encounter.id, Claim.status != "void")
+            .where(ServiceLine.encounter_id == encounter.id, Claim.status.not_in(INACTIVE_STATUSES))
             .distinct()
         )
         .scalars()

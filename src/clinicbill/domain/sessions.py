@@ -55,6 +55,7 @@ class SessionPlan:
     unit_explanation: str | None
     authorization_id: int | None
     referral_id: int | None
+    case_id: int | None = None
     warnings: tuple[str, ...] = ()
     coverage_summary: tuple[str, ...] = ()
     coverage_problems: tuple = ()  # CoverageProblem(code, message, hint)
@@ -93,6 +94,45 @@ def _coverage(session, *, patient, policy, on, lines, authorization_id, referral
     )
 
 
+def _case(session, patient, policy, ref, on, lines, exclude) -> tuple:
+    """The case the session bills under (domain/cases), what to show about it (which case, the
+    PIP limit left) and a warning when this visit goes past the PIP limit."""
+    from clinicbill.domain.cases.pip import pip_status
+    from clinicbill.domain.cases.records import case_for_session
+    from clinicbill.domain.money import fmt
+
+    case = case_for_session(session, patient, policy, ref, on)
+    if case is None:
+        return None, [], _no_case_warning(session, policy)
+    shown = [f"case {case.id}: {case.kind}, injury {case.injury_date}"]
+    warnings = []
+    status = pip_status(session, case, exclude)
+    if status is not None:
+        charge = sum(line.charge_cents for line in lines)
+        shown.append(status.line())
+        if charge > status.remaining_cents:
+            warnings.append(
+                f"this visit ({fmt(charge)}) is more than the PIP limit left "
+                f"({fmt(max(status.remaining_cents, 0))}): bill the excess to the next payer"
+            )
+    return case, shown, warnings
+
+
+def _no_case_warning(session, policy) -> list[str]:
+    from clinicbill.domain.cases import CASE_PROFILES
+    from clinicbill.store.models import Payer
+
+    if policy is None:
+        return []
+    payer = session.get(Payer, policy.payer_id)
+    if payer.profile not in CASE_PROFILES:
+        return []
+    return [
+        f"{payer.name} pays under an injury case and this session has none: "
+        "add one with 'clinicbill case add' and give --case"
+    ]
+
+
 def _billed_to(session, policy: Policy | None) -> tuple[str, str]:
     """(label, unit rule) for the policy billed, or self-pay."""
     from clinicbill.domain.profiles import load_profile, profile_for_payer
@@ -122,6 +162,7 @@ def plan_session(
     modality: dict | None = None,
     authorization_id=AUTO,
     referral_id=AUTO,
+    case=AUTO,
     unit_rule: str | None = None,
     exclude_encounter_id: int | None = None,
 ) -> SessionPlan:
@@ -129,10 +170,13 @@ def plan_session(
 
     policy: AUTO (the patient's primary policy in effect on the date; self-pay when none),
     None (self-pay), a Policy, or a policy id / member id. template: None (or AUTO) infers
-    it from the codes, "" means none. unit_rule: None takes the payer profile's rule. A
-    missing required value (patient, provider, lines, dx when insured) is refused by name.
+    it from the codes, "" means none. case: AUTO (the patient's only open case for the
+    policy billed), None, or a case id (domain/cases). unit_rule: None takes the payer
+    profile's rule. A missing required value (patient, provider, lines, dx when insured) is
+    refused by name.
     """
-    from clinicbill.domain.icd import code_set_warning
+    from clinicbill.domain.cases.plan_of_care import reevaluation_due
+    from clinicbill.domain.icd import code_set_warning, year_warning
     from clinicbill.domain.notes import clean_details, infer_template, load_template
     from clinicbill.domain.validate import parse_date
 
@@ -150,6 +194,7 @@ def plan_session(
     warnings: list[str] = []
     if dx and (note := code_set_warning(on)):
         warnings.append(note)
+    warnings.extend(note for code in dx if (note := year_warning(code, on)))
     planned, explanation, line_warnings = plan_lines(
         session,
         lines,
@@ -162,6 +207,12 @@ def plan_session(
         exclude_encounter_id=exclude_encounter_id,
     )
     warnings.extend(line_warnings)
+    case_row, case_shown, case_warnings = _case(
+        session, patient_row, policy_row, case, on, planned, exclude_encounter_id
+    )
+    warnings.extend(case_warnings)
+    if due := reevaluation_due(session, patient_row.id, policy_row, on, exclude_encounter_id):
+        warnings.append(due.message())
     minutes = checks.small_int(total_minutes, "total-minutes", 1, 720)
     if minutes is None:
         minutes = sum(line.minutes or 0 for line in planned) or None
@@ -198,8 +249,9 @@ def plan_session(
         unit_explanation=explanation,
         authorization_id=coverage.authorization_id,
         referral_id=coverage.referral_id,
+        case_id=case_row.id if case_row else None,
         warnings=tuple(warnings),
-        coverage_summary=tuple(coverage.summary),
+        coverage_summary=(*case_shown, *coverage.summary),
         coverage_problems=tuple(coverage.problems),
     )
 
@@ -222,6 +274,7 @@ def _encounter_values(plan: SessionPlan) -> dict:
         "modality_json": json.dumps(plan.modality, ensure_ascii=False) if plan.modality else None,
         "authorization_id": plan.authorization_id,
         "referral_id": plan.referral_id,
+        "case_id": plan.case_id,
     }
 
 

@@ -14,6 +14,8 @@ from datetime import date
 from clinicbill.domain.profiles import Profile
 
 ACUPUNCTURE_CODES = ("97810", "97811", "97813", "97814")
+# Codes counted toward a therapy threshold (a profile's [therapy_threshold] names its own).
+THERAPY_CODES = ("97110", "97112", "97113", "97116", "97124", "97140", "97530", "97535")
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,27 @@ class Referring:
 
 
 @dataclass(frozen=True)
+class InjuryCaseFacts:
+    """The injury case the claim's sessions bill under (boxes 10a-c, 11b, 14; CLM11, DTP*439,
+    DTP*431, REF*Y4), with the charges billed under it on other claims (PIP limit)."""
+
+    id: int
+    kind: str  # workers-comp | auto | other-accident | illness
+    injury_date: date
+    onset_date: date | None
+    state: str | None
+    employer: str | None
+    claim_number: str | None
+    pip_limit_cents: int | None
+    billed_elsewhere_cents: int = 0
+
+    @property
+    def related_cause(self) -> str | None:
+        """CLM11-1 / boxes 10a-c: EM employment, AA auto accident, OA other accident."""
+        return {"workers-comp": "EM", "auto": "AA", "other-accident": "OA"}.get(self.kind)
+
+
+@dataclass(frozen=True)
 class Adjustment:
     group: str  # CO | PR | OA | PI
     reason: str  # CARC
@@ -188,6 +211,10 @@ class ScrubContext:
     coverage_issues: tuple[CoverageIssue, ...] = ()
     acupuncture_dates: tuple[date, ...] = ()  # the patient's acupuncture visits with this payer
     other_lines: tuple[OtherLine, ...] = ()
+    # the patient's therapy lines billed to this payer in the claim's years (KX threshold):
+    # (date of service, service line id, charge cents)
+    therapy_lines: tuple[tuple[date, int, int], ...] = ()
+    abns: tuple = ()  # the patient's ABNs on file, domain.cases.abn.AbnOnFile per code
 
 
 @dataclass(frozen=True)
@@ -217,6 +244,7 @@ class ClaimSnapshot:
     patient_paid_cents: int  # box 29 / AMT*F5
     as_of: date
     context: ScrubContext = field(default_factory=ScrubContext)
+    case: InjuryCaseFacts | None = None
 
     @property
     def total_cents(self) -> int:

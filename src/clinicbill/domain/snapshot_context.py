@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from clinicbill.domain.snapshot import (
     ACUPUNCTURE_CODES,
+    THERAPY_CODES,
     Adjustment,
     CoverageIssue,
     LineAdjudication,
@@ -157,6 +158,10 @@ def scrub_contexts(session, snapshot_parts, patient_ids) -> dict[int, ScrubConte
         encounter_id: tuple(CoverageIssue(encounter_id, p.code, p.message, p.hint) for p in found)
         for encounter_id, found in encounters_coverage_problems(session, encounter_ids).items()
     }
+    from clinicbill.domain.cases.abn import abns_on_file
+
+    therapy = _therapy_lines(session, patient_ids)
+    abns = abns_on_file(session, patient_ids)
     out = {}
     for claim_id, (claim, lines) in snapshot_parts.items():
         own_lines = {line.service_line_id for line in lines}
@@ -175,5 +180,39 @@ def scrub_contexts(session, snapshot_parts, patient_ids) -> dict[int, ScrubConte
             coverage_issues=tuple(issues),
             acupuncture_dates=tuple(sorted(visits.get((claim.patient_id, claim.payer_id), ()))),
             other_lines=others,
+            abns=abns.get(claim.patient_id, ()),
+            therapy_lines=tuple(
+                row
+                for row in therapy.get((claim.patient_id, claim.payer_id), ())
+                if row[0].year in {line.service_date.year for line in lines}
+            ),
         )
+    return out
+
+
+def _therapy_lines(session, patient_ids) -> dict[tuple[int, int], list]:
+    """Each patient's therapy lines of signed sessions, by payer billed (KX threshold)."""
+    rows = rows_in(
+        session,
+        lambda chunk: (
+            select(
+                Encounter.patient_id,
+                Policy.payer_id,
+                Encounter.service_date,
+                ServiceLine.id,
+                ServiceLine.charge_cents,
+            )
+            .join(ServiceLine, ServiceLine.encounter_id == Encounter.id)
+            .join(Policy, Policy.id == Encounter.policy_id)
+            .where(
+                Encounter.patient_id.in_(chunk),
+                Encounter.status == "signed",
+                ServiceLine.code.in_(THERAPY_CODES),
+            )
+        ),
+        patient_ids,
+    )
+    out: dict[tuple[int, int], list] = defaultdict(list)
+    for patient_id, payer_id, day, line_id, charge in rows:
+        out[(patient_id, payer_id)].append((day, line_id, charge))
     return out

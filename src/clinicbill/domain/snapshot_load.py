@@ -16,6 +16,7 @@ from clinicbill.domain.snapshot import (
     BillingProvider,
     ClaimSnapshot,
     Coverage,
+    InjuryCaseFacts,
     Line,
     Person,
     Practitioner,
@@ -37,8 +38,8 @@ from clinicbill.store.models import (
 )
 
 CHUNK = 500
-# Claims that no longer bill anything: void, or a frequency-8 request to void.
-INACTIVE_STATUSES = ("void",)
+# Claims that no longer bill anything (a frequency-8 request to void is excluded apart).
+from clinicbill.domain.claim_status import INACTIVE_STATUSES  # noqa: E402,F401
 
 
 def _chunks(ids):
@@ -125,10 +126,19 @@ def coverage_of(policy: Policy, payer: Payer, patient: Patient) -> Coverage:
         payer_identifier=payer.payer_id,
         payer_type=payer.type,
         payer_address=_address(payer.address1, None, payer.city, payer.state, payer.zip),
-        sbr09=SBR09.get(payer.type, "CI"),
+        sbr09=_sbr09(payer),
         effective_from=policy.effective_from,
         effective_to=policy.effective_to,
     )
+
+
+def _sbr09(payer: Payer) -> str:
+    """2000B SBR09: WC / AM from a workers' comp or auto payer's profile, else by payer type."""
+    from clinicbill.domain.cases import CASE_PROFILES
+
+    if payer.profile in CASE_PROFILES:
+        return profile_for_payer(payer).sbr09
+    return SBR09.get(payer.type, "CI")
 
 
 def _billing(practice, providers: dict[int, Provider]) -> BillingProvider:
@@ -201,7 +211,13 @@ def load_snapshots(
     line_rows = rows_in(
         session,
         lambda chunk: (
-            select(ClaimLine, ServiceLine, Encounter.service_date, Encounter.place_of_service)
+            select(
+                ClaimLine,
+                ServiceLine,
+                Encounter.service_date,
+                Encounter.place_of_service,
+                Encounter.case_id,
+            )
             .join(ServiceLine, ServiceLine.id == ClaimLine.service_line_id)
             .join(Encounter, Encounter.id == ServiceLine.encounter_id)
             .where(ClaimLine.claim_id.in_(chunk))
@@ -235,6 +251,7 @@ def load_snapshots(
         )
     }
     patient_paid = _patient_paid(session, [r[0].service_line_id for r in line_rows])
+    cases = _cases(session, line_rows)
     billing = _billing(practice, providers)
     priors = prior_payers(session, claims, patients, policies, payers)
     lines_by_claim: dict[int, list] = defaultdict(list)
@@ -245,7 +262,7 @@ def load_snapshots(
     for claim in claims:
         rows = lines_by_claim.get(claim.id, [])
         order = []
-        for _, service_line, _day, _pos in sorted(rows, key=lambda r: (r[2], r[1].encounter_id)):
+        for _, service_line, *_ in sorted(rows, key=lambda r: (r[2], r[1].encounter_id)):
             if service_line.encounter_id not in order:
                 order.append(service_line.encounter_id)
         diagnoses, maps = _diagnoses_for(order, dx_by_encounter)
@@ -268,7 +285,7 @@ def load_snapshots(
                 ),
                 description=service_line.description,
             )
-            for claim_line, service_line, day, pos in rows
+            for claim_line, service_line, day, pos, _case in rows
         )
         patient = patients[claim.patient_id]
         policy = policies[claim.policy_id]
@@ -322,6 +339,7 @@ def load_snapshots(
                 assignment_on_file=patient.assignment_on_file,
                 patient_paid_cents=sum(patient_paid.get(line.service_line_id, 0) for line in lines),
                 as_of=as_of,
+                case=cases.get(claim.id),
             )
         )
     if with_context:
@@ -330,6 +348,39 @@ def load_snapshots(
 
         results = [replace(s, context=contexts[s.claim_id]) for s in results]
     return results
+
+
+def _cases(session, line_rows) -> dict[int, InjuryCaseFacts]:
+    """Each claim's injury case (its sessions' case), with the charges under the case on
+    sessions outside the claim (the PIP limit left)."""
+    from clinicbill.domain.cases.pip import billed_by_case
+    from clinicbill.store.models import InjuryCase
+
+    of_claim: dict[int, int] = {}
+    on_claim: dict[int, int] = defaultdict(int)
+    for claim_line, service_line, _day, _pos, case_id in line_rows:
+        if case_id is not None:
+            of_claim.setdefault(claim_line.claim_id, case_id)
+            on_claim[claim_line.claim_id] += service_line.charge_cents
+    if not of_claim:
+        return {}
+    rows = {c.id: c for c in scalars_in(session, InjuryCase, InjuryCase.id, of_claim.values())}
+    billed = billed_by_case(session, rows)
+    return {
+        claim_id: InjuryCaseFacts(
+            id=case.id,
+            kind=case.kind,
+            injury_date=case.injury_date,
+            onset_date=case.onset_date,
+            state=case.state,
+            employer=case.employer,
+            claim_number=case.claim_number,
+            pip_limit_cents=case.pip_limit_cents,
+            billed_elsewhere_cents=billed.get(case.id, 0) - on_claim[claim_id],
+        )
+        for claim_id, case_id in of_claim.items()
+        if (case := rows.get(case_id)) is not None
+    }
 
 
 def _practitioner(provider: Provider) -> Practitioner:

@@ -53,14 +53,21 @@ CLAIM_COLUMNS = [
     ("9d", "9d other insurance plan name"),
     ("10a", "10a employment related"),
     ("10b", "10b auto accident"),
+    ("10b_state", "10b place (state)"),
     ("10c", "10c other accident"),
     ("11", "11 insured's policy group or FECA number"),
     ("11a_dob", "11a insured's date of birth"),
     ("11a_sex", "11a insured's sex"),
+    ("11b_qualifier", "11b other claim ID qualifier"),
+    ("11b", "11b other claim ID"),
     ("11c", "11c insurance plan name"),
     ("11d", "11d another health benefit plan"),
     ("12", "12 patient's signature"),
     ("13", "13 insured's signature"),
+    ("14", "14 date of current illness, injury"),
+    ("14_qualifier", "14 qualifier"),
+    ("15_qualifier", "15 other date qualifier"),
+    ("15", "15 other date"),
     ("17_qualifier", "17 qualifier"),
     ("17", "17 referring provider"),
     ("17b", "17b referring NPI"),
@@ -157,12 +164,10 @@ def claim_boxes(s: ClaimSnapshot) -> dict[str, str]:
         "9": person_name(other.subscriber) if other else "",
         "9a": (other.group_number or other.member_id).upper() if other else "",
         "9d": (other.plan_name or other.payer_name).upper() if other else "",
-        "10a": "NO",
-        "10b": "NO",
-        "10c": "NO",
-        "11": group.upper(),
-        "11a_dob": mdy(sub.dob) if not s.patient_is_subscriber else "",
-        "11a_sex": (sub.sex or "") if not s.patient_is_subscriber else "",
+        **_condition_boxes(s),
+        "11": (group or _employer(s)).upper(),
+        "11a_dob": mdy(sub.dob) if _insured_dob_needed(s) else "",
+        "11a_sex": (sub.sex or "") if _insured_dob_needed(s) else "",
         "11c": (c.plan_name or c.payer_name).upper(),
         "11d": "YES" if other else "NO",
         "12": "SIGNATURE ON FILE" if s.signature_on_file else "",
@@ -193,10 +198,49 @@ def claim_boxes(s: ClaimSnapshot) -> dict[str, str]:
         "33a": s.billing.npi,
         "33b": f"ZZ{s.billing.taxonomy}",
     }
+    facility = ("32", "32_street", "32_city", "32a")
+    if [boxes[k] for k in facility] == [boxes[k] for k in ("33", "33_street", "33_city", "33a")]:
+        boxes.update(dict.fromkeys(facility, ""))  # NUCC: box 32 blank when it is box 33
     for index in range(12):
         code = s.diagnoses[index] if index < len(s.diagnoses) else ""
         boxes[f"21{chr(65 + index)}"] = code.replace(".", "")  # NUCC: no decimal point
     return boxes
+
+
+def _condition_boxes(s: ClaimSnapshot) -> dict[str, str]:
+    """Boxes 10a-c (employment, auto accident with its state, other accident), 11b (the
+    property-and-casualty claim number, qualifier Y4), 14 (onset of the illness or injury,
+    qualifier 431) and 15 (the accident date, qualifier 439, when the onset is later)."""
+    case = s.case
+    cause = case.related_cause if case else None
+    out = {
+        "10a": "YES" if cause == "EM" else "NO",
+        "10b": "YES" if cause == "AA" else "NO",
+        "10b_state": (case.state or "") if cause == "AA" else "",
+        "10c": "YES" if cause == "OA" else "NO",
+        "11b_qualifier": "Y4" if case and case.claim_number else "",
+        "11b": (case.claim_number or "").upper() if case else "",
+        "14": mdy(case.onset_date or case.injury_date) if case else "",
+        "14_qualifier": "431" if case else "",
+        "15_qualifier": "",
+        "15": "",
+    }
+    if case and cause and case.onset_date and case.onset_date != case.injury_date:
+        out["15_qualifier"], out["15"] = "439", mdy(case.injury_date)
+    return out
+
+
+def _employer(s: ClaimSnapshot) -> str:
+    """Box 11 on a workers' comp claim without a group number: the employer."""
+    if s.case is not None and s.case.kind == "workers-comp":
+        return s.case.employer or ""
+    return ""
+
+
+def _insured_dob_needed(s: ClaimSnapshot) -> bool:
+    """Box 11a: when the insured is not the patient (NUCC), or always for a payer whose
+    profile asks for it."""
+    return not s.patient_is_subscriber or s.profile.insured_dob_on_form
 
 
 def _amount_paid(s: ClaimSnapshot) -> int:

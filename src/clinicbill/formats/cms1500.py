@@ -23,12 +23,17 @@ LABEL_FONT = ("Helvetica", 5.0)
 FORM_RED = (0.72, 0.13, 0.13)
 
 
+MIN_DATA_SIZE = 5.0  # the smallest font a long value shrinks to before it wraps
+
+
 @dataclass(frozen=True)
 class Placement:
     box: str
     line: int
     column: int
     text: str
+    size: float = DATA_FONT[1]  # smaller when the value is longer than its box
+    drop: float = 0.0  # points below the line's baseline (a wrapped value's second line)
 
 
 def _form_money(text: str) -> str:
@@ -41,9 +46,17 @@ def page_count(snapshot: ClaimSnapshot) -> int:
     return max(1, -(-len(snapshot.lines) // grid.LINES_PER_PAGE))
 
 
-def placements(snapshot: ClaimSnapshot, page: int) -> list[Placement]:
+def _overlay_phone(text: str) -> str:
+    """`(503) 555-0142` -> `503 555-0142`: the red form prints the parentheses."""
+    return text.replace("(", "").replace(")", "")
+
+
+def placements(snapshot: ClaimSnapshot, page: int, overlay: bool = False) -> list[Placement]:
     """Everything printed on page `page` (0-based) of a claim, as grid positions."""
     boxes = claim_boxes(snapshot)
+    if overlay:
+        for key in ("5_phone", "33_phone"):
+            boxes[key] = _overlay_phone(boxes.get(key, ""))
     pages = page_count(snapshot)
     last = page == pages - 1
     out: list[Placement] = []
@@ -54,7 +67,7 @@ def placements(snapshot: ClaimSnapshot, page: int) -> list[Placement]:
                 continue  # totals on the last page only
             value = _form_money(value)
         if value:
-            out.append(_place(key, line, column, width, value))
+            out.extend(_place(key, line, column, width, value))
     for key, (line, options) in grid.CHECKS.items():
         column = options.get(boxes.get(key, ""))
         if column is not None:
@@ -67,18 +80,61 @@ def placements(snapshot: ClaimSnapshot, page: int) -> list[Placement]:
         values["24F"] = _form_money(values["24F"])
         for key, (column, width) in grid.LINE_TEXT.items():
             if values.get(key):
-                out.append(_place(key, grid.line_of_row(row), column, width, values[key]))
+                out.extend(_place(key, grid.line_of_row(row), column, width, values[key]))
     return out
 
 
-def _place(key: str, line: int, column: int, width: int, value: str) -> Placement:
-    """Cut to the box width; right-aligned amounts start where their first digit lands."""
-    value = value[:width]
-    if key in grid.RIGHT_ALIGNED:
-        padded = value.rjust(width)
-        column += len(padded) - len(padded.lstrip())
-        value = padded.lstrip()
-    return Placement(key, line, column, value.rstrip())
+def _place(key: str, line: int, column: int, width: int, value: str) -> list[Placement]:
+    """A value in its box, never cut: longer than the box, it shrinks (down to MIN_DATA_SIZE)
+    and then wraps onto two lines; right-aligned amounts start where their first digit lands."""
+    value = value.rstrip()
+    size = DATA_FONT[1]
+    if len(value) <= width:
+        if key in grid.RIGHT_ALIGNED:
+            padded = value.rjust(width)
+            column += len(padded) - len(padded.lstrip())
+            value = padded.lstrip()
+        return [Placement(key, line, column, value)]
+    if len(value) * MIN_DATA_SIZE <= width * size:
+        return [Placement(key, line, column, value, size * width / len(value))]
+    first, second = _split(value)
+    longest = max(len(first), len(second))
+    small = min(MIN_DATA_SIZE, size * width / longest)
+    return [
+        Placement(key, line, column, first, small, -small * 0.9),
+        Placement(key, line, column, second, small, small * 0.35),
+    ]
+
+
+def _split(value: str) -> tuple[str, str]:
+    """Two lines, broken at the space nearest the middle (or in the middle)."""
+    middle = len(value) // 2
+    spaces = [i for i, c in enumerate(value) if c == " "]
+    cut = min(spaces, key=lambda i: abs(i - middle)) if spaces else middle
+    return value[:cut].rstrip(), value[cut:].lstrip()
+
+
+def _wrap(canvas, text: str, width: float, size: float) -> list[str]:
+    font = LABEL_FONT[0]
+    lines: list[str] = []
+    for word in text.split():
+        if lines and canvas.stringWidth(f"{lines[-1]} {word}", font, size) <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def _fit_label(canvas, label: str, width: float, height: float) -> tuple[float, list[str]]:
+    """The label's font size and lines: wrapped to the box's width, shrunk until every word
+    fits and the lines fit the room; never cut."""
+    size = LABEL_FONT[1]
+    while True:
+        lines = _wrap(canvas, label, width, size)
+        widest = max(canvas.stringWidth(line, LABEL_FONT[0], size) for line in lines)
+        if size <= 2.5 or (widest <= width and len(lines) * (size + 0.3) <= height):
+            return size, lines
+        size -= 0.25
 
 
 def _draw_form(canvas) -> None:
@@ -102,11 +158,17 @@ def _draw_form(canvas) -> None:
         x0, x1 = grid.x_of(left) - 1.5, grid.x_of(right + 1) - 1.5
         y0, y1 = grid.top_of(bottom + 1), grid.top_of(top)
         canvas.rect(x0, y0, x1 - x0, y1 - y0, stroke=1, fill=0)
+        # a label above data keeps to the box's top line; a header (box 24) has the whole box
+        room = (y1 - y0) if label in grid.HEADERS else grid.LINE_PT * (bottom - top)
+        label_size, lines = _fit_label(canvas, label, x1 - x0 - 2, room)
+        canvas.setFont(font, label_size)
+        for index, text in enumerate(lines):
+            canvas.drawString(x0 + 1, y1 - (label_size + 0.3) * (index + 1), text)
+    for label, line, left, right in grid.SUB_CELLS:
+        x0, x1 = grid.x_of(left) - 1.5, grid.x_of(right + 1) - 1.5
+        canvas.rect(x0, grid.top_of(line + 1), x1 - x0, grid.LINE_PT, stroke=1, fill=0)
         canvas.setFont(font, size)
-        text = label
-        while text and canvas.stringWidth(text, font, size) > x1 - x0 - 2:
-            text = text[:-1]
-        canvas.drawString(x0 + 1, y1 - size - 0.5, text)
+        canvas.drawString(x0 + 1, grid.top_of(line + 1) + 1.5, label)
     for row in range(1, grid.LINES_PER_PAGE + 1):
         data = grid.line_of_row(row)
         y0, y1 = grid.top_of(data + 1), grid.top_of(data - 1)
@@ -131,6 +193,12 @@ def _draw_form(canvas) -> None:
     canvas.setFillColorRGB(0, 0, 0)
 
 
+def draw_placements(pdf, items) -> None:
+    for item in items:
+        pdf.setFont(DATA_FONT[0], item.size)
+        pdf.drawString(grid.x_of(item.column), grid.baseline_of(item.line) - item.drop, item.text)
+
+
 def write_cms1500(target, snapshots: list[ClaimSnapshot], overlay: bool = False) -> Path | None:
     """Write every claim's pages to one PDF at `target` (a store.files.Output or a new file
     path); returns the path (None for standard output)."""
@@ -151,14 +219,11 @@ def cms1500_pdf(snapshots: list[ClaimSnapshot], overlay: bool = False) -> bytes:
     pdf.setTitle("CMS-1500 claim" + ("s" if len(snapshots) > 1 else ""))
     pdf.setAuthor("clinicbill")
     pdf.setCreator("clinicbill")
-    font, size = DATA_FONT
     for snapshot in snapshots:
         for page in range(page_count(snapshot)):
             if not overlay:
                 _draw_form(pdf)
-            pdf.setFont(font, size)
-            for item in placements(snapshot, page):
-                pdf.drawString(grid.x_of(item.column), grid.baseline_of(item.line), item.text)
+            draw_placements(pdf, placements(snapshot, page, overlay))
             pdf.showPage()
     pdf.save()
     return buffer.getvalue()

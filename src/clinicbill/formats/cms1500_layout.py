@@ -36,10 +36,17 @@ TEXT = {
     "11": (18, 50, 29),
     "9a": (20, 1, 28),
     "11a_dob": (20, 53, 10),
+    "10b_state": (22, 46, 2),
+    "11b_qualifier": (22, 50, 2),
+    "11b": (22, 53, 26),
     "11c": (24, 50, 29),
     "9d": (26, 1, 28),
     "12": (29, 7, 17),
     "13": (29, 55, 17),
+    "14": (32, 2, 10),
+    "14_qualifier": (32, 25, 3),
+    "15_qualifier": (32, 36, 3),
+    "15": (32, 40, 10),
     "17_qualifier": (34, 1, 2),
     "17": (34, 4, 25),
     "17b": (34, 33, 10),
@@ -51,7 +58,7 @@ TEXT = {
     "26": (56, 23, 14),
     "28": (56, 52, 8),
     "29": (56, 62, 8),
-    "33_phone": (57, 66, 14),
+    "33_phone": (57, 65, 14),
     "32": (58, 23, 26),
     "33": (58, 50, 29),
     "32_street": (59, 23, 26),
@@ -66,6 +73,28 @@ TEXT = {
 }
 for _i in range(12):  # box 21 A-L: three rows of four, 13 columns apart
     TEXT[f"21{chr(65 + _i)}"] = (38 + _i // 4, 3 + 13 * (_i % 4), 8)
+
+# The longest value each box takes without losing a character (NUCC 1500 field lengths;
+# names and addresses as long as the 837P allows): longer than the box, a value is printed in
+# a smaller font or on two lines (formats/cms1500.py), never cut.
+NUCC_LENGTH = {
+    **{key: width for key, (_line, _column, width) in TEXT.items()},
+    "payer": 60,
+    "2": 60,
+    "4": 60,
+    "5_street": 55,
+    "7_street": 55,
+    "9": 60,
+    "11c": 60,
+    "17": 60,
+    "31": 60,
+    "32": 60,
+    "32_street": 55,
+    "32_city": 60,
+    "33": 60,
+    "33_street": 55,
+    "33_city": 60,
+}
 
 # Check boxes: key -> (line, {value: column})
 CHECKS = {
@@ -200,6 +229,15 @@ BOXES = [
     ("31. SIGNATURE OF PHYSICIAN OR SUPPLIER INCLUDING DEGREES OR CREDENTIALS", 57, 62, 1, 21),
     ("32. SERVICE FACILITY LOCATION INFORMATION", 57, 62, 22, 49),
     ("33. BILLING PROVIDER INFO & PH #", 57, 62, 50, 79),
+]
+# Box 24's column headers: their labels may use the whole header box (no data inside).
+HEADERS = {label for label, top, _b, _l, _r in BOXES if top == 41}
+# Sub-cells at the foot of boxes 32 and 33: (label, line, left col, right col).
+SUB_CELLS = [
+    ("a.", 61, 22, 33),
+    ("b.", 61, 34, 49),
+    ("a.", 61, 50, 62),
+    ("b.", 61, 63, 79),
 ]
 # Column dividers inside each service row of box 24 (the left edges of B..J).
 LINE_DIVIDERS = (19, 22, 25, 45, 50, 59, 63, 65, 68)

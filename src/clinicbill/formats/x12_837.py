@@ -51,6 +51,13 @@ def _billing_loop(b) -> list[str]:
     return out
 
 
+def _group_name(s: ClaimSnapshot) -> str | None:
+    """SBR04: the plan name, or on a workers' comp claim the employer."""
+    if s.case is not None and s.case.kind == "workers-comp" and s.case.employer:
+        return s.case.employer
+    return s.coverage.plan_name
+
+
 def _subscriber(s: ClaimSnapshot, hl: int) -> list[str]:
     c = s.coverage
     dependent = not s.patient_is_subscriber
@@ -62,7 +69,7 @@ def _subscriber(s: ClaimSnapshot, hl: int) -> list[str]:
             PRIORITY_CODES.get(s.priority, "P"),
             "" if dependent else "18",
             group,
-            "" if group else clean(c.plan_name, 60),
+            "" if group else clean(_group_name(s), 60),
             "",
             "",
             "",
@@ -74,6 +81,8 @@ def _subscriber(s: ClaimSnapshot, hl: int) -> list[str]:
     out.append(segment("NM1", "IL", 1, last, first, middle, "", "", "MI", clean(c.member_id, 80)))
     out += address_segments(c.subscriber.address)
     out += dmg_segments(c.subscriber)
+    if not dependent:
+        out += _claim_number(s)
     out.append(
         segment(
             "NM1",
@@ -97,6 +106,34 @@ def _subscriber(s: ClaimSnapshot, hl: int) -> list[str]:
         out.append(segment("NM1", "QC", 1, last, first, middle))
         out += address_segments(s.patient.address)
         out += dmg_segments(s.patient)
+        out += _claim_number(s)
+    return out
+
+
+def _claim_number(s: ClaimSnapshot) -> list[str]:
+    """2010BA (or 2010CA) REF*Y4: the property-and-casualty claim number (box 11b)."""
+    if s.case is None or not s.case.claim_number:
+        return []
+    return [segment("REF", "Y4", clean(s.case.claim_number, 50))]
+
+
+def _related_causes(s: ClaimSnapshot) -> str:
+    """CLM11 (boxes 10a-c): EM, AA with the state in CLM11-4, OA; empty without a case."""
+    cause = s.case.related_cause if s.case else None
+    if cause is None:
+        return ""
+    return f"AA:::{s.case.state}" if cause == "AA" and s.case.state else cause
+
+
+def _case_dates(s: ClaimSnapshot) -> list[str]:
+    """2300 DTP*431 onset of the current illness or injury (box 14), DTP*439 accident date
+    (box 15), in the guide's order."""
+    c = s.case
+    if c is None:
+        return []
+    out = [segment("DTP", 431, "D8", (c.onset_date or c.injury_date).strftime("%Y%m%d"))]
+    if c.related_cause is not None:
+        out.append(segment("DTP", 439, "D8", c.injury_date.strftime("%Y%m%d")))
     return out
 
 
@@ -114,8 +151,11 @@ def _claim(s: ClaimSnapshot) -> list[str]:
             "A",
             "Y" if s.assignment_on_file else "N",
             "Y" if s.signature_on_file else "I",
+            "",
+            _related_causes(s),
         )
     ]
+    out += _case_dates(s)
     if s.patient_paid_cents > 0:
         out.append(segment("AMT", "F5", x12_amount(s.patient_paid_cents)))
     if s.referral is not None and s.referral.number:

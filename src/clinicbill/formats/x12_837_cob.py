@@ -51,6 +51,7 @@ def other_payer_loops(s: ClaimSnapshot) -> list[str]:
             c.sbr09,
         ),
         segment("AMT", "D", x12_amount(prior.paid_cents)),
+        segment("AMT", "EAF", x12_amount(remaining_patient_liability(prior))),
         segment(
             "OI",
             "",
@@ -81,6 +82,13 @@ def other_payer_loops(s: ClaimSnapshot) -> list[str]:
     if prior.payer_claim_control_number:
         out.append(segment("REF", "F8", clean(prior.payer_claim_control_number, 50)))
     return out
+
+
+def remaining_patient_liability(prior) -> int:
+    """2320 AMT*EAF: what the prior payer left to the patient (its PR adjustments)."""
+    return sum(
+        adj.amount_cents for line in prior.lines for adj in line.adjustments if adj.group == "PR"
+    )
 
 
 def line_adjudication(s: ClaimSnapshot, line) -> list[str]:

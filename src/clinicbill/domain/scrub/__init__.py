@@ -10,6 +10,10 @@ export unless `--force`; warnings do not. One module per rule family:
 - payer.py      timely filing, Medicare acupuncture (NCD 30.3.3), acupuncture combinations
 - coverage.py   verification, authorization, referral and visit limits (domain/coverage.py)
 - lines.py      duplicate lines, secondary-claim balancing
+- support.py    place of service on the CMS list, the profile's diagnosis-to-service rules
+- therapy.py    Medicare therapy threshold: KX past the year's amount
+- abn.py        Medicare GA/GZ against the ABNs on file
+- injury.py     injury cases: workers' comp / auto case, claim number, accident state, PIP limit
 """
 
 from __future__ import annotations
@@ -48,17 +52,33 @@ def warning(snapshot, box: str, message: str, hint: str, line: int | None = None
 
 def rules() -> list[Rule]:
     from clinicbill.domain.scrub import (
+        abn,
         codes,
         coverage,
+        injury,
         lines,
         modifiers,
         payer,
         providers,
         required,
+        support,
+        therapy,
     )
 
     out: list[Rule] = []
-    for module in (required, providers, codes, modifiers, payer, coverage, lines):
+    for module in (
+        required,
+        providers,
+        codes,
+        support,
+        modifiers,
+        payer,
+        coverage,
+        lines,
+        injury,
+        therapy,
+        abn,
+    ):
         out.extend(module.RULES)
     return out
 

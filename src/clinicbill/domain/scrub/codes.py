@@ -15,20 +15,22 @@ MODIFIER = re.compile(r"[A-Z0-9]{2}")
 
 
 @cache
-def _billable_problem(code: str) -> tuple[str, str] | None:
-    """Why a code is not billable (message without the field, hint), or None. Cached: the
-    code set is the same for every claim in a batch."""
+def _billable_problem(code: str, on) -> tuple[str, str] | None:
+    """Why a code is not billable on the date of service (message without the field, hint),
+    or None. Cached: a batch repeats the same codes and dates."""
     from clinicbill.domain import icd
     from clinicbill.domain.errors import ClinicbillError
 
     try:
-        icd.check_billable(code, None, "diagnosis")
+        icd.check_billable(code, on, "diagnosis")
     except ClinicbillError as exc:
         return exc.message.removeprefix("diagnosis: "), exc.hint or "use a billable code"
     return None
 
 
 def diagnoses_valid(s) -> list:
+    """Each diagnosis against the ICD-10-CM code set in force on each date of service that
+    points at it (DOMAIN.md §10; a claim may span October 1)."""
     from clinicbill.domain import icd
 
     out = []
@@ -36,10 +38,24 @@ def diagnoses_valid(s) -> list:
     if note:
         out.append(warning(s, "21", note, "confirm each code was billable on the date of service"))
     for position, code in enumerate(s.diagnoses, start=1):
-        problem = _billable_problem(code)
-        if problem is not None:
-            message, hint = problem
-            out.append(error(s, "21", f"diagnosis {chr(64 + position)}: {message}", hint))
+        days = sorted({line.service_date for line in s.lines if position in line.pointers})
+        seen: set[str] = set()
+        for day in days or [s.from_date]:
+            problem = _billable_problem(code, day)
+            if problem is not None and problem[0] not in seen:
+                seen.add(problem[0])
+                message, hint = problem
+                out.append(error(s, "21", f"diagnosis {chr(64 + position)}: {message}", hint))
+            elif problem is None and (note := icd.year_warning(code, day)) and note not in seen:
+                seen.add(note)
+                out.append(
+                    warning(
+                        s,
+                        "21",
+                        f"diagnosis {chr(64 + position)}: {note}",
+                        "confirm the code was billable on the date of service",
+                    )
+                )
     return out
 
 

@@ -57,8 +57,10 @@ def medicare_acupuncture(s) -> list:
     for line in acupuncture:
         codes = [s.diagnoses[p - 1] for p in line.pointers if 1 <= p <= len(s.diagnoses)]
         if covered and not set(codes) & covered:
+            # GA (ABN on file) or GZ (none): the denial is expected and said so (scrub/abn.py)
+            flagged = {"GA", "GZ"} & set(line.modifiers)
             out.append(
-                error(
+                (warning if flagged else error)(
                     s,
                     "21",
                     f"{s.coverage.payer_name} covers acupuncture only for chronic low back pain; "

@@ -49,6 +49,8 @@ _HOME = {
     "X12Batch": "clearinghouse",
     "X12BatchClaim": "clearinghouse",
     "X12Response": "clearinghouse",
+    "InjuryCase": "cases",
+    "AdvanceBeneficiaryNotice": "cases",
 }
 _ALL = (
     "patient",
@@ -60,6 +62,7 @@ _ALL = (
     "billing",
     "clearinghouse",
     "denials",
+    "cases",
 )
 
 __all__ = sorted(_HOME)
@@ -98,6 +101,10 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ does
         ProviderAdjustment,
         Remittance,
         RemittanceClaim,
+    )
+    from clinicbill.store.models.cases import (  # noqa: F401
+        AdvanceBeneficiaryNotice,
+        InjuryCase,
     )
     from clinicbill.store.models.clearinghouse import (  # noqa: F401
         ClaimResponse,

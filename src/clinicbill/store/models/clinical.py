@@ -38,6 +38,7 @@ class Encounter(SQLModel, table=True):
     authorization_id: int | None = Field(default=None, foreign_key="authorization.id")
     referral_id: int | None = Field(default=None, foreign_key="referral.id")
     package_id: int | None = Field(default=None, foreign_key="package.id")
+    case_id: int | None = Field(default=None, foreign_key="injury_case.id", index=True)
     status: str = "draft"  # draft | signed | void
     signed_by: str | None = None
     signed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
