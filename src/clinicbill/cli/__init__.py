@@ -26,6 +26,8 @@ COMMAND_MODULES: list[str] = [
     "clinicbill.cli.era",
     "clinicbill.cli.documents",
     "clinicbill.cli.reports",
+    "clinicbill.cli.membership",
+    "clinicbill.cli.billing_run",
     "clinicbill.cli.db",
     "clinicbill.cli.audit",
     "clinicbill.cli.demo",

@@ -151,14 +151,20 @@ def session_add(
             from clinicbill.domain.packages import draw_from_package, find_package
 
             draw_from_package(session, encounter, find_package(session, package))
+        from clinicbill.app.selfpay import bill_new_session  # memberships, tiers
+
+        billing = bill_new_session(session, encounter)
         if sign:
             sign_session(session, encounter, STATE.user or current_user())
         if STATE.json:
-            done("", {"id": encounter.id, "status": encounter.status, **plan_data(planned)})
+            data = {"id": encounter.id, "status": encounter.status, **plan_data(planned)}
+            done("", {**data, "billing": list(billing.notes)})
             return
         typer.echo(f"session {encounter.id} added ({encounter.status})")
         if not asked:  # the interactive walk-through showed the summary before saving
             print_plan(session, planned)
+        for note in billing.notes:
+            typer.echo(note)
     if encounter.status == "draft":
         typer.echo(f"sign it when the note is complete: clinicbill session sign {encounter.id}")
 

@@ -41,8 +41,16 @@ _HOME = {
     "Authorization": "coverage",
     "Referral": "coverage",
     "Verification": "coverage",
+    "Membership": "selfpay",
+    "MembershipCharge": "selfpay",
+    "MembershipPause": "selfpay",
+    "MembershipPlan": "selfpay",
+    "MembershipVisit": "selfpay",
+    "PaymentPlan": "selfpay",
+    "PaymentPlanLine": "selfpay",
+    "PlanInstallment": "selfpay",
 }
-_ALL = ("patient", "audit_log", "core", "coverage", "clinical", "ledger", "billing")
+_ALL = ("patient", "audit_log", "core", "coverage", "clinical", "ledger", "billing", "selfpay")
 
 __all__ = sorted(_HOME)
 
@@ -101,3 +109,13 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ does
     )
     from clinicbill.store.models.ledger import LedgerEntry  # noqa: F401
     from clinicbill.store.models.patient import Patient  # noqa: F401
+    from clinicbill.store.models.selfpay import (  # noqa: F401
+        Membership,
+        MembershipCharge,
+        MembershipPause,
+        MembershipPlan,
+        MembershipVisit,
+        PaymentPlan,
+        PaymentPlanLine,
+        PlanInstallment,
+    )

@@ -1,0 +1,137 @@
+"""Self-pay use cases: membership plans and members, the billing run, the session hook.
+
+Each takes a unit of work and plain values and returns a result value (never prints).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from clinicbill.domain.money import fmt
+
+
+@dataclass(frozen=True)
+class BillingRunResult:
+    as_of: date
+    charges: tuple = ()  # PostedCharge
+    installments_due: tuple = ()  # DueInstallment
+
+    @property
+    def charged_cents(self) -> int:
+        return sum(c.amount_cents for c in self.charges)
+
+
+def add_membership_plan(
+    session, name, price_cents, period, visits=0, rollover=False, member_rate_cents=None
+):
+    from clinicbill.domain.selfpay.memberships import add_plan
+
+    return add_plan(session, name, price_cents, period, visits, rollover, member_rate_cents)
+
+
+def membership_plans(session) -> list[dict]:
+    from sqlalchemy import select
+
+    from clinicbill.store.models import MembershipPlan
+
+    plans = session.execute(select(MembershipPlan).order_by(MembershipPlan.id)).scalars()
+    return [
+        {
+            "id": p.id,
+            "name": p.name,
+            "price": fmt(p.price_cents),
+            "period": p.period,
+            "visits": p.visits,
+            "rollover": p.rollover,
+            "member_rate": fmt(p.member_rate_cents)
+            if p.member_rate_cents is not None
+            else "full fee",
+        }
+        for p in plans
+    ]
+
+
+def enroll_member(session, patient_ref, plan_ref, start_on: date, provider_ref=None):
+    from clinicbill.domain.lookup import find_patient, find_provider
+    from clinicbill.domain.selfpay.memberships import enroll, find_plan
+
+    patient = find_patient(session, patient_ref)
+    plan = find_plan(session, plan_ref)
+    provider_id = find_provider(session, provider_ref).id if provider_ref else None
+    return enroll(session, patient, plan, start_on, provider_id), plan
+
+
+def change_membership(session, action: str, membership_ref, on: date):
+    """pause, resume or cancel a membership on a date."""
+    from clinicbill.domain.selfpay import memberships
+
+    membership = memberships.find_membership(session, membership_ref)
+    getattr(memberships, action)(session, membership, on)
+    return membership
+
+
+def list_memberships(session, on: date, patient_ref=None):
+    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.selfpay.memberships import membership_statuses
+
+    patient_id = find_patient(session, patient_ref).id if patient_ref else None
+    return membership_statuses(session, on, patient_id)
+
+
+def billing_run(session, as_of: date, user: str) -> BillingRunResult:
+    """Post every membership charge due by `as_of` (once per member and period) and mark the
+    payment-plan installments whose date has come as due."""
+    from clinicbill.domain.selfpay.membership_billing import post_membership_charges
+
+    charges = post_membership_charges(session, as_of, user)
+    due = _mark_installments(session, as_of)
+    return BillingRunResult(as_of, tuple(charges), tuple(due))
+
+
+def _mark_installments(session, as_of: date):
+    from clinicbill.domain.selfpay.payment_plans import mark_due
+
+    return mark_due(session, as_of)
+
+
+@dataclass(frozen=True)
+class SessionBilling:
+    """What `session add` tells the front desk about a self-pay visit."""
+
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def bill_new_session(session, encounter) -> SessionBilling:
+    """After a session is written: draw a member's visit. Returns lines to show."""
+    from clinicbill.domain.selfpay.membership_billing import draw_membership_visit
+
+    notes = []
+    visit = draw_membership_visit(session, encounter)
+    if visit is not None:
+        if visit.included:
+            notes.append(
+                f"membership {visit.membership_id} ({visit.plan}): included visit,"
+                f" {visit.left_after} left this period"
+            )
+        else:
+            notes.append(
+                f"membership {visit.membership_id} ({visit.plan}): no included visit left;"
+                f" member rate {fmt(visit.patient_owes_cents)}"
+            )
+    return SessionBilling(tuple(notes))
+
+
+def write_charge_receipts(session, charges, folder) -> list:
+    """One PDF per membership charge posted (what was billed, for which period)."""
+    from pathlib import Path
+
+    from clinicbill.domain.selfpay.charge_notice import charge_notice
+    from clinicbill.formats.selfpay_charge import render_charge_notice
+
+    paths = []
+    for charge in charges:
+        notice = charge_notice(session, charge)
+        name = f"membership-charge-{charge.charge_id}.pdf"
+        paths.append(render_charge_notice(notice, Path(folder) / name))
+    return paths
