@@ -135,3 +135,34 @@ def write_charge_receipts(session, charges, folder) -> list:
         name = f"membership-charge-{charge.charge_id}.pdf"
         paths.append(render_charge_notice(notice, Path(folder) / name))
     return paths
+
+
+def add_payment_plan(session, patient_ref, total_cents, installments, start_on, every, today):
+    """Spread part of a patient's open balance into dated installments."""
+    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.selfpay.payment_plans import add_plan, installment_states
+
+    patient = find_patient(session, patient_ref)
+    plan = add_plan(session, patient, total_cents, installments, start_on, every, today)
+    items = [s for s in installment_states(session, today, patient.id) if s.plan_id == plan.id]
+    return plan, items
+
+
+def payment_plan_rows(session, as_of: date, patient_ref=None) -> list[dict]:
+    """Every installment (of one patient) with its state on `as_of`."""
+    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.selfpay.payment_plans import installment_states
+
+    patient_id = find_patient(session, patient_ref).id if patient_ref else None
+    return [
+        {
+            "plan": s.plan_id,
+            "patient_id": s.patient_id,
+            "number": s.number,
+            "due_on": s.due_on,
+            "amount": fmt(s.amount_cents),
+            "paid": fmt(s.paid_cents),
+            "state": s.state,
+        }
+        for s in installment_states(session, as_of, patient_id)
+    ]

@@ -28,6 +28,7 @@ COMMAND_MODULES: list[str] = [
     "clinicbill.cli.reports",
     "clinicbill.cli.membership",
     "clinicbill.cli.billing_run",
+    "clinicbill.cli.payment_plans",
     "clinicbill.cli.db",
     "clinicbill.cli.audit",
     "clinicbill.cli.demo",

@@ -229,7 +229,7 @@ def followup_report(
         name="followup",
         title="Follow-up worklist",
         parameters={"as_of": as_of.isoformat()},
-        sections=(section,),
+        sections=(section, _installments_section(session, as_of)),
         notes=(
             f"{len(items)} item(s): {summary}. At stake: the open balance; for a denial, the "
             "claim's charges; for an underpayment, the shortfall.",
@@ -366,3 +366,10 @@ def visits_report(session, on: date | None = None, expiring_days: int | None = N
             "payer's count from the latest verification; left = limit - the larger.",
         ),
     )
+
+
+def _installments_section(session, as_of: date) -> Section:
+    """Payment-plan installments past their date (domain/selfpay/payment_plans.py)."""
+    from clinicbill.domain.selfpay.payment_plans import late_installments_section
+
+    return late_installments_section(session, as_of)

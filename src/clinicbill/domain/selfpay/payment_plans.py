@@ -205,3 +205,65 @@ def mark_due(session, as_of: date) -> list[DueInstallment]:
         if changed:
             marked.append(DueInstallment(item.plan_id, item.number, item.due_on, item.amount_cents))
     return marked
+
+
+def statement_installments(session, patient_id: int, as_of: date) -> list[InstallmentState]:
+    """What a statement shows of the patient's plans: installments due or late, and the next
+    upcoming one of each plan."""
+    shown, upcoming = [], set()
+    for item in installment_states(session, as_of, patient_id):
+        if item.state in ("due", "late"):
+            shown.append(item)
+        elif item.state == "upcoming" and item.plan_id not in upcoming:
+            upcoming.add(item.plan_id)
+            shown.append(item)
+    return shown
+
+
+def late_installments(session, as_of: date) -> list[InstallmentState]:
+    """Installments past their date and not settled (the follow-up worklist)."""
+    return [s for s in installment_states(session, as_of) if s.state == "late"]
+
+
+def late_installments_section(session, as_of: date):
+    """`report followup`: each late installment, with the patient to call."""
+    from clinicbill.domain.report_table import COUNT, DATE, MONEY, Column, Section
+    from clinicbill.store.models import Patient
+
+    late = late_installments(session, as_of)
+    names = {
+        p.id: p
+        for p in session.execute(
+            select(Patient).where(Patient.id.in_({i.patient_id for i in late} or {-1}))
+        ).scalars()
+    }
+    rows = tuple(
+        (
+            i.plan_id,
+            f"{names[i.patient_id].last_name}, {names[i.patient_id].first_name}",
+            names[i.patient_id].account_number,
+            i.number,
+            i.due_on,
+            i.open_cents,
+            (as_of - i.due_on).days,
+            f"remind the patient; take the payment: clinicbill payment add "
+            f"{names[i.patient_id].account_number} {fmt(i.open_cents, symbol=False)}",
+        )
+        for i in late
+    )
+    return Section(
+        key="installments",
+        title="Payment-plan installments past due",
+        columns=(
+            Column("plan", "Plan", COUNT),
+            Column("patient", "Patient"),
+            Column("account", "Account"),
+            Column("installment", "Installment", COUNT),
+            Column("due_on", "Due on", DATE),
+            Column("open", "Open", MONEY),
+            Column("days_late", "Days late", COUNT),
+            Column("next_step", "Next step"),
+        ),
+        rows=rows,
+        empty="no installment past due",
+    )
