@@ -119,11 +119,7 @@ def test_billing_run_marks_due_once_followup_and_statement_show_late(sample_run,
     second = json.loads(sample_run("--json", "billing", "run", "--as-of", "2026-05-01").output)
     assert second["installments_due"] == []
     report = json.loads(sample_run("--json", "report", "followup", "--as-of", "2026-05-01").output)
-    late = (
-        report["sections"]["installments"]["rows"]
-        if isinstance(report["sections"], dict)
-        else [s for s in report["sections"] if s["key"] == "installments"][0]["rows"]
-    )
+    late = report["sections"]["installments"]["rows"]
     assert len(late) == 1 and late[0]["installment"] == 1 and late[0]["days_late"] == 30
     pdf = tmp_path / "s.pdf"
     out = sample_run("statement", "P00006", "--as-of", "2026-05-01", "-o", str(pdf))

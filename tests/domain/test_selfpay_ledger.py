@@ -1,5 +1,6 @@
-"""Memberships and payment plans under random sequences of enrolments, pauses, resumes,
-cancellations, billing runs, member visits, payment plans and payments.
+"""Memberships, payment plans and sliding-scale tiers under random sequences of enrolments,
+pauses, resumes, cancellations, billing runs, tier assignments, member visits, payment plans
+and payments.
 
 After every operation (accepted or refused):
 - each member is charged at most once per period, never for a period that starts while
@@ -26,6 +27,7 @@ from clinicbill.domain.selfpay import memberships as m
 from clinicbill.domain.selfpay.payment_plans import add_plan as add_payment_plan
 from clinicbill.domain.selfpay.payment_plans import installment_states
 from clinicbill.domain.selfpay.periods import periods_until
+from clinicbill.domain.selfpay.tiers import add_tier, assign
 from clinicbill.store.engine import transaction
 from clinicbill.store.models import (
     Membership,
@@ -49,6 +51,7 @@ operations = st.lists(
         st.tuples(st.just("visit"), st.integers(0, 1), days, st.integers(5000, 15000)),
         st.tuples(st.just("plan"), st.integers(0, 1), st.integers(1, 40_000), st.integers(1, 6)),
         st.tuples(st.just("pay"), st.integers(0, 1), st.integers(1, 30_000)),
+        st.tuples(st.just("tier"), st.integers(0, 1), st.sampled_from([None, 0, 1]), days),
     ),
     max_size=14,
 )
@@ -97,6 +100,7 @@ def check_charges(session, ran_until: date | None):
 )
 @example(ops=[("enroll", 0, 0, 0), ("pause", 0, 40), ("run", 120), ("resume", 0, 70), ("run", 130)])
 @example(ops=[("enroll", 1, 1, 5), ("visit", 1, 6, 9000), ("cancel", 0, 95), ("run", 300)])
+@example(ops=[("tier", 0, 1, 0), ("enroll", 0, 0, 0), ("visit", 0, 3, 9000), ("visit", 0, 4, 9999)])
 @given(ops=operations)
 def test_members_are_charged_once_per_billable_period_and_the_ledger_balances(sample_db, ops):
     with transaction(sample_db, "tester") as session:
@@ -106,11 +110,15 @@ def test_members_are_charged_once_per_billable_period_and_the_ledger_balances(sa
             m.add_plan(session, "Quarterly", 25000, "quarterly", visits=2, rollover=True),
         ]
         patients = [find_patient(session, p) for p in PATIENTS]
+        tiers = [
+            add_tier(session, "Tier A", 3333),
+            add_tier(session, "Tier B", 1000, [("97124", 2000)]),
+        ]
         members: list[Membership] = []
         for op in ops:
             step = session.begin_nested()
             try:
-                _run(session, op, plans, patients, members)
+                _run(session, op, plans, patients, members, tiers)
             except ClinicbillError:
                 step.rollback()
                 event(f"{op[0]} refused")
@@ -125,7 +133,7 @@ def test_members_are_charged_once_per_billable_period_and_the_ledger_balances(sa
         example.rollback()
 
 
-def _run(session, op, plans, patients, members):
+def _run(session, op, plans, patients, members, tiers):
     kind = op[0]
     if kind == "enroll":
         membership = m.enroll(session, patients[op[1]], plans[op[2]], _day(op[3]))
@@ -142,6 +150,9 @@ def _run(session, op, plans, patients, members):
             session, patient.id, 1, _day(op[2]), [{"code": "97124", "charge_cents": op[3]}]
         )
         bill_new_session(session, visit)
+    elif kind == "tier":
+        tier = None if op[2] is None else tiers[op[2]]
+        assign(session, patients[op[1]], tier, _day(op[3]), _day(op[3]), None)
     elif kind == "plan":
         add_payment_plan(session, patients[op[1]], op[2], op[3], _day(30), "month", _day(0))
     else:

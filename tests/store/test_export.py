@@ -31,7 +31,9 @@ def test_every_table_with_counts_and_checksums(sample_run, sample_db, tmp_path):
     manifest = _manifest(out)
     expected = counts(sample_db)
     assert {t["table"]: t["rows"] for t in manifest["tables"]} == expected
-    assert manifest["schema_revision"] == "0001"
+    from clinicbill.store.schema_version import HEAD_REVISION
+
+    assert manifest["schema_revision"] == HEAD_REVISION
     for entry in manifest["tables"]:
         for kind in ("csv", "json"):
             path = out / entry[kind]["name"]

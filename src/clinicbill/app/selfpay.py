@@ -103,10 +103,23 @@ class SessionBilling:
 
 
 def bill_new_session(session, encounter) -> SessionBilling:
-    """After a session is written: draw a member's visit. Returns lines to show."""
+    """After a session is written: the patient's sliding-scale tier, then a member's visit
+    (included, or at the member rate). Returns lines to show."""
     from clinicbill.domain.selfpay.membership_billing import draw_membership_visit
+    from clinicbill.domain.selfpay.tiers import apply_tier
 
     notes = []
+    tier = apply_tier(session, encounter)
+    if tier is not None:
+        notes.append(
+            f"sliding scale {tier.tier}: charged {fmt(tier.tier_cents)}"
+            f" (standard fee {fmt(tier.standard_cents)})"
+        )
+        if tier.review_overdue is not None:
+            notes.append(
+                f"warning: the sliding-scale review was due {tier.review_overdue.isoformat()};"
+                " see new proof of income and run 'clinicbill fee tier assign'"
+            )
     visit = draw_membership_visit(session, encounter)
     if visit is not None:
         if visit.included:
@@ -166,3 +179,21 @@ def payment_plan_rows(session, as_of: date, patient_ref=None) -> list[dict]:
         }
         for s in installment_states(session, as_of, patient_id)
     ]
+
+
+def add_fee_tier(session, name, percent=None, codes=()):
+    from clinicbill.domain.selfpay.tiers import add_tier, parse_code_amount, parse_percent
+
+    percent_bp = parse_percent(percent) if percent is not None else 0
+    return add_tier(session, name, percent_bp, [parse_code_amount(c) for c in codes])
+
+
+def assign_fee_tier(session, patient_ref, tier_ref, on, proof_seen_on, review_by):
+    """Put a patient on a tier ('none' takes them off the sliding scale)."""
+    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.selfpay.tiers import assign, find_tier
+
+    patient = find_patient(session, patient_ref)
+    off = str(tier_ref).strip().lower() == "none"
+    tier = None if off else find_tier(session, tier_ref)
+    return patient, tier, assign(session, patient, tier, on, proof_seen_on, review_by)

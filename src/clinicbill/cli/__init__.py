@@ -29,6 +29,7 @@ COMMAND_MODULES: list[str] = [
     "clinicbill.cli.membership",
     "clinicbill.cli.billing_run",
     "clinicbill.cli.payment_plans",
+    "clinicbill.cli.fee_tiers",
     "clinicbill.cli.db",
     "clinicbill.cli.audit",
     "clinicbill.cli.demo",

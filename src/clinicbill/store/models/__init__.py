@@ -49,6 +49,10 @@ _HOME = {
     "PaymentPlan": "selfpay",
     "PaymentPlanLine": "selfpay",
     "PlanInstallment": "selfpay",
+    "FeeTier": "selfpay",
+    "FeeTierAmount": "selfpay",
+    "PatientTier": "selfpay",
+    "TierDiscount": "selfpay",
 }
 _ALL = ("patient", "audit_log", "core", "coverage", "clinical", "ledger", "billing", "selfpay")
 
@@ -110,12 +114,16 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ does
     from clinicbill.store.models.ledger import LedgerEntry  # noqa: F401
     from clinicbill.store.models.patient import Patient  # noqa: F401
     from clinicbill.store.models.selfpay import (  # noqa: F401
+        FeeTier,
+        FeeTierAmount,
         Membership,
         MembershipCharge,
         MembershipPause,
         MembershipPlan,
         MembershipVisit,
+        PatientTier,
         PaymentPlan,
         PaymentPlanLine,
         PlanInstallment,
+        TierDiscount,
     )

@@ -103,3 +103,45 @@ class PlanInstallment(SQLModel, table=True):
     due_on: date
     amount_cents: int
     marked_due_on: date | None = None
+
+
+class FeeTier(SQLModel, table=True):
+    """A sliding-scale tier: a percent off the standard fee, and/or fixed per-code amounts."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    percent_off_bp: int = 0  # basis points off the standard fee (2500 = 25%)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class FeeTierAmount(SQLModel, table=True):
+    """A tier's own fee for one code, per unit (instead of the percent)."""
+
+    __table_args__ = (UniqueConstraint("tier_id", "code", name="uq_tier_code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    tier_id: int = Field(foreign_key="feetier.id", index=True)
+    code: str
+    amount_cents: int
+
+
+class PatientTier(SQLModel, table=True):
+    """A patient's tier from a date, with when the proof (income) was seen and when it must be
+    reviewed. Append-only: the patient's latest row is in force (tier_id None: no tier)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    tier_id: int | None = Field(default=None, foreign_key="feetier.id")
+    proof_seen_on: date | None = None
+    review_by: date | None = None
+    assigned_on: date
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class TierDiscount(SQLModel, table=True):
+    """The sliding-scale discount given on one self-pay session (report revenue by tier)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    encounter_id: int = Field(foreign_key="encounter.id", unique=True)
+    tier_id: int = Field(foreign_key="feetier.id", index=True)
+    standard_cents: int
+    discount_cents: int
