@@ -197,3 +197,33 @@ def assign_fee_tier(session, patient_ref, tier_ref, on, proof_seen_on, review_by
     off = str(tier_ref).strip().lower() == "none"
     tier = None if off else find_tier(session, tier_ref)
     return patient, tier, assign(session, patient, tier, on, proof_seen_on, review_by)
+
+
+@dataclass(frozen=True)
+class LedgerExport:
+    written_to: str
+    transactions: int
+    accounts: int
+    closing: dict
+
+
+def export_ledger(session, fmt_name: str, date_from: date, date_to: date, output: str, force=False):
+    """Write the books for the period as beancount or CSV (domain/selfpay/books.py)."""
+    from clinicbill.domain.errors import ClinicbillError
+    from clinicbill.domain.selfpay.books import build_books
+    from clinicbill.formats.books import beancount_text, csv_text, write_text
+
+    if fmt_name not in ("beancount", "csv"):
+        raise ClinicbillError(
+            f"format: '{fmt_name[:20]}' is not a books format", "beancount or csv"
+        )
+    books = build_books(session, date_from, date_to)
+    if fmt_name == "beancount":
+        from clinicbill.domain.documents import practice_block
+
+        name = practice_block(session).name
+        text = beancount_text(books, f"{name} books {date_from} to {date_to}")
+    else:
+        text = csv_text(books)
+    where = write_text(output, text, force)
+    return LedgerExport(where, len(books.transactions), len(books.accounts), dict(books.closing))

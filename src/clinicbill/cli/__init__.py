@@ -30,6 +30,7 @@ COMMAND_MODULES: list[str] = [
     "clinicbill.cli.billing_run",
     "clinicbill.cli.payment_plans",
     "clinicbill.cli.fee_tiers",
+    "clinicbill.cli.export_ledger",
     "clinicbill.cli.db",
     "clinicbill.cli.audit",
     "clinicbill.cli.demo",
