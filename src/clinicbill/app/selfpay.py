@@ -103,8 +103,10 @@ class SessionBilling:
 
 
 def bill_new_session(session, encounter) -> SessionBilling:
-    """After a session is written: the patient's sliding-scale tier, then a member's visit
-    (included, or at the member rate). Returns lines to show."""
+    """After a session is written: an insured visit's expected patient share ("collect $X
+    today"); for self-pay, the patient's sliding-scale tier, then a member's visit (included,
+    or at the member rate). Returns lines to show."""
+    from clinicbill.domain.selfpay.insured_estimate import estimate_session
     from clinicbill.domain.selfpay.membership_billing import draw_membership_visit
     from clinicbill.domain.selfpay.tiers import apply_tier
 
@@ -120,6 +122,13 @@ def bill_new_session(session, encounter) -> SessionBilling:
                 f"warning: the sliding-scale review was due {tier.review_overdue.isoformat()};"
                 " see new proof of income and run 'clinicbill fee tier assign'"
             )
+    insured = estimate_session(session, encounter)
+    if insured is not None:
+        note_id, share = insured
+        notes.append(
+            f"collect {fmt(share.patient)} today (estimated patient share from verification"
+            f" {note_id})"
+        )
     visit = draw_membership_visit(session, encounter)
     if visit is not None:
         if visit.included:
@@ -227,3 +236,21 @@ def export_ledger(session, fmt_name: str, date_from: date, date_to: date, output
         text = csv_text(books)
     where = write_text(output, text, force)
     return LedgerExport(where, len(books.transactions), len(books.accounts), dict(books.closing))
+
+
+def insured_estimate(session, patient_ref, specs, visits, on, output=None):
+    """The patient's expected share per visit and for the plan of care; a PDF when `output`."""
+    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.selfpay.insured_estimate import estimate_insured
+
+    patient = find_patient(session, patient_ref)
+    estimate = estimate_insured(session, patient, specs, visits, on)
+    path = None
+    if output:
+        from clinicbill.domain.documents import patient_block, practice_block
+        from clinicbill.formats.insured_estimate import render_insured_estimate
+
+        path = render_insured_estimate(
+            estimate, practice_block(session), patient_block(session, patient, on=on), output
+        )
+    return estimate, path

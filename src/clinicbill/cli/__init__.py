@@ -31,6 +31,7 @@ COMMAND_MODULES: list[str] = [
     "clinicbill.cli.payment_plans",
     "clinicbill.cli.fee_tiers",
     "clinicbill.cli.export_ledger",
+    "clinicbill.cli.insured_estimates",
     "clinicbill.cli.db",
     "clinicbill.cli.audit",
     "clinicbill.cli.demo",

@@ -53,6 +53,7 @@ _HOME = {
     "FeeTierAmount": "selfpay",
     "PatientTier": "selfpay",
     "TierDiscount": "selfpay",
+    "VisitEstimate": "selfpay",
 }
 _ALL = ("patient", "audit_log", "core", "coverage", "clinical", "ledger", "billing", "selfpay")
 
@@ -126,4 +127,5 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ does
         PaymentPlanLine,
         PlanInstallment,
         TierDiscount,
+        VisitEstimate,
     )

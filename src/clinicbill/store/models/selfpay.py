@@ -145,3 +145,15 @@ class TierDiscount(SQLModel, table=True):
     tier_id: int = Field(foreign_key="feetier.id", index=True)
     standard_cents: int
     discount_cents: int
+
+
+class VisitEstimate(SQLModel, table=True):
+    """What `session add` told an insured patient to pay ("collect $X today"), kept to compare
+    with what the payer's 835 made the patient's responsibility."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    encounter_id: int = Field(foreign_key="encounter.id", unique=True)
+    payer_id: int = Field(foreign_key="payer.id", index=True)
+    verification_id: int | None = Field(default=None, foreign_key="verification.id")
+    estimate_cents: int
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,4 +1,4 @@
-"""self-pay: memberships, payment plans, sliding-scale tiers
+"""self-pay: memberships, payment plans, sliding-scale tiers, visit estimates
 
 Revision ID: 0002_selfpay
 Revises: 0001
@@ -150,6 +150,22 @@ def upgrade() -> None:
     with op.batch_alter_table('tierdiscount', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_tierdiscount_tier_id'), ['tier_id'], unique=False)
 
+    op.create_table('visitestimate',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('encounter_id', sa.Integer(), nullable=False),
+    sa.Column('payer_id', sa.Integer(), nullable=False),
+    sa.Column('verification_id', sa.Integer(), nullable=True),
+    sa.Column('estimate_cents', sa.Integer(), nullable=False),
+    sa.Column('created_at', clinicbill.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['encounter_id'], ['encounter.id'], ),
+    sa.ForeignKeyConstraint(['payer_id'], ['payer.id'], ),
+    sa.ForeignKeyConstraint(['verification_id'], ['verification.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('encounter_id')
+    )
+    with op.batch_alter_table('visitestimate', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_visitestimate_payer_id'), ['payer_id'], unique=False)
+
     op.create_table('membershipcharge',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('membership_id', sa.Integer(), nullable=False),
@@ -193,6 +209,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_membershipcharge_membership_id'))
 
     op.drop_table('membershipcharge')
+    with op.batch_alter_table('visitestimate', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_visitestimate_payer_id'))
+
+    op.drop_table('visitestimate')
     with op.batch_alter_table('tierdiscount', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_tierdiscount_tier_id'))
 
