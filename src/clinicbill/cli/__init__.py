@@ -32,6 +32,7 @@ COMMAND_MODULES: list[str] = [
     "clinicbill.cli.fee_tiers",
     "clinicbill.cli.export_ledger",
     "clinicbill.cli.insured_estimates",
+    "clinicbill.cli.statement_year",
     "clinicbill.cli.db",
     "clinicbill.cli.audit",
     "clinicbill.cli.demo",
