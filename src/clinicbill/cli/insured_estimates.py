@@ -1,5 +1,5 @@
-"""`estimate insured` (what an insured patient will owe) and `report estimates` (how close
-those estimates came), from app/selfpay.py."""
+"""`estimate insured` (what an insured patient will owe), `report estimates` (how close those
+estimates came) and `report forecast` (the cash forecast), from app/ and domain/selfpay/."""
 
 from __future__ import annotations
 
@@ -83,11 +83,42 @@ def report_estimates(
     emit(report, format.value, output, f"estimates-{from_}-{to}")
 
 
+def report_forecast(
+    months: Annotated[int, Opt(help="Months ahead.")] = 6,
+    monthly_cost: Annotated[
+        str | None, Opt("--monthly-cost", help="The practice's monthly cost, in dollars.")
+    ] = None,
+    as_of: Annotated[
+        str | None, Opt("--as-of", help="Forecast from this date (default today).")
+    ] = None,
+    format: FormatOpt = ReportFormat.table,
+    output: Output = None,
+) -> None:
+    """Cash forecast: membership dues, plan installments and the recent monthly average for
+    each coming month, and the break-even month for a monthly cost.
+
+    Example: clinicbill report forecast --months 6 --monthly-cost 9000
+    """
+    from datetime import date
+
+    from clinicbill.cli.reports import emit
+    from clinicbill.domain.money import parse_amount
+    from clinicbill.domain.selfpay.forecast import forecast_report
+    from clinicbill.domain.validate import parse_date
+
+    cost = parse_amount(monthly_cost, "monthly-cost") if monthly_cost is not None else None
+    day = parse_date(as_of, "as-of") if as_of else date.today()
+    with unit_of_work() as session:
+        report = forecast_report(session, day, months, cost)
+    emit(report, format.value, output, f"forecast-{day.isoformat()}")
+
+
 def register(app: typer.Typer) -> None:
     """`estimate insured` joins the `estimate` group (cli/documents.py), `report estimates`
-    the `report` group (cli/reports.py)."""
+    and `report forecast` the `report` group (cli/reports.py)."""
     from clinicbill.cli.documents import estimate_app
     from clinicbill.cli.reports import report_app
 
     estimate_app.command("insured")(estimate_insured)
     report_app.command("estimates")(report_estimates)
+    report_app.command("forecast")(report_forecast)
