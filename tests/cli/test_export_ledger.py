@@ -4,14 +4,10 @@ bean-check, never overwritten without --force; bad options are refused in one li
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from decimal import Decimal
-from pathlib import Path
 
 from tests.conftest import cli_subprocess
-
-BEAN_CHECK = Path(sys.executable).parent / "bean-check"
+from tests.selfpay_data import assert_bean_check, self_pay_visit
 
 
 def _history(run):
@@ -20,21 +16,7 @@ def _history(run):
     )
     assert run("membership", "enroll", "P00006", "Monthly", "--start", "2026-01-05").exit_code == 0
     assert run("billing", "run", "--as-of", "2026-02-10").exit_code == 0
-    out = run(
-        "session",
-        "add",
-        "--patient",
-        "P00006",
-        "--provider",
-        "Reyes",
-        "--self-pay",
-        "--line",
-        "97124:minutes=60",
-        "--date",
-        "2026-01-20",
-        "--subjective",
-        "x",
-    )
+    out = run(*self_pay_visit("P00006", "2026-01-20"))
     assert out.exit_code == 0, out.output
     assert (
         run("payment", "add", "P00006", "150", "--method", "card", "--date", "2026-02-01").exit_code
@@ -50,8 +32,7 @@ def test_export_ledger_writes_checked_books(sample_run, tmp_path):
     )
     assert out.exit_code == 0, out.output
     data = json.loads(out.output)
-    checked = subprocess.run([str(BEAN_CHECK), str(path)], capture_output=True, text=True)
-    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert_bean_check(path)
     aging = json.loads(sample_run("--json", "aging", "--as-of", "2026-03-31").output)
     rows = aging["sections"]["aging"]["rows"]
     patients = next(r["total"] for r in rows if r["party"] == "Patient responsibility")
@@ -125,7 +106,4 @@ def test_export_ledger_subprocess_to_stdout(sample_db, tmp_path):
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith('option "title" "Willow Creek')
     (tmp_path / "b.beancount").write_text(out.stdout)
-    checked = subprocess.run(
-        [str(BEAN_CHECK), str(tmp_path / "b.beancount")], capture_output=True, text=True
-    )
-    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert_bean_check(tmp_path / "b.beancount")

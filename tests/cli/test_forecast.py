@@ -6,17 +6,7 @@ from __future__ import annotations
 
 import json
 
-VISIT = [
-    "session",
-    "add",
-    "--provider",
-    "Reyes",
-    "--self-pay",
-    "--subjective",
-    "x",
-    "--line",
-    "97124:minutes=60",
-]
+from tests.selfpay_data import self_pay_visit
 
 
 def _rows(run, *extra):
@@ -41,14 +31,14 @@ def test_forecast_and_break_even(sample_run):
         out = sample_run(*args)
         assert out.exit_code == 0, (args, out.output)
     # other collections: $300 received in January 2026
-    assert sample_run(*VISIT, "--patient", "P00002", "--date", "2025-12-10").exit_code == 0
+    assert sample_run(*self_pay_visit("P00002", "2025-12-10")).exit_code == 0
     assert (
         sample_run(
             "payment", "add", "P00002", "300", "--method", "cash", "--date", "2026-01-20"
         ).exit_code
         == 0
     )
-    assert sample_run(*VISIT, "--patient", "P00003", "--date", "2026-02-10").exit_code == 0
+    assert sample_run(*self_pay_visit("P00003", "2026-02-10")).exit_code == 0
     assert (
         sample_run(
             "payment",
@@ -81,7 +71,7 @@ def test_forecast_and_break_even(sample_run):
 
 
 def test_other_collections_average(sample_run):
-    assert sample_run(*VISIT, "--patient", "P00002", "--date", "2025-12-10").exit_code == 0
+    assert sample_run(*self_pay_visit("P00002", "2025-12-10")).exit_code == 0
     assert (
         sample_run(
             "payment", "add", "P00002", "90", "--method", "card", "--date", "2026-02-02"

@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 from clinicbill.store.engine import resolve_url
 from tests.conftest import cli_subprocess
 from tests.documents_data import pdf_words
+from tests.selfpay_data import self_pay_visit
 
 
 def _rows(db_url: str, sql: str) -> list:
@@ -99,24 +100,11 @@ def test_refusals_name_the_field(sample_run):
 
 def test_session_add_draws_the_included_visit_then_the_member_rate(sample_run):
     _setup(sample_run, "2026-03-01")
-    args = [
-        "session",
-        "add",
-        "--patient",
-        "P00006",
-        "--provider",
-        "Reyes",
-        "--self-pay",
-        "--line",
-        "97124:minutes=60",
-        "--subjective",
-        "tight",
-    ]
-    first = sample_run(*args, "--date", "2026-03-02")
+    first = sample_run(*self_pay_visit("P00006", "2026-03-02"))
     assert "included visit, 0 left this period" in first.output, first.output
-    second = sample_run(*args, "--date", "2026-03-09")
+    second = sample_run(*self_pay_visit("P00006", "2026-03-09"))
     assert "no included visit left; member rate $70.00" in second.output
-    third = sample_run(*args, "--date", "2026-04-03")  # a new period: included again
+    third = sample_run(*self_pay_visit("P00006", "2026-04-03"))  # a new period: included again
     assert "included visit" in third.output and "member rate" not in third.output
     lines = json.loads(sample_run("--json", "balance", "P00006").output)["lines"]
     dues = {x["date"]: x["patient_due"] for x in lines if x["code"] == "97124"}
@@ -156,3 +144,16 @@ def test_two_billing_runs_at_once_post_one_charge_per_member(sample_db):
     assert sorted(rows) == [(1, 1), (2, 1), (3, 1)]
     lines = _rows(sample_db, "SELECT COUNT(*) FROM serviceline WHERE code = 'MEMBERSHIP'")
     assert lines == [(3,)]
+
+
+def test_membership_dues_are_not_on_the_superbill(sample_run, tmp_path):
+    _setup(sample_run, "2026-03-01")
+    assert sample_run("billing", "run", "--as-of", "2026-03-05").exit_code == 0
+    only_dues = sample_run("superbill", "P00006", "-o", str(tmp_path / "none.pdf"))
+    assert only_dues.exit_code == 1 and "no sessions" in only_dues.output
+    visit = sample_run(*self_pay_visit("P00006", "2026-03-01", "97124:minutes=30"))
+    assert visit.exit_code == 0, visit.output
+    out = sample_run("--json", "superbill", "P00006", "-o", str(tmp_path / "s.pdf"))
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output)["lines"] == 1
+    assert "MEMBERSHIP" not in pdf_words(tmp_path / "s.pdf")

@@ -8,22 +8,11 @@ import json
 
 from tests.conftest import cli_subprocess
 from tests.documents_data import pdf_words
-
-VISIT = [
-    "session",
-    "add",
-    "--patient",
-    "P00006",
-    "--provider",
-    "Reyes",
-    "--self-pay",
-    "--subjective",
-    "tight",
-]
+from tests.selfpay_data import self_pay_visit
 
 
 def _visit(run, day: str, charge: str) -> None:
-    out = run(*VISIT, "--line", f"97124:minutes=60:charge={charge}", "--date", day)
+    out = run(*self_pay_visit("P00006", day, f"97124:minutes=60:charge={charge}"))
     assert out.exit_code == 0, out.output
 
 
@@ -131,7 +120,7 @@ def test_billing_run_marks_due_once_followup_and_statement_show_late(sample_run,
 
 def test_payment_plan_subprocess(sample_db):
     out = cli_subprocess(
-        "--db", sample_db, *VISIT, "--line", "97124:minutes=60:charge=60", "--date", "2026-03-02"
+        "--db", sample_db, *self_pay_visit("P00006", "2026-03-02", "97124:minutes=60:charge=60")
     )
     assert out.returncode == 0, out.stderr
     out = cli_subprocess(

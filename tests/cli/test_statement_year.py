@@ -8,26 +8,12 @@ import json
 
 from tests.conftest import cli_subprocess
 from tests.documents_data import pdf_words
-
-VISIT = [
-    "session",
-    "add",
-    "--patient",
-    "P00006",
-    "--provider",
-    "Reyes",
-    "--self-pay",
-    "--subjective",
-    "x",
-    "--line",
-    "97124:minutes=60",
-    "--line",
-    "97810:minutes=15",
-]
+from tests.selfpay_data import self_pay_visit
 
 
 def _paid_year(run):
-    assert run(*VISIT, "--date", "2026-03-02").exit_code == 0
+    visit = self_pay_visit("P00006", "2026-03-02", "97124:minutes=60", "97810:minutes=15")
+    assert run(*visit).exit_code == 0
     out = run("payment", "add", "P00006", "250", "--method", "hsa", "--date", "2026-03-03")
     assert out.exit_code == 0, out.output
     assert (

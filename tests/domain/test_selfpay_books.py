@@ -5,11 +5,8 @@ and its period entries to `report revenue`, to the cent, for several periods."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from beancount import loader
@@ -26,8 +23,8 @@ from clinicbill.domain.selfpay.payment_plans import add_plan
 from clinicbill.domain.selfpay.tiers import add_tier, assign
 from clinicbill.store.engine import transaction
 from tests.factories import make_encounter
+from tests.selfpay_data import assert_bean_check
 
-BEAN_CHECK = Path(sys.executable).parent / "bean-check"
 PERIODS = [
     (date(2026, 1, 1), date(2026, 3, 31)),
     (date(2026, 4, 1), date(2026, 6, 30)),
@@ -110,8 +107,7 @@ def cents(value: Decimal) -> int:
 @pytest.mark.parametrize(("start", "end"), PERIODS)
 def test_books_pass_bean_check_and_tie_to_aging_and_revenue(books_db, tmp_path, start, end):
     path = _export(books_db, tmp_path, start, end)
-    checked = subprocess.run([str(BEAN_CHECK), str(path)], capture_output=True, text=True)
-    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert_bean_check(path)
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     entries, errors, _options = loader.load_file(str(path))
     assert not errors

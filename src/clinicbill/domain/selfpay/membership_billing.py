@@ -206,11 +206,9 @@ def included_left(session, membership, plan, pause_rows, day: date) -> tuple[dat
 
 
 def _write_off(session, lines, amount: int, on: date, note: str) -> None:
-    for line in lines:
-        take = min(amount, line.balance)
-        if take <= 0:
-            continue
-        amount -= take
+    from clinicbill.domain.payments import _place  # the one "spread over open lines" rule
+
+    for line, take in _place([(x, x.balance) for x in lines], amount):
         session.add(
             LedgerEntry(
                 service_line_id=line.service_line_id,

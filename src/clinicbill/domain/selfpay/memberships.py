@@ -58,18 +58,21 @@ def add_plan(
     return plan
 
 
-def find_plan(session, ref) -> MembershipPlan:
+def find_named(session, model, ref, label: str, hint: str):
+    """A row of a table with a unique `name`, by id or by name (any case)."""
     text = str(ref or "").strip()
-    plan = session.get(MembershipPlan, int(text)) if text.isdigit() else None
-    if plan is None and text:
-        plan = session.execute(
-            select(MembershipPlan).where(func.lower(MembershipPlan.name) == text.lower())
+    row = session.get(model, int(text)) if text.isdigit() else None
+    if row is None and text:
+        row = session.execute(
+            select(model).where(func.lower(model.name) == text.lower())
         ).scalar_one_or_none()
-    if plan is None:
-        raise ClinicbillError(
-            f"plan: no membership plan '{text[:30]}'", "see 'clinicbill membership plan list'"
-        )
-    return plan
+    if row is None:
+        raise ClinicbillError(f"{label}: no {label.replace('-', ' ')} '{text[:30]}'", hint)
+    return row
+
+
+def find_plan(session, ref) -> MembershipPlan:
+    return find_named(session, MembershipPlan, ref, "plan", "see 'clinicbill membership plan list'")
 
 
 def find_membership(session, ref) -> Membership:

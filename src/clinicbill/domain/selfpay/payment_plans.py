@@ -85,18 +85,14 @@ def add_plan(
     )
     session.add(plan)
     session.flush()
-    left = total_cents
-    for line, space in lines:
-        take = min(left, space)
-        if take:
-            session.add(
-                PaymentPlanLine(
-                    plan_id=plan.id, service_line_id=line.service_line_id, amount_cents=take
-                )
+    from clinicbill.domain.payments import _place  # the one "spread over open lines" rule
+
+    for line, take in _place(lines, total_cents):
+        session.add(
+            PaymentPlanLine(
+                plan_id=plan.id, service_line_id=line.service_line_id, amount_cents=take
             )
-        left -= take
-        if not left:
-            break
+        )
     dates = installment_dates(start_on, every, installments)
     for number, (due, cents) in enumerate(
         zip(dates, split_cents(total_cents, installments), strict=True), 1

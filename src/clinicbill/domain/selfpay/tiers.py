@@ -80,15 +80,9 @@ def add_tier(session, name: str, percent_bp: int = 0, amounts=()) -> FeeTier:
 
 
 def find_tier(session, ref) -> FeeTier:
-    text = str(ref or "").strip()
-    tier = session.get(FeeTier, int(text)) if text.isdigit() else None
-    if tier is None and text:
-        tier = session.execute(
-            select(FeeTier).where(func.lower(FeeTier.name) == text.lower())
-        ).scalar_one_or_none()
-    if tier is None:
-        raise ClinicbillError(f"tier: no fee tier '{text[:30]}'", "see 'clinicbill fee tier list'")
-    return tier
+    from clinicbill.domain.selfpay.memberships import find_named
+
+    return find_named(session, FeeTier, ref, "tier", "see 'clinicbill fee tier list'")
 
 
 def tier_amounts(session, tier_id: int) -> dict[str, int]:
