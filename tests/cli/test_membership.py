@@ -157,3 +157,17 @@ def test_membership_dues_are_not_on_the_superbill(sample_run, tmp_path):
     assert out.exit_code == 0, out.output
     assert json.loads(out.output)["lines"] == 1
     assert "MEMBERSHIP" not in pdf_words(tmp_path / "s.pdf")
+
+
+def test_a_voided_visit_gives_its_included_visit_back_and_no_future_runs(sample_run):
+    _setup(sample_run, "2026-03-01")
+    first = sample_run("--json", *self_pay_visit("P00006", "2026-03-02"))
+    session_id = json.loads(first.output)["id"]
+    assert "included visit" in json.loads(first.output)["billing"][0]
+    assert (
+        sample_run("session", "void", str(session_id), "--reason", "entered twice").exit_code == 0
+    )
+    again = sample_run(*self_pay_visit("P00006", "2026-03-03"))
+    assert "included visit, 0 left this period" in again.output
+    future = sample_run("billing", "run", "--as-of", "2099-01-01")
+    assert future.exit_code == 1 and "error: as-of: 2099-01-01 is in the future" in future.output

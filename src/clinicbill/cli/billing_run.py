@@ -37,7 +37,7 @@ def billing_run(
     from clinicbill.domain.validate import parse_date
     from clinicbill.store.engine import current_user
 
-    day = parse_date(as_of, "as-of") if as_of else date.today()
+    day = parse_date(as_of, "as-of", allow_future=False) if as_of else date.today()
     with unit_of_work() as session:
         result = run(session, day, STATE.user or current_user())
         paths = _write_receipts(session, result, receipts) if receipts else []

@@ -187,8 +187,11 @@ def included_left(session, membership, plan, pause_rows, day: date) -> tuple[dat
     used = dict(
         session.execute(
             select(MembershipVisit.period_start, func.count(MembershipVisit.id))
+            .join(Encounter, Encounter.id == MembershipVisit.encounter_id)
             .where(
-                MembershipVisit.membership_id == membership.id, MembershipVisit.included.is_(True)
+                MembershipVisit.membership_id == membership.id,
+                MembershipVisit.included.is_(True),
+                Encounter.status != "void",  # a voided visit gives its included visit back
             )
             .group_by(MembershipVisit.period_start)
         ).all()
