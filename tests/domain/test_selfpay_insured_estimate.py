@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 
 from clinicbill.domain.posting import post_remittance
 from clinicbill.domain.remit_match import load_billed_claims
+from clinicbill.domain.selfpay.estimate_accuracy import estimate_accuracy_report
 from clinicbill.domain.selfpay.insured_estimate import (
     Benefits,
     ServiceFee,
-    estimate_accuracy_report,
     estimate_session,
     share_of_visits,
 )

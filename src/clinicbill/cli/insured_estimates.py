@@ -75,7 +75,7 @@ def report_estimates(
     Example: clinicbill report estimates --from 2026-01-01 --to 2026-06-30
     """
     from clinicbill.cli.reports import emit
-    from clinicbill.domain.selfpay.insured_estimate import estimate_accuracy_report
+    from clinicbill.domain.selfpay.estimate_accuracy import estimate_accuracy_report
     from clinicbill.domain.validate import parse_date
 
     with unit_of_work() as session:

@@ -103,8 +103,7 @@ def forecast_report(
     session, as_of: date, months: int = 6, monthly_cost: int | None = None, history: int = 3
 ):
     """The next `months` calendar months after `as_of`'s month."""
-    from clinicbill.domain.money import fmt
-    from clinicbill.domain.report_table import MONEY, Column, Report, Section
+    from clinicbill.domain.report_table import Report
 
     if not 1 <= months <= 36:
         raise ClinicbillError(f"months: {months} is not between 1 and 36", "e.g. --months 6")
@@ -133,7 +132,27 @@ def forecast_report(
                 cumulative,
             )
         )
-    section = Section(
+    section = _section(rows, months, history)
+    verdict = _verdict(monthly_cost, break_even, months)
+    return Report(
+        name="forecast",
+        title="Cash forecast",
+        parameters={"as_of": as_of.isoformat(), "months": months},
+        sections=(section,),
+        notes=(
+            f"Other: average cash received {history_start:%Y-%m} to "
+            f"{add_months(month_start(as_of), -1):%Y-%m} less the dues and installments billed "
+            "then (forecast apart).",
+            verdict,
+        ),
+        summary={"expected": sum(r[4] for r in rows)},
+    )
+
+
+def _section(rows, months: int, history: int):
+    from clinicbill.domain.report_table import MONEY, Column, Section
+
+    return Section(
         key="forecast",
         title=f"Expected money, {months} month(s)",
         columns=(
@@ -148,28 +167,20 @@ def forecast_report(
         ),
         rows=tuple(rows),
     )
+
+
+def _verdict(monthly_cost: int | None, break_even: date | None, months: int) -> str:
+    from clinicbill.domain.money import fmt
+
     if monthly_cost is None:
-        verdict = "give --monthly-cost to find the break-even month"
+        return "give --monthly-cost to find the break-even month"
     elif break_even is None:
-        verdict = (
+        return (
             f"expected money does not reach the monthly cost {fmt(monthly_cost)}"
             f" within {months} month(s)"
         )
     else:
-        verdict = (
+        return (
             f"break-even month: {break_even:%Y-%m}"
             f" (expected money first covers {fmt(monthly_cost)})"
         )
-    return Report(
-        name="forecast",
-        title="Cash forecast",
-        parameters={"as_of": as_of.isoformat(), "months": months},
-        sections=(section,),
-        notes=(
-            f"Other: average cash received {history_start:%Y-%m} to "
-            f"{add_months(month_start(as_of), -1):%Y-%m} less the dues and installments billed "
-            "then (forecast apart).",
-            verdict,
-        ),
-        summary={"expected": sum(r[4] for r in rows)},
-    )

@@ -122,9 +122,17 @@ def benefits_from(note, visits_left: int | None) -> Benefits:
     )
 
 
+def covered(note, code: str) -> bool:
+    """Whether the note leaves the code's benefit (massage, acupuncture) covered: only an
+    explicit 'not covered' answer says no."""
+    from clinicbill.domain.coverage import benefit_of
+
+    benefit = benefit_of(code)
+    return (getattr(note, f"{benefit}_covered", None) if benefit else None) is not False
+
+
 def service_fees(session, specs, payer_id: int, note) -> list[ServiceFee]:
     """Fees for `--code` specs (CODE, CODE:units=N, CODE:charge=DOLLARS per unit)."""
-    from clinicbill.domain.coverage import benefit_of
     from clinicbill.domain.estimates import parse_item
     from clinicbill.domain.practice import standard_fee
 
@@ -145,15 +153,13 @@ def service_fees(session, specs, payer_id: int, note) -> list[ServiceFee]:
                 FeeSchedule.code == code, FeeSchedule.payer_id == payer_id
             )
         ).scalar()
-        benefit = benefit_of(code)
-        answer = getattr(note, f"{benefit}_covered", None) if benefit else None
         fees.append(
             ServiceFee(
                 code,
                 units,
                 unit * units,
                 None if contracted is None else contracted * units,
-                answer is not False,
+                covered(note, code),
             )
         )
     return fees
@@ -229,7 +235,7 @@ def estimate_session(session, encounter) -> tuple[int, VisitShare] | None:
     """At check-in: the patient's expected share of an insured session ("collect $X today"),
     recorded for the estimate-vs-actual comparison. None for a self-pay session or without a
     verification note."""
-    from clinicbill.domain.coverage import benefit_of, visit_coverage
+    from clinicbill.domain.coverage import visit_coverage
     from clinicbill.domain.verification import current_note
     from clinicbill.store.models import Policy, ServiceLine, VisitEstimate
 
@@ -254,8 +260,6 @@ def estimate_session(session, encounter) -> tuple[int, VisitShare] | None:
     )
     fees = []
     for line in lines:
-        benefit = benefit_of(line.code)
-        answer = getattr(note, f"{benefit}_covered", None) if benefit else None
         agreed = contracted.get(line.code)
         fees.append(
             ServiceFee(
@@ -263,7 +267,7 @@ def estimate_session(session, encounter) -> tuple[int, VisitShare] | None:
                 line.units,
                 line.charge_cents,
                 None if agreed is None else agreed * line.units,
-                answer is not False,
+                covered(note, line.code),
             )
         )
     coverage = visit_coverage(
@@ -287,80 +291,3 @@ def estimate_session(session, encounter) -> tuple[int, VisitShare] | None:
     )
     session.flush()
     return note.id, share
-
-
-def estimate_accuracy_report(session, date_from: date, date_to: date):
-    """Per payer, for visits in the period whose claim the payer has answered (an insurance
-    posting or a patient-responsibility entry): what we told the patient at check-in vs the
-    patient responsibility the remittance set."""
-    from sqlalchemy import case, func
-
-    from clinicbill.domain.ledger import INSURANCE_PAYMENT, PATIENT_RESPONSIBILITY
-    from clinicbill.domain.report_table import COUNT, MONEY, Column, Report, Section
-    from clinicbill.domain.revenue import period
-    from clinicbill.store.models import Encounter, LedgerEntry, Payer, ServiceLine, VisitEstimate
-
-    answered = (
-        select(
-            ServiceLine.encounter_id.label("encounter_id"),
-            func.sum(
-                case(
-                    (LedgerEntry.kind == PATIENT_RESPONSIBILITY, LedgerEntry.amount_cents), else_=0
-                )
-            ).label("actual"),
-        )
-        .join(LedgerEntry, LedgerEntry.service_line_id == ServiceLine.id)
-        .where(LedgerEntry.kind.in_((INSURANCE_PAYMENT, PATIENT_RESPONSIBILITY)))
-        .group_by(ServiceLine.encounter_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(Payer.name, VisitEstimate.estimate_cents, answered.c.actual)
-        .join(answered, answered.c.encounter_id == VisitEstimate.encounter_id)
-        .join(Encounter, Encounter.id == VisitEstimate.encounter_id)
-        .join(Payer, Payer.id == VisitEstimate.payer_id)
-        .where(Encounter.service_date.between(date_from, date_to), Encounter.status != "void")
-    ).all()
-    by_payer: dict[str, list[tuple[int, int]]] = {}
-    for name, estimate, actual in rows:
-        by_payer.setdefault(name, []).append((int(estimate), int(actual or 0)))
-    body = []
-    for name in sorted(by_payer):
-        pairs = by_payer[name]
-        off = [abs(e - a) for e, a in pairs]
-        body.append(
-            (
-                name,
-                len(pairs),
-                sum(e for e, _a in pairs),
-                sum(a for _e, a in pairs),
-                sum(a - e for e, a in pairs),
-                sum(off) // len(pairs),
-                sum(1 for d in off if d <= 500),
-            )
-        )
-    section = Section(
-        key="estimates",
-        title="Estimated vs actual patient share, by payer",
-        columns=(
-            Column("payer", "Payer"),
-            Column("visits", "Visits", COUNT),
-            Column("estimated", "Estimated", MONEY),
-            Column("actual", "Actual (PR)", MONEY),
-            Column("difference", "Actual - estimated", MONEY),
-            Column("mean_miss", "Mean miss per visit", MONEY),
-            Column("within_5", "Within $5", COUNT),
-        ),
-        rows=tuple(body),
-        empty="no estimated visit has been adjudicated in this period",
-    )
-    return Report(
-        name="estimates",
-        title="Estimate accuracy",
-        parameters=period(date_from, date_to),
-        sections=(section,),
-        notes=(
-            "Estimated: what session add said to collect at check-in (from the verification "
-            "note). Actual: the patient responsibility (PR) the payer's remittance set.",
-        ),
-    )
