@@ -150,8 +150,8 @@ def plan_line_ids(session, patient_id: int) -> list[int]:
 def installment_states(
     session, as_of: date, patient_id: int | None = None
 ) -> list[InstallmentState]:
-    """Every installment (of one patient) with what is settled toward it and its state."""
-    settled = settled_by_plan(session, patient_id)
+    """Every installment (of one patient) with what is settled toward it and its state.
+    Without any installment this is one query (the follow-up worklist runs it every time)."""
     query = (
         select(PlanInstallment, PaymentPlan.patient_id)
         .join(PaymentPlan, PaymentPlan.id == PlanInstallment.plan_id)
@@ -159,9 +159,12 @@ def installment_states(
     )
     if patient_id is not None:
         query = query.where(PaymentPlan.patient_id == patient_id)
+    rows = session.execute(query).all()
+    if not rows:
+        return []
     states = []
-    left: dict[int, int] = dict(settled)
-    for item, patient in session.execute(query).all():
+    left: dict[int, int] = dict(settled_by_plan(session, patient_id))
+    for item, patient in rows:
         paid = min(item.amount_cents, left.get(item.plan_id, 0))
         left[item.plan_id] = left.get(item.plan_id, 0) - paid
         if paid >= item.amount_cents:
@@ -227,12 +230,16 @@ def late_installments_section(session, as_of: date):
     from clinicbill.store.models import Patient
 
     late = late_installments(session, as_of)
-    names = {
-        p.id: p
-        for p in session.execute(
-            select(Patient).where(Patient.id.in_({i.patient_id for i in late} or {-1}))
-        ).scalars()
-    }
+    names = (
+        {}
+        if not late
+        else {
+            p.id: p
+            for p in session.execute(
+                select(Patient).where(Patient.id.in_({i.patient_id for i in late}))
+            ).scalars()
+        }
+    )
     rows = tuple(
         (
             i.plan_id,
