@@ -427,6 +427,6 @@ DEMO_STEPS: list = [
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
     app.command("superbill")(superbill)
-    app.command("statement")(statement)
+    # `statement`: a group since `statement year` (cli/statement_year.py registers it)
     app.command("receipt")(receipt)
     app.add_typer(estimate_app, name="estimate")

@@ -170,6 +170,9 @@ def session_add(
             from clinicbill.domain.packages import draw_from_package, find_package
 
             draw_from_package(session, encounter, find_package(session, package))
+        from clinicbill.app.selfpay import bill_new_session  # memberships, tiers
+
+        billing = bill_new_session(session, encounter)
         finish = asked and sign and bool(missing_for_signature(session, encounter))
         if sign and not finish:
             sign_session(session, encounter, STATE.user or current_user())
@@ -178,13 +181,16 @@ def session_add(
         summary = [] if asked or STATE.json else plan_lines_text(session, planned)
     # Printed only now that the session is committed (STYLE.md: one transaction, then one message).
     if STATE.json:
-        done("", {"id": saved_id, "status": status, **plan_data(planned)})
+        data = {"id": saved_id, "status": status, **plan_data(planned)}
+        done("", {**data, "billing": list(billing.notes)})
         return
     typer.echo(f"session {saved_id} added ({status})")
     for text in summary:
         typer.echo(text)
     if not asked:
         print_notices(planned)
+    for note in billing.notes:
+        typer.echo(note)
     if finish:  # saved as a draft above: ask what the signature still needs
         from clinicbill.cli.session_prompts_note import finish_note
 

@@ -82,6 +82,7 @@ class Statement:
     pending_insurance: int
     patient_due: int
     credit: int
+    installments: tuple = ()  # payment-plan installments due, late or next (InstallmentState)
 
     @property
     def amount_due(self) -> int:
@@ -153,7 +154,14 @@ def statement(session, patient, as_of: date | None = None) -> Statement:
         pending_insurance=sum(x.pending_insurance for x in lines),
         patient_due=sum(x.patient_due for x in lines),
         credit=patient_credit(session, patient.id, as_of),
+        installments=tuple(_installments(session, patient.id, as_of)),
     )
+
+
+def _installments(session, patient_id: int, as_of: date):
+    from clinicbill.domain.selfpay.payment_plans import statement_installments
+
+    return statement_installments(session, patient_id, as_of)
 
 
 def _payment_entry(payment: Payment) -> PaymentEntry:

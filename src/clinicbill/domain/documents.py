@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.store.models import Diagnosis, Encounter, Practice, Provider, ServiceLine
@@ -253,9 +253,14 @@ class Superbill:
         return len({line.encounter_id for line in self.lines})
 
 
+def _is_visit():
+    """Not a membership-dues line (domain/selfpay: not a service for a superbill)."""
+    return or_(Encounter.template.is_(None), Encounter.template != "membership")
+
+
 def _superbill_encounters(session, patient_id, encounter_id, from_date, to_date):
     query = select(Encounter.id, Encounter.service_date).where(
-        Encounter.patient_id == patient_id, Encounter.status != "void"
+        Encounter.patient_id == patient_id, Encounter.status != "void", _is_visit()
     )
     if encounter_id is not None:
         row = session.get(Encounter, encounter_id)
@@ -270,7 +275,7 @@ def _superbill_encounters(session, patient_id, encounter_id, from_date, to_date)
     if from_date is None and to_date is None:
         latest = session.execute(
             select(Encounter.service_date)
-            .where(Encounter.patient_id == patient_id, Encounter.status != "void")
+            .where(Encounter.patient_id == patient_id, Encounter.status != "void", _is_visit())
             .order_by(Encounter.service_date.desc())
             .limit(1)
         ).scalar()

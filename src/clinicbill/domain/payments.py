@@ -91,7 +91,19 @@ def _targets(session, patient, encounter_id: int | None, on: date) -> list[tuple
         lines = ledger.line_details(session, encounter_id=encounter_id)
         return [(x, x.balance) for x in lines if x.balance > 0]
     lines = ledger.line_details(session, patient_id=patient.id, open_only=True)
-    return [(x, x.patient_due) for x in lines if x.patient_due > 0 and x.service_date <= on]
+    targets = [(x, x.patient_due) for x in lines if x.patient_due > 0 and x.service_date <= on]
+    return _plan_lines_first(session, patient.id, targets)
+
+
+def _plan_lines_first(session, patient_id: int, targets):
+    """Lines under a payment plan take the money first (domain/selfpay/payment_plans.py)."""
+    from clinicbill.domain.selfpay.payment_plans import plan_line_ids
+
+    first = plan_line_ids(session, patient_id)
+    if not first:
+        return targets
+    rank = {line_id: i for i, line_id in enumerate(first)}
+    return sorted(targets, key=lambda t: rank.get(t[0].service_line_id, len(rank)))
 
 
 def _place(targets, amount: int) -> list[tuple[LineDetail, int]]:

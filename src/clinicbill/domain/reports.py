@@ -178,6 +178,7 @@ def followup_report(
             ),
             denied_section(denied_rows, calls),
             reevaluations_section(session, as_of),
+            _installments_section(session, as_of),
         ),
         notes=(
             f"{len(items)} item(s): {summary}. At stake: the open balance; for a denial, the "
@@ -331,3 +332,10 @@ def visits_report(session, on: date | None = None, expiring_days: int | None = N
             "payer's count from the latest verification; left = limit - the larger.",
         ),
     )
+
+
+def _installments_section(session, as_of: date) -> Section:
+    """Payment-plan installments past their date (domain/selfpay/payment_plans.py)."""
+    from clinicbill.domain.selfpay.payment_plans import late_installments_section
+
+    return late_installments_section(session, as_of)

@@ -167,7 +167,7 @@ def revenue_report(session, date_from: date, date_to: date, by: str = "month") -
         name="revenue",
         title="Revenue",
         parameters=parameters,
-        sections=(section,),
+        sections=(section, *_selfpay_sections(session, date_from, date_to)),
         notes=(
             "Charges count on the date of service; payments and adjustments on the date "
             "posted. Collection rate = payments / (charges - adjustments).",
@@ -178,6 +178,14 @@ def revenue_report(session, date_from: date, date_to: date, by: str = "month") -
             "adjustments": sums[3],
         },
     )
+
+
+def _selfpay_sections(session, date_from: date, date_to: date) -> tuple:
+    """The sliding-scale discount by tier, when any was given (domain/selfpay/tiers.py)."""
+    from clinicbill.domain.selfpay.tiers import discount_by_tier_section
+
+    section = discount_by_tier_section(session, date_from, date_to)
+    return () if section is None else (section,)
 
 
 def _denied_entries(date_from: date, date_to: date):

@@ -68,6 +68,27 @@ def aging_table(doc: Statement):
     return parts.table([header, values], [width] * len(header), right_cols=range(len(header)))
 
 
+def installments_block(doc: Statement) -> list:
+    """The payment plan: installments due, late, and the next one (nothing without a plan)."""
+    if not doc.installments:
+        return []
+    rows = [["Plan", "Installment", "Due on", "Amount", "Paid", "Status"]]
+    rows += [
+        [
+            str(i.plan_id),
+            str(i.number),
+            parts.us_date(i.due_on),
+            parts.money(i.amount_cents),
+            parts.money(i.paid_cents),
+            i.state,
+        ]
+        for i in doc.installments
+    ]
+    widths = [0.7, 1.0, 1.2, 1.2, 1.2, 1.0]
+    table = parts.table(rows, [w * inch for w in widths], right_cols=(3, 4))
+    return [parts.text("Payment plan", "h2"), table]
+
+
 def payments_table(doc: Statement):
     rows = [["Received", "Method", "Reference", "Amount"]]
     rows += [
@@ -128,6 +149,7 @@ def render_statement(doc: Statement, path) -> Path | None:
     story += [
         parts.text("Aging of the amount you owe (days since the date of service)", "h2"),
         aging_table(doc),
+        *installments_block(doc),
         parts.text(f"Payments received (last {RECENT_PAYMENT_DAYS} days)", "h2"),
         payments_table(doc) if doc.payments else parts.text("No payments in this period."),
         Spacer(1, 0.1 * inch),

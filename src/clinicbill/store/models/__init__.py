@@ -51,6 +51,19 @@ _HOME = {
     "X12Response": "clearinghouse",
     "InjuryCase": "cases",
     "AdvanceBeneficiaryNotice": "cases",
+    "Membership": "selfpay",
+    "MembershipCharge": "selfpay",
+    "MembershipPause": "selfpay",
+    "MembershipPlan": "selfpay",
+    "MembershipVisit": "selfpay",
+    "PaymentPlan": "selfpay",
+    "PaymentPlanLine": "selfpay",
+    "PlanInstallment": "selfpay",
+    "FeeTier": "selfpay",
+    "FeeTierAmount": "selfpay",
+    "PatientTier": "selfpay",
+    "TierDiscount": "selfpay",
+    "VisitEstimate": "selfpay",
 }
 _ALL = (
     "patient",
@@ -63,6 +76,7 @@ _ALL = (
     "clearinghouse",
     "denials",
     "cases",
+    "selfpay",
 )
 
 __all__ = sorted(_HOME)
@@ -136,3 +150,18 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ does
     from clinicbill.store.models.denials import ClaimCall  # noqa: F401
     from clinicbill.store.models.ledger import LedgerEntry  # noqa: F401
     from clinicbill.store.models.patient import Patient  # noqa: F401
+    from clinicbill.store.models.selfpay import (  # noqa: F401
+        FeeTier,
+        FeeTierAmount,
+        Membership,
+        MembershipCharge,
+        MembershipPause,
+        MembershipPlan,
+        MembershipVisit,
+        PatientTier,
+        PaymentPlan,
+        PaymentPlanLine,
+        PlanInstallment,
+        TierDiscount,
+        VisitEstimate,
+    )

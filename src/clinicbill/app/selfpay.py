@@ -1,0 +1,256 @@
+"""Self-pay use cases: membership plans and members, the billing run, the session hook.
+
+Each takes a unit of work and plain values and returns a result value (never prints).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from clinicbill.domain.money import fmt
+
+
+@dataclass(frozen=True)
+class BillingRunResult:
+    as_of: date
+    charges: tuple = ()  # PostedCharge
+    installments_due: tuple = ()  # DueInstallment
+
+    @property
+    def charged_cents(self) -> int:
+        return sum(c.amount_cents for c in self.charges)
+
+
+def add_membership_plan(
+    session, name, price_cents, period, visits=0, rollover=False, member_rate_cents=None
+):
+    from clinicbill.domain.selfpay.memberships import add_plan
+
+    return add_plan(session, name, price_cents, period, visits, rollover, member_rate_cents)
+
+
+def membership_plans(session) -> list[dict]:
+    from sqlalchemy import select
+
+    from clinicbill.store.models import MembershipPlan
+
+    plans = session.execute(select(MembershipPlan).order_by(MembershipPlan.id)).scalars()
+    return [
+        {
+            "id": p.id,
+            "name": p.name,
+            "price": fmt(p.price_cents),
+            "period": p.period,
+            "visits": p.visits,
+            "rollover": p.rollover,
+            "member_rate": fmt(p.member_rate_cents)
+            if p.member_rate_cents is not None
+            else "full fee",
+        }
+        for p in plans
+    ]
+
+
+def enroll_member(session, patient_ref, plan_ref, start_on: date, provider_ref=None):
+    from clinicbill.domain.lookup import find_patient, find_provider
+    from clinicbill.domain.selfpay.memberships import enroll, find_plan
+
+    patient = find_patient(session, patient_ref)
+    plan = find_plan(session, plan_ref)
+    provider_id = find_provider(session, provider_ref).id if provider_ref else None
+    return enroll(session, patient, plan, start_on, provider_id), plan
+
+
+def change_membership(session, action: str, membership_ref, on: date):
+    """pause, resume or cancel a membership on a date."""
+    from clinicbill.domain.selfpay import memberships
+
+    membership = memberships.find_membership(session, membership_ref)
+    getattr(memberships, action)(session, membership, on)
+    return membership
+
+
+def list_memberships(session, on: date, patient_ref=None):
+    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.selfpay.memberships import membership_statuses
+
+    patient_id = find_patient(session, patient_ref).id if patient_ref else None
+    return membership_statuses(session, on, patient_id)
+
+
+def billing_run(session, as_of: date, user: str) -> BillingRunResult:
+    """Post every membership charge due by `as_of` (once per member and period) and mark the
+    payment-plan installments whose date has come as due."""
+    from clinicbill.domain.selfpay.membership_billing import post_membership_charges
+
+    charges = post_membership_charges(session, as_of, user)
+    due = _mark_installments(session, as_of)
+    return BillingRunResult(as_of, tuple(charges), tuple(due))
+
+
+def _mark_installments(session, as_of: date):
+    from clinicbill.domain.selfpay.payment_plans import mark_due
+
+    return mark_due(session, as_of)
+
+
+@dataclass(frozen=True)
+class SessionBilling:
+    """What `session add` tells the front desk about a self-pay visit."""
+
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def bill_new_session(session, encounter) -> SessionBilling:
+    """After a session is written: an insured visit's expected patient share ("collect $X
+    today"); for self-pay, the patient's sliding-scale tier, then a member's visit (included,
+    or at the member rate). Returns lines to show."""
+    from clinicbill.domain.selfpay.insured_estimate import estimate_session
+    from clinicbill.domain.selfpay.membership_billing import draw_membership_visit
+    from clinicbill.domain.selfpay.tiers import apply_tier
+
+    notes = []
+    tier = apply_tier(session, encounter)
+    if tier is not None:
+        notes.append(
+            f"sliding scale {tier.tier}: charged {fmt(tier.tier_cents)}"
+            f" (standard fee {fmt(tier.standard_cents)})"
+        )
+        if tier.review_overdue is not None:
+            notes.append(
+                f"warning: the sliding-scale review was due {tier.review_overdue.isoformat()};"
+                " see new proof of income and run 'clinicbill fee tier assign'"
+            )
+    insured = estimate_session(session, encounter)
+    if insured is not None:
+        note_id, share = insured
+        notes.append(
+            f"collect {fmt(share.patient)} today (estimated patient share from verification"
+            f" {note_id})"
+        )
+    visit = draw_membership_visit(session, encounter)
+    if visit is not None:
+        if visit.included:
+            notes.append(
+                f"membership {visit.membership_id} ({visit.plan}): included visit,"
+                f" {visit.left_after} left this period"
+            )
+        else:
+            notes.append(
+                f"membership {visit.membership_id} ({visit.plan}): no included visit left;"
+                f" member rate {fmt(visit.patient_owes_cents)}"
+            )
+    return SessionBilling(tuple(notes))
+
+
+def write_charge_receipts(session, charges, folder) -> list:
+    """One PDF per membership charge posted (what was billed, for which period)."""
+    from pathlib import Path
+
+    from clinicbill.domain.selfpay.charge_notice import charge_notice
+    from clinicbill.formats.selfpay_charge import render_charge_notice
+
+    paths = []
+    for charge in charges:
+        notice = charge_notice(session, charge)
+        name = f"membership-charge-{charge.charge_id}.pdf"
+        paths.append(render_charge_notice(notice, Path(folder) / name))
+    return paths
+
+
+def add_payment_plan(session, patient_ref, total_cents, installments, start_on, every, today):
+    """Spread part of a patient's open balance into dated installments."""
+    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.selfpay.payment_plans import add_plan, installment_states
+
+    patient = find_patient(session, patient_ref)
+    plan = add_plan(session, patient, total_cents, installments, start_on, every, today)
+    items = [s for s in installment_states(session, today, patient.id) if s.plan_id == plan.id]
+    return plan, items
+
+
+def payment_plan_rows(session, as_of: date, patient_ref=None) -> list[dict]:
+    """Every installment (of one patient) with its state on `as_of`."""
+    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.selfpay.payment_plans import installment_states
+
+    patient_id = find_patient(session, patient_ref).id if patient_ref else None
+    return [
+        {
+            "plan": s.plan_id,
+            "patient_id": s.patient_id,
+            "number": s.number,
+            "due_on": s.due_on,
+            "amount": fmt(s.amount_cents),
+            "paid": fmt(s.paid_cents),
+            "state": s.state,
+        }
+        for s in installment_states(session, as_of, patient_id)
+    ]
+
+
+def add_fee_tier(session, name, percent=None, codes=()):
+    from clinicbill.domain.selfpay.tiers import add_tier, parse_code_amount, parse_percent
+
+    percent_bp = parse_percent(percent) if percent is not None else 0
+    return add_tier(session, name, percent_bp, [parse_code_amount(c) for c in codes])
+
+
+def assign_fee_tier(session, patient_ref, tier_ref, on, proof_seen_on, review_by):
+    """Put a patient on a tier ('none' takes them off the sliding scale)."""
+    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.selfpay.tiers import assign, find_tier
+
+    patient = find_patient(session, patient_ref)
+    off = str(tier_ref).strip().lower() == "none"
+    tier = None if off else find_tier(session, tier_ref)
+    return patient, tier, assign(session, patient, tier, on, proof_seen_on, review_by)
+
+
+@dataclass(frozen=True)
+class LedgerExport:
+    written_to: str
+    transactions: int
+    accounts: int
+    closing: dict
+
+
+def export_ledger(session, fmt_name: str, date_from: date, date_to: date, output: str, force=False):
+    """Write the books for the period as beancount or CSV (domain/selfpay/books.py)."""
+    from clinicbill.domain.errors import ClinicbillError
+    from clinicbill.domain.selfpay.books import build_books
+    from clinicbill.formats.books import beancount_text, csv_text, write_text
+
+    if fmt_name not in ("beancount", "csv"):
+        raise ClinicbillError(
+            f"format: '{fmt_name[:20]}' is not a books format", "beancount or csv"
+        )
+    books = build_books(session, date_from, date_to)
+    if fmt_name == "beancount":
+        from clinicbill.domain.documents import practice_block
+
+        name = practice_block(session).name
+        text = beancount_text(books, f"{name} books {date_from} to {date_to}")
+    else:
+        text = csv_text(books)
+    where = write_text(output, text, force)
+    return LedgerExport(where, len(books.transactions), len(books.accounts), dict(books.closing))
+
+
+def insured_estimate(session, patient_ref, specs, visits, on, output=None):
+    """The patient's expected share per visit and for the plan of care; a PDF when `output`."""
+    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.selfpay.insured_estimate import estimate_insured
+
+    patient = find_patient(session, patient_ref)
+    estimate = estimate_insured(session, patient, specs, visits, on)
+    path = None
+    if output:
+        from clinicbill.domain.documents import patient_block, practice_block
+        from clinicbill.formats.insured_estimate import render_insured_estimate
+
+        path = render_insured_estimate(
+            estimate, practice_block(session), patient_block(session, patient, on=on), output
+        )
+    return estimate, path

@@ -1,0 +1,124 @@
+"""`estimate insured` (what an insured patient will owe), `report estimates` (how close those
+estimates came) and `report forecast` (the cash forecast), from app/ and domain/selfpay/."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from clinicbill.cli.common import Output, unit_of_work
+from clinicbill.cli.reports import FormatOpt, ReportFormat
+
+Opt = typer.Option
+
+
+def estimate_insured(
+    patient: Annotated[str, typer.Argument(help="Patient id, account or name.")],
+    code: Annotated[
+        list[str] | None, Opt("--code", help="A service per visit: CODE or CODE:units=N (repeat).")
+    ] = None,
+    visits: Annotated[int, Opt(help="Visits in the plan of care.")] = 1,
+    date: Annotated[
+        str | None, Opt("--date", help="Date of the first visit (default today).")
+    ] = None,
+    output: Output = None,
+) -> None:
+    """An insured patient's expected share per visit and for a plan of care, from the latest
+    benefit verification and the contracted (or standard) fee; prints and writes a PDF.
+
+    Example: clinicbill estimate insured P00001 --code 97140:units=2 --code 97124 --visits 8
+    """
+    from datetime import date as day_type
+
+    from clinicbill.app.selfpay import insured_estimate
+    from clinicbill.cli.render import done
+    from clinicbill.domain.money import fmt
+    from clinicbill.domain.validate import parse_date
+
+    on = parse_date(date, "date") if date else day_type.today()
+    with unit_of_work() as session:
+        estimate, _ = insured_estimate(session, patient, code or [], visits, on)
+        name = output or f"estimate-insured-{estimate.account_number}-{on.isoformat()}.pdf"
+        _, path = insured_estimate(session, patient, code or [], visits, on, name)
+    lines = [f"{estimate.payer}: verification {estimate.verification_id}"]
+    lines += [
+        f"  visit {v.number}: allowed {fmt(v.allowed)}, deductible {fmt(v.deductible)},"
+        f" copay/coinsurance {fmt(v.cost_share)}, not covered {fmt(v.not_covered)}"
+        f" -> patient {fmt(v.patient)}" + (f" ({v.note})" if v.note else "")
+        for v in estimate.visits
+    ]
+    lines.append(
+        f"first visit {fmt(estimate.first_visit)}; {len(estimate.visits)} visit(s)"
+        f" {fmt(estimate.total)}; wrote {path}"
+    )
+    done(
+        "\n".join(lines),
+        {
+            "path": str(path),
+            "payer": estimate.payer,
+            "verification": estimate.verification_id,
+            "per_visit": [fmt(v.patient, symbol=False) for v in estimate.visits],
+            "total": fmt(estimate.total, symbol=False),
+        },
+    )
+
+
+def report_estimates(
+    from_: Annotated[str, Opt("--from", help="First date of service.")],
+    to: Annotated[str, Opt("--to", help="Last date of service.")],
+    format: FormatOpt = ReportFormat.table,
+    output: Output = None,
+) -> None:
+    """Estimated patient share at check-in vs the patient responsibility on the 835, per payer.
+
+    Example: clinicbill report estimates --from 2026-01-01 --to 2026-06-30
+    """
+    from clinicbill.cli.reports import emit
+    from clinicbill.domain.selfpay.estimate_accuracy import estimate_accuracy_report
+    from clinicbill.domain.validate import parse_date
+
+    with unit_of_work() as session:
+        report = estimate_accuracy_report(session, parse_date(from_, "from"), parse_date(to, "to"))
+    emit(report, format.value, output, f"estimates-{from_}-{to}")
+
+
+def report_forecast(
+    months: Annotated[int, Opt(help="Months ahead.")] = 6,
+    monthly_cost: Annotated[
+        str | None, Opt("--monthly-cost", help="The practice's monthly cost, in dollars.")
+    ] = None,
+    as_of: Annotated[
+        str | None, Opt("--as-of", help="Forecast from this date (default today).")
+    ] = None,
+    format: FormatOpt = ReportFormat.table,
+    output: Output = None,
+) -> None:
+    """Cash forecast: membership dues, plan installments and the recent monthly average for
+    each coming month, and the break-even month for a monthly cost.
+
+    Example: clinicbill report forecast --months 6 --monthly-cost 9000
+    """
+    from datetime import date
+
+    from clinicbill.cli.reports import emit
+    from clinicbill.domain.money import parse_amount
+    from clinicbill.domain.selfpay.forecast import forecast_report
+    from clinicbill.domain.validate import parse_date
+
+    cost = parse_amount(monthly_cost, "monthly-cost") if monthly_cost is not None else None
+    day = parse_date(as_of, "as-of") if as_of else date.today()
+    with unit_of_work() as session:
+        report = forecast_report(session, day, months, cost)
+    emit(report, format.value, output, f"forecast-{day.isoformat()}")
+
+
+def register(app: typer.Typer) -> None:
+    """`estimate insured` joins the `estimate` group (cli/documents.py), `report estimates`
+    and `report forecast` the `report` group (cli/reports.py)."""
+    from clinicbill.cli.documents import estimate_app
+    from clinicbill.cli.reports import report_app
+
+    estimate_app.command("insured")(estimate_insured)
+    report_app.command("estimates")(report_estimates)
+    report_app.command("forecast")(report_forecast)

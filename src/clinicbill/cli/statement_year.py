@@ -1,0 +1,90 @@
+"""`statement PATIENT` (cli/documents.py) and `statement year PATIENT --year Y | --all`: the
+year-end HSA/FSA summary (domain/selfpay/year_summary.py)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from typer.core import TyperGroup
+
+from clinicbill.cli.common import Output, unit_of_work
+
+Opt = typer.Option
+
+
+class _StatementGroup(TyperGroup):
+    """`statement PATIENT …` is the patient statement; `statement year …` the HSA summary."""
+
+    def resolve_command(self, ctx, args):
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["patient", *args]
+        return super().resolve_command(ctx, args)
+
+
+statement_app = typer.Typer(
+    cls=_StatementGroup,
+    help="Patient statement (`statement PATIENT`) and the year-end HSA/FSA summary.",
+    no_args_is_help=True,
+)
+
+
+@statement_app.command("year")
+def statement_year(
+    patient: Annotated[str | None, typer.Argument(help="Patient id, account or name.")] = None,
+    year: Annotated[int | None, Opt(help="Calendar year, e.g. 2026.")] = None,
+    all_: Annotated[bool, Opt("--all", help="Every patient who paid in the year.")] = False,
+    output: Output = None,
+) -> None:
+    """Year-end HSA/FSA summary PDF: each payment with the services it paid and whether each is
+    eligible (IRS Pub. 502; massage with a letter of medical necessity on file). --all writes
+    one PDF per patient who paid that year into the folder -o (default hsa-YEAR).
+
+    Example: clinicbill statement year P00006 --year 2026
+    """
+    from datetime import date
+    from pathlib import Path
+
+    from clinicbill.cli.render import done
+    from clinicbill.domain.errors import ClinicbillError
+    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.money import fmt
+    from clinicbill.domain.selfpay.year_summary import check_year, patients_paying_in, year_summary
+    from clinicbill.formats.year_summary import render_year_summary
+
+    if all_ == (patient is not None):
+        raise ClinicbillError(
+            "patient: give a patient or --all (not both)", "e.g. statement year P00006 --year 2026"
+        )
+    chosen = check_year(year if year is not None else date.today().year)
+    written = []
+    with unit_of_work() as session:
+        rows = patients_paying_in(session, chosen) if all_ else [find_patient(session, patient)]
+        folder = Path(output or f"hsa-{chosen}") if all_ else None
+        for row in rows:
+            doc = year_summary(session, row, chosen)
+            name = f"hsa-summary-{row.account_number}-{chosen}.pdf"
+            path = render_year_summary(doc, folder / name if folder else output or name)
+            written.append(
+                {
+                    "path": str(path),
+                    "patient": row.account_number,
+                    "paid": fmt(doc.paid, symbol=False),
+                    "eligible": fmt(doc.eligible, symbol=False),
+                }
+            )
+    lines = [
+        f"wrote {w['path']} (paid ${w['paid']}, HSA/FSA-eligible ${w['eligible']})" for w in written
+    ]
+    done(
+        "\n".join(lines) or f"no patient paid anything in {chosen}",
+        {"year": chosen, "files": written},
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """`statement` as a group: the patient statement (default) and `year`."""
+    from clinicbill.cli.documents import statement
+
+    statement_app.command("patient")(statement)
+    app.add_typer(statement_app, name="statement")
