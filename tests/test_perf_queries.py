@@ -123,7 +123,9 @@ def test_claim_list(practices, tmp_path):
 
 
 def test_claim_show(practices, tmp_path):
-    assert_same_count(practices, lambda db, out: ("claim", "show", paid_claim(db)), tmp_path, 30)
+    assert_same_count(
+        practices, lambda db, out: ("claim", "show", paid_claim(db)), tmp_path, 32
+    )  # + calls, acknowledgements
 
 
 def test_superbill_one_visit(practices, tmp_path):

@@ -61,7 +61,7 @@ def test_abn_refusals_write_nothing(sample_run):
     bad = sample_run("abn", "P00002", "--code", "978", "--reason", "x")
     assert bad.exit_code == 1 and "not a CPT/HCPCS code" in bad.output
     no_reason = sample_run("abn", "P00002", "--code", "97810")
-    assert no_reason.exit_code == 1 and "reason: a value is required" in no_reason.output
+    assert no_reason.exit_code == 2 and "reason: a value is required" in no_reason.output
     with transaction(sample_run.db_url, "tester") as s:
         assert s.execute(select(AdvanceBeneficiaryNotice)).first() is None
 

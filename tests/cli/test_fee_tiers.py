@@ -51,7 +51,7 @@ def test_self_pay_sessions_are_charged_at_the_tier(sample_run):
     assert "charged $48.75 (standard fee $65.00)" in late.output
     assert "warning: the sliding-scale review was due 2026-03-01" in late.output
     lines = json.loads(sample_run("--json", "balance", "P00006").output)["lines"]
-    assert sorted(x["patient_due"] for x in lines) == ["$48.75", "$50.00", "$97.50"]
+    assert sorted(x["patient_due"] for x in lines) == ["48.75", "50.00", "97.50"]
     report = json.loads(
         sample_run(
             "--json", "report", "revenue", "--from", "2026-01-01", "--to", "2026-12-31"

@@ -64,6 +64,7 @@ def test_massage_is_eligible_with_a_referral_on_file(sample_run, tmp_path):
 def test_all_patients_and_refusals(sample_run, tmp_path):
     _paid_year(sample_run)
     folder = tmp_path / "hsa"
+    folder.mkdir()  # outputs never go to a folder that does not exist (store/files.py)
     out = sample_run("--json", "statement", "year", "--all", "--year", "2026", "-o", str(folder))
     assert out.exit_code == 0, out.output
     files = json.loads(out.output)["files"]

@@ -124,7 +124,12 @@ def test_a_deleted_row_put_back_is_named(sample_run, sample_db):
     two_lines = [*SESSION, "--line", "97140:minutes=15:mod=59"]
     assert sample_run(*two_lines, "--date", date.today().isoformat()).exit_code == 0
     # lines 1 and 2 are deleted (logged); the new line takes id 1 again
-    assert sample_run("session", "edit", "1", "--line", "97140:minutes=15").exit_code == 0
+    assert (
+        sample_run(
+            "session", "edit", "1", "--line", "97140:minutes=15", "--replace-lines"
+        ).exit_code
+        == 0
+    )
     _raw(
         sample_db,
         "INSERT INTO serviceline (id, encounter_id, line_number, code, modifiers, minutes, "

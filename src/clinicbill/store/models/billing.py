@@ -153,7 +153,7 @@ class Package(SQLModel, table=True):
     name: str
     visits: int | None = None
     price_cents: int
-    payment_id: int | None = Field(default=None, foreign_key="payment.id")
+    payment_id: int | None = Field(default=None, foreign_key="payment.id", index=True)
     purchased_on: date
     expires_on: date | None = None
 
