@@ -150,12 +150,18 @@ def _version(value: bool) -> None:
 def root(
     db: Annotated[
         str | None,
-        typer.Option("--db", help="Database path or SQLAlchemy URL (env CLINICBILL_DB)."),
+        typer.Option(
+            "--db",
+            metavar="PATH|URL",
+            help="Database path or SQLAlchemy URL (env CLINICBILL_DB).",
+        ),
     ] = None,
     json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     user: Annotated[
         str | None,
-        typer.Option("--user", help="Who is acting, for the audit log (env CLINICBILL_USER)."),
+        typer.Option(
+            "--user", metavar="NAME", help="Who is acting, for the audit log (env CLINICBILL_USER)."
+        ),
     ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
