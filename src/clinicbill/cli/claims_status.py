@@ -33,20 +33,14 @@ def claim_status_request(
     from pathlib import Path
 
     from clinicbill.app.claim_status import request_claim_status
-    from clinicbill.cli.eligibility import remote_if, send_batch
-    from clinicbill.cli.render import done
-    from clinicbill.store.files import resolve_output
+    from clinicbill.cli.eligibility import finish_batch, keep_batch, remote_if
 
     with unit_of_work() as session:
         remote = remote_if(session, send)
         made = request_claim_status(
             session, claim_ids, older_than, date.today(), output and Path(output).name
         )
-        path = None
-        if output or not send:
-            path = resolve_output(output, made.batch.file_name, force=force).write(made.content)
-        if send:
-            made.batch.remote_name = made.batch.file_name  # pending until the upload lands
+        path = keep_batch(made.batch, made.content, output, send, force)
         summary = {
             "path": str(path) if path else None,
             "interchange_control_number": made.batch.interchange_control_number,
@@ -54,11 +48,7 @@ def claim_status_request(
         }
         batch_id, name = made.batch.id, made.batch.file_name
     what = f"interchange {summary['interchange_control_number']}, {len(made.claims)} claim(s)"
-    if send:
-        summary["remote_path"] = send_batch(remote, batch_id, name, made.content)
-        done(f"sent {name} to {remote.name} ({what})", summary)
-        return
-    done(f"wrote {path} ({what})", summary)
+    finish_batch(remote, batch_id, name, made.content, path, summary, what)
 
 
 def register(claim_app: typer.Typer) -> None:

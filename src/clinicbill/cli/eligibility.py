@@ -35,19 +35,13 @@ def eligibility_request(
     from datetime import date
 
     from clinicbill.app.eligibility import request_eligibility
-    from clinicbill.cli.render import done
     from clinicbill.domain.validate import parse_date
-    from clinicbill.store.files import resolve_output
 
     on = parse_date(day, "date") if day else date.today()
     with unit_of_work() as session:
         remote = remote_if(session, send)
         made = request_eligibility(session, on, patient, output and _name(output))
-        path = None
-        if output or not send:
-            path = resolve_output(output, made.batch.file_name, force=force).write(made.content)
-        if send:
-            made.batch.remote_name = made.batch.file_name  # pending until the upload lands
+        path = keep_batch(made.batch, made.content, output, send, force)
         summary = {
             "path": str(path) if path else None,
             "interchange_control_number": made.batch.interchange_control_number,
@@ -56,8 +50,28 @@ def eligibility_request(
         }
         batch_id, name = made.batch.id, made.batch.file_name
     what = f"interchange {summary['interchange_control_number']}, {len(made.policies)} inquiry(ies)"
+    finish_batch(remote, batch_id, name, made.content, path, summary, what)
+
+
+def keep_batch(batch, content: str, output: str | None, send: bool, force: bool):
+    """Inside the transaction: write the recorded 270/276 to -o (or its default name) unless it
+    is only sent; a batch to send is marked pending until its upload lands. Returns the path."""
+    from clinicbill.store.files import resolve_output
+
+    path = None
+    if output or not send:
+        path = resolve_output(output, batch.file_name, force=force).write(content)
     if send:
-        summary["remote_path"] = send_batch(remote, batch_id, name, made.content)
+        batch.remote_name = batch.file_name  # pending until the upload lands
+    return path
+
+
+def finish_batch(remote, batch_id: int, name: str, content: str, path, summary, what) -> None:
+    """After the commit: upload when sending (and say so), else say where the file went."""
+    from clinicbill.cli.render import done
+
+    if remote is not None:
+        summary["remote_path"] = send_batch(remote, batch_id, name, content)
         done(f"sent {name} to {remote.name} ({what})", summary)
         return
     done(f"wrote {path} ({what})", summary)
