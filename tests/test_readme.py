@@ -17,31 +17,11 @@ import pytest
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
-# Sections added on 2026-12-03 whose examples are not yet part of the walk-through (they need
-# a denied claim, a clearinghouse's files or a self-pay history the walk-through does not
-# build yet; their commands are tested in tests/cli). Issue 15 stays open until this is empty.
-NOT_YET_WALKED = (
-    "## Clearinghouse",
-    "### Denials, appeals and crossovers",
-    "### Follow-up calls",
-    "## Self-pay",
-    "### Year-end HSA/FSA summary",
-    "### What an insured patient will owe",
-    "### Cash forecast",
-    "### Books for the accountant",
-)
-
-
 def readme_examples(text: str) -> list[tuple[int, str, str]]:
     """(line number, command, comment) for each `clinicbill` line of the indented code blocks,
     continuation lines (ending in `\\`) joined."""
     out, pending, start, in_block, blank_before = [], "", 0, False, True
-    skipping = False
     for number, line in enumerate(text.splitlines(), start=1):
-        if line.startswith("#"):
-            skipping = line.startswith(NOT_YET_WALKED)
-        if skipping:
-            continue
         code = line.startswith("    ") and (in_block or blank_before)
         if code:
             in_block = True

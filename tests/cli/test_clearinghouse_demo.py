@@ -84,3 +84,31 @@ def test_generated_acknowledgements_pass_pyx12(demo_run):
         ack, ca = acknowledgements_for_batch(s, batch.id, 900, datetime(2026, 12, 3, 9, 0))
     assert_valid(ack)
     assert_valid(ca)
+
+
+def test_dev_acknowledgements_reject_a_claim_and_pass_pyx12(demo_run, tmp_path, monkeypatch):
+    """`clinicbill dev acknowledgements --reject`: the 277CA rejects that claim (A7) and accepts
+    the other; both files pass pyx12, and `ack import` rejects the claim with its reason."""
+    from clinicbill.formats.x12_ack_write import acknowledgements_for_batch
+
+    with transaction(demo_run.db_url, "tester") as s:
+        batch = s.execute(select(X12Batch)).scalar_one()
+        ack, ca = acknowledgements_for_batch(
+            s, batch.id, 900, datetime(2026, 12, 3, 9, 0), frozenset({1})
+        )
+    assert_valid(ack)
+    assert_valid(ca)
+    assert "STC*A7:562:85" in ca and "QTY*AA*1" in ca
+
+    monkeypatch.chdir(tmp_path)
+    result = demo_run("dev", "acknowledgements", "1", "--reject", "1", "-o", "answer")
+    assert result.exit_code == 0, result.output
+    assert oct((tmp_path / "answer.277ca").stat().st_mode & 0o777) == "0o600"
+    again = demo_run("dev", "acknowledgements", "1", "-o", "answer")
+    assert again.exit_code == 1 and "already exists" in again.output
+    result = demo_run("ack", "import", "answer.999", "answer.277ca")
+    assert result.exit_code == 0, result.output
+    assert "claim 1: 277CA rejected: A7" in result.output
+    assert _statuses(demo_run)[0] == "rejected"
+    none = demo_run("dev", "acknowledgements", "99", "-o", "other")
+    assert none.exit_code == 1 and "none of them went out" in none.output

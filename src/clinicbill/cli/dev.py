@@ -92,16 +92,65 @@ def remittance(
         for claim in dict.fromkeys([*claims, *denied])
     }
     today = date.today()
+    # One trace number per answer (the check/EFT number era import deduplicates on).
+    trace = f"TEST{today:%Y%m%d}-" + "-".join(map(str, outcomes))
     target = resolve_output(output, "remittance-test.835")
     with unit_of_work() as session:
         text, advice = remittance_835_for_claims(
-            session, outcomes, trace_number=f"TEST{today:%Y%m%d}", payment_date=today
+            session, outcomes, trace_number=trace[:50], payment_date=today
         )
     target.write(text)  # 0600, never over a file or through a symlink (store/files.py)
     done(
         f"wrote {target.label} ({len(outcomes)} claim(s))",
         {"path": target.label, "claims": list(outcomes)},
         err=target.to_stdout,
+    )
+
+
+@dev_app.command("acknowledgements")
+def acknowledgements(
+    claims: Annotated[list[int], typer.Argument(help="Sent claims the clearinghouse answers.")],
+    output: Annotated[
+        str, Opt("-o", "--output", help="File name prefix: writes PREFIX.999 and PREFIX.277ca.")
+    ],
+    reject: Annotated[
+        list[int] | None, Opt("--reject", help="Reject this claim (277CA A7, the NPI) instead.")
+    ] = None,
+) -> None:
+    """Play the clearinghouse: write the 999 and 277CA it would send back for the 837P batches
+    the claims went out in, to try `ack import` before a real answer arrives (never send them).
+
+    Example: clinicbill dev acknowledgements 1 3 --reject 3 -o ack-test
+    """
+    from datetime import datetime
+
+    from clinicbill.cli.common import unit_of_work
+    from clinicbill.cli.render import done
+    from clinicbill.domain.errors import ClinicbillError
+    from clinicbill.formats.x12_ack_write import acknowledgements_for_batch, latest_batches
+    from clinicbill.store.files import resolve_output
+
+    if output == "-":
+        raise ClinicbillError("output: two files are written", "give a file name prefix")
+    targets = [resolve_output(f"{output}.{kind}", f"ack-test.{kind}") for kind in ("999", "277ca")]
+    with unit_of_work() as session:
+        batches = latest_batches(session, claims)
+        if not batches:
+            raise ClinicbillError(
+                "claims: none of them went out in an 837P", "clinicbill claim export --ready"
+            )
+        answers = [
+            acknowledgements_for_batch(
+                session, batch, 900 + 2 * batch, datetime.now(), frozenset(reject or ())
+            )
+            for batch in batches
+        ]
+    # One file of each kind; several batches are several interchanges in it.
+    targets[0].write("".join(ack for ack, _ca in answers))  # 0600, never over a file or
+    targets[1].write("".join(ca for _ack, ca in answers))  # through a symlink (store/files.py)
+    done(
+        f"wrote {targets[0].label} and {targets[1].label} ({len(batches)} batch(es))",
+        {"paths": [t.label for t in targets], "batches": batches},
     )
 
 

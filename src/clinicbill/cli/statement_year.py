@@ -38,7 +38,8 @@ def statement_year(
 ) -> None:
     """Year-end HSA/FSA summary PDF: each payment with the services it paid and whether each is
     eligible (IRS Pub. 502; massage with a letter of medical necessity on file). --all writes
-    one PDF per patient who paid that year into the folder -o (default hsa-YEAR).
+    one PDF per patient who paid that year into the folder -o (default hsa-YEAR, made
+    if missing).
 
     Example: clinicbill statement year P00006 --year 2026
     """
@@ -51,6 +52,7 @@ def statement_year(
     from clinicbill.domain.money import fmt
     from clinicbill.domain.selfpay.year_summary import check_year, patients_paying_in, year_summary
     from clinicbill.formats.year_summary import render_year_summary
+    from clinicbill.store.files import private_directory
 
     if all_ == (patient is not None):
         raise ClinicbillError(
@@ -60,7 +62,9 @@ def statement_year(
     written = []
     with unit_of_work() as session:
         rows = patients_paying_in(session, chosen) if all_ else [find_patient(session, patient)]
-        folder = Path(output or f"hsa-{chosen}") if all_ else None
+        folder = None
+        if all_:  # its own default folder is made (0700), as export-all does; -o must exist
+            folder = Path(output) if output else private_directory(f"hsa-{chosen}")
         for row in rows:
             doc = year_summary(session, row, chosen)
             name = f"hsa-summary-{row.account_number}-{chosen}.pdf"

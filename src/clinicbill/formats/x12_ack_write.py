@@ -1,5 +1,6 @@
-"""Play the clearinghouse for a batch we sent (the demo): a 999 accepting every transaction
-set and a 277CA accepting every claim into adjudication. Tests never use these as fixtures:
+"""Play the clearinghouse for a batch we sent (the demo, `clinicbill dev acknowledgements`): a
+999 accepting every transaction set and a 277CA accepting each claim into adjudication, or
+rejecting the claims named (A7, the billing provider's NPI). Tests never use these as fixtures:
 the readers are tested on hand-written files (tests/data/x12/ack_*)."""
 
 from __future__ import annotations
@@ -23,10 +24,28 @@ def _rows(session, batch: X12Batch):
     ).all()
 
 
+def latest_batches(session, claim_ids: list[int]) -> list[int]:
+    """The last 837P batch each claim went out in (in batch order), for claims that were sent."""
+    last: dict[int, int] = {}
+    for claim_id, batch_id in session.execute(
+        select(X12BatchClaim.claim_id, X12BatchClaim.batch_id)
+        .join(X12Batch, X12Batch.id == X12BatchClaim.batch_id)
+        .where(X12BatchClaim.claim_id.in_(claim_ids), X12Batch.kind == "837p")
+        .order_by(X12BatchClaim.batch_id)
+    ):
+        last[claim_id] = batch_id
+    return sorted(set(last.values()))
+
+
 def acknowledgements_for_batch(
-    session, batch_id: int, control_number: int, created: datetime
+    session,
+    batch_id: int,
+    control_number: int,
+    created: datetime,
+    reject: frozenset[int] = frozenset(),
 ) -> tuple[str, str]:
-    """(999 text, 277CA text) answering batch `batch_id`; the 277CA uses control_number + 1."""
+    """(999 text, 277CA text) answering batch `batch_id`; the 277CA uses control_number + 1 and
+    rejects the claims whose ids are in `reject`."""
     batch = session.get(X12Batch, batch_id)
     rows = _rows(session, batch)
     sts = list(dict.fromkeys(st for st, _claim in rows))
@@ -41,7 +60,29 @@ def acknowledgements_for_batch(
         return close_transaction(body, st)
 
     day = created.strftime("%Y%m%d")
-    total = sum(claim.total_cents for _st, claim in rows)
+    accepted = [claim for _st, claim in rows if claim.id not in reject]
+    rejected = [claim for _st, claim in rows if claim.id in reject]
+    total = sum(claim.total_cents for claim in accepted)
+    refused = sum(claim.total_cents for claim in rejected)
+
+    def counts(accepted_qty: str, rejected_qty: str) -> list[str]:
+        out = []
+        if accepted:
+            out.append(segment("QTY", accepted_qty, len(accepted)))
+        if rejected:
+            out.append(segment("QTY", rejected_qty, len(rejected)))
+        out.append(segment("AMT", "YU", x12_amount(total)))
+        if rejected:
+            out.append(segment("AMT", "YY", x12_amount(refused)))
+        return out
+
+    def claim_status(claim) -> list[str]:
+        if claim.id in reject:
+            return [segment("STC", "A7:562:85", day, "U", x12_amount(claim.total_cents))]
+        return [
+            segment("STC", "A2:20:PR", day, "WQ", x12_amount(claim.total_cents)),
+            segment("REF", "1K", f"DEMO{claim.id:08d}"),
+        ]
 
     def claims(st: str) -> list[str]:
         body = [
@@ -55,15 +96,13 @@ def acknowledgements_for_batch(
             segment("HL", 2, 1, 21, 1),
             segment("NM1", 41, 2, "SUBMITTER", "", "", "", "", 46, batch.sender_id),
             segment("TRN", 2, batch.interchange_control_number),
-            segment("STC", "A1:19:PR", day, "WQ", x12_amount(total)),
-            segment("QTY", 90, len(rows)),
-            segment("AMT", "YU", x12_amount(total)),
+            segment("STC", "A1:19:PR", day, "WQ", x12_amount(total + refused)),
+            *counts("90", "AA"),
             segment("HL", 3, 2, 19, 1),
             segment("NM1", 85, 2, "BILLING PROVIDER", "", "", "", "", "XX", "1234567893"),
             segment("TRN", 1, 0),
-            segment("STC", "A1:19:PR", "", "WQ", x12_amount(total)),
-            segment("QTY", "QA", len(rows)),
-            segment("AMT", "YU", x12_amount(total)),
+            segment("STC", "A1:19:PR", "", "WQ", x12_amount(total + refused)),
+            *counts("QA", "QC"),
         ]
         hl = 3
         for _st, claim in rows:
@@ -72,8 +111,7 @@ def acknowledgements_for_batch(
                 segment("HL", hl, 3, "PT"),
                 segment("NM1", "QC", 1, "PATIENT", "", "", "", "", "MI", "DEMO"),
                 segment("TRN", 2, claim.patient_control_number),
-                segment("STC", "A2:20:PR", day, "WQ", x12_amount(claim.total_cents)),
-                segment("REF", "1K", f"DEMO{claim.id:08d}"),
+                *claim_status(claim),
                 segment("DTP", 472, "D8", claim.from_date.strftime("%Y%m%d")),
             ]
         return close_transaction(body, st)
