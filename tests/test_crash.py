@@ -36,7 +36,7 @@ def _empty(db_url: str) -> str:
 
 
 def _many_signed_sessions(db_url: str) -> str:
-    from clinicbill.domain.sample import load_sample
+    from clinicbill.domain.practice.sample import load_sample
     from tests.factories import make_encounter
 
     with transaction(db_url, "tester") as session:

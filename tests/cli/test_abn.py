@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from clinicbill.domain.cases.abn import issue_abn
-from clinicbill.domain.scrub import scrub
-from clinicbill.domain.scrub.abn import abn_modifiers
+from clinicbill.domain.claims.scrub import scrub
+from clinicbill.domain.claims.scrub.abn import abn_modifiers
 from clinicbill.store.engine import transaction
 from clinicbill.store.models import AdvanceBeneficiaryNotice, Patient
 from tests.claimkit import bill, snapshot

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import event
 
-from clinicbill.domain.documents import (
+from clinicbill.domain.documents.superbill_data import (
     format_phone,
     format_tax_id,
     format_zip,
@@ -18,7 +18,7 @@ from clinicbill.domain.documents import (
     superbill,
 )
 from clinicbill.domain.errors import ClinicbillError
-from clinicbill.domain.lookup import find_patient
+from clinicbill.domain.practice.lookup import find_patient
 from clinicbill.store.engine import get_engine, transaction
 from tests.documents_data import HADDAD, LIN, REYES, build_history
 from tests.factories import make_encounter

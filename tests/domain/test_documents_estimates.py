@@ -10,8 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from clinicbill.domain.errors import ClinicbillError
-from clinicbill.domain.estimates import (
+from clinicbill.domain.documents.estimates import (
     DISPUTE_THRESHOLD_CENTS,
     compare_estimates,
     create_estimate,
@@ -19,7 +18,8 @@ from clinicbill.domain.estimates import (
     estimate_warnings,
     parse_item,
 )
-from clinicbill.domain.lookup import find_patient, find_provider
+from clinicbill.domain.errors import ClinicbillError
+from clinicbill.domain.practice.lookup import find_patient, find_provider
 from clinicbill.store.engine import transaction
 from clinicbill.store.models import Estimate
 from tests.documents_data import HADDAD, LIN, REYES

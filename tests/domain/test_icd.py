@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clinicbill.domain import icd
+from clinicbill.domain.codesets import icd
 from clinicbill.domain.errors import ClinicbillError
 
 

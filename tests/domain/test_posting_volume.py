@@ -7,8 +7,8 @@ from datetime import date
 
 from sqlalchemy import event, func, select
 
-from clinicbill.domain import ledger
-from clinicbill.domain.posting import post_remittance
+from clinicbill.domain.ledger import balances as ledger
+from clinicbill.domain.remittance.posting import post_remittance
 from clinicbill.formats.x12_835 import parse_835
 from clinicbill.formats.x12_835_write import Outcome, remittance_835_for_claims
 from clinicbill.store.engine import transaction

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from clinicbill.domain.scrub import scrub
+from clinicbill.domain.claims.scrub import scrub
 from clinicbill.store.engine import transaction
 from clinicbill.store.models import Policy
 from tests.casekit import INJURY, WC_PATIENT, WC_POLICY, auto_policy, case_claim, open_case

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from clinicbill.domain.profiles import load_profile
-from clinicbill.domain.scrub.therapy import kx_past_threshold
+from clinicbill.domain.claims.scrub.therapy import kx_past_threshold
+from clinicbill.domain.practice.profiles import load_profile
 from clinicbill.store.engine import transaction
 from tests.claimkit import bill, snapshot
 

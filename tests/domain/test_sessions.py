@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from clinicbill.domain.errors import ClinicbillError
-from clinicbill.domain.sessions import (
+from clinicbill.domain.sessions.entry import (
     LineInput,
     add_addendum,
     add_session,

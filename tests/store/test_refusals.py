@@ -88,7 +88,7 @@ def test_a_full_database_says_what_to_free_and_rolls_back(sample_db):
     before = counts(Path(sample_db))
     with pytest.raises(ClinicbillError) as refused:
         with transaction(sample_db, "tester") as session:
-            from clinicbill.domain.patients import add_patient
+            from clinicbill.domain.practice.patients import add_patient
 
             pages = session.connection().exec_driver_sql("PRAGMA page_count").scalar()
             session.connection().exec_driver_sql(f"PRAGMA max_page_count = {pages}")

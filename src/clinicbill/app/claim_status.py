@@ -25,8 +25,8 @@ def request_claim_status(
     now: datetime | None = None,
 ) -> StatusRequest:
     from clinicbill.app.eligibility import envelope_for
-    from clinicbill.domain.claim_actions import INTERCHANGE_COUNTER
-    from clinicbill.domain.claims import get_claim, next_control_numbers
+    from clinicbill.domain.claims.actions import INTERCHANGE_COUNTER
+    from clinicbill.domain.claims.build import get_claim, next_control_numbers
     from clinicbill.domain.clearinghouse.batches import record_batch
     from clinicbill.domain.clearinghouse.status import status_inquiry, unanswered
     from clinicbill.formats.x12_276 import write_276

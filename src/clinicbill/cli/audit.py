@@ -78,7 +78,7 @@ def _filters(session, patient, entity, user, from_, to) -> dict:
 def _patient_id(session, ref: str) -> int:
     """A current patient by id, account or name; a bare number also finds a deleted one."""
     from clinicbill.domain.errors import ClinicbillError
-    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.practice.lookup import find_patient
 
     try:
         return find_patient(session, ref).id

@@ -49,7 +49,7 @@ def claim_export(
     from clinicbill.app.claim_batches import build_837p, refuse_errors, scrub, select_claims
     from clinicbill.cli.claims import print_findings
     from clinicbill.cli.render import done
-    from clinicbill.domain.claim_actions import begin_export, finish_export
+    from clinicbill.domain.claims.actions import begin_export, finish_export
     from clinicbill.domain.errors import ClinicbillError
     from clinicbill.store.files import resolve_output
 

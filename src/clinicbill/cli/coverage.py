@@ -148,14 +148,14 @@ def verify_add(
     from clinicbill.cli.common import unit_of_work
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import done
-    from clinicbill.domain.lookup import find_policy
-    from clinicbill.domain.verification import (
+    from clinicbill.domain.coverage.verification import (
         VERIFICATION_FIELDS,
         VERIFICATION_REQUIRED,
         add_verification,
         corrected_fields,
     )
-    from clinicbill.domain.visits import policy_visit_status
+    from clinicbill.domain.coverage.visits import policy_visit_status
+    from clinicbill.domain.practice.lookup import find_policy
     from clinicbill.store.engine import current_user
 
     values = {
@@ -193,7 +193,7 @@ def _today():
 
 
 def _note_row(note, superseded: dict, current_id) -> dict:
-    from clinicbill.domain.verification import local_date
+    from clinicbill.domain.coverage.verification import local_date
 
     if note.id == current_id:
         status = "current"
@@ -231,9 +231,9 @@ def verify_list(
     from clinicbill.cli.common import unit_of_work
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import emit_json, table
-    from clinicbill.domain.lookup import find_policy
-    from clinicbill.domain.verification import applicable_note, corrected_by, history
-    from clinicbill.domain.visits import policy_visit_status
+    from clinicbill.domain.coverage.verification import applicable_note, corrected_by, history
+    from clinicbill.domain.coverage.visits import policy_visit_status
+    from clinicbill.domain.practice.lookup import find_policy
 
     today = _today()
     with unit_of_work() as session:
@@ -261,9 +261,9 @@ def verify_show(
     from clinicbill.cli.common import model_data, unit_of_work
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import emit_json, record
-    from clinicbill.domain.lookup import get_or_refuse
+    from clinicbill.domain.coverage.verification import applicable_note, corrected_by, history
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.verification import applicable_note, corrected_by, history
+    from clinicbill.domain.practice.lookup import get_or_refuse
     from clinicbill.store.models import Verification
 
     with unit_of_work() as session:

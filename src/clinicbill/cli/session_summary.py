@@ -62,7 +62,7 @@ def change_answer(out: dict) -> None:
     """Ask one chosen answer again; `out` keeps every other answer."""
     from clinicbill.cli import session_prompts as sp
     from clinicbill.cli.session_prompts_note import SOAP_LABELS, ask_details, ask_lines, ask_soap
-    from clinicbill.domain.sessions import AUTO
+    from clinicbill.domain.sessions.entry import AUTO
 
     Choice = _q().Choice
     which = (
@@ -105,7 +105,7 @@ def change_answer(out: dict) -> None:
 
 
 def _stored_answers(session, ident: str) -> tuple[int, dict]:
-    from clinicbill.domain.sessions import get_session, stored_inputs
+    from clinicbill.domain.sessions.entry import get_session, stored_inputs
 
     encounter = get_session(session, ident)
     stored = stored_inputs(session, encounter)
@@ -128,7 +128,7 @@ def edit_at_terminal(ident: str) -> None:
     from clinicbill.cli.common import unit_of_work
     from clinicbill.cli.context import STATE
     from clinicbill.cli.session_prompts import _read, summary
-    from clinicbill.domain.sessions import edit_session, get_session, sign_session
+    from clinicbill.domain.sessions.entry import edit_session, get_session, sign_session
     from clinicbill.store.engine import current_user
 
     number, out = _read(_stored_answers, ident)

@@ -14,13 +14,13 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from clinicbill.domain.money import x12_amount
-from clinicbill.domain.remit import (
+from clinicbill.domain.remittance.match import BilledClaim
+from clinicbill.domain.remittance.remit import (
     Adjustment,
     ClaimPayment,
     RemittanceAdvice,
     ServicePayment,
 )
-from clinicbill.domain.remit_match import BilledClaim
 
 
 @dataclass(frozen=True)
@@ -296,7 +296,7 @@ def remittance_835_for_claims(
     control_number: int = 1,
 ) -> tuple[str, RemittanceAdvice]:
     """Play the payer for these claims (id -> Outcome): the 835 text and its advice."""
-    from clinicbill.domain.remit_match import load_billed_claims
+    from clinicbill.domain.remittance.match import load_billed_claims
 
     claims = load_billed_claims(session, ids=list(outcomes))
     payments = [claim_payment(claims[cid], outcome) for cid, outcome in outcomes.items()]

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from clinicbill.domain.claims.snapshot import ClaimSnapshot
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.domain.money import x12_amount
-from clinicbill.domain.snapshot import ClaimSnapshot
 from clinicbill.formats.x12_837_cob import line_adjudication, other_payer_loops
 from clinicbill.formats.x12_envelope import Envelope, write_interchange
 from clinicbill.formats.x12_segments import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from clinicbill.domain.snapshot import Address, Person
+from clinicbill.domain.claims.snapshot import Address, Person
 
 _NOT_BASIC = re.compile(r"[^A-Z0-9 !\"&'()+,\-./;?=%@#]")
 RELATIONSHIP_CODES = {"self": "18", "spouse": "01", "child": "19", "other": "G8"}

@@ -16,12 +16,7 @@ paid + adjustments + balance holds with or without them.
 
 from __future__ import annotations
 
-from clinicbill.domain.ledger import (
-    ADJUSTMENT,
-    CROSSOVER,
-    DENIAL,
-    PATIENT_RESPONSIBILITY,
-)
+from clinicbill.domain.ledger.balances import ADJUSTMENT, CROSSOVER, DENIAL, PATIENT_RESPONSIBILITY
 
 # CLP02: processed and forwarded to another payer, or not ours and forwarded (DOMAIN.md §5)
 FORWARDED = ("19", "20", "21", "23")
@@ -71,7 +66,7 @@ def open_holds(session, claim_id: int, kind: str, as_of=None) -> list[dict]:
     amount, balance}]. Lines without an open hold are left out."""
     from sqlalchemy import select
 
-    from clinicbill.domain import ledger
+    from clinicbill.domain.ledger import balances as ledger
     from clinicbill.store.models import ClaimLine, LedgerEntry
 
     line_ids = list(

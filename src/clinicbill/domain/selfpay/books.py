@@ -40,7 +40,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from clinicbill.domain.errors import ClinicbillError
-from clinicbill.domain.ledger import ADJUSTMENT, INSURANCE_PAYMENT, PATIENT_PAYMENT
+from clinicbill.domain.ledger.balances import ADJUSTMENT, INSURANCE_PAYMENT, PATIENT_PAYMENT
 from clinicbill.store.models import (
     Encounter,
     LedgerEntry,
@@ -266,7 +266,7 @@ def _order(item):
 def _reclassify(session, books: Books) -> None:
     """Move receivables to the party the aging names on the closing date, and overpaid
     lines' excess to a liability; record the closing balances the file asserts."""
-    from clinicbill.domain.ledger import responsibility_query
+    from clinicbill.domain.ledger.balances import responsibility_query
 
     q = responsibility_query(books.date_to).subquery("resp")
     insurance, patients = session.execute(

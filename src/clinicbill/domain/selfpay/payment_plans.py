@@ -17,8 +17,8 @@ from datetime import date
 
 from sqlalchemy import select, update
 
-from clinicbill.domain import ledger
 from clinicbill.domain.errors import ClinicbillError
+from clinicbill.domain.ledger import balances as ledger
 from clinicbill.domain.money import fmt
 from clinicbill.domain.selfpay.periods import check_every, installment_dates, split_cents
 from clinicbill.store.models import PaymentPlan, PaymentPlanLine, PlanInstallment
@@ -85,7 +85,7 @@ def add_plan(
     )
     session.add(plan)
     session.flush()
-    from clinicbill.domain.payments import _place  # the one "spread over open lines" rule
+    from clinicbill.domain.ledger.payments import _place  # the one "spread over open lines" rule
 
     for line, take in _place(lines, total_cents):
         session.add(
@@ -226,7 +226,7 @@ def late_installments(session, as_of: date) -> list[InstallmentState]:
 
 def late_installments_section(session, as_of: date):
     """`report followup`: each late installment, with the patient to call."""
-    from clinicbill.domain.report_table import COUNT, DATE, MONEY, Column, Section
+    from clinicbill.domain.reports.table import COUNT, DATE, MONEY, Column, Section
     from clinicbill.store.models import Patient
 
     late = late_installments(session, as_of)
