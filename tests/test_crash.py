@@ -114,7 +114,7 @@ def _run_to_end(url: str, args: list[str]) -> float:
 
 
 def _chain_ok(url: str) -> bool:
-    from clinicbill.store.audit import verify_chain
+    from clinicbill.store.audit_verify import verify_chain
 
     with transaction(url, "checker") as session:
         return verify_chain(session) == []

@@ -60,6 +60,6 @@ def test_statement_count_does_not_grow_with_claims(sample_db):
             select(func.count(AuditLog.id)).where(AuditLog.entity == "ledgerentry")
         ).scalar()
         assert audited == entries
-        from clinicbill.store.audit import verify_chain
+        from clinicbill.store.audit_verify import verify_chain
 
         assert verify_chain(session) == []

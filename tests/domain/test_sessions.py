@@ -12,12 +12,14 @@ from sqlalchemy import func, select
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.domain.sessions.entry import (
     LineInput,
-    add_addendum,
     add_session,
     billable_encounters_query,
-    edit_session,
     parse_line,
     plan_session,
+)
+from clinicbill.domain.sessions.record import (
+    add_addendum,
+    edit_session,
     render_note,
     sign_session,
     void_session,

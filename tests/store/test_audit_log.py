@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import select, text
 
-from clinicbill.store.audit import verify_chain
+from clinicbill.store.audit_verify import verify_chain
 from clinicbill.store.engine import transaction
 from clinicbill.store.models import AuditLog
 

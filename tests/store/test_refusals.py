@@ -120,9 +120,9 @@ def test_disk_full_from_the_operating_system_names_the_file_s_directory(tmp_path
 
 @sqlite_only
 def test_a_lock_held_past_the_busy_timeout_names_the_wait(sample_run, monkeypatch):
-    from clinicbill.store import engine
+    from clinicbill.store import timeouts
 
-    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 1000)
+    monkeypatch.setattr(timeouts, "BUSY_TIMEOUT_MS", 1000)
     dispose_all()
     holder = sqlite3.connect(sample_run.db_url, timeout=0, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another writer, still working

@@ -147,8 +147,7 @@ def _verification(session) -> tuple[list[str], dict]:
     """The hash chain, then every audited row against its last logged image."""
     from sqlalchemy import func, select
 
-    from clinicbill.store.audit import verify_chain
-    from clinicbill.store.audit_verify import row_problems
+    from clinicbill.store.audit_verify import row_problems, verify_chain
     from clinicbill.store.models import AuditLog
 
     problems = verify_chain(session)

@@ -192,7 +192,8 @@ def finish_note(ident: int) -> None:
     typed is lost); ask for the missing parts now and sign. Ctrl-C keeps the draft."""
     from clinicbill.cli.common import answer_check, unit_of_work
     from clinicbill.cli.context import STATE
-    from clinicbill.domain.sessions.entry import edit_session, get_session, sign_session
+    from clinicbill.domain.sessions.entry import get_session
+    from clinicbill.domain.sessions.record import edit_session, sign_session
     from clinicbill.store.engine import current_user
 
     with unit_of_work() as session:

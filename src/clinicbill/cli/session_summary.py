@@ -105,7 +105,8 @@ def change_answer(out: dict) -> None:
 
 
 def _stored_answers(session, ident: str) -> tuple[int, dict]:
-    from clinicbill.domain.sessions.entry import get_session, stored_inputs
+    from clinicbill.domain.sessions.entry import get_session
+    from clinicbill.domain.sessions.record import stored_inputs
 
     encounter = get_session(session, ident)
     stored = stored_inputs(session, encounter)
@@ -128,7 +129,8 @@ def edit_at_terminal(ident: str) -> None:
     from clinicbill.cli.common import unit_of_work
     from clinicbill.cli.context import STATE
     from clinicbill.cli.session_prompts import _read, summary
-    from clinicbill.domain.sessions.entry import edit_session, get_session, sign_session
+    from clinicbill.domain.sessions.entry import get_session
+    from clinicbill.domain.sessions.record import edit_session, sign_session
     from clinicbill.store.engine import current_user
 
     number, out = _read(_stored_answers, ident)

@@ -81,7 +81,7 @@ def record_statuses(
     from sqlalchemy.orm.attributes import set_committed_value
     from sqlalchemy.orm.util import identity_key
 
-    from clinicbill.store.audit import insert_audited, update_audited
+    from clinicbill.store.audit_bulk import insert_audited, update_audited
 
     if not changes:
         return

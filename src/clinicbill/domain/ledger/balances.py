@@ -352,3 +352,18 @@ def claim_postings(session, claim_id: int) -> list[dict]:
         }
         for r in rows
     ]
+
+
+def spread_over(targets, amount: int) -> list[tuple[LineDetail, int]]:
+    """The one "spread over open lines" rule: `amount` placed on (line, room) targets in
+    order, each taking at most its room, until it is used up."""
+    parts = []
+    left = amount
+    for line, room in targets:
+        take = min(left, room)
+        if take > 0:
+            parts.append((line, take))
+            left -= take
+        if left == 0:
+            break
+    return parts

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.domain.ledger import balances as ledger
-from clinicbill.domain.ledger.balances import ADJUSTMENT, PATIENT_PAYMENT, LineDetail
+from clinicbill.domain.ledger.balances import ADJUSTMENT, PATIENT_PAYMENT, LineDetail, spread_over
 from clinicbill.domain.money import fmt
 from clinicbill.domain.validate import optional_text
 from clinicbill.store.models import Encounter, LedgerEntry, Package, Payment, ServiceLine
@@ -106,19 +106,6 @@ def _plan_lines_first(session, patient_id: int, targets):
     return sorted(targets, key=lambda t: rank.get(t[0].service_line_id, len(rank)))
 
 
-def _place(targets, amount: int) -> list[tuple[LineDetail, int]]:
-    parts = []
-    left = amount
-    for line, room in targets:
-        take = min(left, room)
-        if take > 0:
-            parts.append((line, take))
-            left -= take
-        if left == 0:
-            break
-    return parts
-
-
 def _applied(line: LineDetail, amount: int) -> Applied:
     return Applied(line.service_line_id, line.encounter_id, line.service_date, line.code, amount)
 
@@ -152,7 +139,7 @@ def add_patient_payment(
     targets = _targets(session, patient, encounter_id, on)
     session.add(payment)
     session.flush()
-    applied = _post_parts(session, payment.id, _place(targets, amount_cents), on)
+    applied = _post_parts(session, payment.id, spread_over(targets, amount_cents), on)
     return PaymentResult(payment, applied, ledger.patient_credit(session, patient.id))
 
 
@@ -216,7 +203,11 @@ def apply_credit(
     Nothing to apply (no credit, or nothing owed) is not an error: nothing is applied."""
     on = on or date.today()
     available = free_credit(session, patient.id)
-    parts = _place(_targets(session, patient, encounter_id, on), available) if available > 0 else []
+    parts = (
+        spread_over(_targets(session, patient, encounter_id, on), available)
+        if available > 0
+        else []
+    )
     if not parts:
         return PaymentResult(None, (), max(available, 0))
     applied: list[Applied] = []
@@ -277,7 +268,7 @@ def add_adjustment(
             "write off at most the open balance",
         )
     rows = []
-    for line, amount in _place(targets, amount_cents):
+    for line, amount in spread_over(targets, amount_cents):
         session.add(
             LedgerEntry(
                 service_line_id=line.service_line_id,

@@ -185,7 +185,7 @@ def _write(session, remittance, money, plans, on: date) -> list[ClaimOutcome]:
     """Rows for the planned claims, in bulk (a 10,000-claim 835 is a few statements):
     RemittanceClaim, LedgerEntry, the payer's claim number and the claim status."""
     from clinicbill.domain.claims.build import record_statuses
-    from clinicbill.store.audit import insert_audited
+    from clinicbill.store.audit_bulk import insert_audited
 
     links = []
     for clp, outcome, _entries in plans:

@@ -85,9 +85,9 @@ def add_plan(
     )
     session.add(plan)
     session.flush()
-    from clinicbill.domain.ledger.payments import _place  # the one "spread over open lines" rule
+    from clinicbill.domain.ledger.balances import spread_over
 
-    for line, take in _place(lines, total_cents):
+    for line, take in spread_over(lines, total_cents):
         session.add(
             PaymentPlanLine(
                 plan_id=plan.id, service_line_id=line.service_line_id, amount_cents=take

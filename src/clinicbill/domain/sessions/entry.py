@@ -337,38 +337,18 @@ def stored_diagnoses(session, encounter: Encounter) -> list[str]:
     )
 
 
-# The session's life after entry lives in session_record.py; re-exported here (one API).
-from clinicbill.domain.sessions.record import (  # noqa: E402
-    add_addendum,
-    edit_session,
-    missing_for_signature,
-    plan_stored,
-    render_note,
-    sign_session,
-    stored_inputs,
-    void_session,
-)
-
 __all__ = [
     "AUTO",
     "BILLABLE_STATUS",
     "LineInput",
     "PlannedLine",
     "SessionPlan",
-    "add_addendum",
     "add_session",
     "billable_encounters_query",
-    "edit_session",
     "get_session",
-    "missing_for_signature",
     "parse_line",
     "plan_session",
-    "plan_stored",
-    "render_note",
-    "sign_session",
     "stored_diagnoses",
-    "stored_inputs",
     "stored_lines",
-    "void_session",
     "write_session",
 ]

@@ -18,36 +18,29 @@ export unless `--force`; warnings do not. One module per rule family:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
 
-ERROR = "error"
-WARNING = "warning"
+from clinicbill.domain.claims.scrub.findings import (  # the registry's public names
+    ERROR,
+    WARNING,
+    Finding,
+    Rule,
+    error,
+    warning,
+)
 
-
-@dataclass(frozen=True)
-class Finding:
-    severity: str  # error | warning
-    claim_id: int
-    line: int | None  # claim line number (box 24 row / LX), None for the claim as a whole
-    box: str  # CMS-1500 box, e.g. "24D", "33a"; "-" when the form has none
-    message: str
-    hint: str
-    rule: str = ""
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-Rule = Callable[..., list[Finding]]
-
-
-def error(snapshot, box: str, message: str, hint: str, line: int | None = None) -> Finding:
-    return Finding(ERROR, snapshot.claim_id, line, box, message, hint)
-
-
-def warning(snapshot, box: str, message: str, hint: str, line: int | None = None) -> Finding:
-    return Finding(WARNING, snapshot.claim_id, line, box, message, hint)
+__all__ = [
+    "ERROR",
+    "WARNING",
+    "Finding",
+    "Rule",
+    "error",
+    "has_errors",
+    "rules",
+    "scrub",
+    "scrub_all",
+    "warning",
+]
 
 
 def rules() -> list[Rule]:

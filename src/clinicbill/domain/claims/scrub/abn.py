@@ -4,7 +4,7 @@ a diagnosis NCD 30.3.3 does not cover) without an ABN carries GZ; GA never witho
 
 from __future__ import annotations
 
-from clinicbill.domain.claims.scrub import error
+from clinicbill.domain.claims.scrub.findings import error
 from clinicbill.domain.claims.snapshot import ACUPUNCTURE_CODES
 
 

@@ -7,7 +7,7 @@ import re
 from collections import defaultdict
 from functools import cache
 
-from clinicbill.domain.claims.scrub import error, warning
+from clinicbill.domain.claims.scrub.findings import error, warning
 from clinicbill.domain.claims.snapshot import ACUPUNCTURE_CODES
 
 CODE = re.compile(r"[A-Z0-9]{5}")

@@ -4,7 +4,7 @@ never sees it); everything else a payer would deny for is an error (SPEC §4.4).
 
 from __future__ import annotations
 
-from clinicbill.domain.claims.scrub import error, warning
+from clinicbill.domain.claims.scrub.findings import error, warning
 
 WARNING_CODES = frozenset({"no-verification", "verification-stale"})
 BOXES = {

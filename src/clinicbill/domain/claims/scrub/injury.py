@@ -4,7 +4,7 @@ names its state (box 10b, CLM11-4); no service before the injury; the PIP limit 
 
 from __future__ import annotations
 
-from clinicbill.domain.claims.scrub import error, warning
+from clinicbill.domain.claims.scrub.findings import error, warning
 
 KIND_OF_PROFILE = {"workers-comp": "workers-comp", "auto": "auto"}
 LABEL = {"workers-comp": "workers' comp", "auto": "auto"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from clinicbill.domain.claims.scrub import error, warning
+from clinicbill.domain.claims.scrub.findings import error, warning
 from clinicbill.domain.money import fmt
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from clinicbill.domain.claims.scrub import error, warning
+from clinicbill.domain.claims.scrub.findings import error, warning
 from clinicbill.domain.claims.snapshot import ACUPUNCTURE_CODES
 
 DISTINCT = ("59", "XS", "XE", "XP", "XU")  # NCCI-associated "distinct procedural service"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import timedelta
 
-from clinicbill.domain.claims.scrub import error, warning
+from clinicbill.domain.claims.scrub.findings import error, warning
 from clinicbill.domain.claims.snapshot import ACUPUNCTURE_CODES
 
 FILING_WARNING_DAYS = 30

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from clinicbill.domain.claims.scrub import error
+from clinicbill.domain.claims.scrub.findings import error
 from clinicbill.domain.validate import npi_check_digit_ok
 
 TAXONOMY = re.compile(r"[0-9A-Z]{9}X")

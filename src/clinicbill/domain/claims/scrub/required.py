@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from clinicbill.domain.claims.scrub import error, warning
+from clinicbill.domain.claims.scrub.findings import error, warning
 
 PO_BOX = re.compile(r"\b(P\.?\s*O\.?\s*BOX|POST\s+OFFICE\s+BOX|POB)\b", re.IGNORECASE)
 PCN = re.compile(r"[A-Z0-9-]{1,20}")

@@ -3,7 +3,7 @@ payer profile's diagnosis-to-service rules (profiles' [[diagnosis_support]])."""
 
 from __future__ import annotations
 
-from clinicbill.domain.claims.scrub import error
+from clinicbill.domain.claims.scrub.findings import error
 
 
 def place_of_service_listed(s) -> list:

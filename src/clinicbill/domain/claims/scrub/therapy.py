@@ -4,7 +4,7 @@ line needs KX, the attestation that the services are medically necessary and doc
 
 from __future__ import annotations
 
-from clinicbill.domain.claims.scrub import error
+from clinicbill.domain.claims.scrub.findings import error
 
 
 def kx_past_threshold(s) -> list:
