@@ -60,7 +60,7 @@ def bill(
 
 
 def snapshot(session, claim: Claim, as_of: date | None = None):
-    from clinicbill.domain.claims.snapshot import load_snapshot
+    from clinicbill.domain.claims.snapshot_load import load_snapshot
 
     return load_snapshot(session, claim.id, as_of=as_of)
 

@@ -262,15 +262,3 @@ class ClaimSnapshot:
     @property
     def patient_is_subscriber(self) -> bool:
         return self.coverage.relationship == "self"
-
-
-def load_snapshot(session, claim_id: int, as_of: date | None = None) -> ClaimSnapshot:
-    """One claim's snapshot; a refusal when there is no such claim."""
-    from clinicbill.domain.claims.snapshot_load import load_snapshots
-
-    snapshots = load_snapshots(session, [claim_id], as_of=as_of)
-    if not snapshots:
-        from clinicbill.domain.errors import ClinicbillError
-
-        raise ClinicbillError(f"claim: no claim with id {claim_id}", "see 'clinicbill claim list'")
-    return snapshots[0]

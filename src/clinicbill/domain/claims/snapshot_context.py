@@ -9,6 +9,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from clinicbill.domain.claims.chunked import rows_in, scalars_in
 from clinicbill.domain.claims.snapshot import (
     ACUPUNCTURE_CODES,
     THERAPY_CODES,
@@ -19,13 +20,8 @@ from clinicbill.domain.claims.snapshot import (
     PriorPayer,
     ScrubContext,
 )
-from clinicbill.domain.claims.snapshot_load import (
-    INACTIVE_STATUSES,
-    coverage_of,
-    rows_in,
-    scalars_in,
-    split_modifiers,
-)
+from clinicbill.domain.claims.snapshot_build import coverage_of, split_modifiers
+from clinicbill.domain.claims.status import INACTIVE_STATUSES
 from clinicbill.store.models import (
     Claim,
     ClaimLine,
