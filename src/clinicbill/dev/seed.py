@@ -88,12 +88,6 @@ GENERATED_PAYERS = (
 MASSAGE_DX = (("M62.830",), ("M54.2",), ("LBP", "M62.830"), ("M54.6",), ("M79.18", "M54.2"))
 ACUPUNCTURE_DX = (("LBP",), ("M54.2",), ("G44.209",), ("M25.511",), ("LBP", "M54.16"))
 INJURY_DX = (("S13.4XXA", "M54.2"), ("S39.012A", "LBP"), ("S16.1XXA",))
-SOAP = (
-    ("Neck and upper back tight after long workdays.", "Hypertonic upper trapezius."),
-    ("Low back ache, worse in the morning.", "Tender lumbar paraspinals, limited flexion."),
-    ("Headaches twice a week.", "Suboccipital tension, trigger points in levator scapulae."),
-    ("Shoulder pain reaching overhead.", "Restricted glenohumeral range, tender infraspinatus."),
-)
 
 
 @dataclass
@@ -390,8 +384,3 @@ def _advance_sequences(conn, models) -> None:
 def _at(day: date, hour: int = 17) -> datetime:
     """A deterministic timestamp on a day (UTC)."""
     return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
-
-
-def lbp_code(on: date) -> str:
-    """Low back pain: M54.5 until FY2022 split it (2021-10-01), then M54.50 (DOMAIN.md §10)."""
-    return "M54.5" if on < date(2021, 10, 1) else "M54.50"

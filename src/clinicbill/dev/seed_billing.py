@@ -7,10 +7,11 @@ paid + patient paid + adjustments + balance, with the balance never negative.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select, update
 
+from clinicbill.dev.seed_claims import at
 from clinicbill.store.models import (
     Claim,
     ClaimLine,
@@ -51,14 +52,11 @@ PAYER_PLANS = {
     "RAI55": PayerPlan(0.09, 100, 0, 0, 0, (35, 75), 0, 0.05, "CHK"),
     "02202": PayerPlan(0.10, 62, 0, 20, 2, (14, 21), 2, 0.08, "ACH"),
 }
-# Claim denials: (group code, CARC, RARC or None, weight). PR-204 moves the charge to the patient.
-DENIALS = (
-    ("CO", "50", None, 3),
-    ("CO", "197", None, 2),
-    ("CO", "96", "N130", 2),
-    ("PR", "204", None, 3),
-    ("CO", "29", None, 1),
-    ("OA", "18", None, 1),
+SOAP = (
+    ("Neck and upper back tight after long workdays.", "Hypertonic upper trapezius."),
+    ("Low back ache, worse in the morning.", "Tender lumbar paraspinals, limited flexion."),
+    ("Headaches twice a week.", "Suboccipital tension, trigger points in levator scapulae."),
+    ("Shoulder pain reaching overhead.", "Restricted glenohumeral range, tender infraspinatus."),
 )
 PATIENT_METHODS = ("card", "card", "card", "card", "cash", "check", "hsa", "fsa")
 NOTES = (
@@ -74,10 +72,6 @@ def insert_rows(conn, model, rows: list[dict]) -> int:
     for first in range(0, len(rows), BATCH):
         conn.execute(table.insert(), rows[first : first + BATCH])
     return len(rows)
-
-
-def at(day: date, hour: int = 17) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
 def _workday(day: date) -> date:
@@ -129,8 +123,6 @@ class Biller:
             self.counts[model.__tablename__] += insert_rows(self.conn, model, self.rows[model])
 
     def _session(self, visit, plan) -> list[tuple[int, str, int]]:
-        from clinicbill.dev.seed import SOAP, lbp_code
-
         rng = self.rng
         eid = self.take(Encounter)
         minutes = sum(units * 15 for _, units, _ in visit.lines)
@@ -355,3 +347,8 @@ class Biller:
             update(Payment).where(Payment.remittance_id.is_not(None)).values(amount_cents=total)
         )
         return dict(self.counts)
+
+
+def lbp_code(on: date) -> str:
+    """Low back pain: M54.5 until FY2022 split it (2021-10-01), then M54.50 (DOMAIN.md §10)."""
+    return "M54.5" if on < date(2021, 10, 1) else "M54.50"

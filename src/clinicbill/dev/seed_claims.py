@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from clinicbill.dev.seed_billing import DENIALS, at
 from clinicbill.store.models import Claim, ClaimLine, ClaimStatusEvent, RemittanceClaim
+
+# Claim denials: (group code, CARC, RARC or None, weight). PR-204 moves the charge to the patient.
+DENIALS = (
+    ("CO", "50", None, 3),
+    ("CO", "197", None, 2),
+    ("CO", "96", "N130", 2),
+    ("PR", "204", None, 3),
+    ("CO", "29", None, 1),
+    ("OA", "18", None, 1),
+)
+
+
+def at(day: date, hour: int = 17) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
 def _next_weekday(day: date, weekday: int) -> date:
