@@ -313,3 +313,9 @@ def auth_show(
         return
     record({**_auth_row(status)}, f"authorization {auth.id}")
     table(sessions, ["session", "service_date", "status", "codes", "units"], "linked sessions")
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the root app."""
+    app.add_typer(referral_app, name="referral")
+    app.add_typer(auth_app, name="auth")

@@ -394,17 +394,4 @@ DEMO_STEPS: list = [
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
-    from clinicbill.cli import (
-        claims_decide,
-        claims_export,
-        claims_show,
-        claims_status,
-        claims_submit,
-    )
-
-    claims_export.register(claim_app)
-    claims_show.register(claim_app)
-    claims_status.register(claim_app)
-    claims_submit.register(claim_app)
-    claims_decide.register(claim_app)
     app.add_typer(claim_app, name="claim")

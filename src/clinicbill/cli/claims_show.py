@@ -153,5 +153,8 @@ def claim_show(
         table(data["calls"], CALL_COLUMNS, "follow-up calls")
 
 
-def register(claim_app: typer.Typer) -> None:
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the `claim` group (cli/claims.py)."""
+    from clinicbill.cli.claims import claim_app
+
     claim_app.command("show")(claim_show)

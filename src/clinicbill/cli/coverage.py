@@ -410,8 +410,4 @@ DEMO_STEPS_AFTER_SESSIONS: list = [
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
-    from clinicbill.cli.authorizations import auth_app, referral_app
-
     app.add_typer(verify_app, name="verify")
-    app.add_typer(referral_app, name="referral")
-    app.add_typer(auth_app, name="auth")

@@ -116,3 +116,8 @@ def package_use(
         f"session {session_id}: {fmt(total)} drawn from package {pkg.id}",
         {"package_id": pkg.id, "session": session_id, "applied": _applied_rows(applied)},
     )
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the root app."""
+    app.add_typer(package_app, name="package")

@@ -385,7 +385,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(payment_app, name="payment")
     app.command("adjust", cls=AmountCommand)(adjust)
     app.command("refund", cls=AmountCommand)(refund)
-    from clinicbill.cli import packages
-
-    app.add_typer(packages.package_app, name="package")
     app.command("balance")(balance)

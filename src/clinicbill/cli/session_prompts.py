@@ -14,7 +14,7 @@ from datetime import date
 import typer
 
 from clinicbill.cli.common import unit_of_work
-from clinicbill.cli.session_prompts_note import ask_details, ask_lines, ask_soap
+from clinicbill.cli.session_prompts_note import ask_lines
 
 
 def _q():
@@ -340,37 +340,6 @@ def context(out: dict) -> Context:
     )
 
 
-def ask_session(inputs: dict, sign: bool) -> tuple[dict, bool]:
-    """Ask for everything the flags left out; returns the inputs and whether to sign."""
-    from clinicbill.domain.sessions.notes import infer_template
-
-    out = dict(inputs)
-    from clinicbill.app.visits import last_visit
-
-    out["patient"] = ask_patient(out["patient"])
-    last = _read(last_visit, out["patient"])
-    out["provider"], credential = ask_provider(out["provider"], last and last.provider_id)
-    on = ask_date(out["service_date"])
-    out["service_date"] = on.isoformat()
-    out["policy"] = ask_policy(out["policy"], out["patient"], on)
-    out["case"] = ask_case(out["case"], out["patient"], out["policy"])
-    if last is not None and all(out[k] is None for k in ("template", "diagnoses", "lines")):
-        _offer_last_visit(out, last)
-    if out["lines"] is not None and out["template"] is None:
-        out["template"] = infer_template([x.code for x in out["lines"]]) or ""
-    out["template"] = ask_template(out["template"], credential)
-    ctx = context(out)
-    if out["diagnoses"] is None:
-        out["diagnoses"] = ask_diagnoses(out["patient"], on, ctx.insured)
-    if out["lines"] is None:
-        out["lines"] = ask_lines(ctx.template, ctx.rule)
-    out["modality"] = ask_details(ctx.template, out["modality"])
-    out["soap"], out["pain_before"], out["pain_after"] = ask_soap(
-        out["soap"], out["pain_before"], out["pain_after"]
-    )
-    return summary(out)
-
-
 def _offer_last_visit(out: dict, last) -> None:
     """ "Same as last visit": its diagnoses, lines (with minutes), template details and plan,
     to adjust at the summary (Change an answer)."""
@@ -409,17 +378,3 @@ def _checked_preview(out: dict):
                 out["lines"] = ask_lines(ctx.template, ctx.rule)
             else:
                 out["diagnoses"] = ask_diagnoses(out["patient"], ctx.on, ctx.insured)
-
-
-def summary(out: dict, exclude_id: int | None = None) -> tuple[dict, bool]:
-    """Show the plan and let the user save (draft by default), change an answer or cancel."""
-    from clinicbill.cli.session_summary import change_answer, choose
-
-    while True:
-        plan = _checked_preview(out)
-        action = choose(out, plan, exclude_id)
-        if action == "cancel":
-            raise KeyboardInterrupt
-        if action != "change":
-            return out, action == "sign"
-        change_answer(out)

@@ -156,7 +156,7 @@ def session_add(
     inputs = _inputs(**flags)
     asked = tty() and _needs_prompts(inputs)
     if asked:
-        from clinicbill.cli.session_prompts import ask_session
+        from clinicbill.cli.session_summary import ask_session
 
         inputs, sign = ask_session(inputs, sign)
     with unit_of_work() as session:
