@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from clinicbill.domain.errors import ClinicbillError
+from clinicbill.domain.validate import check_not_future
 
 APPEALABLE = ("denied", "partially-paid", "paid", "closed")
 
@@ -213,8 +214,7 @@ def record_call(
             raise ClinicbillError(f"{name}: is empty", f"give --{name} (what the call recorded)")
     if len(note) > 2000 or len(representative) > 100 or len(reference) > 100:
         raise ClinicbillError("call: a value is too long", "rep/reference 100, note 2000 chars")
-    if on > date.today():
-        raise ClinicbillError(f"date: {on} is in the future", "give the day of the call")
+    check_not_future(on, "date", "give the day of the call")
     if next_action_on is not None and next_action_on < on:
         raise ClinicbillError(
             f"next: {next_action_on} is before the call ({on})", "give a later date"

@@ -5,7 +5,7 @@ map back to claims. `claim export --format 837p` and `claim submit` both run thi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
@@ -99,7 +99,7 @@ def build_837p(
     ids = [c.id for c in claims]
     export = begin_export(session, ids, "837p", transactions_needed(len(claims)))
     control = export.interchange_control_number
-    content = write_837p(snapshots, control, now or datetime.now())
+    content = write_837p(snapshots, control, now or datetime.now(UTC))
     billing = snapshots[0].billing
     x12 = record_batch(
         session,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from clinicbill.store.models import X12Batch
 
@@ -35,7 +35,7 @@ def request_claim_status(
     claims = unanswered(session, ids or None, older_than, today)
     asked = [status_inquiry(session, claim) for claim in claims]
     control = next_control_numbers(session, INTERCHANGE_COUNTER)[0]
-    practice, receiver, envelope = envelope_for(session, now or datetime.now(), control)
+    practice, receiver, envelope = envelope_for(session, now or datetime.now(UTC), control)
     content = write_276(asked, receiver, practice.submitter_id or "", envelope)
     batch = record_batch(
         session,

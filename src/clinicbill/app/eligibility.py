@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -51,7 +51,7 @@ def request_eligibility(
     patient_ids = [find_patient(session, ref).id for ref in patient_refs or []]
     asked = inquiries(session, on, patient_ids or None)
     control = next_control_numbers(session, INTERCHANGE_COUNTER)[0]
-    practice, receiver, envelope = envelope_for(session, now or datetime.now(), control)
+    practice, receiver, envelope = envelope_for(session, now or datetime.now(UTC), control)
     traces = [f"{control}-{q.policy_id}" for q in asked]
     content = write_270(asked, traces, receiver, envelope)
     batch = record_batch(

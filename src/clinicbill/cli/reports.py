@@ -255,10 +255,11 @@ def report_followup(
     Example: clinicbill report followup
     """
     from clinicbill.domain.reports.worklists import followup_report
+    from clinicbill.domain.validate import check_not_future
 
     with unit_of_work() as session:
         day = _date(as_of, "as-of")
-        _not_future(day)
+        check_not_future(day, "as-of")
         report = followup_report(session, day, no_response_days, forwarded_days)
     emit(report, format.value, output, f"followup-{report.parameters['as_of']}", force=force)
 
@@ -351,15 +352,6 @@ def report_visits(
     with unit_of_work() as session:
         report = visits_report(session, _date(as_of, "as-of"), expiring_days)
     emit(report, format.value, output, f"visits-{report.parameters['as_of']}", force=force)
-
-
-def _not_future(day) -> None:
-    from datetime import date
-
-    from clinicbill.domain.errors import ClinicbillError
-
-    if day is not None and day > date.today():
-        raise ClinicbillError(f"as-of: {day} is in the future", "give today or an earlier date")
 
 
 def _practice_name(session) -> str:

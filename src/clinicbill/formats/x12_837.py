@@ -22,6 +22,7 @@ from clinicbill.formats.x12_segments import (
     address_segments,
     clean,
     dmg_segments,
+    local_time,
     name_elements,
     procedure,
     segment,
@@ -230,6 +231,7 @@ def _line(s: ClaimSnapshot, line, claim_pos: str) -> list[str]:
 
 
 def _transaction(snapshots, st: str, reference: str, created: datetime) -> list[str]:
+    created = local_time(created)
     b = snapshots[0].billing
     body = [
         segment("ST", 837, st, VERSION),

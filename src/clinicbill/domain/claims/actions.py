@@ -22,6 +22,7 @@ from clinicbill.domain.claims.build import (
 )
 from clinicbill.domain.claims.status import INACTIVE_STATUSES
 from clinicbill.domain.errors import ClinicbillError
+from clinicbill.domain.validate import check_not_future
 from clinicbill.store.models import Claim, ClaimLine, ExportBatch, LedgerEntry, ServiceLine
 
 ADJUDICATED = ("paid", "partially-paid", "denied", "appealed", "closed")
@@ -68,8 +69,7 @@ def mark_claim(
         )
     if status == claim.status:
         raise ClinicbillError(f"status: claim {claim.id} is already {status}", "nothing to change")
-    if on > date.today():
-        raise ClinicbillError(f"date: {on} is in the future", "give today or an earlier date")
+    check_not_future(on, "date")
     if on < claim.from_date:
         raise ClinicbillError(
             f"date: {on} is before the claim's first date of service {claim.from_date}",

@@ -215,11 +215,11 @@ def aging_report(
     """Open balances by age and responsible party on `as_of` (default today), the credits
     listed apart, and the claims to chase. A fixed number of queries, whatever the size."""
     from clinicbill.domain.errors import ClinicbillError
+    from clinicbill.domain.validate import check_not_future
 
     today = date.today()
     as_of = as_of or today
-    if as_of > today:
-        raise ClinicbillError(f"as-of: {as_of} is in the future", "give today or an earlier date")
+    check_not_future(as_of, "as-of")
     if by not in GROUPINGS:
         raise ClinicbillError(f"by: '{by}' is not a grouping", "use payer or patient")
     if basis not in BASES:
