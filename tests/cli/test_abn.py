@@ -1,5 +1,5 @@
 """`clinicbill abn`: the notice recorded and its PDF read back; the GA/GZ scrub rule against
-the ABNs on file (domain/scrub/abn.py), tripping and not."""
+the ABNs on file (domain/claims/scrub/abn.py), tripping and not."""
 
 from __future__ import annotations
 

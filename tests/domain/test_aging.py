@@ -154,7 +154,8 @@ def test_credits_are_listed_apart_and_the_total_ties_to_receivables(books):
     assert each.credit_total == report.credit_total and each.total == report.total
     assert (report.total, report.credit_total, report.net_receivable) == (2500, 16000, -13500)
 
-    # Independently: every open line balance and every patient's credit from domain/ledger.py.
+    # Independently: every open line balance and every patient's credit from
+    # domain/ledger/balances.py.
     ids = s.execute(
         select(ServiceLine.id)
         .join(Encounter, Encounter.id == ServiceLine.encounter_id)

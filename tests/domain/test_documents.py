@@ -1,4 +1,5 @@
-"""Superbill data (domain/documents.py): what is on it, which visits, and no N+1 queries."""
+"""Superbill data (domain/documents/superbill_data.py): what is on it, which visits, and no N+1
+queries."""
 
 from __future__ import annotations
 

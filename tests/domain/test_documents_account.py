@@ -1,4 +1,4 @@
-"""Statement and receipt data (domain/account_documents.py)."""
+"""Statement and receipt data (domain/documents/account.py)."""
 
 from __future__ import annotations
 

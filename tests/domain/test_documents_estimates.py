@@ -1,4 +1,5 @@
-"""Good Faith Estimates (domain/estimates.py): items, storage, comparison with billed charges."""
+"""Good Faith Estimates (domain/documents/estimates.py): items, storage, comparison with billed
+charges."""
 
 from __future__ import annotations
 

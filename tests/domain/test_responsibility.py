@@ -1,4 +1,4 @@
-"""One rule for who owes a line's open balance (domain/responsibility.py): the aging
+"""One rule for who owes a line's open balance (domain/ledger/responsibility.py): the aging
 (`open_lines`) and every balance (`ledger.line_details`: balance, patient show, claim show,
 payment allocation, the statement) give the same answer in every claim state, today and on
 past dates."""

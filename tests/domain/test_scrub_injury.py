@@ -1,4 +1,4 @@
-"""Scrubber rules for injury cases (domain/scrub/injury.py): each trips and stays quiet."""
+"""Scrubber rules for injury cases (domain/claims/scrub/injury.py): each trips and stays quiet."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Medicare therapy threshold (domain/scrub/therapy.py): past the year's KX amount in the
+"""Medicare therapy threshold (domain/claims/scrub/therapy.py): past the year's KX amount in the
 Medicare profile, a therapy line without KX is an error; with KX, or below it, none."""
 
 from __future__ import annotations

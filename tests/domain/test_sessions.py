@@ -1,4 +1,4 @@
-"""Session entry, editing, signing, addenda and voiding (domain/sessions.py)."""
+"""Session entry, editing, signing, addenda and voiding (domain/sessions/entry.py)."""
 
 from __future__ import annotations
 

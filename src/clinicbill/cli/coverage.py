@@ -17,7 +17,8 @@ verify_app = typer.Typer(
     no_args_is_help=True,
 )
 
-# Prompt labels in the order a benefits call goes (domain/verification.py VERIFICATION_FIELDS).
+# Prompt labels in the order a benefits call goes (domain/coverage/verification.py
+# VERIFICATION_FIELDS).
 VERIFY_PROMPTS = {
     "method": "Verified how (phone, portal, 271)",
     "representative": "Representative's name",
@@ -94,7 +95,7 @@ def ask_validated(values: dict, prompts: dict[str, str], spec: dict, required: s
 
 
 def visits_line(status) -> str:
-    """Plan-year visits of a policy in one line (domain/visits.py PolicyVisitStatus)."""
+    """Plan-year visits of a policy in one line (domain/coverage/visits.py PolicyVisitStatus)."""
     payer = (
         f", payer reported {status.visits_used_payer}"
         if status.visits_used_payer is not None

@@ -1,4 +1,4 @@
-"""`package add|list|use`: prepaid packages and memberships (domain/packages.py)."""
+"""`package add|list|use`: prepaid packages and memberships (domain/ledger/packages.py)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """A synthetic practice for benchmarks and load tests: `clinicbill dev seed` (a developer tool).
 
-Over the sample practice (domain/sample.py) it builds years of a massage/acupuncture clinic:
+Over the sample practice (domain/practice/sample.py) it builds years of a massage/acupuncture
+clinic:
 generated providers, payers, patients and policies; signed sessions with diagnoses and service
 lines; one claim per insured visit with its dated status history; weekly 835-style remittances
 per payer with contractual write-offs, coinsurance/copay/deductible moved to the patient,

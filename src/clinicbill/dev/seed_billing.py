@@ -1,4 +1,4 @@
-"""Claims, remittances, the ledger and payments for the synthetic practice (domain/seed.py).
+"""Claims, remittances, the ledger and payments for the synthetic practice (dev/seed.py).
 
 Every amount is integer cents and every line keeps the ledger invariant: charge = insurance
 paid + patient paid + adjustments + balance, with the balance never negative.

@@ -1,7 +1,7 @@
 """The aging as a PDF: a stacked bar chart of the buckets per responsible party (reportlab
 graphics, no plotting dependency), then every section of the report as a ruled table.
 
-The numbers are the report's own cells (domain/report_table.py), so the PDF agrees with the
+The numbers are the report's own cells (domain/reports/table.py), so the PDF agrees with the
 terminal table, the CSV and the JSON.
 """
 

@@ -1,6 +1,6 @@
 """Write X12 835 (005010X221A1) remittances: for tests, the demo and the benchmarks.
 
-`write_835` serialises RemittanceAdvice records (domain/remit.py) into a file that pyx12
+`write_835` serialises RemittanceAdvice records (domain/remittance/remit.py) into a file that pyx12
 accepts. `claim_payment` plays the payer: it turns one of our claims plus an `Outcome`
 (paid with a contractual write-off and patient share, denied, ...) into the CLP the payer would
 send, balanced the way DOMAIN.md §5 says; `reversal_of` negates a payment (CLP02 22).

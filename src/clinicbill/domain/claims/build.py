@@ -2,7 +2,7 @@
 
 A service line is billed when a ClaimLine of an active claim references it: a claim that is not
 void, not a frequency-8 void request, and not a secondary (secondaries re-bill lines the
-primary already billed). Resubmission and secondary claims live in domain/claim_actions.py.
+primary already billed). Resubmission and secondary claims live in domain/claims/actions.py.
 """
 
 from __future__ import annotations

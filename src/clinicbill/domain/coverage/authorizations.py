@@ -125,7 +125,8 @@ REFERRAL_REQUIRED = {"first_name", "last_name", "npi", "referral_date"}
 
 
 def referral_diagnoses(value, on: date) -> tuple[str, ...]:
-    """ICD-10-CM codes on a referral, each billable on the referral date (domain/icd.py)."""
+    """ICD-10-CM codes on a referral, each billable on the referral date
+    (domain/codesets/icd.py)."""
     from clinicbill.domain.codesets.icd import check_billable
 
     items = value if isinstance(value, list | tuple) else str(value).split(",")

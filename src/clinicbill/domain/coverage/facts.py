@@ -1,7 +1,7 @@
 """Where the coverage check reads its facts: straight from the database for one visit being
 entered (LiveFacts), or preloaded in a bounded number of queries for many stored encounters
 (BatchFacts, used when claims are checked). Both answer the same questions the same way, so
-domain/coverage.py and domain/linking.py state each rule once.
+domain/coverage/check.py and domain/coverage/linking.py state each rule once.
 
 "Before" a visit means an earlier date of service, or the same date entered earlier (lower
 id); a visit not stored yet (encounter id None) comes after everything on its date.

@@ -1,4 +1,4 @@
-"""Choosing and checking the authorization and referral linked to a visit (domain/coverage.py
+"""Choosing and checking the authorization and referral linked to a visit (domain/coverage/check.py
 explains the problem codes). Usage counts are derived from linked encounters."""
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ class VisitFacts:
 
 
 def link_authorization(facts, visit: VisitFacts, wanted, required: bool):
-    """(linked authorization id, summary lines, problems). `facts`: domain/coverage_facts.py."""
+    """(linked authorization id, summary lines, problems). `facts`: domain/coverage/facts.py."""
     policy_auths = facts.policy_auths(visit.policy.id)
     day = visit.service_date
     if wanted is AUTO:

@@ -1,6 +1,6 @@
 """Plan-year visits per policy on a date (for `verify list` and `report visits`).
 
-Same rules as domain/coverage.py: the practice's count of non-void encounters on the policy in
+Same rules as domain/coverage/check.py: the practice's count of non-void encounters on the policy in
 the plan year up to the date, beside the payer's count from the applicable note when that note
 is from the same plan year; remaining = limit - max of the two. Bounded queries whatever the
 number of policies: policies, notes, and per-day encounter counts.

@@ -1,5 +1,6 @@
 """Statement and receipt data: what a patient owes and what they paid (SPEC §4.7, DOMAIN.md
-§14, §15). Balances come from the ledger (domain/ledger.py); a fixed number of queries each."""
+§14, §15). Balances come from the ledger (domain/ledger/balances.py); a fixed number of queries
+each."""
 
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ METHOD_LABELS = {
 
 
 def bucket_label(age_days: int) -> str:
-    """The aging bucket (domain/aging.py's, DOMAIN.md §14) of a balance `age_days` old."""
+    """The aging bucket (domain/reports/aging/query.py's, DOMAIN.md §14) of a balance `age_days`
+    old."""
     return BUCKET_LABELS[bucket_index(age_days)]
 
 
@@ -95,7 +97,8 @@ class Statement:
 
 def statement(session, patient, as_of: date | None = None) -> Statement:
     """Open balances by date of service as of a date: nothing posted later counts. Who owes
-    each balance is the one rule of domain/responsibility.py (through domain/ledger.py
+    each balance is the one rule of domain/ledger/responsibility.py (through
+    domain/ledger/balances.py
     responsibility_query, as the aging sees it): the patient for self-pay visits and for
     lines the payer has answered; the payer until then. Buckets are the aging's."""
     from clinicbill.domain.ledger.balances import patient_credit, responsibility_query

@@ -1,7 +1,8 @@
 """The data of each patient document, read once into frozen records that formats/ renders.
 
-Superbill (SPEC §4.7, DOMAIN.md §11) here; statement and receipt in domain/account_documents.py;
-the Good Faith Estimate in domain/estimates.py. Every reader runs a fixed number of queries,
+Superbill (SPEC §4.7, DOMAIN.md §11) here; statement and receipt in domain/documents/account.py;
+the Good Faith Estimate in domain/documents/estimates.py. Every reader runs a fixed number of
+queries,
 whatever the number of visits (no N+1): the superbill is printed at checkout.
 """
 

@@ -208,7 +208,7 @@ def responsibility_query(as_of: date | None = None, lines=None):
     open balance. Columns added: encounter_id, patient_id, service_date, line_number, code,
     policy_id, patient_due, insurance_due.
 
-    Who owes it is the one rule of domain/responsibility.py (the aging's): the patient for
+    Who owes it is the one rule of domain/ledger/responsibility.py (the aging's): the patient for
     self-pay visits and lines the payer has answered, the payer until then. `as_of` reads the
     books on that date (postings, claim statuses and remittances dated by then); None reads
     them as they stand. Overpaid lines (negative balances) owe nothing; their excess is a

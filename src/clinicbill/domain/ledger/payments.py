@@ -1,5 +1,5 @@
 """Patient money: payments applied to the oldest open patient balance, credits, write-offs,
-refunds. Prepaid packages and memberships live in domain/packages.py.
+refunds. Prepaid packages and memberships live in domain/ledger/packages.py.
 
 Money received is a Payment row; applying it to a service line is a patient_payment
 LedgerEntry linked to that Payment. Whatever is not applied is the patient's credit

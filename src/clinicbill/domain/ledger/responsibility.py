@@ -1,7 +1,9 @@
 """Who owes a service line's open balance on a date: a payer or the patient (DOMAIN.md §14).
 
-This is the ONE statement of that rule. The aging (domain/aging.py `open_lines`: `aging`,
-`report followup`) and every balance (domain/ledger.py `responsibility_query`/`line_details`:
+This is the ONE statement of that rule. The aging (domain/reports/aging/query.py `open_lines`:
+`aging`,
+`report followup`) and every balance (domain/ledger/balances.py
+`responsibility_query`/`line_details`:
 `balance`, `patient show`, `claim show`, payment allocation, the statement) read it from here.
 
 On a date, an open line is owed by:

@@ -1,7 +1,8 @@
 """Manual insurance posting from a paper EOB, with the same line-level detail as an 835.
 
 A typed EOB line becomes the same ServicePayment an 835 SVC loop becomes (with our line
-control number, so it matches exactly) and is posted by domain/posting.py post_remittance:
+control number, so it matches exactly) and is posted by domain/remittance/posting.py
+post_remittance:
 one posting function for both paths.
 
 Line syntax (one per claim line): `LINE paid=AMOUNT [GROUP-CARC=AMOUNT ...] [remark=RARC]`,

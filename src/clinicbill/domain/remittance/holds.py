@@ -8,7 +8,7 @@ won appeal), which releases the hold. A claim the payer processed and forwarded 
 payer (CLP02 19/20/21/23) keeps its PR amounts as a `crossover` hold with that next payer
 until it answers or the practice moves them to the patient.
 
-Holds are ledger entries (domain/ledger.py kinds `denial`, `crossover`) dated like every
+Holds are ledger entries (domain/ledger/balances.py kinds `denial`, `crossover`) dated like every
 posting, so `aging --as-of` reads them as they were; releasing one is a new entry with the
 opposite sign, never an edit. They never reduce a balance: charge = insurance paid + patient
 paid + adjustments + balance holds with or without them.

@@ -1,7 +1,7 @@
 """The one posting function: 835 import and manual (paper EOB) posting both go through
 `post_remittance`, so a remittance posts the same way however it arrived.
 
-Posting only appends LedgerEntry rows (balances are derived, domain/ledger.py):
+Posting only appends LedgerEntry rows (balances are derived, domain/ledger/balances.py):
 - insurance_payment per SVC paid amount;
 - adjustment for CAS groups CO/OA/PI (group + CARC kept on the entry);
 - patient_responsibility for CAS group PR, with CARC 1/2/3 (deductible/coinsurance/copay)

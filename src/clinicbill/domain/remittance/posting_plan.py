@@ -1,6 +1,7 @@
 """Planning a remittance's postings in memory: matched lines, entries, the invariant.
 
-domain/posting.py writes what this plans. Each CLP becomes ledger entries against running line
+domain/remittance/posting.py writes what this plans. Each CLP becomes ledger entries against
+running line
 totals (LineState); a claim whose entries would break the ledger invariant is refused
 (`Refused`) and left unposted, so one bad claim never half-posts. See posting.py for the rules.
 """
@@ -134,7 +135,7 @@ class ClaimOutcome:
 
 
 def load_line_states(session, service_line_ids) -> dict[int, LineState]:
-    """Current totals for these lines (two-query chunks; SQL sums, domain/ledger.py)."""
+    """Current totals for these lines (two-query chunks; SQL sums, domain/ledger/balances.py)."""
     ids = list(service_line_ids)
     states: dict[int, LineState] = {}
     for start in range(0, len(ids), 500):

@@ -1,7 +1,8 @@
 """Remittance advice as frozen records: what an 835 or a paper EOB says a payer did.
 
 formats/x12_835.py reads an 835 into these records; a manual EOB is typed into the same
-records; domain/posting.py posts them (one posting function for both). Amounts are integer
+records; domain/remittance/posting.py posts them (one posting function for both). Amounts are
+integer
 cents, negative in reversals (CLP02 22). Nothing here touches the database.
 """
 

@@ -1,6 +1,6 @@
 """Money reports over a period: revenue (charges, payments, adjustments, collection rate) and
 denials (counts and amounts by CARC, payer and code); underpaid lines are in
-domain/underpaid.py. Every number is a SQL aggregate; a fixed number of queries each.
+domain/reports/underpaid.py. Every number is a SQL aggregate; a fixed number of queries each.
 """
 
 from __future__ import annotations

@@ -202,7 +202,7 @@ def visits_report(session, on: date | None = None, expiring_days: int | None = N
     """Per policy in effect: plan-year visits used (practice and payer counts) against the
     limit; then each authorization not yet ended with visits/units left, days to expiry and
     flags (only those expiring within `expiring_days` or nearly used up, when given).
-    Uses domain/visits.py and domain/authorizations.py."""
+    Uses domain/coverage/visits.py and domain/coverage/authorizations.py."""
     from clinicbill.domain.cases.pip import pip_section
     from clinicbill.domain.coverage.authorizations import authorizations_status
     from clinicbill.domain.coverage.visits import visits_status

@@ -6,7 +6,7 @@ Accounts (amounts in cents; a debit is positive, a credit negative, as beancount
   an insured visit, by the patient of a self-pay visit; insurance payments and payer
   adjustments reduce the first, patient payments and write-offs the party of the visit. At
   the end of the period one reclassification entry moves each balance to the party the aging
-  says owes it (domain/responsibility.py: the patient once the payer has answered), and the
+  says owes it (domain/ledger/responsibility.py: the patient once the payer has answered), and the
   excess of overpaid lines to Liabilities:Credits:Overpaid-Lines, so the receivables equal the
   aging on the closing date, to the cent (a `balance` assertion in the file says so).
 - Income:Services:<code>:<provider>: charges by date of service.

@@ -7,7 +7,7 @@ is derived, never stored: the plan's settled amount is its total minus what its 
 owe (at most the covered part of each), and installments are settled in order. An
 installment whose date has come and that is not settled is due; after its date, late.
 `billing run` marks installments due (once each). Payments go to the plan's lines first
-(domain/payments.py asks `plan_line_ids`).
+(domain/ledger/payments.py asks `plan_line_ids`).
 """
 
 from __future__ import annotations

@@ -67,7 +67,7 @@ def billable_encounters_query():
 
 
 def _coverage(session, *, patient, policy, on, lines, authorization_id, referral_id, exclude):
-    """Link the authorization/referral that covers the visit (domain/coverage.py)."""
+    """Link the authorization/referral that covers the visit (domain/coverage/check.py)."""
     from clinicbill.domain.coverage import check as coverage
 
     def sentinel(value):

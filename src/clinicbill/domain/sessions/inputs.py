@@ -1,5 +1,5 @@
 """Checks of the people, dates and texts a session is made of (the service lines have their
-own module, domain/session_lines.py). Each returns the clean value or refuses by field name."""
+own module, domain/sessions/lines.py). Each returns the clean value or refuses by field name."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ COLUMNS = ["id", "date", "patient", "provider", "codes", "units", "charge", "sta
 
 
 def _billed_line():
-    """SQL: a line of this encounter is on a claim that bills it (domain/claims.py decides
+    """SQL: a line of this encounter is on a claim that bills it (domain/claims/build.py decides
     which claims count; without it, any claim that is not void)."""
     try:
         from clinicbill.domain.claims.build import active_claim_clause

@@ -1,5 +1,5 @@
 """A session after entry: editing while a draft, signing (locks it), addenda, voiding, and
-the full note text. Re-exported by domain/sessions.py, which is the one API to import."""
+the full note text. Re-exported by domain/sessions/entry.py, which is the one API to import."""
 
 from __future__ import annotations
 

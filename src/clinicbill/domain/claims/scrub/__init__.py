@@ -8,7 +8,7 @@ export unless `--force`; warnings do not. One module per rule family:
 - providers.py  NPIs, taxonomy, tax id, credentials the payer profile accepts
 - modifiers.py  NCCI 59/XS, GP, 25 on an E/M with acupuncture
 - payer.py      timely filing, Medicare acupuncture (NCD 30.3.3), acupuncture combinations
-- coverage.py   verification, authorization, referral and visit limits (domain/coverage.py)
+- coverage.py   verification, authorization, referral and visit limits (domain/coverage/check.py)
 - lines.py      duplicate lines, secondary-claim balancing
 - support.py    place of service on the CMS list, the profile's diagnosis-to-service rules
 - therapy.py    Medicare therapy threshold: KX past the year's amount

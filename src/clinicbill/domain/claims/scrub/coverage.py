@@ -1,4 +1,4 @@
-"""Coverage conditions from domain/coverage.py, as stored on each session: verification,
+"""Coverage conditions from domain/coverage/check.py, as stored on each session: verification,
 authorization, referral, visit limits. A missing or stale verification is a warning (the payer
 never sees it); everything else a payer would deny for is an error (SPEC §4.4)."""
 

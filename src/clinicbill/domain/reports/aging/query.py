@@ -1,18 +1,19 @@
 """Accounts-receivable aging (SPEC §4.8, DOMAIN.md §13-14), computed in SQL over the ledger.
 
 Every open service line belongs to one responsible party on the as-of date, decided by the
-one rule in domain/responsibility.py (the same rule every balance uses): the patient for
+one rule in domain/ledger/responsibility.py (the same rule every balance uses): the patient for
 self-pay visits and lines the payer has answered; the payer while the line is unbilled, its
 claim is with the payer unanswered (or answered and fully reversed), appealed, or denied and
 not moved to the patient.
 
-A line's balance and patient responsibility come from domain/ledger.py. Positive balances go
+A line's balance and patient responsibility come from domain/ledger/balances.py. Positive balances
+go
 into buckets by age; negative ones (overpaid lines) and unapplied patient money are credits,
 listed apart and never netted into a bucket.
 
 `--as-of` reproduces a past date: only ledger entries with effective_date <= as_of, claim
 status events dated <= as_of, remittances paid by then and visits on or before it count
-(domain/responsibility.py says how a claim without status history is read).
+(domain/ledger/responsibility.py says how a claim without status history is read).
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def open_lines(
     Columns: service_line_id, balance, encounter_id, patient_id, provider_id, service_date,
     claim_id (current claim or NULL), pcn, claim_status, claim_billed_on, remitted (answered
     by a remittance no reversal cancelled), unbilled_encounter_id (the encounter when no claim
-    holds the line), party_payer_id (NULL: the patient owes it; domain/responsibility.py),
+    holds the line), party_payer_id (NULL: the patient owes it; domain/ledger/responsibility.py),
     bucket (0..4 by age on the chosen basis).
     `historical=False` reads the books as they stand (no date filters, today's claim
     statuses): the same answer when nothing is recorded after `as_of` (`recorded_after`).

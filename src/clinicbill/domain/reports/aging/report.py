@@ -1,4 +1,4 @@
-"""The aging report (SPEC §4.8): computed once from the SQL in domain/aging.py into an
+"""The aging report (SPEC §4.8): computed once from the SQL in domain/reports/aging/query.py into an
 `AgingReport`, then turned into the generic `Report` every format prints (terminal table, CSV,
 JSON, PDF), so every format shows the same numbers.
 """

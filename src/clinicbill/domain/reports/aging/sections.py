@@ -1,4 +1,5 @@
-"""The aging's SQL groupings ("sections") of the open lines (domain/aging.py), all sent as ONE
+"""The aging's SQL groupings ("sections") of the open lines (domain/reports/aging/query.py), all
+sent as ONE
 statement, and the claims they flag: past or near timely filing, no response after N days.
 `report followup` reads the same sections.
 """
