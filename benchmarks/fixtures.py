@@ -39,7 +39,7 @@ def cli(*args: str) -> list[str]:
 def _fingerprint() -> str:
     """Changes whenever the generator or the schema changes."""
     digest = hashlib.sha256()
-    sources = sorted((ROOT / "src" / "clinicbill" / "domain").glob("seed*.py"))
+    sources = sorted((ROOT / "src" / "clinicbill" / "dev").glob("seed*.py"))
     sources += sorted(
         (ROOT / "src" / "clinicbill" / "store" / "migrations" / "versions").glob("*.py")
     )
@@ -49,7 +49,7 @@ def _fingerprint() -> str:
 
 
 def _key(kind: str, params: dict) -> str:
-    from_src = ROOT / "src" / "clinicbill" / "domain" / "seed.py"
+    from_src = ROOT / "src" / "clinicbill" / "dev" / "seed.py"
     version = next(
         line.split("=")[1].strip()
         for line in from_src.read_text().splitlines()

@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import select
 
 from clinicbill.domain.cases.records import add_case
-from clinicbill.domain.claims import create_claims
+from clinicbill.domain.claims.build import create_claims
 from clinicbill.store.models import Patient, Policy
 from tests.factories import make_encounter
 
@@ -20,8 +20,8 @@ INJURY = date(2026, 8, 14)
 
 def auto_policy(session, patient_id: int = 4) -> Policy:
     """An auto carrier and a policy on it, copying the subscriber of the patient's policy."""
-    from clinicbill.domain.patients import add_policy
-    from clinicbill.domain.practice import add_payer
+    from clinicbill.domain.practice.patients import add_policy
+    from clinicbill.domain.practice.records import add_payer
 
     payer = add_payer(
         session,

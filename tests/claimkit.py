@@ -36,7 +36,7 @@ def bill(
     **encounter,
 ) -> Claim:
     """One signed encounter billed into one claim (returns the claim)."""
-    from clinicbill.domain.claims import create_claims
+    from clinicbill.domain.claims.build import create_claims
 
     if lines is None:
         lines = [{"code": "97124", "charge_cents": 6500, "units": 2, "minutes": 30}]
@@ -60,7 +60,7 @@ def bill(
 
 
 def snapshot(session, claim: Claim, as_of: date | None = None):
-    from clinicbill.domain.snapshot import load_snapshot
+    from clinicbill.domain.claims.snapshot_load import load_snapshot
 
     return load_snapshot(session, claim.id, as_of=as_of)
 
@@ -78,7 +78,7 @@ def post_primary(
     (line number, kind, group, reason, cents), like the 835 posting would."""
     from sqlalchemy import select
 
-    from clinicbill.domain.claims import record_status
+    from clinicbill.domain.claims.build import record_status
     from clinicbill.store.models import ClaimLine
 
     on = on or date.today()

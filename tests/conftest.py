@@ -137,7 +137,7 @@ def db(db_url):
 @pytest.fixture
 def sample_db(db_url) -> str:
     """The sample practice loaded through domain functions; yields the database URL."""
-    from clinicbill.domain.sample import load_sample
+    from clinicbill.domain.practice.sample import load_sample
 
     with transaction(db_url, "tester") as session:
         load_sample(session)

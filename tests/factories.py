@@ -1,7 +1,7 @@
 """Test data builders that write rows through the models directly, for tests of later stages
 (claims, posting, documents, reports) that need encounters without the session-entry flow.
 
-Domain tests of session entry itself go through domain/sessions.py instead.
+Domain tests of session entry itself go through domain/sessions/entry.py instead.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ def _empty(db_url: str) -> str:
 
 
 def _many_signed_sessions(db_url: str) -> str:
-    from clinicbill.domain.sample import load_sample
+    from clinicbill.domain.practice.sample import load_sample
     from tests.factories import make_encounter
 
     with transaction(db_url, "tester") as session:
@@ -114,7 +114,7 @@ def _run_to_end(url: str, args: list[str]) -> float:
 
 
 def _chain_ok(url: str) -> bool:
-    from clinicbill.store.audit import verify_chain
+    from clinicbill.store.audit_verify import verify_chain
 
     with transaction(url, "checker") as session:
         return verify_chain(session) == []

@@ -96,7 +96,7 @@ def arguments(draw, command) -> list[str]:
 @pytest.fixture(scope="module")
 def hostile_db(tmp_path_factory):
     """One sample practice (with a signed session and a claim) shared by a module's examples."""
-    from clinicbill.domain.sample import load_sample
+    from clinicbill.domain.practice.sample import load_sample
     from clinicbill.store.engine import dispose_all, transaction
     from tests.pg import drop_database, fresh_database_url, on_postgres
 

@@ -22,8 +22,8 @@ SECRETS = (LAST, FIRST, DOB, MEMBER, "Quillfeather".lower())
 
 
 def _patient_with_a_policy(db_url: str) -> tuple[int, int]:
-    from clinicbill.domain.patients import add_patient
-    from clinicbill.domain.sample import load_sample
+    from clinicbill.domain.practice.patients import add_patient
+    from clinicbill.domain.practice.sample import load_sample
 
     with transaction(db_url, "tester") as session:
         load_sample(session)

@@ -14,7 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
-from clinicbill.domain.seed import seed_practice
+from clinicbill.dev.seed import seed_practice
 from clinicbill.store.engine import dispose_all, transaction
 from tests.pg import sqlite_only
 

@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from clinicbill.dev.seed import seed_practice
 from clinicbill.domain.errors import ClinicbillError
-from clinicbill.domain.ledger import line_balance_query
-from clinicbill.domain.seed import seed_practice
+from clinicbill.domain.ledger.balances import line_balance_query
 from clinicbill.store.engine import get_engine, transaction
 from clinicbill.store.models import (
     Claim,
@@ -165,7 +165,7 @@ def test_seeding_a_database_with_sessions_is_refused_and_changes_nothing(db_url)
 def test_rows_added_after_seeding_get_fresh_ids(db_url):
     """Explicit ids in bulk inserts must not collide with later ordinary inserts
     (PostgreSQL sequences are moved past them)."""
-    from clinicbill.domain.patients import add_patient
+    from clinicbill.domain.practice.patients import add_patient
 
     seeded(db_url, years=1, lines_per_year=300)
     with transaction(db_url, "tester") as session:

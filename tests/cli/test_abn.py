@@ -1,5 +1,5 @@
 """`clinicbill abn`: the notice recorded and its PDF read back; the GA/GZ scrub rule against
-the ABNs on file (domain/scrub/abn.py), tripping and not."""
+the ABNs on file (domain/claims/scrub/abn.py), tripping and not."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from clinicbill.domain.cases.abn import issue_abn
-from clinicbill.domain.scrub import scrub
-from clinicbill.domain.scrub.abn import abn_modifiers
+from clinicbill.domain.claims.scrub import scrub
+from clinicbill.domain.claims.scrub.abn import abn_modifiers
 from clinicbill.store.engine import transaction
 from clinicbill.store.models import AdvanceBeneficiaryNotice, Patient
 from tests.claimkit import bill, snapshot

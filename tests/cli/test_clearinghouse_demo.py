@@ -22,7 +22,7 @@ MASSAGE = {"code": "97124", "charge_cents": 6500, "units": 2, "minutes": 30}
 @pytest.fixture
 def demo_run(tmp_path):
     """The sample practice in the demo's database file, one claim exported (batch 1)."""
-    from clinicbill.domain.sample import load_sample
+    from clinicbill.domain.practice.sample import load_sample
 
     url = str(tmp_path / "clinicbill-demo.db")
     with transaction(url, "tester") as s:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from clinicbill.domain import ledger
+from clinicbill.domain.ledger import balances as ledger
 from clinicbill.store.engine import transaction
 from clinicbill.store.models import Claim, LedgerEntry, Remittance, RemittanceClaim
 from tests.conftest import cli_subprocess

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from clinicbill.domain.verification import add_verification
+from clinicbill.domain.coverage.verification import add_verification
 from clinicbill.store.engine import transaction
 from clinicbill.store.models import EligibilityRequest, Policy, Verification
 from tests.claimkit import RECENT

@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from clinicbill.domain import ledger
-from clinicbill.domain.remit_match import BilledClaim, BilledLine
+from clinicbill.domain.ledger import balances as ledger
+from clinicbill.domain.remittance.match import BilledClaim, BilledLine
 from clinicbill.formats.x12_835_write import (
     Outcome,
     advice_for,
@@ -204,7 +204,7 @@ def test_file_broken_in_the_middle_posts_nothing(sample_run, exported, tmp_path)
 
 
 def test_failure_while_posting_rolls_everything_back(sample_run, exported, tmp_path, monkeypatch):
-    import clinicbill.domain.claims as claims
+    import clinicbill.domain.claims.build as claims
 
     remit = write(tmp_path, "r.835", [claim_payment(c, Outcome()) for c in exported], "ROLL")
     real = claims.record_statuses

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from clinicbill.domain import ledger
+from clinicbill.domain.ledger import balances as ledger
 from clinicbill.store.engine import transaction
 from clinicbill.store.models import LedgerEntry, Payment
 from tests.conftest import cli_subprocess

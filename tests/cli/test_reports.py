@@ -12,8 +12,8 @@ from datetime import date, timedelta
 import pytest
 from pypdf import PdfReader
 
-from clinicbill.domain.aging_report import aging_report, to_report
-from clinicbill.domain.report_table import MONEY, PERCENT, cell_text
+from clinicbill.domain.reports.aging.report import aging_report, to_report
+from clinicbill.domain.reports.table import MONEY, PERCENT, cell_text
 from clinicbill.store.engine import transaction
 from tests.conftest import cli_subprocess
 from tests.domain.reports_data import ALVAREZ, CHEN, HADDAD, NATARAJAN, OKAFOR, TODAY, Books

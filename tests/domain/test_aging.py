@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from clinicbill.domain.aging_report import aging_report, to_report
 from clinicbill.domain.errors import ClinicbillError
-from clinicbill.domain.ledger import line_balances, patient_credit
+from clinicbill.domain.ledger.balances import line_balances, patient_credit
+from clinicbill.domain.reports.aging.report import aging_report, to_report
 from clinicbill.store.engine import transaction
 from clinicbill.store.models import Encounter, Patient, Policy, ServiceLine
 from tests.domain.reports_data import (
@@ -154,7 +154,8 @@ def test_credits_are_listed_apart_and_the_total_ties_to_receivables(books):
     assert each.credit_total == report.credit_total and each.total == report.total
     assert (report.total, report.credit_total, report.net_receivable) == (2500, 16000, -13500)
 
-    # Independently: every open line balance and every patient's credit from domain/ledger.py.
+    # Independently: every open line balance and every patient's credit from
+    # domain/ledger/balances.py.
     ids = s.execute(
         select(ServiceLine.id)
         .join(Encounter, Encounter.id == ServiceLine.encounter_id)
@@ -281,8 +282,8 @@ def test_refusals_name_the_field(books, kwargs, message):
 
 
 def test_the_books_as_they_stand_give_the_same_answer_as_the_dated_queries(books, monkeypatch):
-    import clinicbill.domain.aging_report as module
-    from clinicbill.domain.aging import recorded_after
+    import clinicbill.domain.reports.aging.report as module
+    from clinicbill.domain.reports.aging.query import recorded_after
 
     s = books.session
     line = books.visit(CHEN, 90, 10000)[0]

@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event
 
-from clinicbill.domain.aging import BUCKET_UPPER_DAYS
-from clinicbill.domain.aging_report import aging_report
-from clinicbill.domain.reports import followup_report, visits_report
-from clinicbill.domain.revenue import denials_report, revenue_report
-from clinicbill.domain.underpaid import underpaid_report
+from clinicbill.domain.reports.aging.query import BUCKET_UPPER_DAYS
+from clinicbill.domain.reports.aging.report import aging_report
+from clinicbill.domain.reports.revenue import denials_report, revenue_report
+from clinicbill.domain.reports.underpaid import underpaid_report
+from clinicbill.domain.reports.worklists import followup_report, visits_report
 from clinicbill.store.engine import transaction
 from tests.domain.reports_data import CHEN, HADDAD, NATARAJAN, OKAFOR, TODAY, Books, ago
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from clinicbill.domain.claims import (
+from clinicbill.domain.claims.build import (
     CLAIM_STATUSES,
     claim_history,
     create_claims,
@@ -222,7 +222,7 @@ def test_grouping_bills_every_line_once_within_the_limits(session, visits):
         assert claim.total_cents == sum(r.charge_cents for r in rows)
         assert [r.line_number for r in rows] == list(range(1, len(rows) + 1))
         billed += [r.service_line_id for r in rows]
-        from clinicbill.domain.snapshot import load_snapshot
+        from clinicbill.domain.claims.snapshot_load import load_snapshot
 
         assert len(load_snapshot(session, claim.id).diagnoses) <= 12
     expected = [

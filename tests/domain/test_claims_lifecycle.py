@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from clinicbill.domain.claim_actions import (
+from clinicbill.domain.claims.actions import (
     begin_export,
     check_claims,
     finish_export,
@@ -15,7 +15,7 @@ from clinicbill.domain.claim_actions import (
     secondary_claim,
     void_claim,
 )
-from clinicbill.domain.claims import claim_history, create_claims, select_encounters
+from clinicbill.domain.claims.build import claim_history, create_claims, select_encounters
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.store.engine import transaction
 from tests.claimkit import RECENT, bill, post_primary

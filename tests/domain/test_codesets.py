@@ -9,7 +9,8 @@ from datetime import date
 
 import pytest
 
-from clinicbill.domain import icd
+from clinicbill.domain.claims.scrub import codes, support
+from clinicbill.domain.codesets import icd
 from clinicbill.domain.codesets.icd_years import (
     billable_codes,
     check_on,
@@ -18,8 +19,7 @@ from clinicbill.domain.codesets.icd_years import (
 )
 from clinicbill.domain.codesets.pos import pos_name
 from clinicbill.domain.errors import ClinicbillError
-from clinicbill.domain.profiles import PROFILE_NAMES, DiagnosisSupport, load_profile
-from clinicbill.domain.scrub import codes, support
+from clinicbill.domain.practice.profiles import PROFILE_NAMES, DiagnosisSupport, load_profile
 from clinicbill.store.engine import transaction
 from tests.claimkit import RECENT, bill, snapshot
 

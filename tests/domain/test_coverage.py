@@ -7,16 +7,16 @@ from datetime import date
 
 import pytest
 
-from clinicbill.domain.authorizations import add_authorization, add_referral
-from clinicbill.domain.coverage import (
+from clinicbill.domain.coverage.authorizations import add_authorization, add_referral
+from clinicbill.domain.coverage.check import (
     AUTO,
     encounter_coverage_problems,
     policy_visit_status,
     visit_coverage,
 )
+from clinicbill.domain.coverage.verification import add_verification
 from clinicbill.domain.errors import ClinicbillError
-from clinicbill.domain.lookup import find_patient, find_policy
-from clinicbill.domain.verification import add_verification
+from clinicbill.domain.practice.lookup import find_patient, find_policy
 from clinicbill.store.engine import transaction
 from tests.factories import make_encounter
 

@@ -9,10 +9,13 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import event
 
-from clinicbill.domain.authorizations import add_authorization, add_referral
-from clinicbill.domain.coverage import encounter_coverage_problems, encounters_coverage_problems
-from clinicbill.domain.lookup import find_patient, find_policy
-from clinicbill.domain.verification import add_verification
+from clinicbill.domain.coverage.authorizations import add_authorization, add_referral
+from clinicbill.domain.coverage.check import (
+    encounter_coverage_problems,
+    encounters_coverage_problems,
+)
+from clinicbill.domain.coverage.verification import add_verification
+from clinicbill.domain.practice.lookup import find_patient, find_policy
 from clinicbill.store.engine import transaction
 from tests.factories import make_encounter
 

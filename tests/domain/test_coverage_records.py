@@ -10,22 +10,22 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from clinicbill.domain import verification
-from clinicbill.domain.authorizations import (
+from clinicbill.domain.coverage import verification
+from clinicbill.domain.coverage.authorizations import (
     add_authorization,
     add_referral,
     authorizations_status,
     procedure_codes,
 )
-from clinicbill.domain.errors import ClinicbillError
-from clinicbill.domain.lookup import find_patient, find_policy
-from clinicbill.domain.verification import (
+from clinicbill.domain.coverage.verification import (
     add_verification,
     allowance,
     applicable_note,
     history,
     plan_year,
 )
+from clinicbill.domain.errors import ClinicbillError
+from clinicbill.domain.practice.lookup import find_patient, find_policy
 from clinicbill.store.engine import transaction
 from clinicbill.store.models import AuditLog, Verification
 from tests.factories import make_encounter
@@ -268,7 +268,7 @@ def test_referral_for_another_patients_policy_is_refused(s):
 
 
 def test_status_on_a_past_date_reproduces_that_day(s):
-    from clinicbill.domain.visits import policy_visit_status
+    from clinicbill.domain.coverage.visits import policy_visit_status
 
     pa = auth(s, "PAST", "2026-01-01", "2026-12-31", visits_authorized="5")
     for day in (date(2026, 3, 1), date(2026, 5, 1)):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clinicbill.domain import cpt
+from clinicbill.domain.codesets import cpt
 from clinicbill.domain.errors import ClinicbillError
 
 REQUIRED = ["97124", "97140", "97110", "97112", "97530", "97810", "97811", "97813", "97814"]

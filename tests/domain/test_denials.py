@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
-from clinicbill.domain import ledger
-from clinicbill.domain.posting import post_remittance
-from clinicbill.domain.remit_match import load_billed_claims
+from clinicbill.domain.ledger import balances as ledger
 from clinicbill.domain.remittance.holds import reversal_parts
+from clinicbill.domain.remittance.match import load_billed_claims
+from clinicbill.domain.remittance.posting import post_remittance
 from clinicbill.formats.x12_835_write import Outcome, advice_for, claim_payment, reversal_of
 from clinicbill.store.engine import transaction
 from tests.remittance_factories import make_claim

@@ -1,4 +1,5 @@
-"""Superbill data (domain/documents.py): what is on it, which visits, and no N+1 queries."""
+"""Superbill data (domain/documents/superbill_data.py): what is on it, which visits, and no N+1
+queries."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import event
 
-from clinicbill.domain.documents import (
+from clinicbill.domain.documents.superbill_data import (
     format_phone,
     format_tax_id,
     format_zip,
@@ -18,7 +19,7 @@ from clinicbill.domain.documents import (
     superbill,
 )
 from clinicbill.domain.errors import ClinicbillError
-from clinicbill.domain.lookup import find_patient
+from clinicbill.domain.practice.lookup import find_patient
 from clinicbill.store.engine import get_engine, transaction
 from tests.documents_data import HADDAD, LIN, REYES, build_history
 from tests.factories import make_encounter

@@ -1,4 +1,4 @@
-"""Statement and receipt data (domain/account_documents.py)."""
+"""Statement and receipt data (domain/documents/account.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clinicbill.domain.account_documents import (
+from clinicbill.domain.documents.account import (
     HSA_ASK,
     HSA_LMN_ON_FILE,
     HSA_NO,
@@ -21,7 +21,7 @@ from clinicbill.domain.account_documents import (
     statement,
 )
 from clinicbill.domain.errors import ClinicbillError
-from clinicbill.domain.lookup import find_patient
+from clinicbill.domain.practice.lookup import find_patient
 from clinicbill.store.engine import transaction
 from clinicbill.store.models import Encounter, Payment, Referral
 from tests.documents_data import CHEN, HADDAD, build_history, lines_of, patient_payment, post

@@ -1,4 +1,5 @@
-"""Good Faith Estimates (domain/estimates.py): items, storage, comparison with billed charges."""
+"""Good Faith Estimates (domain/documents/estimates.py): items, storage, comparison with billed
+charges."""
 
 from __future__ import annotations
 
@@ -10,8 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from clinicbill.domain.errors import ClinicbillError
-from clinicbill.domain.estimates import (
+from clinicbill.domain.documents.estimates import (
     DISPUTE_THRESHOLD_CENTS,
     compare_estimates,
     create_estimate,
@@ -19,7 +19,8 @@ from clinicbill.domain.estimates import (
     estimate_warnings,
     parse_item,
 )
-from clinicbill.domain.lookup import find_patient, find_provider
+from clinicbill.domain.errors import ClinicbillError
+from clinicbill.domain.practice.lookup import find_patient, find_provider
 from clinicbill.store.engine import transaction
 from clinicbill.store.models import Estimate
 from tests.documents_data import HADDAD, LIN, REYES

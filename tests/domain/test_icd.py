@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clinicbill.domain import icd
+from clinicbill.domain.codesets import icd
 from clinicbill.domain.errors import ClinicbillError
 
 
@@ -124,7 +124,7 @@ def test_index_is_cached_on_disk_and_rebuilt_when_missing():
 
 def test_lookup_never_imports_simple_icd_10_cm():
     code = (
-        "import sys; from clinicbill.domain import icd; icd.check_billable('M54.50'); "
+        "import sys; from clinicbill.domain.codesets import icd; icd.check_billable('M54.50'); "
         "print('simple_icd_10_cm' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from clinicbill.domain import note_view, notes
 from clinicbill.domain.errors import ClinicbillError
-from clinicbill.domain.sessions import add_session, parse_line, render_note, sign_session
+from clinicbill.domain.sessions import note_view, notes
+from clinicbill.domain.sessions.entry import add_session, parse_line
+from clinicbill.domain.sessions.record import render_note, sign_session
 from clinicbill.store.engine import transaction
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "notes"

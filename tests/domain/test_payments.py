@@ -8,19 +8,19 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from clinicbill.domain import ledger
 from clinicbill.domain.errors import ClinicbillError
-from clinicbill.domain.lookup import find_patient
-from clinicbill.domain.packages import add_package, draw_from_package, package_statuses
-from clinicbill.domain.payments import (
+from clinicbill.domain.ledger import balances as ledger
+from clinicbill.domain.ledger.packages import add_package, draw_from_package, package_statuses
+from clinicbill.domain.ledger.payments import (
     add_adjustment,
     add_patient_payment,
     add_refund,
     apply_credit,
     free_credit,
 )
-from clinicbill.domain.posting import post_remittance
-from clinicbill.domain.remit_match import load_billed_claims
+from clinicbill.domain.practice.lookup import find_patient
+from clinicbill.domain.remittance.match import load_billed_claims
+from clinicbill.domain.remittance.posting import post_remittance
 from clinicbill.formats.x12_835_write import Outcome, advice_for, claim_payment
 from clinicbill.store.engine import transaction
 from clinicbill.store.models import Encounter, LedgerEntry, Payment

@@ -8,11 +8,11 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from clinicbill.domain import ledger
 from clinicbill.domain.errors import ClinicbillError
-from clinicbill.domain.posting import post_remittance
-from clinicbill.domain.remit import Adjustment, ClaimPayment
-from clinicbill.domain.remit_match import load_billed_claims
+from clinicbill.domain.ledger import balances as ledger
+from clinicbill.domain.remittance.match import load_billed_claims
+from clinicbill.domain.remittance.posting import post_remittance
+from clinicbill.domain.remittance.remit import Adjustment, ClaimPayment
 from clinicbill.formats.x12_835_write import Outcome, advice_for, claim_payment, reversal_of
 from clinicbill.store.engine import transaction
 from clinicbill.store.models import (
@@ -265,8 +265,8 @@ def test_unmatched_claim_and_line_are_reported_and_left(s):
 
 
 def test_insurance_paying_a_line_the_patient_paid_moves_money_to_credit(s):
-    from clinicbill.domain.lookup import find_patient
-    from clinicbill.domain.payments import add_patient_payment
+    from clinicbill.domain.ledger.payments import add_patient_payment
+    from clinicbill.domain.practice.lookup import find_patient
 
     claim = make_claim(s, [{"code": "97140", "charge_cents": 9000}])
     patient = find_patient(s, "P00001")
@@ -324,7 +324,7 @@ def test_provider_level_adjustments_recorded(s):
 
 
 def test_manual_eob_posts_like_the_835(s):
-    from clinicbill.domain.eob import parse_eob_line, post_eob
+    from clinicbill.domain.remittance.eob import parse_eob_line, post_eob
 
     by_835 = massage_claim(s)
     pay(s, [(by_835, Outcome(coinsurance_percent=20))])
@@ -346,7 +346,7 @@ def test_manual_eob_posts_like_the_835(s):
 
 
 def test_manual_eob_that_would_overdraw_is_refused_and_writes_nothing(s):
-    from clinicbill.domain.eob import parse_eob_line, post_eob
+    from clinicbill.domain.remittance.eob import parse_eob_line, post_eob
 
     claim = massage_claim(s)
     count = s.execute(select(func.count(LedgerEntry.id))).scalar()
@@ -370,14 +370,14 @@ def test_manual_eob_that_would_overdraw_is_refused_and_writes_nothing(s):
     ],
 )
 def test_eob_line_refusals(text, message):
-    from clinicbill.domain.eob import parse_eob_line
+    from clinicbill.domain.remittance.eob import parse_eob_line
 
     with pytest.raises(ClinicbillError, match=message):
         parse_eob_line(text)
 
 
 def test_unknown_codes_are_kept_and_shown_as_unknown(s):
-    from clinicbill.domain.remit import describe_adjustment, describe_remarks
+    from clinicbill.domain.remittance.remit import describe_adjustment, describe_remarks
 
     claim = make_claim(s, [{"code": "97140", "charge_cents": 9000}])
 

@@ -7,8 +7,8 @@ from datetime import date
 
 from sqlalchemy import event, func, select
 
-from clinicbill.domain import ledger
-from clinicbill.domain.posting import post_remittance
+from clinicbill.domain.ledger import balances as ledger
+from clinicbill.domain.remittance.posting import post_remittance
 from clinicbill.formats.x12_835 import parse_835
 from clinicbill.formats.x12_835_write import Outcome, remittance_835_for_claims
 from clinicbill.store.engine import transaction
@@ -60,6 +60,6 @@ def test_statement_count_does_not_grow_with_claims(sample_db):
             select(func.count(AuditLog.id)).where(AuditLog.entity == "ledgerentry")
         ).scalar()
         assert audited == entries
-        from clinicbill.store.audit import verify_chain
+        from clinicbill.store.audit_verify import verify_chain
 
         assert verify_chain(session) == []

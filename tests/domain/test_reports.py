@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 
 from clinicbill.domain.errors import ClinicbillError
-from clinicbill.domain.remit import carc_text
-from clinicbill.domain.reports import APPEAL_DAYS, followup_report, visits_report
-from clinicbill.domain.revenue import denials_report, revenue_report
-from clinicbill.domain.underpaid import underpaid_report
+from clinicbill.domain.remittance.remit import carc_text
+from clinicbill.domain.reports.revenue import denials_report, revenue_report
+from clinicbill.domain.reports.underpaid import underpaid_report
+from clinicbill.domain.reports.worklists import APPEAL_DAYS, followup_report, visits_report
 from clinicbill.store.engine import transaction
 from clinicbill.store.models import Authorization, Encounter, ServiceLine, Verification
 from tests.domain.reports_data import (

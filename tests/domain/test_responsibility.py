@@ -1,4 +1,4 @@
-"""One rule for who owes a line's open balance (domain/responsibility.py): the aging
+"""One rule for who owes a line's open balance (domain/ledger/responsibility.py): the aging
 (`open_lines`) and every balance (`ledger.line_details`: balance, patient show, claim show,
 payment allocation, the statement) give the same answer in every claim state, today and on
 past dates."""
@@ -12,12 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from clinicbill.domain import ledger
-from clinicbill.domain.account_documents import statement
-from clinicbill.domain.aging import open_line_cte, open_lines, payers_by_id
-from clinicbill.domain.aging_report import aging_report
-from clinicbill.domain.claims import record_status
-from clinicbill.domain.lookup import find_patient
+from clinicbill.domain.claims.build import record_status
+from clinicbill.domain.documents.account import statement
+from clinicbill.domain.ledger import balances as ledger
+from clinicbill.domain.practice.lookup import find_patient
+from clinicbill.domain.reports.aging.query import open_line_cte, open_lines, payers_by_id
+from clinicbill.domain.reports.aging.report import aging_report
 from clinicbill.store.engine import transaction
 from clinicbill.store.models import Patient, Policy
 from tests.domain.reports_data import (
@@ -219,7 +219,7 @@ def test_aging_totals_equal_the_balances_and_the_statement(books):
 
 def test_payment_goes_to_patient_balances_only(books):
     """Allocation reads the same rule: a reversed claim's line is not the patient's to pay."""
-    from clinicbill.domain.payments import add_patient_payment
+    from clinicbill.domain.ledger.payments import add_patient_payment
 
     states = every_state(books)
     s = books.session

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from clinicbill.domain.scrub import Finding, codes, has_errors, providers, required, scrub
+from clinicbill.domain.claims.scrub import Finding, codes, has_errors, providers, required, scrub
 from clinicbill.store.engine import transaction
 from clinicbill.store.models import Patient, Provider
 from tests.claimkit import RECENT, bill, snapshot
@@ -108,7 +108,7 @@ def test_massage_therapist_not_billable_to_medicare(session, clean_snapshot):
 
 
 def test_self_pay_payer_takes_no_claims(clean_snapshot):
-    from clinicbill.domain.profiles import load_profile
+    from clinicbill.domain.practice.profiles import load_profile
 
     s = replace(clean_snapshot, profile=load_profile("self-pay"))
     assert "no claims" in providers.payer_accepts(s)[0].message

@@ -1,4 +1,4 @@
-"""Scrubber rules for injury cases (domain/scrub/injury.py): each trips and stays quiet."""
+"""Scrubber rules for injury cases (domain/claims/scrub/injury.py): each trips and stays quiet."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from clinicbill.domain.scrub import scrub
+from clinicbill.domain.claims.scrub import scrub
 from clinicbill.store.engine import transaction
 from clinicbill.store.models import Policy
 from tests.casekit import INJURY, WC_PATIENT, WC_POLICY, auto_policy, case_claim, open_case

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from clinicbill.domain.claim_actions import secondary_claim
-from clinicbill.domain.practice import add_provider
-from clinicbill.domain.scrub import coverage, lines, modifiers, payer
+from clinicbill.domain.claims.actions import secondary_claim
+from clinicbill.domain.claims.scrub import coverage, lines, modifiers, payer
+from clinicbill.domain.practice.records import add_provider
 from clinicbill.store.engine import transaction
 from clinicbill.store.models import Referral, Verification
 from tests.claimkit import RECENT, bill, post_primary, snapshot

@@ -1,4 +1,4 @@
-"""Medicare therapy threshold (domain/scrub/therapy.py): past the year's KX amount in the
+"""Medicare therapy threshold (domain/claims/scrub/therapy.py): past the year's KX amount in the
 Medicare profile, a therapy line without KX is an error; with KX, or below it, none."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from clinicbill.domain.profiles import load_profile
-from clinicbill.domain.scrub.therapy import kx_past_threshold
+from clinicbill.domain.claims.scrub.therapy import kx_past_threshold
+from clinicbill.domain.practice.profiles import load_profile
 from clinicbill.store.engine import transaction
 from tests.claimkit import bill, snapshot
 

@@ -13,11 +13,11 @@ from beancount import loader
 from beancount.core import data
 
 from clinicbill.app.selfpay import bill_new_session, billing_run, export_ledger
-from clinicbill.domain.aging_report import aging_report
-from clinicbill.domain.lookup import find_patient
-from clinicbill.domain.payments import add_patient_payment, add_refund
-from clinicbill.domain.revenue import revenue_report
-from clinicbill.domain.seed import seed_practice
+from clinicbill.dev.seed import seed_practice
+from clinicbill.domain.ledger.payments import add_patient_payment, add_refund
+from clinicbill.domain.practice.lookup import find_patient
+from clinicbill.domain.reports.aging.report import aging_report
+from clinicbill.domain.reports.revenue import revenue_report
 from clinicbill.domain.selfpay import memberships
 from clinicbill.domain.selfpay.payment_plans import add_plan
 from clinicbill.domain.selfpay.tiers import add_tier, assign
@@ -35,7 +35,7 @@ PERIODS = [
 
 @pytest.fixture(scope="module")
 def books_db(tmp_path_factory):
-    from clinicbill.domain.sample import load_sample
+    from clinicbill.domain.practice.sample import load_sample
     from tests.pg import fresh_database_url
 
     url = fresh_database_url(tmp_path_factory.mktemp("books"))

@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clinicbill.domain.posting import post_remittance
-from clinicbill.domain.remit_match import load_billed_claims
+from clinicbill.domain.coverage.verification import add_verification
+from clinicbill.domain.remittance.match import load_billed_claims
+from clinicbill.domain.remittance.posting import post_remittance
 from clinicbill.domain.selfpay.estimate_accuracy import estimate_accuracy_report
 from clinicbill.domain.selfpay.insured_estimate import (
     Benefits,
@@ -17,7 +18,6 @@ from clinicbill.domain.selfpay.insured_estimate import (
     estimate_session,
     share_of_visits,
 )
-from clinicbill.domain.verification import add_verification
 from clinicbill.formats.x12_835_write import Outcome, advice_for, claim_payment
 from clinicbill.store.engine import transaction
 from clinicbill.store.models import Encounter, Policy
@@ -121,6 +121,6 @@ def test_check_in_estimate_then_actual_from_the_835(sample_db):
 
 
 def _encounter_of(session, claim_id):
-    from clinicbill.domain import ledger
+    from clinicbill.domain.ledger import balances as ledger
 
     return ledger.line_details(session, claim_id=claim_id)[0].encounter_id

@@ -21,8 +21,8 @@ from sqlalchemy import func, select
 
 from clinicbill.app.selfpay import bill_new_session, billing_run
 from clinicbill.domain.errors import ClinicbillError
-from clinicbill.domain.lookup import find_patient
-from clinicbill.domain.payments import add_patient_payment
+from clinicbill.domain.ledger.payments import add_patient_payment
+from clinicbill.domain.practice.lookup import find_patient
 from clinicbill.domain.selfpay import memberships as m
 from clinicbill.domain.selfpay.payment_plans import add_plan as add_payment_plan
 from clinicbill.domain.selfpay.payment_plans import installment_states

@@ -1,4 +1,4 @@
-"""Session entry, editing, signing, addenda and voiding (domain/sessions.py)."""
+"""Session entry, editing, signing, addenda and voiding (domain/sessions/entry.py)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,16 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from clinicbill.domain.errors import ClinicbillError
-from clinicbill.domain.sessions import (
+from clinicbill.domain.sessions.entry import (
     LineInput,
-    add_addendum,
     add_session,
     billable_encounters_query,
-    edit_session,
     parse_line,
     plan_session,
+)
+from clinicbill.domain.sessions.record import (
+    add_addendum,
+    edit_session,
     render_note,
     sign_session,
     void_session,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clinicbill.domain.units import (
+from clinicbill.domain.sessions.units import (
     acupuncture_warnings,
     check_acupuncture,
     total_units,

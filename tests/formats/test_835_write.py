@@ -9,8 +9,8 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clinicbill.domain.remit import ProviderLevelAdjustment, advice_balance_problems
-from clinicbill.domain.remit_match import BilledClaim, BilledLine
+from clinicbill.domain.remittance.match import BilledClaim, BilledLine
+from clinicbill.domain.remittance.remit import ProviderLevelAdjustment, advice_balance_problems
 from clinicbill.formats.x12_835 import parse_835
 from clinicbill.formats.x12_835_write import (
     Outcome,

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clinicbill.domain.claim_actions import resubmit_claim, secondary_claim
+from clinicbill.domain.claims.actions import resubmit_claim, secondary_claim
 from clinicbill.formats.x12_837 import write_837p
 from clinicbill.formats.x12_segments import clean
 from clinicbill.store.engine import transaction
@@ -78,7 +78,7 @@ def test_fifty_line_claim(session):
     for offset in range(10):
         day = RECENT - timedelta(days=7 * offset)
         lines.append((day, FIVE_CODES))
-    from clinicbill.domain.claims import create_claims
+    from clinicbill.domain.claims.build import create_claims
     from tests.factories import make_encounter
 
     visits = [

@@ -11,9 +11,9 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from clinicbill.domain.aging_report import AgingReport, AgingRow, CreditRow, to_report
-from clinicbill.domain.aging_sections import ClaimAlert
-from clinicbill.domain.report_table import MONEY, PERCENT, cell_text
+from clinicbill.domain.reports.aging.report import AgingReport, AgingRow, CreditRow, to_report
+from clinicbill.domain.reports.aging.sections import ClaimAlert
+from clinicbill.domain.reports.table import MONEY, PERCENT, cell_text
 from clinicbill.formats.aging_pdf import write_aging_pdf
 
 AS_OF = date(2026, 10, 31)

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pypdf
 import pytest
 
-from clinicbill.domain.claim_actions import secondary_claim
+from clinicbill.domain.claims.actions import secondary_claim
 from clinicbill.formats import cms1500_layout as grid
 from clinicbill.formats.cms1500 import placements, write_cms1500
 from clinicbill.store.engine import transaction
@@ -120,7 +120,7 @@ def test_pagination_six_lines_a_page_totals_on_the_last(session, tmp_path, count
         {"code": "97124", "charge_cents": 1000 + i, "modifiers": f"{i:02d}"} for i in range(count)
     ]
     visit = make_encounter(session, 1, 1, RECENT, lines, 1)
-    from clinicbill.domain.claims import create_claims
+    from clinicbill.domain.claims.build import create_claims
 
     [claim] = create_claims(session, [visit]).claims
     s = snapshot(session, claim)

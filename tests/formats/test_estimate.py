@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from clinicbill.domain.estimates import create_estimate, estimate_document
-from clinicbill.domain.lookup import find_patient, find_provider
+from clinicbill.domain.documents.estimates import create_estimate, estimate_document
+from clinicbill.domain.practice.lookup import find_patient, find_provider
 from clinicbill.formats.estimate import render_estimate
 from clinicbill.store.engine import transaction
 from tests.documents_data import (

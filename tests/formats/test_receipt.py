@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from clinicbill.domain.account_documents import receipt
+from clinicbill.domain.documents.account import receipt
 from clinicbill.formats.receipt import render_receipt
 from clinicbill.store.engine import transaction
 from tests.documents_data import (

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from clinicbill.domain.account_documents import statement
-from clinicbill.domain.lookup import find_patient
+from clinicbill.domain.documents.account import statement
+from clinicbill.domain.practice.lookup import find_patient
 from clinicbill.formats.statement import render_statement
 from clinicbill.store.engine import transaction
 from tests.documents_data import (

@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 
-from clinicbill.domain.documents import superbill
+from clinicbill.domain.documents.superbill_data import superbill
 from clinicbill.domain.errors import ClinicbillError
-from clinicbill.domain.lookup import find_patient
+from clinicbill.domain.practice.lookup import find_patient
 from clinicbill.formats.superbill import render_superbill
 from clinicbill.store.engine import transaction
 from tests.documents_data import (

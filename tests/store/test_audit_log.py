@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import select, text
 
-from clinicbill.store.audit import verify_chain
+from clinicbill.store.audit_verify import verify_chain
 from clinicbill.store.engine import transaction
 from clinicbill.store.models import AuditLog
 
@@ -44,7 +44,7 @@ def test_cli_changes_are_audited_with_user_before_after(run, db_url):
 
 
 def test_delete_is_audited(db_url):
-    from clinicbill.domain.patients import add_patient
+    from clinicbill.domain.practice.patients import add_patient
 
     with transaction(db_url, "u1") as session:
         patient = add_patient(session, first_name="Tmp", last_name="Row", dob="2000-01-01", sex="U")

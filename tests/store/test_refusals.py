@@ -88,7 +88,7 @@ def test_a_full_database_says_what_to_free_and_rolls_back(sample_db):
     before = counts(Path(sample_db))
     with pytest.raises(ClinicbillError) as refused:
         with transaction(sample_db, "tester") as session:
-            from clinicbill.domain.patients import add_patient
+            from clinicbill.domain.practice.patients import add_patient
 
             pages = session.connection().exec_driver_sql("PRAGMA page_count").scalar()
             session.connection().exec_driver_sql(f"PRAGMA max_page_count = {pages}")
@@ -120,9 +120,9 @@ def test_disk_full_from_the_operating_system_names_the_file_s_directory(tmp_path
 
 @sqlite_only
 def test_a_lock_held_past_the_busy_timeout_names_the_wait(sample_run, monkeypatch):
-    from clinicbill.store import engine
+    from clinicbill.store import timeouts
 
-    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 1000)
+    monkeypatch.setattr(timeouts, "BUSY_TIMEOUT_MS", 1000)
     dispose_all()
     holder = sqlite3.connect(sample_run.db_url, timeout=0, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another writer, still working

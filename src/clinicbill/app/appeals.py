@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from clinicbill.domain.errors import ClinicbillError
+from clinicbill.domain.validate import check_not_future
 
 APPEALABLE = ("denied", "partially-paid", "paid", "closed")
 
@@ -39,7 +40,7 @@ class Call:
 
 
 def _claim(session, ident):
-    from clinicbill.domain.claims import get_claim
+    from clinicbill.domain.claims.build import get_claim
 
     return get_claim(session, ident)
 
@@ -64,7 +65,7 @@ def denied_on(session, claim_id: int) -> date | None:
 def appeal_deadline(session, claim) -> date | None:
     """The last day to appeal: the latest remittance's date plus the payer profile's appeal
     window (DOMAIN.md §13, default 180 days)."""
-    from clinicbill.domain.profiles import profile_for_payer
+    from clinicbill.domain.practice.profiles import profile_for_payer
     from clinicbill.store.models import Payer
 
     answered = denied_on(session, claim.id)
@@ -88,7 +89,7 @@ def appeal_claim(
     """Mark a denied (or underpaid) claim appealed, with the payer's deadline on the event.
     The denial stays held with the payer; a payment on appeal replaces it when posted.
     `letter_only`: an appealed claim stays as it is (its packet is written again)."""
-    from clinicbill.domain.claims import record_status
+    from clinicbill.domain.claims.build import record_status
 
     claim = _claim(session, ident)
     if claim.status == "appealed" and letter_only:
@@ -124,8 +125,8 @@ def appeal_claim(
 def write_off_denial(session, ident, reason: str, on: date) -> Decision:
     """The practice gives up on a denial: its held CO/OA/PI amounts become adjustments (the
     same group and CARC), dated today; the claim is closed once nothing is left held."""
-    from clinicbill.domain.claims import record_status
-    from clinicbill.domain.ledger import ADJUSTMENT
+    from clinicbill.domain.claims.build import record_status
+    from clinicbill.domain.ledger.balances import ADJUSTMENT
     from clinicbill.domain.remittance.holds import DENIAL, open_holds, release_holds
 
     reason = _reason(reason)
@@ -148,8 +149,8 @@ def bill_patient(session, ident, reason: str | None, on: date) -> Decision:
     """Move what a payer holds to the patient: a crossover's PR amounts (the next payer did
     not pay them), or a denial. CO and PI make the provider liable (DOMAIN.md §5): moving
     those needs the practice's documented reason (e.g. a signed waiver)."""
-    from clinicbill.domain.claims import record_status
-    from clinicbill.domain.ledger import PATIENT_RESPONSIBILITY
+    from clinicbill.domain.claims.build import record_status
+    from clinicbill.domain.ledger.balances import PATIENT_RESPONSIBILITY
     from clinicbill.domain.remittance.holds import (
         CROSSOVER,
         DENIAL,
@@ -213,8 +214,7 @@ def record_call(
             raise ClinicbillError(f"{name}: is empty", f"give --{name} (what the call recorded)")
     if len(note) > 2000 or len(representative) > 100 or len(reference) > 100:
         raise ClinicbillError("call: a value is too long", "rep/reference 100, note 2000 chars")
-    if on > date.today():
-        raise ClinicbillError(f"date: {on} is in the future", "give the day of the call")
+    check_not_future(on, "date", "give the day of the call")
     if next_action_on is not None and next_action_on < on:
         raise ClinicbillError(
             f"next: {next_action_on} is before the call ({on})", "give a later date"

@@ -13,8 +13,8 @@ from clinicbill.domain.cases.records import (
     get_case,
     list_cases,
 )
-from clinicbill.domain.lookup import find_patient, find_policy
 from clinicbill.domain.money import to_decimal
+from clinicbill.domain.practice.lookup import find_patient, find_policy
 
 FIELDS = (
     "kind",
@@ -114,10 +114,10 @@ class AbnResult:
 def give_abn(session, patient_ref, codes, reason, cost=None, on=None, output=None) -> AbnResult:
     """Record an Advance Beneficiary Notice for a Medicare patient and write it as a PDF."""
     from clinicbill.domain.cases.abn import issue_abn
-    from clinicbill.domain.cpt import describe
-    from clinicbill.domain.documents import format_phone
+    from clinicbill.domain.codesets.cpt import describe
+    from clinicbill.domain.documents.superbill_data import format_phone
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.practice import get_practice
+    from clinicbill.domain.practice.records import get_practice
     from clinicbill.formats.abn_pdf import render_abn
 
     patient = find_patient(session, patient_ref)

@@ -5,7 +5,7 @@ map back to claims. `claim export --format 837p` and `claim submit` both run thi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
@@ -15,7 +15,7 @@ from clinicbill.store.models import Claim, ExportBatch, X12Batch
 
 def select_claims(session, claim_ids: list[str] | None, ready: bool) -> list[Claim]:
     """Claims by id or control number, or every ready claim; void claims are refused."""
-    from clinicbill.domain.claims import get_claim
+    from clinicbill.domain.claims.build import get_claim
 
     if claim_ids and ready:
         raise ClinicbillError("export: claim ids and --ready together", "give one or the other")
@@ -54,8 +54,8 @@ def select_claims(session, claim_ids: list[str] | None, ready: bool) -> list[Cla
 
 def scrub(session, claims: list[Claim], on: date):
     """(snapshots, error findings) of the claims as they would be sent."""
-    from clinicbill.domain.scrub import scrub_all
-    from clinicbill.domain.snapshot_load import load_snapshots
+    from clinicbill.domain.claims.scrub import scrub_all
+    from clinicbill.domain.claims.snapshot_load import load_snapshots
 
     snapshots = load_snapshots(session, [c.id for c in claims], as_of=on)
     errors = [f for f in scrub_all(snapshots) if f.severity == "error"]
@@ -91,7 +91,7 @@ def build_837p(
 ) -> Batch837:
     """Number, write and record the 837P interchange of scrubbed claims (not yet marked
     submitted: finish_export does that once the file is written or uploaded)."""
-    from clinicbill.domain.claim_actions import begin_export
+    from clinicbill.domain.claims.actions import begin_export
     from clinicbill.domain.clearinghouse.batches import record_batch
     from clinicbill.formats.x12_837 import transactions_needed, write_837p
     from clinicbill.formats.x12_batch_map import claim_spans
@@ -99,7 +99,7 @@ def build_837p(
     ids = [c.id for c in claims]
     export = begin_export(session, ids, "837p", transactions_needed(len(claims)))
     control = export.interchange_control_number
-    content = write_837p(snapshots, control, now or datetime.now())
+    content = write_837p(snapshots, control, now or datetime.now(UTC))
     billing = snapshots[0].billing
     x12 = record_batch(
         session,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from clinicbill.store.models import X12Batch
 
@@ -25,8 +25,8 @@ def request_claim_status(
     now: datetime | None = None,
 ) -> StatusRequest:
     from clinicbill.app.eligibility import envelope_for
-    from clinicbill.domain.claim_actions import INTERCHANGE_COUNTER
-    from clinicbill.domain.claims import get_claim, next_control_numbers
+    from clinicbill.domain.claims.actions import INTERCHANGE_COUNTER
+    from clinicbill.domain.claims.build import get_claim, next_control_numbers
     from clinicbill.domain.clearinghouse.batches import record_batch
     from clinicbill.domain.clearinghouse.status import status_inquiry, unanswered
     from clinicbill.formats.x12_276 import write_276
@@ -35,7 +35,7 @@ def request_claim_status(
     claims = unanswered(session, ids or None, older_than, today)
     asked = [status_inquiry(session, claim) for claim in claims]
     control = next_control_numbers(session, INTERCHANGE_COUNTER)[0]
-    practice, receiver, envelope = envelope_for(session, now or datetime.now(), control)
+    practice, receiver, envelope = envelope_for(session, now or datetime.now(UTC), control)
     content = write_276(asked, receiver, practice.submitter_id or "", envelope)
     batch = record_batch(
         session,

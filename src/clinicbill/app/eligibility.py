@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -22,7 +22,7 @@ class EligibilityBatch:
 
 def envelope_for(session, now: datetime, control: int):
     from clinicbill.domain.clearinghouse.eligibility import InformationReceiver
-    from clinicbill.domain.practice import get_practice
+    from clinicbill.domain.practice.records import get_practice
     from clinicbill.formats.x12_envelope import Envelope
 
     practice = get_practice(session)
@@ -41,17 +41,17 @@ def request_eligibility(
 ) -> EligibilityBatch:
     """Write the 270 for the policies of `on`'s sessions (or the named patients) and record it
     (batch kind 270, one EligibilityRequest per policy, keyed by its trace number)."""
-    from clinicbill.domain.claim_actions import INTERCHANGE_COUNTER
-    from clinicbill.domain.claims import next_control_numbers
+    from clinicbill.domain.claims.actions import INTERCHANGE_COUNTER
+    from clinicbill.domain.claims.build import next_control_numbers
     from clinicbill.domain.clearinghouse.batches import record_batch
     from clinicbill.domain.clearinghouse.eligibility import inquiries
-    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.practice.lookup import find_patient
     from clinicbill.formats.x12_270 import write_270
 
     patient_ids = [find_patient(session, ref).id for ref in patient_refs or []]
     asked = inquiries(session, on, patient_ids or None)
     control = next_control_numbers(session, INTERCHANGE_COUNTER)[0]
-    practice, receiver, envelope = envelope_for(session, now or datetime.now(), control)
+    practice, receiver, envelope = envelope_for(session, now or datetime.now(UTC), control)
     traces = [f"{control}-{q.policy_id}" for q in asked]
     content = write_270(asked, traces, receiver, envelope)
     batch = record_batch(
@@ -103,7 +103,7 @@ def import_eligibility(session, path: str | Path) -> EligibilityImport:
     from clinicbill.domain.clearinghouse import codes
     from clinicbill.domain.clearinghouse.batches import imported_before
     from clinicbill.domain.clearinghouse.benefits import changes, note_values, summary
-    from clinicbill.domain.verification import add_verification, history, standing_notes
+    from clinicbill.domain.coverage.verification import add_verification, history, standing_notes
     from clinicbill.formats.x12_271 import read_271
     from clinicbill.formats.x12_envelope import read_bytes
 

@@ -47,7 +47,7 @@ class Imported:
 
 def import_835_file(session, path: Path) -> Imported:
     """Post an 835 the way `era import` does (a file or trace posted before posts nothing)."""
-    from clinicbill.domain.posting import post_remittance
+    from clinicbill.domain.remittance.posting import post_remittance
     from clinicbill.formats.x12_835 import read_835
 
     item = read_835(path)

@@ -53,7 +53,7 @@ def membership_plans(session) -> list[dict]:
 
 
 def enroll_member(session, patient_ref, plan_ref, start_on: date, provider_ref=None):
-    from clinicbill.domain.lookup import find_patient, find_provider
+    from clinicbill.domain.practice.lookup import find_patient, find_provider
     from clinicbill.domain.selfpay.memberships import enroll, find_plan
 
     patient = find_patient(session, patient_ref)
@@ -72,7 +72,7 @@ def change_membership(session, action: str, membership_ref, on: date):
 
 
 def list_memberships(session, on: date, patient_ref=None):
-    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.practice.lookup import find_patient
     from clinicbill.domain.selfpay.memberships import membership_statuses
 
     patient_id = find_patient(session, patient_ref).id if patient_ref else None
@@ -161,7 +161,7 @@ def write_charge_receipts(session, charges, folder) -> list:
 
 def add_payment_plan(session, patient_ref, total_cents, installments, start_on, every, today):
     """Spread part of a patient's open balance into dated installments."""
-    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.practice.lookup import find_patient
     from clinicbill.domain.selfpay.payment_plans import add_plan, installment_states
 
     patient = find_patient(session, patient_ref)
@@ -172,7 +172,7 @@ def add_payment_plan(session, patient_ref, total_cents, installments, start_on, 
 
 def payment_plan_rows(session, as_of: date, patient_ref=None) -> list[dict]:
     """Every installment (of one patient) with its state on `as_of`."""
-    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.practice.lookup import find_patient
     from clinicbill.domain.selfpay.payment_plans import installment_states
 
     patient_id = find_patient(session, patient_ref).id if patient_ref else None
@@ -199,7 +199,7 @@ def add_fee_tier(session, name, percent=None, codes=()):
 
 def assign_fee_tier(session, patient_ref, tier_ref, on, proof_seen_on, review_by):
     """Put a patient on a tier ('none' takes them off the sliding scale)."""
-    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.practice.lookup import find_patient
     from clinicbill.domain.selfpay.tiers import assign, find_tier
 
     patient = find_patient(session, patient_ref)
@@ -228,7 +228,7 @@ def export_ledger(session, fmt_name: str, date_from: date, date_to: date, output
         )
     books = build_books(session, date_from, date_to)
     if fmt_name == "beancount":
-        from clinicbill.domain.documents import practice_block
+        from clinicbill.domain.documents.superbill_data import practice_block
 
         name = practice_block(session).name
         text = beancount_text(books, f"{name} books {date_from} to {date_to}")
@@ -240,14 +240,14 @@ def export_ledger(session, fmt_name: str, date_from: date, date_to: date, output
 
 def insured_estimate(session, patient_ref, specs, visits, on, output=None):
     """The patient's expected share per visit and for the plan of care; a PDF when `output`."""
-    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.practice.lookup import find_patient
     from clinicbill.domain.selfpay.insured_estimate import estimate_insured
 
     patient = find_patient(session, patient_ref)
     estimate = estimate_insured(session, patient, specs, visits, on)
     path = None
     if output:
-        from clinicbill.domain.documents import patient_block, practice_block
+        from clinicbill.domain.documents.superbill_data import patient_block, practice_block
         from clinicbill.formats.insured_estimate import render_insured_estimate
 
         path = render_insured_estimate(

@@ -81,7 +81,7 @@ def prepare(
 
 def confirm(session, batch_id: int, remote_path: str, today: date) -> list[int]:
     """The upload arrived: mark the batch uploaded and its claims submitted."""
-    from clinicbill.domain.claim_actions import finish_export
+    from clinicbill.domain.claims.actions import finish_export
     from clinicbill.store.types import utcnow
 
     batch = session.get(X12Batch, batch_id)

@@ -49,7 +49,7 @@ def last_visit(session, patient_id: int) -> LastVisit | None:
     """The patient's latest session that is not void, as inputs for a new one."""
     from sqlalchemy import select
 
-    from clinicbill.domain.sessions import stored_inputs
+    from clinicbill.domain.sessions.record import stored_inputs
     from clinicbill.store.models import Encounter
 
     last = session.execute(

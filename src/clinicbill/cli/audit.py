@@ -78,7 +78,7 @@ def _filters(session, patient, entity, user, from_, to) -> dict:
 def _patient_id(session, ref: str) -> int:
     """A current patient by id, account or name; a bare number also finds a deleted one."""
     from clinicbill.domain.errors import ClinicbillError
-    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.practice.lookup import find_patient
 
     try:
         return find_patient(session, ref).id
@@ -147,8 +147,7 @@ def _verification(session) -> tuple[list[str], dict]:
     """The hash chain, then every audited row against its last logged image."""
     from sqlalchemy import func, select
 
-    from clinicbill.store.audit import verify_chain
-    from clinicbill.store.audit_verify import row_problems
+    from clinicbill.store.audit_verify import row_problems, verify_chain
     from clinicbill.store.models import AuditLog
 
     problems = verify_chain(session)

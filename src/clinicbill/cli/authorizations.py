@@ -88,8 +88,12 @@ def referral_add(
     from clinicbill.cli.common import unit_of_work
     from clinicbill.cli.coverage import ask_validated
     from clinicbill.cli.render import done
-    from clinicbill.domain.authorizations import REFERRAL_FIELDS, REFERRAL_REQUIRED, add_referral
-    from clinicbill.domain.lookup import find_patient, find_policy
+    from clinicbill.domain.coverage.authorizations import (
+        REFERRAL_FIELDS,
+        REFERRAL_REQUIRED,
+        add_referral,
+    )
+    from clinicbill.domain.practice.lookup import find_patient, find_policy
 
     values = {
         "first_name": first_name,
@@ -136,8 +140,8 @@ def referral_list(
 
     from clinicbill.cli.common import unit_of_work
     from clinicbill.cli.render import table
-    from clinicbill.domain.authorizations import referral_status
-    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.coverage.authorizations import referral_status
+    from clinicbill.domain.practice.lookup import find_patient
     from clinicbill.store.models import Referral
 
     with unit_of_work() as session:
@@ -166,8 +170,12 @@ def auth_add(
     from clinicbill.cli.common import unit_of_work
     from clinicbill.cli.coverage import ask_validated
     from clinicbill.cli.render import done
-    from clinicbill.domain.authorizations import AUTH_FIELDS, AUTH_REQUIRED, add_authorization
-    from clinicbill.domain.lookup import find_policy
+    from clinicbill.domain.coverage.authorizations import (
+        AUTH_FIELDS,
+        AUTH_REQUIRED,
+        add_authorization,
+    )
+    from clinicbill.domain.practice.lookup import find_policy
 
     values = {
         "number": number,
@@ -235,8 +243,8 @@ def auth_list(
     from clinicbill.cli.common import unit_of_work
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import emit_json, table
-    from clinicbill.domain.authorizations import authorizations_status
-    from clinicbill.domain.lookup import find_policy
+    from clinicbill.domain.coverage.authorizations import authorizations_status
+    from clinicbill.domain.practice.lookup import find_policy
 
     with unit_of_work() as session:
         policy_id = find_policy(session, policy).id if policy else None
@@ -265,8 +273,8 @@ def auth_show(
     from clinicbill.cli.common import unit_of_work
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import emit_json, record, table
-    from clinicbill.domain.authorizations import authorizations_status
-    from clinicbill.domain.lookup import get_or_refuse
+    from clinicbill.domain.coverage.authorizations import authorizations_status
+    from clinicbill.domain.practice.lookup import get_or_refuse
     from clinicbill.store.models import Authorization, Encounter, ServiceLine
 
     with unit_of_work() as session:
@@ -305,3 +313,9 @@ def auth_show(
         return
     record({**_auth_row(status)}, f"authorization {auth.id}")
     table(sessions, ["session", "service_date", "status", "codes", "units"], "linked sessions")
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the root app."""
+    app.add_typer(referral_app, name="referral")
+    app.add_typer(auth_app, name="auth")

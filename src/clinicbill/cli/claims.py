@@ -79,8 +79,8 @@ def claim_create(
     Example: clinicbill claim create --patient P00001 --from 2026-11-01 --to 2026-11-30
     """
     from clinicbill.cli.render import done
-    from clinicbill.domain.claims import create_claims, select_encounters
-    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.claims.build import create_claims, select_encounters
+    from clinicbill.domain.practice.lookup import find_patient
     from clinicbill.domain.validate import parse_date
 
     with unit_of_work() as session:
@@ -110,7 +110,7 @@ def claim_create(
 def _claims_for(session, ids: list[str] | None, everything: bool, statuses=("draft", "ready")):
     from sqlalchemy import select
 
-    from clinicbill.domain.claims import get_claim
+    from clinicbill.domain.claims.build import get_claim
     from clinicbill.domain.errors import ClinicbillError
     from clinicbill.store.models import Claim
 
@@ -148,8 +148,8 @@ def claim_check(
     Example: clinicbill claim check --all
     """
     from clinicbill.cli.context import STATE
-    from clinicbill.domain.claim_actions import check_claims
-    from clinicbill.domain.scrub import has_errors
+    from clinicbill.domain.claims.actions import check_claims
+    from clinicbill.domain.claims.scrub import has_errors
 
     with unit_of_work() as session:
         claims = _claims_for(session, claim_ids, all_)
@@ -184,8 +184,8 @@ def claim_list(
     from sqlalchemy import select
 
     from clinicbill.cli.render import table
-    from clinicbill.domain.claims import check_status
-    from clinicbill.domain.lookup import find_patient, find_payer
+    from clinicbill.domain.claims.build import check_status
+    from clinicbill.domain.practice.lookup import find_patient, find_payer
     from clinicbill.store.models import Claim, Patient, Payer
 
     with unit_of_work() as session:
@@ -225,8 +225,8 @@ def claim_mark(
     Example: clinicbill claim mark 12 accepted --note "277CA accepted"
     """
     from clinicbill.cli.render import done
-    from clinicbill.domain.claim_actions import mark_claim
-    from clinicbill.domain.claims import get_claim
+    from clinicbill.domain.claims.actions import mark_claim
+    from clinicbill.domain.claims.build import get_claim
 
     with unit_of_work() as session:
         claim = get_claim(session, claim_id)
@@ -245,8 +245,8 @@ def claim_void(
     Example: clinicbill claim void 12 --note "billed the wrong policy"
     """
     from clinicbill.cli.render import done
-    from clinicbill.domain.claim_actions import void_claim
-    from clinicbill.domain.claims import get_claim
+    from clinicbill.domain.claims.actions import void_claim
+    from clinicbill.domain.claims.build import get_claim
 
     with unit_of_work() as session:
         claim = get_claim(session, claim_id)
@@ -267,8 +267,8 @@ def claim_resubmit(
     Example: clinicbill claim resubmit 12 --replace
     """
     from clinicbill.cli.render import done
-    from clinicbill.domain.claim_actions import resubmit_claim
-    from clinicbill.domain.claims import get_claim
+    from clinicbill.domain.claims.actions import resubmit_claim
+    from clinicbill.domain.claims.build import get_claim
     from clinicbill.domain.errors import ClinicbillError
 
     if replace and void:
@@ -302,8 +302,8 @@ def claim_secondary(
     Example: clinicbill claim secondary 12
     """
     from clinicbill.cli.render import done
-    from clinicbill.domain.claim_actions import secondary_claim
-    from clinicbill.domain.claims import get_claim
+    from clinicbill.domain.claims.actions import secondary_claim
+    from clinicbill.domain.claims.build import get_claim
 
     with unit_of_work() as session:
         primary = get_claim(session, claim_id)
@@ -394,17 +394,4 @@ DEMO_STEPS: list = [
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
-    from clinicbill.cli import (
-        claims_decide,
-        claims_export,
-        claims_show,
-        claims_status,
-        claims_submit,
-    )
-
-    claims_export.register(claim_app)
-    claims_show.register(claim_app)
-    claims_status.register(claim_app)
-    claims_submit.register(claim_app)
-    claims_decide.register(claim_app)
     app.add_typer(claim_app, name="claim")

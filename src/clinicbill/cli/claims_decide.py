@@ -151,7 +151,10 @@ def claim_call(
     )
 
 
-def register(claim_app: typer.Typer) -> None:
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the `claim` group (cli/claims.py)."""
+    from clinicbill.cli.claims import claim_app
+
     claim_app.command("appeal")(claim_appeal)
     claim_app.command("writeoff")(claim_writeoff)
     claim_app.command("bill-patient")(claim_bill_patient)

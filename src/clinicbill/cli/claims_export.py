@@ -49,7 +49,7 @@ def claim_export(
     from clinicbill.app.claim_batches import build_837p, refuse_errors, scrub, select_claims
     from clinicbill.cli.claims import print_findings
     from clinicbill.cli.render import done
-    from clinicbill.domain.claim_actions import begin_export, finish_export
+    from clinicbill.domain.claims.actions import begin_export, finish_export
     from clinicbill.domain.errors import ClinicbillError
     from clinicbill.store.files import resolve_output
 
@@ -113,5 +113,8 @@ def claim_export(
         )
 
 
-def register(claim_app: typer.Typer) -> None:
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the `claim` group (cli/claims.py)."""
+    from clinicbill.cli.claims import claim_app
+
     claim_app.command("export")(claim_export)

@@ -33,11 +33,11 @@ def gather(session, claim) -> dict:
 
     from clinicbill.app.appeals import claim_calls
     from clinicbill.cli.claims import claim_row, finding_rows
-    from clinicbill.domain.claims import claim_history, pages_for
-    from clinicbill.domain.ledger import line_balances
+    from clinicbill.domain.claims.build import claim_history, pages_for
+    from clinicbill.domain.claims.scrub import scrub
+    from clinicbill.domain.claims.snapshot_load import load_snapshots
+    from clinicbill.domain.ledger.balances import line_balances
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.scrub import scrub
-    from clinicbill.domain.snapshot_load import load_snapshots
     from clinicbill.store.models import LedgerEntry, Patient, Payer, Provider
 
     snapshot = load_snapshots(session, [claim.id])[0]
@@ -135,7 +135,7 @@ def claim_show(
     from clinicbill.cli.claims import FINDING_COLUMNS
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import emit_json, record, table
-    from clinicbill.domain.claims import get_claim
+    from clinicbill.domain.claims.build import get_claim
 
     with unit_of_work() as session:
         data = gather(session, get_claim(session, claim_id))
@@ -153,5 +153,8 @@ def claim_show(
         table(data["calls"], CALL_COLUMNS, "follow-up calls")
 
 
-def register(claim_app: typer.Typer) -> None:
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the `claim` group (cli/claims.py)."""
+    from clinicbill.cli.claims import claim_app
+
     claim_app.command("show")(claim_show)

@@ -51,5 +51,8 @@ def claim_status_request(
     finish_batch(remote, batch_id, name, made.content, path, summary, what)
 
 
-def register(claim_app: typer.Typer) -> None:
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the `claim` group (cli/claims.py)."""
+    from clinicbill.cli.claims import claim_app
+
     claim_app.command("status-request")(claim_status_request)

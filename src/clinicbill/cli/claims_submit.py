@@ -88,5 +88,8 @@ def claim_submit(
     )
 
 
-def register(claim_app: typer.Typer) -> None:
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the `claim` group (cli/claims.py)."""
+    from clinicbill.cli.claims import claim_app
+
     claim_app.command("submit")(claim_submit)

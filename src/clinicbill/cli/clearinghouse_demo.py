@@ -76,7 +76,7 @@ def _send(target: Path) -> list[str]:
 
 def _answers(target: Path) -> list[str]:
     """Play the clearinghouse: a 999 and a 277CA for every batch sent, where they arrive."""
-    from datetime import datetime
+    from datetime import UTC, datetime
 
     from sqlalchemy import select
 
@@ -92,7 +92,7 @@ def _answers(target: Path) -> list[str]:
         batches = session.execute(select(X12Batch.id).where(X12Batch.kind == "837p")).scalars()
         for number, batch_id in enumerate(list(batches)):
             control = 900 + 2 * number
-            ack, ca = acknowledgements_for_batch(session, batch_id, control, datetime.now())
+            ack, ca = acknowledgements_for_batch(session, batch_id, control, datetime.now(UTC))
             for kind, text in (("999", ack), ("277ca", ca)):
                 path = folder / f"{kind}-{control}.x12"
                 path.unlink(missing_ok=True)

@@ -20,7 +20,7 @@ def codes_icd(
     Example: clinicbill codes icd low back pain
     """
     from clinicbill.cli.render import table
-    from clinicbill.domain.icd import search
+    from clinicbill.domain.codesets.icd import search
 
     hits = search(" ".join(query), limit=max(1, limit))
     rows = [{"code": h.code, "billable": h.billable, "description": h.description} for h in hits]
@@ -36,7 +36,7 @@ def codes_cpt(
     Example: clinicbill codes cpt acupuncture
     """
     from clinicbill.cli.render import table
-    from clinicbill.domain.cpt import search
+    from clinicbill.domain.codesets.cpt import search
 
     def hsa(value):
         return {True: "yes", False: "no", None: "with LMN"}[value]
@@ -69,7 +69,7 @@ def codes_units(
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import emit_json
     from clinicbill.domain.errors import ClinicbillError
-    from clinicbill.domain.units import UNIT_RULES, units_for_minutes
+    from clinicbill.domain.sessions.units import UNIT_RULES, units_for_minutes
 
     if rule not in UNIT_RULES:
         raise ClinicbillError(

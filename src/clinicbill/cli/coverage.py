@@ -17,7 +17,8 @@ verify_app = typer.Typer(
     no_args_is_help=True,
 )
 
-# Prompt labels in the order a benefits call goes (domain/verification.py VERIFICATION_FIELDS).
+# Prompt labels in the order a benefits call goes (domain/coverage/verification.py
+# VERIFICATION_FIELDS).
 VERIFY_PROMPTS = {
     "method": "Verified how (phone, portal, 271)",
     "representative": "Representative's name",
@@ -94,7 +95,7 @@ def ask_validated(values: dict, prompts: dict[str, str], spec: dict, required: s
 
 
 def visits_line(status) -> str:
-    """Plan-year visits of a policy in one line (domain/visits.py PolicyVisitStatus)."""
+    """Plan-year visits of a policy in one line (domain/coverage/visits.py PolicyVisitStatus)."""
     payer = (
         f", payer reported {status.visits_used_payer}"
         if status.visits_used_payer is not None
@@ -148,14 +149,14 @@ def verify_add(
     from clinicbill.cli.common import unit_of_work
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import done
-    from clinicbill.domain.lookup import find_policy
-    from clinicbill.domain.verification import (
+    from clinicbill.domain.coverage.verification import (
         VERIFICATION_FIELDS,
         VERIFICATION_REQUIRED,
         add_verification,
         corrected_fields,
     )
-    from clinicbill.domain.visits import policy_visit_status
+    from clinicbill.domain.coverage.visits import policy_visit_status
+    from clinicbill.domain.practice.lookup import find_policy
     from clinicbill.store.engine import current_user
 
     values = {
@@ -193,7 +194,7 @@ def _today():
 
 
 def _note_row(note, superseded: dict, current_id) -> dict:
-    from clinicbill.domain.verification import local_date
+    from clinicbill.domain.coverage.verification import local_date
 
     if note.id == current_id:
         status = "current"
@@ -231,9 +232,9 @@ def verify_list(
     from clinicbill.cli.common import unit_of_work
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import emit_json, table
-    from clinicbill.domain.lookup import find_policy
-    from clinicbill.domain.verification import applicable_note, corrected_by, history
-    from clinicbill.domain.visits import policy_visit_status
+    from clinicbill.domain.coverage.verification import applicable_note, corrected_by, history
+    from clinicbill.domain.coverage.visits import policy_visit_status
+    from clinicbill.domain.practice.lookup import find_policy
 
     today = _today()
     with unit_of_work() as session:
@@ -261,9 +262,9 @@ def verify_show(
     from clinicbill.cli.common import model_data, unit_of_work
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import emit_json, record
-    from clinicbill.domain.lookup import get_or_refuse
+    from clinicbill.domain.coverage.verification import applicable_note, corrected_by, history
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.verification import applicable_note, corrected_by, history
+    from clinicbill.domain.practice.lookup import get_or_refuse
     from clinicbill.store.models import Verification
 
     with unit_of_work() as session:
@@ -410,8 +411,4 @@ DEMO_STEPS_AFTER_SESSIONS: list = [
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
-    from clinicbill.cli.authorizations import auth_app, referral_app
-
     app.add_typer(verify_app, name="verify")
-    app.add_typer(referral_app, name="referral")
-    app.add_typer(auth_app, name="auth")

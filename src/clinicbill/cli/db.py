@@ -133,8 +133,8 @@ def export_all(
     """
     from clinicbill.cli.common import unit_of_work
     from clinicbill.cli.render import done
-    from clinicbill.domain.export import export_all as write_export
-    from clinicbill.domain.export import export_directory
+    from clinicbill.domain.practice.export import export_all as write_export
+    from clinicbill.domain.practice.export import export_directory
 
     directory = export_directory(dir, force)
     with unit_of_work() as session:

@@ -43,7 +43,7 @@ def seed(
 
     from clinicbill.cli.common import unit_of_work
     from clinicbill.cli.render import done
-    from clinicbill.domain.seed import seed_practice
+    from clinicbill.dev.seed import seed_practice
     from clinicbill.domain.validate import parse_date
 
     last = parse_date(end, "end", allow_future=False) if end else date.today()

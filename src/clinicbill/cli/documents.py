@@ -63,10 +63,10 @@ def superbill(
     Example: clinicbill superbill P00001 --from 2026-01-01 --to 2026-03-31
     """
     from clinicbill.cli.render import done
-    from clinicbill.domain.documents import superbill as build_superbill
+    from clinicbill.domain.documents.superbill_data import superbill as build_superbill
     from clinicbill.domain.errors import ClinicbillError
-    from clinicbill.domain.lookup import find_patient
     from clinicbill.domain.money import fmt
+    from clinicbill.domain.practice.lookup import find_patient
     from clinicbill.formats.superbill import render_superbill
     from clinicbill.store.files import resolve_output
 
@@ -128,10 +128,10 @@ def statement(
     Example: clinicbill statement P00001 --as-of 2026-03-31
     """
     from clinicbill.cli.render import done
-    from clinicbill.domain.account_documents import statement as build_statement
-    from clinicbill.domain.estimates import estimate_warnings
-    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.documents.account import statement as build_statement
+    from clinicbill.domain.documents.estimates import estimate_warnings
     from clinicbill.domain.money import fmt
+    from clinicbill.domain.practice.lookup import find_patient
     from clinicbill.formats.statement import render_statement
     from clinicbill.store.files import resolve_output
 
@@ -172,7 +172,7 @@ def receipt(
     Example: clinicbill receipt 3
     """
     from clinicbill.cli.render import done
-    from clinicbill.domain.account_documents import receipt as build_receipt
+    from clinicbill.domain.documents.account import receipt as build_receipt
     from clinicbill.domain.money import fmt
     from clinicbill.formats.receipt import render_receipt
     from clinicbill.store.files import resolve_output
@@ -217,9 +217,9 @@ def estimate_create(
     Example: clinicbill estimate P00006 --code 97124:units=4 --visits 12 --frequency weekly
     """
     from clinicbill.cli.render import done
-    from clinicbill.domain.estimates import create_estimate, estimate_document
-    from clinicbill.domain.lookup import find_patient, find_provider
+    from clinicbill.domain.documents.estimates import create_estimate, estimate_document
     from clinicbill.domain.money import fmt
+    from clinicbill.domain.practice.lookup import find_patient, find_provider
     from clinicbill.formats.estimate import render_estimate
     from clinicbill.store.files import resolve_output
 
@@ -283,8 +283,8 @@ def estimate_list(
     """
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import table
-    from clinicbill.domain.estimates import compare_estimates
-    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.documents.estimates import compare_estimates
+    from clinicbill.domain.practice.lookup import find_patient
 
     with unit_of_work() as session:
         patient_id = find_patient(session, patient).id if patient else None
@@ -306,9 +306,9 @@ def estimate_show(estimate_id: Annotated[str, typer.Argument(help="Estimate id."
     """
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import emit_json, record, table
-    from clinicbill.domain.estimates import compare_estimates, estimate_document
-    from clinicbill.domain.lookup import get_or_refuse
+    from clinicbill.domain.documents.estimates import compare_estimates, estimate_document
     from clinicbill.domain.money import fmt
+    from clinicbill.domain.practice.lookup import get_or_refuse
     from clinicbill.store.models import Estimate
 
     with unit_of_work() as session:
@@ -354,8 +354,8 @@ def estimate_pdf(
     Example: clinicbill estimate pdf 1 -o estimate-1-copy.pdf
     """
     from clinicbill.cli.render import done
-    from clinicbill.domain.estimates import estimate_document
-    from clinicbill.domain.lookup import get_or_refuse
+    from clinicbill.domain.documents.estimates import estimate_document
+    from clinicbill.domain.practice.lookup import get_or_refuse
     from clinicbill.formats.estimate import render_estimate
     from clinicbill.store.files import resolve_output
     from clinicbill.store.models import Estimate

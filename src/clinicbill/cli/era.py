@@ -35,7 +35,7 @@ def era_import(
     """
     from sqlalchemy import select
 
-    from clinicbill.domain.posting import post_remittance
+    from clinicbill.domain.remittance.posting import post_remittance
     from clinicbill.formats.x12_835 import read_835
     from clinicbill.store.models import Remittance
 
@@ -168,7 +168,7 @@ def _claims_table(outcome) -> None:
 
     from clinicbill.cli.render import table
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.remit import CLAIM_STATUS_CODES
+    from clinicbill.domain.remittance.remit import CLAIM_STATUS_CODES
 
     large = len(outcome.claims) > SHOW_CLAIMS
     shown = [c for c in outcome.claims if not large or not c.posted]
@@ -277,7 +277,7 @@ def era_show(remittance: Annotated[int, typer.Argument(help="Remittance id.")]) 
     from clinicbill.cli.render import emit_json, record, table
     from clinicbill.domain.errors import ClinicbillError
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.remit import CLAIM_STATUS_CODES, describe_remarks
+    from clinicbill.domain.remittance.remit import CLAIM_STATUS_CODES, describe_remarks
     from clinicbill.store.models import ProviderAdjustment, Remittance, RemittanceClaim
 
     with unit_of_work() as session:
@@ -330,7 +330,7 @@ def era_show(remittance: Annotated[int, typer.Argument(help="Remittance id.")]) 
 
 def _demo_payment(target: Path) -> list[str]:
     """Chen pays what she owes after insurance (her coinsurance), by card."""
-    from clinicbill.domain import ledger
+    from clinicbill.domain.ledger import balances as ledger
     from clinicbill.domain.money import to_decimal
     from clinicbill.store.engine import transaction
 

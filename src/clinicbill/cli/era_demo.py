@@ -14,7 +14,7 @@ def demo_remittance(target: Path) -> list[str]:
 
     from sqlalchemy import select
 
-    from clinicbill.domain.remit_match import load_billed_claims
+    from clinicbill.domain.remittance.match import load_billed_claims
     from clinicbill.formats.x12_835_write import (
         Outcome,
         advice_for,

@@ -1,4 +1,4 @@
-"""`package add|list|use`: prepaid packages and memberships (domain/packages.py)."""
+"""`package add|list|use`: prepaid packages and memberships (domain/ledger/packages.py)."""
 
 from __future__ import annotations
 
@@ -30,9 +30,9 @@ def package_add(
     """
     from clinicbill.cli.render import done
     from clinicbill.domain.errors import MissingValue
-    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.ledger.packages import add_package
     from clinicbill.domain.money import fmt, parse_amount
-    from clinicbill.domain.packages import add_package
+    from clinicbill.domain.practice.lookup import find_patient
     from clinicbill.domain.validate import parse_date
 
     name = _ask(name, "Package name", "name")
@@ -68,8 +68,8 @@ def package_list(patient: Annotated[str | None, Arg(help="Only this patient.")] 
     Example: clinicbill package list P00006
     """
     from clinicbill.cli.render import table
-    from clinicbill.domain.lookup import find_patient
-    from clinicbill.domain.packages import describe, package_statuses
+    from clinicbill.domain.ledger.packages import describe, package_statuses
+    from clinicbill.domain.practice.lookup import find_patient
 
     with unit_of_work() as session:
         patient_id = find_patient(session, patient).id if patient else None
@@ -102,9 +102,9 @@ def package_use(
     Example: clinicbill package use 1 12
     """
     from clinicbill.cli.render import done
-    from clinicbill.domain.lookup import get_or_refuse
+    from clinicbill.domain.ledger.packages import draw_from_package, find_package
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.packages import draw_from_package, find_package
+    from clinicbill.domain.practice.lookup import get_or_refuse
     from clinicbill.store.models import Encounter
 
     with unit_of_work() as session:
@@ -116,3 +116,8 @@ def package_use(
         f"session {session_id}: {fmt(total)} drawn from package {pkg.id}",
         {"package_id": pkg.id, "session": session_id, "applied": _applied_rows(applied)},
     )
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the root app."""
+    app.add_typer(package_app, name="package")

@@ -45,7 +45,7 @@ def patient_add(
     Example: clinicbill patient add --first-name Maya --last-name Chen --dob 1984-03-02 --sex F
     """
     from clinicbill.cli.render import done
-    from clinicbill.domain.patients import PATIENT_FIELDS, PATIENT_REQUIRED, add_patient
+    from clinicbill.domain.practice.patients import PATIENT_FIELDS, PATIENT_REQUIRED, add_patient
 
     values = dict(
         first_name=first_name,
@@ -151,8 +151,8 @@ def patient_show(patient: Annotated[str, typer.Argument(help="Id, account or nam
     """
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import emit_json, table
-    from clinicbill.domain.lookup import find_patient
-    from clinicbill.domain.patients import policies_for
+    from clinicbill.domain.practice.lookup import find_patient
+    from clinicbill.domain.practice.patients import policies_for
 
     with unit_of_work() as session:
         row = find_patient(session, patient)
@@ -185,7 +185,7 @@ def patient_show(patient: Annotated[str, typer.Argument(help="Id, account or nam
 def patient_show_extras(session, patient) -> dict:
     """Balances and other facts later features add to `patient show`."""
     try:
-        from clinicbill.domain.ledger import patient_summary
+        from clinicbill.domain.ledger.balances import patient_summary
     except ImportError:
         return {}
     return patient_summary(session, patient)
@@ -219,8 +219,8 @@ def patient_edit(
     Example: clinicbill patient edit P00001 --phone 503-555-0199
     """
     from clinicbill.cli.render import done
-    from clinicbill.domain.lookup import find_patient
-    from clinicbill.domain.patients import edit_patient
+    from clinicbill.domain.practice.lookup import find_patient
+    from clinicbill.domain.practice.patients import edit_patient
 
     changes = dict(
         first_name=first_name,
@@ -274,8 +274,8 @@ def policy_add(
     """
     from clinicbill.cli.render import done
     from clinicbill.domain.errors import MissingValue
-    from clinicbill.domain.lookup import find_patient, find_payer
-    from clinicbill.domain.patients import add_policy
+    from clinicbill.domain.practice.lookup import find_patient, find_payer
+    from clinicbill.domain.practice.patients import add_policy
 
     asked = ask_missing(
         {"payer": payer, "member_id": member_id},
@@ -326,7 +326,7 @@ def policy_list(
     from sqlalchemy import select
 
     from clinicbill.cli.render import table
-    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.practice.lookup import find_patient
     from clinicbill.store.models import Payer, Policy
 
     with unit_of_work() as session:
@@ -372,8 +372,8 @@ def policy_edit(
     Example: clinicbill policy edit 3 --to 2026-12-31
     """
     from clinicbill.cli.render import done
-    from clinicbill.domain.lookup import find_payer, get_or_refuse
-    from clinicbill.domain.patients import edit_policy
+    from clinicbill.domain.practice.lookup import find_payer, get_or_refuse
+    from clinicbill.domain.practice.patients import edit_policy
     from clinicbill.store.models import Policy
 
     with unit_of_work() as session:

@@ -62,9 +62,9 @@ def payment_add(
     Example: clinicbill payment add P00001 40 --method card --ref 4417
     """
     from clinicbill.cli.render import done, table
-    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.ledger.payments import add_patient_payment, check_method
     from clinicbill.domain.money import fmt, parse_amount
-    from clinicbill.domain.payments import add_patient_payment, check_method
+    from clinicbill.domain.practice.lookup import find_patient
 
     cents = parse_amount(amount, "amount", allow_zero=False)
     method = check_method(_ask(method, "Method (cash/card/check/hsa/fsa/eft)", "method"))
@@ -111,9 +111,9 @@ def payment_apply(
     Example: clinicbill payment apply P00001
     """
     from clinicbill.cli.render import done
-    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.ledger.payments import apply_credit
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.payments import apply_credit
+    from clinicbill.domain.practice.lookup import find_patient
 
     with unit_of_work() as session:
         row = find_patient(session, patient)
@@ -147,8 +147,8 @@ def payment_list(
 
     from clinicbill.cli.render import table
     from clinicbill.domain.errors import ClinicbillError
-    from clinicbill.domain.lookup import find_patient
     from clinicbill.domain.money import fmt
+    from clinicbill.domain.practice.lookup import find_patient
     from clinicbill.domain.validate import parse_date
     from clinicbill.store.models import LedgerEntry, Patient, Payment
 
@@ -233,9 +233,9 @@ def payment_post_eob(
     Example: clinicbill payment post-eob 3 --ref 88123 --line '1 paid=57.60 CO-45=18 PR-2=14.40'
     """
     from clinicbill.cli.render import done
-    from clinicbill.domain.claims import get_claim
-    from clinicbill.domain.eob import parse_eob_line, post_eob
+    from clinicbill.domain.claims.build import get_claim
     from clinicbill.domain.money import fmt
+    from clinicbill.domain.remittance.eob import parse_eob_line, post_eob
 
     lines = [parse_eob_line(text) for text in line or []]
     with unit_of_work() as session:
@@ -276,9 +276,9 @@ def adjust(
     Example: clinicbill adjust P00001 4.50 --reason small-balance
     """
     from clinicbill.cli.render import done
-    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.ledger.payments import add_adjustment
     from clinicbill.domain.money import fmt, parse_amount
-    from clinicbill.domain.payments import add_adjustment
+    from clinicbill.domain.practice.lookup import find_patient
 
     cents = parse_amount(amount, "amount", allow_zero=False)
     reason = _ask(reason, "Reason (write-off/small-balance/courtesy/bad-debt)", "reason")
@@ -304,10 +304,10 @@ def refund(
     Example: clinicbill refund P00001 20 --method check --ref 1043
     """
     from clinicbill.cli.render import done
-    from clinicbill.domain.ledger import patient_credit
-    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.ledger.balances import patient_credit
+    from clinicbill.domain.ledger.payments import add_refund, check_method
     from clinicbill.domain.money import fmt, parse_amount
-    from clinicbill.domain.payments import add_refund, check_method
+    from clinicbill.domain.practice.lookup import find_patient
 
     cents = parse_amount(amount, "amount", allow_zero=False)
     method = check_method(_ask(method, "Method (cash/card/check/hsa/fsa/eft)", "method"))
@@ -333,10 +333,10 @@ def balance(
     """
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import emit_json, table
-    from clinicbill.domain import ledger
-    from clinicbill.domain.claims import get_claim
-    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.claims.build import get_claim
+    from clinicbill.domain.ledger import balances as ledger
     from clinicbill.domain.money import fmt
+    from clinicbill.domain.practice.lookup import find_patient
 
     with unit_of_work() as session:
         row = find_patient(session, patient)
@@ -385,7 +385,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(payment_app, name="payment")
     app.command("adjust", cls=AmountCommand)(adjust)
     app.command("refund", cls=AmountCommand)(refund)
-    from clinicbill.cli import packages
-
-    app.add_typer(packages.package_app, name="package")
     app.command("balance")(balance)

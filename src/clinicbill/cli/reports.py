@@ -81,7 +81,7 @@ def print_report(report, everything: bool = False) -> None:
     A long list marked for preview shows its first rows and what the rest add up to, unless
     `everything`."""
     from clinicbill.cli.render import add_column, console, new_table, print_fitted
-    from clinicbill.domain.report_table import TEXT, cell_text
+    from clinicbill.domain.reports.table import TEXT, cell_text
 
     tones = {"warn": "yellow", "alert": "red"}
     out = console()
@@ -202,8 +202,8 @@ def aging(
 
     Example: clinicbill aging --as-of 2026-10-31 --by payer --format pdf -o aging-october.pdf
     """
-    from clinicbill.domain.aging_report import aging_report, to_report
-    from clinicbill.domain.lookup import find_provider
+    from clinicbill.domain.practice.lookup import find_provider
+    from clinicbill.domain.reports.aging.report import aging_report, to_report
 
     with unit_of_work() as session:
         who = find_provider(session, provider) if provider else None
@@ -254,11 +254,12 @@ def report_followup(
 
     Example: clinicbill report followup
     """
-    from clinicbill.domain.reports import followup_report
+    from clinicbill.domain.reports.worklists import followup_report
+    from clinicbill.domain.validate import check_not_future
 
     with unit_of_work() as session:
         day = _date(as_of, "as-of")
-        _not_future(day)
+        check_not_future(day, "as-of")
         report = followup_report(session, day, no_response_days, forwarded_days)
     emit(report, format.value, output, f"followup-{report.parameters['as_of']}", force=force)
 
@@ -278,7 +279,7 @@ def report_revenue(
 
     Example: clinicbill report revenue --from 2026-01-01 --to 2026-06-30 --by provider
     """
-    from clinicbill.domain.revenue import revenue_report
+    from clinicbill.domain.reports.revenue import revenue_report
 
     start, end = _period(date_from, date_to)
     with unit_of_work() as session:
@@ -298,7 +299,7 @@ def report_denials(
 
     Example: clinicbill report denials --from 2026-01-01
     """
-    from clinicbill.domain.revenue import denials_report
+    from clinicbill.domain.reports.revenue import denials_report
 
     start, end = _period(date_from, date_to)
     with unit_of_work() as session:
@@ -320,8 +321,8 @@ def report_underpaid(
 
     Example: clinicbill report underpaid --payer CHP01 --from 2026-01-01
     """
-    from clinicbill.domain.lookup import find_payer
-    from clinicbill.domain.underpaid import underpaid_report
+    from clinicbill.domain.practice.lookup import find_payer
+    from clinicbill.domain.reports.underpaid import underpaid_report
 
     start, end = _period(date_from, date_to)
     with unit_of_work() as session:
@@ -346,20 +347,11 @@ def report_visits(
 
     Example: clinicbill report visits --expiring-days 30
     """
-    from clinicbill.domain.reports import visits_report
+    from clinicbill.domain.reports.worklists import visits_report
 
     with unit_of_work() as session:
         report = visits_report(session, _date(as_of, "as-of"), expiring_days)
     emit(report, format.value, output, f"visits-{report.parameters['as_of']}", force=force)
-
-
-def _not_future(day) -> None:
-    from datetime import date
-
-    from clinicbill.domain.errors import ClinicbillError
-
-    if day is not None and day > date.today():
-        raise ClinicbillError(f"as-of: {day} is in the future", "give today or an earlier date")
 
 
 def _practice_name(session) -> str:

@@ -14,7 +14,7 @@ from datetime import date
 import typer
 
 from clinicbill.cli.common import unit_of_work
-from clinicbill.cli.session_prompts_note import ask_details, ask_lines, ask_soap
+from clinicbill.cli.session_prompts_note import ask_lines
 
 
 def _q():
@@ -53,7 +53,7 @@ def _patient_choices(session) -> dict[str, int]:
 
 def ask_patient(ref) -> int:
     from clinicbill.domain.errors import ClinicbillError
-    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.practice.lookup import find_patient
 
     if ref is not None:
         return _read(lambda s: find_patient(s, ref).id)
@@ -76,7 +76,7 @@ def ask_patient(ref) -> int:
 def ask_provider(ref, usual: int | None = None) -> tuple[int, str]:
     from sqlalchemy import select
 
-    from clinicbill.domain.lookup import find_provider
+    from clinicbill.domain.practice.lookup import find_provider
     from clinicbill.store.models import Provider
 
     if ref is not None:
@@ -127,7 +127,7 @@ def ask_date(value, default: date | None = None) -> date:
 
 
 def _policy_choices(session, patient_id: int, on: date):
-    from clinicbill.domain.patients import active_policy, policies_for
+    from clinicbill.domain.practice.patients import active_policy, policies_for
     from clinicbill.store.models import Patient, Payer
 
     patient = session.get(Patient, patient_id)
@@ -145,7 +145,7 @@ def _policy_choices(session, patient_id: int, on: date):
 
 def ask_policy(value, patient_id: int, on: date):
     """AUTO/None/ref as given; otherwise a choice of the policies in effect, or self-pay."""
-    from clinicbill.domain.sessions import AUTO
+    from clinicbill.domain.sessions.entry import AUTO
 
     if value is not AUTO:
         return value
@@ -162,7 +162,7 @@ def ask_policy(value, patient_id: int, on: date):
 
 def _case_choices(session, patient_id: int, policy_ref):
     from clinicbill.domain.cases.records import list_cases
-    from clinicbill.domain.lookup import find_policy
+    from clinicbill.domain.practice.lookup import find_policy
     from clinicbill.store.models import Patient
 
     patient = session.get(Patient, patient_id)
@@ -180,7 +180,7 @@ def _case_choices(session, patient_id: int, policy_ref):
 def ask_case(value, patient_id: int, policy):
     """The injury case to bill under: a choice among the patient's open cases (the only one
     for the policy billed is the default), or none."""
-    from clinicbill.domain.sessions import AUTO
+    from clinicbill.domain.sessions.entry import AUTO
 
     if value is not AUTO or policy is None or policy is AUTO:
         return value
@@ -195,7 +195,7 @@ def ask_case(value, patient_id: int, policy):
 
 
 def ask_template(value, credential: str):
-    from clinicbill.domain.notes import load_template, template_names
+    from clinicbill.domain.sessions.notes import load_template, template_names
 
     if value is not None:
         return value
@@ -214,7 +214,7 @@ def ask_template(value, credential: str):
 def _last_diagnoses(session, patient_id: int) -> list[str]:
     from sqlalchemy import select
 
-    from clinicbill.domain.sessions import stored_diagnoses
+    from clinicbill.domain.sessions.entry import stored_diagnoses
     from clinicbill.store.models import Encounter
 
     last = session.execute(
@@ -230,7 +230,7 @@ def _pick_code(answer: str, on: date) -> str | None:
     """A billable code from what was typed: a code, a header's child, or a word search."""
     import re
 
-    from clinicbill.domain import icd
+    from clinicbill.domain.codesets import icd
     from clinicbill.domain.errors import ClinicbillError
 
     Choice = _q().Choice
@@ -257,7 +257,7 @@ def _pick_code(answer: str, on: date) -> str | None:
 
 
 def ask_diagnoses(patient_id: int, on: date, insured: bool, ask_same: bool = True) -> list[str]:
-    from clinicbill.domain.icd import description
+    from clinicbill.domain.codesets.icd import description
 
     previous = _read(_last_diagnoses, patient_id) if ask_same else []
     if previous:
@@ -288,7 +288,7 @@ def ask_diagnoses(patient_id: int, on: date, insured: bool, ask_same: bool = Tru
 
 
 def _rule_for(session, policy) -> str:
-    from clinicbill.domain.profiles import load_profile, profile_for_payer
+    from clinicbill.domain.practice.profiles import load_profile, profile_for_payer
     from clinicbill.store.models import Payer, Policy
 
     if policy is None:
@@ -299,7 +299,7 @@ def _rule_for(session, policy) -> str:
 
 def _preview(inputs: dict):
     from clinicbill.cli.session_view import print_plan
-    from clinicbill.domain.sessions import plan_session
+    from clinicbill.domain.sessions.entry import plan_session
 
     def run(session):
         plan = plan_session(session, **inputs)
@@ -322,8 +322,8 @@ class Context:
 
 
 def context(out: dict) -> Context:
-    from clinicbill.domain.notes import load_template
-    from clinicbill.domain.sessions import AUTO
+    from clinicbill.domain.sessions.entry import AUTO
+    from clinicbill.domain.sessions.notes import load_template
     from clinicbill.store.models import Provider
 
     on = date.fromisoformat(out["service_date"])
@@ -340,37 +340,6 @@ def context(out: dict) -> Context:
     )
 
 
-def ask_session(inputs: dict, sign: bool) -> tuple[dict, bool]:
-    """Ask for everything the flags left out; returns the inputs and whether to sign."""
-    from clinicbill.domain.notes import infer_template
-
-    out = dict(inputs)
-    from clinicbill.app.visits import last_visit
-
-    out["patient"] = ask_patient(out["patient"])
-    last = _read(last_visit, out["patient"])
-    out["provider"], credential = ask_provider(out["provider"], last and last.provider_id)
-    on = ask_date(out["service_date"])
-    out["service_date"] = on.isoformat()
-    out["policy"] = ask_policy(out["policy"], out["patient"], on)
-    out["case"] = ask_case(out["case"], out["patient"], out["policy"])
-    if last is not None and all(out[k] is None for k in ("template", "diagnoses", "lines")):
-        _offer_last_visit(out, last)
-    if out["lines"] is not None and out["template"] is None:
-        out["template"] = infer_template([x.code for x in out["lines"]]) or ""
-    out["template"] = ask_template(out["template"], credential)
-    ctx = context(out)
-    if out["diagnoses"] is None:
-        out["diagnoses"] = ask_diagnoses(out["patient"], on, ctx.insured)
-    if out["lines"] is None:
-        out["lines"] = ask_lines(ctx.template, ctx.rule)
-    out["modality"] = ask_details(ctx.template, out["modality"])
-    out["soap"], out["pain_before"], out["pain_after"] = ask_soap(
-        out["soap"], out["pain_before"], out["pain_after"]
-    )
-    return summary(out)
-
-
 def _offer_last_visit(out: dict, last) -> None:
     """ "Same as last visit": its diagnoses, lines (with minutes), template details and plan,
     to adjust at the summary (Change an answer)."""
@@ -383,7 +352,7 @@ def _offer_last_visit(out: dict, last) -> None:
     out["template"] = last.template
     out["diagnoses"] = list(last.diagnoses)
     out["lines"] = list(last.lines)
-    from clinicbill.domain.notes import load_template
+    from clinicbill.domain.sessions.notes import load_template
 
     template = load_template(last.template) if last.template else None
     skipped = {p.key: "" for p in template.prompts} if template else {}  # left blank last time
@@ -409,17 +378,3 @@ def _checked_preview(out: dict):
                 out["lines"] = ask_lines(ctx.template, ctx.rule)
             else:
                 out["diagnoses"] = ask_diagnoses(out["patient"], ctx.on, ctx.insured)
-
-
-def summary(out: dict, exclude_id: int | None = None) -> tuple[dict, bool]:
-    """Show the plan and let the user save (draft by default), change an answer or cancel."""
-    from clinicbill.cli.session_summary import change_answer, choose
-
-    while True:
-        plan = _checked_preview(out)
-        action = choose(out, plan, exclude_id)
-        if action == "cancel":
-            raise KeyboardInterrupt
-        if action != "change":
-            return out, action == "sign"
-        change_answer(out)

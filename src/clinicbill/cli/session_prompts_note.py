@@ -32,8 +32,8 @@ def _whole(low: int, high: int, blank: bool = True):
 
 
 def _show_units(lines, rule: str) -> None:
-    from clinicbill.domain.cpt import is_timed
-    from clinicbill.domain.units import units_for_minutes
+    from clinicbill.domain.codesets.cpt import is_timed
+    from clinicbill.domain.sessions.units import units_for_minutes
 
     timed = {}
     for n, line in enumerate(lines, start=1):
@@ -45,8 +45,8 @@ def _show_units(lines, rule: str) -> None:
 
 def _ask_one(code: str, minutes=None, units=None, modifiers=(), ask_modifiers=True):
     """One service: minutes for timed codes, units otherwise. None when skipped."""
-    from clinicbill.domain.cpt import entry
-    from clinicbill.domain.sessions import LineInput
+    from clinicbill.domain.codesets.cpt import entry
+    from clinicbill.domain.sessions.entry import LineInput
 
     found = entry(code)
     label = f"{code} {found.description}" if found else f"{code} (not in the catalog)"
@@ -127,7 +127,7 @@ def _pick_service(typed: str) -> str | None:
     codes (97183 -> 97140, 97124 ...)."""
     import difflib
 
-    from clinicbill.domain.cpt import catalog, entry, search
+    from clinicbill.domain.codesets.cpt import catalog, entry, search
 
     if entry(typed.upper()):
         return typed.upper()
@@ -192,7 +192,8 @@ def finish_note(ident: int) -> None:
     typed is lost); ask for the missing parts now and sign. Ctrl-C keeps the draft."""
     from clinicbill.cli.common import answer_check, unit_of_work
     from clinicbill.cli.context import STATE
-    from clinicbill.domain.sessions import edit_session, get_session, sign_session
+    from clinicbill.domain.sessions.entry import get_session
+    from clinicbill.domain.sessions.record import edit_session, sign_session
     from clinicbill.store.engine import current_user
 
     with unit_of_work() as session:

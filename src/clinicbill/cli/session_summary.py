@@ -1,4 +1,5 @@
-"""The summary step of the interactive session: save as a draft (the default: a stray Enter
+"""The interactive session's flow (ask_session: the questions of session_prompts.py, then
+the summary) and its summary step: save as a draft (the default: a stray Enter
 never signs, and never silently saves a second copy of a visit), save and sign, change any
 answer (it is asked again, the others kept), or cancel."""
 
@@ -62,7 +63,7 @@ def change_answer(out: dict) -> None:
     """Ask one chosen answer again; `out` keeps every other answer."""
     from clinicbill.cli import session_prompts as sp
     from clinicbill.cli.session_prompts_note import SOAP_LABELS, ask_details, ask_lines, ask_soap
-    from clinicbill.domain.sessions import AUTO
+    from clinicbill.domain.sessions.entry import AUTO
 
     Choice = _q().Choice
     which = (
@@ -105,7 +106,8 @@ def change_answer(out: dict) -> None:
 
 
 def _stored_answers(session, ident: str) -> tuple[int, dict]:
-    from clinicbill.domain.sessions import get_session, stored_inputs
+    from clinicbill.domain.sessions.entry import get_session
+    from clinicbill.domain.sessions.record import stored_inputs
 
     encounter = get_session(session, ident)
     stored = stored_inputs(session, encounter)
@@ -127,8 +129,9 @@ def edit_at_terminal(ident: str) -> None:
     any answer can be changed (the prompts prefilled), then saved or signed."""
     from clinicbill.cli.common import unit_of_work
     from clinicbill.cli.context import STATE
-    from clinicbill.cli.session_prompts import _read, summary
-    from clinicbill.domain.sessions import edit_session, get_session, sign_session
+    from clinicbill.cli.session_prompts import _read
+    from clinicbill.domain.sessions.entry import get_session
+    from clinicbill.domain.sessions.record import edit_session, sign_session
     from clinicbill.store.engine import current_user
 
     number, out = _read(_stored_answers, ident)
@@ -146,3 +149,61 @@ def edit_at_terminal(ident: str) -> None:
             sign_session(session, encounter, STATE.user or current_user())
     what = ", ".join(k.replace("_", "-") for k in changed) or "nothing changed"
     typer.echo(f"session {number}: {what}" + ("; signed" if sign else " (draft)"))
+
+
+def ask_session(inputs: dict, sign: bool) -> tuple[dict, bool]:
+    """Ask for everything the flags left out; returns the inputs and whether to sign."""
+    from clinicbill.cli.session_prompts import (
+        _offer_last_visit,
+        _read,
+        ask_case,
+        ask_date,
+        ask_diagnoses,
+        ask_patient,
+        ask_policy,
+        ask_provider,
+        ask_template,
+        context,
+    )
+    from clinicbill.cli.session_prompts_note import ask_details, ask_lines, ask_soap
+    from clinicbill.domain.sessions.notes import infer_template
+
+    out = dict(inputs)
+    from clinicbill.app.visits import last_visit
+
+    out["patient"] = ask_patient(out["patient"])
+    last = _read(last_visit, out["patient"])
+    out["provider"], credential = ask_provider(out["provider"], last and last.provider_id)
+    on = ask_date(out["service_date"])
+    out["service_date"] = on.isoformat()
+    out["policy"] = ask_policy(out["policy"], out["patient"], on)
+    out["case"] = ask_case(out["case"], out["patient"], out["policy"])
+    if last is not None and all(out[k] is None for k in ("template", "diagnoses", "lines")):
+        _offer_last_visit(out, last)
+    if out["lines"] is not None and out["template"] is None:
+        out["template"] = infer_template([x.code for x in out["lines"]]) or ""
+    out["template"] = ask_template(out["template"], credential)
+    ctx = context(out)
+    if out["diagnoses"] is None:
+        out["diagnoses"] = ask_diagnoses(out["patient"], on, ctx.insured)
+    if out["lines"] is None:
+        out["lines"] = ask_lines(ctx.template, ctx.rule)
+    out["modality"] = ask_details(ctx.template, out["modality"])
+    out["soap"], out["pain_before"], out["pain_after"] = ask_soap(
+        out["soap"], out["pain_before"], out["pain_after"]
+    )
+    return summary(out)
+
+
+def summary(out: dict, exclude_id: int | None = None) -> tuple[dict, bool]:
+    """Show the plan and let the user save (draft by default), change an answer or cancel."""
+    from clinicbill.cli.session_prompts import _checked_preview
+
+    while True:
+        plan = _checked_preview(out)
+        action = choose(out, plan, exclude_id)
+        if action == "cancel":
+            raise KeyboardInterrupt
+        if action != "change":
+            return out, action == "sign"
+        change_answer(out)

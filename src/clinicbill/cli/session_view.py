@@ -7,9 +7,9 @@ import typer
 
 def plan_lines_text(session, plan) -> list[str]:
     """The summary shown before saving and after: who, what, units and why, charges."""
-    from clinicbill.domain.icd import description
+    from clinicbill.domain.codesets.icd import description
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.note_view import LETTERS
+    from clinicbill.domain.sessions.note_view import LETTERS
     from clinicbill.store.models import Patient, Provider
 
     patient = session.get(Patient, plan.patient_id)
@@ -37,7 +37,7 @@ def plan_lines_text(session, plan) -> list[str]:
     if plan.unit_explanation:
         out.append(f"  units: {plan.unit_explanation}")
     if plan.modality:
-        from clinicbill.domain.notes import display_value
+        from clinicbill.domain.sessions.notes import display_value
 
         shown = "; ".join(f"{k}: {display_value(v)}" for k, v in plan.modality.items())
         out.append(f"  details: {shown}")
@@ -102,9 +102,9 @@ def plan_data(plan) -> dict:
 def session_data(session, encounter) -> dict:
     """A stored session with its diagnoses, lines and addenda, for --json."""
     from clinicbill.cli.common import model_data
-    from clinicbill.domain.note_view import addenda
-    from clinicbill.domain.notes import stored_details
-    from clinicbill.domain.sessions import stored_diagnoses, stored_lines
+    from clinicbill.domain.sessions.entry import stored_diagnoses, stored_lines
+    from clinicbill.domain.sessions.note_view import addenda
+    from clinicbill.domain.sessions.notes import stored_details
 
     data = model_data(encounter)
     data.pop("modality_json", None)

@@ -54,7 +54,7 @@ CaseOpt = Annotated[
 
 def _link(value: str | None, label: str):
     from clinicbill.domain.errors import ClinicbillError
-    from clinicbill.domain.sessions import AUTO
+    from clinicbill.domain.sessions.entry import AUTO
 
     if value is None or value.strip().lower() == "auto":
         return AUTO
@@ -67,8 +67,8 @@ def _link(value: str | None, label: str):
 
 def _inputs(**flags) -> dict:
     """Flag values as plan_session inputs (None: not given)."""
-    from clinicbill.domain.notes import parse_detail
-    from clinicbill.domain.sessions import AUTO, parse_line
+    from clinicbill.domain.sessions.entry import AUTO, parse_line
+    from clinicbill.domain.sessions.notes import parse_detail
 
     soap = {k: flags[k] for k in ("subjective", "objective", "assessment", "plan")}
     flags["date"] = flags.get("date_")
@@ -96,7 +96,7 @@ def _inputs(**flags) -> dict:
 
 
 def _case_ref(value):
-    from clinicbill.domain.sessions import AUTO
+    from clinicbill.domain.sessions.entry import AUTO
 
     if value is None or value.strip().lower() == "auto":
         return AUTO
@@ -149,25 +149,21 @@ def session_add(
     from clinicbill.cli.context import STATE, tty
     from clinicbill.cli.render import done
     from clinicbill.cli.session_view import plan_data, plan_lines_text, print_notices
-    from clinicbill.domain.sessions import (
-        missing_for_signature,
-        plan_session,
-        sign_session,
-        write_session,
-    )
+    from clinicbill.domain.sessions.entry import plan_session, write_session
+    from clinicbill.domain.sessions.record import missing_for_signature, sign_session
     from clinicbill.store.engine import current_user
 
     inputs = _inputs(**flags)
     asked = tty() and _needs_prompts(inputs)
     if asked:
-        from clinicbill.cli.session_prompts import ask_session
+        from clinicbill.cli.session_summary import ask_session
 
         inputs, sign = ask_session(inputs, sign)
     with unit_of_work() as session:
         planned = plan_session(session, **inputs)
         encounter = write_session(session, planned)
         if package is not None:
-            from clinicbill.domain.packages import draw_from_package, find_package
+            from clinicbill.domain.ledger.packages import draw_from_package, find_package
 
             draw_from_package(session, encounter, find_package(session, package))
         from clinicbill.app.selfpay import bill_new_session  # memberships, tiers
@@ -241,7 +237,8 @@ def session_edit(
     from clinicbill.cli.context import tty
     from clinicbill.cli.render import done
     from clinicbill.cli.session_view import print_notices
-    from clinicbill.domain.sessions import AUTO, edit_session, get_session, plan_stored
+    from clinicbill.domain.sessions.entry import AUTO, get_session
+    from clinicbill.domain.sessions.record import edit_session, plan_stored
 
     inputs = _inputs(**flags)
     changes = {k: v for k, v in inputs.items() if v is not None and v is not AUTO}
@@ -300,7 +297,7 @@ def session_list(
     Example: clinicbill session list --patient Chen --from 2026-11-01 --unsigned
     """
     from clinicbill.cli.render import table
-    from clinicbill.domain.session_list import COLUMNS, list_sessions
+    from clinicbill.domain.sessions.listing import COLUMNS, list_sessions
 
     with unit_of_work() as session:
         rows = list_sessions(
@@ -325,7 +322,8 @@ def session_show(ident: SessionId) -> None:
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import emit_json
     from clinicbill.cli.session_view import session_data
-    from clinicbill.domain.sessions import get_session, render_note
+    from clinicbill.domain.sessions.entry import get_session
+    from clinicbill.domain.sessions.record import render_note
 
     with unit_of_work() as session:
         encounter = get_session(session, ident)
@@ -346,7 +344,8 @@ def session_sign(ident: SessionId) -> None:
     """
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import done
-    from clinicbill.domain.sessions import get_session, sign_session
+    from clinicbill.domain.sessions.entry import get_session
+    from clinicbill.domain.sessions.record import sign_session
     from clinicbill.store.engine import current_user
 
     with unit_of_work() as session:
@@ -371,7 +370,8 @@ def session_addendum(
     """
     from clinicbill.cli.context import STATE, tty
     from clinicbill.cli.render import done
-    from clinicbill.domain.sessions import add_addendum, get_session
+    from clinicbill.domain.sessions.entry import get_session
+    from clinicbill.domain.sessions.record import add_addendum
     from clinicbill.store.engine import current_user
 
     if text is None and tty():
@@ -396,7 +396,8 @@ def session_void(
     Example: clinicbill session void 12 --reason "Entered for the wrong patient"
     """
     from clinicbill.cli.render import done
-    from clinicbill.domain.sessions import get_session, void_session
+    from clinicbill.domain.sessions.entry import get_session
+    from clinicbill.domain.sessions.record import void_session
 
     with unit_of_work() as session:
         encounter = get_session(session, ident)
@@ -415,7 +416,8 @@ def session_note(ident: SessionId, output: Output = None, force: Force = False) 
     Example: clinicbill session note 12 -o note.pdf
     """
     from clinicbill.cli.render import done
-    from clinicbill.domain.sessions import get_session, render_note
+    from clinicbill.domain.sessions.entry import get_session
+    from clinicbill.domain.sessions.record import render_note
     from clinicbill.store.files import resolve_output
 
     with unit_of_work() as session:

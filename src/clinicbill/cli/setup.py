@@ -46,7 +46,7 @@ def init(
     """
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import done
-    from clinicbill.domain.practice import (
+    from clinicbill.domain.practice.records import (
         PRACTICE_FIELDS,
         PRACTICE_REQUIRED,
         create_practice,
@@ -55,7 +55,7 @@ def init(
     from clinicbill.domain.validate import tax_id as tax_id_check
 
     if sample:
-        from clinicbill.domain.sample import load_sample
+        from clinicbill.domain.practice.sample import load_sample
 
         with unit_of_work() as session:
             summary = load_sample(session)
@@ -97,7 +97,7 @@ def practice_show() -> None:
 
     Example: clinicbill practice show
     """
-    from clinicbill.domain.practice import get_practice
+    from clinicbill.domain.practice.records import get_practice
 
     with unit_of_work() as session:
         practice = get_practice(session)
@@ -130,7 +130,7 @@ def practice_edit(
     """
     changes = dict(locals())  # the options, before any import adds a name
     from clinicbill.cli.render import done
-    from clinicbill.domain.practice import edit_practice, get_practice, tax_id_note
+    from clinicbill.domain.practice.records import edit_practice, get_practice, tax_id_note
 
     with unit_of_work() as session:
         changed = edit_practice(session, **changes)
@@ -157,7 +157,7 @@ def provider_add(
     --npi 1234567893 --taxonomy 225700000X --license MT12345 --license-state OR
     """
     from clinicbill.cli.render import done
-    from clinicbill.domain.practice import PROVIDER_FIELDS, PROVIDER_REQUIRED, add_provider
+    from clinicbill.domain.practice.records import PROVIDER_FIELDS, PROVIDER_REQUIRED, add_provider
 
     values = dict(
         first_name=first_name,
@@ -212,7 +212,7 @@ def provider_show(provider: Annotated[str, typer.Argument(help="Id, NPI or name.
 
     Example: clinicbill provider show Reyes
     """
-    from clinicbill.domain.lookup import find_provider
+    from clinicbill.domain.practice.lookup import find_provider
 
     with unit_of_work() as session:
         row = find_provider(session, provider)
@@ -236,8 +236,8 @@ def provider_edit(
     Example: clinicbill provider edit Reyes --license MT99999
     """
     from clinicbill.cli.render import done
-    from clinicbill.domain.lookup import find_provider
-    from clinicbill.domain.practice import edit_provider
+    from clinicbill.domain.practice.lookup import find_provider
+    from clinicbill.domain.practice.records import edit_provider
 
     changes = dict(
         first_name=first_name,
@@ -279,7 +279,7 @@ def payer_add(
     Example: clinicbill payer add --name "Cascade Health Plan" --payer-id 93221 --type commercial
     """
     from clinicbill.cli.render import done
-    from clinicbill.domain.practice import PAYER_FIELDS, PAYER_REQUIRED, add_payer
+    from clinicbill.domain.practice.records import PAYER_FIELDS, PAYER_REQUIRED, add_payer
 
     values = dict(
         name=name,
@@ -334,8 +334,8 @@ def payer_show(payer: Annotated[str, typer.Argument(help="Id, payer id or name."
     """
     from dataclasses import asdict
 
-    from clinicbill.domain.lookup import find_payer
-    from clinicbill.domain.profiles import profile_for_payer
+    from clinicbill.domain.practice.lookup import find_payer
+    from clinicbill.domain.practice.profiles import profile_for_payer
 
     with unit_of_work() as session:
         row = find_payer(session, payer)
@@ -365,8 +365,8 @@ def payer_edit(
     Example: clinicbill payer edit Cascade --timely-filing-days 90
     """
     from clinicbill.cli.render import done
-    from clinicbill.domain.lookup import find_payer
-    from clinicbill.domain.practice import edit_payer
+    from clinicbill.domain.practice.lookup import find_payer
+    from clinicbill.domain.practice.records import edit_payer
 
     changes = dict(
         name=name,
@@ -398,9 +398,9 @@ def fee_set(
     Example: clinicbill fee set 97124 32.50
     """
     from clinicbill.cli.render import done
-    from clinicbill.domain.lookup import find_payer
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.practice import set_fee
+    from clinicbill.domain.practice.lookup import find_payer
+    from clinicbill.domain.practice.records import set_fee
 
     with unit_of_work() as session:
         payer_row = find_payer(session, payer) if payer else None

@@ -48,8 +48,8 @@ def statement_year(
 
     from clinicbill.cli.render import done
     from clinicbill.domain.errors import ClinicbillError
-    from clinicbill.domain.lookup import find_patient
     from clinicbill.domain.money import fmt
+    from clinicbill.domain.practice.lookup import find_patient
     from clinicbill.domain.selfpay.year_summary import check_year, patients_paying_in, year_summary
     from clinicbill.formats.year_summary import render_year_summary
     from clinicbill.store.files import private_directory

@@ -195,12 +195,17 @@ def parse_date(value: str | date, field: str = "date", allow_future: bool = True
                     f"{field}: '{_show(value)}' is not a date",
                     "use YYYY-MM-DD or MM/DD/YYYY (a real calendar day), today or yesterday",
                 ) from None
-    if not allow_future and result > date.today():
-        raise ClinicbillError(
-            f"{field}: {result.isoformat()} is in the future",
-            f"give a date no later than today ({date.today().isoformat()})",
-        )
+    if not allow_future:
+        check_not_future(result, field, f"give a date no later than today ({date.today()})")
     return result
+
+
+def check_not_future(day: date | None, field: str, hint: str = "") -> None:
+    """The one check that a date (an as-of, a call, a status change) is not after today."""
+    if day is not None and day > date.today():
+        raise ClinicbillError(
+            f"{field}: {day.isoformat()} is in the future", hint or "give today or an earlier date"
+        )
 
 
 def required_text(value: str | None, field: str, max_len: int = 60) -> str:

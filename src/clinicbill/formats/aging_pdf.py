@@ -1,7 +1,7 @@
 """The aging as a PDF: a stacked bar chart of the buckets per responsible party (reportlab
 graphics, no plotting dependency), then every section of the report as a ruled table.
 
-The numbers are the report's own cells (domain/report_table.py), so the PDF agrees with the
+The numbers are the report's own cells (domain/reports/table.py), so the PDF agrees with the
 terminal table, the CSV and the JSON.
 """
 
@@ -15,8 +15,8 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.platypus import Spacer
 
-from clinicbill.domain.aging import BUCKET_LABELS
-from clinicbill.domain.report_table import MONEY, PERCENT, TEXT, Report, Section, cell_text
+from clinicbill.domain.reports.aging.query import BUCKET_LABELS
+from clinicbill.domain.reports.table import MONEY, PERCENT, TEXT, Report, Section, cell_text
 from clinicbill.formats.pdf import MARGIN, build, grid_table, para
 
 # Green (current) to red (oldest), one per bucket.

@@ -12,9 +12,9 @@ import io
 import json
 from datetime import date
 
-from clinicbill.domain.documents import format_phone, format_zip
+from clinicbill.domain.claims.snapshot import ClaimSnapshot, Person
+from clinicbill.domain.documents.superbill_data import format_phone, format_zip
 from clinicbill.domain.money import to_decimal
-from clinicbill.domain.snapshot import ClaimSnapshot, Person
 
 INSURANCE_TYPE = {  # box 1
     "medicare": "MEDICARE",

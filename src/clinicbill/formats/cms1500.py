@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from clinicbill.domain.snapshot import ClaimSnapshot
+from clinicbill.domain.claims.snapshot import ClaimSnapshot
 from clinicbill.formats import cms1500_layout as grid
 from clinicbill.formats.claim_table import claim_boxes, line_boxes
 

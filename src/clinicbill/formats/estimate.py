@@ -10,7 +10,7 @@ from pathlib import Path
 from reportlab.lib.units import inch
 from reportlab.platypus import KeepTogether, Spacer
 
-from clinicbill.domain.estimates import EstimateDocument
+from clinicbill.domain.documents.estimates import EstimateDocument
 from clinicbill.formats import document_parts as parts
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from reportlab.lib.units import inch
 from reportlab.platypus import Spacer
 
-from clinicbill.domain.account_documents import Receipt
+from clinicbill.domain.documents.account import Receipt
 from clinicbill.formats import document_parts as parts
 
 

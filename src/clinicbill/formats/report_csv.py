@@ -11,7 +11,7 @@ import csv
 import io
 import json
 
-from clinicbill.domain.report_table import MONEY, Report, Section, cell_data
+from clinicbill.domain.reports.table import MONEY, Report, Section, cell_data
 from clinicbill.store.files import spreadsheet_cell
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from reportlab.lib.units import inch
 from reportlab.platypus import KeepTogether, Spacer
 
-from clinicbill.domain.account_documents import RECENT_PAYMENT_DAYS, Statement
+from clinicbill.domain.documents.account import RECENT_PAYMENT_DAYS, Statement
 from clinicbill.formats import document_parts as parts
 
 LINE_HEADER = [

@@ -9,7 +9,7 @@ from pathlib import Path
 from reportlab.lib.units import inch
 from reportlab.platypus import KeepTogether, Spacer
 
-from clinicbill.domain.documents import Superbill
+from clinicbill.domain.documents.superbill_data import Superbill
 from clinicbill.formats import document_parts as parts
 
 SERVICE_HEADER = ["Date", "POS", "Code", "Modifiers", "Units", "Description", "Dx", "Charge"]

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from clinicbill.domain.clearinghouse.eligibility import InformationReceiver, Inquiry, Person
 from clinicbill.formats.x12_envelope import Envelope, close_transaction, write_interchange
-from clinicbill.formats.x12_segments import clean, segment
+from clinicbill.formats.x12_segments import clean, local_time, segment
 
 VERSION = "005010X279A1"
 
@@ -57,8 +57,8 @@ def _body(
             "0022",
             13,
             clean(reference, 50),
-            created.strftime("%Y%m%d"),
-            created.strftime("%H%M"),
+            local_time(created).strftime("%Y%m%d"),
+            local_time(created).strftime("%H%M"),
         ),
     ]
     hl = 0

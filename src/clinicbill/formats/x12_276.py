@@ -13,7 +13,7 @@ from clinicbill.domain.clearinghouse.status import StatusInquiry
 from clinicbill.domain.money import x12_amount
 from clinicbill.formats.x12_270 import person_dmg, person_name
 from clinicbill.formats.x12_envelope import Envelope, close_transaction, write_interchange
-from clinicbill.formats.x12_segments import clean, segment
+from clinicbill.formats.x12_segments import clean, local_time, segment
 
 VERSION = "005010X212"
 
@@ -40,8 +40,8 @@ def _body(inquiries, receiver: InformationReceiver, submitter_id: str, st: str, 
             "0010",
             13,
             str(env.control_number),
-            env.created.strftime("%Y%m%d"),
-            env.created.strftime("%H%M"),
+            local_time(env.created).strftime("%Y%m%d"),
+            local_time(env.created).strftime("%H%M"),
         ),
     ]
     by_payer: dict[tuple[str, str], list[StatusInquiry]] = {}

@@ -17,9 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from clinicbill.domain.errors import ClinicbillError
-from clinicbill.domain.remit import (
-    RemittanceAdvice,
-)
+from clinicbill.domain.remittance.remit import RemittanceAdvice
 from clinicbill.formats.x12_835_loops import Transaction
 
 MAX_BYTES = 100 * 1024 * 1024  # ~ 200,000 claims; far beyond one practice's remittance

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from clinicbill.domain.remit import (
+from clinicbill.domain.remittance.remit import (
     ADJUSTMENT_GROUPS,
     Adjustment,
     ClaimPayment,

@@ -1,6 +1,6 @@
 """Write X12 835 (005010X221A1) remittances: for tests, the demo and the benchmarks.
 
-`write_835` serialises RemittanceAdvice records (domain/remit.py) into a file that pyx12
+`write_835` serialises RemittanceAdvice records (domain/remittance/remit.py) into a file that pyx12
 accepts. `claim_payment` plays the payer: it turns one of our claims plus an `Outcome`
 (paid with a contractual write-off and patient share, denied, ...) into the CLP the payer would
 send, balanced the way DOMAIN.md §5 says; `reversal_of` negates a payment (CLP02 22).
@@ -14,13 +14,13 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from clinicbill.domain.money import x12_amount
-from clinicbill.domain.remit import (
+from clinicbill.domain.remittance.match import BilledClaim
+from clinicbill.domain.remittance.remit import (
     Adjustment,
     ClaimPayment,
     RemittanceAdvice,
     ServicePayment,
 )
-from clinicbill.domain.remit_match import BilledClaim
 
 
 @dataclass(frozen=True)
@@ -296,7 +296,7 @@ def remittance_835_for_claims(
     control_number: int = 1,
 ) -> tuple[str, RemittanceAdvice]:
     """Play the payer for these claims (id -> Outcome): the 835 text and its advice."""
-    from clinicbill.domain.remit_match import load_billed_claims
+    from clinicbill.domain.remittance.match import load_billed_claims
 
     claims = load_billed_claims(session, ids=list(outcomes))
     payments = [claim_payment(claims[cid], outcome) for cid, outcome in outcomes.items()]

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from clinicbill.domain.claims.snapshot import ClaimSnapshot
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.domain.money import x12_amount
-from clinicbill.domain.snapshot import ClaimSnapshot
 from clinicbill.formats.x12_837_cob import line_adjudication, other_payer_loops
 from clinicbill.formats.x12_envelope import Envelope, write_interchange
 from clinicbill.formats.x12_segments import (
@@ -22,6 +22,7 @@ from clinicbill.formats.x12_segments import (
     address_segments,
     clean,
     dmg_segments,
+    local_time,
     name_elements,
     procedure,
     segment,
@@ -230,6 +231,7 @@ def _line(s: ClaimSnapshot, line, claim_pos: str) -> list[str]:
 
 
 def _transaction(snapshots, st: str, reference: str, created: datetime) -> list[str]:
+    created = local_time(created)
     b = snapshots[0].billing
     body = [
         segment("ST", 837, st, VERSION),

@@ -4,8 +4,8 @@ read from the primary claim's ledger postings (DOMAIN.md §4: box 9, 11d)."""
 
 from __future__ import annotations
 
+from clinicbill.domain.claims.snapshot import ClaimSnapshot, Coverage
 from clinicbill.domain.money import x12_amount
-from clinicbill.domain.snapshot import ClaimSnapshot, Coverage
 from clinicbill.formats.x12_segments import (
     PRIORITY_CODES,
     RELATIONSHIP_CODES,

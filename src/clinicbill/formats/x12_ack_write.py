@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from clinicbill.domain.money import x12_amount
 from clinicbill.formats.x12_envelope import Envelope, close_transaction, write_interchange
-from clinicbill.formats.x12_segments import segment
+from clinicbill.formats.x12_segments import local_time, segment
 from clinicbill.store.models import Claim, X12Batch, X12BatchClaim
 
 
@@ -50,6 +50,7 @@ def acknowledgements_for_batch(
     rows = _rows(session, batch)
     sts = list(dict.fromkeys(st for st, _claim in rows))
     back = Envelope(batch.receiver_id, batch.sender_id, control_number, created)
+    created = local_time(created)
 
     def ack(st: str) -> list[str]:
         body = [segment("ST", 999, st, "005010X231A1")]

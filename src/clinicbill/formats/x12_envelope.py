@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clinicbill.domain.errors import ClinicbillError
-from clinicbill.formats.x12_segments import clean, segment
+from clinicbill.formats.x12_segments import clean, local_time, segment
 
 if TYPE_CHECKING:  # the reader's tokenizer is formats/x12_835.py, imported when reading
     from clinicbill.formats.x12_835 import Delimiters, Segment
@@ -272,6 +272,7 @@ def write_interchange(
         raise ClinicbillError(
             f"x12: interchange control number {e.control_number} is out of range", "report a bug"
         )
+    created = local_time(e.created)
     sender, receiver = clean(e.sender, 15), clean(e.receiver, 15)
     if not sender or not receiver:
         raise ClinicbillError(
@@ -289,8 +290,8 @@ def write_interchange(
             sender.ljust(15),
             "ZZ",
             receiver.ljust(15),
-            e.created.strftime("%y%m%d"),
-            e.created.strftime("%H%M"),
+            created.strftime("%y%m%d"),
+            created.strftime("%H%M"),
             "^",
             "00501",
             f"{e.control_number:09d}",
@@ -303,8 +304,8 @@ def write_interchange(
             functional_id,
             sender,
             receiver,
-            e.created.strftime("%Y%m%d"),
-            e.created.strftime("%H%M"),
+            created.strftime("%Y%m%d"),
+            created.strftime("%H%M"),
             e.control_number,
             "X",
             version,

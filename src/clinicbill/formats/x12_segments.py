@@ -5,12 +5,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import datetime
 
-from clinicbill.domain.snapshot import Address, Person
+from clinicbill.domain.claims.snapshot import Address, Person
 
 _NOT_BASIC = re.compile(r"[^A-Z0-9 !\"&'()+,\-./;?=%@#]")
 RELATIONSHIP_CODES = {"self": "18", "spouse": "01", "child": "19", "other": "G8"}
 PRIORITY_CODES = {"primary": "P", "secondary": "S", "tertiary": "T"}
+
+
+def local_time(moment: datetime) -> datetime:
+    """The sender's wall-clock time for ISA09/10, GS04/05 and BHT04/05: the guides give these
+    no zone and they are read as the submitter's local time. A timezone-aware moment (callers
+    take `datetime.now(UTC)`) is converted to this machine's zone, the practice's; a naive one
+    (a fixed time given by a test) is taken as local already."""
+    return moment.astimezone() if moment.tzinfo is not None else moment
 
 
 def clean(value, max_len: int | None = None) -> str:

@@ -200,40 +200,6 @@ def install_audit(session: Session) -> None:
     session.info[_INSTALLED] = True
 
 
-def verify_chain(session: Session) -> list[str]:
-    """Problems in the hash chain, first one first: an edited row, a removed row, a broken
-    link, rows missing at the end. Streams the log; an empty list means the chain holds."""
-    from clinicbill.store.audit_verify import raw_rows, stamp
-    from clinicbill.store.models import ControlCounter
-
-    problems = []
-    prev = GENESIS
-    seen = 0
-    # Raw driver rows (a third of the time of typed ones over millions of rows); the
-    # timestamp is put in the form it was hashed in, as UTCDateTime would read it.
-    columns = [c.name for c in (AuditLog.id, AuditLog.prev_hash, AuditLog.hash)]
-    columns += [c.name for c in _HASHED_COLUMNS]
-    for row_id, prev_hash, digest, at, *rest in raw_rows(
-        session.connection(), "audit_log", columns
-    ):
-        seen += 1
-        if prev_hash != prev:
-            problems.append(f"audit row {row_id}: previous-hash link broken (a row was removed)")
-        fields = dict(zip(_HASHED_NAMES, (stamp(at), *rest), strict=True))
-        if row_hash(prev_hash, fields) != digest:
-            problems.append(f"audit row {row_id}: content does not match its hash (edited)")
-        prev = digest
-    recorded = session.execute(
-        select(ControlCounter.value).where(ControlCounter.name == AUDIT_COUNTER)
-    ).scalar()
-    if recorded is not None and recorded != seen:
-        problems.append(
-            f"audit log: {recorded} rows were written but {seen} remain "
-            "(rows at the end were removed)"
-        )
-    return problems
-
-
 def entities() -> list[str]:
     """The audited tables (what `audit --entity` accepts)."""
     from sqlmodel import SQLModel
@@ -286,7 +252,3 @@ def record_event(session: Session, action: str, entity: str, detail: dict) -> No
             }
         ],
     )
-
-
-# Bulk writers live in audit_bulk.py; imported here so callers keep one audit module.
-from clinicbill.store.audit_bulk import insert_audited, update_audited  # noqa: E402,F401

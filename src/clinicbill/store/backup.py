@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from clinicbill.domain.errors import ClinicbillError
-from clinicbill.store import encryption
-from clinicbill.store.engine import BUSY_TIMEOUT_MS, is_sqlite, sqlite_path
+from clinicbill.store import encryption, timeouts
+from clinicbill.store.engine import is_sqlite, sqlite_path
 
 
 @dataclass(frozen=True)
@@ -109,8 +109,8 @@ def _sqlite_connect(path: Path, read_only: bool = False):
 
         conn = encryption.connect(f"file:{quote(str(path))}?mode=ro&immutable=1", uri=True)
     else:
-        conn = encryption.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
-        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
+        conn = encryption.connect(path, timeout=timeouts.BUSY_TIMEOUT_MS / 1000)
+        conn.execute(f"PRAGMA busy_timeout = {int(timeouts.BUSY_TIMEOUT_MS)}")
     return conn
 
 

@@ -18,10 +18,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from clinicbill.domain.errors import ClinicbillError
+from clinicbill.store import timeouts
 from clinicbill.store.schema_version import HEAD_REVISION
 
 _ENGINES: dict[str, Engine] = {}
-BUSY_TIMEOUT_MS = 30_000
 
 
 def default_db_path() -> Path:
@@ -89,7 +89,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     # two writers queue on the busy timeout instead of failing with "database is locked".
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
-    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute(f"PRAGMA busy_timeout = {timeouts.BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA journal_mode = WAL")
     cur.execute("PRAGMA synchronous = NORMAL")
     cur.execute("PRAGMA foreign_keys = ON")
@@ -101,14 +101,13 @@ def _sqlite_begin(conn) -> None:
 
 
 PG_WRITER_LOCK = 4242  # advisory lock key (scoped to the database by PostgreSQL)
-PG_LOCK_TIMEOUT_S = 60  # the lock_timeout below, for the refusal's message
 
 
 def _postgres_begin(conn) -> None:
     # PostgreSQL's twin of BEGIN IMMEDIATE: every transaction first takes one advisory lock, so
     # a command that reads and then writes (the next account number, the unbilled sessions,
     # the audit chain's last hash) cannot interleave with another writer. Held until commit.
-    conn.exec_driver_sql("SET LOCAL lock_timeout = '60s'")  # PG_LOCK_TIMEOUT_S
+    conn.exec_driver_sql("SET LOCAL lock_timeout = '60s'")  # timeouts.PG_LOCK_TIMEOUT_S
     conn.exec_driver_sql("SELECT pg_advisory_xact_lock(%(key)s)", {"key": PG_WRITER_LOCK})
 
 
@@ -125,7 +124,9 @@ def get_engine(db: str | None = None, migrate: bool = True) -> Engine:
         path = sqlite_path(url)
         _prepare_sqlite_file(path)
         engine = create_engine(
-            url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, **encryption.engine_options()
+            url,
+            connect_args={"timeout": timeouts.BUSY_TIMEOUT_MS / 1000},
+            **encryption.engine_options(),
         )
         encryption.listen(engine, path)  # PRAGMA key before the other PRAGMAs
         # another program's database is refused before the PRAGMAs below change its header

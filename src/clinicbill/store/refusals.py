@@ -61,9 +61,9 @@ def refusal_for(exc: BaseException, url: str | None = None) -> ClinicbillError |
         if "database is locked" in message or "database table is locked" in message:
             return busy(_busy_seconds())
         if "lock timeout" in message:
-            from clinicbill.store.engine import PG_LOCK_TIMEOUT_S
+            from clinicbill.store import timeouts
 
-            return busy(PG_LOCK_TIMEOUT_S)
+            return busy(timeouts.PG_LOCK_TIMEOUT_S)
         if "database disk image is malformed" in message:
             return damaged(_where(url))
         if _pg_operational(item) and url and "://" in url:
@@ -78,9 +78,9 @@ def _pg_operational(exc: BaseException) -> bool:
 
 
 def _busy_seconds() -> int:
-    from clinicbill.store.engine import BUSY_TIMEOUT_MS
+    from clinicbill.store import timeouts
 
-    return BUSY_TIMEOUT_MS // 1000
+    return timeouts.BUSY_TIMEOUT_MS // 1000
 
 
 def busy(seconds: int) -> ClinicbillError:

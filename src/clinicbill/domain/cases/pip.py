@@ -67,7 +67,7 @@ def pip_statuses(session) -> list[PipStatus]:
 
 def pip_section(session):
     """`report visits`: each open auto case's PIP limit, what is billed and what is left."""
-    from clinicbill.domain.report_table import COUNT, DATE, MONEY, Column, Section
+    from clinicbill.domain.reports.table import COUNT, DATE, MONEY, Column, Section
     from clinicbill.store.models import Patient
 
     rows = []

@@ -35,7 +35,7 @@ def reevaluation_due(
     session, patient_id: int, policy: Policy | None, on: date, exclude_encounter_id=None
 ) -> Reevaluation | None:
     """Whether a visit on `on` (counted) is past the payer's re-evaluation clock."""
-    from clinicbill.domain.profiles import profile_for_payer
+    from clinicbill.domain.practice.profiles import profile_for_payer
 
     if policy is None:
         return None
@@ -113,8 +113,8 @@ def reevaluations_section(session, as_of: date):
     (a fixed number of queries, whatever the number of patients)."""
     from collections import defaultdict
 
-    from clinicbill.domain.profiles import profile_for_payer
-    from clinicbill.domain.report_table import COUNT, DATE, Column, Section
+    from clinicbill.domain.practice.profiles import profile_for_payer
+    from clinicbill.domain.reports.table import COUNT, DATE, Column, Section
     from clinicbill.store.models import Patient
 
     visits: dict[tuple[int, int], list[date]] = defaultdict(list)

@@ -101,7 +101,7 @@ def add_case(session, patient, policy: Policy | None, **values) -> InjuryCase:
 
 
 def get_case(session, ident) -> InjuryCase:
-    from clinicbill.domain.lookup import get_or_refuse
+    from clinicbill.domain.practice.lookup import get_or_refuse
 
     return get_or_refuse(session, InjuryCase, ident, "case")
 
@@ -145,7 +145,7 @@ def list_cases(session, patient_id: int | None = None, open_only: bool = False) 
 def case_for_session(session, patient, policy: Policy | None, ref, on: date):
     """The case a session bills under. ref: AUTO (the patient's only open case for the policy
     billed; None when there is none), None (no case), or a case id."""
-    from clinicbill.domain.session_inputs import AUTO
+    from clinicbill.domain.sessions.inputs import AUTO
 
     if isinstance(ref, str) and ref.strip().lower() == "none":
         ref = None

@@ -11,7 +11,7 @@ from datetime import date
 
 from sqlalchemy import or_, select
 
-from clinicbill.domain.claims import record_statuses
+from clinicbill.domain.claims.build import record_statuses
 from clinicbill.domain.clearinghouse import codes
 from clinicbill.domain.clearinghouse.batches import (
     batch_claims,

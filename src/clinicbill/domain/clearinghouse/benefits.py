@@ -72,7 +72,7 @@ def _money(cents: int | None) -> Decimal | None:
 
 
 def note_values(answer: EligibilityAnswer, types: tuple[str, ...]) -> dict:
-    """Verification note values (domain/verification.py field names) from a 271."""
+    """Verification note values (domain/coverage/verification.py field names) from a 271."""
     b = answer.benefits
     values: dict = {"method": "271", "call_reference": (answer.trace or answer.payer_trace)[:50]}
     not_remaining = lambda e: e.period not in REMAINING  # noqa: E731

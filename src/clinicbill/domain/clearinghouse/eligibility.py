@@ -58,7 +58,7 @@ class InformationReceiver:
 
 def service_type_for(code: str, credential: str | None = None) -> str | None:
     """The 270 service type a procedure (or, without one, a provider's credential) asks for."""
-    from clinicbill.domain.cpt import entry
+    from clinicbill.domain.codesets.cpt import entry
 
     found = entry(code) if code else None
     if found is not None and found.category in _BY_CATEGORY:
@@ -73,7 +73,7 @@ def inquiries(session, on: date, patient_ids: list[int] | None = None) -> list[I
     `on`), each with the service types of its visits (general coverage always asked)."""
     wanted: dict[int, set[str]] = {}
     if patient_ids:
-        from clinicbill.domain.patients import active_policy
+        from clinicbill.domain.practice.patients import active_policy
 
         for patient_id in patient_ids:
             patient = session.get(Patient, patient_id)

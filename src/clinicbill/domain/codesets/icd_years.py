@@ -3,7 +3,7 @@ to September 30, so a diagnosis is checked against the set of its date of servic
 year. Shipped sets: data/icd10cm/FY<year>.txt.gz, the billable codes without dots, sorted (see
 the README beside them for their source). A date in a fiscal year between two shipped sets is
 checked against both neighbours; a date outside every shipped year is left to the installed
-code set (domain/icd.py, which warns)."""
+code set (domain/codesets/icd.py, which warns)."""
 
 from __future__ import annotations
 

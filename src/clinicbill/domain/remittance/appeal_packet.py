@@ -56,7 +56,7 @@ def family_of(reasons) -> str:
 def build_packet(session, claim, on: date) -> AppealPacket:
     """The facts of an appeal of `claim` on `on`, read from the books."""
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.remit import carc_text, rarc_text
+    from clinicbill.domain.remittance.remit import carc_text, rarc_text
     from clinicbill.store.models import (
         LedgerEntry,
         Patient,
@@ -153,7 +153,7 @@ def _address(row) -> str:
 
 
 def _enclosures(session, claim, policy) -> list[Enclosure]:
-    from clinicbill.domain.note_view import addenda, addenda_text, render_note_text
+    from clinicbill.domain.sessions.note_view import addenda, addenda_text, render_note_text
     from clinicbill.store.models import ClaimLine, Encounter, ServiceLine
 
     out = []
@@ -182,7 +182,7 @@ def _enclosures(session, claim, policy) -> list[Enclosure]:
 
 
 def _coverage_enclosures(session, claim, policy) -> list[Enclosure]:
-    from clinicbill.domain.verification import describe, history
+    from clinicbill.domain.coverage.verification import describe, history
     from clinicbill.store.models import Authorization, Referral
 
     out = []
@@ -233,7 +233,11 @@ def _coverage_enclosures(session, claim, policy) -> list[Enclosure]:
 
 def _remittance_enclosure(session, claim) -> Enclosure:
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.remit import CLAIM_STATUS_CODES, describe_adjustment, describe_remarks
+    from clinicbill.domain.remittance.remit import (
+        CLAIM_STATUS_CODES,
+        describe_adjustment,
+        describe_remarks,
+    )
     from clinicbill.store.models import ClaimLine, LedgerEntry, Remittance, RemittanceClaim
     from clinicbill.store.models import ServiceLine as Line
 

@@ -8,9 +8,9 @@ from datetime import date
 
 from sqlalchemy import and_, case, func, select
 
-from clinicbill.domain.ledger import INSURANCE_PAYMENT
-from clinicbill.domain.report_table import COUNT, MONEY, PERCENT, Column, Section
-from clinicbill.domain.report_table import percent as share
+from clinicbill.domain.ledger.balances import INSURANCE_PAYMENT
+from clinicbill.domain.reports.table import COUNT, MONEY, PERCENT, Column, Section
+from clinicbill.domain.reports.table import percent as share
 
 
 def _answered_lines(date_from: date, date_to: date):

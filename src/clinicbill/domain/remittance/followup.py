@@ -8,10 +8,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, or_, select
 
-from clinicbill.domain.aging import claim_states, recorded_after
-from clinicbill.domain.ledger import CROSSOVER, DENIAL
+from clinicbill.domain.ledger.balances import CROSSOVER, DENIAL
 from clinicbill.domain.money import fmt
-from clinicbill.domain.report_table import DATE, MONEY, Column, Section
+from clinicbill.domain.reports.aging.query import claim_states, recorded_after
+from clinicbill.domain.reports.table import DATE, MONEY, Column, Section
 
 APPEAL_DAYS = 180  # DOMAIN.md §13; each payer profile may say otherwise (appeal_days)
 CALL_COLUMNS = (Column("last_call", "Last call"), Column("next_action", "Next action", DATE))
@@ -40,7 +40,7 @@ def held_by_claim(session, as_of: date) -> dict[str, dict[int, int]]:
 
 def appeal_days_by_payer(payers: dict) -> dict[int, int]:
     """Payer id -> its profile's appeal window in days (`payers`: id -> Payer)."""
-    from clinicbill.domain.profiles import profile_for_payer
+    from clinicbill.domain.practice.profiles import profile_for_payer
 
     return {pid: profile_for_payer(p).appeal_days for pid, p in payers.items()}
 
@@ -197,7 +197,7 @@ def denied_claims(session, as_of: date, held: dict[int, int]) -> list:
 def denied_step(claim, reasons: list, deadline) -> tuple[str, str]:
     """Why and what next for a denied or appealed claim. CO and PI make the provider liable
     (DOMAIN.md §5): the patient is never the next step for those."""
-    from clinicbill.domain.remit import describe_adjustment
+    from clinicbill.domain.remittance.remit import describe_adjustment
 
     reasons = [(g, r) for g, r in reasons if (g, r) != ("CO", "45")] or reasons
     why = ("appealed, " if claim.status == "appealed" else "") + "denied: "
@@ -261,7 +261,7 @@ def denied_section(denied_rows, calls) -> Section:
 
 
 def underpaid_items(session, as_of: date, add) -> None:
-    from clinicbill.domain.underpaid import underpaid_query
+    from clinicbill.domain.reports.underpaid import underpaid_query
 
     window_start = as_of - timedelta(days=APPEAL_DAYS)
     short: dict = {}

@@ -8,7 +8,7 @@ won appeal), which releases the hold. A claim the payer processed and forwarded 
 payer (CLP02 19/20/21/23) keeps its PR amounts as a `crossover` hold with that next payer
 until it answers or the practice moves them to the patient.
 
-Holds are ledger entries (domain/ledger.py kinds `denial`, `crossover`) dated like every
+Holds are ledger entries (domain/ledger/balances.py kinds `denial`, `crossover`) dated like every
 posting, so `aging --as-of` reads them as they were; releasing one is a new entry with the
 opposite sign, never an edit. They never reduce a balance: charge = insurance paid + patient
 paid + adjustments + balance holds with or without them.
@@ -16,12 +16,7 @@ paid + adjustments + balance holds with or without them.
 
 from __future__ import annotations
 
-from clinicbill.domain.ledger import (
-    ADJUSTMENT,
-    CROSSOVER,
-    DENIAL,
-    PATIENT_RESPONSIBILITY,
-)
+from clinicbill.domain.ledger.balances import ADJUSTMENT, CROSSOVER, DENIAL, PATIENT_RESPONSIBILITY
 
 # CLP02: processed and forwarded to another payer, or not ours and forwarded (DOMAIN.md §5)
 FORWARDED = ("19", "20", "21", "23")
@@ -71,7 +66,7 @@ def open_holds(session, claim_id: int, kind: str, as_of=None) -> list[dict]:
     amount, balance}]. Lines without an open hold are left out."""
     from sqlalchemy import select
 
-    from clinicbill.domain import ledger
+    from clinicbill.domain.ledger import balances as ledger
     from clinicbill.store.models import ClaimLine, LedgerEntry
 
     line_ids = list(

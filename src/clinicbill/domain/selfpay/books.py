@@ -6,7 +6,7 @@ Accounts (amounts in cents; a debit is positive, a credit negative, as beancount
   an insured visit, by the patient of a self-pay visit; insurance payments and payer
   adjustments reduce the first, patient payments and write-offs the party of the visit. At
   the end of the period one reclassification entry moves each balance to the party the aging
-  says owes it (domain/responsibility.py: the patient once the payer has answered), and the
+  says owes it (domain/ledger/responsibility.py: the patient once the payer has answered), and the
   excess of overpaid lines to Liabilities:Credits:Overpaid-Lines, so the receivables equal the
   aging on the closing date, to the cent (a `balance` assertion in the file says so).
 - Income:Services:<code>:<provider>: charges by date of service.
@@ -40,7 +40,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from clinicbill.domain.errors import ClinicbillError
-from clinicbill.domain.ledger import ADJUSTMENT, INSURANCE_PAYMENT, PATIENT_PAYMENT
+from clinicbill.domain.ledger.balances import ADJUSTMENT, INSURANCE_PAYMENT, PATIENT_PAYMENT
 from clinicbill.store.models import (
     Encounter,
     LedgerEntry,
@@ -266,7 +266,7 @@ def _order(item):
 def _reclassify(session, books: Books) -> None:
     """Move receivables to the party the aging names on the closing date, and overpaid
     lines' excess to a liability; record the closing balances the file asserts."""
-    from clinicbill.domain.ledger import responsibility_query
+    from clinicbill.domain.ledger.balances import responsibility_query
 
     q = responsibility_query(books.date_to).subquery("resp")
     insurance, patients = session.execute(

@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from clinicbill.domain.documents import PatientBlock, PracticeBlock, patient_block, practice_block
+from clinicbill.domain.documents.superbill_data import (
+    PatientBlock,
+    PracticeBlock,
+    patient_block,
+    practice_block,
+)
 from clinicbill.store.models import Patient
 
 

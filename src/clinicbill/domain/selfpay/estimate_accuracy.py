@@ -8,8 +8,8 @@ from datetime import date
 
 from sqlalchemy import case, func, select
 
-from clinicbill.domain.ledger import INSURANCE_PAYMENT, PATIENT_RESPONSIBILITY
-from clinicbill.domain.report_table import COUNT, MONEY, Column, Report, Section
+from clinicbill.domain.ledger.balances import INSURANCE_PAYMENT, PATIENT_RESPONSIBILITY
+from clinicbill.domain.reports.table import COUNT, MONEY, Column, Report, Section
 from clinicbill.store.models import Encounter, LedgerEntry, Payer, ServiceLine, VisitEstimate
 
 CLOSE_CENTS = 500  # an estimate within $5 of the actual counts as close
@@ -60,7 +60,7 @@ def accuracy_row(name: str, pairs: list[tuple[int, int]]) -> tuple:
 
 def estimate_accuracy_report(session, date_from: date, date_to: date) -> Report:
     """Estimated vs actual patient share per payer, visits dated in the period."""
-    from clinicbill.domain.revenue import period
+    from clinicbill.domain.reports.revenue import period
 
     by_payer = estimate_pairs(session, date_from, date_to)
     section = Section(

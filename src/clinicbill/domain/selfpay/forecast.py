@@ -60,7 +60,7 @@ def _installments(session, months: list[date], as_of: date) -> dict[date, int]:
 
 def _recent_other(session, first: date, end: date, history: int) -> int:
     """Average monthly cash received in [first, end) less dues and installments billed then."""
-    from clinicbill.domain.ledger import INSURANCE_PAYMENT
+    from clinicbill.domain.ledger.balances import INSURANCE_PAYMENT
     from clinicbill.store.models import LedgerEntry, MembershipCharge, Payment, PlanInstallment
 
     patient = session.execute(
@@ -103,7 +103,7 @@ def forecast_report(
     session, as_of: date, months: int = 6, monthly_cost: int | None = None, history: int = 3
 ):
     """The next `months` calendar months after `as_of`'s month."""
-    from clinicbill.domain.report_table import Report
+    from clinicbill.domain.reports.table import Report
 
     if not 1 <= months <= 36:
         raise ClinicbillError(f"months: {months} is not between 1 and 36", "e.g. --months 6")
@@ -150,7 +150,7 @@ def forecast_report(
 
 
 def _section(rows, months: int, history: int):
-    from clinicbill.domain.report_table import MONEY, Column, Section
+    from clinicbill.domain.reports.table import MONEY, Column, Section
 
     return Section(
         key="forecast",

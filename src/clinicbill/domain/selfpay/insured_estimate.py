@@ -125,7 +125,7 @@ def benefits_from(note, visits_left: int | None) -> Benefits:
 def covered(note, code: str) -> bool:
     """Whether the note leaves the code's benefit (massage, acupuncture) covered: only an
     explicit 'not covered' answer says no."""
-    from clinicbill.domain.coverage import benefit_of
+    from clinicbill.domain.coverage.check import benefit_of
 
     benefit = benefit_of(code)
     return (getattr(note, f"{benefit}_covered", None) if benefit else None) is not False
@@ -133,8 +133,8 @@ def covered(note, code: str) -> bool:
 
 def service_fees(session, specs, payer_id: int, note) -> list[ServiceFee]:
     """Fees for `--code` specs (CODE, CODE:units=N, CODE:charge=DOLLARS per unit)."""
-    from clinicbill.domain.estimates import parse_item
-    from clinicbill.domain.practice import standard_fee
+    from clinicbill.domain.documents.estimates import parse_item
+    from clinicbill.domain.practice.records import standard_fee
 
     if not specs:
         raise ClinicbillError("code: at least one service is required", "give --code 97124:units=4")
@@ -189,10 +189,10 @@ class InsuredEstimate:
 def estimate_insured(session, patient, specs, visits: int = 1, on: date | None = None):
     """The patient's expected share per visit and for `visits` visits under the primary policy
     in effect on `on`."""
-    from clinicbill.domain.coverage import visit_coverage
-    from clinicbill.domain.estimates import parse_item
-    from clinicbill.domain.patients import active_policy
-    from clinicbill.domain.verification import current_note
+    from clinicbill.domain.coverage.check import visit_coverage
+    from clinicbill.domain.coverage.verification import current_note
+    from clinicbill.domain.documents.estimates import parse_item
+    from clinicbill.domain.practice.patients import active_policy
     from clinicbill.store.models import Payer
 
     if not 1 <= visits <= 52:
@@ -235,8 +235,8 @@ def estimate_session(session, encounter) -> tuple[int, VisitShare] | None:
     """At check-in: the patient's expected share of an insured session ("collect $X today"),
     recorded for the estimate-vs-actual comparison. None for a self-pay session or without a
     verification note."""
-    from clinicbill.domain.coverage import visit_coverage
-    from clinicbill.domain.verification import current_note
+    from clinicbill.domain.coverage.check import visit_coverage
+    from clinicbill.domain.coverage.verification import current_note
     from clinicbill.store.models import Policy, ServiceLine, VisitEstimate
 
     if encounter.policy_id is None or encounter.status == "void":

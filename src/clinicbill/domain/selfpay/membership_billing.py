@@ -20,8 +20,8 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from clinicbill.domain import ledger
-from clinicbill.domain.ledger import ADJUSTMENT
+from clinicbill.domain.ledger import balances as ledger
+from clinicbill.domain.ledger.balances import ADJUSTMENT
 from clinicbill.domain.selfpay.memberships import billable, paused_on, pauses
 from clinicbill.domain.selfpay.periods import period_bounds, period_index_on, periods_until
 from clinicbill.store.models import (
@@ -209,9 +209,9 @@ def included_left(session, membership, plan, pause_rows, day: date) -> tuple[dat
 
 
 def _write_off(session, lines, amount: int, on: date, note: str) -> None:
-    from clinicbill.domain.payments import _place  # the one "spread over open lines" rule
+    from clinicbill.domain.ledger.balances import spread_over
 
-    for line, take in _place([(x, x.balance) for x in lines], amount):
+    for line, take in spread_over([(x, x.balance) for x in lines], amount):
         session.add(
             LedgerEntry(
                 service_line_id=line.service_line_id,

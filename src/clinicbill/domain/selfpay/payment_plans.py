@@ -7,7 +7,7 @@ is derived, never stored: the plan's settled amount is its total minus what its 
 owe (at most the covered part of each), and installments are settled in order. An
 installment whose date has come and that is not settled is due; after its date, late.
 `billing run` marks installments due (once each). Payments go to the plan's lines first
-(domain/payments.py asks `plan_line_ids`).
+(domain/ledger/payments.py asks `plan_line_ids`).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from datetime import date
 
 from sqlalchemy import select, update
 
-from clinicbill.domain import ledger
 from clinicbill.domain.errors import ClinicbillError
+from clinicbill.domain.ledger import balances as ledger
 from clinicbill.domain.money import fmt
 from clinicbill.domain.selfpay.periods import check_every, installment_dates, split_cents
 from clinicbill.store.models import PaymentPlan, PaymentPlanLine, PlanInstallment
@@ -85,9 +85,9 @@ def add_plan(
     )
     session.add(plan)
     session.flush()
-    from clinicbill.domain.payments import _place  # the one "spread over open lines" rule
+    from clinicbill.domain.ledger.balances import spread_over
 
-    for line, take in _place(lines, total_cents):
+    for line, take in spread_over(lines, total_cents):
         session.add(
             PaymentPlanLine(
                 plan_id=plan.id, service_line_id=line.service_line_id, amount_cents=take
@@ -226,7 +226,7 @@ def late_installments(session, as_of: date) -> list[InstallmentState]:
 
 def late_installments_section(session, as_of: date):
     """`report followup`: each late installment, with the patient to call."""
-    from clinicbill.domain.report_table import COUNT, DATE, MONEY, Column, Section
+    from clinicbill.domain.reports.table import COUNT, DATE, MONEY, Column, Section
     from clinicbill.store.models import Patient
 
     late = late_installments(session, as_of)

@@ -16,9 +16,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from sqlalchemy import func, select
 
-from clinicbill.domain import ledger
 from clinicbill.domain.errors import ClinicbillError
-from clinicbill.domain.ledger import ADJUSTMENT
+from clinicbill.domain.ledger import balances as ledger
+from clinicbill.domain.ledger.balances import ADJUSTMENT
 from clinicbill.domain.money import parse_amount
 from clinicbill.domain.validate import required_text
 from clinicbill.store.models import (
@@ -251,7 +251,7 @@ def patients_on_tiers(session, on: date) -> list[dict]:
 def discount_by_tier_section(session, date_from: date, date_to: date):
     """`report revenue`: the sliding-scale discount given per tier, by date of service (None
     when no tier discount was given in the period)."""
-    from clinicbill.domain.report_table import COUNT, MONEY, Column, Section
+    from clinicbill.domain.reports.table import COUNT, MONEY, Column, Section
 
     rows = session.execute(
         select(

@@ -10,8 +10,13 @@ from datetime import date
 
 from sqlalchemy import select
 
-from clinicbill.domain.account_documents import HSA_LMN_ON_FILE, HSA_YES, Receipt, receipt
-from clinicbill.domain.documents import PatientBlock, PracticeBlock, patient_block, practice_block
+from clinicbill.domain.documents.account import HSA_LMN_ON_FILE, HSA_YES, Receipt, receipt
+from clinicbill.domain.documents.superbill_data import (
+    PatientBlock,
+    PracticeBlock,
+    patient_block,
+    practice_block,
+)
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.store.models import Patient, Payment
 

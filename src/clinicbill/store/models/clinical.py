@@ -56,7 +56,7 @@ class Diagnosis(SQLModel, table=True):
 
 
 class ServiceLine(SQLModel, table=True):
-    """A billed procedure. Its balance comes from the ledger (domain/ledger.py)."""
+    """A billed procedure. Its balance comes from the ledger (domain/ledger/balances.py)."""
 
     __table_args__ = (UniqueConstraint("encounter_id", "line_number", name="uq_line_number"),)
     id: int | None = Field(default=None, primary_key=True)

@@ -12,7 +12,8 @@ from clinicbill.store.types import UTCDateTime, utcnow
 
 
 class LedgerEntry(SQLModel, table=True):
-    """One posting against a service line. Balances are derived from these (domain/ledger.py).
+    """One posting against a service line. Balances are derived from these
+    (domain/ledger/balances.py).
 
     kinds: insurance_payment, patient_payment, adjustment (reduce the balance);
     patient_responsibility (moves the balance to the patient, does not reduce it).

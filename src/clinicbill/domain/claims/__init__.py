@@ -1,0 +1,1 @@
+"""Claims: building them from signed sessions, the frozen snapshot, the scrubber, the lifecycle."""

@@ -1,0 +1,1 @@
+"""Coverage of a visit: benefit verification, authorizations and referrals, plan-year visits."""

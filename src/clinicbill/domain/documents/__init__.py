@@ -1,0 +1,4 @@
+"""What goes on each patient document (superbill, statement, receipt, estimate).
+
+formats/ draws them.
+"""

@@ -1,0 +1,1 @@
+"""The ledger: balances and its invariant, patient payments, packages, who owes what."""

@@ -1,0 +1,317 @@
+"""Patient money: payments applied to the oldest open patient balance, credits, write-offs,
+refunds. Prepaid packages and memberships live in domain/ledger/packages.py.
+
+Money received is a Payment row; applying it to a service line is a patient_payment
+LedgerEntry linked to that Payment. Whatever is not applied is the patient's credit
+(ledger.patient_credit), so an overpayment becomes credit without any extra record. Every
+function here refuses (ClinicbillError) rather than overdraw a line: the ledger invariant
+(charge = insurance paid + patient paid + adjustments + balance, balance >= 0) always holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from clinicbill.domain.errors import ClinicbillError
+from clinicbill.domain.ledger import balances as ledger
+from clinicbill.domain.ledger.balances import ADJUSTMENT, PATIENT_PAYMENT, LineDetail, spread_over
+from clinicbill.domain.money import fmt
+from clinicbill.domain.validate import optional_text
+from clinicbill.store.models import Encounter, LedgerEntry, Package, Payment, ServiceLine
+
+METHODS = ("cash", "card", "check", "hsa", "fsa", "eft")
+# Write-off reasons a person picks (kept on the entry as its reason code).
+ADJUST_REASONS = {
+    "write-off": "balance written off",
+    "small-balance": "small balance written off",
+    "courtesy": "courtesy (professional) discount",
+    "bad-debt": "uncollectable, written off as bad debt",
+}
+MAX_NOTE = 500
+
+
+@dataclass(frozen=True)
+class Applied:
+    """Part of an amount placed on one service line."""
+
+    service_line_id: int
+    encounter_id: int
+    service_date: date
+    code: str
+    amount_cents: int
+
+
+@dataclass(frozen=True)
+class PaymentResult:
+    payment: Payment | None
+    applied: tuple[Applied, ...]
+    credit_cents: int  # the patient's credit afterwards
+
+    @property
+    def applied_cents(self) -> int:
+        return sum(a.amount_cents for a in self.applied)
+
+
+def check_method(method: str | None) -> str:
+    text = (method or "").strip().lower()
+    if not text:
+        from clinicbill.domain.errors import MissingValue
+
+        raise MissingValue(["method"], "give --method " + "|".join(METHODS))
+    if text not in METHODS:
+        shown = f"'{str(method)[:20]}'" if method else "(missing)"
+        raise ClinicbillError(f"method: {shown} is not a payment method", ", ".join(METHODS))
+    return text
+
+
+def check_note(note: str | None, field: str = "note") -> str | None:
+    return optional_text(note, field, MAX_NOTE)
+
+
+def _encounter(session, patient, encounter_id: int) -> Encounter:
+    encounter = session.get(Encounter, int(encounter_id))
+    if encounter is None or encounter.patient_id != patient.id:
+        raise ClinicbillError(
+            f"session: {encounter_id} is not a session of patient {patient.account_number}",
+            "see 'clinicbill session list'",
+        )
+    if encounter.status == "void":
+        raise ClinicbillError(f"session: {encounter_id} is void", "choose another session")
+    return encounter
+
+
+def _targets(session, patient, encounter_id: int | None, on: date) -> list[tuple[LineDetail, int]]:
+    """(line, room) pairs to place patient money or a write-off on, in order: a session's lines
+    by their open balance, else the patient's open patient balances oldest first."""
+    if encounter_id is not None:
+        _encounter(session, patient, encounter_id)
+        lines = ledger.line_details(session, encounter_id=encounter_id)
+        return [(x, x.balance) for x in lines if x.balance > 0]
+    lines = ledger.line_details(session, patient_id=patient.id, open_only=True)
+    targets = [(x, x.patient_due) for x in lines if x.patient_due > 0 and x.service_date <= on]
+    return _plan_lines_first(session, patient.id, targets)
+
+
+def _plan_lines_first(session, patient_id: int, targets):
+    """Lines under a payment plan take the money first (domain/selfpay/payment_plans.py)."""
+    from clinicbill.domain.selfpay.payment_plans import plan_line_ids
+
+    first = plan_line_ids(session, patient_id)
+    if not first:
+        return targets
+    rank = {line_id: i for i, line_id in enumerate(first)}
+    return sorted(targets, key=lambda t: rank.get(t[0].service_line_id, len(rank)))
+
+
+def _applied(line: LineDetail, amount: int) -> Applied:
+    return Applied(line.service_line_id, line.encounter_id, line.service_date, line.code, amount)
+
+
+def add_patient_payment(
+    session,
+    patient,
+    amount_cents: int,
+    method: str,
+    received_on: date | None = None,
+    reference: str | None = None,
+    encounter_id: int | None = None,
+    note: str | None = None,
+) -> PaymentResult:
+    """Record money from a patient and apply it: to a session's lines when one is named
+    (e.g. a copay at check-in), else to the oldest open patient balances. What is left over
+    is credit."""
+    if amount_cents <= 0:
+        raise ClinicbillError("amount: must be more than 0", "type dollars, e.g. 25 or 25.00")
+    on = received_on or date.today()
+    payment = Payment(
+        kind="payment",
+        source="patient",
+        patient_id=patient.id,
+        method=check_method(method),
+        amount_cents=amount_cents,
+        received_on=on,
+        reference=check_note(reference, "ref"),
+        note=check_note(note),
+    )
+    targets = _targets(session, patient, encounter_id, on)
+    session.add(payment)
+    session.flush()
+    applied = _post_parts(session, payment.id, spread_over(targets, amount_cents), on)
+    return PaymentResult(payment, applied, ledger.patient_credit(session, patient.id))
+
+
+def _post_parts(session, payment_id: int, parts, on: date, note: str | None = None):
+    rows = []
+    for line, amount in parts:
+        session.add(
+            LedgerEntry(
+                service_line_id=line.service_line_id,
+                kind=PATIENT_PAYMENT,
+                amount_cents=amount,
+                effective_date=on,
+                payment_id=payment_id,
+                note=note,
+            )
+        )
+        rows.append(_applied(line, amount))
+    session.flush()
+    return tuple(rows)
+
+
+def unapplied_by_payment(session, patient_id: int) -> list[tuple[int, int]]:
+    """(payment id, unapplied cents) of the patient's ordinary payments (not packages),
+    oldest first, only those with money left."""
+    applied = (
+        select(LedgerEntry.payment_id, func.sum(LedgerEntry.amount_cents).label("used"))
+        .where(LedgerEntry.payment_id.is_not(None))
+        .group_by(LedgerEntry.payment_id)
+        .subquery()
+    )
+    packaged = select(Package.payment_id).where(Package.payment_id.is_not(None))
+    rows = session.execute(
+        select(Payment.id, Payment.amount_cents - func.coalesce(applied.c.used, 0))
+        .outerjoin(applied, applied.c.payment_id == Payment.id)
+        .where(
+            Payment.patient_id == patient_id,
+            Payment.source == "patient",
+            Payment.kind == "payment",
+            Payment.id.not_in(packaged),
+        )
+        .order_by(Payment.received_on, Payment.id)
+    ).all()
+    return [(pid, int(left)) for pid, left in rows if left > 0]
+
+
+def free_credit(session, patient_id: int) -> int:
+    """Credit the patient can use or be refunded: unapplied ordinary payments minus refunds
+    (prepaid package money is kept for the package's sessions)."""
+    refunded = session.execute(
+        select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
+            Payment.patient_id == patient_id, Payment.source == "patient", Payment.kind == "refund"
+        )
+    ).scalar()
+    return sum(left for _pid, left in unapplied_by_payment(session, patient_id)) - int(refunded)
+
+
+def apply_credit(
+    session, patient, on: date | None = None, encounter_id: int | None = None
+) -> PaymentResult:
+    """Apply the patient's free credit to open balances (oldest first, or one session).
+    Nothing to apply (no credit, or nothing owed) is not an error: nothing is applied."""
+    on = on or date.today()
+    available = free_credit(session, patient.id)
+    parts = (
+        spread_over(_targets(session, patient, encounter_id, on), available)
+        if available > 0
+        else []
+    )
+    if not parts:
+        return PaymentResult(None, (), max(available, 0))
+    applied: list[Applied] = []
+    sources = unapplied_by_payment(session, patient.id)
+    for line, amount in parts:
+        # Take the money from the oldest payments that still have some.
+        while amount > 0 and sources:
+            pid, left = sources[0]
+            take = min(left, amount)
+            applied.extend(_post_parts(session, pid, [(line, take)], on, "credit applied"))
+            amount -= take
+            sources[0] = (pid, left - take)
+            if sources[0][1] == 0:
+                sources.pop(0)
+    return PaymentResult(None, tuple(applied), ledger.patient_credit(session, patient.id))
+
+
+def add_adjustment(
+    session,
+    patient,
+    amount_cents: int,
+    reason: str,
+    on: date | None = None,
+    encounter_id: int | None = None,
+    service_line_id: int | None = None,
+    note: str | None = None,
+) -> tuple[Applied, ...]:
+    """Write off part of a balance (write-off, small-balance, courtesy, bad-debt): on one line,
+    one session's lines, or the patient's oldest open patient balances."""
+    key = (reason or "").strip().lower()
+    if key not in ADJUST_REASONS:
+        raise ClinicbillError(
+            f"reason: '{str(reason)[:20]}' is not an adjustment reason", ", ".join(ADJUST_REASONS)
+        )
+    if amount_cents <= 0:
+        raise ClinicbillError("amount: must be more than 0", "type dollars, e.g. 4.50")
+    on = on or date.today()
+    if service_line_id is not None:
+        line = session.get(ServiceLine, int(service_line_id))
+        encounter = session.get(Encounter, line.encounter_id) if line else None
+        if encounter is None or encounter.patient_id != patient.id:
+            raise ClinicbillError(
+                f"line: {service_line_id} is not a service line of patient"
+                f" {patient.account_number}",
+                "see 'clinicbill balance PATIENT' for line ids",
+            )
+        targets = [
+            (x, x.balance)
+            for x in ledger.line_details(session, encounter_id=encounter.id)
+            if x.service_line_id == line.id and x.balance > 0
+        ]
+    else:
+        targets = _targets(session, patient, encounter_id, on)
+    room = sum(r for _x, r in targets)
+    if amount_cents > room:
+        raise ClinicbillError(
+            f"amount: {fmt(amount_cents)} is more than the open balance {fmt(room)}",
+            "write off at most the open balance",
+        )
+    rows = []
+    for line, amount in spread_over(targets, amount_cents):
+        session.add(
+            LedgerEntry(
+                service_line_id=line.service_line_id,
+                kind=ADJUSTMENT,
+                amount_cents=amount,
+                effective_date=on,
+                reason_code=key,
+                note=check_note(note) or ADJUST_REASONS[key],
+            )
+        )
+        rows.append(_applied(line, amount))
+    session.flush()
+    return tuple(rows)
+
+
+def add_refund(
+    session,
+    patient,
+    amount_cents: int,
+    method: str,
+    on: date | None = None,
+    reference: str | None = None,
+    note: str | None = None,
+) -> Payment:
+    """Give credit back to the patient. At most the free credit can be refunded."""
+    if amount_cents <= 0:
+        raise ClinicbillError("amount: must be more than 0", "type dollars, e.g. 20")
+    available = free_credit(session, patient.id)
+    if amount_cents > available:
+        raise ClinicbillError(
+            f"amount: {fmt(amount_cents)} is more than the patient's credit {fmt(available)}",
+            "refund at most the credit (prepaid package money stays with its package)",
+        )
+    refund = Payment(
+        kind="refund",
+        source="patient",
+        patient_id=patient.id,
+        method=check_method(method),
+        amount_cents=amount_cents,
+        received_on=on or date.today(),
+        reference=check_note(reference, "ref"),
+        note=check_note(note),
+    )
+    session.add(refund)
+    session.flush()
+    return refund

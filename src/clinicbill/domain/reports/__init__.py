@@ -1,0 +1,1 @@
+"""Reports computed into one table shape: aging, worklists, revenue, underpaid lines."""

@@ -1,0 +1,1 @@
+"""Accounts-receivable aging in one place: the SQL (query), its sections, the report."""

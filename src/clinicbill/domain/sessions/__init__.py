@@ -1,0 +1,1 @@
+"""Sessions (encounters): entry, service lines and units, notes, signing and addenda."""
