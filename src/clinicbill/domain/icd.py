@@ -353,8 +353,8 @@ def year_warning(code: str, on: date | None) -> str | None:
 
 
 def code_set_warning(on: date | None) -> str | None:
-    """Which code set was used when no shipped fiscal-year set is the one in force on the date
-    of service (after the newest: the newest; before the oldest: the oldest)."""
+    """A warning for a date before the oldest shipped fiscal-year set: which set was used and
+    that validity then cannot be checked (after the newest set, a refusal names the set)."""
     from clinicbill.domain.codesets.icd_years import outside_note
 
     return None if on is None else outside_note(on)

@@ -2,8 +2,8 @@
 to September 30, so a diagnosis is checked against the set of its date of service's fiscal
 year. Shipped sets: data/icd10cm/FY<year>.txt.gz, the billable codes without dots, sorted (the
 README beside them gives each set's source and licence). A date after the newest set is
-checked against the newest set, and a date before the oldest against the oldest; both say
-which set was used (`outside_note`)."""
+checked against the newest set (a refusal names it), and a date before the oldest against
+the oldest, with a warning that validity then cannot be checked (`outside_note`)."""
 
 from __future__ import annotations
 
@@ -77,30 +77,27 @@ def check_on(code: str, on: date) -> YearCheck:
 
 
 def outside_note(on: date) -> str | None:
-    """Which set was used when the date's own fiscal year is not shipped, else None."""
+    """For a date before the oldest shipped set: that its validity cannot be checked. (A date
+    after the newest set is checked against the newest, and a refusal names it; a note on
+    every claim of the current fiscal year would only be noise.)"""
     years = shipped_years()
     year, used = fiscal_year(on), set_for(on)
-    if used is None or used == year:
+    if used is None or year >= used:
         return None
-    shipped = f"FY{years[0]}-FY{years[-1]}" if len(years) > 1 else f"FY{years[0]}"
-    if year > used:
-        return (
-            f"the FY{year} ICD-10-CM code set (in force on {on}) is not shipped (shipped: "
-            f"{shipped}): diagnoses were checked against FY{used}, the newest, so a code added "
-            f"or deleted on {year - 1}-10-01 is not caught"
-        )
     return (
         f"the FY{year} ICD-10-CM code set (in force on {on}) is not shipped (shipped: "
-        f"{shipped}): validity before {used - 1}-10-01 cannot be checked; diagnoses were "
-        f"checked against FY{used}"
+        f"FY{years[0]}-FY{years[-1]}): validity before {used - 1}-10-01 cannot be checked; "
+        f"diagnoses were checked against FY{used}"
     )
 
 
 def _not_billable(plain: str, year: int, on: date) -> str:
     newest = year == shipped_years()[-1] and fiscal_year(on) > year
     text = f"not a billable code in the FY{year} ICD-10-CM code set"
-    text += f" (the newest shipped; FY{fiscal_year(on)} is in force on {on})" if newest else (
-        f" (in force on {on})" if fiscal_year(on) == year else f" (used for {on})"
+    text += (
+        f" (the newest shipped; FY{fiscal_year(on)} is in force on {on})"
+        if newest
+        else (f" (in force on {on})" if fiscal_year(on) == year else f" (used for {on})")
     )
     others = [y for y in shipped_years() if y != year and plain in billable_codes(y)]
     later = [y for y in others if y > year]
