@@ -343,10 +343,16 @@ def load_snapshots(
             )
         )
     if with_context:
-        contexts = scrub_contexts(session, parts, patient_ids)
         from dataclasses import replace
 
-        results = [replace(s, context=contexts[s.claim_id]) for s in results]
+        from clinicbill.domain.cases.necessity import documented_encounters, threshold_encounters
+
+        contexts = scrub_contexts(session, parts, patient_ids)
+        documented = documented_encounters(session, threshold_encounters(results))
+        results = [
+            replace(s, context=replace(contexts[s.claim_id], necessity_documented=documented))
+            for s in results
+        ]
     return results
 
 
