@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from clinicbill.domain.profiles import load_profile
 from clinicbill.domain.cases.necessity import states_medical_necessity
+from clinicbill.domain.profiles import load_profile
 from clinicbill.domain.scrub.therapy import kx_past_threshold, necessity_documented
 from clinicbill.store.engine import transaction
 from tests.claimkit import bill, snapshot
