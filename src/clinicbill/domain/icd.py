@@ -308,11 +308,18 @@ def check_billable(code: str, on: date | None = None, field: str = "diagnosis") 
     hit = lookup(normal)
     if year is not None and year.verdict == "error" and (hit is not None or _ever(normal)):
         hint = "use a code billable on the date of service (search: 'clinicbill codes icd WORDS')"
-        if hit is not None and not hit.billable:
-            hint = "use a more specific code: " + ", ".join(
-                c.code for c in billable_children(normal)[:8]
+        message = f"{field}: {normal} is {year.message}"
+        children = _children_in(normal, year.year)
+        if children:  # a category in the set used: its billable codes that year
+            listed = ", ".join(normalise(c) for c in children[:8])
+            more = f" ... ({len(children)} codes)" if len(children) > 8 else ""
+            hint = f"use a more specific code: {listed}{more}"
+            described = f" ({hit.description})" if hit is not None else ""
+            message = (
+                f"{field}: {normal} is a category, not a billable code{described}, "
+                + year.message.removeprefix("not a billable code ")
             )
-        raise ClinicbillError(f"{field}: {normal} is {year.message}", hint)
+        raise ClinicbillError(message, hint)
     if hit is None:
         raise ClinicbillError(
             f"{field}: '{shown}' is not an ICD-10-CM code",
@@ -331,6 +338,16 @@ def check_billable(code: str, on: date | None = None, field: str = "diagnosis") 
             f"use a more specific code: {listed}{more}",
         )
     return hit.code
+
+
+def _children_in(code: str, year: int | None) -> list[str]:
+    """The billable codes under a code in one fiscal year's set (none: not a category)."""
+    from clinicbill.domain.codesets.icd_years import billable_codes
+
+    plain = x12(code)
+    if year is None:
+        return []
+    return sorted(c for c in billable_codes(year) if c.startswith(plain) and c != plain)
 
 
 def _ever(code: str) -> bool:
