@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -38,9 +38,19 @@ def session(sample_db):
 def test_fiscal_years_start_on_october_first():
     assert fiscal_year(date(2024, 9, 30)) == 2024
     assert fiscal_year(date(2024, 10, 1)) == 2025
-    assert {2025, 2026} <= set(shipped_years())
     assert "M5136" in billable_codes(2021) and "M5136" not in billable_codes(2025)
     assert "M51360" in billable_codes(2025) and "S134XXA" in billable_codes(2026)
+
+
+def test_every_fiscal_year_in_the_longest_timely_filing_window_is_shipped():
+    years = shipped_years()
+    assert years == tuple(range(years[0], years[-1] + 1)) and years[0] <= 2022
+    # the official totals of each year's code set (CMS/CDC release notes)
+    totals = {2022: 72750, 2023: 73674, 2024: 74044, 2025: 74260, 2026: 74719}
+    assert {year: len(billable_codes(year)) for year in totals} == totals
+    longest = max(load_profile(n).timely_filing_days for n in PROFILE_NAMES)
+    newest_end = date(years[-1], 9, 30)
+    assert fiscal_year(newest_end - timedelta(days=longest)) in years
 
 
 def test_a_code_is_checked_against_the_set_in_force_on_its_date():
@@ -53,12 +63,22 @@ def test_a_code_is_checked_against_the_set_in_force_on_its_date():
         early.message
     )
     assert check_on("M51.360", date(2024, 10, 1)).verdict == "ok"
-    # FY2022-FY2024 ship no set: a code billable on one side only is a warning, not a pass
-    assert check_on("M51.360", date(2024, 7, 15)).verdict == "warning"
-    assert check_on("M54.50", date(2023, 1, 5)).verdict == "warning"
+    # valid from 2024-10-01, used on 2024-07-15: the FY2024 set says no
+    late = check_on("M51.360", date(2024, 7, 15))
+    assert late.verdict == "error" and late.year == 2024
+    assert "not a billable code in the FY2024 ICD-10-CM code set (in force on 2024-07-15)" in (
+        late.message
+    )
+    assert check_on("M54.50", date(2021, 9, 30)).verdict == "error"  # M54.50 is FY2022's
+    assert check_on("M54.50", date(2021, 10, 1)).verdict == "ok"
+    assert check_on("M54.5", date(2021, 10, 1)).verdict == "error"
     assert check_on("M62.830", date(2023, 1, 5)).verdict == "ok"
-    assert check_on("M54.5", date(2025, 1, 5)).verdict == "error"
-    assert check_on("M54.50", date(2019, 1, 5)).verdict == "unknown"
+    # before the oldest set: checked against it, a warning only
+    assert check_on("M54.50", date(2019, 1, 5)).verdict == "warning"
+    # after the newest set: checked against it, and the message says so
+    newer = check_on("M51.36", date(2026, 11, 2))
+    assert newer.verdict == "error" and newer.year == 2026
+    assert "FY2026 ICD-10-CM code set (the newest shipped; FY2027 is in force" in newer.message
 
 
 def test_entry_refuses_a_code_not_billable_on_the_date_of_service():
@@ -66,19 +86,26 @@ def test_entry_refuses_a_code_not_billable_on_the_date_of_service():
         icd.check_billable("M51.36", date(2025, 7, 15), "dx")
     assert "FY2025" in caught.value.message and "M51.360" in caught.value.hint
     assert icd.check_billable("M51.36", date(2021, 6, 1)) == "M51.36"
-    assert icd.year_warning("M51.360", date(2024, 7, 15)) is not None
+    with pytest.raises(ClinicbillError) as caught:
+        icd.check_billable("M51.360", date(2024, 7, 15), "dx")
+    assert caught.value.message.startswith("dx: M51.360 is not a billable code in the FY2024")
+    assert icd.check_billable("M51.360", date(2024, 10, 1)) == "M51.360"
+    assert icd.year_warning("M54.50", date(2019, 1, 5)) is not None
     assert icd.year_warning("M51.360", date(2025, 7, 15)) is None
 
 
 def test_scrub_checks_each_diagnosis_on_its_date_of_service(session):
     bad = snapshot(session, bill(session, diagnoses=("M51.36",), day=RECENT))
-    [found] = [f for f in codes.diagnoses_valid(bad) if f.severity == "error"]
-    assert "category" in found.message  # FY2027 ships no set: the installed set decides
+    [error] = codes.diagnoses_valid(bad)  # FY2027 ships no set: the refusal names FY2026
+    assert error.severity == "error" and "FY2026" in error.message and "M51.360" in error.hint
     old = snapshot(session, bill(session, diagnoses=("M51.36",), day=date(2021, 6, 1)))
     assert [f for f in codes.diagnoses_valid(old) if f.severity == "error"] == []
     fy25 = snapshot(session, bill(session, diagnoses=("M51.36",), day=date(2025, 7, 15)))
     [found] = [f for f in codes.diagnoses_valid(fy25) if f.severity == "error"]
     assert "FY2025" in found.message and found.box == "21"
+    fy24 = snapshot(session, bill(session, diagnoses=("M51.360",), day=date(2024, 7, 15)))
+    [found] = codes.diagnoses_valid(fy24)
+    assert found.severity == "error" and "FY2024" in found.message
 
 
 @pytest.mark.parametrize("name", [n for n in PROFILE_NAMES if n != "self-pay"])
@@ -136,4 +163,6 @@ def test_entry_refuses_unlisted_pos_and_a_code_not_in_force(sample_run):
     assert "hint: use an assigned code: 11 office" in pos.output
     dx = sample_run(*base, "--dx", "M51.36", "--date", "2025-07-15")
     assert dx.exit_code == 1 and "FY2025 ICD-10-CM code set" in dx.output
+    fy24 = sample_run(*base, "--dx", "M51.360", "--date", "2024-07-15")
+    assert fy24.exit_code == 1 and "M51.360 is not a billable code in the FY2024" in fy24.output
     assert json.loads(sample_run("--json", "session", "list").stdout) == []  # nothing written

@@ -95,13 +95,14 @@ def test_plain_terms_point_at_billable_codes():
             assert icd.lookup(code).billable, code
 
 
-def test_dates_before_every_shipped_code_set_get_a_warning():
+def test_dates_before_the_shipped_code_sets_say_which_set_was_used():
     start = icd.code_set().starts
     assert icd.code_set().fiscal_year == 2026
-    assert icd.code_set_warning(date(2019, 6, 1)) and "FY2026" in icd.code_set_warning(
-        date(2019, 6, 1)
-    )
-    # a date inside the shipped fiscal years (FY2021..FY2026) is checked per code instead
+    before = icd.code_set_warning(date(2019, 6, 1))
+    assert "FY2019" in before and "shipped: FY2021-FY2026" in before
+    assert "validity before 2020-10-01 cannot be checked" in before and "against FY2021" in before
+    assert icd.code_set_warning(date(2026, 11, 2)) is None  # a refusal names FY2026 instead
+    # a date inside the shipped fiscal years (FY2021..FY2026) is checked against its own set
     assert icd.code_set_warning(date(2021, 6, 1)) is None
     assert icd.code_set_warning(date(2023, 6, 1)) is None
     assert icd.code_set_warning(start) is None

@@ -215,6 +215,8 @@ class ScrubContext:
     # (date of service, service line id, charge cents)
     therapy_lines: tuple[tuple[date, int, int], ...] = ()
     abns: tuple = ()  # the patient's ABNs on file, domain.cases.abn.AbnOnFile per code
+    # encounters of threshold-payer therapy lines whose note states medical necessity (KX)
+    necessity_documented: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)

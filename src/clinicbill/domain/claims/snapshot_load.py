@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from clinicbill.domain.cases.necessity import documented_encounters, threshold_encounters
 from clinicbill.domain.claims.chunked import chunks, rows_in, scalars_in
 from clinicbill.domain.claims.snapshot import ClaimSnapshot, InjuryCaseFacts
 from clinicbill.domain.claims.snapshot_build import SnapshotSources, build_snapshots
@@ -54,7 +55,11 @@ def load_snapshots(
         claims = {c.id: c for c in sources.claims}
         parts = {s.claim_id: (claims[s.claim_id], s.lines) for s in results}
         contexts = scrub_contexts(session, parts, set(sources.patients))
-        results = [replace(s, context=contexts[s.claim_id]) for s in results]
+        documented = documented_encounters(session, threshold_encounters(results))
+        results = [
+            replace(s, context=replace(contexts[s.claim_id], necessity_documented=documented))
+            for s in results
+        ]
     return results
 
 

@@ -294,9 +294,9 @@ def billable_children(code: str) -> list[IcdCode]:
 def check_billable(code: str, on: date | None = None, field: str = "diagnosis") -> str:
     """The normalised code, or a refusal: unknown codes and header codes are not billable.
 
-    `on` is the date of service: when a shipped fiscal-year code set covers it
-    (domain/codesets/icd_years.py), that set decides; otherwise the installed code set does
-    (see code_set_warning for the warning to show).
+    `on` is the date of service: the shipped fiscal-year code set in force that day decides
+    (domain/codesets/icd_years.py; the nearest shipped set for a date outside them, see
+    code_set_warning); without a date the installed code set does.
     """
     from clinicbill.domain.codesets.icd_years import check_on
 
@@ -306,13 +306,20 @@ def check_billable(code: str, on: date | None = None, field: str = "diagnosis") 
     if year is not None and year.verdict in ("ok", "warning"):
         return normal
     hit = lookup(normal)
-    if year is not None and year.verdict == "error":
+    if year is not None and year.verdict == "error" and (hit is not None or _ever(normal)):
         hint = "use a code billable on the date of service (search: 'clinicbill codes icd WORDS')"
-        if hit is not None and not hit.billable:
-            hint = "use a more specific code: " + ", ".join(
-                c.code for c in billable_children(normal)[:8]
+        message = f"{field}: {normal} is {year.message}"
+        children = _children_in(normal, year.year)
+        if children:  # a category in the set used: its billable codes that year
+            listed = ", ".join(normalise(c) for c in children[:8])
+            more = f" ... ({len(children)} codes)" if len(children) > 8 else ""
+            hint = f"use a more specific code: {listed}{more}"
+            described = f" ({hit.description})" if hit is not None else ""
+            message = (
+                f"{field}: {normal} is a category, not a billable code{described}, "
+                + year.message.removeprefix("not a billable code ")
             )
-        raise ClinicbillError(f"{field}: {normal} is {year.message}", hint)
+        raise ClinicbillError(message, hint)
     if hit is None:
         raise ClinicbillError(
             f"{field}: '{shown}' is not an ICD-10-CM code",
@@ -333,9 +340,27 @@ def check_billable(code: str, on: date | None = None, field: str = "diagnosis") 
     return hit.code
 
 
+def _children_in(code: str, year: int | None) -> list[str]:
+    """The billable codes under a code in one fiscal year's set (none: not a category)."""
+    from clinicbill.domain.codesets.icd_years import billable_codes
+
+    plain = x12(code)
+    if year is None:
+        return []
+    return sorted(c for c in billable_codes(year) if c.startswith(plain) and c != plain)
+
+
+def _ever(code: str) -> bool:
+    """Whether the code is billable in any shipped fiscal-year set."""
+    from clinicbill.domain.codesets.icd_years import billable_codes, shipped_years
+
+    plain = x12(code)
+    return any(plain in billable_codes(year) for year in shipped_years())
+
+
 def year_warning(code: str, on: date | None) -> str | None:
-    """A warning for a code billable in only one of the shipped code sets either side of the
-    date's fiscal year (that year's set is not shipped)."""
+    """A warning for a code not billable in the oldest shipped set, used for a date before it
+    (validity then cannot be checked)."""
     from clinicbill.domain.codesets.icd_years import check_on
 
     if on is None:
@@ -345,23 +370,11 @@ def year_warning(code: str, on: date | None) -> str | None:
 
 
 def code_set_warning(on: date | None) -> str | None:
-    """A warning when no shipped fiscal-year code set covers the date of service and it falls
-    before the installed code set's fiscal year."""
-    from clinicbill.domain.codesets.icd_years import fiscal_year, shipped_years
+    """A warning for a date before the oldest shipped fiscal-year set: which set was used and
+    that validity then cannot be checked (after the newest set, a refusal names the set)."""
+    from clinicbill.domain.codesets.icd_years import outside_note
 
-    if on is None:
-        return None
-    years = shipped_years()
-    if years and years[0] <= fiscal_year(on) <= years[-1]:
-        return None
-    codes = code_set()
-    if on < codes.starts:
-        return (
-            f"diagnoses for {on.isoformat()} were checked against the FY{codes.fiscal_year} "
-            f"ICD-10-CM code set (in force from {codes.starts.isoformat()}), not the set in "
-            "force on that date"
-        )
-    return None
+    return None if on is None else outside_note(on)
 
 
 def search(query: str, limit: int = 20) -> list[IcdCode]:
