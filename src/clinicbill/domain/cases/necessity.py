@@ -15,6 +15,7 @@ import re
 
 from sqlalchemy import select
 
+from clinicbill.domain.claims.chunked import rows_in
 from clinicbill.store.models import Addendum, Encounter
 
 _STATEMENT = re.compile(
@@ -34,8 +35,6 @@ def states_medical_necessity(text: str | None) -> bool:
 
 def documented_encounters(session, encounter_ids) -> frozenset[int]:
     """The encounters whose assessment, plan or an addendum states medical necessity."""
-    from clinicbill.domain.claims.snapshot_load import rows_in
-
     ids = sorted(set(encounter_ids))
     if not ids:
         return frozenset()
