@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from clinicbill.cli.common import unit_of_work
+from clinicbill.cli.parse import day, past_day
 
 Opt = typer.Option
 Arg = typer.Argument
@@ -19,14 +20,6 @@ claim_app = typer.Typer(
     no_args_is_help=True,
 )
 FINDING_COLUMNS = ["claim", "severity", "line", "box", "message", "hint"]
-
-
-def _date(value: str | None, field: str = "date"):
-    from datetime import date
-
-    from clinicbill.domain.validate import parse_date
-
-    return parse_date(value, field, allow_future=False) if value else date.today()
 
 
 def finding_rows(findings) -> list[dict]:
@@ -78,24 +71,14 @@ def claim_create(
 
     Example: clinicbill claim create --patient P00001 --from 2026-11-01 --to 2026-11-30
     """
+    from clinicbill.app.claims import create_claims
     from clinicbill.cli.render import done
-    from clinicbill.domain.claims import create_claims, select_encounters
-    from clinicbill.domain.lookup import find_patient
-    from clinicbill.domain.validate import parse_date
 
+    start, end = day(from_, "from"), day(to, "to")
     with unit_of_work() as session:
-        patient_id = find_patient(session, patient).id if patient else None
-        encounters, skipped = select_encounters(
-            session,
-            encounter_ids=session_ids,
-            patient_id=patient_id,
-            from_date=parse_date(from_, "from") if from_ else None,
-            to_date=parse_date(to, "to") if to else None,
-            everything=all_,
-        )
-        result = create_claims(session, encounters)
-        skipped += result.skipped
+        result = create_claims(session, session_ids, patient, start, end, all_)
         rows = [claim_row(c) for c in result.claims]
+    skipped = result.skipped
     lines = [
         f"claim {c['id']} ({c['control_number']}): {c['total']}, {c['from']} to {c['to']}"
         for c in rows
@@ -105,29 +88,6 @@ def claim_create(
         f"created {len(rows)} draft claim(s)\n" + "\n".join(lines),
         {"claims": rows, "skipped": skipped},
     )
-
-
-def _claims_for(session, ids: list[str] | None, everything: bool, statuses=("draft", "ready")):
-    from sqlalchemy import select
-
-    from clinicbill.domain.claims import get_claim
-    from clinicbill.domain.errors import ClinicbillError
-    from clinicbill.store.models import Claim
-
-    if ids:
-        return [get_claim(session, ident) for ident in ids]
-    if not everything:
-        raise ClinicbillError("claim: say which claims", "give claim ids or --all")
-    claims = list(
-        session.execute(select(Claim).where(Claim.status.in_(statuses)).order_by(Claim.id))
-        .scalars()
-        .all()
-    )
-    if not claims:
-        raise ClinicbillError(
-            f"claim: no {' or '.join(statuses)} claims", "create some: clinicbill claim create"
-        )
-    return claims
 
 
 def print_findings(findings, title: str = "findings") -> None:
@@ -147,14 +107,13 @@ def claim_check(
 
     Example: clinicbill claim check --all
     """
+    from clinicbill.app.claims import check_claims
     from clinicbill.cli.context import STATE
-    from clinicbill.domain.claim_actions import check_claims
     from clinicbill.domain.scrub import has_errors
 
     with unit_of_work() as session:
-        claims = _claims_for(session, claim_ids, all_)
-        _, findings = check_claims(session, claims)
-        statuses = {c.id: c.status for c in claims}
+        checked = check_claims(session, claim_ids, all_)
+    statuses, findings = checked.statuses, checked.findings
     if STATE.json:
         from clinicbill.cli.render import emit_json
 
@@ -181,28 +140,12 @@ def claim_list(
 
     Example: clinicbill claim list --status ready --payer CHP01
     """
-    from sqlalchemy import select
-
+    from clinicbill.app.claims import list_claims
     from clinicbill.cli.render import table
-    from clinicbill.domain.claims import check_status
-    from clinicbill.domain.lookup import find_patient, find_payer
-    from clinicbill.store.models import Claim, Patient, Payer
 
     with unit_of_work() as session:
-        query = (
-            select(Claim, Patient, Payer)
-            .join(Patient, Patient.id == Claim.patient_id)
-            .join(Payer, Payer.id == Claim.payer_id)
-            .order_by(Claim.id.desc())
-            .limit(limit)
-        )
-        if status:
-            query = query.where(Claim.status == check_status(status))
-        if payer:
-            query = query.where(Claim.payer_id == find_payer(session, payer).id)
-        if patient:
-            query = query.where(Claim.patient_id == find_patient(session, patient).id)
-        rows = [claim_row(c, p, y) for c, p, y in session.execute(query).all()]
+        found = list_claims(session, status, payer, patient, limit)
+        rows = [claim_row(c, p, y) for c, p, y in found]
     table(
         rows,
         ["id", "control_number", "status", "patient", "payer", "from", "to", "total"],
@@ -230,7 +173,7 @@ def claim_mark(
 
     with unit_of_work() as session:
         claim = get_claim(session, claim_id)
-        mark_claim(session, claim, status, _date(date), note, force)
+        mark_claim(session, claim, status, past_day(date), note, force)
         row = claim_row(claim)
     done(f"claim {row['id']}: {row['status']}", row)
 
@@ -250,7 +193,7 @@ def claim_void(
 
     with unit_of_work() as session:
         claim = get_claim(session, claim_id)
-        void_claim(session, claim, _date(None), note)
+        void_claim(session, claim, past_day(None), note)
         row = claim_row(claim)
     done(f"claim {row['id']}: void", row)
 
@@ -276,7 +219,7 @@ def claim_resubmit(
     mode = "replace" if replace else "void" if void else "original"
     with unit_of_work() as session:
         original = get_claim(session, claim_id)
-        claim = resubmit_claim(session, original, mode, _date(None))
+        claim = resubmit_claim(session, original, mode, past_day(None))
         row = claim_row(claim)
         row["original_claim_id"] = original.id
     done(
@@ -307,7 +250,7 @@ def claim_secondary(
 
     with unit_of_work() as session:
         primary = get_claim(session, claim_id)
-        claim = secondary_claim(session, primary, _date(None), force=force, reason=reason)
+        claim = secondary_claim(session, primary, past_day(None), force=force, reason=reason)
         row = claim_row(claim)
         row["primary_claim_id"] = primary.id
     done(f"secondary claim {row['id']} ({row['control_number']}) for claim {primary.id}", row)
