@@ -30,16 +30,16 @@ def billing_run(
     """
     from datetime import date
 
+    from clinicbill.app.database import acting_user
     from clinicbill.app.selfpay import billing_run as run
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import done
     from clinicbill.domain.money import fmt
     from clinicbill.domain.validate import parse_date
-    from clinicbill.store.engine import current_user
 
     day = parse_date(as_of, "as-of", allow_future=False) if as_of else date.today()
     with unit_of_work() as session:
-        result = run(session, day, STATE.user or current_user())
+        result = run(session, day, acting_user(STATE.user))
         paths = _write_receipts(session, result, receipts) if receipts else []
     lines = [
         f"billing run {day.isoformat()}: {len(result.charges)} membership charge(s)"

@@ -11,6 +11,8 @@ from typing import Annotated
 
 import typer
 
+from clinicbill.cli.parse import today
+
 Opt = typer.Option
 verify_app = typer.Typer(
     help="Benefit verification notes (append-only; correct with --corrects).",
@@ -59,38 +61,14 @@ LIST_COLUMNS = [
 
 
 def ask_validated(values: dict, prompts: dict[str, str], spec: dict, required: set[str]) -> dict:
-    """On a TTY, prompt (in order) for each value not given; each answer is checked with the
-    field's own validator before moving on. Without a TTY, values stay missing."""
-    from clinicbill.cli.context import tty
+    """On a TTY, prompt (in order) for each value not given, each answer checked with the
+    field's own validator; a phone call's questions only when the method is a phone call."""
+    from clinicbill.cli.common import ask_missing
 
-    if not tty():
-        return values
-    import questionary
+    def not_asked(name: str, answers: dict) -> bool:
+        return name in PHONE_ONLY and answers.get("method") not in (None, "phone")
 
-    from clinicbill.domain.errors import ClinicbillError
-
-    def check(name):
-        def run(text):
-            if not text.strip():
-                return "required" if name in required else True
-            try:
-                spec[name](text, name.replace("_", "-"))
-            except ClinicbillError as exc:
-                return exc.message + (f" ({exc.hint})" if exc.hint else "")
-            return True
-
-        return run
-
-    out = dict(values)
-    for name, label in prompts.items():
-        if out.get(name) is not None:
-            continue
-        if name in PHONE_ONLY and out.get("method") not in (None, "phone"):
-            continue
-        suffix = "" if name in required else " (optional)"
-        answer = questionary.text(f"{label}{suffix}:", validate=check(name)).unsafe_ask()
-        out[name] = answer.strip() or None
-    return out
+    return ask_missing(values, prompts, required, spec, not_asked, "required")
 
 
 def visits_line(status) -> str:
@@ -145,6 +123,7 @@ def verify_add(
     R12345 --in-network yes --massage-covered yes --visit-limit 20 --visits-used 3
     --plan-year-start 2026-01-01 --copay 25 --referral-required yes --reverify-by 2027-01-01
     """
+    from clinicbill.app.database import acting_user
     from clinicbill.cli.common import unit_of_work
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import done
@@ -156,14 +135,13 @@ def verify_add(
         corrected_fields,
     )
     from clinicbill.domain.visits import policy_visit_status
-    from clinicbill.store.engine import current_user
 
     values = {
         name: value
         for name, value in locals().items()
         if name in VERIFY_PROMPTS and name != "verified_by"
     }
-    values["verified_by"] = verified_by or STATE.user or current_user()
+    values["verified_by"] = acting_user(verified_by or STATE.user)
     with unit_of_work() as session:  # refuse an unknown policy before asking anything
         policy_id = find_policy(session, policy).id
     values = ask_validated(values, VERIFY_PROMPTS, VERIFICATION_FIELDS, VERIFICATION_REQUIRED)
@@ -172,7 +150,7 @@ def verify_add(
         note = add_verification(
             session, row, corrects_id=corrects, verified_at=verified_at, **values
         )
-        status = policy_visit_status(session, row.id, _today())
+        status = policy_visit_status(session, row.id, today())
         fixed = ""
         if note.corrects_id:
             changed = corrected_fields(session, note)
@@ -184,12 +162,6 @@ def verify_add(
             {**note.model_dump(), "visits": status.as_dict()},
         )
     done(message, data)
-
-
-def _today():
-    from datetime import date
-
-    return date.today()
 
 
 def _note_row(note, superseded: dict, current_id) -> dict:
@@ -235,14 +207,14 @@ def verify_list(
     from clinicbill.domain.verification import applicable_note, corrected_by, history
     from clinicbill.domain.visits import policy_visit_status
 
-    today = _today()
+    day = today()
     with unit_of_work() as session:
         row = find_policy(session, policy)
         notes = history(session, row.id)
-        current = applicable_note(notes, today)
+        current = applicable_note(notes, day)
         superseded = corrected_by(notes)
         rows = [_note_row(n, superseded, current and current.id) for n in notes]
-        status = policy_visit_status(session, row.id, today)
+        status = policy_visit_status(session, row.id, day)
     if STATE.json:
         emit_json({"policy_id": row.id, "visits": status.as_dict(), "notes": rows})
         return
@@ -258,22 +230,16 @@ def verify_show(
 
     Example: clinicbill verify show 1
     """
+    from clinicbill.app.coverage import show_verification
     from clinicbill.cli.common import model_data, unit_of_work
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import emit_json, record
-    from clinicbill.domain.lookup import get_or_refuse
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.verification import applicable_note, corrected_by, history
-    from clinicbill.store.models import Verification
 
     with unit_of_work() as session:
-        note = get_or_refuse(session, Verification, note_id, "verification")
-        notes = history(session, note.policy_id)
-        current = applicable_note(notes, _today())
-        extra = {
-            "corrected_by": corrected_by(notes).get(note.id),
-            "current": current is not None and current.id == note.id,
-        }
+        view = show_verification(session, note_id, today())
+    note = view.note
+    extra = {"corrected_by": view.corrected_by, "current": view.current}
     data = {**model_data(note), **extra}
     if STATE.json:
         emit_json(data)
