@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 
 from clinicbill.cli.common import AmountCommand, unit_of_work
+from clinicbill.cli.parse import amount as parse_amount
+from clinicbill.cli.parse import day, past_day
 
 Opt = typer.Option
 Arg = typer.Argument
@@ -21,12 +23,7 @@ Method = Annotated[str | None, Opt(help="cash, card, check, hsa, fsa or eft.")]
 DateOpt = Annotated[str | None, Opt("--date", help="YYYY-MM-DD (default today).")]
 
 
-def _on(value: str | None):
-    from datetime import date
-
-    from clinicbill.domain.validate import parse_date
-
-    return parse_date(value, "date", allow_future=False) if value else date.today()
+_on = past_day  # cli/packages.py (issue 16's helper) imports it under this name
 
 
 def _applied_rows(applied) -> list[dict]:
@@ -63,15 +60,15 @@ def payment_add(
     """
     from clinicbill.cli.render import done, table
     from clinicbill.domain.lookup import find_patient
-    from clinicbill.domain.money import fmt, parse_amount
+    from clinicbill.domain.money import fmt
     from clinicbill.domain.payments import add_patient_payment, check_method
 
-    cents = parse_amount(amount, "amount", allow_zero=False)
+    cents = parse_amount(amount)
     method = check_method(_ask(method, "Method (cash/card/check/hsa/fsa/eft)", "method"))
     with unit_of_work() as session:
         row = find_patient(session, patient)
         result = add_patient_payment(
-            session, row, cents, method, _on(on), ref, encounter_id=session_id, note=note
+            session, row, cents, method, past_day(on), ref, encounter_id=session_id, note=note
         )
         payment_id = result.payment.id
     done(
@@ -117,7 +114,7 @@ def payment_apply(
 
     with unit_of_work() as session:
         row = find_patient(session, patient)
-        result = apply_credit(session, row, _on(on), encounter_id=session_id)
+        result = apply_credit(session, row, past_day(on), encounter_id=session_id)
     if not result.applied:
         reason = "no credit" if not result.credit_cents else "nothing is owed; the credit stays"
         message = f"nothing to apply: {reason} (credit {fmt(result.credit_cents)})"
@@ -143,40 +140,14 @@ def payment_list(
 
     Example: clinicbill payment list P00001
     """
-    from sqlalchemy import func, select
-
+    from clinicbill.app.payments import check_source, list_payments
     from clinicbill.cli.render import table
-    from clinicbill.domain.errors import ClinicbillError
-    from clinicbill.domain.lookup import find_patient
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.validate import parse_date
-    from clinicbill.store.models import LedgerEntry, Patient, Payment
 
-    if source not in (None, "patient", "insurance"):
-        raise ClinicbillError(f"source: '{source[:20]}' is not a source", "patient or insurance")
+    check_source(source)  # refused before the database is opened
+    start, end = day(from_, "from"), day(to, "to")
     with unit_of_work() as session:
-        applied = (
-            select(LedgerEntry.payment_id, func.sum(LedgerEntry.amount_cents).label("used"))
-            .where(LedgerEntry.payment_id.is_not(None))
-            .group_by(LedgerEntry.payment_id)
-            .subquery()
-        )
-        query = (
-            select(Payment, Patient.account_number, func.coalesce(applied.c.used, 0))
-            .outerjoin(Patient, Patient.id == Payment.patient_id)
-            .outerjoin(applied, applied.c.payment_id == Payment.id)
-            .order_by(Payment.received_on.desc(), Payment.id.desc())
-            .limit(limit)
-        )
-        if patient:
-            query = query.where(Payment.patient_id == find_patient(session, patient).id)
-        if source:
-            query = query.where(Payment.source == source)
-        if from_:
-            query = query.where(Payment.received_on >= parse_date(from_, "from"))
-        if to:
-            query = query.where(Payment.received_on <= parse_date(to, "to"))
-        rows = session.execute(query).all()
+        rows = list_payments(session, patient, source, start, end, limit)
     table(
         [
             {
@@ -244,7 +215,7 @@ def payment_post_eob(
             session,
             row,
             lines,
-            paid_on=_on(on),
+            paid_on=past_day(on),
             reference=ref,
             denied=denied,
             payer_claim_control_number=payer_claim_number,
@@ -277,14 +248,16 @@ def adjust(
     """
     from clinicbill.cli.render import done
     from clinicbill.domain.lookup import find_patient
-    from clinicbill.domain.money import fmt, parse_amount
+    from clinicbill.domain.money import fmt
     from clinicbill.domain.payments import add_adjustment
 
-    cents = parse_amount(amount, "amount", allow_zero=False)
+    cents = parse_amount(amount)
     reason = _ask(reason, "Reason (write-off/small-balance/courtesy/bad-debt)", "reason")
     with unit_of_work() as session:
         row = find_patient(session, patient)
-        applied = add_adjustment(session, row, cents, reason, _on(on), session_id, line, note=note)
+        applied = add_adjustment(
+            session, row, cents, reason, past_day(on), session_id, line, note=note
+        )
     done(
         f"adjusted {fmt(cents)} ({reason}) on {len(applied)} line(s)",
         {"amount": fmt(cents), "reason": reason, "lines": _applied_rows(applied)},
@@ -306,14 +279,14 @@ def refund(
     from clinicbill.cli.render import done
     from clinicbill.domain.ledger import patient_credit
     from clinicbill.domain.lookup import find_patient
-    from clinicbill.domain.money import fmt, parse_amount
+    from clinicbill.domain.money import fmt
     from clinicbill.domain.payments import add_refund, check_method
 
-    cents = parse_amount(amount, "amount", allow_zero=False)
+    cents = parse_amount(amount)
     method = check_method(_ask(method, "Method (cash/card/check/hsa/fsa/eft)", "method"))
     with unit_of_work() as session:
         row = find_patient(session, patient)
-        payment = add_refund(session, row, cents, method, _on(on), ref, note)
+        payment = add_refund(session, row, cents, method, past_day(on), ref, note)
         credit = patient_credit(session, row.id)
     done(
         f"refund {payment.id}: {fmt(cents)} to patient {row.account_number}; credit now"
