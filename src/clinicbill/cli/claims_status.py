@@ -33,7 +33,8 @@ def claim_status_request(
     from pathlib import Path
 
     from clinicbill.app.claim_status import request_claim_status
-    from clinicbill.cli.eligibility import finish_batch, keep_batch, remote_if
+    from clinicbill.app.submission import keep_batch
+    from clinicbill.cli.eligibility import finish_batch, remote_if
 
     with unit_of_work() as session:
         remote = remote_if(session, send)

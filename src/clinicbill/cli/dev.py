@@ -79,10 +79,10 @@ def remittance(
     """
     from datetime import date
 
+    from clinicbill.app.demo import write_test_remittance
     from clinicbill.cli.common import unit_of_work
     from clinicbill.cli.render import done
-    from clinicbill.formats.x12_835_write import Outcome, remittance_835_for_claims
-    from clinicbill.store.files import resolve_output
+    from clinicbill.formats.x12_835_write import Outcome
 
     denied = set(deny or ())
     outcomes = {
@@ -91,13 +91,8 @@ def remittance(
         else Outcome(coinsurance_percent=coinsurance, allowed_percent=allowed)
         for claim in dict.fromkeys([*claims, *denied])
     }
-    today = date.today()
-    target = resolve_output(output, "remittance-test.835")
     with unit_of_work() as session:
-        text, advice = remittance_835_for_claims(
-            session, outcomes, trace_number=f"TEST{today:%Y%m%d}", payment_date=today
-        )
-    target.write(text)  # 0600, never over a file or through a symlink (store/files.py)
+        target = write_test_remittance(session, outcomes, output, date.today())
     done(
         f"wrote {target.label} ({len(outcomes)} claim(s))",
         {"path": target.label, "claims": list(outcomes)},

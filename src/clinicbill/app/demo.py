@@ -1,0 +1,51 @@
+"""What `clinicbill demo` and `dev` need besides ordinary commands: a private directory, the
+clearinghouse's and the payer's answers played from the claims sent. Test files only: each is
+marked as a test, and none is ever sent anywhere."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+
+def demo_directory(target: Path) -> Path:
+    """The demo's folder, made private (0700) if new; a demo writes patient-shaped files."""
+    from clinicbill.store.files import private_directory
+
+    private_directory(target)
+    return target
+
+
+def acknowledge_batches(session, folder: Path, first_control: int, now: datetime) -> list[str]:
+    """A 999 and a 277CA for every 837P batch sent, written into `folder` (replacing the
+    demo's own earlier ones); returns their paths."""
+    from sqlalchemy import select
+
+    from clinicbill.formats.x12_ack_write import acknowledgements_for_batch
+    from clinicbill.store.files import write_private
+    from clinicbill.store.models import X12Batch
+
+    batches = session.execute(select(X12Batch.id).where(X12Batch.kind == "837p")).scalars()
+    paths = []
+    for number, batch_id in enumerate(list(batches)):
+        control = first_control + 2 * number
+        ack, ca = acknowledgements_for_batch(session, batch_id, control, now)
+        for kind, text in (("999", ack), ("277ca", ca)):
+            path = folder / f"{kind}-{control}.x12"
+            path.unlink(missing_ok=True)
+            paths.append(str(write_private(path, text, force=True)))
+    return paths
+
+
+def write_test_remittance(session, outcomes: dict, output: str, today: date):
+    """A test 835 answering submitted claims (`outcomes`: claim id -> Outcome), written to
+    `output` ('-' for standard output); returns the target written."""
+    from clinicbill.formats.x12_835_write import remittance_835_for_claims
+    from clinicbill.store.files import resolve_output
+
+    target = resolve_output(output, "remittance-test.835")
+    text, _advice = remittance_835_for_claims(
+        session, outcomes, trace_number=f"TEST{today:%Y%m%d}", payment_date=today
+    )
+    target.write(text)  # 0600, never over a file or through a symlink (store/files.py)
+    return target
