@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from clinicbill.cli import parse
+
 Opt = typer.Option
 
 dev_app = typer.Typer(
@@ -39,14 +41,12 @@ def seed(
 
     Example: clinicbill dev seed --years 10 --providers 5 --seed 1
     """
-    from datetime import date
 
     from clinicbill.cli.common import unit_of_work
     from clinicbill.cli.render import done
     from clinicbill.domain.seed import seed_practice
-    from clinicbill.domain.validate import parse_date
 
-    last = parse_date(end, "end", allow_future=False) if end else date.today()
+    last = parse.past_day(end, "end")
     with unit_of_work() as session:
         counts = seed_practice(
             session,
