@@ -86,3 +86,38 @@ def show_authorization(session, auth_id: str, today: date) -> AuthorizationView:
             }
         )
     return AuthorizationView(auth.id, status, sessions)
+
+
+@dataclass(frozen=True)
+class VerificationRecorded:
+    note: object  # the Verification row added
+    policy_id: int
+    visits: object  # the policy's plan-year visit status after it (domain/visits.py)
+    corrected: list[str] | None  # fields it changed from the note it corrects, if any
+
+
+def policy_id_of(session, policy: str) -> int:
+    """A policy by id or member id (refused before any question is asked)."""
+    from clinicbill.domain.lookup import find_policy
+
+    return find_policy(session, policy).id
+
+
+def record_verification(
+    session,
+    policy: str,
+    values: dict,
+    corrects: str | None,
+    verified_at: str | None,
+    today: date,
+) -> VerificationRecorded:
+    """Add a benefit verification note to a policy (correcting an earlier one if asked)."""
+    from clinicbill.domain.lookup import find_policy
+    from clinicbill.domain.verification import add_verification, corrected_fields
+    from clinicbill.domain.visits import policy_visit_status
+
+    row = find_policy(session, policy)
+    note = add_verification(session, row, corrects_id=corrects, verified_at=verified_at, **values)
+    status = policy_visit_status(session, row.id, today)
+    changed = corrected_fields(session, note) if note.corrects_id else None
+    return VerificationRecorded(note, row.id, status, changed)

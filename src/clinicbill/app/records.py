@@ -173,3 +173,31 @@ def list_fees(session) -> list[tuple[str, int, str | None]]:
         .order_by(FeeSchedule.code, Payer.name)
     )
     return [tuple(r) for r in session.execute(query).all()]
+
+
+@dataclass(frozen=True)
+class PolicyAdded:
+    policy: object  # the Policy row
+    payer_name: str
+    patient_id: int
+
+
+def add_policy(session, patient: str, payer: str, values: dict) -> PolicyAdded:
+    """Add an insurance policy with `payer` (id, electronic id or name) to a patient."""
+    from clinicbill.domain.lookup import find_patient, find_payer
+    from clinicbill.domain.patients import add_policy as add
+
+    patient_row = find_patient(session, patient)
+    payer_row = find_payer(session, payer)
+    policy = add(session, patient_row, payer_row, **values)
+    return PolicyAdded(policy, payer_row.name, patient_row.id)
+
+
+def edit_policy(session, policy: str, payer: str | None, changes: dict) -> Edited:
+    """Change a policy's given fields, and its payer when `payer` names one."""
+    from clinicbill.domain.lookup import find_payer
+    from clinicbill.domain.patients import edit_policy as edit
+
+    row = get_policy(session, policy)
+    payer_row = find_payer(session, payer) if payer else None
+    return Edited(row.id, edit(session, row, payer_row, **changes))

@@ -123,18 +123,12 @@ def verify_add(
     R12345 --in-network yes --massage-covered yes --visit-limit 20 --visits-used 3
     --plan-year-start 2026-01-01 --copay 25 --referral-required yes --reverify-by 2027-01-01
     """
+    from clinicbill.app.coverage import policy_id_of, record_verification
     from clinicbill.app.database import acting_user
     from clinicbill.cli.common import unit_of_work
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import done
-    from clinicbill.domain.lookup import find_policy
-    from clinicbill.domain.verification import (
-        VERIFICATION_FIELDS,
-        VERIFICATION_REQUIRED,
-        add_verification,
-        corrected_fields,
-    )
-    from clinicbill.domain.visits import policy_visit_status
+    from clinicbill.domain.verification import VERIFICATION_FIELDS, VERIFICATION_REQUIRED
 
     values = {
         name: value
@@ -143,22 +137,21 @@ def verify_add(
     }
     values["verified_by"] = acting_user(verified_by or STATE.user)
     with unit_of_work() as session:  # refuse an unknown policy before asking anything
-        policy_id = find_policy(session, policy).id
+        policy_id = policy_id_of(session, policy)
     values = ask_validated(values, VERIFY_PROMPTS, VERIFICATION_FIELDS, VERIFICATION_REQUIRED)
     with unit_of_work() as session:
-        row = find_policy(session, str(policy_id))
-        note = add_verification(
-            session, row, corrects_id=corrects, verified_at=verified_at, **values
-        )
-        status = policy_visit_status(session, row.id, today())
+        added = record_verification(session, str(policy_id), values, corrects, verified_at, today())
+        note, status = added.note, added.visits
         fixed = ""
         if note.corrects_id:
-            changed = corrected_fields(session, note)
             fixed = f" (corrects {note.corrects_id}: " + (
-                "changed " + ", ".join(changed) + ")" if changed else "no value changed)"
+                "changed " + ", ".join(added.corrected) + ")"
+                if added.corrected
+                else "no value changed)"
             )
         message, data = (
-            f"verification {note.id} recorded for policy {row.id}{fixed}\n{visits_line(status)}",
+            f"verification {note.id} recorded for policy {added.policy_id}{fixed}\n"
+            f"{visits_line(status)}",
             {**note.model_dump(), "visits": status.as_dict()},
         )
     done(message, data)

@@ -102,6 +102,15 @@ patient_app.command("edit")(
 )
 
 
+def _as_fields(options: dict, **given) -> dict:
+    """A policy command's options as the policy's fields, in option order: `--group` is the
+    group_number; the patient, policy and payer references are not fields."""
+    renamed = {"group": "group_number"}
+    skip = {"patient", "policy", "payer"}
+    fields = {renamed.get(k, k): v for k, v in options.items() if k not in skip}
+    return {**fields, **given}
+
+
 @policy_app.command("add")
 def policy_add(
     patient: Annotated[str, typer.Argument(help="Id, account or name.")],
@@ -128,10 +137,10 @@ def policy_add(
 
     Example: clinicbill policy add Chen --payer Cascade --member-id XYZ123456 --group G100
     """
+    values = dict(locals())  # the options, before any import adds a name
+    from clinicbill.app.records import add_policy
     from clinicbill.cli.render import done
     from clinicbill.domain.errors import MissingValue
-    from clinicbill.domain.lookup import find_patient, find_payer
-    from clinicbill.domain.patients import add_policy
 
     asked = ask_missing(
         {"payer": payer, "member_id": member_id},
@@ -140,32 +149,13 @@ def policy_add(
     )
     if not asked.get("payer"):
         raise MissingValue(["payer"], "give --payer")
+    values = _as_fields(values, member_id=asked["member_id"])
     with unit_of_work() as session:
-        patient_row = find_patient(session, patient)
-        payer_row = find_payer(session, asked["payer"])
-        policy = add_policy(
-            session,
-            patient_row,
-            payer_row,
-            member_id=asked["member_id"],
-            priority=priority,
-            group_number=group,
-            plan_name=plan_name,
-            relationship=relationship,
-            subscriber_first_name=subscriber_first_name,
-            subscriber_last_name=subscriber_last_name,
-            subscriber_dob=subscriber_dob,
-            subscriber_sex=subscriber_sex,
-            subscriber_address1=subscriber_address1,
-            subscriber_city=subscriber_city,
-            subscriber_state=subscriber_state,
-            subscriber_zip=subscriber_zip,
-            effective_from=effective_from,
-            effective_to=effective_to,
-        )
+        added = add_policy(session, patient, asked["payer"], values)
+        policy = added.policy
         message, data = (
-            f"policy {policy.id} added: {payer_row.name} {policy.priority} for patient "
-            f"{patient_row.id}",
+            f"policy {policy.id} added: {added.payer_name} {policy.priority} for patient "
+            f"{added.patient_id}",
             policy.model_dump(),
         )
     done(message, data)
@@ -221,31 +211,15 @@ def policy_edit(
 
     Example: clinicbill policy edit 3 --to 2026-12-31
     """
-    from clinicbill.app.records import get_policy
+    changes = dict(locals())  # the options, before any import adds a name
+    from clinicbill.app.records import edit_policy
     from clinicbill.cli.render import done
-    from clinicbill.domain.lookup import find_payer
-    from clinicbill.domain.patients import edit_policy
 
+    changes = _as_fields(changes)
     with unit_of_work() as session:
-        row = get_policy(session, policy)
-        payer_row = find_payer(session, payer) if payer else None
-        changed = edit_policy(
-            session,
-            row,
-            payer_row,
-            member_id=member_id,
-            priority=priority,
-            group_number=group,
-            plan_name=plan_name,
-            relationship=relationship,
-            subscriber_first_name=subscriber_first_name,
-            subscriber_last_name=subscriber_last_name,
-            subscriber_dob=subscriber_dob,
-            subscriber_sex=subscriber_sex,
-            effective_from=effective_from,
-            effective_to=effective_to,
-        )
-        message = changed_message("policy", row.id, changed)
+        edited = edit_policy(session, policy, payer, changes)
+        message = changed_message("policy", edited.id, edited.changed)
+    changed = edited.changed
     done(message, changed)
 
 

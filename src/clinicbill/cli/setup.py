@@ -56,14 +56,7 @@ def init(
     from clinicbill.domain.validate import tax_id as tax_id_check
 
     if sample:
-        from clinicbill.domain.sample import load_sample
-
-        with unit_of_work() as session:
-            summary = load_sample(session)
-        done(
-            "loaded the sample practice: " + ", ".join(f"{n} {k}" for k, n in summary.items()),
-            summary,
-        )
+        _load_sample()
         return
     values = dict(
         name=name,
@@ -90,6 +83,18 @@ def init(
     done(message, data)
     if note:
         typer.echo(note, err=True)
+
+
+def _load_sample() -> None:
+    from clinicbill.cli.render import done
+    from clinicbill.domain.sample import load_sample
+
+    with unit_of_work() as session:
+        summary = load_sample(session)
+    done(
+        "loaded the sample practice: " + ", ".join(f"{n} {k}" for k, n in summary.items()),
+        summary,
+    )
 
 
 @practice_app.command("show")
