@@ -11,6 +11,9 @@ from clinicbill.cli.common import Output, unit_of_work
 from clinicbill.cli.parse import day_or_today
 
 Opt = typer.Option
+# the options of both X12 inquiries (270 here, 276 in cli/claims_status.py)
+OverwriteOpt = Annotated[bool, Opt("--force", help="Overwrite the output file.")]
+SendOpt = Annotated[bool, Opt("--send", help="Upload it to the clearinghouse (clearinghouse set).")]
 eligibility_app = typer.Typer(help="Electronic eligibility checks: 270 out, 271 in.")
 
 
@@ -21,10 +24,8 @@ def eligibility_request(
         list[str] | None, Opt("--patient", help="Patient account, id or name (repeatable).")
     ] = None,
     output: Output = None,
-    force: Annotated[bool, Opt("--force", help="Overwrite the output file.")] = False,
-    send: Annotated[
-        bool, Opt("--send", help="Upload it to the clearinghouse (clearinghouse set).")
-    ] = False,
+    force: OverwriteOpt = False,
+    send: SendOpt = False,
 ) -> None:
     """Write a 270 eligibility inquiry (005010X279A1) for the policies of a day's sessions or
     of the named patients, asking for the service types of their visits (massage as physical

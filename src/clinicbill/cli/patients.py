@@ -24,6 +24,16 @@ patient_app.command("add")(
 )
 
 
+def _patients(use_case: str, *args) -> None:
+    """A patient listing (app/records.py `use_case`) as the table both listings print."""
+    from clinicbill.app import records
+    from clinicbill.cli.render import table
+
+    with unit_of_work() as session:
+        rows = getattr(records, use_case)(session, *args)
+    table(rows, records.PATIENT_LIST_COLUMNS, "patients")
+
+
 @patient_app.command("list")
 def patient_list(
     limit: Annotated[int, Opt(help="At most this many.")] = 500,
@@ -32,12 +42,7 @@ def patient_list(
 
     Example: clinicbill patient list
     """
-    from clinicbill.app.records import PATIENT_LIST_COLUMNS, list_patients
-    from clinicbill.cli.render import table
-
-    with unit_of_work() as session:
-        rows = list_patients(session, limit)
-    table(rows, PATIENT_LIST_COLUMNS, "patients")
+    _patients("list_patients", limit)
 
 
 @patient_app.command("find")
@@ -46,12 +51,7 @@ def patient_find(query: Annotated[str, typer.Argument(help="Part of a name or ac
 
     Example: clinicbill patient find chen
     """
-    from clinicbill.app.records import PATIENT_LIST_COLUMNS, find_patients
-    from clinicbill.cli.render import table
-
-    with unit_of_work() as session:
-        rows = find_patients(session, query)
-    table(rows, PATIENT_LIST_COLUMNS, "patients")
+    _patients("find_patients", query)
 
 
 @patient_app.command("show")
