@@ -148,3 +148,20 @@ def test_date_and_amount_options_refuse_naming_the_option():
     assert parse.optional_amount(None, "copay") is None
     with pytest.raises(ClinicbillError, match="^price: "):
         parse.amount("0", "price")
+
+
+def test_every_kind_of_reference_resolves_and_refuses_by_its_kind(sample_db, drafts):
+    refs = {
+        "patient": "Chen",
+        "provider": "Reyes",
+        "payer": "Cascade",
+        "policy": "1",
+        "claim": str(drafts[0]),
+        "session": "1",
+    }
+    assert set(refs) == set(records.RESOLVERS)
+    with transaction(sample_db, "tester") as s:
+        for kind, ref in refs.items():
+            assert records.find_record(s, kind, ref) is not None
+            with pytest.raises(ClinicbillError, match=f"^{kind}: "):
+                records.find_record(s, kind, "99999")

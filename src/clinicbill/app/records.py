@@ -31,11 +31,22 @@ def field_rules(kind: str) -> tuple[set[str], dict]:
     return getattr(rules, f"{prefix}_REQUIRED"), getattr(rules, f"{prefix}_FIELDS")
 
 
-def find_record(session, kind: str, ref: str):
-    """A patient, provider or payer by id, account / NPI / payer id, or name (domain/lookup.py)."""
-    from clinicbill.domain import lookup
+# kind of reference -> (module, function): the one resolver of each kind of id. Each takes
+# (session, ref) and refuses an unknown or ambiguous reference naming the kind.
+RESOLVERS = {
+    "patient": ("clinicbill.domain.lookup", "find_patient"),  # id, account number or name
+    "provider": ("clinicbill.domain.lookup", "find_provider"),  # id, NPI or name
+    "payer": ("clinicbill.domain.lookup", "find_payer"),  # id, electronic payer id or name
+    "policy": ("clinicbill.domain.lookup", "find_policy"),  # id or member id
+    "claim": ("clinicbill.domain.claims", "get_claim"),  # id or patient control number
+    "session": ("clinicbill.domain.sessions", "get_session"),  # id
+}
 
-    return getattr(lookup, f"find_{kind}")(session, ref)
+
+def find_record(session, kind: str, ref: str):
+    """The record a reference names, by the resolver of its kind (RESOLVERS)."""
+    module, function = RESOLVERS[kind]
+    return getattr(import_module(module), function)(session, ref)
 
 
 def add_record(session, kind: str, values: dict, options: dict | None = None):
