@@ -213,3 +213,41 @@ def export_claims(
         test_interchange=fmt == "837p" and snapshots[0].billing.x12_usage != "P",
         already_sent=already,
     )
+
+
+def mark_claim(session, ref: str, status: str, on: date, note=None, force=False):
+    """Record a lifecycle step of a claim; returns the claim."""
+    from clinicbill.domain.claim_actions import mark_claim as mark
+    from clinicbill.domain.claims import get_claim
+
+    claim = get_claim(session, ref)
+    mark(session, claim, status, on, note, force)
+    return claim
+
+
+def void_claim(session, ref: str, on: date, note: str | None = None):
+    """Void a claim that never reached the payer; its sessions can be billed again."""
+    from clinicbill.domain.claim_actions import void_claim as void
+    from clinicbill.domain.claims import get_claim
+
+    claim = get_claim(session, ref)
+    void(session, claim, on, note)
+    return claim
+
+
+def resubmit_claim(session, ref: str, mode: str, on: date) -> tuple:
+    """(the new claim, the original's id): a replacement, a void request or a new original."""
+    from clinicbill.domain.claim_actions import resubmit_claim as resubmit
+    from clinicbill.domain.claims import get_claim
+
+    original = get_claim(session, ref)
+    return resubmit(session, original, mode, on), original.id
+
+
+def secondary_claim(session, ref: str, on: date, force=False, reason=None) -> tuple:
+    """(the secondary claim, the primary's id) with the primary's payment and adjustments."""
+    from clinicbill.domain.claim_actions import secondary_claim as secondary
+    from clinicbill.domain.claims import get_claim
+
+    primary = get_claim(session, ref)
+    return secondary(session, primary, on, force=force, reason=reason), primary.id

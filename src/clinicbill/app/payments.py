@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from clinicbill.domain.errors import ClinicbillError
@@ -52,3 +53,107 @@ def list_payments(
     if end:
         query = query.where(Payment.received_on <= end)
     return [tuple(row) for row in session.execute(query).all()]
+
+
+@dataclass(frozen=True)
+class Taken:
+    account_number: str
+    result: object  # domain.payments' result: payment, applied lines, credit
+
+
+def take_payment(
+    session,
+    patient: str,
+    cents: int,
+    method: str,
+    on: date,
+    reference: str | None = None,
+    session_id: int | None = None,
+    note: str | None = None,
+) -> Taken:
+    """A patient payment applied to the oldest open patient balance (or one session); any
+    overpayment stays on the account as credit."""
+    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.payments import add_patient_payment
+
+    row = find_patient(session, patient)
+    result = add_patient_payment(
+        session, row, cents, method, on, reference, encounter_id=session_id, note=note
+    )
+    return Taken(row.account_number, result)
+
+
+def apply_credit(session, patient: str, on: date, session_id: int | None = None):
+    """Apply a patient's credit to their open balances, oldest first (or one session)."""
+    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.payments import apply_credit as apply
+
+    return apply(session, find_patient(session, patient), on, encounter_id=session_id)
+
+
+def post_paper_eob(session, claim: str, lines: list, on: date, **details) -> tuple:
+    """(the posting outcome, the claim) of a paper EOB posted line by line like an 835."""
+    from clinicbill.domain.claims import get_claim
+    from clinicbill.domain.eob import post_eob
+
+    row = get_claim(session, claim)
+    return post_eob(session, row, lines, paid_on=on, **details), row
+
+
+def adjust_balance(
+    session,
+    patient: str,
+    cents: int,
+    reason: str | None,
+    on: date,
+    session_id: int | None = None,
+    line: int | None = None,
+    note: str | None = None,
+) -> list:
+    """Write off part of a balance (a line, a session, or the oldest); the lines adjusted."""
+    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.payments import add_adjustment
+
+    row = find_patient(session, patient)
+    return add_adjustment(session, row, cents, reason, on, session_id, line, note=note)
+
+
+@dataclass(frozen=True)
+class Refunded:
+    refund_id: int
+    account_number: str
+    credit_cents: int  # the credit left after it
+
+
+def refund_credit(
+    session, patient: str, cents: int, method: str, on: date, reference=None, note=None
+) -> Refunded:
+    """Refund a patient's credit (at most the credit on the account)."""
+    from clinicbill.domain.ledger import patient_credit
+    from clinicbill.domain.lookup import find_patient
+    from clinicbill.domain.payments import add_refund
+
+    row = find_patient(session, patient)
+    payment = add_refund(session, row, cents, method, on, reference, note)
+    return Refunded(payment.id, row.account_number, patient_credit(session, row.id))
+
+
+@dataclass(frozen=True)
+class Balances:
+    account_number: str
+    lines: list  # domain.ledger line details
+    credit_cents: int
+
+
+def balances(session, patient: str, claim: str | None = None, everything=False) -> Balances:
+    """Balances per service line (open ones unless `everything`), one claim's or all."""
+    from clinicbill.domain import ledger
+    from clinicbill.domain.claims import get_claim
+    from clinicbill.domain.lookup import find_patient
+
+    row = find_patient(session, patient)
+    claim_id = get_claim(session, claim).id if claim else None
+    lines = ledger.line_details(
+        session, patient_id=row.id, claim_id=claim_id, open_only=not everything
+    )
+    return Balances(row.account_number, lines, ledger.patient_credit(session, row.id))

@@ -167,13 +167,11 @@ def claim_mark(
 
     Example: clinicbill claim mark 12 accepted --note "277CA accepted"
     """
+    from clinicbill.app.claims import mark_claim
     from clinicbill.cli.render import done
-    from clinicbill.domain.claim_actions import mark_claim
-    from clinicbill.domain.claims import get_claim
 
     with unit_of_work() as session:
-        claim = get_claim(session, claim_id)
-        mark_claim(session, claim, status, past_day(date), note, force)
+        claim = mark_claim(session, claim_id, status, past_day(date), note, force)
         row = claim_row(claim)
     done(f"claim {row['id']}: {row['status']}", row)
 
@@ -187,14 +185,11 @@ def claim_void(
 
     Example: clinicbill claim void 12 --note "billed the wrong policy"
     """
+    from clinicbill.app.claims import void_claim
     from clinicbill.cli.render import done
-    from clinicbill.domain.claim_actions import void_claim
-    from clinicbill.domain.claims import get_claim
 
     with unit_of_work() as session:
-        claim = get_claim(session, claim_id)
-        void_claim(session, claim, past_day(None), note)
-        row = claim_row(claim)
+        row = claim_row(void_claim(session, claim_id, past_day(None), note))
     done(f"claim {row['id']}: void", row)
 
 
@@ -209,19 +204,17 @@ def claim_resubmit(
 
     Example: clinicbill claim resubmit 12 --replace
     """
+    from clinicbill.app.claims import resubmit_claim
     from clinicbill.cli.render import done
-    from clinicbill.domain.claim_actions import resubmit_claim
-    from clinicbill.domain.claims import get_claim
     from clinicbill.domain.errors import ClinicbillError
 
     if replace and void:
         raise ClinicbillError("resubmit: --replace and --void together", "choose one")
     mode = "replace" if replace else "void" if void else "original"
     with unit_of_work() as session:
-        original = get_claim(session, claim_id)
-        claim = resubmit_claim(session, original, mode, past_day(None))
+        claim, original_id = resubmit_claim(session, claim_id, mode, past_day(None))
         row = claim_row(claim)
-        row["original_claim_id"] = original.id
+        row["original_claim_id"] = original_id
     done(
         f"claim {row['id']} ({row['control_number']}, frequency {row['frequency']}) "
         f"resubmits claim {row['original_claim_id']}; check and export it",
@@ -244,16 +237,14 @@ def claim_secondary(
 
     Example: clinicbill claim secondary 12
     """
+    from clinicbill.app.claims import secondary_claim
     from clinicbill.cli.render import done
-    from clinicbill.domain.claim_actions import secondary_claim
-    from clinicbill.domain.claims import get_claim
 
     with unit_of_work() as session:
-        primary = get_claim(session, claim_id)
-        claim = secondary_claim(session, primary, past_day(None), force=force, reason=reason)
+        claim, primary_id = secondary_claim(session, claim_id, past_day(None), force, reason)
         row = claim_row(claim)
-        row["primary_claim_id"] = primary.id
-    done(f"secondary claim {row['id']} ({row['control_number']}) for claim {primary.id}", row)
+        row["primary_claim_id"] = primary_id
+    done(f"secondary claim {row['id']} ({row['control_number']}) for claim {primary_id}", row)
 
 
 def _demo_kowalski_session(_dir) -> list[str]:

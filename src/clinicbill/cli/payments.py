@@ -58,21 +58,18 @@ def payment_add(
 
     Example: clinicbill payment add P00001 40 --method card --ref 4417
     """
+    from clinicbill.app.payments import take_payment
     from clinicbill.cli.render import done, table
-    from clinicbill.domain.lookup import find_patient
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.payments import add_patient_payment, check_method
+    from clinicbill.domain.payments import check_method
 
     cents = parse_amount(amount)
     method = check_method(_ask(method, "Method (cash/card/check/hsa/fsa/eft)", "method"))
     with unit_of_work() as session:
-        row = find_patient(session, patient)
-        result = add_patient_payment(
-            session, row, cents, method, past_day(on), ref, encounter_id=session_id, note=note
-        )
-        payment_id = result.payment.id
+        taken = take_payment(session, patient, cents, method, past_day(on), ref, session_id, note)
+        result, payment_id = taken.result, taken.result.payment.id
     done(
-        f"payment {payment_id}: {fmt(cents)} from patient {row.account_number}; applied"
+        f"payment {payment_id}: {fmt(cents)} from patient {taken.account_number}; applied"
         f" {fmt(result.applied_cents)}, credit now {fmt(result.credit_cents)}",
         {
             "payment_id": payment_id,
@@ -107,14 +104,12 @@ def payment_apply(
 
     Example: clinicbill payment apply P00001
     """
+    from clinicbill.app.payments import apply_credit
     from clinicbill.cli.render import done
-    from clinicbill.domain.lookup import find_patient
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.payments import apply_credit
 
     with unit_of_work() as session:
-        row = find_patient(session, patient)
-        result = apply_credit(session, row, past_day(on), encounter_id=session_id)
+        result = apply_credit(session, patient, past_day(on), session_id)
     if not result.applied:
         reason = "no credit" if not result.credit_cents else "nothing is owed; the credit stays"
         message = f"nothing to apply: {reason} (credit {fmt(result.credit_cents)})"
@@ -203,19 +198,18 @@ def payment_post_eob(
 
     Example: clinicbill payment post-eob 3 --ref 88123 --line '1 paid=57.60 CO-45=18 PR-2=14.40'
     """
+    from clinicbill.app.payments import post_paper_eob
     from clinicbill.cli.render import done
-    from clinicbill.domain.claims import get_claim
-    from clinicbill.domain.eob import parse_eob_line, post_eob
+    from clinicbill.domain.eob import parse_eob_line
     from clinicbill.domain.money import fmt
 
     lines = [parse_eob_line(text) for text in line or []]
     with unit_of_work() as session:
-        row = get_claim(session, claim)
-        outcome = post_eob(
+        outcome, row = post_paper_eob(
             session,
-            row,
+            claim,
             lines,
-            paid_on=past_day(on),
+            past_day(on),
             reference=ref,
             denied=denied,
             payer_claim_control_number=payer_claim_number,
@@ -246,17 +240,15 @@ def adjust(
 
     Example: clinicbill adjust P00001 4.50 --reason small-balance
     """
+    from clinicbill.app.payments import adjust_balance
     from clinicbill.cli.render import done
-    from clinicbill.domain.lookup import find_patient
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.payments import add_adjustment
 
     cents = parse_amount(amount)
     reason = _ask(reason, "Reason (write-off/small-balance/courtesy/bad-debt)", "reason")
     with unit_of_work() as session:
-        row = find_patient(session, patient)
-        applied = add_adjustment(
-            session, row, cents, reason, past_day(on), session_id, line, note=note
+        applied = adjust_balance(
+            session, patient, cents, reason, past_day(on), session_id, line, note
         )
     done(
         f"adjusted {fmt(cents)} ({reason}) on {len(applied)} line(s)",
@@ -276,22 +268,20 @@ def refund(
 
     Example: clinicbill refund P00001 20 --method check --ref 1043
     """
+    from clinicbill.app.payments import refund_credit
     from clinicbill.cli.render import done
-    from clinicbill.domain.ledger import patient_credit
-    from clinicbill.domain.lookup import find_patient
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.payments import add_refund, check_method
+    from clinicbill.domain.payments import check_method
 
     cents = parse_amount(amount)
     method = check_method(_ask(method, "Method (cash/card/check/hsa/fsa/eft)", "method"))
     with unit_of_work() as session:
-        row = find_patient(session, patient)
-        payment = add_refund(session, row, cents, method, past_day(on), ref, note)
-        credit = patient_credit(session, row.id)
+        refunded = refund_credit(session, patient, cents, method, past_day(on), ref, note)
+    credit = refunded.credit_cents
     done(
-        f"refund {payment.id}: {fmt(cents)} to patient {row.account_number}; credit now"
-        f" {fmt(credit)}",
-        {"refund_id": payment.id, "amount": fmt(cents), "credit": fmt(credit)},
+        f"refund {refunded.refund_id}: {fmt(cents)} to patient {refunded.account_number};"
+        f" credit now {fmt(credit)}",
+        {"refund_id": refunded.refund_id, "amount": fmt(cents), "credit": fmt(credit)},
     )
 
 
@@ -304,20 +294,15 @@ def balance(
 
     Example: clinicbill balance P00001
     """
+    from clinicbill.app.payments import balances
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import emit_json, table
     from clinicbill.domain import ledger
-    from clinicbill.domain.claims import get_claim
-    from clinicbill.domain.lookup import find_patient
     from clinicbill.domain.money import fmt
 
     with unit_of_work() as session:
-        row = find_patient(session, patient)
-        claim_id = get_claim(session, claim).id if claim else None
-        lines = ledger.line_details(
-            session, patient_id=row.id, claim_id=claim_id, open_only=not all_lines
-        )
-        credit = ledger.patient_credit(session, row.id)
+        found = balances(session, patient, claim, all_lines)
+    lines, credit, account = found.lines, found.credit_cents, found.account_number
     money = [
         "charge",
         "insurance_paid",
@@ -340,12 +325,12 @@ def balance(
     ]
     summary = {k: fmt(sums[k]) for k in money} | {"credit": fmt(credit)}
     if STATE.json:
-        emit_json({"patient": row.account_number, "lines": rows, "totals": summary})
+        emit_json({"patient": account, "lines": rows, "totals": summary})
         return
     table(
         rows,
         ["session", "date", "line", "code", *money],
-        f"balances {row.account_number}",
+        f"balances {account}",
         right=money,
     )
     typer.echo(
