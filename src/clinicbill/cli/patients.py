@@ -12,6 +12,7 @@ from clinicbill.cli.records import PATIENT, add_command, edit_command
 Opt = typer.Option
 patient_app = typer.Typer(help="Patients: demographics, account numbers.", no_args_is_help=True)
 policy_app = typer.Typer(help="A patient's insurance policies.", no_args_is_help=True)
+POLICY_TERMS = ["member_id", "group_number", "relationship", "effective_from", "effective_to"]
 
 patient_app.command("add")(
     add_command(
@@ -77,11 +78,7 @@ def patient_show(patient: Annotated[str, typer.Argument(help="Id, account or nam
             "id",
             "priority",
             "payer_id",
-            "member_id",
-            "group_number",
-            "relationship",
-            "effective_from",
-            "effective_to",
+            *POLICY_TERMS,
         ],
         "policies",
     )
@@ -181,11 +178,7 @@ def policy_list(
             "patient_id",
             "payer",
             "priority",
-            "member_id",
-            "group_number",
-            "relationship",
-            "effective_from",
-            "effective_to",
+            *POLICY_TERMS,
         ],
         "policies",
     )
