@@ -37,15 +37,15 @@ def acknowledge_batches(session, folder: Path, first_control: int, now: datetime
     return paths
 
 
-def write_test_remittance(session, outcomes: dict, output: str, today: date):
-    """A test 835 answering submitted claims (`outcomes`: claim id -> Outcome), written to
-    `output` ('-' for standard output); returns the target written."""
+def write_test_remittance(session, outcomes: dict, output: str, today: date, trace_number: str):
+    """A test 835 answering submitted claims (`outcomes`: claim id -> Outcome) under one
+    check/EFT trace number, written to `output` ('-' for standard output); returns the target."""
     from clinicbill.formats.x12_835_write import remittance_835_for_claims
     from clinicbill.store.files import resolve_output
 
     target = resolve_output(output, "remittance-test.835")
     text, _advice = remittance_835_for_claims(
-        session, outcomes, trace_number=f"TEST{today:%Y%m%d}", payment_date=today
+        session, outcomes, trace_number=trace_number, payment_date=today
     )
     target.write(text)  # 0600, never over a file or through a symlink (store/files.py)
     return target

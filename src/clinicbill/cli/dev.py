@@ -91,8 +91,9 @@ def remittance(
         else Outcome(coinsurance_percent=coinsurance, allowed_percent=allowed)
         for claim in dict.fromkeys([*claims, *denied])
     }
+    today = date.today()
     with unit_of_work() as session:
-        target = write_test_remittance(session, outcomes, output, date.today())
+        target = write_test_remittance(session, outcomes, output, today, f"TEST{today:%Y%m%d}")
     done(
         f"wrote {target.label} ({len(outcomes)} claim(s))",
         {"path": target.label, "claims": list(outcomes)},
