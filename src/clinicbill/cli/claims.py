@@ -74,7 +74,8 @@ def claim_create(
     from clinicbill.app.claims import create_claims
     from clinicbill.cli.render import done
 
-    start, end = day(from_, "from"), day(to, "to")
+    start = day(from_, "from") if from_ else None
+    end = day(to, "to") if to else None
     with unit_of_work() as session:
         result = create_claims(session, session_ids, patient, start, end, all_)
         rows = [claim_row(c) for c in result.claims]

@@ -140,7 +140,8 @@ def payment_list(
     from clinicbill.domain.money import fmt
 
     check_source(source)  # refused before the database is opened
-    start, end = day(from_, "from"), day(to, "to")
+    start = day(from_, "from") if from_ else None
+    end = day(to, "to") if to else None
     with unit_of_work() as session:
         rows = list_payments(session, patient, source, start, end, limit)
     table(
