@@ -240,3 +240,84 @@ def test_seed_generators_are_imported_only_by_dev_tools():
         problems += [f"{name} imports {t}" for t in targets if t.startswith("clinicbill.dev")]
     assert problems == []
     assert not list((SRC / "domain").rglob("seed*.py"))
+
+
+# cli/ parses options, opens the unit of work, calls one use case of app/ and renders: it
+# reaches the store only through the unit of work (`store.engine.transaction`) and builds
+# no query of its own (STYLE.md "The next shape", issue 21).
+CLI_STORE_ALLOWED = {("clinicbill.store.engine", "transaction")}
+# Temporary: modules other engineers were rewriting while cli/ moved to use cases (issue 21);
+# the lead removes each entry once its queries have moved to app/.
+CLI_STORE_EXCEPTIONS = {
+    "session_prompts.py": "issue 16 rewrites the session prompts in parallel",
+    "session_prompts_note.py": "issue 16 rewrites the session prompts in parallel",
+    "session_summary.py": "issue 16 rewrites the session commands in parallel",
+    "session_view.py": "issue 16 rewrites the session commands in parallel",
+    "sessions.py": "issue 16 rewrites the session commands in parallel",
+    "packages.py": "issue 16 rewrites packages in parallel",
+    "claims_show.py": "issue 19 rewrites claim show in parallel",
+    "era.py": "issue 19 rewrites the remittance commands in parallel",
+    "era_demo.py": "issue 19 rewrites the remittance demo in parallel",
+    "acks.py": "issue 19 rewrites the acknowledgement commands in parallel",
+    "clearinghouse.py": "issue 19 rewrites the clearinghouse commands in parallel",
+}
+
+
+def _cli_store_problems(path: Path) -> list[str]:
+    problems = []
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            problems += [
+                f"{path.name}:{node.lineno} imports {alias.name}"
+                for alias in node.names
+                if alias.name.startswith("clinicbill.store")
+            ]
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+            "clinicbill.store"
+        ):
+            problems += [
+                f"{path.name}:{node.lineno} imports {alias.name} from {node.module}"
+                for alias in node.names
+                if (node.module, alias.name) not in CLI_STORE_ALLOWED
+            ]
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and node.module == "clinicbill"
+            and any(alias.name == "store" for alias in node.names)
+        ):
+            problems.append(f"{path.name}:{node.lineno} imports clinicbill.store")
+        elif isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name == "select":
+                problems.append(f"{path.name}:{node.lineno} builds a query (select)")
+    return problems
+
+
+def test_cli_reaches_the_store_only_through_the_unit_of_work():
+    problems = []
+    for path in sorted((SRC / "cli").glob("*.py")):
+        if path.name not in CLI_STORE_EXCEPTIONS:
+            problems += _cli_store_problems(path)
+    assert problems == []
+
+
+def test_the_cli_store_check_sees_a_query_and_a_store_import(tmp_path):
+    """The check above fails on what it forbids (so an empty list means something)."""
+    module = tmp_path / "bad.py"
+    module.write_text(
+        "def f(session):\n"
+        "    from sqlalchemy import select\n"
+        "    from clinicbill.store.models import Claim\n"
+        "    from clinicbill.store.engine import transaction, get_engine\n"
+        "    return session.execute(select(Claim))\n"
+    )
+    found = _cli_store_problems(module)
+    assert [p.split(" ", 1)[1] for p in found] == [
+        "imports Claim from clinicbill.store.models",
+        "imports get_engine from clinicbill.store.engine",
+        "builds a query (select)",
+    ]
+    for name in CLI_STORE_EXCEPTIONS:  # every exception names a module that exists
+        assert (SRC / "cli" / name).exists(), name

@@ -112,3 +112,16 @@ def abandon(session, batch_id: int) -> None:
     batch.remote_name = None
     if batch.export_batch_id is not None:
         session.get(ExportBatch, batch.export_batch_id).path = None  # nothing was exported
+
+
+def keep_batch(batch, content: str, output: str | None, send: bool, force: bool):
+    """Inside the unit of work: write the recorded 270/276 to -o (or its default name) unless it
+    is only sent; a batch to send is marked pending until its upload lands. Returns the path."""
+    from clinicbill.store.files import resolve_output
+
+    path = None
+    if output or not send:
+        path = resolve_output(output, batch.file_name, force=force).write(content)
+    if send:
+        batch.remote_name = batch.file_name  # pending until the upload lands
+    return path

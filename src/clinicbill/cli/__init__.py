@@ -125,10 +125,9 @@ class ClinicbillGroup(TyperGroup):
 def _known_failure(exc: Exception) -> ClinicbillError | None:
     """A database or disk failure told plainly (store/refusals.py), else None."""
     try:
-        from clinicbill.store.engine import resolve_url
-        from clinicbill.store.refusals import refusal_for
+        from clinicbill.app.database import known_failure
 
-        return refusal_for(exc, resolve_url(STATE.db))
+        return known_failure(exc, STATE.db)
     except Exception:  # telling it failed too: the unexpected-failure line and the log
         return None
 

@@ -32,60 +32,20 @@ def audit(
 
     Example: clinicbill audit --patient P00001 --from 2026-01-01
     """
+    from clinicbill.app.audit import audit_trail, verify_audit
     from clinicbill.cli.common import unit_of_work
+    from clinicbill.cli.parse import day
 
+    start, end = (None, None) if verify else (day(from_, "from"), day(to, "to"))
     with unit_of_work() as session:
         if verify:
-            problems, counts = _verification(session)
+            verified = verify_audit(session)
         else:
-            filters = _filters(session, patient, entity, user, from_, to)
-            from clinicbill.store.audit import trail
-
-            rows = trail(session, limit=limit, **filters)
+            rows = audit_trail(session, patient, entity, user, start, end, limit)
     if verify:
-        _verdict(problems, counts)
+        _verdict(verified)
         return
     _show(rows)
-
-
-def _filters(session, patient, entity, user, from_, to) -> dict:
-    from datetime import UTC, datetime, time, timedelta
-
-    from clinicbill.domain.errors import ClinicbillError
-    from clinicbill.domain.validate import parse_date
-    from clinicbill.store.audit import entities
-
-    filters: dict = {"user": user}
-    if patient is not None:
-        filters["patient_id"] = _patient_id(session, patient)
-    if entity is not None:
-        name = {"session": "encounter", "sessions": "encounter"}.get(entity.lower(), entity.lower())
-        if name not in entities():
-            raise ClinicbillError(
-                f"entity: '{entity[:40]}' is not an audited record",
-                "one of: " + ", ".join(entities()),
-            )
-        filters["entity"] = name
-    start = parse_date(from_, "from") if from_ is not None else None
-    end = parse_date(to, "to") if to is not None else None
-    if start and end and end < start:
-        raise ClinicbillError(f"to: {end} is before --from {start}", "give --to on or after --from")
-    filters["since"] = datetime.combine(start, time(), UTC) if start else None
-    filters["until"] = datetime.combine(end + timedelta(days=1), time(), UTC) if end else None
-    return filters
-
-
-def _patient_id(session, ref: str) -> int:
-    """A current patient by id, account or name; a bare number also finds a deleted one."""
-    from clinicbill.domain.errors import ClinicbillError
-    from clinicbill.domain.practice.lookup import find_patient
-
-    try:
-        return find_patient(session, ref).id
-    except ClinicbillError:
-        if ref.strip().isdigit() and len(ref.strip()) < 19:
-            return int(ref.strip())
-        raise
 
 
 def _changed_fields(row) -> str:
@@ -143,23 +103,12 @@ def _show(rows) -> None:
     )
 
 
-def _verification(session) -> tuple[list[str], dict]:
-    """The hash chain, then every audited row against its last logged image."""
-    from sqlalchemy import func, select
-
-    from clinicbill.store.audit_verify import row_problems, verify_chain
-    from clinicbill.store.models import AuditLog
-
-    problems = verify_chain(session)
-    found, compared = row_problems(session)
-    count = session.execute(select(func.count()).select_from(AuditLog)).scalar_one()
-    return problems + found, {"rows": count, "records": compared, "ok": not (problems or found)}
-
-
-def _verdict(problems: list[str], counts: dict) -> None:
+def _verdict(verified) -> None:
     from clinicbill.cli.render import done
     from clinicbill.domain.errors import ClinicbillError
 
+    problems = verified.problems
+    counts = {"rows": verified.rows, "records": verified.records, "ok": verified.ok}
     if problems:
         for line in problems[1:]:
             typer.echo(f"  {line}", err=True)

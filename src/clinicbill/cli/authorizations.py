@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from clinicbill.cli.parse import today
+
 Opt = typer.Option
 referral_app = typer.Typer(
     help="Prescriptions/referrals from a physician (box 17).", no_args_is_help=True
@@ -60,12 +62,6 @@ AUTH_COLUMNS = [
 ]
 
 
-def _today():
-    from datetime import date
-
-    return date.today()
-
-
 @referral_app.command("add")
 def referral_add(
     patient: Annotated[str, typer.Argument(help="Id, account or name.")],
@@ -85,8 +81,7 @@ def referral_add(
     Example: clinicbill referral add P00001 --first-name Helen --last-name Park --npi
     1679576722 --date 2026-10-01 --dx M54.50 --visits 12 --expires 2027-04-01
     """
-    from clinicbill.cli.common import unit_of_work
-    from clinicbill.cli.coverage import ask_validated
+    from clinicbill.cli.common import ask_missing, unit_of_work
     from clinicbill.cli.render import done
     from clinicbill.domain.coverage.authorizations import (
         REFERRAL_FIELDS,
@@ -105,7 +100,9 @@ def referral_add(
     }
     with unit_of_work() as session:  # refuse an unknown patient before asking anything
         patient_id = find_patient(session, patient).id
-    values = ask_validated(values, REFERRAL_PROMPTS, REFERRAL_FIELDS, REFERRAL_REQUIRED)
+    values = ask_missing(
+        values, REFERRAL_PROMPTS, REFERRAL_REQUIRED, REFERRAL_FIELDS, None, "required"
+    )
     codes = [c for item in dx or [] for c in item.split(",")]
     with unit_of_work() as session:
         row = find_patient(session, str(patient_id))
@@ -136,19 +133,12 @@ def referral_list(
 
     Example: clinicbill referral list Chen
     """
-    from sqlalchemy import select
-
+    from clinicbill.app.coverage import list_referrals
     from clinicbill.cli.common import unit_of_work
     from clinicbill.cli.render import table
-    from clinicbill.domain.coverage.authorizations import referral_status
-    from clinicbill.domain.practice.lookup import find_patient
-    from clinicbill.store.models import Referral
 
     with unit_of_work() as session:
-        query = select(Referral).order_by(Referral.patient_id, Referral.referral_date)
-        if patient:
-            query = query.where(Referral.patient_id == find_patient(session, patient).id)
-        rows = referral_status(session, list(session.execute(query).scalars()), _today())
+        rows = list_referrals(session, patient, today())
     table(rows, REFERRAL_COLUMNS, "referrals")
 
 
@@ -167,8 +157,7 @@ def auth_add(
     Example: clinicbill auth add 1 --number PA778812 --start 2026-11-01 --end 2027-01-31
     --visits 8 --codes 97124,97140
     """
-    from clinicbill.cli.common import unit_of_work
-    from clinicbill.cli.coverage import ask_validated
+    from clinicbill.cli.common import ask_missing, unit_of_work
     from clinicbill.cli.render import done
     from clinicbill.domain.coverage.authorizations import (
         AUTH_FIELDS,
@@ -186,7 +175,7 @@ def auth_add(
     }
     with unit_of_work() as session:
         policy_id = find_policy(session, policy).id
-    values = ask_validated(values, AUTH_PROMPTS, AUTH_FIELDS, AUTH_REQUIRED)
+    values = ask_missing(values, AUTH_PROMPTS, AUTH_REQUIRED, AUTH_FIELDS, None, "required")
     with unit_of_work() as session:
         row = find_policy(session, str(policy_id))
         auth = add_authorization(session, row, codes=codes, **values)
@@ -248,7 +237,7 @@ def auth_list(
 
     with unit_of_work() as session:
         policy_id = find_policy(session, policy).id if policy else None
-        found = authorizations_status(session, _today(), expiring, policy_id)
+        found = authorizations_status(session, today(), expiring, policy_id)
     if STATE.json:
         emit_json([s.as_dict() for s in found])
         return
@@ -268,50 +257,19 @@ def auth_show(
 
     Example: clinicbill auth show 1
     """
-    from sqlalchemy import select
-
+    from clinicbill.app.coverage import show_authorization
     from clinicbill.cli.common import unit_of_work
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import emit_json, record, table
-    from clinicbill.domain.coverage.authorizations import authorizations_status
-    from clinicbill.domain.practice.lookup import get_or_refuse
-    from clinicbill.store.models import Authorization, Encounter, ServiceLine
 
     with unit_of_work() as session:
-        auth = get_or_refuse(session, Authorization, auth_id, "authorization")
-        status = next(
-            s
-            for s in authorizations_status(session, _today(), None, auth.policy_id)
-            if s.authorization_id == auth.id
-        )
-        linked = session.execute(
-            select(Encounter.id, Encounter.service_date, Encounter.status)
-            .where(Encounter.authorization_id == auth.id)
-            .order_by(Encounter.service_date, Encounter.id)
-        ).all()
-        lines = session.execute(
-            select(ServiceLine.encounter_id, ServiceLine.code, ServiceLine.units)
-            .join(Encounter, Encounter.id == ServiceLine.encounter_id)
-            .where(Encounter.authorization_id == auth.id)
-            .order_by(ServiceLine.encounter_id, ServiceLine.line_number)
-        ).all()
-    sessions = []
-    for eid, day, state in linked:
-        mine = [(code, n) for owner, code, n in lines if owner == eid]
-        sessions.append(
-            {
-                "session": eid,
-                "service_date": day,
-                "status": state,
-                "codes": ",".join(code for code, _ in mine),
-                "units": sum(n for _, n in mine),
-            }
-        )
+        view = show_authorization(session, auth_id, today())
+    status, sessions = view.status, view.sessions
     data = {**status.as_dict(), "sessions": sessions}
     if STATE.json:
         emit_json(data)
         return
-    record({**_auth_row(status)}, f"authorization {auth.id}")
+    record({**_auth_row(status)}, f"authorization {view.id}")
     table(sessions, ["session", "service_date", "status", "codes", "units"], "linked sessions")
 
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from clinicbill.cli import parse
 from clinicbill.cli.common import unit_of_work
 
 Opt = typer.Option
@@ -28,18 +29,16 @@ def billing_run(
 
     Example: clinicbill billing run --as-of 2026-03-01
     """
-    from datetime import date
 
+    from clinicbill.app.database import acting_user
     from clinicbill.app.selfpay import billing_run as run
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import done
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.validate import parse_date
-    from clinicbill.store.engine import current_user
 
-    day = parse_date(as_of, "as-of", allow_future=False) if as_of else date.today()
+    day = parse.past_day(as_of, "as-of")
     with unit_of_work() as session:
-        result = run(session, day, STATE.user or current_user())
+        result = run(session, day, acting_user(STATE.user))
         paths = _write_receipts(session, result, receipts) if receipts else []
     lines = [
         f"billing run {day.isoformat()}: {len(result.charges)} membership charge(s)"

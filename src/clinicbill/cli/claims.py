@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from clinicbill.cli.common import unit_of_work
+from clinicbill.cli.parse import day, past_day
 
 Opt = typer.Option
 Arg = typer.Argument
@@ -19,14 +20,6 @@ claim_app = typer.Typer(
     no_args_is_help=True,
 )
 FINDING_COLUMNS = ["claim", "severity", "line", "box", "message", "hint"]
-
-
-def _date(value: str | None, field: str = "date"):
-    from datetime import date
-
-    from clinicbill.domain.validate import parse_date
-
-    return parse_date(value, field, allow_future=False) if value else date.today()
 
 
 def finding_rows(findings) -> list[dict]:
@@ -78,24 +71,15 @@ def claim_create(
 
     Example: clinicbill claim create --patient P00001 --from 2026-11-01 --to 2026-11-30
     """
+    from clinicbill.app.claims import create_claims
     from clinicbill.cli.render import done
-    from clinicbill.domain.claims.build import create_claims, select_encounters
-    from clinicbill.domain.practice.lookup import find_patient
-    from clinicbill.domain.validate import parse_date
 
+    start = day(from_, "from") if from_ else None
+    end = day(to, "to") if to else None
     with unit_of_work() as session:
-        patient_id = find_patient(session, patient).id if patient else None
-        encounters, skipped = select_encounters(
-            session,
-            encounter_ids=session_ids,
-            patient_id=patient_id,
-            from_date=parse_date(from_, "from") if from_ else None,
-            to_date=parse_date(to, "to") if to else None,
-            everything=all_,
-        )
-        result = create_claims(session, encounters)
-        skipped += result.skipped
+        result = create_claims(session, session_ids, patient, start, end, all_)
         rows = [claim_row(c) for c in result.claims]
+    skipped = result.skipped
     lines = [
         f"claim {c['id']} ({c['control_number']}): {c['total']}, {c['from']} to {c['to']}"
         for c in rows
@@ -105,29 +89,6 @@ def claim_create(
         f"created {len(rows)} draft claim(s)\n" + "\n".join(lines),
         {"claims": rows, "skipped": skipped},
     )
-
-
-def _claims_for(session, ids: list[str] | None, everything: bool, statuses=("draft", "ready")):
-    from sqlalchemy import select
-
-    from clinicbill.domain.claims.build import get_claim
-    from clinicbill.domain.errors import ClinicbillError
-    from clinicbill.store.models import Claim
-
-    if ids:
-        return [get_claim(session, ident) for ident in ids]
-    if not everything:
-        raise ClinicbillError("claim: say which claims", "give claim ids or --all")
-    claims = list(
-        session.execute(select(Claim).where(Claim.status.in_(statuses)).order_by(Claim.id))
-        .scalars()
-        .all()
-    )
-    if not claims:
-        raise ClinicbillError(
-            f"claim: no {' or '.join(statuses)} claims", "create some: clinicbill claim create"
-        )
-    return claims
 
 
 def print_findings(findings, title: str = "findings") -> None:
@@ -147,14 +108,13 @@ def claim_check(
 
     Example: clinicbill claim check --all
     """
+    from clinicbill.app.claims import check_claims
     from clinicbill.cli.context import STATE
-    from clinicbill.domain.claims.actions import check_claims
     from clinicbill.domain.claims.scrub import has_errors
 
     with unit_of_work() as session:
-        claims = _claims_for(session, claim_ids, all_)
-        _, findings = check_claims(session, claims)
-        statuses = {c.id: c.status for c in claims}
+        checked = check_claims(session, claim_ids, all_)
+    statuses, findings = checked.statuses, checked.findings
     if STATE.json:
         from clinicbill.cli.render import emit_json
 
@@ -181,28 +141,12 @@ def claim_list(
 
     Example: clinicbill claim list --status ready --payer CHP01
     """
-    from sqlalchemy import select
-
+    from clinicbill.app.claims import list_claims
     from clinicbill.cli.render import table
-    from clinicbill.domain.claims.build import check_status
-    from clinicbill.domain.practice.lookup import find_patient, find_payer
-    from clinicbill.store.models import Claim, Patient, Payer
 
     with unit_of_work() as session:
-        query = (
-            select(Claim, Patient, Payer)
-            .join(Patient, Patient.id == Claim.patient_id)
-            .join(Payer, Payer.id == Claim.payer_id)
-            .order_by(Claim.id.desc())
-            .limit(limit)
-        )
-        if status:
-            query = query.where(Claim.status == check_status(status))
-        if payer:
-            query = query.where(Claim.payer_id == find_payer(session, payer).id)
-        if patient:
-            query = query.where(Claim.patient_id == find_patient(session, patient).id)
-        rows = [claim_row(c, p, y) for c, p, y in session.execute(query).all()]
+        found = list_claims(session, status, payer, patient, limit)
+        rows = [claim_row(c, p, y) for c, p, y in found]
     table(
         rows,
         ["id", "control_number", "status", "patient", "payer", "from", "to", "total"],
@@ -224,13 +168,11 @@ def claim_mark(
 
     Example: clinicbill claim mark 12 accepted --note "277CA accepted"
     """
+    from clinicbill.app.claims import mark_claim
     from clinicbill.cli.render import done
-    from clinicbill.domain.claims.actions import mark_claim
-    from clinicbill.domain.claims.build import get_claim
 
     with unit_of_work() as session:
-        claim = get_claim(session, claim_id)
-        mark_claim(session, claim, status, _date(date), note, force)
+        claim = mark_claim(session, claim_id, status, past_day(date), note, force)
         row = claim_row(claim)
     done(f"claim {row['id']}: {row['status']}", row)
 
@@ -244,14 +186,11 @@ def claim_void(
 
     Example: clinicbill claim void 12 --note "billed the wrong policy"
     """
+    from clinicbill.app.claims import void_claim
     from clinicbill.cli.render import done
-    from clinicbill.domain.claims.actions import void_claim
-    from clinicbill.domain.claims.build import get_claim
 
     with unit_of_work() as session:
-        claim = get_claim(session, claim_id)
-        void_claim(session, claim, _date(None), note)
-        row = claim_row(claim)
+        row = claim_row(void_claim(session, claim_id, past_day(None), note))
     done(f"claim {row['id']}: void", row)
 
 
@@ -266,19 +205,17 @@ def claim_resubmit(
 
     Example: clinicbill claim resubmit 12 --replace
     """
+    from clinicbill.app.claims import resubmit_claim
     from clinicbill.cli.render import done
-    from clinicbill.domain.claims.actions import resubmit_claim
-    from clinicbill.domain.claims.build import get_claim
     from clinicbill.domain.errors import ClinicbillError
 
     if replace and void:
         raise ClinicbillError("resubmit: --replace and --void together", "choose one")
     mode = "replace" if replace else "void" if void else "original"
     with unit_of_work() as session:
-        original = get_claim(session, claim_id)
-        claim = resubmit_claim(session, original, mode, _date(None))
+        claim, original_id = resubmit_claim(session, claim_id, mode, past_day(None))
         row = claim_row(claim)
-        row["original_claim_id"] = original.id
+        row["original_claim_id"] = original_id
     done(
         f"claim {row['id']} ({row['control_number']}, frequency {row['frequency']}) "
         f"resubmits claim {row['original_claim_id']}; check and export it",
@@ -301,16 +238,14 @@ def claim_secondary(
 
     Example: clinicbill claim secondary 12
     """
+    from clinicbill.app.claims import secondary_claim
     from clinicbill.cli.render import done
-    from clinicbill.domain.claims.actions import secondary_claim
-    from clinicbill.domain.claims.build import get_claim
 
     with unit_of_work() as session:
-        primary = get_claim(session, claim_id)
-        claim = secondary_claim(session, primary, _date(None), force=force, reason=reason)
+        claim, primary_id = secondary_claim(session, claim_id, past_day(None), force, reason)
         row = claim_row(claim)
-        row["primary_claim_id"] = primary.id
-    done(f"secondary claim {row['id']} ({row['control_number']}) for claim {primary.id}", row)
+        row["primary_claim_id"] = primary_id
+    done(f"secondary claim {row['id']} ({row['control_number']}) for claim {primary_id}", row)
 
 
 def _demo_kowalski_session(_dir) -> list[str]:

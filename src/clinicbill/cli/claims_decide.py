@@ -7,20 +7,13 @@ from typing import Annotated
 
 import typer
 
+from clinicbill.cli import parse
 from clinicbill.cli.common import unit_of_work
 
 Opt = typer.Option
 Arg = typer.Argument
 ClaimArg = Annotated[str, Arg(help="Claim id or patient control number.")]
 DateOpt = Annotated[str | None, Opt("--date", help="When (YYYY-MM-DD; default today).")]
-
-
-def _day(value: str | None, field: str = "date"):
-    from datetime import date
-
-    from clinicbill.domain.validate import parse_date
-
-    return parse_date(value, field, allow_future=False) if value else date.today()
 
 
 def claim_appeal(
@@ -44,7 +37,7 @@ def claim_appeal(
     from clinicbill.app.appeals import appeal_claim
     from clinicbill.cli.render import done
 
-    day = _day(on)
+    day = parse.past_day(on)
     path = None
     with unit_of_work() as session:
         result = appeal_claim(session, claim, day, force=force, note=note, letter_only=letter)
@@ -82,7 +75,7 @@ def claim_writeoff(
     from clinicbill.domain.money import fmt
 
     with unit_of_work() as session:
-        result = write_off_denial(session, claim, reason, _day(on))
+        result = write_off_denial(session, claim, reason, parse.past_day(on))
     done(
         f"claim {result.patient_control_number}: wrote off {fmt(result.moved_cents)}; "
         f"status {result.status}",
@@ -107,7 +100,7 @@ def claim_bill_patient(
     from clinicbill.domain.money import fmt
 
     with unit_of_work() as session:
-        result = bill_patient(session, claim, reason, _day(on))
+        result = bill_patient(session, claim, reason, parse.past_day(on))
     done(
         f"claim {result.patient_control_number}: {fmt(result.moved_cents)} moved to the "
         f"patient; status {result.status}",
@@ -131,9 +124,8 @@ def claim_call(
     """
     from clinicbill.app.appeals import record_call
     from clinicbill.cli.render import done
-    from clinicbill.domain.validate import parse_date
 
-    nxt = parse_date(next_on, "next", allow_future=True) if next_on else None
+    nxt = parse.day(next_on, "next") if next_on else None
     with unit_of_work() as session:
         result = record_call(
             session,
@@ -141,7 +133,7 @@ def claim_call(
             representative=rep,
             reference=reference,
             note=note,
-            on=_day(on),
+            on=parse.past_day(on),
             next_action_on=nxt,
         )
     follow = f"; next action {result.next_action_on}" if result.next_action_on else ""

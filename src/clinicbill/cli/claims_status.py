@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from clinicbill.cli.common import Output, unit_of_work
+from clinicbill.cli.eligibility import OverwriteOpt, SendOpt
 
 Opt = typer.Option
 
@@ -18,10 +19,8 @@ def claim_status_request(
         Opt("--older-than", min=0, help="Claims first billed more than DAYS ago (default 30)."),
     ] = None,
     output: Output = None,
-    force: Annotated[bool, Opt("--force", help="Overwrite the output file.")] = False,
-    send: Annotated[
-        bool, Opt("--send", help="Upload it to the clearinghouse (clearinghouse set).")
-    ] = False,
+    force: OverwriteOpt = False,
+    send: SendOpt = False,
 ) -> None:
     """Write a 276 claim status request (005010X212) for submitted claims with no 277 or 835
     answer; import the payer's 277 with 'clinicbill ack import' (or 'inbox fetch' after
@@ -33,7 +32,8 @@ def claim_status_request(
     from pathlib import Path
 
     from clinicbill.app.claim_status import request_claim_status
-    from clinicbill.cli.eligibility import finish_batch, keep_batch, remote_if
+    from clinicbill.app.submission import keep_batch
+    from clinicbill.cli.eligibility import finish_batch, remote_if
 
     with unit_of_work() as session:
         remote = remote_if(session, send)

@@ -78,25 +78,13 @@ def _answers(target: Path) -> list[str]:
     """Play the clearinghouse: a 999 and a 277CA for every batch sent, where they arrive."""
     from datetime import UTC, datetime
 
-    from sqlalchemy import select
-
-    from clinicbill.formats.x12_ack_write import acknowledgements_for_batch
+    from clinicbill.app.demo import acknowledge_batches
     from clinicbill.store.engine import transaction
-    from clinicbill.store.files import write_private
-    from clinicbill.store.models import X12Batch
 
     server = _STATE["server"]
     folder = server.root / "inbound" if server else target
-    paths = []
     with transaction(_db(target), "demo") as session:
-        batches = session.execute(select(X12Batch.id).where(X12Batch.kind == "837p")).scalars()
-        for number, batch_id in enumerate(list(batches)):
-            control = 900 + 2 * number
-            ack, ca = acknowledgements_for_batch(session, batch_id, control, datetime.now(UTC))
-            for kind, text in (("999", ack), ("277ca", ca)):
-                path = folder / f"{kind}-{control}.x12"
-                path.unlink(missing_ok=True)
-                paths.append(str(write_private(path, text, force=True)))
+        paths = acknowledge_batches(session, folder, 900, datetime.now(UTC))
     if server:
         return ["inbox", "fetch"]
     return ["ack", "import", *paths]

@@ -55,14 +55,19 @@ def unit_of_work() -> Iterator:
         yield session
 
 
-def answer_check(cleaner=None, field: str = "", required: bool = False):
+REQUIRED_ANSWER = "required: type a value"
+
+
+def answer_check(
+    cleaner=None, field: str = "", required: bool = False, required_message=REQUIRED_ANSWER
+):
     """A questionary validator from a domain field cleaner: the answer is checked at its
     prompt, and a refusal is shown there (message and hint) so the user types it again."""
     from clinicbill.domain.errors import ClinicbillError
 
     def check(text: str):
         if not text.strip():
-            return "required: type a value" if required else True
+            return required_message if required else True
         if cleaner is None:
             return True
         try:
@@ -75,11 +80,17 @@ def answer_check(cleaner=None, field: str = "", required: bool = False):
 
 
 def ask_missing(
-    values: dict, prompts: dict[str, str], required: set[str], fields: dict | None = None
+    values: dict,
+    prompts: dict[str, str],
+    required: set[str],
+    fields: dict | None = None,
+    skip=None,
+    required_message: str = REQUIRED_ANSWER,
 ) -> dict:
     """On a TTY, prompt for each missing value (required ones insist; each answer is checked
     at its prompt by the domain's cleaner in `fields`); otherwise leave them missing so the
-    domain refuses with the option's name."""
+    domain refuses with the option's name. `skip(name, answers)` passes over a question that
+    does not apply to the answers so far."""
     if not tty():
         return values
     import questionary
@@ -87,11 +98,13 @@ def ask_missing(
     fields = fields or {}
     out = dict(values)
     for name, label in prompts.items():
-        if out.get(name) is not None:
+        if out.get(name) is not None or (skip is not None and skip(name, out)):
             continue
+        check = answer_check(
+            fields.get(name), name.replace("_", "-"), name in required, required_message
+        )
         answer = questionary.text(
-            label + ("" if name in required else " (optional)") + ":",
-            validate=answer_check(fields.get(name), name.replace("_", "-"), name in required),
+            label + ("" if name in required else " (optional)") + ":", validate=check
         ).unsafe_ask()
         out[name] = answer.strip() or None
     return out

@@ -11,6 +11,8 @@ from typing import Annotated
 
 import typer
 
+from clinicbill.cli.parse import today
+
 Opt = typer.Option
 verify_app = typer.Typer(
     help="Benefit verification notes (append-only; correct with --corrects).",
@@ -60,38 +62,14 @@ LIST_COLUMNS = [
 
 
 def ask_validated(values: dict, prompts: dict[str, str], spec: dict, required: set[str]) -> dict:
-    """On a TTY, prompt (in order) for each value not given; each answer is checked with the
-    field's own validator before moving on. Without a TTY, values stay missing."""
-    from clinicbill.cli.context import tty
+    """On a TTY, prompt (in order) for each value not given, each answer checked with the
+    field's own validator; a phone call's questions only when the method is a phone call."""
+    from clinicbill.cli.common import ask_missing
 
-    if not tty():
-        return values
-    import questionary
+    def not_asked(name: str, answers: dict) -> bool:
+        return name in PHONE_ONLY and answers.get("method") not in (None, "phone")
 
-    from clinicbill.domain.errors import ClinicbillError
-
-    def check(name):
-        def run(text):
-            if not text.strip():
-                return "required" if name in required else True
-            try:
-                spec[name](text, name.replace("_", "-"))
-            except ClinicbillError as exc:
-                return exc.message + (f" ({exc.hint})" if exc.hint else "")
-            return True
-
-        return run
-
-    out = dict(values)
-    for name, label in prompts.items():
-        if out.get(name) is not None:
-            continue
-        if name in PHONE_ONLY and out.get("method") not in (None, "phone"):
-            continue
-        suffix = "" if name in required else " (optional)"
-        answer = questionary.text(f"{label}{suffix}:", validate=check(name)).unsafe_ask()
-        out[name] = answer.strip() or None
-    return out
+    return ask_missing(values, prompts, required, spec, not_asked, "required")
 
 
 def visits_line(status) -> str:
@@ -146,51 +124,38 @@ def verify_add(
     R12345 --in-network yes --massage-covered yes --visit-limit 20 --visits-used 3
     --plan-year-start 2026-01-01 --copay 25 --referral-required yes --reverify-by 2027-01-01
     """
+    from clinicbill.app.coverage import policy_id_of, record_verification
+    from clinicbill.app.database import acting_user
     from clinicbill.cli.common import unit_of_work
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import done
-    from clinicbill.domain.coverage.verification import (
-        VERIFICATION_FIELDS,
-        VERIFICATION_REQUIRED,
-        add_verification,
-        corrected_fields,
-    )
-    from clinicbill.domain.coverage.visits import policy_visit_status
-    from clinicbill.domain.practice.lookup import find_policy
-    from clinicbill.store.engine import current_user
+    from clinicbill.domain.coverage.verification import VERIFICATION_FIELDS, VERIFICATION_REQUIRED
 
     values = {
         name: value
         for name, value in locals().items()
         if name in VERIFY_PROMPTS and name != "verified_by"
     }
-    values["verified_by"] = verified_by or STATE.user or current_user()
+    values["verified_by"] = acting_user(verified_by or STATE.user)
     with unit_of_work() as session:  # refuse an unknown policy before asking anything
-        policy_id = find_policy(session, policy).id
+        policy_id = policy_id_of(session, policy)
     values = ask_validated(values, VERIFY_PROMPTS, VERIFICATION_FIELDS, VERIFICATION_REQUIRED)
     with unit_of_work() as session:
-        row = find_policy(session, str(policy_id))
-        note = add_verification(
-            session, row, corrects_id=corrects, verified_at=verified_at, **values
-        )
-        status = policy_visit_status(session, row.id, _today())
+        added = record_verification(session, str(policy_id), values, corrects, verified_at, today())
+        note, status = added.note, added.visits
         fixed = ""
         if note.corrects_id:
-            changed = corrected_fields(session, note)
             fixed = f" (corrects {note.corrects_id}: " + (
-                "changed " + ", ".join(changed) + ")" if changed else "no value changed)"
+                "changed " + ", ".join(added.corrected) + ")"
+                if added.corrected
+                else "no value changed)"
             )
         message, data = (
-            f"verification {note.id} recorded for policy {row.id}{fixed}\n{visits_line(status)}",
+            f"verification {note.id} recorded for policy {added.policy_id}{fixed}\n"
+            f"{visits_line(status)}",
             {**note.model_dump(), "visits": status.as_dict()},
         )
     done(message, data)
-
-
-def _today():
-    from datetime import date
-
-    return date.today()
 
 
 def _note_row(note, superseded: dict, current_id) -> dict:
@@ -236,14 +201,14 @@ def verify_list(
     from clinicbill.domain.coverage.visits import policy_visit_status
     from clinicbill.domain.practice.lookup import find_policy
 
-    today = _today()
+    day = today()
     with unit_of_work() as session:
         row = find_policy(session, policy)
         notes = history(session, row.id)
-        current = applicable_note(notes, today)
+        current = applicable_note(notes, day)
         superseded = corrected_by(notes)
         rows = [_note_row(n, superseded, current and current.id) for n in notes]
-        status = policy_visit_status(session, row.id, today)
+        status = policy_visit_status(session, row.id, day)
     if STATE.json:
         emit_json({"policy_id": row.id, "visits": status.as_dict(), "notes": rows})
         return
@@ -259,22 +224,16 @@ def verify_show(
 
     Example: clinicbill verify show 1
     """
+    from clinicbill.app.coverage import show_verification
     from clinicbill.cli.common import model_data, unit_of_work
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import emit_json, record
-    from clinicbill.domain.coverage.verification import applicable_note, corrected_by, history
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.practice.lookup import get_or_refuse
-    from clinicbill.store.models import Verification
 
     with unit_of_work() as session:
-        note = get_or_refuse(session, Verification, note_id, "verification")
-        notes = history(session, note.policy_id)
-        current = applicable_note(notes, _today())
-        extra = {
-            "corrected_by": corrected_by(notes).get(note.id),
-            "current": current is not None and current.id == note.id,
-        }
+        view = show_verification(session, note_id, today())
+    note = view.note
+    extra = {"corrected_by": view.corrected_by, "current": view.current}
     data = {**model_data(note), **extra}
     if STATE.json:
         emit_json(data)

@@ -19,12 +19,11 @@ def db_upgrade() -> None:
 
     Example: clinicbill db upgrade
     """
+    from clinicbill.app.database import upgrade_schema
     from clinicbill.cli.render import done
-    from clinicbill.store.engine import get_engine, stored_revision, upgrade
 
-    engine = get_engine(STATE.db, migrate=False)
-    before = stored_revision(engine)
-    after = upgrade(engine)
+    result = upgrade_schema(STATE.db)
+    before, after = result.before, result.after
     if before == after:
         done(f"schema already at revision {after}", {"revision": after, "changed": False})
     else:
@@ -40,23 +39,19 @@ def db_check() -> None:
 
     Example: clinicbill db check
     """
+    from clinicbill.app.database import check_database
     from clinicbill.cli.render import record
     from clinicbill.domain.errors import ClinicbillError
-    from clinicbill.store.engine import get_engine, stored_revision
-    from clinicbill.store.integrity import integrity_problems
-    from clinicbill.store.schema_version import HEAD_REVISION
 
-    engine = get_engine(STATE.db)
-    problems = integrity_problems(engine)
-    revision = stored_revision(engine)
+    checked = check_database(STATE.db)
     result = {
-        "schema_revision": revision,
-        "expected_revision": HEAD_REVISION,
-        "integrity": "ok" if not problems else "; ".join(problems),
-        "backend": engine.dialect.name,
+        "schema_revision": checked.schema_revision,
+        "expected_revision": checked.expected_revision,
+        "integrity": "ok" if not checked.problems else "; ".join(checked.problems),
+        "backend": checked.backend,
     }
     record(result, "database")
-    if problems or revision != HEAD_REVISION:
+    if not checked.ok:
         raise ClinicbillError("db: check failed", "restore from a backup ('clinicbill db restore')")
 
 
@@ -69,13 +64,10 @@ def db_backup(
 
     Example: clinicbill db backup ~/backups/clinic-2026-03-31.db
     """
+    from clinicbill.app.database import backup
     from clinicbill.cli.render import done
-    from clinicbill.store.backup import backup_database
-    from clinicbill.store.engine import get_engine, resolve_url
 
-    url = resolve_url(STATE.db)
-    get_engine(STATE.db)  # a database that does not exist yet is refused here, not backed up
-    info = backup_database(url, path, force=force)
+    info = backup(STATE.db, path, force=force)
     done(
         f"backup written: {info.path} ({info.size:,} bytes, schema {info.revision}, verified)",
         {"path": str(info.path), "bytes": info.size, "schema_revision": info.revision},
@@ -93,24 +85,18 @@ def db_restore(
 
     Example: clinicbill db restore ~/backups/clinic-2026-03-31.db --force
     """
+    from clinicbill.app.database import restore
     from clinicbill.cli.render import done
-    from clinicbill.store.engine import get_engine, resolve_url, stored_revision
-    from clinicbill.store.integrity import integrity_problems
-    from clinicbill.store.restore import restore_database
 
-    url = resolve_url(STATE.db)
-    # migrated, checked and given its audit row before it replaces the database
-    result = restore_database(url, path, force=force, user=STATE.user)
-    engine = get_engine(STATE.db)
-    problems = integrity_problems(engine)
-    revision = stored_revision(engine)
+    result = restore(STATE.db, path, force=force, user=STATE.user)
+    problems, revision = result.problems, result.schema_revision
     kept = f"; the previous database is kept as {result.kept}" if result.kept else ""
     done(
-        f"restored {result.source.path.name} (schema {revision}, "
+        f"restored {result.source_name} (schema {revision}, "
         f"integrity {'ok' if not problems else 'FAILED'}){kept}",
         {
-            "restored_from": str(result.source.path),
-            "kept": str(result.kept) if result.kept else None,
+            "restored_from": result.source,
+            "kept": result.kept,
             "schema_revision": revision,
             "integrity": "ok" if not problems else "; ".join(problems),
         },

@@ -65,13 +65,13 @@ def demo(
     """
     import tempfile
 
+    from clinicbill.app.demo import demo_directory
     from clinicbill.cli import app
     from clinicbill.cli.context import STATE
     from clinicbill.domain.errors import ClinicbillError
-    from clinicbill.store.files import private_directory
 
     target = Path(dir) if dir else Path(tempfile.mkdtemp(prefix="clinicbill-demo-"))
-    private_directory(target)
+    demo_directory(target)
     db_path = target / "clinicbill-demo.db"
     if db_path.exists():
         for suffix in ("", "-wal", "-shm"):

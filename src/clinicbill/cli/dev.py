@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from clinicbill.cli import parse
+
 Opt = typer.Option
 
 dev_app = typer.Typer(
@@ -39,14 +41,12 @@ def seed(
 
     Example: clinicbill dev seed --years 10 --providers 5 --seed 1
     """
-    from datetime import date
 
     from clinicbill.cli.common import unit_of_work
     from clinicbill.cli.render import done
     from clinicbill.dev.seed import seed_practice
-    from clinicbill.domain.validate import parse_date
 
-    last = parse_date(end, "end", allow_future=False) if end else date.today()
+    last = parse.past_day(end, "end")
     with unit_of_work() as session:
         counts = seed_practice(
             session,
@@ -79,10 +79,10 @@ def remittance(
     """
     from datetime import date
 
+    from clinicbill.app.demo import write_test_remittance
     from clinicbill.cli.common import unit_of_work
     from clinicbill.cli.render import done
-    from clinicbill.formats.x12_835_write import Outcome, remittance_835_for_claims
-    from clinicbill.store.files import resolve_output
+    from clinicbill.formats.x12_835_write import Outcome
 
     denied = set(deny or ())
     outcomes = {
@@ -94,12 +94,8 @@ def remittance(
     today = date.today()
     # One trace number per answer (the check/EFT number era import deduplicates on).
     trace = f"TEST{today:%Y%m%d}-" + "-".join(map(str, outcomes))
-    target = resolve_output(output, "remittance-test.835")
     with unit_of_work() as session:
-        text, advice = remittance_835_for_claims(
-            session, outcomes, trace_number=trace[:50], payment_date=today
-        )
-    target.write(text)  # 0600, never over a file or through a symlink (store/files.py)
+        target = write_test_remittance(session, outcomes, output, today, trace[:50])
     done(
         f"wrote {target.label} ({len(outcomes)} claim(s))",
         {"path": target.label, "claims": list(outcomes)},
@@ -122,32 +118,16 @@ def acknowledgements(
 
     Example: clinicbill dev acknowledgements 1 3 --reject 3 -o ack-test
     """
-    from datetime import datetime
+    from datetime import UTC, datetime
 
+    from clinicbill.app.demo import write_test_acknowledgements
     from clinicbill.cli.common import unit_of_work
     from clinicbill.cli.render import done
-    from clinicbill.domain.errors import ClinicbillError
-    from clinicbill.formats.x12_ack_write import acknowledgements_for_batch, latest_batches
-    from clinicbill.store.files import resolve_output
 
-    if output == "-":
-        raise ClinicbillError("output: two files are written", "give a file name prefix")
-    targets = [resolve_output(f"{output}.{kind}", f"ack-test.{kind}") for kind in ("999", "277ca")]
     with unit_of_work() as session:
-        batches = latest_batches(session, claims)
-        if not batches:
-            raise ClinicbillError(
-                "claims: none of them went out in an 837P", "clinicbill claim export --ready"
-            )
-        answers = [
-            acknowledgements_for_batch(
-                session, batch, 900 + 2 * batch, datetime.now(), frozenset(reject or ())
-            )
-            for batch in batches
-        ]
-    # One file of each kind; several batches are several interchanges in it.
-    targets[0].write("".join(ack for ack, _ca in answers))  # 0600, never over a file or
-    targets[1].write("".join(ca for _ack, ca in answers))  # through a symlink (store/files.py)
+        targets, batches = write_test_acknowledgements(
+            session, claims, output, frozenset(reject or ()), datetime.now(UTC)
+        )
     done(
         f"wrote {targets[0].label} and {targets[1].label} ({len(batches)} batch(es))",
         {"paths": [t.label for t in targets], "batches": batches},

@@ -9,6 +9,7 @@ import typer
 from typer.core import TyperGroup
 
 from clinicbill.cli.common import Force, Output, ask_missing, unit_of_work
+from clinicbill.cli.parse import day
 
 Opt = typer.Option
 PatientArg = Annotated[str, typer.Argument(help="Patient id, account or name.")]
@@ -28,14 +29,6 @@ estimate_app = typer.Typer(
     help="Good Faith Estimates for self-pay patients: `estimate PATIENT --code …`, list, show.",
     no_args_is_help=True,
 )
-
-
-def _date(value: str | None, field: str):
-    if value is None:
-        return None
-    from clinicbill.domain.validate import parse_date
-
-    return parse_date(value, field)
 
 
 def _warn(messages) -> None:
@@ -62,30 +55,15 @@ def superbill(
 
     Example: clinicbill superbill P00001 --from 2026-01-01 --to 2026-03-31
     """
+    from clinicbill.app.documents import check_superbill_scope, write_superbill
     from clinicbill.cli.render import done
-    from clinicbill.domain.documents.superbill_data import superbill as build_superbill
-    from clinicbill.domain.errors import ClinicbillError
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.practice.lookup import find_patient
-    from clinicbill.formats.superbill import render_superbill
-    from clinicbill.store.files import resolve_output
 
-    if session_id is not None and (from_date or to_date):
-        raise ClinicbillError(
-            "session: --session and --from/--to were both given", "give one or the other"
-        )
+    check_superbill_scope(session_id, from_date, to_date)
     with unit_of_work() as session:
-        row = find_patient(session, patient)
-        doc = build_superbill(
-            session,
-            row,
-            encounter_id=session_id,
-            from_date=_date(from_date, "from"),
-            to_date=_date(to_date, "to"),
-        )
-        name = _superbill_name(doc, session_id, ranged=bool(from_date or to_date))
-        target = resolve_output(output, name, force=force)
-        render_superbill(doc, target)
+        start, end = day(from_date, "from"), day(to_date, "to")
+        written = write_superbill(session, patient, session_id, start, end, output, force)
+    doc, target = written.doc, written.target
     visits = f"{doc.visits} visit" + ("s" if doc.visits != 1 else "")
     done(
         f"wrote {target.label} ({visits}, charged {fmt(doc.charged)}, balance {fmt(doc.balance)})",
@@ -104,19 +82,6 @@ def superbill(
     )
 
 
-def _superbill_name(doc, session_id: int | None, ranged: bool) -> str:
-    """One name per scope, so a session's, a range's and the latest day's superbill never
-    share a file: DATE, DATE-session-N, FIRST_LAST (even when FIRST is LAST)."""
-    start = doc.from_date.isoformat()
-    if session_id is not None:
-        span = f"{start}-session-{session_id}"
-    elif ranged:
-        span = f"{start}_{doc.to_date.isoformat()}"
-    else:
-        span = start if doc.to_date == doc.from_date else f"{start}_{doc.to_date.isoformat()}"
-    return f"superbill-{doc.patient.account_number}-{span}.pdf"
-
-
 def statement(
     patient: PatientArg,
     as_of: Annotated[str | None, Opt("--as-of", help="Statement date (default today).")] = None,
@@ -127,22 +92,14 @@ def statement(
 
     Example: clinicbill statement P00001 --as-of 2026-03-31
     """
+    from clinicbill.app.documents import write_statement
     from clinicbill.cli.render import done
-    from clinicbill.domain.documents.account import statement as build_statement
-    from clinicbill.domain.documents.estimates import estimate_warnings
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.practice.lookup import find_patient
-    from clinicbill.formats.statement import render_statement
-    from clinicbill.store.files import resolve_output
 
     with unit_of_work() as session:
-        row = find_patient(session, patient)
-        doc = build_statement(session, row, _date(as_of, "as-of"))
-        warnings = estimate_warnings(session, row.id)
-        name = f"statement-{doc.patient.account_number}-{doc.as_of.isoformat()}.pdf"
-        target = resolve_output(output, name, force=force)
-        render_statement(doc, target)
-    _warn(warnings)
+        written = write_statement(session, patient, day(as_of, "as-of"), output, force)
+    doc, target = written.doc, written.target
+    _warn(written.warnings)
     done(
         f"wrote {target.label} (amount due {fmt(doc.amount_due)}, with insurance "
         f"{fmt(doc.pending_insurance)}, credit {fmt(doc.credit)})",
@@ -171,16 +128,13 @@ def receipt(
 
     Example: clinicbill receipt 3
     """
+    from clinicbill.app.documents import write_receipt
     from clinicbill.cli.render import done
-    from clinicbill.domain.documents.account import receipt as build_receipt
     from clinicbill.domain.money import fmt
-    from clinicbill.formats.receipt import render_receipt
-    from clinicbill.store.files import resolve_output
 
     with unit_of_work() as session:
-        doc = build_receipt(session, payment_id)
-        target = resolve_output(output, f"receipt-{doc.payment.id}.pdf", force=force)
-        render_receipt(doc, target)
+        written = write_receipt(session, payment_id, output, force)
+    doc, target = written.doc, written.target
     done(
         f"wrote {target.label} ({fmt(doc.payment.amount)} on "
         f"{doc.payment.received_on.isoformat()}, HSA/FSA-eligible {fmt(doc.hsa_eligible_total)})",
@@ -216,12 +170,9 @@ def estimate_create(
 
     Example: clinicbill estimate P00006 --code 97124:units=4 --visits 12 --frequency weekly
     """
+    from clinicbill.app.documents import create_estimate
     from clinicbill.cli.render import done
-    from clinicbill.domain.documents.estimates import create_estimate, estimate_document
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.practice.lookup import find_patient, find_provider
-    from clinicbill.formats.estimate import render_estimate
-    from clinicbill.store.files import resolve_output
 
     if not code:  # at a terminal, ask; otherwise the domain names the missing option
         asked = ask_missing(
@@ -229,22 +180,21 @@ def estimate_create(
         )
         code = (asked.get("code") or "").replace(",", " ").split()
     with unit_of_work() as session:
-        row = find_patient(session, patient)
-        estimate, warnings = create_estimate(
+        written = create_estimate(
             session,
-            row,
-            codes=list(code or []),
-            visits=visits,
-            provider=find_provider(session, provider) if provider else None,
-            service_date=_date(date, "date"),
-            diagnoses=list(dx or []),
-            primary_service=service,
-            frequency=frequency,
+            patient,
+            list(code or []),
+            visits,
+            day(date, "date"),
+            provider,
+            list(dx or []),
+            service,
+            frequency,
+            output,
+            force,
         )
-        doc = estimate_document(session, estimate)
-        target = resolve_output(output, f"estimate-{estimate.id}.pdf", force=force)
-        render_estimate(doc, target)
-    _warn(warnings)
+    doc, target = written.doc, written.target
+    _warn(written.warnings)
     done(
         f"estimate {doc.id}: {doc.visits} visit(s), total {fmt(doc.total)}; wrote {target.label}",
         {"id": doc.id, "path": str(target), "visits": doc.visits, "total": fmt(doc.total, False)},
@@ -281,14 +231,12 @@ def estimate_list(
 
     Example: clinicbill estimate list --patient P00006
     """
+    from clinicbill.app.documents import compare_estimates
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import table
-    from clinicbill.domain.documents.estimates import compare_estimates
-    from clinicbill.domain.practice.lookup import find_patient
 
     with unit_of_work() as session:
-        patient_id = find_patient(session, patient).id if patient else None
-        rows = compare_estimates(session, patient_id)
+        rows = compare_estimates(session, patient)
     _warn(c.warning for c in rows if c.warning)
     columns = ["id", "patient", "name", "provider", "issued", "window", "visits"]
     money_cols = ["estimated", "billed", "billed vs estimate"]
@@ -304,19 +252,13 @@ def estimate_show(estimate_id: Annotated[str, typer.Argument(help="Estimate id."
 
     Example: clinicbill estimate show 1
     """
+    from clinicbill.app.documents import show_estimate
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import emit_json, record, table
-    from clinicbill.domain.documents.estimates import compare_estimates, estimate_document
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.practice.lookup import get_or_refuse
-    from clinicbill.store.models import Estimate
 
     with unit_of_work() as session:
-        estimate = get_or_refuse(session, Estimate, estimate_id, "estimate")
-        doc = estimate_document(session, estimate)
-        comparison = next(
-            c for c in compare_estimates(session, estimate.patient_id) if c.id == estimate.id
-        )
+        doc, comparison = show_estimate(session, estimate_id)
     data = {
         **_comparison_row(comparison),
         "service_date": doc.service_date,
@@ -353,38 +295,26 @@ def estimate_pdf(
 
     Example: clinicbill estimate pdf 1 -o estimate-1-copy.pdf
     """
+    from clinicbill.app.documents import write_estimate_pdf
     from clinicbill.cli.render import done
-    from clinicbill.domain.documents.estimates import estimate_document
-    from clinicbill.domain.practice.lookup import get_or_refuse
-    from clinicbill.formats.estimate import render_estimate
-    from clinicbill.store.files import resolve_output
-    from clinicbill.store.models import Estimate
 
     with unit_of_work() as session:
-        estimate = get_or_refuse(session, Estimate, estimate_id, "estimate")
-        target = resolve_output(output, f"estimate-{estimate.id}.pdf", force=force)
-        render_estimate(estimate_document(session, estimate), target)
+        written = write_estimate_pdf(session, estimate_id, output, force)
+    target = written.target
     done(
         f"wrote {target.label}",
-        {"id": estimate.id, "path": str(target)},
+        {"id": written.doc.id, "path": str(target)},
         err=target.to_stdout,
     )
 
 
 def _latest_patient_payment(target: Path) -> list[str]:
     """Demo: a receipt for the newest patient payment the payments steps recorded."""
-    from sqlalchemy import select
-
+    from clinicbill.app.documents import latest_patient_payment
     from clinicbill.store.engine import transaction
-    from clinicbill.store.models import Payment
 
     with transaction(str(target / "clinicbill-demo.db"), "demo") as session:
-        payment_id = session.execute(
-            select(Payment.id)
-            .where(Payment.source == "patient", Payment.kind == "payment")
-            .order_by(Payment.id.desc())
-            .limit(1)
-        ).scalar()
+        payment_id = latest_patient_payment(session)
     if payment_id is None:
         return ["payment", "list"]
     return ["receipt", str(payment_id), "-o", f"{{dir}}/receipt-{payment_id}.pdf"]

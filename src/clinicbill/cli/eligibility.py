@@ -8,8 +8,12 @@ from typing import Annotated
 import typer
 
 from clinicbill.cli.common import Output, unit_of_work
+from clinicbill.cli.parse import day_or_today
 
 Opt = typer.Option
+# the options of both X12 inquiries (270 here, 276 in cli/claims_status.py)
+OverwriteOpt = Annotated[bool, Opt("--force", help="Overwrite the output file.")]
+SendOpt = Annotated[bool, Opt("--send", help="Upload it to the clearinghouse (clearinghouse set).")]
 eligibility_app = typer.Typer(help="Electronic eligibility checks: 270 out, 271 in.")
 
 
@@ -20,10 +24,8 @@ def eligibility_request(
         list[str] | None, Opt("--patient", help="Patient account, id or name (repeatable).")
     ] = None,
     output: Output = None,
-    force: Annotated[bool, Opt("--force", help="Overwrite the output file.")] = False,
-    send: Annotated[
-        bool, Opt("--send", help="Upload it to the clearinghouse (clearinghouse set).")
-    ] = False,
+    force: OverwriteOpt = False,
+    send: SendOpt = False,
 ) -> None:
     """Write a 270 eligibility inquiry (005010X279A1) for the policies of a day's sessions or
     of the named patients, asking for the service types of their visits (massage as physical
@@ -32,12 +34,10 @@ def eligibility_request(
 
     Example: clinicbill eligibility request --date 2026-12-04 -o eligibility.270
     """
-    from datetime import date
-
     from clinicbill.app.eligibility import request_eligibility
-    from clinicbill.domain.validate import parse_date
+    from clinicbill.app.submission import keep_batch
 
-    on = parse_date(day, "date") if day else date.today()
+    on = day_or_today(day, "date")
     with unit_of_work() as session:
         remote = remote_if(session, send)
         made = request_eligibility(session, on, patient, output and _name(output))
@@ -51,19 +51,6 @@ def eligibility_request(
         batch_id, name = made.batch.id, made.batch.file_name
     what = f"interchange {summary['interchange_control_number']}, {len(made.policies)} inquiry(ies)"
     finish_batch(remote, batch_id, name, made.content, path, summary, what)
-
-
-def keep_batch(batch, content: str, output: str | None, send: bool, force: bool):
-    """Inside the transaction: write the recorded 270/276 to -o (or its default name) unless it
-    is only sent; a batch to send is marked pending until its upload lands. Returns the path."""
-    from clinicbill.store.files import resolve_output
-
-    path = None
-    if output or not send:
-        path = resolve_output(output, batch.file_name, force=force).write(content)
-    if send:
-        batch.remote_name = batch.file_name  # pending until the upload lands
-    return path
 
 
 def finish_batch(remote, batch_id: int, name: str, content: str, path, summary, what) -> None:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from clinicbill.cli import parse
 from clinicbill.cli.common import unit_of_work
 
 Opt = typer.Option
@@ -31,9 +32,8 @@ def export_ledger(
     from clinicbill.app.selfpay import export_ledger as export
     from clinicbill.cli.render import done
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.validate import parse_date
 
-    start, end = parse_date(from_, "from"), parse_date(to, "to")
+    start, end = parse.day(from_, "from"), parse.day(to, "to")
     with unit_of_work() as session:
         result = export(session, format.strip().lower(), start, end, output, force)
     if output == "-":

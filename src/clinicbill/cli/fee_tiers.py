@@ -6,17 +6,12 @@ from typing import Annotated
 
 import typer
 
+from clinicbill.cli import parse
 from clinicbill.cli.common import unit_of_work
 
 Opt = typer.Option
 Arg = typer.Argument
 tier_app = typer.Typer(help="Sliding-scale fee tiers for self-pay patients.", no_args_is_help=True)
-
-
-def _date(value: str | None, field: str):
-    from clinicbill.domain.validate import parse_date
-
-    return parse_date(value, field) if value else None
 
 
 @tier_app.command("add")
@@ -68,20 +63,19 @@ def tier_assign(
     Example: clinicbill fee tier assign P00006 'Tier B' --proof-seen 2026-01-05
       --review-by 2026-07-05
     """
-    from datetime import date
 
     from clinicbill.app.selfpay import assign_fee_tier
     from clinicbill.cli.render import done
 
-    on = _date(start, "start") or date.today()
+    on = parse.day_or_today(start, "start")
     with unit_of_work() as session:
         row, chosen, _assignment = assign_fee_tier(
             session,
             patient,
             tier,
             on,
-            _date(proof_seen, "proof-seen"),
-            _date(review_by, "review-by"),
+            parse.day(proof_seen, "proof-seen") if proof_seen else None,
+            parse.day(review_by, "review-by") if review_by else None,
         )
         account = row.account_number
     what = f"on {chosen.name}" if chosen else "off the sliding scale"
@@ -99,12 +93,11 @@ def tier_patients(
 
     Example: clinicbill fee tier patients
     """
-    from datetime import date
 
     from clinicbill.cli.render import table
     from clinicbill.domain.selfpay.tiers import patients_on_tiers
 
-    day = _date(as_of, "as-of") or date.today()
+    day = parse.day_or_today(as_of, "as-of")
     with unit_of_work() as session:
         rows = patients_on_tiers(session, day)
     overdue = sum(1 for r in rows if r["review"])

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from clinicbill.cli import parse
 from clinicbill.cli.common import Output, unit_of_work
 from clinicbill.cli.reports import FormatOpt, ReportFormat
 
@@ -29,14 +30,12 @@ def estimate_insured(
 
     Example: clinicbill estimate insured P00001 --code 97140:units=2 --code 97124 --visits 8
     """
-    from datetime import date as day_type
 
     from clinicbill.app.selfpay import insured_estimate
     from clinicbill.cli.render import done
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.validate import parse_date
 
-    on = parse_date(date, "date") if date else day_type.today()
+    on = parse.day_or_today(date, "date")
     with unit_of_work() as session:
         estimate, _ = insured_estimate(session, patient, code or [], visits, on)
         name = output or f"estimate-insured-{estimate.account_number}-{on.isoformat()}.pdf"
@@ -76,10 +75,9 @@ def report_estimates(
     """
     from clinicbill.cli.reports import emit
     from clinicbill.domain.selfpay.estimate_accuracy import estimate_accuracy_report
-    from clinicbill.domain.validate import parse_date
 
     with unit_of_work() as session:
-        report = estimate_accuracy_report(session, parse_date(from_, "from"), parse_date(to, "to"))
+        report = estimate_accuracy_report(session, parse.day(from_, "from"), parse.day(to, "to"))
     emit(report, format.value, output, f"estimates-{from_}-{to}")
 
 
@@ -99,15 +97,12 @@ def report_forecast(
 
     Example: clinicbill report forecast --months 6 --monthly-cost 9000
     """
-    from datetime import date
 
     from clinicbill.cli.reports import emit
-    from clinicbill.domain.money import parse_amount
     from clinicbill.domain.selfpay.forecast import forecast_report
-    from clinicbill.domain.validate import parse_date
 
-    cost = parse_amount(monthly_cost, "monthly-cost") if monthly_cost is not None else None
-    day = parse_date(as_of, "as-of") if as_of else date.today()
+    cost = parse.optional_amount(monthly_cost, "monthly-cost")
+    day = parse.day_or_today(as_of, "as-of")
     with unit_of_work() as session:
         report = forecast_report(session, day, months, cost)
     emit(report, format.value, output, f"forecast-{day.isoformat()}")

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from clinicbill.cli import parse
 from clinicbill.cli.common import unit_of_work
 
 Opt = typer.Option
@@ -20,14 +21,6 @@ membership_app.add_typer(plan_app, name="plan")
 
 MembershipId = Annotated[str, Arg(help="Membership id (see 'membership list').")]
 OnOpt = Annotated[str | None, Opt("--date", help="YYYY-MM-DD (default today).")]
-
-
-def _day(value: str | None, field: str = "date"):
-    from datetime import date
-
-    from clinicbill.domain.validate import parse_date
-
-    return parse_date(value, field) if value else date.today()
 
 
 @plan_app.command("add")
@@ -48,10 +41,10 @@ def plan_add(
     """
     from clinicbill.app.selfpay import add_membership_plan
     from clinicbill.cli.render import done
-    from clinicbill.domain.money import fmt, parse_amount
+    from clinicbill.domain.money import fmt
 
-    cents = parse_amount(price, "price", allow_zero=False)
-    rate = parse_amount(member_rate, "member-rate") if member_rate is not None else None
+    cents = parse.amount(price, "price")
+    rate = parse.optional_amount(member_rate, "member-rate")
     with unit_of_work() as session:
         plan = add_membership_plan(session, name, cents, period, visits, rollover, rate)
     done(
@@ -98,7 +91,9 @@ def enroll(
     from clinicbill.cli.render import done
 
     with unit_of_work() as session:
-        membership, row = enroll_member(session, patient, plan, _day(start, "start"), provider)
+        membership, row = enroll_member(
+            session, patient, plan, parse.day_or_today(start, "start"), provider
+        )
     done(
         f"membership {membership.id}: {row.name} from {membership.start_on.isoformat()}",
         {"id": membership.id, "plan": row.name, "start": membership.start_on.isoformat()},
@@ -109,7 +104,7 @@ def _change(action: str, membership: str, on: str | None) -> None:
     from clinicbill.app.selfpay import change_membership
     from clinicbill.cli.render import done
 
-    day = _day(on)
+    day = parse.day_or_today(on)
     with unit_of_work() as session:
         row = change_membership(session, action, membership, day)
     past = {"pause": "paused", "resume": "resumed", "cancel": "cancelled"}[action]
@@ -160,7 +155,7 @@ def membership_list(
     from clinicbill.domain.money import fmt
 
     with unit_of_work() as session:
-        statuses = list_memberships(session, _day(on), patient)
+        statuses = list_memberships(session, parse.day_or_today(on), patient)
     rows = [
         {
             "id": s.id,

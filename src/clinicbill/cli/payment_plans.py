@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from clinicbill.cli import parse
 from clinicbill.cli.common import unit_of_work
 
 Opt = typer.Option
@@ -29,11 +30,10 @@ def plan_add(
 
     from clinicbill.app.selfpay import add_payment_plan
     from clinicbill.cli.render import done
-    from clinicbill.domain.money import fmt, parse_amount
-    from clinicbill.domain.validate import parse_date
+    from clinicbill.domain.money import fmt
 
-    cents = parse_amount(total, "total", allow_zero=False)
-    first = parse_date(start, "start") if start else date.today()
+    cents = parse.amount(total, "total")
+    first = parse.day_or_today(start, "start")
     with unit_of_work() as session:
         plan, items = add_payment_plan(
             session, patient, cents, installments, first, every, date.today()
@@ -66,13 +66,11 @@ def plan_list(
 
     Example: clinicbill payment plan list P00006
     """
-    from datetime import date
 
     from clinicbill.app.selfpay import payment_plan_rows
     from clinicbill.cli.render import table
-    from clinicbill.domain.validate import parse_date
 
-    day = parse_date(as_of, "as-of") if as_of else date.today()
+    day = parse.day_or_today(as_of, "as-of")
     with unit_of_work() as session:
         rows = payment_plan_rows(session, day, patient)
     columns = ["plan", "patient_id", "number", "due_on", "amount", "paid", "state"]

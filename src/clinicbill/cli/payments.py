@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 
 from clinicbill.cli.common import AmountCommand, unit_of_work
+from clinicbill.cli.parse import amount as parse_amount
+from clinicbill.cli.parse import day, past_day
 
 Opt = typer.Option
 Arg = typer.Argument
@@ -21,12 +23,7 @@ Method = Annotated[str | None, Opt(help="cash, card, check, hsa, fsa or eft.")]
 DateOpt = Annotated[str | None, Opt("--date", help="YYYY-MM-DD (default today).")]
 
 
-def _on(value: str | None):
-    from datetime import date
-
-    from clinicbill.domain.validate import parse_date
-
-    return parse_date(value, "date", allow_future=False) if value else date.today()
+_on = past_day  # cli/packages.py (issue 16's helper) imports it under this name
 
 
 def _applied_rows(applied) -> list[dict]:
@@ -61,21 +58,18 @@ def payment_add(
 
     Example: clinicbill payment add P00001 40 --method card --ref 4417
     """
+    from clinicbill.app.payments import take_payment
     from clinicbill.cli.render import done, table
-    from clinicbill.domain.ledger.payments import add_patient_payment, check_method
-    from clinicbill.domain.money import fmt, parse_amount
-    from clinicbill.domain.practice.lookup import find_patient
+    from clinicbill.domain.ledger.payments import check_method
+    from clinicbill.domain.money import fmt
 
-    cents = parse_amount(amount, "amount", allow_zero=False)
+    cents = parse_amount(amount)
     method = check_method(_ask(method, "Method (cash/card/check/hsa/fsa/eft)", "method"))
     with unit_of_work() as session:
-        row = find_patient(session, patient)
-        result = add_patient_payment(
-            session, row, cents, method, _on(on), ref, encounter_id=session_id, note=note
-        )
-        payment_id = result.payment.id
+        taken = take_payment(session, patient, cents, method, past_day(on), ref, session_id, note)
+        result, payment_id = taken.result, taken.result.payment.id
     done(
-        f"payment {payment_id}: {fmt(cents)} from patient {row.account_number}; applied"
+        f"payment {payment_id}: {fmt(cents)} from patient {taken.account_number}; applied"
         f" {fmt(result.applied_cents)}, credit now {fmt(result.credit_cents)}",
         {
             "payment_id": payment_id,
@@ -110,14 +104,12 @@ def payment_apply(
 
     Example: clinicbill payment apply P00001
     """
+    from clinicbill.app.payments import apply_credit
     from clinicbill.cli.render import done
-    from clinicbill.domain.ledger.payments import apply_credit
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.practice.lookup import find_patient
 
     with unit_of_work() as session:
-        row = find_patient(session, patient)
-        result = apply_credit(session, row, _on(on), encounter_id=session_id)
+        result = apply_credit(session, patient, past_day(on), session_id)
     if not result.applied:
         reason = "no credit" if not result.credit_cents else "nothing is owed; the credit stays"
         message = f"nothing to apply: {reason} (credit {fmt(result.credit_cents)})"
@@ -143,40 +135,15 @@ def payment_list(
 
     Example: clinicbill payment list P00001
     """
-    from sqlalchemy import func, select
-
+    from clinicbill.app.payments import check_source, list_payments
     from clinicbill.cli.render import table
-    from clinicbill.domain.errors import ClinicbillError
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.practice.lookup import find_patient
-    from clinicbill.domain.validate import parse_date
-    from clinicbill.store.models import LedgerEntry, Patient, Payment
 
-    if source not in (None, "patient", "insurance"):
-        raise ClinicbillError(f"source: '{source[:20]}' is not a source", "patient or insurance")
+    check_source(source)  # refused before the database is opened
+    start = day(from_, "from") if from_ else None
+    end = day(to, "to") if to else None
     with unit_of_work() as session:
-        applied = (
-            select(LedgerEntry.payment_id, func.sum(LedgerEntry.amount_cents).label("used"))
-            .where(LedgerEntry.payment_id.is_not(None))
-            .group_by(LedgerEntry.payment_id)
-            .subquery()
-        )
-        query = (
-            select(Payment, Patient.account_number, func.coalesce(applied.c.used, 0))
-            .outerjoin(Patient, Patient.id == Payment.patient_id)
-            .outerjoin(applied, applied.c.payment_id == Payment.id)
-            .order_by(Payment.received_on.desc(), Payment.id.desc())
-            .limit(limit)
-        )
-        if patient:
-            query = query.where(Payment.patient_id == find_patient(session, patient).id)
-        if source:
-            query = query.where(Payment.source == source)
-        if from_:
-            query = query.where(Payment.received_on >= parse_date(from_, "from"))
-        if to:
-            query = query.where(Payment.received_on <= parse_date(to, "to"))
-        rows = session.execute(query).all()
+        rows = list_payments(session, patient, source, start, end, limit)
     table(
         [
             {
@@ -232,19 +199,18 @@ def payment_post_eob(
 
     Example: clinicbill payment post-eob 3 --ref 88123 --line '1 paid=57.60 CO-45=18 PR-2=14.40'
     """
+    from clinicbill.app.payments import post_paper_eob
     from clinicbill.cli.render import done
-    from clinicbill.domain.claims.build import get_claim
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.remittance.eob import parse_eob_line, post_eob
+    from clinicbill.domain.remittance.eob import parse_eob_line
 
     lines = [parse_eob_line(text) for text in line or []]
     with unit_of_work() as session:
-        row = get_claim(session, claim)
-        outcome = post_eob(
+        outcome, row = post_paper_eob(
             session,
-            row,
+            claim,
             lines,
-            paid_on=_on(on),
+            past_day(on),
             reference=ref,
             denied=denied,
             payer_claim_control_number=payer_claim_number,
@@ -275,16 +241,16 @@ def adjust(
 
     Example: clinicbill adjust P00001 4.50 --reason small-balance
     """
+    from clinicbill.app.payments import adjust_balance
     from clinicbill.cli.render import done
-    from clinicbill.domain.ledger.payments import add_adjustment
-    from clinicbill.domain.money import fmt, parse_amount
-    from clinicbill.domain.practice.lookup import find_patient
+    from clinicbill.domain.money import fmt
 
-    cents = parse_amount(amount, "amount", allow_zero=False)
+    cents = parse_amount(amount)
     reason = _ask(reason, "Reason (write-off/small-balance/courtesy/bad-debt)", "reason")
     with unit_of_work() as session:
-        row = find_patient(session, patient)
-        applied = add_adjustment(session, row, cents, reason, _on(on), session_id, line, note=note)
+        applied = adjust_balance(
+            session, patient, cents, reason, past_day(on), session_id, line, note
+        )
     done(
         f"adjusted {fmt(cents)} ({reason}) on {len(applied)} line(s)",
         {"amount": fmt(cents), "reason": reason, "lines": _applied_rows(applied)},
@@ -303,22 +269,20 @@ def refund(
 
     Example: clinicbill refund P00001 20 --method check --ref 1043
     """
+    from clinicbill.app.payments import refund_credit
     from clinicbill.cli.render import done
-    from clinicbill.domain.ledger.balances import patient_credit
-    from clinicbill.domain.ledger.payments import add_refund, check_method
-    from clinicbill.domain.money import fmt, parse_amount
-    from clinicbill.domain.practice.lookup import find_patient
+    from clinicbill.domain.ledger.payments import check_method
+    from clinicbill.domain.money import fmt
 
-    cents = parse_amount(amount, "amount", allow_zero=False)
+    cents = parse_amount(amount)
     method = check_method(_ask(method, "Method (cash/card/check/hsa/fsa/eft)", "method"))
     with unit_of_work() as session:
-        row = find_patient(session, patient)
-        payment = add_refund(session, row, cents, method, _on(on), ref, note)
-        credit = patient_credit(session, row.id)
+        refunded = refund_credit(session, patient, cents, method, past_day(on), ref, note)
+    credit = refunded.credit_cents
     done(
-        f"refund {payment.id}: {fmt(cents)} to patient {row.account_number}; credit now"
-        f" {fmt(credit)}",
-        {"refund_id": payment.id, "amount": fmt(cents), "credit": fmt(credit)},
+        f"refund {refunded.refund_id}: {fmt(cents)} to patient {refunded.account_number};"
+        f" credit now {fmt(credit)}",
+        {"refund_id": refunded.refund_id, "amount": fmt(cents), "credit": fmt(credit)},
     )
 
 
@@ -331,20 +295,15 @@ def balance(
 
     Example: clinicbill balance P00001
     """
+    from clinicbill.app.payments import balances
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import emit_json, table
-    from clinicbill.domain.claims.build import get_claim
     from clinicbill.domain.ledger import balances as ledger
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.practice.lookup import find_patient
 
     with unit_of_work() as session:
-        row = find_patient(session, patient)
-        claim_id = get_claim(session, claim).id if claim else None
-        lines = ledger.line_details(
-            session, patient_id=row.id, claim_id=claim_id, open_only=not all_lines
-        )
-        credit = ledger.patient_credit(session, row.id)
+        found = balances(session, patient, claim, all_lines)
+    lines, credit, account = found.lines, found.credit_cents, found.account_number
     money = [
         "charge",
         "insurance_paid",
@@ -367,12 +326,12 @@ def balance(
     ]
     summary = {k: fmt(sums[k]) for k in money} | {"credit": fmt(credit)}
     if STATE.json:
-        emit_json({"patient": row.account_number, "lines": rows, "totals": summary})
+        emit_json({"patient": account, "lines": rows, "totals": summary})
         return
     table(
         rows,
         ["session", "date", "line", "code", *money],
-        f"balances {row.account_number}",
+        f"balances {account}",
         right=money,
     )
     typer.echo(

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from clinicbill.cli.common import Force, Output, unit_of_work
+from clinicbill.cli.parse import day
 
 Opt = typer.Option
 report_app = typer.Typer(
@@ -58,19 +59,13 @@ ToDate = Annotated[str | None, Opt("--to", help="Last day (default: today).")]
 FormatOpt = Annotated[ReportFormat, Opt("--format", help="table, csv or json.")]
 
 
-def _date(value: str | None, field: str):
-    from clinicbill.domain.validate import parse_date
-
-    return parse_date(value, field) if value is not None else None
-
-
 def _period(date_from: str | None, date_to: str | None):
     from datetime import date
 
     from clinicbill.domain.errors import ClinicbillError
 
-    end = _date(date_to, "to") or date.today()
-    start = _date(date_from, "from") or end.replace(month=1, day=1)
+    end = day(date_to, "to") or date.today()
+    start = day(date_from, "from") or end.replace(month=1, day=1)
     if start > end:
         raise ClinicbillError(f"from: {start} is after --to {end}", "give --from before --to")
     return start, end
@@ -154,9 +149,9 @@ def emit(
 ) -> None:
     """Print or write a report. CSV and PDF go to a file (-o, or `default_name` in the current
     directory; `-o -` prints them); JSON prints unless -o is given; --json prints JSON."""
+    from clinicbill.app.reports import write_report
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import done
-    from clinicbill.store.files import resolve_output
 
     if fmt == "table" and STATE.json:
         fmt = "json"
@@ -165,13 +160,7 @@ def emit(
         return
     if fmt == "json" and output is None:
         output = "-"
-    target = resolve_output(output, f"{default_name}.{fmt}", force=force)
-    if fmt == "pdf":
-        pdf(target)
-    else:
-        from clinicbill.formats.report_csv import report_csv, report_json
-
-        target.write(report_csv(report) if fmt == "csv" else report_json(report))
+    target = write_report(report, fmt, output, default_name, pdf, force)
     if not target.to_stdout:
         done(f"wrote {target.label}", {"path": str(target)})
 
@@ -202,36 +191,14 @@ def aging(
 
     Example: clinicbill aging --as-of 2026-10-31 --by payer --format pdf -o aging-october.pdf
     """
-    from clinicbill.domain.practice.lookup import find_provider
-    from clinicbill.domain.reports.aging.report import aging_report, to_report
+    from clinicbill.app.reports import aging as aging_report
 
     with unit_of_work() as session:
-        who = find_provider(session, provider) if provider else None
-        result = aging_report(
-            session,
-            _date(as_of, "as-of"),
-            by=by.value,
-            basis=basis.value,
-            provider=who,
-            no_response_days=no_response_days,
+        found = aging_report(
+            session, day(as_of, "as-of"), by.value, basis.value, provider, no_response_days
         )
-        practice = _practice_name(session)
-    report = to_report(result)
-
-    def pdf(path):
-        from clinicbill.formats.aging_pdf import write_aging_pdf
-
-        return write_aging_pdf(path, report, result.parties, practice)
-
-    emit(
-        report,
-        format.value,
-        output,
-        f"aging-{result.as_of.isoformat()}",
-        pdf,
-        all_rows,
-        force=force,
-    )
+    name = f"aging-{found.result.as_of.isoformat()}"
+    emit(found.report, format.value, output, name, found.write_pdf, all_rows, force=force)
 
 
 @report_app.command("followup")
@@ -254,13 +221,10 @@ def report_followup(
 
     Example: clinicbill report followup
     """
-    from clinicbill.domain.reports.worklists import followup_report
-    from clinicbill.domain.validate import check_not_future
+    from clinicbill.app.reports import followup
 
     with unit_of_work() as session:
-        day = _date(as_of, "as-of")
-        check_not_future(day, "as-of")
-        report = followup_report(session, day, no_response_days, forwarded_days)
+        report = followup(session, day(as_of, "as-of"), no_response_days, forwarded_days)
     emit(report, format.value, output, f"followup-{report.parameters['as_of']}", force=force)
 
 
@@ -279,11 +243,11 @@ def report_revenue(
 
     Example: clinicbill report revenue --from 2026-01-01 --to 2026-06-30 --by provider
     """
-    from clinicbill.domain.reports.revenue import revenue_report
+    from clinicbill.app.reports import revenue
 
     start, end = _period(date_from, date_to)
     with unit_of_work() as session:
-        report = revenue_report(session, start, end, by.value)
+        report = revenue(session, start, end, by.value)
     emit(report, format.value, output, f"revenue-{start}_{end}", force=force)
 
 
@@ -299,11 +263,11 @@ def report_denials(
 
     Example: clinicbill report denials --from 2026-01-01
     """
-    from clinicbill.domain.reports.revenue import denials_report
+    from clinicbill.app.reports import denials
 
     start, end = _period(date_from, date_to)
     with unit_of_work() as session:
-        report = denials_report(session, start, end)
+        report = denials(session, start, end)
     emit(report, format.value, output, f"denials-{start}_{end}", force=force)
 
 
@@ -321,13 +285,11 @@ def report_underpaid(
 
     Example: clinicbill report underpaid --payer CHP01 --from 2026-01-01
     """
-    from clinicbill.domain.practice.lookup import find_payer
-    from clinicbill.domain.reports.underpaid import underpaid_report
+    from clinicbill.app.reports import underpaid
 
     start, end = _period(date_from, date_to)
     with unit_of_work() as session:
-        who = find_payer(session, payer) if payer else None
-        report = underpaid_report(session, start, end, who)
+        report = underpaid(session, start, end, payer)
     emit(report, format.value, output, f"underpaid-{start}_{end}", force=force)
 
 
@@ -347,19 +309,11 @@ def report_visits(
 
     Example: clinicbill report visits --expiring-days 30
     """
-    from clinicbill.domain.reports.worklists import visits_report
+    from clinicbill.app.reports import visits
 
     with unit_of_work() as session:
-        report = visits_report(session, _date(as_of, "as-of"), expiring_days)
+        report = visits(session, day(as_of, "as-of"), expiring_days)
     emit(report, format.value, output, f"visits-{report.parameters['as_of']}", force=force)
-
-
-def _practice_name(session) -> str:
-    from sqlalchemy import select
-
-    from clinicbill.store.models import Practice
-
-    return session.execute(select(Practice.name).limit(1)).scalar() or ""
 
 
 def _aging_pdf_step(directory) -> list[str]:

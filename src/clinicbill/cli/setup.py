@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from clinicbill.cli.common import AmountCommand, ask_missing, changed_message, show, unit_of_work
+from clinicbill.cli.records import PAYER, PROVIDER, add_command, edit_command
 
 Opt = typer.Option
 
@@ -55,14 +56,7 @@ def init(
     from clinicbill.domain.validate import tax_id as tax_id_check
 
     if sample:
-        from clinicbill.domain.practice.sample import load_sample
-
-        with unit_of_work() as session:
-            summary = load_sample(session)
-        done(
-            "loaded the sample practice: " + ", ".join(f"{n} {k}" for k, n in summary.items()),
-            summary,
-        )
+        _load_sample()
         return
     values = dict(
         name=name,
@@ -77,7 +71,7 @@ def init(
     )
     fields = {**PRACTICE_FIELDS, "tax_id": tax_id_check}
     values = ask_missing(values, PRACTICE_PROMPTS, PRACTICE_REQUIRED, fields)  # before the commit
-    from clinicbill.store.engine import describe_location
+    from clinicbill.app.database import describe_location
 
     with unit_of_work() as session:
         practice = create_practice(session, **values)
@@ -89,6 +83,18 @@ def init(
     done(message, data)
     if note:
         typer.echo(note, err=True)
+
+
+def _load_sample() -> None:
+    from clinicbill.cli.render import done
+    from clinicbill.domain.practice.sample import load_sample
+
+    with unit_of_work() as session:
+        summary = load_sample(session)
+    done(
+        "loaded the sample practice: " + ", ".join(f"{n} {k}" for k, n in summary.items()),
+        summary,
+    )
 
 
 @practice_app.command("show")
@@ -141,46 +147,16 @@ def practice_edit(
         typer.echo(note, err=True)
 
 
-@provider_app.command("add")
-def provider_add(
-    first_name: Annotated[str | None, Opt()] = None,
-    last_name: Annotated[str | None, Opt()] = None,
-    credential: Annotated[str | None, Opt(help="LMT, LAc, DC, MD, DPT ...")] = None,
-    npi: Annotated[str | None, Opt(help="Individual (type 1) NPI.")] = None,
-    taxonomy: Annotated[str | None, Opt(help="225700000X massage, 171100000X acupuncture")] = None,
-    license: Annotated[str | None, Opt(help="State license number.")] = None,
-    license_state: Annotated[str | None, Opt()] = None,
-) -> None:
-    """Add a rendering practitioner.
+provider_app.command("add")(
+    add_command(
+        PROVIDER,
+        """Add a rendering practitioner.
 
     Example: clinicbill provider add --first-name Ana --last-name Reyes --credential LMT
     --npi 1234567893 --taxonomy 225700000X --license MT12345 --license-state OR
-    """
-    from clinicbill.cli.render import done
-    from clinicbill.domain.practice.records import PROVIDER_FIELDS, PROVIDER_REQUIRED, add_provider
-
-    values = dict(
-        first_name=first_name,
-        last_name=last_name,
-        credential=credential,
-        npi=npi,
-        taxonomy=taxonomy,
-        license=license,
-        license_state=license_state,
+    """,
     )
-    values = ask_missing(
-        values,
-        {k: k.replace("_", " ").capitalize() for k in values},
-        PROVIDER_REQUIRED,
-        PROVIDER_FIELDS,
-    )
-    with unit_of_work() as session:
-        provider = add_provider(session, **values)
-        message, data = (
-            f"provider {provider.id} added: {provider.display_name}",
-            provider.model_dump(),
-        )
-    done(message, data)
+)
 
 
 @provider_app.command("list")
@@ -189,16 +165,11 @@ def provider_list() -> None:
 
     Example: clinicbill provider list
     """
-    from sqlalchemy import select
-
+    from clinicbill.app.records import list_providers
     from clinicbill.cli.render import table
-    from clinicbill.store.models import Provider
 
     with unit_of_work() as session:
-        rows = [
-            p.model_dump()
-            for p in session.execute(select(Provider).order_by(Provider.last_name)).scalars()
-        ]
+        rows = list_providers(session)
     table(
         rows,
         ["id", "first_name", "last_name", "credential", "npi", "taxonomy", "license", "active"],
@@ -219,93 +190,24 @@ def provider_show(provider: Annotated[str, typer.Argument(help="Id, NPI or name.
     show(row, "provider")
 
 
-@provider_app.command("edit")
-def provider_edit(
-    provider: Annotated[str, typer.Argument(help="Id, NPI or name.")],
-    first_name: Annotated[str | None, Opt()] = None,
-    last_name: Annotated[str | None, Opt()] = None,
-    credential: Annotated[str | None, Opt()] = None,
-    npi: Annotated[str | None, Opt()] = None,
-    taxonomy: Annotated[str | None, Opt()] = None,
-    license: Annotated[str | None, Opt()] = None,
-    license_state: Annotated[str | None, Opt()] = None,
-    active: Annotated[bool | None, Opt("--active/--inactive")] = None,
-) -> None:
-    """Change a practitioner's details.
+provider_app.command("edit")(
+    edit_command(
+        PROVIDER,
+        """Change a practitioner's details.
 
     Example: clinicbill provider edit Reyes --license MT99999
-    """
-    from clinicbill.cli.render import done
-    from clinicbill.domain.practice.lookup import find_provider
-    from clinicbill.domain.practice.records import edit_provider
-
-    changes = dict(
-        first_name=first_name,
-        last_name=last_name,
-        credential=credential,
-        npi=npi,
-        taxonomy=taxonomy,
-        license=license,
-        license_state=license_state,
-        active=active,
+    """,
     )
-    with unit_of_work() as session:
-        row = find_provider(session, provider)
-        changed = edit_provider(session, row, **changes)
-        message = changed_message("provider", row.id, changed)
-    done(message, changed)
-
-
-@payer_app.command("add")
-def payer_add(
-    name: Annotated[str | None, Opt()] = None,
-    payer_id: Annotated[str | None, Opt(help="Electronic payer id.")] = None,
-    type: Annotated[
-        str | None,
-        Opt(
-            help="commercial, medicare, medicare-advantage, medicaid, workers-comp, auto, self-pay"
-        ),
-    ] = None,
-    profile: Annotated[str | None, Opt(help="Rule profile (default from the type).")] = None,
-    timely_filing_days: Annotated[str | None, Opt(help="Override the profile's limit.")] = None,
-    address1: Annotated[str | None, Opt()] = None,
-    city: Annotated[str | None, Opt()] = None,
-    state: Annotated[str | None, Opt()] = None,
-    zip: Annotated[str | None, Opt()] = None,
-    phone: Annotated[str | None, Opt()] = None,
-) -> None:
-    """Add a payer.
+)
+payer_app.command("add")(
+    add_command(
+        PAYER,
+        """Add a payer.
 
     Example: clinicbill payer add --name "Cascade Health Plan" --payer-id 93221 --type commercial
-    """
-    from clinicbill.cli.render import done
-    from clinicbill.domain.practice.records import PAYER_FIELDS, PAYER_REQUIRED, add_payer
-
-    values = dict(
-        name=name,
-        payer_id=payer_id,
-        type=type,
-        profile=profile,
-        timely_filing_days=timely_filing_days,
-        address1=address1,
-        city=city,
-        state=state,
-        zip=zip,
-        phone=phone,
+    """,
     )
-    values = ask_missing(
-        values,
-        {"name": "Payer name", "payer_id": "Payer id", "type": "Type"},
-        PAYER_REQUIRED,
-        PAYER_FIELDS,
-    )
-    with unit_of_work() as session:
-        payer = add_payer(session, **values)
-        message, data = (
-            f"payer {payer.id} added: {payer.name} ({payer.type}; rules: {payer.profile})",
-            payer.model_dump(),
-        )
-    done(message, data)
+)
 
 
 @payer_app.command("list")
@@ -314,15 +216,11 @@ def payer_list() -> None:
 
     Example: clinicbill payer list
     """
-    from sqlalchemy import select
-
+    from clinicbill.app.records import list_payers
     from clinicbill.cli.render import table
-    from clinicbill.store.models import Payer
 
     with unit_of_work() as session:
-        rows = [
-            p.model_dump() for p in session.execute(select(Payer).order_by(Payer.name)).scalars()
-        ]
+        rows = list_payers(session)
     table(rows, ["id", "name", "payer_id", "type", "profile", "timely_filing_days"], "payers")
 
 
@@ -332,59 +230,22 @@ def payer_show(payer: Annotated[str, typer.Argument(help="Id, payer id or name."
 
     Example: clinicbill payer show Medicare
     """
-    from dataclasses import asdict
-
-    from clinicbill.domain.practice.lookup import find_payer
-    from clinicbill.domain.practice.profiles import profile_for_payer
+    from clinicbill.app.records import show_payer
 
     with unit_of_work() as session:
-        row = find_payer(session, payer)
-        profile = profile_for_payer(row)
-        rules = {
-            f"rule_{k}": val for k, val in asdict(profile).items() if not isinstance(val, dict)
-        }
+        row, rules = show_payer(session, payer)
     show(row, "payer", rules)
 
 
-@payer_app.command("edit")
-def payer_edit(
-    payer: Annotated[str, typer.Argument(help="Id, payer id or name.")],
-    name: Annotated[str | None, Opt()] = None,
-    payer_id: Annotated[str | None, Opt()] = None,
-    type: Annotated[str | None, Opt()] = None,
-    profile: Annotated[str | None, Opt()] = None,
-    timely_filing_days: Annotated[str | None, Opt()] = None,
-    address1: Annotated[str | None, Opt()] = None,
-    city: Annotated[str | None, Opt()] = None,
-    state: Annotated[str | None, Opt()] = None,
-    zip: Annotated[str | None, Opt()] = None,
-    phone: Annotated[str | None, Opt()] = None,
-) -> None:
-    """Change a payer.
+payer_app.command("edit")(
+    edit_command(
+        PAYER,
+        """Change a payer.
 
     Example: clinicbill payer edit Cascade --timely-filing-days 90
-    """
-    from clinicbill.cli.render import done
-    from clinicbill.domain.practice.lookup import find_payer
-    from clinicbill.domain.practice.records import edit_payer
-
-    changes = dict(
-        name=name,
-        payer_id=payer_id,
-        type=type,
-        profile=profile,
-        timely_filing_days=timely_filing_days,
-        address1=address1,
-        city=city,
-        state=state,
-        zip=zip,
-        phone=phone,
+    """,
     )
-    with unit_of_work() as session:
-        row = find_payer(session, payer)
-        changed = edit_payer(session, row, **changes)
-        message = changed_message("payer", row.id, changed)
-    done(message, changed)
+)
 
 
 @fee_app.command("set", cls=AmountCommand)
@@ -416,18 +277,12 @@ def fee_list() -> None:
 
     Example: clinicbill fee list
     """
-    from sqlalchemy import select
-
+    from clinicbill.app.records import list_fees
     from clinicbill.cli.render import table
     from clinicbill.domain.money import fmt
-    from clinicbill.store.models import FeeSchedule, Payer
 
     with unit_of_work() as session:
-        rows = session.execute(
-            select(FeeSchedule.code, FeeSchedule.amount_cents, Payer.name)
-            .outerjoin(Payer, Payer.id == FeeSchedule.payer_id)
-            .order_by(FeeSchedule.code, Payer.name)
-        ).all()
+        rows = list_fees(session)
     table(
         [{"code": c, "payer": p or "(standard)", "amount": fmt(a)} for c, a, p in rows],
         ["code", "payer", "amount"],

@@ -1,0 +1,123 @@
+"""Coverage use cases that read: a verification note in its history, referrals with their
+visits, an authorization with the sessions that used it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class NoteView:
+    note: object  # the Verification row
+    corrected_by: int | None
+    current: bool  # the note that applies today
+
+
+def show_verification(session, note_id: str, today: date) -> NoteView:
+    from clinicbill.domain.coverage.verification import applicable_note, corrected_by, history
+    from clinicbill.domain.practice.lookup import get_or_refuse
+    from clinicbill.store.models import Verification
+
+    note = get_or_refuse(session, Verification, note_id, "verification")
+    notes = history(session, note.policy_id)
+    current = applicable_note(notes, today)
+    return NoteView(
+        note, corrected_by(notes).get(note.id), current is not None and current.id == note.id
+    )
+
+
+def list_referrals(session, patient: str | None, today: date) -> list[dict]:
+    """Referrals (one patient's or all) with visits used and remaining."""
+    from sqlalchemy import select
+
+    from clinicbill.domain.coverage.authorizations import referral_status
+    from clinicbill.domain.practice.lookup import find_patient
+    from clinicbill.store.models import Referral
+
+    query = select(Referral).order_by(Referral.patient_id, Referral.referral_date)
+    if patient:
+        query = query.where(Referral.patient_id == find_patient(session, patient).id)
+    return referral_status(session, list(session.execute(query).scalars()), today)
+
+
+@dataclass(frozen=True)
+class AuthorizationView:
+    id: int
+    status: object  # domain.authorizations' status of it today
+    sessions: list[dict]  # session, service_date, status, codes, units
+
+
+def show_authorization(session, auth_id: str, today: date) -> AuthorizationView:
+    """An authorization, what remains of it, and the sessions linked to it."""
+    from sqlalchemy import select
+
+    from clinicbill.domain.coverage.authorizations import authorizations_status
+    from clinicbill.domain.practice.lookup import get_or_refuse
+    from clinicbill.store.models import Authorization, Encounter, ServiceLine
+
+    auth = get_or_refuse(session, Authorization, auth_id, "authorization")
+    status = next(
+        s
+        for s in authorizations_status(session, today, None, auth.policy_id)
+        if s.authorization_id == auth.id
+    )
+    linked = session.execute(
+        select(Encounter.id, Encounter.service_date, Encounter.status)
+        .where(Encounter.authorization_id == auth.id)
+        .order_by(Encounter.service_date, Encounter.id)
+    ).all()
+    lines = session.execute(
+        select(ServiceLine.encounter_id, ServiceLine.code, ServiceLine.units)
+        .join(Encounter, Encounter.id == ServiceLine.encounter_id)
+        .where(Encounter.authorization_id == auth.id)
+        .order_by(ServiceLine.encounter_id, ServiceLine.line_number)
+    ).all()
+    sessions = []
+    for eid, day, state in linked:
+        mine = [(code, n) for owner, code, n in lines if owner == eid]
+        sessions.append(
+            {
+                "session": eid,
+                "service_date": day,
+                "status": state,
+                "codes": ",".join(code for code, _ in mine),
+                "units": sum(n for _, n in mine),
+            }
+        )
+    return AuthorizationView(auth.id, status, sessions)
+
+
+@dataclass(frozen=True)
+class VerificationRecorded:
+    note: object  # the Verification row added
+    policy_id: int
+    visits: object  # the policy's plan-year visit status after it (domain/coverage/visits.py)
+    corrected: list[str] | None  # fields it changed from the note it corrects, if any
+
+
+def policy_id_of(session, policy: str) -> int:
+    """A policy by id or member id (refused before any question is asked)."""
+    from clinicbill.domain.practice.lookup import find_policy
+
+    return find_policy(session, policy).id
+
+
+def record_verification(
+    session,
+    policy: str,
+    values: dict,
+    corrects: str | None,
+    verified_at: str | None,
+    today: date,
+) -> VerificationRecorded:
+    """Add a benefit verification note to a policy (correcting an earlier one if asked)."""
+    from clinicbill.domain.coverage.verification import add_verification, corrected_fields
+    from clinicbill.domain.coverage.visits import policy_visit_status
+    from clinicbill.domain.practice.lookup import find_policy
+
+    row = find_policy(session, policy)
+    note = add_verification(session, row, corrects_id=corrects, verified_at=verified_at, **values)
+    status = policy_visit_status(session, row.id, today)
+    changed = corrected_fields(session, note) if note.corrects_id else None
+    return VerificationRecorded(note, row.id, status, changed)
