@@ -19,9 +19,15 @@ from sqlalchemy import select
 from clinicbill.store.models import InboxFile, Remittance, X12Response
 
 
-def inbox_dir() -> Path:
+def inbox_dir(session=None) -> Path:
+    """`inbox/` beside the SQLite database file (the user data directory by default), so the
+    files stay with the database they were imported into; with a database URL (PostgreSQL),
+    `inbox/` in the user data directory."""
     import platformdirs
 
+    bind = session.get_bind() if session is not None else None
+    if bind is not None and bind.dialect.name == "sqlite" and bind.url.database:
+        return Path(bind.url.database).parent / "inbox"
     return Path(platformdirs.user_data_dir("clinicbill")) / "inbox"
 
 
@@ -29,11 +35,11 @@ def fetched_names(session) -> set[str]:
     return set(session.execute(select(InboxFile.remote_name)).scalars())
 
 
-def keep(name: str, data: bytes, directory: Path | None = None) -> Path:
+def keep(session, name: str, data: bytes, directory: Path | None = None) -> Path:
     """Save a fetched file 0600 (a name taken by other content gets a numbered suffix)."""
     from clinicbill.store.files import private_directory, safe_name, write_private
 
-    directory = private_directory(directory or inbox_dir())
+    directory = private_directory(directory or inbox_dir(session))
     safe = safe_name(name)[:120] or "file"
     target, n = directory / safe, 1
     while target.exists() or target.is_symlink():
@@ -59,6 +65,7 @@ class Fetched:
     kind: str | None  # None: refused
     result: str
     skipped: bool = False  # its content was imported before: nothing imported
+    local: str = ""  # where it is kept
 
 
 @dataclass(frozen=True)
@@ -112,24 +119,24 @@ def take(session, name: str, size: int, data: bytes, directory: Path | None = No
     sha256 = hashlib.sha256(data).hexdigest()
     earlier = earlier_copy(session, sha256)
     if earlier is not None:
-        local = earlier.local_path or str(keep(name, data, directory))
+        local = earlier.local_path or str(keep(session, name, data, directory))
         result = f"skipped: {earlier.reason}"
         record(session, name, size, sha256, local, earlier.kind, result)
-        return Fetched(name, earlier.kind, result, skipped=True)
-    local = keep(name, data, directory)
+        return Fetched(name, earlier.kind, result, skipped=True, local=local)
+    local = keep(session, name, data, directory)
     imported = import_any(session, local)
     record(session, name, size, sha256, str(local), imported.kind, imported.summary)
-    return Fetched(name, imported.kind, imported.summary)
+    return Fetched(name, imported.kind, imported.summary, local=str(local))
 
 
 def refuse(
     session, name: str, size: int, data: bytes, message: str, directory: Path | None = None
 ) -> Fetched:
     """Record a file that could not be imported (kept, so it can be looked at)."""
-    local = keep(name, data, directory)
+    local = keep(session, name, data, directory)
     result = f"refused: {message}"
     record(session, name, size, hashlib.sha256(data).hexdigest(), str(local), None, result)
-    return Fetched(name, None, result)
+    return Fetched(name, None, result, local=str(local))
 
 
 def import_any(session, path: Path) -> Imported:

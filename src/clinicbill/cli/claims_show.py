@@ -25,12 +25,14 @@ LINE_COLUMNS = [
 POSTING_COLUMNS = ["date", "line", "kind", "amount", "group", "reason", "note"]
 HISTORY_COLUMNS = ["date", "status", "user", "note"]
 CALL_COLUMNS = ["date", "rep", "reference", "note", "next", "by"]
+ANSWER_COLUMNS = ["date", "source", "result", "payer claim no", "reason and fix", "file"]
 
 
 def gather(session, claim) -> dict:
     """Everything `claim show` prints, as plain data (also the --json output)."""
     from sqlalchemy import select
 
+    from clinicbill.app.acknowledgements import claim_answers
     from clinicbill.app.appeals import claim_calls
     from clinicbill.cli.claims import claim_row, finding_rows
     from clinicbill.domain.claims import claim_history, pages_for
@@ -106,11 +108,22 @@ def gather(session, claim) -> dict:
             "lines": lines,
             "findings": finding_rows(scrub(snapshot)),
             "history": history,
+            "clearinghouse_answers": claim_answers(session, claim.id),
             "postings": postings,
             "calls": claim_calls(session, claim.id),
         }
     )
     return data
+
+
+def _answer_row(answer: dict) -> dict:
+    """One answer for the terminal: the reason and its fix in one column."""
+    reason = answer["reason"] + (f"; fix: {answer['fix']}" if answer["fix"] else "")
+    return {
+        **answer,
+        "payer claim no": answer["payer_claim_number"] or "",
+        "reason and fix": reason,
+    }
 
 
 def _held(balance, fmt) -> str:
@@ -128,7 +141,9 @@ def _held(balance, fmt) -> str:
 def claim_show(
     claim_id: Annotated[str, typer.Argument(help="Claim id or control number.")],
 ) -> None:
-    """Show a claim: lines and balances, scrubber findings, history, payments posted.
+    """Show a claim: lines and balances, scrubber findings, history, the clearinghouse's and
+    payer's answers (999, TA1, 277CA, 277: result, payer claim number, reason in words, fix),
+    payments posted.
 
     Example: clinicbill claim show 12
     """
@@ -147,6 +162,12 @@ def claim_show(
     table(data["lines"], LINE_COLUMNS, "lines", right=money)
     table(data["findings"], FINDING_COLUMNS, "findings")
     table(data["history"], HISTORY_COLUMNS, "history")
+    if data["clearinghouse_answers"]:
+        table(
+            [_answer_row(a) for a in data["clearinghouse_answers"]],
+            ANSWER_COLUMNS,
+            "clearinghouse and payer answers",
+        )
     if data["postings"]:
         table(data["postings"], POSTING_COLUMNS, "postings", right=["amount"])
     if data["calls"]:

@@ -112,14 +112,16 @@ def clearinghouse_test() -> None:
 
 @inbox_app.command("fetch")
 def inbox_fetch() -> None:
-    """Download new response files from the clearinghouse (each once, kept 0600 in the data
-    directory) and import them: 999/TA1/277CA/277 as acknowledgements, 835 as remittances,
-    271 as eligibility answers. Each file is its own transaction. A file whose content was
-    imported before (fetched under another name, or imported by hand with ack import, era
-    import or eligibility import) is skipped, and the reason is printed.
+    """Download new response files from the clearinghouse (each once, kept 0600 in inbox/
+    beside the database file) and import them: 999/TA1/277CA/277 as acknowledgements, 835
+    as remittances, 271 as eligibility answers. Each file is its own transaction. A file
+    whose content was imported before (fetched under another name, or imported by hand with
+    ack import, era import or eligibility import) is skipped, and the reason is printed.
 
     Example: clinicbill inbox fetch
     """
+    from pathlib import Path
+
     from clinicbill.app import inbox
     from clinicbill.app.sftp import download, list_inbound
     from clinicbill.app.submission import remote_for
@@ -149,7 +151,9 @@ def inbox_fetch() -> None:
     done(
         f"fetched {len(new)} new file(s)"
         + (f"; {len(skipped)} skipped (imported before)" if skipped else "")
-        + (f"; {len(refused)} refused (kept in {inbox.inbox_dir()})" if refused else ""),
+        + (
+            f"; {len(refused)} refused (kept in {Path(refused[0].local).parent})" if refused else ""
+        ),
         {
             "files": [
                 {"file": r.file, "kind": r.kind, "result": r.result, "skipped": r.skipped}
