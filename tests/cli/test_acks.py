@@ -203,7 +203,12 @@ def test_status_request_then_277_answer(sent, sample_run, tmp_path):
 
 
 def test_the_hand_written_999_and_277ca_fixtures_pass_pyx12():
-    for name in ("ack_999_accepted.x12", "ack_999_rejected.x12", "ack_277ca_mixed.x12"):
+    for name in (
+        "ack_999_accepted.x12",
+        "ack_999_rejected.x12",
+        "ack_277ca_mixed.x12",
+        "ack_277ca_provider_rejected.x12",
+    ):
         assert_valid(DATA / name)
 
 
