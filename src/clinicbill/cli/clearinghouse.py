@@ -116,7 +116,8 @@ def inbox_fetch() -> None:
     beside the database file) and import them: 999/TA1/277CA/277 as acknowledgements, 835
     as remittances, 271 as eligibility answers. Each file is its own transaction. A file
     whose content was imported before (fetched under another name, or imported by hand with
-    ack import, era import or eligibility import) is skipped, and the reason is printed.
+    ack import, era import or eligibility import) is skipped, and the reason is printed. A
+    file that cannot be imported is kept and reported, and the command then exits 1.
 
     Example: clinicbill inbox fetch
     """
@@ -161,6 +162,13 @@ def inbox_fetch() -> None:
             ]
         },
     )
+    if refused:  # kept and recorded; a script (cron) must still notice
+        raise ClinicbillError(
+            f"inbox: {len(refused)} of {len(new)} new file(s) refused: "
+            + ", ".join(r.file for r in refused[:5]),
+            f"they are kept in {Path(refused[0].local).parent}; ask the clearinghouse for a "
+            "corrected file, or import it by hand (ack import, era import, eligibility import)",
+        )
 
 
 def register(app: typer.Typer) -> None:
