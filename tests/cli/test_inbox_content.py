@@ -125,3 +125,25 @@ def test_an_835_fetched_first_is_not_posted_again_by_era_import(
     assert again.exit_code == 0, again.output
     assert "already imported" in again.output and "nothing posted" in again.output
     assert _count(ready, Remittance) == 1
+
+
+def test_the_use_case_posts_bytes_and_paths_alike(ready, tmp_path):  # noqa: F811
+    """app/remittance.py as the README's Python API: an 835's bytes post; the same content
+    from a path (another name) posts nothing again."""
+    from clinicbill.app.remittance import import_remittance
+    from clinicbill.domain.claims import get_claim
+
+    with transaction(ready, "tester") as s:  # claim 1 as if sent
+        get_claim(s, "1").status = "submitted"
+    text = _remittance_835(ready)
+    with transaction(ready, "tester") as s:
+        first = import_remittance(s, text.encode(), name="from-memory.835")
+    assert (first.file, first.posted, first.already_imported) == ("from-memory.835", 1, None)
+    assert first.summary == "1 claim(s) posted"
+    path = tmp_path / "same-bytes.835"
+    path.write_text(text)
+    with transaction(ready, "tester") as s:
+        again = import_remittance(s, path)
+    assert again.file == "same-bytes.835" and again.posted == 0
+    assert again.already_imported is not None and again.summary.startswith("already imported")
+    assert _count(ready, Remittance) == 1
