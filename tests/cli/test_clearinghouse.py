@@ -198,7 +198,7 @@ def test_inbox_routes_835_to_posting_and_271_to_eligibility(ready, sample_run, s
     result = sample_run("inbox", "fetch")
     assert result.exit_code == 0, result.output
     assert "era-0001.835: 835: 1 claim(s) posted" in result.output
-    assert "271-0904.x12: 271: 1 eligibility answer(s)" in result.output
+    assert "271-0904.x12: 271: 1 eligibility answer(s); policy 1: active" in result.output
     with transaction(ready, "tester") as s:
         assert s.execute(select(Remittance.trace_number)).scalar_one() == "T1"
         note = s.execute(select(Verification)).scalar_one()  # matched by member id

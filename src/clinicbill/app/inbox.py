@@ -153,7 +153,9 @@ def import_any(session, path: Path) -> Imported:
         return Imported("835", posted.summary, posted)
     if "271" in kinds:
         result = import_eligibility(session, path)
-        summary = result.already or f"{len(result.answers)} eligibility answer(s)"
+        summary = result.already or f"{len(result.answers)} eligibility answer(s)" + "".join(
+            _eligibility_line(answer) for answer in result.answers
+        )
         return Imported("271", summary, result)
     result = import_ack_file(session, path)
     summary = result.already or (
@@ -161,6 +163,13 @@ def import_any(session, path: Path) -> Imported:
         f"{len(result.received)} received"
     )
     return Imported("+".join(result.kinds), summary, result)
+
+
+def _eligibility_line(answer) -> str:
+    """`; policy 4: active, changed: visits used: 5 -> 7` (what `eligibility import` says)."""
+    state = {True: "active", False: "NOT active"}.get(answer.active, "coverage not stated")
+    changed = f", changed: {'; '.join(answer.changed)}" if answer.changed else ""
+    return f"; policy {answer.policy_id}: {state}{changed}"
 
 
 def record(
