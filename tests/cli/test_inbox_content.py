@@ -147,3 +147,19 @@ def test_the_use_case_posts_bytes_and_paths_alike(ready, tmp_path):  # noqa: F81
     assert again.file == "same-bytes.835" and again.posted == 0
     assert again.already_imported is not None and again.summary.startswith("already imported")
     assert _count(ready, Remittance) == 1
+
+
+def test_the_same_interchange_in_other_bytes_is_skipped(ready, sample_run, server):  # noqa: F811
+    """Idempotent by control numbers too: the same sender's ISA13 again (here with its
+    segments on one line) changes nothing, and the line says so."""
+    assert sample_run("claim", "submit", "--ready").exit_code == 0
+    inbound = server.root / "inbound"
+    text = (DATA / "ack_999_rejected.x12").read_text()
+    (inbound / "999-a.x12").write_text(text)
+    (inbound / "999-b.x12").write_text(text.replace("~\n", "~"))
+    result = sample_run("inbox", "fetch")
+    assert result.exit_code == 0, result.output
+    assert "999-b.x12: 999: skipped: already imported on " in result.output
+    assert "as 999-a.x12" in result.output
+    assert "1 skipped (imported before)" in result.output
+    assert _count(ready, X12Response) == 1

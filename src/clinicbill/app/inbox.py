@@ -55,6 +55,7 @@ class Imported:
     kind: str
     summary: str
     detail: object
+    already: bool = False  # the same interchange (sender + ISA13) or trace imported before
 
 
 @dataclass(frozen=True)
@@ -125,8 +126,11 @@ def take(session, name: str, size: int, data: bytes, directory: Path | None = No
         return Fetched(name, earlier.kind, result, skipped=True, local=local)
     local = keep(session, name, data, directory)
     imported = import_any(session, local)
-    record(session, name, size, sha256, str(local), imported.kind, imported.summary)
-    return Fetched(name, imported.kind, imported.summary, local=str(local))
+    result = imported.summary
+    if imported.already:
+        result = "skipped: " + ("" if result.startswith("already") else "already ") + result
+    record(session, name, size, sha256, str(local), imported.kind, result)
+    return Fetched(name, imported.kind, result, skipped=imported.already, local=str(local))
 
 
 def refuse(
@@ -150,19 +154,19 @@ def import_any(session, path: Path) -> Imported:
     kinds = kinds_of(parse_envelopes(read_bytes(path), path.name))
     if "835" in kinds:
         posted = import_remittance(session, path)
-        return Imported("835", posted.summary, posted)
+        return Imported("835", posted.summary, posted, posted.already_imported is not None)
     if "271" in kinds:
         result = import_eligibility(session, path)
         summary = result.already or f"{len(result.answers)} eligibility answer(s)" + "".join(
             _eligibility_line(answer) for answer in result.answers
         )
-        return Imported("271", summary, result)
+        return Imported("271", summary, result, result.already is not None)
     result = import_ack_file(session, path)
     summary = result.already or (
         f"{len(result.accepted)} accepted, {len(result.rejected)} rejected, "
         f"{len(result.received)} received"
     )
-    return Imported("+".join(result.kinds), summary, result)
+    return Imported("+".join(result.kinds), summary, result, result.already is not None)
 
 
 def _eligibility_line(answer) -> str:
