@@ -50,3 +50,29 @@ def validate(source: str | Path, map_path: str | None = None) -> tuple[bool, lis
 def assert_valid(source: str | Path, map_path: str | None = None) -> None:
     ok, messages = validate(source, map_path)
     assert ok, "pyx12 rejected the file:\n" + "\n".join(messages)
+
+
+def validate_sdk(source: str | Path) -> tuple[bool, list[str]]:
+    """Run x12sdk (the maintained continuation of LinuxForHealth x12) on X12 text or a path:
+    each transaction set parsed into its pydantic model of the 5010 implementation guide
+    (270/271 005010X279A1, 276/277 005010X212, 835, 837P), which checks loops, required
+    segments and elements, code lists, dates and the SE count. It reads nothing of the
+    envelope (GE/IEA counts and control numbers, ST03 against GS08): pyx12 does (`validate`)."""
+    from x12sdk.io import X12ModelReader
+
+    text = Path(source).read_text() if isinstance(source, Path) else source
+    sdk_log = logging.getLogger("x12sdk")
+    sdk_log.propagate = False  # its "Unsupported segment" lines: the exception says it
+    try:
+        with X12ModelReader(text) as reader:
+            models = list(reader.models())
+    except Exception as exc:  # ValidationError, KeyError (unknown segment or guide), ...
+        return False, [f"{type(exc).__name__}: {exc}"]
+    if not models:
+        return False, ["no transaction set"]
+    return True, []
+
+
+def assert_valid_sdk(source: str | Path) -> None:
+    ok, messages = validate_sdk(source)
+    assert ok, "x12sdk rejected the file:\n" + "\n".join(messages)

@@ -22,7 +22,7 @@ from clinicbill.store.models import (
 from tests.claimkit import RECENT
 from tests.conftest import cli_subprocess
 from tests.factories import make_encounter
-from tests.x12check import assert_valid
+from tests.x12check import assert_valid, assert_valid_sdk
 from tests.x12maps import map_path
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "x12"
@@ -179,6 +179,7 @@ def test_status_request_then_277_answer(sent, sample_run, tmp_path):
     out = tmp_path / "status.276"
     result = sample_run("claim", "status-request", "1", "2", "-o", str(out))
     assert result.exit_code == 0, result.output
+    assert_valid_sdk(out)  # the 5010 276 model (x12sdk)
     assert_valid(out, map_path())  # pyx12 has no 5010 276 map: see tests/x12maps.py
     segs = [s.strip() for s in out.read_text().split("~") if s.strip()]
     assert segs[1].startswith("GS*HR*") and segs[1].endswith("*X*005010X212")
@@ -202,7 +203,12 @@ def test_status_request_then_277_answer(sent, sample_run, tmp_path):
 
 
 def test_the_hand_written_999_and_277ca_fixtures_pass_pyx12():
-    for name in ("ack_999_accepted.x12", "ack_999_rejected.x12", "ack_277ca_mixed.x12"):
+    for name in (
+        "ack_999_accepted.x12",
+        "ack_999_rejected.x12",
+        "ack_277ca_mixed.x12",
+        "ack_277ca_provider_rejected.x12",
+    ):
         assert_valid(DATA / name)
 
 

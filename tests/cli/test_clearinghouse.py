@@ -150,8 +150,9 @@ def test_inbox_fetches_each_file_once_and_imports_it(ready, sample_run, server, 
     shutil.copy(DATA / "ack_277ca_mixed.x12", inbound / "277ca-0903.x12")
     (inbound / "readme.txt").write_text("not an X12 file")
     result = sample_run("inbox", "fetch")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # the others imported; a script notices
     assert "fetched 3 new file(s); 1 refused" in result.output
+    assert "error: inbox: 1 of 3 new file(s) refused: readme.txt" in result.output
     assert _statuses(ready) == ["rejected", "rejected"]
     with transaction(ready, "tester") as s:
         rows = s.execute(select(InboxFile).order_by(InboxFile.remote_name)).scalars().all()
@@ -197,7 +198,7 @@ def test_inbox_routes_835_to_posting_and_271_to_eligibility(ready, sample_run, s
     result = sample_run("inbox", "fetch")
     assert result.exit_code == 0, result.output
     assert "era-0001.835: 835: 1 claim(s) posted" in result.output
-    assert "271-0904.x12: 271: 1 eligibility answer(s)" in result.output
+    assert "271-0904.x12: 271: 1 eligibility answer(s); policy 1: active" in result.output
     with transaction(ready, "tester") as s:
         assert s.execute(select(Remittance.trace_number)).scalar_one() == "T1"
         note = s.execute(select(Verification)).scalar_one()  # matched by member id

@@ -18,7 +18,7 @@ from clinicbill.store.models import EligibilityRequest, Policy, Verification
 from tests.claimkit import RECENT
 from tests.conftest import cli_subprocess
 from tests.factories import make_encounter
-from tests.x12check import assert_valid
+from tests.x12check import assert_valid, assert_valid_sdk
 from tests.x12maps import map_path
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "x12"
@@ -46,6 +46,7 @@ def _segments(text: str) -> list[str]:
 def test_request_asks_each_policy_for_its_visits_service_types(asked):
     db_url, out = asked
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert_valid_sdk(out)  # the 5010 270 model (x12sdk)
     assert_valid(out, map_path())  # pyx12 has no 5010 270 map: see tests/x12maps.py
     segs = _segments(out.read_text())
     assert segs[1].startswith("GS*HS*WILLOWCREEK01*CLEARINGHOUSE*")

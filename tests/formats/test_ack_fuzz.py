@@ -20,6 +20,7 @@ SEEDS = [
         "ack_999_accepted.x12",
         "ack_999_rejected.x12",
         "ack_277ca_mixed.x12",
+        "ack_277ca_provider_rejected.x12",
         "ack_277_status.x12",
         "ack_ta1_rejected.x12",
     )

@@ -17,3 +17,37 @@ def import_ack_file(session, path: str | Path, today: date | None = None) -> Ack
     data = read_bytes(path, "acknowledgement file")
     response = read_response(data, Path(path).name)
     return import_response(session, response, today)
+
+
+def claim_answers(session, claim_id: int) -> list[dict]:
+    """Every clearinghouse or payer answer to one claim (TA1, 999, 277CA, 277), oldest first:
+    the date, the file it came in, the result, the payer's claim number, the STC codes and
+    entity, the reason in words and the fix (`claim show`)."""
+    from sqlalchemy import select
+
+    from clinicbill.store.models import ClaimResponse, X12Batch, X12Response
+
+    rows = session.execute(
+        select(ClaimResponse, X12Response.file_name, X12Response.imported_at, X12Batch.file_name)
+        .join(X12Response, X12Response.id == ClaimResponse.response_id)
+        .outerjoin(X12Batch, X12Batch.id == ClaimResponse.batch_id)
+        .where(ClaimResponse.claim_id == claim_id)
+        .order_by(ClaimResponse.on_date, ClaimResponse.id)
+    ).all()
+    return [
+        {
+            "date": answer.on_date,
+            "source": answer.source,
+            "result": answer.result,
+            "payer_claim_number": answer.payer_claim_number,
+            "category": answer.category_code,
+            "status_codes": answer.status_codes,
+            "entity": answer.entity_code,
+            "reason": answer.reason,
+            "fix": answer.fix,
+            "file": file_name,
+            "imported_at": imported_at,
+            "batch": batch_file,
+        }
+        for answer, file_name, imported_at, batch_file in rows
+    ]

@@ -254,3 +254,34 @@ def insured_estimate(session, patient_ref, specs, visits, on, output=None):
             estimate, practice_block(session), patient_block(session, patient, on=on), output
         )
     return estimate, path
+
+
+def write_year_summaries(session, patient_ref, every: bool, year: int, output) -> list[dict]:
+    """Year-end HSA/FSA summary PDFs: one patient's (to `output` or its default name), or with
+    `every` one per patient who paid in `year`, into the folder `output` (which must exist) or
+    the default `hsa-YEAR`, made 0700 when missing as export-all makes its own."""
+    from pathlib import Path
+
+    from clinicbill.domain.practice.lookup import find_patient
+    from clinicbill.domain.selfpay.year_summary import patients_paying_in, year_summary
+    from clinicbill.formats.year_summary import render_year_summary
+    from clinicbill.store.files import private_directory
+
+    rows = patients_paying_in(session, year) if every else [find_patient(session, patient_ref)]
+    folder = None
+    if every:
+        folder = Path(output) if output else private_directory(f"hsa-{year}")
+    written = []
+    for row in rows:
+        doc = year_summary(session, row, year)
+        name = f"hsa-summary-{row.account_number}-{year}.pdf"
+        path = render_year_summary(doc, folder / name if folder else output or name)
+        written.append(
+            {
+                "path": str(path),
+                "patient": row.account_number,
+                "paid": fmt(doc.paid, symbol=False),
+                "eligible": fmt(doc.eligible, symbol=False),
+            }
+        )
+    return written

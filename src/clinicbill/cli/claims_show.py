@@ -25,23 +25,17 @@ LINE_COLUMNS = [
 POSTING_COLUMNS = ["date", "line", "kind", "amount", "group", "reason", "note"]
 HISTORY_COLUMNS = ["date", "status", "user", "note"]
 CALL_COLUMNS = ["date", "rep", "reference", "note", "next", "by"]
+ANSWER_COLUMNS = ["date", "source", "result", "payer claim no", "reason and fix", "file"]
 
 
-def gather(session, claim) -> dict:
-    """Everything `claim show` prints, as plain data (also the --json output)."""
-    from sqlalchemy import select
-
-    from clinicbill.app.appeals import claim_calls
+def gather(view) -> dict:
+    """Everything `claim show` prints, as plain data (also the --json output), from an
+    app.claim_view.ClaimView."""
     from clinicbill.cli.claims import claim_row, finding_rows
-    from clinicbill.domain.claims.build import claim_history, pages_for
-    from clinicbill.domain.claims.scrub import scrub
-    from clinicbill.domain.claims.snapshot_load import load_snapshots
-    from clinicbill.domain.ledger.balances import line_balances
+    from clinicbill.domain.claims.build import pages_for
     from clinicbill.domain.money import fmt
-    from clinicbill.store.models import LedgerEntry, Patient, Payer, Provider
 
-    snapshot = load_snapshots(session, [claim.id])[0]
-    balances = line_balances(session, [line.service_line_id for line in snapshot.lines])
+    claim, snapshot, balances = view.claim, view.snapshot, view.balances
     number_of = {line.service_line_id: line.number for line in snapshot.lines}
     lines = []
     for line in snapshot.lines:
@@ -72,25 +66,18 @@ def gather(session, claim) -> dict:
             "reason": e.reason_code,
             "note": e.note,
         }
-        for e in session.execute(
-            select(LedgerEntry)
-            .where(LedgerEntry.claim_id == claim.id)
-            .order_by(LedgerEntry.effective_date, LedgerEntry.id)
-        ).scalars()
+        for e in view.postings
     ]
     history = [
         {"date": e.on_date, "status": e.status, "user": e.user, "note": e.note}
-        for e in claim_history(session, claim.id)
+        for e in view.history
     ]
-    data = claim_row(
-        claim, session.get(Patient, claim.patient_id), session.get(Payer, claim.payer_id)
-    )
-    provider = session.get(Provider, claim.provider_id)
+    data = claim_row(claim, view.patient, view.payer)
     data.update(
         {
             "account": snapshot.patient_account,
             "member_id": snapshot.coverage.member_id,
-            "rendering_provider": provider.display_name,
+            "rendering_provider": view.provider.display_name,
             "diagnoses": ", ".join(snapshot.diagnoses),
             "authorization": snapshot.authorization_number,
             "referral": (
@@ -104,13 +91,24 @@ def gather(session, claim) -> dict:
             "first_billed_on": claim.first_billed_on,
             "cms1500_pages": pages_for(len(snapshot.lines)),
             "lines": lines,
-            "findings": finding_rows(scrub(snapshot)),
+            "findings": finding_rows(view.findings),
             "history": history,
+            "clearinghouse_answers": view.answers,
             "postings": postings,
-            "calls": claim_calls(session, claim.id),
+            "calls": view.calls,
         }
     )
     return data
+
+
+def _answer_row(answer: dict) -> dict:
+    """One answer for the terminal: the reason and its fix in one column."""
+    reason = answer["reason"] + (f"; fix: {answer['fix']}" if answer["fix"] else "")
+    return {
+        **answer,
+        "payer claim no": answer["payer_claim_number"] or "",
+        "reason and fix": reason,
+    }
 
 
 def _held(balance, fmt) -> str:
@@ -128,17 +126,19 @@ def _held(balance, fmt) -> str:
 def claim_show(
     claim_id: Annotated[str, typer.Argument(help="Claim id or control number.")],
 ) -> None:
-    """Show a claim: lines and balances, scrubber findings, history, payments posted.
+    """Show a claim: lines and balances, scrubber findings, history, the clearinghouse's and
+    payer's answers (999, TA1, 277CA, 277: result, payer claim number, reason in words, fix),
+    payments posted.
 
     Example: clinicbill claim show 12
     """
+    from clinicbill.app.claim_view import claim_view
     from clinicbill.cli.claims import FINDING_COLUMNS
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import emit_json, record, table
-    from clinicbill.domain.claims.build import get_claim
 
     with unit_of_work() as session:
-        data = gather(session, get_claim(session, claim_id))
+        data = gather(claim_view(session, claim_id))
     if STATE.json:
         emit_json(data)
         return
@@ -147,6 +147,12 @@ def claim_show(
     table(data["lines"], LINE_COLUMNS, "lines", right=money)
     table(data["findings"], FINDING_COLUMNS, "findings")
     table(data["history"], HISTORY_COLUMNS, "history")
+    if data["clearinghouse_answers"]:
+        table(
+            [_answer_row(a) for a in data["clearinghouse_answers"]],
+            ANSWER_COLUMNS,
+            "clearinghouse and payer answers",
+        )
     if data["postings"]:
         table(data["postings"], POSTING_COLUMNS, "postings", right=["amount"])
     if data["calls"]:

@@ -112,15 +112,21 @@ def clearinghouse_test() -> None:
 
 @inbox_app.command("fetch")
 def inbox_fetch() -> None:
-    """Download new response files from the clearinghouse (each once, kept 0600 in the data
-    directory) and import them: 999/TA1/277CA/277 as acknowledgements, 835 as remittances,
-    271 as eligibility answers. Each file is its own transaction.
+    """Download new response files from the clearinghouse (each once, kept 0600 in inbox/
+    beside the database file) and import them: 999/TA1/277CA/277 as acknowledgements, 835
+    as remittances, 271 as eligibility answers. Each file is its own transaction. A file
+    whose content was imported before (fetched under another name, or imported by hand with
+    ack import, era import or eligibility import) is skipped, and the reason is printed. A
+    file that cannot be imported is kept and reported, and the command then exits 1.
 
     Example: clinicbill inbox fetch
     """
+    from pathlib import Path
+
     from clinicbill.app import inbox
     from clinicbill.app.sftp import download, list_inbound
     from clinicbill.app.submission import remote_for
+    from clinicbill.cli.context import STATE
     from clinicbill.cli.render import done
     from clinicbill.domain.errors import ClinicbillError
 
@@ -132,29 +138,37 @@ def inbox_fetch() -> None:
     results = []
     for entry in new:
         data = contents[entry.name]
-        local = inbox.keep(entry.name, data)
         try:
             with unit_of_work() as session:
-                imported = inbox.import_any(session, local)
-                inbox.record(
-                    session, entry.name, entry.size, data, local, imported.kind, imported.summary
-                )
-            results.append({"file": entry.name, "kind": imported.kind, "result": imported.summary})
+                fetched = inbox.take(session, entry.name, entry.size, data)
         except ClinicbillError as exc:
             with unit_of_work() as session:
-                inbox.record(
-                    session, entry.name, entry.size, data, local, None, f"refused: {exc.message}"
-                )
-            results.append({"file": entry.name, "kind": None, "result": f"refused: {exc.message}"})
-        typer.echo(
-            f"{entry.name}: {results[-1]['kind'] or 'not imported'}: {results[-1]['result']}"
-        )
-    refused = [r for r in results if r["kind"] is None]
+                fetched = inbox.refuse(session, entry.name, entry.size, data, exc.message)
+        results.append(fetched)
+        if not STATE.json:  # each file as it lands (its transaction has committed)
+            typer.echo(f"{fetched.file}: {fetched.kind or 'not imported'}: {fetched.result}")
+    skipped = [r for r in results if r.skipped]
+    refused = [r for r in results if r.kind is None]
     done(
         f"fetched {len(new)} new file(s)"
-        + (f"; {len(refused)} refused (kept in {inbox.inbox_dir()})" if refused else ""),
-        {"files": results},
+        + (f"; {len(skipped)} skipped (imported before)" if skipped else "")
+        + (
+            f"; {len(refused)} refused (kept in {Path(refused[0].local).parent})" if refused else ""
+        ),
+        {
+            "files": [
+                {"file": r.file, "kind": r.kind, "result": r.result, "skipped": r.skipped}
+                for r in results
+            ]
+        },
     )
+    if refused:  # kept and recorded; a script (cron) must still notice
+        raise ClinicbillError(
+            f"inbox: {len(refused)} of {len(new)} new file(s) refused: "
+            + ", ".join(r.file for r in refused[:5]),
+            f"they are kept in {Path(refused[0].local).parent}; ask the clearinghouse for a "
+            "corrected file, or import it by hand (ack import, era import, eligibility import)",
+        )
 
 
 def register(app: typer.Typer) -> None:

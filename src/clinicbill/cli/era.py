@@ -33,39 +33,14 @@ def era_import(
 
     Example: clinicbill era import remittance-2026-03-02.835 --dry-run
     """
-    from sqlalchemy import select
-
-    from clinicbill.domain.remittance.posting import post_remittance
-    from clinicbill.formats.x12_835 import read_835
-    from clinicbill.store.models import Remittance
+    from clinicbill.app.remittance import import_remittances, read_remittances
 
     with _reading(len(files)):
-        parsed = []
-        seen = set()
-        for name in files:
-            item = read_835(name)
-            if item.sha256 in seen:
-                continue
-            seen.add(item.sha256)
-            parsed.append(item)
-    reports: list[dict] = []
+        parsed = read_remittances(files)
+    reports: list = []
     try:
         with unit_of_work() as session, _progress(2 * sum(p.claim_count for p in parsed)) as tick:
-            for item in parsed:
-                earlier = session.execute(
-                    select(Remittance.id, Remittance.imported_at)
-                    .where(Remittance.file_sha256 == item.sha256)
-                    .limit(1)
-                ).first()
-                if earlier is not None:
-                    tick(2 * item.claim_count)
-                    reports.append({"file": item.name, "already_imported": earlier.imported_at})
-                    continue
-                outcomes = [
-                    post_remittance(session, advice, file_sha256=item.sha256, progress=tick)
-                    for advice in item.advices
-                ]
-                reports.append({"file": item.name, "outcomes": outcomes})
+            reports = import_remittances(session, parsed, progress=tick)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -127,7 +102,7 @@ class _progress:
         return False
 
 
-def _report(reports: list[dict], dry_run: bool) -> None:
+def _report(reports: list, dry_run: bool) -> None:
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import emit_json
     from clinicbill.domain.money import fmt
@@ -136,12 +111,11 @@ def _report(reports: list[dict], dry_run: bool) -> None:
         emit_json({"dry_run": dry_run, "files": [_json_file(r) for r in reports]})
         return
     for report in reports:
-        if "already_imported" in report:
-            when = report["already_imported"]
-            typer.echo(f"{report['file']}: already imported {when:%Y-%m-%d}; nothing posted")
+        if report.already_imported is not None:
+            typer.echo(f"{report.file}: {report.summary}")
             continue
-        for o in report["outcomes"]:
-            head = f"{report['file']}: trace {o.trace_number} ({o.payer_identifier})"
+        for o in report.outcomes:
+            head = f"{report.file}: trace {o.trace_number} ({o.payer_identifier})"
             if o.duplicate:
                 typer.echo(f"{head}: posted before (remittance {o.remittance_id}); nothing posted")
                 continue
@@ -206,12 +180,12 @@ def _claims_table(outcome) -> None:
             typer.echo(f"  {count} x {note}")
 
 
-def _json_file(report: dict) -> dict:
-    if "already_imported" in report:
-        return report
+def _json_file(report) -> dict:
+    if report.already_imported is not None:
+        return {"file": report.file, "already_imported": report.already_imported}
     from dataclasses import asdict
 
-    return {"file": report["file"], "remittances": [asdict(o) for o in report["outcomes"]]}
+    return {"file": report.file, "remittances": [asdict(o) for o in report.outcomes]}
 
 
 @era_app.command("list")
@@ -220,44 +194,14 @@ def era_list(limit: Annotated[int, Opt(help="At most this many, newest first.")]
 
     Example: clinicbill era list
     """
-    from sqlalchemy import case, func, select
-
+    from clinicbill.app.remittance import list_remittances
     from clinicbill.cli.render import table
     from clinicbill.domain.money import fmt
-    from clinicbill.store.models import Remittance, RemittanceClaim
 
     with unit_of_work() as session:
-        counts = (
-            select(
-                RemittanceClaim.remittance_id,
-                func.count().label("claims"),
-                func.sum(case((RemittanceClaim.unmatched_reason.is_not(None), 1), else_=0)).label(
-                    "not_posted"
-                ),
-            )
-            .group_by(RemittanceClaim.remittance_id)
-            .subquery()
-        )
-        rows = session.execute(
-            select(Remittance, counts.c.claims, counts.c.not_posted)
-            .outerjoin(counts, counts.c.remittance_id == Remittance.id)
-            .order_by(Remittance.id.desc())
-            .limit(limit)
-        ).all()
+        rows = list_remittances(session, limit)
     table(
-        [
-            {
-                "id": r.id,
-                "source": r.source,
-                "trace": r.trace_number,
-                "payer": r.payer_name or r.payer_identifier,
-                "paid_on": r.payment_date,
-                "paid": fmt(r.paid_cents),
-                "claims": claims or 0,
-                "not_posted": not_posted or 0,
-            }
-            for r, claims, not_posted in rows
-        ],
+        [{**r, "paid": fmt(r.pop("paid_cents"))} for r in rows],
         ["id", "source", "trace", "payer", "paid_on", "paid", "claims", "not_posted"],
         "remittances",
         right=["paid", "claims", "not_posted"],
@@ -270,27 +214,16 @@ def era_show(remittance: Annotated[int, typer.Argument(help="Remittance id.")]) 
 
     Example: clinicbill era show 1
     """
-    from sqlalchemy import select
-
+    from clinicbill.app.remittance import remittance_detail
     from clinicbill.cli.common import model_data
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import emit_json, record, table
-    from clinicbill.domain.errors import ClinicbillError
     from clinicbill.domain.money import fmt
     from clinicbill.domain.remittance.remit import CLAIM_STATUS_CODES, describe_remarks
-    from clinicbill.store.models import ProviderAdjustment, Remittance, RemittanceClaim
 
     with unit_of_work() as session:
-        row = session.get(Remittance, remittance)
-        if row is None:
-            raise ClinicbillError(
-                f"remittance: no remittance with id {remittance}", "see 'clinicbill era list'"
-            )
-        claims = session.execute(
-            select(RemittanceClaim)
-            .where(RemittanceClaim.remittance_id == row.id)
-            .order_by(RemittanceClaim.id)
-        ).scalars()
+        detail = remittance_detail(session, remittance)
+        row = detail.remittance
         claim_rows = [
             {
                 "claim": c.patient_control_number,
@@ -303,7 +236,7 @@ def era_show(remittance: Annotated[int, typer.Argument(help="Remittance id.")]) 
                 "remarks": describe_remarks((c.remark_codes or "").split(",")),
                 "not posted": c.unmatched_reason or "",
             }
-            for c in claims
+            for c in detail.claims
         ]
         plb = [
             {
@@ -312,16 +245,14 @@ def era_show(remittance: Annotated[int, typer.Argument(help="Remittance id.")]) 
                 "reference": p.reference,
                 "amount": fmt(p.amount_cents),
             }
-            for p in session.execute(
-                select(ProviderAdjustment).where(ProviderAdjustment.remittance_id == row.id)
-            ).scalars()
+            for p in detail.provider_adjustments
         ]
-    data = model_data(row)
+        data = model_data(row)
     if STATE.json:
         emit_json({**data, "claims": claim_rows, "provider_adjustments": plb})
         return
     data["paid"] = fmt(data.pop("paid_cents"))
-    record(data, f"remittance {row.id}")
+    record(data, f"remittance {data['id']}")
     cols = ["claim", "claim_id", "payer status", "charge", "paid", "patient", "payer claim no"]
     table(claim_rows, [*cols, "remarks", "not posted"], "claims", right=["charge", "paid"])
     if plb:

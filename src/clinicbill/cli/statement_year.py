@@ -44,39 +44,19 @@ def statement_year(
     Example: clinicbill statement year P00006 --year 2026
     """
     from datetime import date
-    from pathlib import Path
 
+    from clinicbill.app.selfpay import write_year_summaries
     from clinicbill.cli.render import done
     from clinicbill.domain.errors import ClinicbillError
-    from clinicbill.domain.money import fmt
-    from clinicbill.domain.practice.lookup import find_patient
-    from clinicbill.domain.selfpay.year_summary import check_year, patients_paying_in, year_summary
-    from clinicbill.formats.year_summary import render_year_summary
-    from clinicbill.store.files import private_directory
+    from clinicbill.domain.selfpay.year_summary import check_year
 
     if all_ == (patient is not None):
         raise ClinicbillError(
             "patient: give a patient or --all (not both)", "e.g. statement year P00006 --year 2026"
         )
     chosen = check_year(year if year is not None else date.today().year)
-    written = []
     with unit_of_work() as session:
-        rows = patients_paying_in(session, chosen) if all_ else [find_patient(session, patient)]
-        folder = None
-        if all_:  # its own default folder is made (0700), as export-all does; -o must exist
-            folder = Path(output) if output else private_directory(f"hsa-{chosen}")
-        for row in rows:
-            doc = year_summary(session, row, chosen)
-            name = f"hsa-summary-{row.account_number}-{chosen}.pdf"
-            path = render_year_summary(doc, folder / name if folder else output or name)
-            written.append(
-                {
-                    "path": str(path),
-                    "patient": row.account_number,
-                    "paid": fmt(doc.paid, symbol=False),
-                    "eligible": fmt(doc.eligible, symbol=False),
-                }
-            )
+        written = write_year_summaries(session, patient, all_, chosen, output)
     lines = [
         f"wrote {w['path']} (paid ${w['paid']}, HSA/FSA-eligible ${w['eligible']})" for w in written
     ]

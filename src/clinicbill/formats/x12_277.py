@@ -4,40 +4,85 @@ its STC codes, the payer's claim number (REF*1K), and each service line's STC (2
 
 from __future__ import annotations
 
-from clinicbill.domain.clearinghouse.records import ClaimStatus, LineStatus, StatusCode
+from clinicbill.domain.clearinghouse.records import (
+    BatchStatus,
+    ClaimStatus,
+    LineStatus,
+    StatusCode,
+)
 from clinicbill.formats.x12_835 import Segment
 from clinicbill.formats.x12_envelope import Reader, TransactionSet
 
 CLAIM_LEVELS = ("PT", "22", "23")  # X214 2000D patient; X212 2000D subscriber, 2000E dependent
+UPPER_LEVELS = {"21": "receiver", "19": "provider"}  # X214 2000B, 2000C
 
 
 def is_277ca(tx: TransactionSet) -> bool:
     return tx.version.upper().startswith("005010X214")
 
 
-def read_277(tx: TransactionSet, r: Reader) -> tuple[list[ClaimStatus], list[str]]:
-    """(each claim's status, the batch references of 2200B TRN02: our 837's BHT03)."""
+def read_277(
+    tx: TransactionSet, r: Reader
+) -> tuple[list[ClaimStatus], list[str], list[BatchStatus]]:
+    """(each claim's status, the batch references of 2200B TRN02: our 837's BHT03, the
+    statuses of 2200B/2200C: the batch or billing provider as a whole)."""
     segs = list(tx.segments[1:-1])
     if not segs or segs[0].id != "BHT":
         raise r.refuse(segs[0] if segs else tx.segments[-1], "expected BHT right after ST")
     claims: list[ClaimStatus] = []
     batches: list[str] = []
+    uppers: list[BatchStatus] = []
     level = ""
     current: dict | None = None
+    upper: dict | None = None
     for seg in segs[1:]:
         if seg.id == "HL":
             current = _finish(current, claims)
+            upper = _finish_upper(upper, uppers)
             level = r.required(seg, 3)
+            if level in UPPER_LEVELS:
+                reference = batches[-1] if batches and level == "19" else ""
+                upper = {"level": UPPER_LEVELS[level], "reference": reference, "codes": []}
         elif seg.id == "TRN":
             if level in CLAIM_LEVELS:
                 current = _finish(current, claims)
                 current = {"reference": r.required(seg, 2), "codes": [], "lines": []}
             elif level == "21" and seg.get(2):
                 batches.append(seg.get(2))
+                upper["reference"] = seg.get(2)
         elif current is not None:
             _claim_segment(current, seg, r)
+        elif upper is not None:
+            _upper_segment(upper, seg, r)
     _finish(current, claims)
-    return claims, batches
+    _finish_upper(upper, uppers)
+    return claims, batches, uppers
+
+
+def _upper_segment(upper: dict, seg: Segment, r: Reader) -> None:
+    if seg.id == "STC":
+        codes, on, message = status_codes(seg, r)
+        upper["codes"] += codes
+        upper.setdefault("on", on)
+        if message:
+            upper.setdefault("messages", []).append(message)
+    elif seg.id == "NM1" and upper["level"] == "provider":
+        upper["provider"] = seg.get(9)
+
+
+def _finish_upper(upper: dict | None, uppers: list[BatchStatus]) -> None:
+    if upper is not None and upper["codes"]:
+        uppers.append(
+            BatchStatus(
+                upper["level"],
+                upper["reference"],
+                tuple(upper["codes"]),
+                upper.get("on"),
+                upper.get("provider", ""),
+                tuple(upper.get("messages", ())),
+            )
+        )
+    return None
 
 
 def _claim_segment(current: dict, seg: Segment, r: Reader) -> None:

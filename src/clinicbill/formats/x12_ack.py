@@ -40,7 +40,7 @@ def read_response(data: bytes | str, name: str) -> ResponseFile:
         raise ClinicbillError(f"{name}: holds {other[0]}, not an acknowledgement", hint)
     if not kinds:
         raise ClinicbillError(f"{name}: holds no acknowledgement", "give a TA1, 999 or 277 file")
-    ta1, groups, statuses, batches = [], [], [], []
+    ta1, groups, statuses, batches, batch_statuses = [], [], [], [], []
     first = parsed.interchanges[0]
     sent_on = next((g.created for i in parsed.interchanges for g in i.groups if g.created), None)
     for interchange in parsed.interchanges:
@@ -55,10 +55,11 @@ def read_response(data: bytes | str, name: str) -> ResponseFile:
                 else:
                     if tx.code != "277":
                         raise r.refuse(tx.segments[0], f"ST01 '{tx.code[:6]}' is not 277")
-                    claims, refs = read_277(tx, r)
+                    claims, refs, uppers = read_277(tx, r)
                     source = "277CA" if is_277ca(tx) else "277"
                     statuses += [(source, claim) for claim in claims]
                     batches += refs
+                    batch_statuses += uppers
     return ResponseFile(
         name=name,
         sha256=parsed.sha256,
@@ -69,5 +70,6 @@ def read_response(data: bytes | str, name: str) -> ResponseFile:
         group_acks=tuple(groups),
         claim_statuses=tuple(statuses),
         batch_references=tuple(batches),
+        batch_statuses=tuple(batch_statuses),
         kinds=tuple(kinds),
     )

@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 
 from clinicbill.domain.claims.build import record_statuses
 from clinicbill.domain.clearinghouse import codes
+from clinicbill.domain.clearinghouse.batch_answers import apply_batch_status
 from clinicbill.domain.clearinghouse.batches import (
     batch_claims,
     claims_at,
@@ -343,6 +344,9 @@ def import_response(session, resp: ResponseFile, today: date | None = None) -> A
         apply.group(ack)
     for source, status in resp.claim_statuses:
         apply.claim(source, status)
+    answered = set(apply.status)  # every claim the file answered one by one
+    for status in resp.batch_statuses:
+        apply_batch_status(apply, status, answered)
     result = apply.finish()
     response.summary = (
         f"{len(result.accepted)} accepted, {len(result.rejected)} rejected, "

@@ -99,6 +99,20 @@ class ClaimStatus:
 
 
 @dataclass(frozen=True)
+class BatchStatus:
+    """A 277CA status above the claims: 2200B (information receiver: the whole batch we sent,
+    TRN02 = our BHT03) or 2200C (billing provider: every claim of that provider in it). A
+    rejection there answers claims the file does not list one by one."""
+
+    level: str  # receiver | provider
+    batch_reference: str  # the 2200B TRN02 the status falls under: our BHT03
+    codes: tuple[StatusCode, ...]
+    on: date | None = None
+    provider_id: str = ""  # 2100C NM109 (NPI) at the provider level
+    messages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ResponseFile:
     """One response interchange, every acknowledgement and status in it."""
 
@@ -111,4 +125,5 @@ class ResponseFile:
     group_acks: tuple[GroupAck, ...] = ()
     claim_statuses: tuple[tuple[str, ClaimStatus], ...] = ()  # (277CA | 277, status)
     batch_references: tuple[str, ...] = ()  # 277CA 2200B TRN02 = our BHT03
+    batch_statuses: tuple[BatchStatus, ...] = ()  # 277CA 2200B/2200C STC
     kinds: tuple[str, ...] = field(default=())
