@@ -242,8 +242,9 @@ def _pick_code(answer: str, on: date) -> str | None:
         if hit is not None and not hit.billable:
             children = icd.billable_children(answer)[:30]
             options = [Choice(f"{c.code:<8} {c.description}", value=c.code) for c in children]
-            options.append(Choice("(type again)", value=None))
-            return _q().select(f"{hit.code} is a category; pick a code:", options).unsafe_ask()
+            options.append(Choice("(type again)", value=""))  # a None value would be the title
+            title = f"{hit.code} is a category; pick a code:"
+            return _q().select(title, options).unsafe_ask() or None
         if looks_like_code:
             _say_refusal(exc)
             return None
@@ -252,8 +253,8 @@ def _pick_code(answer: str, on: date) -> str | None:
         typer.echo(f"  no billable code matches '{answer[:40]}'; try other words or a code")
         return None
     options = [Choice(f"{h.code:<8} {h.description}", value=h.code) for h in hits]
-    options.append(Choice("(search again)", value=None))
-    return _q().select("Diagnosis:", options).unsafe_ask()
+    options.append(Choice("(search again)", value=""))
+    return _q().select("Diagnosis:", options).unsafe_ask() or None
 
 
 def ask_diagnoses(patient_id: int, on: date, insured: bool, ask_same: bool = True) -> list[str]:

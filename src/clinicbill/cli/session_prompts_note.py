@@ -10,13 +10,50 @@ SOAP_LABELS = {
     "assessment": "Assessment (response to treatment)",
     "plan": "Plan (frequency, home care, next visit)",
 }
-MULTILINE = "Esc then Enter to finish"
+MULTILINE = "Enter on an empty line to finish"
 
 
 def _q():
     import questionary
 
     return questionary
+
+
+def _finish_on_empty_line():
+    """Key bindings for free text: Enter starts a new line; Enter on an empty last line (or
+    on an empty answer) finishes. Esc then Enter still finishes at once."""
+    from prompt_toolkit.key_binding import KeyBindings
+
+    bindings = KeyBindings()
+
+    @bindings.add("enter")
+    def _enter(event) -> None:
+        buffer = event.current_buffer
+        document = buffer.document
+        if document.is_cursor_at_the_end and not document.current_line.strip():
+            buffer.text = buffer.text.rstrip()
+            buffer.validate_and_handle()
+        else:
+            buffer.newline(copy_margin=False)
+
+    return bindings
+
+
+def ask_text(label: str, default: str = "", validate=None) -> str:
+    """A free-text answer (several lines allowed) that finishes with Enter on an empty line."""
+    return (
+        _q()
+        .text(
+            label,
+            default=default,
+            multiline=True,
+            instruction=f"({MULTILINE})",
+            validate=validate,
+            key_bindings=_finish_on_empty_line(),
+        )
+        .unsafe_ask()
+        .strip()
+    )
 
 
 def _whole(low: int, high: int, blank: bool = True):
@@ -179,7 +216,7 @@ def ask_soap(given: dict | None, pain_before, pain_after) -> tuple[dict, object,
     pain = _whole(0, 10)
     for name, label in SOAP_LABELS.items():
         if soap.get(name) is None:
-            soap[name] = _q().text(label + ":", multiline=True, instruction=MULTILINE).unsafe_ask()
+            soap[name] = ask_text(label + ":")
         if name == "subjective" and pain_before is None:
             pain_before = _q().text("Pain before treatment (0-10):", validate=pain).unsafe_ask()
         if name == "assessment" and pain_after is None:
@@ -204,15 +241,7 @@ def finish_note(ident: int) -> None:
     )
     try:
         soap = {
-            name: _q()
-            .text(
-                SOAP_LABELS[name] + ":",
-                multiline=True,
-                instruction=MULTILINE,
-                validate=answer_check(required=True),
-            )
-            .unsafe_ask()
-            .strip()
+            name: ask_text(SOAP_LABELS[name] + ":", validate=answer_check(required=True))
             for name in missing
         }
     except KeyboardInterrupt:

@@ -61,7 +61,13 @@ def choose(out: dict, plan, exclude_id=None) -> str:
 def change_answer(out: dict) -> None:
     """Ask one chosen answer again; `out` keeps every other answer."""
     from clinicbill.cli import session_prompts as sp
-    from clinicbill.cli.session_prompts_note import SOAP_LABELS, ask_details, ask_lines, ask_soap
+    from clinicbill.cli.session_prompts_note import (
+        SOAP_LABELS,
+        ask_details,
+        ask_lines,
+        ask_soap,
+        ask_text,
+    )
     from clinicbill.domain.sessions import AUTO
 
     Choice = _q().Choice
@@ -93,11 +99,7 @@ def change_answer(out: dict) -> None:
         out["modality"] = ask_details(ctx.template, None)
     elif which in SOAP_LABELS:
         soap = dict(out["soap"] or {})
-        soap[which] = (
-            _q()
-            .text(SOAP_LABELS[which] + ":", multiline=True, default=soap.pop(which, "") or "")
-            .unsafe_ask()
-        )
+        soap[which] = ask_text(SOAP_LABELS[which] + ":", default=soap.pop(which, "") or "")
         out["soap"] = soap
     else:  # pain before and after: the SOAP texts are kept
         kept = dict.fromkeys(SOAP_LABELS, "kept")

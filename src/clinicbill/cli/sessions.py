@@ -375,9 +375,9 @@ def session_addendum(
     from clinicbill.store.engine import current_user
 
     if text is None and tty():
-        import questionary
+        from clinicbill.cli.session_prompts_note import ask_text
 
-        text = questionary.text("Addendum (Esc then Enter to finish):", multiline=True).unsafe_ask()
+        text = ask_text("Addendum:")
     with unit_of_work() as session:
         encounter = get_session(session, ident)
         item = add_addendum(session, encounter, text, STATE.user or current_user())
