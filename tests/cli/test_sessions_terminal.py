@@ -5,11 +5,12 @@ e-stim first, the signature. Driven with pexpect as in test_sessions_interactive
 from __future__ import annotations
 
 import json
+import os
 
 import pexpect
 import pytest
 
-from tests.cli.test_sessions_interactive import ENTER, UP, answer, spawn
+from tests.cli.test_sessions_interactive import ENTER, EXE, UP, answer, spawn
 from tests.conftest import cli_subprocess
 
 WHO = ["--patient", "P00001", "--provider", "Reyes", "--date", "2026-11-20"]
@@ -63,3 +64,58 @@ def test_type_again_at_a_category_asks_the_diagnosis_again(sample_file):
     child.close()
     assert "None" not in transcript.text and "(type again)  " not in transcript.text
     assert "A  M62.830" in transcript.text
+
+
+def _walk_self_pay_massage(child) -> None:
+    """A self-pay 60-minute massage for Sofia Haddad (no policy), note left blank."""
+    answer(child, "Diagnosis 1", ENTER)  # none needed for self-pay
+    answer(child, "Service", "97124" + ENTER)
+    answer(child, "minutes", "60" + ENTER)
+    answer(child, "modifiers", ENTER)
+    answer(child, "Another service", ENTER)
+    for prompt in ("Subjective", "Pain before", "Objective", "Assessment", "Pain after", "Plan"):
+        answer(child, prompt, ENTER)
+
+
+def test_a_cash_visit_pays_with_the_package_by_default(sample_file):
+    sold = cli_subprocess(
+        "--db", sample_file, "package", "add", "P00006", "--name", "10 massages",
+        "--price", "850", "--visits", "10", "--method", "card", "--date", "2026-11-01",
+    )  # fmt: skip
+    assert sold.returncode == 0, sold.stderr
+    who = ["--patient", "P00006", "--provider", "Reyes", "--date", "2026-11-20", "--template", ""]
+    child, transcript = spawn(sample_file, *who)
+    answer(child, "Pay with", ENTER)  # the package is the default
+    _walk_self_pay_massage(child)
+    child.expect("paid with  package 1: 10 massages \\(10 of 10 visits left")
+    answer(child, "Save this session", ENTER)
+    child.expect("9 of 10 visits left")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, transcript.text
+    rows = json.loads(cli_subprocess("--db", sample_file, "--json", "package", "list").stdout)
+    assert rows[0]["visits_used"] == "1/10" and rows[0]["value_left"] == "765.00"
+
+
+def test_package_add_at_a_terminal_asks_visits_and_expiry(sample_file):
+    child = pexpect.spawn(
+        EXE,
+        ["--db", sample_file, "package", "add", "P00006", "--name", "Monthly", "--price", "120"],
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(50, 160),
+        env={**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1"},
+    )
+    answer(child, "Method", "card" + ENTER)
+    answer(child, "Visits included", "lots" + ENTER)  # refused at the prompt
+    child.expect("a number of visits 1-1000, or the word membership")
+    child.send("\x15membership" + ENTER)
+    answer(child, "Last day it can be used", ENTER)  # a membership needs an end
+    child.expect("required")
+    child.send("12/31/2027" + ENTER)
+    child.expect("membership: any number of visits\\), expires 2027-12-31")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    (row,) = json.loads(cli_subprocess("--db", sample_file, "--json", "package", "list").stdout)
+    assert row["visits_used"] == "membership" and row["expires_on"] == "2027-12-31"

@@ -160,6 +160,29 @@ def ask_policy(value, patient_id: int, on: date):
     return _q().select("Bill to:", options, default=default).unsafe_ask()
 
 
+def _package_choices(session, patient_id: int, on: date):
+    from clinicbill.domain.packages import remaining_text, usable_packages
+
+    return [
+        (f"package {s.id}: {s.name} ({remaining_text(s)})", str(s.id))
+        for s in usable_packages(session, patient_id, on)
+    ]
+
+
+def ask_package(out: dict, on: date) -> None:
+    """A self-pay visit of a patient with a prepaid package: pay with it (the default) or
+    bill the visit. Asked only when the flags chose neither."""
+    if out.get("package") is not None or out["policy"] is not None:
+        return
+    choices = _read(_package_choices, out["patient"], on)
+    if not choices:
+        return
+    Choice = _q().Choice
+    options = [Choice(label, value=ident) for label, ident in choices]
+    options.append(Choice("Bill the visit (no package)", value="none"))
+    out["package"] = _q().select("Pay with:", options, default=options[0]).unsafe_ask()
+
+
 def _case_choices(session, patient_id: int, policy_ref):
     from clinicbill.domain.cases.records import list_cases
     from clinicbill.domain.lookup import find_policy
@@ -303,12 +326,23 @@ def _preview(inputs: dict):
     from clinicbill.domain.sessions import plan_session
 
     def run(session):
-        plan = plan_session(session, **inputs)
+        plan = plan_session(session, **plan_inputs(inputs))
         typer.echo("\nSession to save:")
         print_plan(session, plan)
+        if plan.policy_id is None and inputs.get("package") not in (None, "none"):
+            from clinicbill.domain.packages import find_package, remaining_text, status_of
+
+            package = find_package(session, inputs["package"])
+            status = remaining_text(status_of(session, package))
+            typer.echo(f"  paid with  package {package.id}: {package.name} ({status} before this)")
         return plan
 
     return _read(run)
+
+
+def plan_inputs(out: dict) -> dict:
+    """The answers plan_session takes (the package is drawn after the session is written)."""
+    return {k: v for k, v in out.items() if k != "package"}
 
 
 @dataclass(frozen=True)
@@ -355,6 +389,7 @@ def ask_session(inputs: dict, sign: bool) -> tuple[dict, bool]:
     out["service_date"] = on.isoformat()
     out["policy"] = ask_policy(out["policy"], out["patient"], on)
     out["case"] = ask_case(out["case"], out["patient"], out["policy"])
+    ask_package(out, on)
     if last is not None and all(out[k] is None for k in ("template", "diagnoses", "lines")):
         _offer_last_visit(out, last)
     if out["lines"] is not None and out["template"] is None:

@@ -104,6 +104,9 @@ def change_answer(out: dict) -> None:
     else:  # pain before and after: the SOAP texts are kept
         kept = dict.fromkeys(SOAP_LABELS, "kept")
         _, out["pain_before"], out["pain_after"] = ask_soap(kept, None, None)
+    if which in ("patient", "date", "policy") and "package" in out:
+        out["package"] = None  # who pays may have changed: offer the packages again
+        sp.ask_package(out, sp.context(out).on)
 
 
 def _stored_answers(session, ident: str) -> tuple[int, dict]:
@@ -138,7 +141,7 @@ def edit_at_terminal(ident: str) -> None:
     changes = {
         k: v
         for k, v in out.items()
-        if k not in ("authorization_id", "referral_id", "total_minutes")
+        if k not in ("authorization_id", "referral_id", "total_minutes", "package")
     }
     changes["policy"] = "self-pay" if out["policy"] is None else out["policy"]
     with unit_of_work() as session:
