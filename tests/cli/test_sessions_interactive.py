@@ -187,8 +187,10 @@ def test_acupuncture_visit_with_flags_for_who_and_prompts_for_the_rest(sample_fi
     answer(child, "Note template", ENTER)  # acupuncture, for an LAc
     answer(child, "Diagnosis 1", "M54.50" + ENTER)
     answer(child, "Diagnosis 2", ENTER)
-    answer(child, "97810 Acupuncture", ENTER)  # yes
-    answer(child, "97811 Acupuncture.*units", ENTER)  # 1 unit
+    answer(child, "Electrical stimulation used", ENTER)  # no: 97810/97811
+    answer(child, "Face-to-face minutes", "30" + ENTER)
+    answer(child, "re-inserted after the first 15", ENTER)  # yes
+    child.expect("units: 97810 1 \\(the first 15 minutes\\) \\+ 97811 1")
     answer(child, "Another service", ENTER)
     answer(child, "TCM pattern", ENTER)
     answer(child, "Tongue", ENTER)
@@ -196,8 +198,6 @@ def test_acupuncture_visit_with_flags_for_who_and_prompts_for_the_rest(sample_fi
     answer(child, "Points needled", "BL23, BL25, GB30" + ENTER)
     answer(child, "Needle count", "12" + ENTER)
     answer(child, "Needle retention", "20" + ENTER)
-    answer(child, "Electrical stimulation", ENTER)  # no
-    answer(child, "re-inserted", ENTER)  # yes
     answer(child, "removed and counted", ENTER)  # yes
     for prompt in ("Subjective", "Objective", "Assessment", "Plan"):
         answer(child, prompt, f"{prompt} text." + FINISH)

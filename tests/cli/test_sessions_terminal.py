@@ -10,7 +10,7 @@ import os
 import pexpect
 import pytest
 
-from tests.cli.test_sessions_interactive import ENTER, EXE, UP, answer, spawn
+from tests.cli.test_sessions_interactive import DOWN, ENTER, EXE, UP, answer, spawn
 from tests.conftest import cli_subprocess
 
 WHO = ["--patient", "P00001", "--provider", "Reyes", "--date", "2026-11-20"]
@@ -119,3 +119,37 @@ def test_package_add_at_a_terminal_asks_visits_and_expiry(sample_file):
     assert child.exitstatus == 0
     (row,) = json.loads(cli_subprocess("--db", sample_file, "--json", "package", "list").stdout)
     assert row["visits_used"] == "membership" and row["expires_on"] == "2027-12-31"
+
+
+def test_acupuncture_asks_e_stim_first_and_records_its_settings(sample_file):
+    who = ["--patient", "Whitfield", "--provider", "Lin", "--date", "2026-11-21"]
+    child, transcript = spawn(sample_file, *who, "--dx", "M54.50")
+    answer(child, "Bill to", DOWN + ENTER)  # self-pay (its choice used to store its title)
+    answer(child, "Note template", ENTER)  # acupuncture, for an LAc
+    answer(child, "Electrical stimulation used", "y")  # the first acupuncture question
+    answer(child, "E-stim frequency", "2 Hz dense-disperse" + ENTER)
+    answer(child, "E-stim points", "BL23-BL25 bilateral" + ENTER)
+    answer(child, "Face-to-face minutes", "40" + ENTER)
+    answer(child, "re-inserted after the first 15", ENTER)
+    child.expect("units: 97813 1 \\(the first 15 minutes\\) \\+ 97814 2 \\(25 more minutes")
+    answer(child, "Another service", ENTER)
+    for prompt in ("TCM pattern", "Tongue", "Pulse", "Points needled"):
+        answer(child, prompt, ENTER)
+    answer(child, "Needle count", "10" + ENTER)
+    answer(child, "Needle retention", "25" + ENTER)
+    answer(child, "removed and counted", ENTER)
+    for prompt in ("Subjective", "Pain before", "Objective", "Assessment", "Pain after", "Plan"):
+        answer(child, prompt, ENTER)
+    answer(child, "Save this session", ENTER)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, transcript.text
+    assert "Electrical stimulation used (on any needle)" in transcript.text
+    assert transcript.text.index("Electrical stimulation") < transcript.text.index("Points")
+    data = show(sample_file)
+    assert [(x["code"], x["units"]) for x in data["lines"]] == [("97813", 1), ("97814", 2)]
+    assert data["details"]["estim"] is True
+    assert data["details"]["estim_frequency"] == "2 Hz dense-disperse"
+    assert data["details"]["estim_points"] == "BL23-BL25 bilateral"
+    note = cli_subprocess("--db", sample_file, "session", "show", "1").stdout
+    assert "Electrical stimulation: yes (2 Hz dense-disperse; BL23-BL25 bilateral)" in note

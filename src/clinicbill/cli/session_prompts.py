@@ -155,9 +155,10 @@ def ask_policy(value, patient_id: int, on: date):
         return None
     Choice = _q().Choice
     options = [Choice(label, value=ident) for label, ident in choices]
-    options.append(Choice("Self-pay (bill the patient)", value=None))
+    # questionary returns a choice's title for a None value: self-pay is "" here, None below
+    options.append(Choice("Self-pay (bill the patient)", value=""))
     default = next((o for o in options if o.value == current), options[0])
-    return _q().select("Bill to:", options, default=default).unsafe_ask()
+    return _q().select("Bill to:", options, default=default).unsafe_ask() or None
 
 
 def _package_choices(session, patient_id: int, on: date):
@@ -212,9 +213,9 @@ def ask_case(value, patient_id: int, policy):
         return AUTO
     Choice = _q().Choice
     options = [Choice(label, value=ident) for label, ident in choices]
-    options.append(Choice("No case (not an injury visit)", value=None))
+    options.append(Choice("No case (not an injury visit)", value=""))  # None: the title
     default = next((o for o in options if o.value == current), options[-1])
-    return _q().select("Injury case:", options, default=default).unsafe_ask()
+    return _q().select("Injury case:", options, default=default).unsafe_ask() or None
 
 
 def ask_template(value, credential: str):
@@ -398,9 +399,10 @@ def ask_session(inputs: dict, sign: bool) -> tuple[dict, bool]:
     ctx = context(out)
     if out["diagnoses"] is None:
         out["diagnoses"] = ask_diagnoses(out["patient"], on, ctx.insured)
+    found: dict = {}  # template details the service prompts answered (e-stim)
     if out["lines"] is None:
-        out["lines"] = ask_lines(ctx.template, ctx.rule)
-    out["modality"] = ask_details(ctx.template, out["modality"])
+        out["lines"] = ask_lines(ctx.template, ctx.rule, details=found)
+    out["modality"] = ask_details(ctx.template, {**found, **(out["modality"] or {})})
     out["soap"], out["pain_before"], out["pain_after"] = ask_soap(
         out["soap"], out["pain_before"], out["pain_after"]
     )

@@ -127,11 +127,63 @@ def _ask_one(code: str, minutes=None, units=None, modifiers=(), ask_modifiers=Tr
     return LineInput(code=code, modifiers=tuple(modifiers), **values)
 
 
-def ask_lines(template, rule: str, current=None) -> list:
+ACUPUNCTURE_CODES = {False: ("97810", "97811"), True: ("97813", "97814")}
+
+
+def _is_acupuncture(code: str) -> bool:
+    from clinicbill.domain.cpt import entry
+
+    found = entry(code)
+    return bool(found and found.acupuncture)
+
+
+def ask_acupuncture(template, details: dict) -> list:
+    """Acupuncture, e-stim first: it decides 97813/97814 or 97810/97811 (DOMAIN.md §8); its
+    settings go in the note; the face-to-face minutes (not needle retention) give the add-on
+    units, which need re-insertion."""
+    from clinicbill.domain.sessions import LineInput
+    from clinicbill.domain.units import acupuncture_add_on_units
+
+    estim = _q().confirm("Electrical stimulation used (on any needle)?", default=False).unsafe_ask()
+    details["estim"] = "yes" if estim else "no"
+    for key in ("estim_frequency", "estim_points"):
+        prompt = template.prompt(key)
+        if prompt is not None:
+            details[key] = _ask_detail(prompt) if estim else ""
+    initial, add_on = ACUPUNCTURE_CODES[estim]
+    text = (
+        _q()
+        .text(
+            "Face-to-face minutes with the patient (not needle retention):",
+            validate=_whole(1, 600, blank=False),
+        )
+        .unsafe_ask()
+    )
+    extra = int(text) - 15
+    units = acupuncture_add_on_units(extra) if extra > 0 else 0
+    if units and template.prompt("reinsertion") is not None:
+        again = _q().confirm("Needles re-inserted after the first 15 minutes?", default=True)
+        details["reinsertion"] = "yes" if again.unsafe_ask() else "no"
+        units = units if details["reinsertion"] == "yes" else 0
+    lines = [LineInput(code=initial)]
+    shown = f"  units: {initial} 1 (the first 15 minutes)"
+    if units:
+        lines.append(LineInput(code=add_on, minutes=extra))
+        shown += f" + {add_on} {units} ({extra} more minutes with re-insertion)"
+    typer.echo(shown)
+    return lines
+
+
+def ask_lines(template, rule: str, current=None, details: dict | None = None) -> list:
     """Services: the current lines (when changing them) or the template's suggestions first,
-    each prefilled, then any other codes."""
+    each prefilled, then any other codes. A template's acupuncture suggestions are asked as
+    ask_acupuncture does (e-stim first), its answers put in `details`."""
     lines = []
-    for item in current or (template.suggest if template else ()):
+    suggested = current or (template.suggest if template else ())
+    if not current and any(_is_acupuncture(item.code) for item in suggested):
+        lines.extend(ask_acupuncture(template, details if details is not None else {}))
+        suggested = [item for item in suggested if not _is_acupuncture(item.code)]
+    for item in suggested:
         line = _ask_one(item.code, item.minutes, item.units, item.modifiers, ask_modifiers=False)
         if line is not None:
             lines.append(line)
