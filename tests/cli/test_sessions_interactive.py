@@ -122,7 +122,7 @@ VOLATILE = {"created_at", "signed_at", "note", "note_text", "addenda"}
 
 def stored(db: str) -> dict:
     data = json.loads(cli_subprocess("--db", db, "--json", "session", "show", "1").stdout)
-    data["note_text"] = re.sub(r" on \d{4}-\d\d-\d\d \d\d:\d\d UTC", "", data["note_text"])
+    data["note_text"] = re.sub(r" on \d{4}-\d\d-\d\d \d\d:\d\d \S+", "", data["note_text"])
     for line in data["lines"]:
         line.pop("id")
     return data

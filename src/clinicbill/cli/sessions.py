@@ -357,16 +357,14 @@ def session_sign(ident: SessionId) -> None:
     """
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import done
+    from clinicbill.domain.notes import signature_text
     from clinicbill.domain.sessions import get_session, sign_session
     from clinicbill.store.engine import current_user
 
     with unit_of_work() as session:
         encounter = get_session(session, ident)
         sign_session(session, encounter, STATE.user or current_user())
-        message = (
-            f"session {encounter.id} signed by {encounter.signed_by} at "
-            f"{encounter.signed_at:%Y-%m-%d %H:%M} UTC"
-        )
+        message = f"session {encounter.id} signed by {signature_text(session, encounter)}"
         data = {"id": encounter.id, "signed_by": encounter.signed_by, "at": encounter.signed_at}
     done(message, data)
 
