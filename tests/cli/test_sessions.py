@@ -266,3 +266,23 @@ def test_edit_lines_says_what_was_added_changed_and_removed(sample_run):
     assert "added 97140" in out.output and "removed 97810, 97124" in out.output
     codes = [x["code"] for x in json.loads(run("--json", "session", "show", sid).output)["lines"]]
     assert codes == ["97140"]
+
+
+def test_note_pdf_has_the_layout_of_the_other_documents(sample_run, tmp_path):
+    assert sample_run(*MASSAGE, "--sign").exit_code == 0
+    note, receipt = tmp_path / "note.pdf", tmp_path / "receipt.pdf"
+    assert sample_run("session", "note", "1", "-o", str(note)).exit_code == 0
+    assert sample_run("payment", "add", "P00001", "20", "--method", "card").exit_code == 0
+    assert sample_run("receipt", "1", "-o", str(receipt)).exit_code == 0
+
+    def fonts(path):
+        page = PdfReader(path).pages[0]
+        return {
+            f.get_object()["/BaseFont"].split("+")[-1] for f in page["/Resources"]["/Font"].values()
+        }
+
+    assert fonts(note) == fonts(receipt)  # the documents' embedded font, not Courier
+    text = PdfReader(note).pages[0].extract_text()
+    # the header as labelled boxes, as on the receipt and superbill
+    assert "Practice\nWillow Creek Bodywork" in text and "Visit\nPatient: Chen, Maya" in text
+    assert re.search(r"Electronically signed by Ana Reyes, LMT on [\d-]+ [\d:]+ P[SD]T", text)
