@@ -153,3 +153,22 @@ def test_acupuncture_asks_e_stim_first_and_records_its_settings(sample_file):
     assert data["details"]["estim_points"] == "BL23-BL25 bilateral"
     note = cli_subprocess("--db", sample_file, "session", "show", "1").stdout
     assert "Electrical stimulation: yes (2 Hz dense-disperse; BL23-BL25 bilateral)" in note
+
+
+def test_everyday_words_find_the_usual_codes(sample_file):
+    child, transcript = spawn(sample_file, *NO_TEMPLATE)
+    answer(child, "Bill to", ENTER)
+    answer(child, "Diagnosis 1", "chronic low back" + ENTER)  # no description says this
+    child.expect("Diagnosis:")
+    child.expect("M54.50")
+    child.send(ENTER)  # the first: M54.50, from the synonym table
+    answer(child, "Diagnosis 2", "stiff neck" + ENTER)
+    answer(child, "Diagnosis:", ENTER)
+    answer(child, "Diagnosis 3", ENTER)
+    child.expect("Subjective")
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert "A  M54.50  Low back pain, unspecified" in transcript.text
+    assert "B  M54.2  Cervicalgia" in transcript.text
+    assert "no billable code matches" not in transcript.text
