@@ -74,8 +74,8 @@ def walk_to_summary(
     # Lin, Reyes: pick Ana Reyes (for a returning patient, who saw her last is the default)
     answer(child, "Provider", ENTER if returning else DOWN + ENTER)
     answer(child, "Date of service", CLEAR + "2026-11-20" + ENTER)
-    answer(child, "Bill to", ENTER)  # Cascade, the primary policy
-    if returning:  # diagnoses, services, details and plan copied from the last visit
+    if returning:  # the last visit's policy (said, not asked), diagnoses, services, plan
+        child.expect("billed to: Cascade Health Plan .*, as at the last visit")
         answer(child, "Same as last visit", ENTER)
         answer(child, "Subjective", "Low back tight after gardening." + FINISH)
         answer(child, "Pain before", "6" + ENTER)
@@ -84,6 +84,7 @@ def walk_to_summary(
         answer(child, "Pain after", "3" + ENTER)
         child.expect("Save this session")
         return
+    answer(child, "Bill to", ENTER)  # Cascade, the primary policy
     answer(child, "Note template", ENTER)  # massage, for an LMT
     answer(child, "Diagnosis 1", "Q99.999" + ENTER)  # not a code: re-prompts
     answer(child, "Diagnosis 1", "M54.5" + ENTER)  # a category: pick its first code

@@ -143,8 +143,10 @@ def _policy_choices(session, patient_id: int, on: date):
     return out, current.id if current else None
 
 
-def ask_policy(value, patient_id: int, on: date):
-    """AUTO/None/ref as given; otherwise a choice of the policies in effect, or self-pay."""
+def ask_policy(value, patient_id: int, on: date, usual: int | None = None):
+    """AUTO/None/ref as given; otherwise a choice of the policies in effect, or self-pay.
+    Not asked when the policy of the last visit (`usual`) is still the one in effect: it is
+    said, and changed at the summary if need be."""
     from clinicbill.domain.sessions import AUTO
 
     if value is not AUTO:
@@ -153,6 +155,10 @@ def ask_policy(value, patient_id: int, on: date):
     if not choices:
         typer.echo("  billed to: self-pay (no policy in effect that day)")
         return None
+    if usual is not None and usual == current:
+        label = next(text for text, ident in choices if ident == current)
+        typer.echo(f"  billed to: {label}, as at the last visit (change it at the summary)")
+        return current
     Choice = _q().Choice
     options = [Choice(label, value=ident) for label, ident in choices]
     # questionary returns a choice's title for a None value: self-pay is "" here, None below
@@ -388,7 +394,7 @@ def ask_session(inputs: dict, sign: bool) -> tuple[dict, bool]:
     out["provider"], credential = ask_provider(out["provider"], last and last.provider_id)
     on = ask_date(out["service_date"])
     out["service_date"] = on.isoformat()
-    out["policy"] = ask_policy(out["policy"], out["patient"], on)
+    out["policy"] = ask_policy(out["policy"], out["patient"], on, last and last.policy_id)
     out["case"] = ask_case(out["case"], out["patient"], out["policy"])
     ask_package(out, on)
     if last is not None and all(out[k] is None for k in ("template", "diagnoses", "lines")):

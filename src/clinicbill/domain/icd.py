@@ -410,5 +410,6 @@ def search(query: str, limit: int = 20) -> list[IcdCode]:
         return (not hit.billable, phrase not in low, not low.startswith(phrase), len(low))
 
     hits.sort(key=rank)
-    first = [h for h in plain_hits if h is not None]
+    exact = [h for h in hits if h.billable and h.description.lower() == phrase]
+    first = exact + [h for h in plain_hits if h is not None and h not in exact]
     return (first + [h for h in hits if h not in first])[:limit]
