@@ -172,3 +172,34 @@ def test_everyday_words_find_the_usual_codes(sample_file):
     assert "A  M54.50  Low back pain, unspecified" in transcript.text
     assert "B  M54.2  Cervicalgia" in transcript.text
     assert "no billable code matches" not in transcript.text
+
+
+def test_medicare_acupuncture_counts_the_90_days_and_offers_the_credential_fixes(sample_file):
+    earlier = ["--patient", "P00002", "--provider", "Lin", "--dx", "M54.50", "--template", ""]
+    for day in ("2026-09-15", "2026-10-20"):
+        added = cli_subprocess(
+            "--db", sample_file, "session", "add", *earlier, "--date", day, "--line", "97810"
+        )
+        assert added.returncode == 0, added.stderr
+    who = ["--patient", "P00002", "--provider", "Lin", "--date", "2026-11-21", "--template", ""]
+    child, transcript = spawn(sample_file, *who, "--dx", "M54.50")
+    child.expect("billed to: Medicare Part B Oregon.*as at the last visit")
+    answer(child, "Service", "97810" + ENTER)
+    answer(child, "97810 Acupuncture", ENTER)
+    answer(child, "Another service", ENTER)
+    for prompt in ("Subjective", "Pain before", "Objective", "Assessment", "Pain after", "Plan"):
+        answer(child, prompt, ENTER)
+    child.expect("acupuncture: visit 3 of 12 in the 90 days 2026-08-24..2026-11-21; 3 of 20")
+    child.expect("this payer accepts them only from a DO/MD/NP/PA provider")
+    child.expect("Save this session")
+    child.expect("Bill under the supervising provider \\(save a draft; add them first\\)")
+    child.expect("Cancel")
+    child.send(DOWN + DOWN + ENTER)  # from the draft: self-pay, with an ABN
+    child.expect("clinicbill abn PATIENT --code 97810")
+    answer(child, "Save this session", ENTER)  # the summary again: the draft is the default
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, transcript.text
+    assert "billed to  self-pay" in transcript.text
+    data = show(sample_file, "3")
+    assert data["policy_id"] is None and data["status"] == "draft"

@@ -464,6 +464,7 @@ def summary(out: dict, exclude_id: int | None = None) -> tuple[dict, bool]:
         action = choose(out, plan, exclude_id)
         if action == "cancel":
             raise KeyboardInterrupt
-        if action != "change":
+        if action == "change":
+            change_answer(out)
+        elif action != "change-done":  # a fix applied: show the summary again
             return out, action == "sign"
-        change_answer(out)

@@ -45,8 +45,13 @@ def _warn_duplicate(out: dict, plan, exclude_id=None) -> bool:
 
 
 def choose(out: dict, plan, exclude_id=None) -> str:
-    """sign | draft | change | cancel; the default is always the draft."""
+    """sign | draft | change | cancel; the default is always the draft. A credential the
+    payer does not accept (an LAc billing Medicare) offers its fixes first."""
+    from clinicbill.app.visit_coverage import credential_fix
+    from clinicbill.cli.session_prompts import _read
+
     duplicate = _warn_duplicate(out, plan, exclude_id)
+    fix = _read(credential_fix, plan)
     Choice = _q().Choice
     options = [
         Choice("Save and sign", value="sign"),
@@ -54,8 +59,53 @@ def choose(out: dict, plan, exclude_id=None) -> str:
         Choice("Change an answer", value="change"),
         Choice("Cancel (nothing is saved)", value="cancel"),
     ]
+    if fix is not None:
+        options[2:2] = _fix_options(fix)
     title = "Save this session?" + (" (a likely duplicate)" if duplicate else "")
-    return _q().select(title, options, default=options[1]).unsafe_ask()
+    answer = _q().select(title, options, default=options[1]).unsafe_ask()
+    return _apply_fix(out, plan, fix, answer) if answer.startswith("fix-") else answer
+
+
+def _fix_options(fix) -> list:
+    Choice = _q().Choice
+    who = "/".join(fix.credentials) or "nobody"
+    typer.echo(
+        f"  {', '.join(fix.codes)}: this payer accepts them only from a {who} provider; "
+        "bill under the supervising provider, or bill the patient with an ABN"
+    )
+    names = ", ".join(name for _, name in fix.providers)
+    supervising = (
+        f"Bill under the supervising provider ({names})"
+        if fix.providers
+        else "Bill under the supervising provider (save a draft; add them first)"
+    )
+    return [
+        Choice(supervising, value="fix-supervising"),
+        Choice("Bill the patient (self-pay), with an ABN", value="fix-self-pay"),
+    ]
+
+
+def _apply_fix(out: dict, plan, fix, answer: str) -> str:
+    """Change the provider or make it self-pay, then back to the summary; without a
+    supervising provider on file, save the draft and say how to finish."""
+    if answer == "fix-self-pay":
+        out["policy"] = None
+        typer.echo(
+            "  the patient signs an ABN before the visit: clinicbill abn PATIENT "
+            + " ".join(f"--code {c}" for c in fix.codes)
+            + " --reason ... --cost ..."
+        )
+        return "change-done"
+    if not fix.providers:
+        typer.echo(
+            f"  add the supervising provider ({'/'.join(fix.credentials)}): clinicbill provider "
+            "add ...; then clinicbill session edit ID --provider NAME (saved as a draft now)"
+        )
+        return "draft"
+    Choice = _q().Choice
+    options = [Choice(name, value=ident) for ident, name in fix.providers]
+    out["provider"] = _q().select("Supervising provider:", options).unsafe_ask()
+    return "change-done"
 
 
 def change_answer(out: dict) -> None:
