@@ -58,13 +58,33 @@ LIST_COLUMNS = [
 ]
 
 
-def ask_validated(values: dict, prompts: dict[str, str], spec: dict, required: set[str]) -> dict:
-    """On a TTY, prompt (in order) for each value not given; each answer is checked with the
-    field's own validator before moving on. Without a TTY, values stay missing."""
+def ask_validated(
+    values: dict,
+    prompts: dict[str, str],
+    spec: dict,
+    required: set[str],
+    defaults: dict | None = None,
+) -> dict:
+    """On a TTY, prompt (in order) for each value not given, prefilled from `defaults`; each
+    answer is checked with the field's own validator before moving on. Without a TTY, values
+    stay missing."""
     from clinicbill.cli.context import tty
 
     if not tty():
         return values
+    ask_one = asker(prompts, spec, required)
+    out = dict(values)
+    for name in prompts:
+        if out.get(name) is not None:
+            continue
+        if name in PHONE_ONLY and out.get("method") not in (None, "phone"):
+            continue
+        out[name] = ask_one(name, (defaults or {}).get(name))
+    return out
+
+
+def asker(prompts: dict[str, str], spec: dict, required: set[str]):
+    """ask_one(name, default): one prompt, its answer checked by the field's validator."""
     import questionary
 
     from clinicbill.domain.errors import ClinicbillError
@@ -81,16 +101,14 @@ def ask_validated(values: dict, prompts: dict[str, str], spec: dict, required: s
 
         return run
 
-    out = dict(values)
-    for name, label in prompts.items():
-        if out.get(name) is not None:
-            continue
-        if name in PHONE_ONLY and out.get("method") not in (None, "phone"):
-            continue
+    def ask_one(name: str, default=None):
         suffix = "" if name in required else " (optional)"
-        answer = questionary.text(f"{label}{suffix}:", validate=check(name)).unsafe_ask()
-        out[name] = answer.strip() or None
-    return out
+        answer = questionary.text(
+            f"{prompts[name]}{suffix}:", default=str(default or ""), validate=check(name)
+        ).unsafe_ask()
+        return answer.strip() or None
+
+    return ask_one
 
 
 def visits_line(status) -> str:
@@ -114,7 +132,9 @@ def visits_line(status) -> str:
 
 @verify_app.command("add")
 def verify_add(
-    policy: Annotated[str, typer.Argument(help="Policy id or member id.")],
+    policy: Annotated[
+        str, typer.Argument(help="Policy id, member id, or the patient (id, account, name).")
+    ],
     method: Annotated[str | None, Opt(help="phone, portal or 271.")] = None,
     representative: Annotated[str | None, Opt(help="Who you spoke with.")] = None,
     call_reference: Annotated[str | None, Opt(help="The call reference number.")] = None,
@@ -139,7 +159,8 @@ def verify_add(
     verified_at: Annotated[str | None, Opt(help="When it was checked (default now).")] = None,
     verified_by: Annotated[str | None, Opt(help="Who checked (default --user).")] = None,
 ) -> None:
-    """Record a benefit verification call or portal check (asks for what is missing).
+    """Record a benefit verification call or portal check (asks for what is missing, then
+    shows it for review; a correction starts from the corrected note's values).
 
     Example: clinicbill verify add 1 --method phone --representative Jo --call-reference
     R12345 --in-network yes --massage-covered yes --visit-limit 20 --visits-used 3
@@ -164,9 +185,17 @@ def verify_add(
         if name in VERIFY_PROMPTS and name != "verified_by"
     }
     values["verified_by"] = verified_by or STATE.user or current_user()
-    with unit_of_work() as session:  # refuse an unknown policy before asking anything
-        policy_id = find_policy(session, policy).id
-    values = ask_validated(values, VERIFY_PROMPTS, VERIFICATION_FIELDS, VERIFICATION_REQUIRED)
+    from clinicbill.cli import verify_prompts as vp
+    from clinicbill.cli.context import tty
+    from clinicbill.domain.benefits.plausibility import implausible
+
+    policy_id = vp.pick_policy(policy)  # refused before anything is asked
+    spec = (VERIFY_PROMPTS, VERIFICATION_FIELDS, VERIFICATION_REQUIRED)
+    base = vp.corrected_values(policy_id, corrects) if tty() else {}
+    values = ask_validated(values, *spec, defaults=base)
+    if tty() and any(v is not None for k, v in values.items() if k in VERIFY_PROMPTS):
+        values = vp.review(values, VERIFY_PROMPTS, asker(*spec))
+    warnings = [] if tty() else implausible(values)
     with unit_of_work() as session:
         row = find_policy(session, str(policy_id))
         note = add_verification(
@@ -184,6 +213,8 @@ def verify_add(
             {**note.model_dump(), "visits": status.as_dict()},
         )
     done(message, data)
+    for warning in warnings:  # already shown at the review on a terminal
+        typer.echo(f"warning: {warning}", err=True)
 
 
 def _today():

@@ -1,0 +1,1 @@
+"""Benefit verification checks beyond a field's own form (domain/verification.py)."""
