@@ -43,6 +43,7 @@ format: $(TESTSTAMP)
 
 bench: $(TESTSTAMP)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/visit_keystrokes.py
 
 soak: $(TESTSTAMP)
 	CLINICBILL_SOAK=1 $(BIN)/python -m pytest -p no:cacheprovider -m slow

@@ -312,6 +312,8 @@ def test_verify_add_at_a_terminal_asks_in_call_order(sample_db):
         if text == "" or prompt in ("is not accepted", "more than 100"):
             child.sendcontrol("u")  # clear the refused answer first
         child.sendline(text)
+    child.expect("Save this verification")  # the review: Save is the default
+    child.sendline("")
     child.expect("verification 1 recorded")
     child.expect(pexpect.EOF)
     child.close()

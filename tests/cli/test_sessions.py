@@ -4,6 +4,7 @@ demo steps, and a real subprocess."""
 from __future__ import annotations
 
 import json
+import re
 
 from pypdf import PdfReader
 from sqlalchemy import func, select
@@ -164,11 +165,17 @@ def test_show_sign_edit_addendum_void(sample_run):
     edited = sample_run("session", "edit", "1", "--plan", "Every 2 weeks.", "--pain-after", "2")
     assert edited.exit_code == 0 and "updated plan, pain-after" in edited.stdout
     signed = sample_run("session", "sign", "1")
-    assert signed.exit_code == 0 and "session 1 signed by tester" in signed.stdout
+    assert signed.exit_code == 0, signed.stderr
+    # the provider's name and credential, at the practice's local time (Oregon)
+    assert re.search(
+        r"session 1 signed by Ana Reyes, LMT at \d{4}-\d\d-\d\d \d\d:\d\d P[SD]T", signed.stdout
+    )
     shown = sample_run("session", "show", "1")
     assert "MASSAGE THERAPY NOTE" in shown.stdout and "Every 2 weeks." in shown.stdout
     assert "Pain after treatment: 2/10" in shown.stdout
-    assert "Electronically signed by tester" in shown.stdout
+    assert re.search(
+        r"Electronically signed by Ana Reyes, LMT on .* P[SD]T \(user tester\)", shown.stdout
+    )
     locked = sample_run("session", "edit", "1", "--plan", "again")
     assert locked.exit_code == 1 and "signed and locked" in locked.stderr
     assert "session addendum 1" in locked.stderr
@@ -199,7 +206,7 @@ def test_note_pdf_reads_back(sample_run, tmp_path):
         "M54.50",
         "Low back pain, unspecified",
         "97140 59",
-        "Electronically signed by tester",
+        "Electronically signed by Ana Reyes, LMT",
         "Page 1 of 1",
     ):
         assert expected in text, expected
@@ -259,3 +266,23 @@ def test_edit_lines_says_what_was_added_changed_and_removed(sample_run):
     assert "added 97140" in out.output and "removed 97810, 97124" in out.output
     codes = [x["code"] for x in json.loads(run("--json", "session", "show", sid).output)["lines"]]
     assert codes == ["97140"]
+
+
+def test_note_pdf_has_the_layout_of_the_other_documents(sample_run, tmp_path):
+    assert sample_run(*MASSAGE, "--sign").exit_code == 0
+    note, receipt = tmp_path / "note.pdf", tmp_path / "receipt.pdf"
+    assert sample_run("session", "note", "1", "-o", str(note)).exit_code == 0
+    assert sample_run("payment", "add", "P00001", "20", "--method", "card").exit_code == 0
+    assert sample_run("receipt", "1", "-o", str(receipt)).exit_code == 0
+
+    def fonts(path):
+        page = PdfReader(path).pages[0]
+        return {
+            f.get_object()["/BaseFont"].split("+")[-1] for f in page["/Resources"]["/Font"].values()
+        }
+
+    assert fonts(note) == fonts(receipt)  # the documents' embedded font, not Courier
+    text = PdfReader(note).pages[0].extract_text()
+    # the header as labelled boxes, as on the receipt and superbill
+    assert "Practice\nWillow Creek Bodywork" in text and "Visit\nPatient: Chen, Maya" in text
+    assert re.search(r"Electronically signed by Ana Reyes, LMT on [\d-]+ [\d:]+ P[SD]T", text)

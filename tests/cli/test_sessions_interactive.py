@@ -74,8 +74,8 @@ def walk_to_summary(
     # Lin, Reyes: pick Ana Reyes (for a returning patient, who saw her last is the default)
     answer(child, "Provider", ENTER if returning else DOWN + ENTER)
     answer(child, "Date of service", CLEAR + "2026-11-20" + ENTER)
-    answer(child, "Bill to", ENTER)  # Cascade, the primary policy
-    if returning:  # diagnoses, services, details and plan copied from the last visit
+    if returning:  # the last visit's policy (said, not asked), diagnoses, services, plan
+        child.expect("billed to: Cascade Health Plan .*, as at the last visit")
         answer(child, "Same as last visit", ENTER)
         answer(child, "Subjective", "Low back tight after gardening." + FINISH)
         answer(child, "Pain before", "6" + ENTER)
@@ -84,6 +84,7 @@ def walk_to_summary(
         answer(child, "Pain after", "3" + ENTER)
         child.expect("Save this session")
         return
+    answer(child, "Bill to", ENTER)  # Cascade, the primary policy
     answer(child, "Note template", ENTER)  # massage, for an LMT
     answer(child, "Diagnosis 1", "Q99.999" + ENTER)  # not a code: re-prompts
     answer(child, "Diagnosis 1", "M54.5" + ENTER)  # a category: pick its first code
@@ -122,7 +123,7 @@ VOLATILE = {"created_at", "signed_at", "note", "note_text", "addenda"}
 
 def stored(db: str) -> dict:
     data = json.loads(cli_subprocess("--db", db, "--json", "session", "show", "1").stdout)
-    data["note_text"] = re.sub(r" on \d{4}-\d\d-\d\d \d\d:\d\d UTC", "", data["note_text"])
+    data["note_text"] = re.sub(r" on \d{4}-\d\d-\d\d \d\d:\d\d \S+", "", data["note_text"])
     for line in data["lines"]:
         line.pop("id")
     return data
@@ -187,8 +188,10 @@ def test_acupuncture_visit_with_flags_for_who_and_prompts_for_the_rest(sample_fi
     answer(child, "Note template", ENTER)  # acupuncture, for an LAc
     answer(child, "Diagnosis 1", "M54.50" + ENTER)
     answer(child, "Diagnosis 2", ENTER)
-    answer(child, "97810 Acupuncture", ENTER)  # yes
-    answer(child, "97811 Acupuncture.*units", ENTER)  # 1 unit
+    answer(child, "Electrical stimulation used", ENTER)  # no: 97810/97811
+    answer(child, "Face-to-face minutes", "30" + ENTER)
+    answer(child, "re-inserted after the first 15", ENTER)  # yes
+    child.expect("units: 97810 1 \\(the first 15 minutes\\) \\+ 97811 1")
     answer(child, "Another service", ENTER)
     answer(child, "TCM pattern", ENTER)
     answer(child, "Tongue", ENTER)
@@ -196,8 +199,6 @@ def test_acupuncture_visit_with_flags_for_who_and_prompts_for_the_rest(sample_fi
     answer(child, "Points needled", "BL23, BL25, GB30" + ENTER)
     answer(child, "Needle count", "12" + ENTER)
     answer(child, "Needle retention", "20" + ENTER)
-    answer(child, "Electrical stimulation", ENTER)  # no
-    answer(child, "re-inserted", ENTER)  # yes
     answer(child, "removed and counted", ENTER)  # yes
     for prompt in ("Subjective", "Objective", "Assessment", "Plan"):
         answer(child, prompt, f"{prompt} text." + FINISH)

@@ -156,3 +156,12 @@ def test_lookup_of_one_code_does_not_read_the_whole_index():
     icd._index.cache_clear()
     assert icd.lookup("M54.50").description == "Low back pain, unspecified"
     assert icd._index.cache_info().currsize == 0
+
+
+def test_everyday_complaints_find_their_codes_first():
+    assert [h.code for h in icd.search("chronic low back")][:4] == [
+        "M54.50", "M54.59", "M54.51", "G89.29",
+    ]  # fmt: skip
+    assert [h.code for h in icd.search("chronic low back pain")][0] == "M54.50"  # not M54.9
+    assert [h.code for h in icd.search("tension headache")][0] == "G44.209"
+    assert "F43.9" not in [h.code for h in icd.search("distress")]  # whole words only

@@ -255,7 +255,8 @@ def test_sign_locks_the_note_and_freezes_its_text(s):
     sign_session(s, encounter, "ana")
     assert encounter.status == "signed" and encounter.signed_by == "ana"
     assert encounter.signed_at is not None and encounter.note_text
-    assert "Electronically signed by ana" in encounter.note_text
+    assert "Electronically signed by Ana Reyes, LMT on " in encounter.note_text
+    assert "(user ana)" in encounter.note_text
     with pytest.raises(ClinicbillError, match="signed and locked"):
         edit_session(s, encounter, soap={"plan": "changed"})
     with pytest.raises(ClinicbillError, match="signed and locked"):

@@ -43,6 +43,7 @@ class LastVisit:
     lines: list = field(default_factory=list)  # LineInput, with minutes/units/modifiers
     details: dict = field(default_factory=dict)
     plan: str = ""
+    policy_id: int | None = None  # None: self-pay
 
 
 def last_visit(session, patient_id: int) -> LastVisit | None:
@@ -70,6 +71,7 @@ def last_visit(session, patient_id: int) -> LastVisit | None:
         lines=[_fresh(line) for line in inputs["lines"]],
         details=dict(inputs.get("modality") or {}),
         plan=(inputs.get("soap") or {}).get("plan") or "",
+        policy_id=last.policy_id,
     )
 
 

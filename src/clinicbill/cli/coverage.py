@@ -61,15 +61,57 @@ LIST_COLUMNS = [
 ]
 
 
-def ask_validated(values: dict, prompts: dict[str, str], spec: dict, required: set[str]) -> dict:
-    """On a TTY, prompt (in order) for each value not given, each answer checked with the
-    field's own validator; a phone call's questions only when the method is a phone call."""
-    from clinicbill.cli.common import ask_missing
+def ask_validated(
+    values: dict,
+    prompts: dict[str, str],
+    spec: dict,
+    required: set[str],
+    defaults: dict | None = None,
+) -> dict:
+    """On a TTY, prompt (in order) for each value not given, prefilled from `defaults`; each
+    answer is checked with the field's own validator before moving on. Without a TTY, values
+    stay missing."""
+    from clinicbill.cli.context import tty
 
-    def not_asked(name: str, answers: dict) -> bool:
-        return name in PHONE_ONLY and answers.get("method") not in (None, "phone")
+    if not tty():
+        return values
+    ask_one = asker(prompts, spec, required)
+    out = dict(values)
+    for name in prompts:
+        if out.get(name) is not None:
+            continue
+        if name in PHONE_ONLY and out.get("method") not in (None, "phone"):
+            continue
+        out[name] = ask_one(name, (defaults or {}).get(name))
+    return out
 
-    return ask_missing(values, prompts, required, spec, not_asked, "required")
+
+def asker(prompts: dict[str, str], spec: dict, required: set[str]):
+    """ask_one(name, default): one prompt, its answer checked by the field's validator."""
+    import questionary
+
+    from clinicbill.domain.errors import ClinicbillError
+
+    def check(name):
+        def run(text):
+            if not text.strip():
+                return "required" if name in required else True
+            try:
+                spec[name](text, name.replace("_", "-"))
+            except ClinicbillError as exc:
+                return exc.message + (f" ({exc.hint})" if exc.hint else "")
+            return True
+
+        return run
+
+    def ask_one(name: str, default=None):
+        suffix = "" if name in required else " (optional)"
+        answer = questionary.text(
+            f"{prompts[name]}{suffix}:", default=str(default or ""), validate=check(name)
+        ).unsafe_ask()
+        return answer.strip() or None
+
+    return ask_one
 
 
 def visits_line(status) -> str:
@@ -93,7 +135,9 @@ def visits_line(status) -> str:
 
 @verify_app.command("add")
 def verify_add(
-    policy: Annotated[str, typer.Argument(help="Policy id or member id.")],
+    policy: Annotated[
+        str, typer.Argument(help="Policy id, member id, or the patient (id, account, name).")
+    ],
     method: Annotated[str | None, Opt(help="phone, portal or 271.")] = None,
     representative: Annotated[str | None, Opt(help="Who you spoke with.")] = None,
     call_reference: Annotated[str | None, Opt(help="The call reference number.")] = None,
@@ -118,17 +162,20 @@ def verify_add(
     verified_at: Annotated[str | None, Opt(help="When it was checked (default now).")] = None,
     verified_by: Annotated[str | None, Opt(help="Who checked (default --user).")] = None,
 ) -> None:
-    """Record a benefit verification call or portal check (asks for what is missing).
+    """Record a benefit verification call or portal check (asks for what is missing, then
+    shows it for review; a correction starts from the corrected note's values).
 
     Example: clinicbill verify add 1 --method phone --representative Jo --call-reference
     R12345 --in-network yes --massage-covered yes --visit-limit 20 --visits-used 3
     --plan-year-start 2026-01-01 --copay 25 --referral-required yes --reverify-by 2027-01-01
     """
-    from clinicbill.app.coverage import policy_id_of, record_verification
+    from clinicbill.app.coverage import record_verification
     from clinicbill.app.database import acting_user
+    from clinicbill.cli import verify_prompts as vp
     from clinicbill.cli.common import unit_of_work
-    from clinicbill.cli.context import STATE
+    from clinicbill.cli.context import STATE, tty
     from clinicbill.cli.render import done
+    from clinicbill.domain.coverage.plausibility import implausible
     from clinicbill.domain.coverage.verification import VERIFICATION_FIELDS, VERIFICATION_REQUIRED
 
     values = {
@@ -137,9 +184,13 @@ def verify_add(
         if name in VERIFY_PROMPTS and name != "verified_by"
     }
     values["verified_by"] = acting_user(verified_by or STATE.user)
-    with unit_of_work() as session:  # refuse an unknown policy before asking anything
-        policy_id = policy_id_of(session, policy)
-    values = ask_validated(values, VERIFY_PROMPTS, VERIFICATION_FIELDS, VERIFICATION_REQUIRED)
+    policy_id = vp.pick_policy(policy)  # refused before anything is asked
+    spec = (VERIFY_PROMPTS, VERIFICATION_FIELDS, VERIFICATION_REQUIRED)
+    base = vp.corrected_values(policy_id, corrects) if tty() else {}
+    values = ask_validated(values, *spec, defaults=base)
+    if tty() and any(v is not None for k, v in values.items() if k in VERIFY_PROMPTS):
+        values = vp.review(values, VERIFY_PROMPTS, asker(*spec))
+    warnings = [] if tty() else implausible(values)
     with unit_of_work() as session:
         added = record_verification(session, str(policy_id), values, corrects, verified_at, today())
         note, status = added.note, added.visits
@@ -156,6 +207,8 @@ def verify_add(
             {**note.model_dump(), "visits": status.as_dict()},
         )
     done(message, data)
+    for warning in warnings:  # already shown at the review on a terminal
+        typer.echo(f"warning: {warning}", err=True)
 
 
 def _note_row(note, superseded: dict, current_id) -> dict:

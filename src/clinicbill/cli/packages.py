@@ -41,6 +41,8 @@ def package_add(
         raise MissingValue(["price"], "give --price, e.g. --price 850")
     cents = parse_amount(price, "price", allow_zero=False)
     method = _ask(method, "Method (cash/card/check/hsa/fsa/eft)", "method")
+    if visits is None and expires is None:
+        visits, expires = _ask_visits_and_expiry()
     with unit_of_work() as session:
         row = find_patient(session, patient)
         package = add_package(
@@ -56,8 +58,100 @@ def package_add(
         )
     done(
         f"package {package.id}: {package.name} for {fmt(cents)}"
-        + (f", {visits} visits" if visits else " (membership)"),
+        + (f", {visits} visits" if visits else " (membership: any number of visits)")
+        + (f", expires {package.expires_on}" if package.expires_on else ", never expires"),
         {"package_id": package.id, "price": fmt(cents), "visits": visits},
+    )
+
+
+def _ask_visits_and_expiry() -> tuple[int | None, str | None]:
+    """At a terminal: the visits included (a number, or 'membership' for any number until it
+    expires: never assumed) and the last day it can be used (required for a membership)."""
+    from clinicbill.cli.context import tty
+
+    if not tty():
+        return None, None
+    import questionary
+
+    from clinicbill.cli.common import answer_check
+    from clinicbill.domain.validate import parse_date
+
+    def visits_ok(text: str):
+        text = text.strip().lower()
+        if text == "membership" or (text.isdigit() and 1 <= int(text) <= 1000):
+            return True
+        return "a number of visits 1-1000, or the word membership"
+
+    answer = questionary.text(
+        "Visits included (a number; or 'membership' for any number until it expires):",
+        validate=visits_ok,
+    ).unsafe_ask()
+    visits = None if answer.strip().lower() == "membership" else int(answer)
+    label = "Last day it can be used (YYYY-MM-DD" + (")" if visits is None else "; Enter: never)")
+    expires = questionary.text(
+        label + ":", validate=answer_check(parse_date, "expires", required=visits is None)
+    ).unsafe_ask()
+    return visits, expires.strip() or None
+
+
+@package_app.command("edit")
+def package_edit(
+    package: Annotated[str, Arg(help="Package id.")],
+    name: Annotated[str | None, Opt(help="New name.")] = None,
+    visits: Annotated[int | None, Opt(help="Visits included (at least those used).")] = None,
+    expires: Annotated[
+        str | None, Opt(help="Last day it can be used, YYYY-MM-DD, or 'never'.")
+    ] = None,
+) -> None:
+    """Change a package's name, visits or expiry (refused below the visits already used, or
+    before the date of a visit that used it). --visits equal to the visits used closes it.
+
+    Example: clinicbill package edit 1 --expires 2027-06-30
+    """
+    from clinicbill.cli.render import done
+    from clinicbill.domain.errors import ClinicbillError
+    from clinicbill.domain.ledger.packages import (
+        edit_package,
+        find_package,
+        remaining_text,
+        status_of,
+    )
+    from clinicbill.domain.validate import parse_date
+
+    if name is None and visits is None and expires is None:
+        raise ClinicbillError("package: nothing to change", "give --name, --visits or --expires")
+    never = expires is not None and expires.strip().lower() == "never"
+    day = parse_date(expires, "expires") if expires is not None and not never else None
+    with unit_of_work() as session:
+        pkg = find_package(session, package)
+        changed = edit_package(session, pkg, name, visits, day, clear_expiry=never)
+        left = remaining_text(status_of(session, pkg))
+        ident = pkg.id
+    what = ", ".join(k.replace("_", "-") for k in changed) or "nothing changed"
+    done(f"package {ident}: {what}; {left}", {"package_id": ident, "changed": list(changed)})
+
+
+@package_app.command("void")
+def package_void(
+    package: Annotated[str, Arg(help="Package id.")],
+    reason: Annotated[str | None, Opt(help="Why (required).")] = None,
+) -> None:
+    """Void a package sold in error or cancelled before use: the money stays on the account as
+    the patient's credit (refund it with 'clinicbill refund'). Refused once a visit used it.
+
+    Example: clinicbill package void 2 --reason "Sold to the wrong patient"
+    """
+    from clinicbill.cli.render import done
+    from clinicbill.domain.ledger.packages import find_package, void_package
+
+    with unit_of_work() as session:
+        pkg = find_package(session, package)
+        ident, patient_id = pkg.id, pkg.patient_id
+        payment_id = void_package(session, pkg, reason)
+    done(
+        f"package {ident} void; its payment {payment_id} stays as the patient's credit"
+        " (refund it with clinicbill refund, or apply it with clinicbill payment apply)",
+        {"package_id": ident, "payment_id": payment_id, "patient_id": patient_id},
     )
 
 
@@ -86,6 +180,7 @@ def package_list(patient: Annotated[str | None, Arg(help="Only this patient.")] 
             "value_left",
             "purchased_on",
             "expires_on",
+            "status",
         ],
         "packages",
         right=["price", "value_left"],

@@ -143,8 +143,10 @@ def _policy_choices(session, patient_id: int, on: date):
     return out, current.id if current else None
 
 
-def ask_policy(value, patient_id: int, on: date):
-    """AUTO/None/ref as given; otherwise a choice of the policies in effect, or self-pay."""
+def ask_policy(value, patient_id: int, on: date, usual: int | None = None):
+    """AUTO/None/ref as given; otherwise a choice of the policies in effect, or self-pay.
+    Not asked when the policy of the last visit (`usual`) is still the one in effect: it is
+    said, and changed at the summary if need be."""
     from clinicbill.domain.sessions.entry import AUTO
 
     if value is not AUTO:
@@ -153,45 +155,16 @@ def ask_policy(value, patient_id: int, on: date):
     if not choices:
         typer.echo("  billed to: self-pay (no policy in effect that day)")
         return None
+    if usual is not None and usual == current:
+        label = next(text for text, ident in choices if ident == current)
+        typer.echo(f"  billed to: {label}, as at the last visit (change it at the summary)")
+        return current
     Choice = _q().Choice
     options = [Choice(label, value=ident) for label, ident in choices]
-    options.append(Choice("Self-pay (bill the patient)", value=None))
+    # questionary returns a choice's title for a None value: self-pay is "" here, None below
+    options.append(Choice("Self-pay (bill the patient)", value=""))
     default = next((o for o in options if o.value == current), options[0])
-    return _q().select("Bill to:", options, default=default).unsafe_ask()
-
-
-def _case_choices(session, patient_id: int, policy_ref):
-    from clinicbill.domain.cases.records import list_cases
-    from clinicbill.domain.practice.lookup import find_policy
-    from clinicbill.store.models import Patient
-
-    patient = session.get(Patient, patient_id)
-    policy = find_policy(session, policy_ref, patient)
-    cases = [
-        c
-        for c in list_cases(session, patient_id, open_only=True)
-        if c.policy_id in (None, policy.id)
-    ]
-    labels = [(f"case {c.id}: {c.kind}, injury {c.injury_date}", c.id) for c in cases]
-    mine = [c.id for c in cases if c.policy_id == policy.id]
-    return labels, mine[0] if len(mine) == 1 else None
-
-
-def ask_case(value, patient_id: int, policy):
-    """The injury case to bill under: a choice among the patient's open cases (the only one
-    for the policy billed is the default), or none."""
-    from clinicbill.domain.sessions.entry import AUTO
-
-    if value is not AUTO or policy is None or policy is AUTO:
-        return value
-    choices, current = _read(_case_choices, patient_id, policy)
-    if not choices:
-        return AUTO
-    Choice = _q().Choice
-    options = [Choice(label, value=ident) for label, ident in choices]
-    options.append(Choice("No case (not an injury visit)", value=None))
-    default = next((o for o in options if o.value == current), options[-1])
-    return _q().select("Injury case:", options, default=default).unsafe_ask()
+    return _q().select("Bill to:", options, default=default).unsafe_ask() or None
 
 
 def ask_template(value, credential: str):
@@ -242,8 +215,9 @@ def _pick_code(answer: str, on: date) -> str | None:
         if hit is not None and not hit.billable:
             children = icd.billable_children(answer)[:30]
             options = [Choice(f"{c.code:<8} {c.description}", value=c.code) for c in children]
-            options.append(Choice("(type again)", value=None))
-            return _q().select(f"{hit.code} is a category; pick a code:", options).unsafe_ask()
+            options.append(Choice("(type again)", value=""))  # a None value would be the title
+            title = f"{hit.code} is a category; pick a code:"
+            return _q().select(title, options).unsafe_ask() or None
         if looks_like_code:
             _say_refusal(exc)
             return None
@@ -252,8 +226,8 @@ def _pick_code(answer: str, on: date) -> str | None:
         typer.echo(f"  no billable code matches '{answer[:40]}'; try other words or a code")
         return None
     options = [Choice(f"{h.code:<8} {h.description}", value=h.code) for h in hits]
-    options.append(Choice("(search again)", value=None))
-    return _q().select("Diagnosis:", options).unsafe_ask()
+    options.append(Choice("(search again)", value=""))
+    return _q().select("Diagnosis:", options).unsafe_ask() or None
 
 
 def ask_diagnoses(patient_id: int, on: date, insured: bool, ask_same: bool = True) -> list[str]:
@@ -302,12 +276,23 @@ def _preview(inputs: dict):
     from clinicbill.domain.sessions.entry import plan_session
 
     def run(session):
-        plan = plan_session(session, **inputs)
+        plan = plan_session(session, **plan_inputs(inputs))
         typer.echo("\nSession to save:")
         print_plan(session, plan)
+        if plan.policy_id is None and inputs.get("package") not in (None, "none"):
+            from clinicbill.domain.ledger.packages import find_package, remaining_text, status_of
+
+            package = find_package(session, inputs["package"])
+            status = remaining_text(status_of(session, package))
+            typer.echo(f"  paid with  package {package.id}: {package.name} ({status} before this)")
         return plan
 
     return _read(run)
+
+
+def plan_inputs(out: dict) -> dict:
+    """The answers plan_session takes (the package is drawn after the session is written)."""
+    return {k: v for k, v in out.items() if k != "package"}
 
 
 @dataclass(frozen=True)

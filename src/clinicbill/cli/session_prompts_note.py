@@ -10,13 +10,50 @@ SOAP_LABELS = {
     "assessment": "Assessment (response to treatment)",
     "plan": "Plan (frequency, home care, next visit)",
 }
-MULTILINE = "Esc then Enter to finish"
+MULTILINE = "Enter on an empty line to finish"
 
 
 def _q():
     import questionary
 
     return questionary
+
+
+def _finish_on_empty_line():
+    """Key bindings for free text: Enter starts a new line; Enter on an empty last line (or
+    on an empty answer) finishes. Esc then Enter still finishes at once."""
+    from prompt_toolkit.key_binding import KeyBindings
+
+    bindings = KeyBindings()
+
+    @bindings.add("enter")
+    def _enter(event) -> None:
+        buffer = event.current_buffer
+        document = buffer.document
+        if document.is_cursor_at_the_end and not document.current_line.strip():
+            buffer.text = buffer.text.rstrip()
+            buffer.validate_and_handle()
+        else:
+            buffer.newline(copy_margin=False)
+
+    return bindings
+
+
+def ask_text(label: str, default: str = "", validate=None) -> str:
+    """A free-text answer (several lines allowed) that finishes with Enter on an empty line."""
+    return (
+        _q()
+        .text(
+            label,
+            default=default,
+            multiline=True,
+            instruction=f"({MULTILINE})",
+            validate=validate,
+            key_bindings=_finish_on_empty_line(),
+        )
+        .unsafe_ask()
+        .strip()
+    )
 
 
 def _whole(low: int, high: int, blank: bool = True):
@@ -90,11 +127,63 @@ def _ask_one(code: str, minutes=None, units=None, modifiers=(), ask_modifiers=Tr
     return LineInput(code=code, modifiers=tuple(modifiers), **values)
 
 
-def ask_lines(template, rule: str, current=None) -> list:
+ACUPUNCTURE_CODES = {False: ("97810", "97811"), True: ("97813", "97814")}
+
+
+def _is_acupuncture(code: str) -> bool:
+    from clinicbill.domain.codesets.cpt import entry
+
+    found = entry(code)
+    return bool(found and found.acupuncture)
+
+
+def ask_acupuncture(template, details: dict) -> list:
+    """Acupuncture, e-stim first: it decides 97813/97814 or 97810/97811 (DOMAIN.md §8); its
+    settings go in the note; the face-to-face minutes (not needle retention) give the add-on
+    units, which need re-insertion."""
+    from clinicbill.domain.sessions.entry import LineInput
+    from clinicbill.domain.sessions.units import acupuncture_add_on_units
+
+    estim = _q().confirm("Electrical stimulation used (on any needle)?", default=False).unsafe_ask()
+    details["estim"] = "yes" if estim else "no"
+    for key in ("estim_frequency", "estim_points"):
+        prompt = template.prompt(key)
+        if prompt is not None:
+            details[key] = _ask_detail(prompt) if estim else ""
+    initial, add_on = ACUPUNCTURE_CODES[estim]
+    text = (
+        _q()
+        .text(
+            "Face-to-face minutes with the patient (not needle retention):",
+            validate=_whole(1, 600, blank=False),
+        )
+        .unsafe_ask()
+    )
+    extra = int(text) - 15
+    units = acupuncture_add_on_units(extra) if extra > 0 else 0
+    if units and template.prompt("reinsertion") is not None:
+        again = _q().confirm("Needles re-inserted after the first 15 minutes?", default=True)
+        details["reinsertion"] = "yes" if again.unsafe_ask() else "no"
+        units = units if details["reinsertion"] == "yes" else 0
+    lines = [LineInput(code=initial)]
+    shown = f"  units: {initial} 1 (the first 15 minutes)"
+    if units:
+        lines.append(LineInput(code=add_on, minutes=extra))
+        shown += f" + {add_on} {units} ({extra} more minutes with re-insertion)"
+    typer.echo(shown)
+    return lines
+
+
+def ask_lines(template, rule: str, current=None, details: dict | None = None) -> list:
     """Services: the current lines (when changing them) or the template's suggestions first,
-    each prefilled, then any other codes."""
+    each prefilled, then any other codes. A template's acupuncture suggestions are asked as
+    ask_acupuncture does (e-stim first), its answers put in `details`."""
     lines = []
-    for item in current or (template.suggest if template else ()):
+    suggested = current or (template.suggest if template else ())
+    if not current and any(_is_acupuncture(item.code) for item in suggested):
+        lines.extend(ask_acupuncture(template, details if details is not None else {}))
+        suggested = [item for item in suggested if not _is_acupuncture(item.code)]
+    for item in suggested:
         line = _ask_one(item.code, item.minutes, item.units, item.modifiers, ask_modifiers=False)
         if line is not None:
             lines.append(line)
@@ -179,7 +268,7 @@ def ask_soap(given: dict | None, pain_before, pain_after) -> tuple[dict, object,
     pain = _whole(0, 10)
     for name, label in SOAP_LABELS.items():
         if soap.get(name) is None:
-            soap[name] = _q().text(label + ":", multiline=True, instruction=MULTILINE).unsafe_ask()
+            soap[name] = ask_text(label + ":")
         if name == "subjective" and pain_before is None:
             pain_before = _q().text("Pain before treatment (0-10):", validate=pain).unsafe_ask()
         if name == "assessment" and pain_after is None:
@@ -205,15 +294,7 @@ def finish_note(ident: int) -> None:
     )
     try:
         soap = {
-            name: _q()
-            .text(
-                SOAP_LABELS[name] + ":",
-                multiline=True,
-                instruction=MULTILINE,
-                validate=answer_check(required=True),
-            )
-            .unsafe_ask()
-            .strip()
+            name: ask_text(SOAP_LABELS[name] + ":", validate=answer_check(required=True))
             for name in missing
         }
     except KeyboardInterrupt:

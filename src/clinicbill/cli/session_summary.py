@@ -46,8 +46,13 @@ def _warn_duplicate(out: dict, plan, exclude_id=None) -> bool:
 
 
 def choose(out: dict, plan, exclude_id=None) -> str:
-    """sign | draft | change | cancel; the default is always the draft."""
+    """sign | draft | change | cancel; the default is always the draft. A credential the
+    payer does not accept (an LAc billing Medicare) offers its fixes first."""
+    from clinicbill.app.visit_coverage import credential_fix
+    from clinicbill.cli.session_prompts import _read
+
     duplicate = _warn_duplicate(out, plan, exclude_id)
+    fix = _read(credential_fix, plan)
     Choice = _q().Choice
     options = [
         Choice("Save and sign", value="sign"),
@@ -55,14 +60,65 @@ def choose(out: dict, plan, exclude_id=None) -> str:
         Choice("Change an answer", value="change"),
         Choice("Cancel (nothing is saved)", value="cancel"),
     ]
+    if fix is not None:
+        options[2:2] = _fix_options(fix)
     title = "Save this session?" + (" (a likely duplicate)" if duplicate else "")
-    return _q().select(title, options, default=options[1]).unsafe_ask()
+    answer = _q().select(title, options, default=options[1]).unsafe_ask()
+    return _apply_fix(out, plan, fix, answer) if answer.startswith("fix-") else answer
+
+
+def _fix_options(fix) -> list:
+    Choice = _q().Choice
+    who = "/".join(fix.credentials) or "nobody"
+    typer.echo(
+        f"  {', '.join(fix.codes)}: this payer accepts them only from a {who} provider; "
+        "bill under the supervising provider, or bill the patient with an ABN"
+    )
+    names = ", ".join(name for _, name in fix.providers)
+    supervising = (
+        f"Bill under the supervising provider ({names})"
+        if fix.providers
+        else "Bill under the supervising provider (save a draft; add them first)"
+    )
+    return [
+        Choice(supervising, value="fix-supervising"),
+        Choice("Bill the patient (self-pay), with an ABN", value="fix-self-pay"),
+    ]
+
+
+def _apply_fix(out: dict, plan, fix, answer: str) -> str:
+    """Change the provider or make it self-pay, then back to the summary; without a
+    supervising provider on file, save the draft and say how to finish."""
+    if answer == "fix-self-pay":
+        out["policy"] = None
+        typer.echo(
+            "  the patient signs an ABN before the visit: clinicbill abn PATIENT "
+            + " ".join(f"--code {c}" for c in fix.codes)
+            + " --reason ... --cost ..."
+        )
+        return "change-done"
+    if not fix.providers:
+        typer.echo(
+            f"  add the supervising provider ({'/'.join(fix.credentials)}): clinicbill provider "
+            "add ...; then clinicbill session edit ID --provider NAME (saved as a draft now)"
+        )
+        return "draft"
+    Choice = _q().Choice
+    options = [Choice(name, value=ident) for ident, name in fix.providers]
+    out["provider"] = _q().select("Supervising provider:", options).unsafe_ask()
+    return "change-done"
 
 
 def change_answer(out: dict) -> None:
     """Ask one chosen answer again; `out` keeps every other answer."""
     from clinicbill.cli import session_prompts as sp
-    from clinicbill.cli.session_prompts_note import SOAP_LABELS, ask_details, ask_lines, ask_soap
+    from clinicbill.cli.session_prompts_note import (
+        SOAP_LABELS,
+        ask_details,
+        ask_lines,
+        ask_soap,
+        ask_text,
+    )
     from clinicbill.domain.sessions.entry import AUTO
 
     Choice = _q().Choice
@@ -94,15 +150,14 @@ def change_answer(out: dict) -> None:
         out["modality"] = ask_details(ctx.template, None)
     elif which in SOAP_LABELS:
         soap = dict(out["soap"] or {})
-        soap[which] = (
-            _q()
-            .text(SOAP_LABELS[which] + ":", multiline=True, default=soap.pop(which, "") or "")
-            .unsafe_ask()
-        )
+        soap[which] = ask_text(SOAP_LABELS[which] + ":", default=soap.pop(which, "") or "")
         out["soap"] = soap
     else:  # pain before and after: the SOAP texts are kept
         kept = dict.fromkeys(SOAP_LABELS, "kept")
         _, out["pain_before"], out["pain_after"] = ask_soap(kept, None, None)
+    if which in ("patient", "date", "policy") and "package" in out:
+        out["package"] = None  # who pays may have changed: offer the packages again
+        sp.ask_package(out, sp.context(out).on)
 
 
 def _stored_answers(session, ident: str) -> tuple[int, dict]:
@@ -139,7 +194,7 @@ def edit_at_terminal(ident: str) -> None:
     changes = {
         k: v
         for k, v in out.items()
-        if k not in ("authorization_id", "referral_id", "total_minutes")
+        if k not in ("authorization_id", "referral_id", "total_minutes", "package")
     }
     changes["policy"] = "self-pay" if out["policy"] is None else out["policy"]
     with unit_of_work() as session:
@@ -156,7 +211,6 @@ def ask_session(inputs: dict, sign: bool) -> tuple[dict, bool]:
     from clinicbill.cli.session_prompts import (
         _offer_last_visit,
         _read,
-        ask_case,
         ask_date,
         ask_diagnoses,
         ask_patient,
@@ -165,6 +219,7 @@ def ask_session(inputs: dict, sign: bool) -> tuple[dict, bool]:
         ask_template,
         context,
     )
+    from clinicbill.cli.session_prompts_billing import ask_case, ask_package
     from clinicbill.cli.session_prompts_note import ask_details, ask_lines, ask_soap
     from clinicbill.domain.sessions.notes import infer_template
 
@@ -176,8 +231,9 @@ def ask_session(inputs: dict, sign: bool) -> tuple[dict, bool]:
     out["provider"], credential = ask_provider(out["provider"], last and last.provider_id)
     on = ask_date(out["service_date"])
     out["service_date"] = on.isoformat()
-    out["policy"] = ask_policy(out["policy"], out["patient"], on)
+    out["policy"] = ask_policy(out["policy"], out["patient"], on, last and last.policy_id)
     out["case"] = ask_case(out["case"], out["patient"], out["policy"])
+    ask_package(out, on)
     if last is not None and all(out[k] is None for k in ("template", "diagnoses", "lines")):
         _offer_last_visit(out, last)
     if out["lines"] is not None and out["template"] is None:
@@ -186,9 +242,10 @@ def ask_session(inputs: dict, sign: bool) -> tuple[dict, bool]:
     ctx = context(out)
     if out["diagnoses"] is None:
         out["diagnoses"] = ask_diagnoses(out["patient"], on, ctx.insured)
+    found: dict = {}  # template details the service prompts answered (e-stim)
     if out["lines"] is None:
-        out["lines"] = ask_lines(ctx.template, ctx.rule)
-    out["modality"] = ask_details(ctx.template, out["modality"])
+        out["lines"] = ask_lines(ctx.template, ctx.rule, details=found)
+    out["modality"] = ask_details(ctx.template, {**found, **(out["modality"] or {})})
     out["soap"], out["pain_before"], out["pain_after"] = ask_soap(
         out["soap"], out["pain_before"], out["pain_after"]
     )
@@ -204,6 +261,7 @@ def summary(out: dict, exclude_id: int | None = None) -> tuple[dict, bool]:
         action = choose(out, plan, exclude_id)
         if action == "cancel":
             raise KeyboardInterrupt
-        if action != "change":
+        if action == "change":
+            change_answer(out)
+        elif action != "change-done":  # a fix applied: show the summary again
             return out, action == "sign"
-        change_answer(out)

@@ -45,8 +45,13 @@ def plan_lines_text(session, plan) -> list[str]:
 
 
 def print_plan(session, plan) -> None:
+    from clinicbill.app.visit_coverage import acupuncture_count
+
     for text in plan_lines_text(session, plan):
         typer.echo(text)
+    counted = acupuncture_count(session, plan)
+    if counted:
+        typer.echo(f"coverage: {counted}")
     print_notices(plan)
 
 

@@ -132,20 +132,29 @@ def session_add(
     referral: ReferralOpt = None,
     case: CaseOpt = None,
     package: Annotated[
-        str | None, Opt("--package", help="Prepaid package id this self-pay visit draws from.")
+        str | None,
+        Opt(
+            "--package",
+            help="Prepaid package id this self-pay visit draws from (default: the patient's"
+            " package in use, soonest to expire).",
+        ),
     ] = None,
+    no_package: Annotated[
+        bool, Opt("--no-package", help="Bill this self-pay visit; draw from no package.")
+    ] = False,
     sign: Annotated[bool, Opt("--sign", help="Sign the note right away.")] = False,
 ) -> None:
     """Record a session. On a terminal, asks for whatever the flags did not give.
 
     Units of timed codes come from minutes by the payer's unit rule; charges from the fee
     schedule; the authorization and referral covering the visit are linked automatically.
+    A self-pay visit draws from the patient's prepaid package unless --no-package.
 
     Example: clinicbill session add --patient P00001 --provider Reyes --dx M54.50
       --line 97124:minutes=38 --subjective "Low back tight" --sign
     """
     flags = dict(locals())
-    flags.pop("package")
+    flags.pop("package"), flags.pop("no_package")
     from clinicbill.cli.context import STATE, tty
     from clinicbill.cli.render import done
     from clinicbill.cli.session_view import plan_data, plan_lines_text, print_notices
@@ -154,20 +163,20 @@ def session_add(
     from clinicbill.store.engine import current_user
 
     inputs = _inputs(**flags)
+    inputs["package"] = "none" if no_package else package
     asked = tty() and _needs_prompts(inputs)
     if asked:
         from clinicbill.cli.session_summary import ask_session
 
         inputs, sign = ask_session(inputs, sign)
+    package = inputs.pop("package")
     with unit_of_work() as session:
         planned = plan_session(session, **inputs)
         encounter = write_session(session, planned)
-        if package is not None:
-            from clinicbill.domain.ledger.packages import draw_from_package, find_package
-
-            draw_from_package(session, encounter, find_package(session, package))
         from clinicbill.app.selfpay import bill_new_session  # memberships, tiers
+        from clinicbill.domain.ledger.packages import draw_for_session
 
+        drawn = draw_for_session(session, encounter, package)
         billing = bill_new_session(session, encounter)
         finish = asked and sign and bool(missing_for_signature(session, encounter))
         if sign and not finish:
@@ -178,9 +187,11 @@ def session_add(
     # Printed only now that the session is committed (STYLE.md: one transaction, then one message).
     if STATE.json:
         data = {"id": saved_id, "status": status, **plan_data(planned)}
-        done("", {**data, "billing": list(billing.notes)})
+        done("", {**data, "billing": [*drawn, *billing.notes]})
         return
     typer.echo(f"session {saved_id} added ({status})")
+    for note in drawn:
+        typer.echo(note)
     for text in summary:
         typer.echo(text)
     if not asked:
@@ -345,16 +356,14 @@ def session_sign(ident: SessionId) -> None:
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import done
     from clinicbill.domain.sessions.entry import get_session
+    from clinicbill.domain.sessions.notes import signature_text
     from clinicbill.domain.sessions.record import sign_session
     from clinicbill.store.engine import current_user
 
     with unit_of_work() as session:
         encounter = get_session(session, ident)
         sign_session(session, encounter, STATE.user or current_user())
-        message = (
-            f"session {encounter.id} signed by {encounter.signed_by} at "
-            f"{encounter.signed_at:%Y-%m-%d %H:%M} UTC"
-        )
+        message = f"session {encounter.id} signed by {signature_text(session, encounter)}"
         data = {"id": encounter.id, "signed_by": encounter.signed_by, "at": encounter.signed_at}
     done(message, data)
 
@@ -375,9 +384,9 @@ def session_addendum(
     from clinicbill.store.engine import current_user
 
     if text is None and tty():
-        import questionary
+        from clinicbill.cli.session_prompts_note import ask_text
 
-        text = questionary.text("Addendum (Esc then Enter to finish):", multiline=True).unsafe_ask()
+        text = ask_text("Addendum:")
     with unit_of_work() as session:
         encounter = get_session(session, ident)
         item = add_addendum(session, encounter, text, STATE.user or current_user())

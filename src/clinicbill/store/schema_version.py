@@ -3,4 +3,4 @@
 tests/store/test_migrations.py asserts it equals Alembic's head.
 """
 
-HEAD_REVISION = "0002_selfpay"
+HEAD_REVISION = "0003_package_void"

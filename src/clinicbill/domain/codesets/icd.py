@@ -23,19 +23,31 @@ from clinicbill.domain.errors import ClinicbillError
 
 INDEX_VERSION = "2"  # bump when the index format changes
 _CODE_SHAPE = re.compile(r"[A-Z][0-9][0-9A-Z]{1,5}")
-# Everyday words a practitioner types whose code has a Latin name in the tabular list
-# (the ICD-10-CM alphabetic index, which would map them, is not shipped). Shown first.
-PLAIN_TERMS = {
-    "neck pain": ("M54.2",),
-    "upper back pain": ("M54.6",),
-    "mid back pain": ("M54.6",),
-    "headache": ("R51.9", "G44.209"),
-    "shoulder pain": ("M25.511", "M25.512", "M25.519"),
-    "hip pain": ("M25.551", "M25.552", "M25.559"),
-    "knee pain": ("M25.561", "M25.562", "M25.569"),
-    "jaw pain": ("M26.609", "R68.84"),
-    "tmj": ("M26.609",),
-}
+
+
+def _plain_terms() -> dict[str, tuple[str, ...]]:
+    """Everyday words a practitioner types (data/icd10cm/complaints.toml), longest first."""
+    import tomllib
+
+    path = Path(__file__).resolve().parents[1] / "data" / "icd10cm" / "complaints.toml"
+    terms = tomllib.loads(path.read_text(encoding="utf-8"))["terms"]
+    ordered = sorted(terms, key=lambda t: (-len(t), t))
+    return {t.lower(): tuple(terms[t]) for t in ordered}
+
+
+PLAIN_TERMS = _plain_terms()
+
+
+def _plain_codes(phrase: str) -> list[str]:
+    """The codes of the everyday terms in `phrase`, longest term first; a term's words are
+    used up by it ('low back pain' is not also 'back pain')."""
+    out = []
+    for term, codes in PLAIN_TERMS.items():
+        pattern = re.compile(r"\b" + re.escape(term) + r"\b")
+        if pattern.search(phrase):
+            phrase = pattern.sub("|", phrase)
+            out.extend(codes)
+    return out
 
 
 @dataclass(frozen=True)
@@ -395,7 +407,7 @@ def search(query: str, limit: int = 20) -> list[IcdCode]:
         if hits:
             return hits
     phrase = " ".join(words)
-    plain_codes = dict.fromkeys(c for t, codes in PLAIN_TERMS.items() if t in phrase for c in codes)
+    plain_codes = dict.fromkeys(_plain_codes(phrase))
     plain_hits = [lookup(c) for c in plain_codes]
     starts = [re.compile(r"\b" + re.escape(word)) for word in words]
     hits = []
@@ -411,5 +423,6 @@ def search(query: str, limit: int = 20) -> list[IcdCode]:
         return (not hit.billable, phrase not in low, not low.startswith(phrase), len(low))
 
     hits.sort(key=rank)
-    first = [h for h in plain_hits if h is not None]
+    exact = [h for h in hits if h.billable and h.description.lower() == phrase]
+    first = exact + [h for h in plain_hits if h is not None and h not in exact]
     return (first + [h for h in hits if h not in first])[:limit]

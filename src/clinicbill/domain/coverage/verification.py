@@ -179,6 +179,11 @@ def _carried(corrected: Verification, values: dict) -> dict:
     return out
 
 
+def note_values(note: Verification) -> dict:
+    """A note's values as typed (what a correction starts from), by option name."""
+    return _carried(note, {})
+
+
 def corrected_fields(session, note: Verification) -> list[str]:
     """The option names whose values a correction changed from the note it corrects."""
     if note.corrects_id is None:

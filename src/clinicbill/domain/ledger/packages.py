@@ -35,6 +35,7 @@ class PackageStatus:
     value_used_cents: int
     purchased_on: date
     expires_on: date | None
+    voided: bool = False
 
     @property
     def visits_left(self) -> int | None:
@@ -42,7 +43,8 @@ class PackageStatus:
 
     @property
     def value_left_cents(self) -> int:
-        return self.price_cents - self.value_used_cents
+        """A voided package has none: its money is the patient's ordinary credit."""
+        return 0 if self.voided else self.price_cents - self.value_used_cents
 
 
 def add_package(
@@ -132,16 +134,23 @@ def package_statuses(session, patient_id: int | None = None) -> list[PackageStat
             value_used_cents=int(cents),
             purchased_on=p.purchased_on,
             expires_on=p.expires_on,
+            voided=p.voided_at is not None,
         )
         for p, n, cents in session.execute(query).all()
     ]
 
 
-def find_package(session, ref) -> Package:
+def find_package(session, ref, usable: bool = True) -> Package:
+    """A package by id; a voided one is refused unless `usable` is False."""
     text = str(ref).strip()
     package = session.get(Package, int(text)) if text.isdigit() else None
     if package is None:
         raise ClinicbillError(f"package: no package {text[:20]}", "see 'clinicbill package list'")
+    if usable and package.voided_at is not None:
+        raise ClinicbillError(
+            f"package: {package.id} is void ({package.void_reason})",
+            "see 'clinicbill package list' for the patient's packages",
+        )
     return package
 
 
@@ -248,4 +257,147 @@ def describe(status: PackageStatus) -> dict:
         "value_left": fmt(status.value_left_cents),
         "purchased_on": status.purchased_on,
         "expires_on": status.expires_on,
+        "status": "void" if status.voided else "",
     }
+
+
+def usable_packages(session, patient_id: int, on: date) -> list[PackageStatus]:
+    """The patient's packages a self-pay visit on `on` can draw from: bought by then, not
+    expired, with a visit left (a membership: until it expires). Soonest to expire first,
+    then oldest, so prepaid visits are not lost to an expiry."""
+    usable = [
+        s
+        for s in package_statuses(session, patient_id)
+        if s.purchased_on <= on
+        and not s.voided
+        and (s.expires_on is None or on <= s.expires_on)
+        and (s.visits_left is None or s.visits_left > 0)
+    ]
+    return sorted(usable, key=lambda s: (s.expires_on or date.max, s.purchased_on, s.id))
+
+
+def default_package(session, patient_id: int, on: date) -> Package | None:
+    """The package a self-pay visit draws from unless told otherwise (--no-package)."""
+    usable = usable_packages(session, patient_id, on)
+    return session.get(Package, usable[0].id) if usable else None
+
+
+def status_of(session, package: Package) -> PackageStatus:
+    return next(s for s in package_statuses(session, package.patient_id) if s.id == package.id)
+
+
+def remaining_text(status: PackageStatus) -> str:
+    """'7 of 10 visits left' or, for a membership, its end."""
+    if status.visits is None:
+        return "membership" + (f" until {status.expires_on}" if status.expires_on else "")
+    left = status.visits_left
+    return f"{left} of {status.visits} visit{'s' if status.visits != 1 else ''} left" + (
+        f", expires {status.expires_on}" if status.expires_on else ""
+    )
+
+
+def _sessions_using(session, package: Package) -> list[tuple[int, date]]:
+    return [
+        (ident, day)
+        for ident, day in session.execute(
+            select(Encounter.id, Encounter.service_date)
+            .where(Encounter.package_id == package.id, Encounter.status != "void")
+            .order_by(Encounter.service_date, Encounter.id)
+        ).all()
+    ]
+
+
+def edit_package(
+    session, package: Package, name=None, visits=None, expires_on=None, clear_expiry=False
+) -> dict:
+    """Change a package's name, visit count or expiry; refused when the change would not fit
+    the visits already drawn (fewer visits than used, an expiry before a visit that used it).
+    The price is the payment received: change it with a refund or a new payment, not here."""
+    status = status_of(session, package)
+    used = _sessions_using(session, package)
+    changed = {}
+    if name is not None:
+        title = name.strip()
+        if not title or len(title) > 80:
+            raise ClinicbillError("name: a package needs a name (at most 80 characters)", "--name")
+        if title != package.name:
+            changed["name"] = package.name = title
+    if visits is not None:
+        if not 1 <= visits <= 1000:
+            raise ClinicbillError(f"visits: {visits} is not between 1 and 1000", "e.g. --visits 10")
+        if visits < status.visits_used:
+            raise ClinicbillError(
+                f"visits: {status.visits_used} visits already drew from package {package.id}",
+                f"give at least {status.visits_used} (that many closes it)",
+            )
+        if visits != package.visits:
+            changed["visits"] = package.visits = visits
+    if clear_expiry or expires_on is not None:
+        last = used[-1][1] if used else None
+        if expires_on is not None and expires_on < package.purchased_on:
+            raise ClinicbillError(
+                f"expires: {expires_on} is before the purchase date {package.purchased_on}",
+                "give a later date",
+            )
+        if expires_on is not None and last is not None and expires_on < last:
+            raise ClinicbillError(
+                f"expires: session {used[-1][0]} used package {package.id} on {last}",
+                f"give {last} or later",
+            )
+        if expires_on != package.expires_on:
+            package.expires_on = expires_on
+            changed["expires_on"] = expires_on
+    session.flush()
+    return changed
+
+
+def void_package(session, package: Package, reason: str) -> int:
+    """Void a package sold in error or cancelled before any use: it is kept, marked void (when
+    and why), and no longer linked to its payment, so the money received is the patient's
+    ordinary credit, to refund ('clinicbill refund') or apply. Refused once a visit drew from
+    it: those sessions were paid with it, so voiding would unpay them. Returns the payment id."""
+    text = (reason or "").strip()
+    if not text:
+        from clinicbill.domain.errors import MissingValue
+
+        raise MissingValue(["reason"], "say why: --reason 'sold in error'")
+    if len(text) > 200:
+        raise ClinicbillError(f"reason: too long ({len(text)} characters)", "at most 200")
+    status = status_of(session, package)
+    used = _sessions_using(session, package)
+    if used or status.value_used_cents:
+        listed = ", ".join(str(i) for i, _ in used) or "a voided session"
+        raise ClinicbillError(
+            f"package: {package.id} paid for session {listed}; voiding it would unpay them",
+            f"to end it, close it (clinicbill package edit {package.id} --visits "
+            f"{max(status.visits_used, 1)}) and refund what is left with clinicbill refund",
+        )
+    from clinicbill.store.types import utcnow
+
+    payment_id = package.payment_id or 0
+    payment = session.get(Payment, payment_id) if payment_id else None
+    if payment is not None:
+        payment.note = f"package {package.id} ({package.name}) void: {text}"[:200]
+    package.voided_at = utcnow()
+    package.void_reason = text + (f" (payment {payment_id} kept as credit)" if payment_id else "")
+    package.payment_id = None
+    session.flush()
+    return payment_id
+
+
+def draw_for_session(session, encounter: Encounter, choice=None) -> tuple[str, ...]:
+    """After `session add`: a self-pay visit draws from the package chosen (an id), from the
+    patient's usable package by default (None), or from none ('none'). Returns what to say:
+    the value drawn and the visits left."""
+    if choice == "none" or (choice is None and encounter.policy_id is not None):
+        return ()
+    if choice is not None:
+        package = find_package(session, choice)
+    else:
+        package = default_package(session, encounter.patient_id, encounter.service_date)
+    if package is None:
+        return ()
+    applied = draw_from_package(session, encounter, package)
+    drawn = sum(a.amount_cents for a in applied)
+    left = remaining_text(status_of(session, package))
+    return (f"package {package.id} ({package.name}): {fmt(drawn)} drawn; {left}",)

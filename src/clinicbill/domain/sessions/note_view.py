@@ -6,6 +6,7 @@ from __future__ import annotations
 from clinicbill.domain.sessions.notes import (
     display_value,
     load_template,
+    local_timestamp,
     note_file,
     render_text,
     stored_details,
@@ -141,9 +142,10 @@ def note_context(session, encounter) -> dict:
             "status": encounter.status,
             "signed": encounter.status != "draft" and encounter.signed_by is not None,
             "signed_by": encounter.signed_by,
-            "signed_at": _timestamp(encounter.signed_at),
+            "signer": provider.display_name,  # the provider, with the credential
+            "signed_at": local_timestamp(encounter.signed_at, practice and practice.state),
             "void_reason": encounter.void_reason,
-            "voided_at": _timestamp(encounter.voided_at),
+            "voided_at": local_timestamp(encounter.voided_at, practice and practice.state),
         },
     }
 

@@ -280,3 +280,56 @@ def note_file(template_name: str | None) -> str:
             if (folder / f"{template_name}.txt.j2").is_file():
                 return f"notes/{template_name}.txt.j2"
     return "notes/base.txt.j2"
+
+
+# --- the signature's local time -----------------------------------------------------------
+
+# The practice's time zone from its state (the zone most of the state keeps; a practice in
+# the other part of a split state reads the time of the larger part).
+_ZONES = {
+    "America/New_York": "CT DE DC FL GA KY ME MD MA NH NJ NY NC OH PA RI SC VT VA WV",
+    "America/Detroit": "MI",
+    "America/Indiana/Indianapolis": "IN",
+    "America/Chicago": "AL AR IL IA KS LA MN MS MO NE ND OK SD TN TX WI",
+    "America/Denver": "CO ID MT NM UT WY",
+    "America/Phoenix": "AZ",
+    "America/Los_Angeles": "CA NV OR WA",
+    "America/Anchorage": "AK",
+    "Pacific/Honolulu": "HI",
+    "America/Puerto_Rico": "PR VI",
+    "Pacific/Guam": "GU MP",
+    "Pacific/Pago_Pago": "AS",
+}
+STATE_ZONES = {state: zone for zone, states in _ZONES.items() for state in states.split()}
+
+
+def practice_zone(state: str | None):
+    """The practice's time zone (UTC when the state is unknown or no zone data is installed)."""
+    from datetime import UTC
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = STATE_ZONES.get((state or "").strip().upper())
+    try:
+        return ZoneInfo(name) if name else UTC
+    except ZoneInfoNotFoundError:
+        return UTC
+
+
+def local_timestamp(value, state: str | None) -> str:
+    """A stored UTC timestamp at the practice's local time: '2026-11-20 09:14 PST'."""
+    if value is None:
+        return ""
+    moment = value.astimezone(practice_zone(state))
+    return moment.strftime("%Y-%m-%d %H:%M ") + (moment.tzname() or "UTC")
+
+
+def signature_text(session, encounter) -> str:
+    """'Ana Reyes, LMT at 2026-11-20 09:14 PST': who signed (the session's provider, with the
+    credential) and when, at the practice's local time."""
+    from sqlalchemy import select
+
+    from clinicbill.store.models import Practice, Provider
+
+    state = session.execute(select(Practice.state).limit(1)).scalar()
+    provider = session.get(Provider, encounter.provider_id)
+    return f"{provider.display_name} at {local_timestamp(encounter.signed_at, state)}"

@@ -156,6 +156,8 @@ class Package(SQLModel, table=True):
     payment_id: int | None = Field(default=None, foreign_key="payment.id", index=True)
     purchased_on: date
     expires_on: date | None = None
+    voided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    void_reason: str | None = None
 
 
 class Estimate(SQLModel, table=True):
