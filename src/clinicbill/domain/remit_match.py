@@ -142,6 +142,32 @@ def load_billed_claims(
     return result
 
 
+def claim_payers(session, control_numbers: Iterable[str]) -> set[int]:
+    """The payers of the claims with these patient control numbers (as load_billed_claims
+    finds them), read in chunks as the numbers come: an iterator of any length is fine."""
+    base = (
+        select(Claim.payer_id)
+        .join(Patient, Patient.id == Claim.patient_id)
+        .join(Policy, Policy.id == Claim.policy_id)
+        .distinct()
+    )
+    payers: set[int] = set()
+    chunk: list[str] = []
+    for number in control_numbers:
+        if number:
+            chunk.append(number)
+        if len(chunk) == CHUNK:
+            payers.update(
+                session.execute(base.where(Claim.patient_control_number.in_(chunk))).scalars()
+            )
+            chunk = []
+    if chunk:
+        payers.update(
+            session.execute(base.where(Claim.patient_control_number.in_(chunk))).scalars()
+        )
+    return payers
+
+
 def _date_fits(svc: ServicePayment, line: BilledLine) -> bool:
     if svc.service_date is None:
         return True
