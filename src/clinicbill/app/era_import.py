@@ -14,6 +14,7 @@ before); then they are posted. The caller commits, or rolls back on any refusal.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -202,8 +203,16 @@ class _Poster(Sink):
             return
         self.batch.append(claim)
         if len(self.batch) >= BATCH:
-            posting.post(self.batch, self.tick)
-            self.batch = []
+            self._post(posting)
+
+    def _post(self, posting: RemittancePosting) -> None:
+        posting.post(self.batch, self.tick)
+        self.batch = []
+        # The clinicbill process runs with the cyclic garbage collector off (cli/__init__.py):
+        # each batch leaves ~2,000 objects in reference cycles (SQL expression objects), which
+        # would add up to ~100 MB over 380,000 claims. A young-generation collection here
+        # frees them and costs about a millisecond (it walks only what was made since).
+        gc.collect(0)
 
     def advice(self, advice: RemittanceAdvice) -> None:
         posting = self._start()
@@ -211,8 +220,7 @@ class _Poster(Sink):
             outcome = posting.duplicate
         else:
             if self.batch:
-                posting.post(self.batch, self.tick)
-                self.batch = []
+                self._post(posting)
             outcome = posting.finish()
             if self.keep_claims:
                 self.tallies[-1].add(outcome.claims)

@@ -153,12 +153,14 @@ def record_builder(cls):
     most of the reader's time. The record is equal to `cls(**values)` (tests/formats check);
     the values are not checked, so give only the record's own fields."""
     defaults = {f.name: f.default for f in fields(cls) if f.default is not MISSING}
+    complete = len(fields(cls))
     new = object.__new__
 
     def build(values: dict):
         record = new(cls)
         state = record.__dict__
-        state.update(defaults)
+        if len(values) < complete:
+            state.update(defaults)
         state.update(values)
         return record
 

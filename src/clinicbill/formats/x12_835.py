@@ -135,24 +135,34 @@ def stream_835(
     source: Path | bytes | str, sink: Sink, name: str = "835", sha256: str | None = None
 ) -> ParsedFile:
     """Parse an 835, handing each claim and each advice to `sink` as it is read. With `sha256`
-    (from `check_835`), the file-level checks are not repeated and the file must still have
-    that digest when read to the end (a file changed while it was read is refused)."""
+    (from `check_835`), the file must still have that digest when read to the end (a file
+    changed while it was read is refused); without it the file-level checks are made as it
+    is read, and come first (a file that is not text is refused as such)."""
     err = _Error(name)
+    digest = hashlib.sha256()
+    watch = tokens.Watch() if sha256 is None else None
+    changed = ClinicbillError(
+        f"{name}: the file changed while it was read", "import it again; nothing was posted"
+    )
     try:
-        if sha256 is None:
-            sha256 = tokens.check_bytes(source)
-        digest = hashlib.sha256()
-        reader = _Reader(err, name, sha256, sink)
-        parsed = reader.run(tokens.text_chunks(source, digest))
-    except Problem as problem:
-        from clinicbill.formats.x12_835_refusals import first_problem
+        try:
+            parsed = _Reader(err, name, sink).run(tokens.text_chunks(source, digest, watch))
+        except (Problem, UnicodeDecodeError) as exc:
+            if sha256 is None:
+                tokens.check_bytes(source)  # a problem with the file as a whole comes first
+            elif isinstance(exc, UnicodeDecodeError):
+                raise changed from None
+            from clinicbill.formats.x12_835_refusals import first_problem
 
-        raise err.final(first_problem(source, problem)) from None
-    if digest.hexdigest() != sha256:
-        raise ClinicbillError(
-            f"{name}: the file changed while it was read", "import it again; nothing was posted"
-        )
-    return parsed
+            raise first_problem(source, exc) from None
+        if watch is not None and (watch.control or not watch.text):
+            tokens.check_bytes(source)
+    except Problem as problem:
+        raise err.final(problem) from None
+    found = digest.hexdigest()
+    if sha256 is not None and found != sha256:
+        raise changed
+    return replace(parsed, sha256=found)
 
 
 def _checked_path(path: str | Path) -> tuple[Path, str]:
@@ -189,13 +199,12 @@ class _Reader:
     """ISA > GS > ST..SE > GE > IEA, checked as the segments arrive; the content of each
     transaction goes to x12_835_loops.Transaction."""
 
-    def __init__(self, err: _Error, name: str, digest: str, sink: Sink):
+    def __init__(self, err: _Error, name: str, sink: Sink):
         from clinicbill.formats.x12_835_elements import Elements
 
         self.p = Elements(err)
         self.err = err
         self.name = name
-        self.digest = digest
         self.sink = sink
         self.sender = self.receiver = self.control = ""
         self.advices: list[RemittanceAdvice] = []
@@ -234,7 +243,7 @@ class _Reader:
             raise self.err.at(None, "contains no 835 transaction (ST*835)", NOT_835)
         return ParsedFile(
             self.name,
-            self.digest,
+            "",  # the SHA-256, known when the whole file was read (stream_835)
             self.sender,
             self.receiver,
             self.control,

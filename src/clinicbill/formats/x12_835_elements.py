@@ -36,11 +36,12 @@ class Elements:
         self.amounts: dict[str, int] = {}
         self.procedures: dict[str, tuple[str, tuple[str, ...]]] = {}
         self.cas: dict[tuple, tuple] = {}
+        self.quantities: dict[str, Decimal] = {}
 
     def start(self, delims: Delimiters) -> None:
         """A new interchange: its delimiters (what was read under others is forgotten)."""
         self.delims = delims
-        for cache in (self.amounts, self.procedures, self.cas, self.dates):
+        for cache in (self.amounts, self.procedures, self.cas, self.dates, self.quantities):
             cache.clear()
 
     def refuse(self, seg: list[str], message: str, hint: str | None = None):
@@ -92,11 +93,17 @@ class Elements:
         return -cents if negative else cents
 
     def quantity(self, seg: list[str], index: int) -> Decimal | None:
-        value = get(seg, index)
+        raw = seg[index] if index < len(seg) else ""
+        known = self.quantities.get(raw)
+        if known is not None:
+            return known
+        value = raw.strip()
         if not value:
             return None
         if not _QUANTITY.match(value):
             raise self.refuse(seg, f"{seg[0]}{index:02d} '{value[:20]}' is not a quantity")
+        if len(self.quantities) < 4096:
+            self.quantities[raw] = Decimal(value)
         return Decimal(value)
 
     def date(self, seg: list[str], index: int, required: bool = False) -> date | None:

@@ -105,7 +105,7 @@ class Transaction:
             self.header["payee_identifier"] = self.p.text(seg, 4)
 
     def seg_DTM(self, seg: list[str]) -> None:
-        qualifier = get(seg, 1)
+        qualifier = seg[1].strip() if len(seg) > 1 else ""
         if self.service is not None:
             if qualifier in ("472", "150"):
                 self.service["service_date"] = self.p.date(seg, 2, required=True)
@@ -120,7 +120,7 @@ class Transaction:
             self.header["production_date"] = self.p.date(seg, 2, required=True)
 
     def seg_REF(self, seg: list[str]) -> None:
-        if self.service is not None and get(seg, 1) == "6R":
+        if self.service is not None and len(seg) > 1 and seg[1].strip() == "6R":
             self.service["line_control_number"] = self.p.text(seg, 2, required=True)
         elif self.claim is None and self.party == "PR" and get(seg, 1) == "2U":
             self.header.setdefault("payer_code", self.p.text(seg, 2))
@@ -131,19 +131,22 @@ class Transaction:
         p = self.p
         self.close_claim()
         status = p.text(seg, 2, required=True)
+        text = p.text
         self.claim = {
-            "patient_control_number": p.text(seg, 1, required=True),
+            "patient_control_number": text(seg, 1, required=True),
             "status_code": status,
             "charge_cents": p.amount(seg, 3),
             "paid_cents": p.amount(seg, 4),
             "patient_resp_cents": p.amount(seg, 5, required=False) or 0,
-            "filing_indicator": p.text(seg, 6),
-            "payer_claim_control_number": p.text(seg, 7),
-            "frequency": p.text(seg, 9),
+            "filing_indicator": text(seg, 6),
+            "payer_claim_control_number": text(seg, 7),
+            "frequency": text(seg, 9),
             "adjustments": [],
             "remarks": [],
             "services": [],
-            "position": self.p.number,
+            "service_date": None,  # every field of ClaimPayment: DTM*232/233 may set these
+            "service_date_end": None,
+            "position": p.number,
         }
 
     def seg_CAS(self, seg: list[str]) -> None:
@@ -203,23 +206,29 @@ class Transaction:
             raise p.refuse(seg, "SVC outside a claim (CLP)")
         self.close_service()
         code, modifiers = p.procedure(seg)
-        original = p.composite(seg, 6) if len(seg) > 6 and seg[6].strip() else []
-        self.service = {
+        original = p.composite(seg, 6) if len(seg) > 6 and seg[6].strip() else None
+        self.service = {  # every field of ServicePayment: DTM, REF*6R, AMT*B6 may set some
             "code": code,
             "modifiers": modifiers,
             "charge_cents": p.amount(seg, 2),
             "paid_cents": p.amount(seg, 3),
             "units": p.quantity(seg, 5) if len(seg) > 5 else None,
-            "billed_code": original[1].upper() if len(original) > 1 and original[1] else None,
-            "billed_modifiers": tuple(m.upper() for m in original[2:6] if m),
+            "billed_code": original[1].upper()
+            if original and len(original) > 1 and original[1]
+            else None,
+            "billed_modifiers": tuple(m.upper() for m in original[2:6] if m) if original else (),
             "billed_units": p.quantity(seg, 7) if len(seg) > 7 else None,
+            "service_date": None,
+            "service_date_end": None,
+            "line_control_number": None,
+            "allowed_cents": None,
             "adjustments": [],
             "remarks": [],
-            "position": self.p.number,
+            "position": p.number,
         }
 
     def seg_AMT(self, seg: list[str]) -> None:
-        if self.service is not None and get(seg, 1) == "B6":
+        if self.service is not None and len(seg) > 1 and seg[1].strip() == "B6":
             self.service["allowed_cents"] = self.p.amount(seg, 2)
 
     def seg_LQ(self, seg: list[str]) -> None:
@@ -265,7 +274,8 @@ class Transaction:
             return
         c = self.claim
         c["adjustments"] = tuple(c["adjustments"])
-        c["remarks"] = tuple(dict.fromkeys(r.upper() for r in c["remarks"]))
+        remarks = c["remarks"]
+        c["remarks"] = tuple(dict.fromkeys(r.upper() for r in remarks)) if remarks else ()
         c["services"] = tuple(c["services"])
         claim = _CLAIM(c)
         self.claim = None

@@ -76,22 +76,36 @@ def _slices(text: str) -> Iterator[str]:
         yield text[start : start + CHUNK]
 
 
-def text_chunks(source: bytes | str | Path, digest=None) -> Iterator[str]:
+class Watch:
+    """What `text_chunks` saw that `check_bytes` would refuse: a control character, or no
+    text at all. (Bytes that are not UTF-8 raise UnicodeDecodeError as they are read.)"""
+
+    def __init__(self):
+        self.control = False
+        self.text = False
+
+
+def text_chunks(source: bytes | str | Path, digest=None, watch: Watch | None = None):
     """The text in chunks, the file's leading BOM and blank space removed. `digest` (a hashlib
-    object) is fed the bytes as they are read. Call after `check_bytes` passed: bytes that are
-    not UTF-8 were refused there."""
+    object) is fed the bytes as they are read; `watch` notes what check_bytes would refuse
+    (without it, call after `check_bytes` passed)."""
     if isinstance(source, str) and digest is None:
         chunks = _slices(source)
     else:
         decoder = codecs.getincrementaldecoder("utf-8")()
-        chunks = (decoder.decode(b) for b in _hashed(byte_chunks(source), digest))
+        blocks = chain(_hashed(byte_chunks(source), digest), [b""])
+        chunks = (decoder.decode(b, final=not b) for b in blocks)
     started = False
     for chunk in chunks:
+        if watch is not None and not watch.control and _BINARY.search(chunk):
+            watch.control = True
         if not started:
             chunk = chunk.lstrip(_LEADING)
             started = bool(chunk)
         if chunk:
             yield chunk
+    if watch is not None:
+        watch.text = started
 
 
 def _hashed(blocks: Iterator[bytes], digest) -> Iterator[bytes]:
@@ -229,6 +243,22 @@ def segments(chunks: Iterator[str], count_lines: bool = False) -> Iterator[tuple
         lines: list[int] | None = [] if count_lines else None
         first = number + 1
         element = delims.element
+        if not count_lines:
+            fast = _plain_run(parts, element, known)
+            if fast is not None:  # the usual chunk: no segment too long or unknown
+                segs, after = fast
+                number += len(segs)
+                if segs:
+                    yield SEGMENTS, first, segs, None
+                if after is not None:  # an IEA: the text after it is the next interchange's
+                    tail = parts[after:]
+                    rest = (term.join(tail) + (term if more else "") + rest) if tail else rest
+                    delims = None
+                buf = rest
+                if not more and delims is not None:
+                    yield END, True
+                    return
+                continue
         for i, part in enumerate(parts):
             body = part.strip()
             if count_lines:
@@ -251,7 +281,7 @@ def segments(chunks: Iterator[str], count_lines: bool = False) -> Iterator[tuple
                 lines.append(seg_line)
             if seg_id == "IEA":
                 tail = parts[i + 1 :]
-                rest = (term.join(tail) + term + rest) if tail else rest
+                rest = (term.join(tail) + (term if more else "") + rest) if tail else rest
                 delims = None
                 break
         if out:
@@ -262,6 +292,35 @@ def segments(chunks: Iterator[str], count_lines: bool = False) -> Iterator[tuple
                 continue
             yield END, True
             return
+
+
+def _plain_run(parts: list[str], element: str, known: dict[str, str]):
+    """(segments, index in `parts` after an IEA or None) for a run of parts split in
+    comprehensions (no Python loop per segment), when every segment is plain: a valid id
+    written without spaces, not too long, not too many elements. None otherwise: the caller
+    then splits them one by one (and finds the problem)."""
+    stripped = [p.strip() for p in parts]
+    bodies = [b for b in stripped if b]
+    if not bodies:
+        return [], None
+    if max(map(len, bodies)) > MAX_SEGMENT_CHARS:
+        return None
+    segs = [b.split(element) for b in bodies]
+    if max(map(len, segs)) > MAX_ELEMENTS:
+        return None
+    ids = {els[0] for els in segs}
+    for seg_id in ids:
+        if seg_id not in known:
+            if seg_id != seg_id.strip() or not _SEGMENT_ID.match(seg_id) or len(known) > 1000:
+                return None
+            known[seg_id] = seg_id
+        elif known[seg_id] != seg_id:
+            return None
+    if "IEA" not in ids:
+        return segs, None
+    end = next(i for i, els in enumerate(segs) if els[0] == "IEA")
+    where = [i for i, b in enumerate(stripped) if b]
+    return segs[: end + 1], where[end] + 1
 
 
 def _checked(body: str, els: list[str], number: int, known: dict[str, str]) -> str:
