@@ -74,13 +74,11 @@ class _Keep(Sink):
     def __init__(self):
         self.claims: list[ClaimPayment] = []
         self.advices: list[RemittanceAdvice] = []
-
-    def claim(self, claim: ClaimPayment) -> None:
-        self.claims.append(claim)
+        self.claim = self.claims.append  # one call per claim, not two
 
     def advice(self, advice: RemittanceAdvice) -> None:
         self.advices.append(replace(advice, claims=tuple(self.claims)))
-        self.claims = []
+        self.claims.clear()
 
 
 class _Error:

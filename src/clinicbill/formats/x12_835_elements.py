@@ -107,18 +107,19 @@ class Elements:
         return Decimal(value)
 
     def date(self, seg: list[str], index: int, required: bool = False) -> date | None:
-        value = get(seg, index)
-        known = self.dates.get(value)
+        raw = seg[index] if index < len(seg) else ""
+        known = self.dates.get(raw)
         if known is not None:
             return known
+        value = raw.strip()
         if not value:
             if required:
                 raise self.refuse(seg, f"{seg[0]}{index:02d} (date) is missing")
             return None
         if len(self.dates) > 10_000:
             self.dates.clear()
-        self.dates[value] = self._date(seg, index, value)
-        return self.dates[value]
+        self.dates[raw] = self._date(seg, index, value)
+        return self.dates[raw]
 
     def _date(self, seg: list[str], index: int, value: str) -> date:
         if len(value) != 8 or not value.isdigit():

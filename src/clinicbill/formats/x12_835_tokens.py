@@ -299,8 +299,7 @@ def _plain_run(parts: list[str], element: str, known: dict[str, str]):
     comprehensions (no Python loop per segment), when every segment is plain: a valid id
     written without spaces, not too long, not too many elements. None otherwise: the caller
     then splits them one by one (and finds the problem)."""
-    stripped = [p.strip() for p in parts]
-    bodies = [b for b in stripped if b]
+    bodies = [b for p in parts if (b := p.strip())]
     if not bodies:
         return [], None
     if max(map(len, bodies)) > MAX_SEGMENT_CHARS:
@@ -319,7 +318,7 @@ def _plain_run(parts: list[str], element: str, known: dict[str, str]):
     if "IEA" not in ids:
         return segs, None
     end = next(i for i, els in enumerate(segs) if els[0] == "IEA")
-    where = [i for i, b in enumerate(stripped) if b]
+    where = [i for i, p in enumerate(parts) if p.strip()]
     return segs[: end + 1], where[end] + 1
 
 
