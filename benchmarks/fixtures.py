@@ -127,17 +127,7 @@ def era_fixture() -> tuple[Path, Path | None, str]:
     them; the 835 is None (with the reason) while the 835 writer cannot be imported."""
     db = _cached("era", ERA)
     out = db.with_suffix(".835")
-    if out.exists():
-        return db, out, ""
-    result = subprocess.run(
-        [str(PY), __file__, "make-835", str(db), str(out), str(ERA_CLAIMS)],
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        lines = result.stderr.strip().splitlines() or ["(no message)"]
-        return db, None, lines[-1][:200]
-    return db, out, ""
+    return db, *_generated(out, "make-835", str(db), str(out), str(ERA_CLAIMS))
 
 
 def era_big_fixture() -> tuple[Path, Path | None, str]:
@@ -149,17 +139,19 @@ def era_big_fixture() -> tuple[Path, Path | None, str]:
     if small is None:
         return db, None, reason
     out = db.with_suffix(".big.835")
+    return db, *_generated(out, "make-big-835", str(small), str(out), str(BIG_ROUNDS))
+
+
+def _generated(out: Path, *command: str) -> tuple[Path | None, str]:
+    """`out`, written by this script's `command` in a child process unless it exists; or
+    None and the child's last error line."""
     if out.exists():
-        return db, out, ""
-    result = subprocess.run(
-        [str(PY), __file__, "make-big-835", str(small), str(out), str(BIG_ROUNDS)],
-        capture_output=True,
-        text=True,
-    )
+        return out, ""
+    result = subprocess.run([str(PY), __file__, *command], capture_output=True, text=True)
     if result.returncode != 0:
         lines = result.stderr.strip().splitlines() or ["(no message)"]
-        return db, None, lines[-1][:200]
-    return db, out, ""
+        return None, lines[-1][:200]
+    return out, ""
 
 
 def make_big_835(small: Path, out: Path, rounds: int) -> None:
