@@ -200,6 +200,16 @@ def make_big_835(small: Path, out: Path, rounds: int) -> None:
 
 
 def era_rows(db: Path, remittance: Path, work: Path) -> Path:
+    """See make_era_rows; built in a child process, so the harness never holds the rows (a
+    child it starts inherits its peak RSS: the rows would show in every later figure)."""
+    out, reason = _generated(work / "era-rows.pickle", "era-rows", str(db), str(remittance),
+                             str(work))  # fmt: skip
+    if out is None:
+        raise SystemExit(f"era rows not built: {reason}")
+    return out
+
+
+def make_era_rows(db: Path, remittance: Path, work: Path) -> Path:
     """The rows `era import` writes for the 10,000-claim 835, as (SQL, parameter rows) pairs
     for sqlite3's executemany (the floor of the import: the same rows, raw): found by
     importing into a scratch copy and taking every row added (and the claims changed); built
@@ -303,10 +313,12 @@ def make_835(db: Path, out: Path, count: int) -> None:
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "make-835":
         make_835(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]))
+    elif len(sys.argv) == 5 and sys.argv[1] == "era-rows":
+        make_era_rows(Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]))
     elif len(sys.argv) == 5 and sys.argv[1] == "make-big-835":
         make_big_835(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]))
     else:
         raise SystemExit(
             "usage: python benchmarks/fixtures.py make-835 DB OUT COUNT"
-            " | make-big-835 SMALL_835 OUT ROUNDS"
+            " | make-big-835 SMALL_835 OUT ROUNDS | era-rows DB 835 WORK_DIR"
         )
