@@ -7,7 +7,6 @@ cents, negative in reversals (CLP02 22). Nothing here touches the database.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
 from decimal import Decimal
@@ -233,6 +232,8 @@ def advice_balance_problems(advice: RemittanceAdvice) -> list[str]:
 
 @cache
 def _codes(name: str) -> dict[str, str]:
+    import tomllib  # here: the 835 reader imports this module and never needs the texts
+
     from clinicbill.resources import data_path
 
     with open(data_path(f"{name}.toml"), "rb") as fh:
