@@ -286,8 +286,9 @@ class _Reader:
 
     def feed(self, number: int, segs: list[list[str]]) -> None:
         """The reader's inner loop: one call per segment with a handler, nothing for others."""
+        from clinicbill.formats.x12_835_loops import HANDLERS as handlers
+
         txn = self.txn
-        handlers = txn.handlers if txn is not None else None
         p = self.p
         for els in segs:
             sid = els[0]
@@ -296,13 +297,12 @@ class _Reader:
                     handler = handlers.get(sid)
                     if handler is not None:
                         p.number = number
-                        handler(els)
+                        handler(txn, els)
                 else:
                     txn.first(els, number)
             else:
                 self.envelope(Segment(sid, els, number, 0))
                 txn = self.txn
-                handlers = txn.handlers if txn is not None else None
             number += 1
 
     def envelope(self, seg: Segment) -> None:

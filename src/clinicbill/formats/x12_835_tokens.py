@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 
 CHUNK = 1 << 20
@@ -31,6 +32,7 @@ NOT_835 = "give an X12 835 remittance file from the payer or clearinghouse"
 _SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}\Z")
 _BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LEADING = "\ufeff \t\r\n"  # stripped from the start of a file (and not counted as lines)
+_first = itemgetter(0)
 
 
 @dataclass(frozen=True)
@@ -307,7 +309,7 @@ def _plain_run(parts: list[str], element: str, known: dict[str, str]):
     segs = [b.split(element) for b in bodies]
     if max(map(len, segs)) > MAX_ELEMENTS:
         return None
-    ids = {els[0] for els in segs}
+    ids = set(map(_first, segs))
     for seg_id in ids:
         if seg_id not in known:
             if seg_id != seg_id.strip() or not _SEGMENT_ID.match(seg_id) or len(known) > 1000:
@@ -318,8 +320,14 @@ def _plain_run(parts: list[str], element: str, known: dict[str, str]):
     if "IEA" not in ids:
         return segs, None
     end = next(i for i, els in enumerate(segs) if els[0] == "IEA")
-    where = [i for i, p in enumerate(parts) if p.strip()]
-    return segs[: end + 1], where[end] + 1
+    after = len(segs) - end - 1  # segments after the IEA: found from the end of `parts`
+    index = len(parts)
+    while True:
+        index -= 1
+        if parts[index].strip():
+            if not after:
+                return segs[: end + 1], index + 1
+            after -= 1
 
 
 def _checked(body: str, els: list[str], number: int, known: dict[str, str]) -> str:
