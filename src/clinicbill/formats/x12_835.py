@@ -15,9 +15,9 @@ first (x12_835_refusals.py re-reads the file to decide).
 from __future__ import annotations
 
 import hashlib
+from collections import namedtuple
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import NamedTuple
 
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.domain.remit import ClaimPayment, RemittanceAdvice
@@ -35,11 +35,13 @@ HINT = (
 TRANSACTION, INTERCHANGE, ISA_LEVEL = "transaction", "interchange", "isa"
 
 
-class Segment(NamedTuple):
-    id: str
-    elements: list[str] | tuple[str, ...]  # elements[0] is the segment id; elements[n] is XXnn
-    number: int  # 1-based position in the file
-    line: int  # 1-based line where the segment starts (0: found when a refusal names it)
+class Segment(namedtuple("Segment", "id elements number line")):
+    """id: str; elements: list or tuple of str (elements[0] is the segment id, elements[n] is
+    XXnn); number: 1-based position in the file; line: 1-based line where the segment starts
+    (0: found when a refusal names it). (collections.namedtuple: the reader does not import
+    typing, a few ms of every `era import`.)"""
+
+    __slots__ = ()
 
     def get(self, index: int) -> str:
         return self.elements[index].strip() if index < len(self.elements) else ""

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # not typing's: the reader does not import typing (startup time)
 if TYPE_CHECKING:  # x12_835 imports this module; the types are only for reading
     from clinicbill.formats.x12_835 import Delimiters, _Error
 

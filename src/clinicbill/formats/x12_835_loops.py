@@ -7,7 +7,6 @@ file and checks the envelope; this module reads one transaction into domain/remi
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from clinicbill.domain.remit import (
     ADJUSTMENT_GROUPS,
@@ -29,6 +28,7 @@ def get(els: list[str], index: int) -> str:
     return els[index].strip() if index < len(els) else ""
 
 
+TYPE_CHECKING = False  # not typing's: the reader does not import typing (startup time)
 if TYPE_CHECKING:  # x12_835 imports this module; the types are only for reading
     from clinicbill.formats.x12_835 import Segment, Sink
     from clinicbill.formats.x12_835_elements import Elements
@@ -133,17 +133,22 @@ class Transaction:
         if self.claim is None and self.count == 0:  # the first claim: the header is complete
             self.sink.header(RemittanceAdvice(**{"trace_number": "", **self.header}))
         self.close_claim()
-        status = p.text(seg, 2, required=True)
-        text = p.text
+        n = len(seg)  # the texts read inline (10,000s of claims), as Elements.text reads them
+        status = seg[2].strip() if n > 2 else ""
+        if not status:
+            p.text(seg, 2, required=True)  # refuses
+        control = seg[1].strip()
+        if not control:
+            p.text(seg, 1, required=True)
         self.claim = {
-            "patient_control_number": text(seg, 1, required=True),
+            "patient_control_number": control,
             "status_code": status,
             "charge_cents": p.amount(seg, 3),
             "paid_cents": p.amount(seg, 4),
             "patient_resp_cents": p.amount(seg, 5, required=False) or 0,
-            "filing_indicator": text(seg, 6),
-            "payer_claim_control_number": text(seg, 7),
-            "frequency": text(seg, 9),
+            "filing_indicator": (seg[6].strip() or None) if n > 6 else None,
+            "payer_claim_control_number": (seg[7].strip() or None) if n > 7 else None,
+            "frequency": (seg[9].strip() or None) if n > 9 else None,
             "adjustments": [],
             "remarks": [],
             "services": [],
