@@ -22,6 +22,8 @@ from clinicbill.domain.remit import (
 _CLAIM = record_builder(ClaimPayment)
 _SERVICE = record_builder(ServicePayment)
 _ADJUSTMENT = record_builder(Adjustment)
+# a header without TRN (refused at SE) is still handed to the sink before its first claim
+_NO_TRACE = {"trace_number": "", "payer_identifier": "", "paid_cents": 0}
 
 
 def get(els: list[str], index: int) -> str:
@@ -131,7 +133,7 @@ class Transaction:
     def seg_CLP(self, seg: list[str]) -> None:
         p = self.p
         if self.claim is None and self.count == 0:  # the first claim: the header is complete
-            self.sink.header(RemittanceAdvice(**{"trace_number": "", **self.header}))
+            self.sink.header(RemittanceAdvice(**{**_NO_TRACE, **self.header}))
         self.close_claim()
         n = len(seg)  # the texts read inline (10,000s of claims), as Elements.text reads them
         status = seg[2].strip() if n > 2 else ""

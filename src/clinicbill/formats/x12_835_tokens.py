@@ -33,6 +33,7 @@ _SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}\Z")
 _BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LEADING = "\ufeff \t\r\n"  # stripped from the start of a file (and not counted as lines)
 _first = itemgetter(0)
+_NOT_CONTROL = bytes(b for b in range(256) if not _BINARY.match(chr(b)))  # _BINARY's complement
 
 
 @dataclass(frozen=True)
@@ -93,14 +94,16 @@ def text_chunks(source: bytes | str | Path, digest=None, watch: Watch | None = N
     (without it, call after `check_bytes` passed)."""
     if isinstance(source, str) and digest is None:
         chunks = _slices(source)
+        text_watch = watch
     else:
         decoder = codecs.getincrementaldecoder("utf-8")()
-        blocks = chain(_hashed(byte_chunks(source), digest), [b""])
+        blocks = chain(_hashed(byte_chunks(source), digest, watch), [b""])
         chunks = (decoder.decode(b, final=not b) for b in blocks)
+        text_watch = None  # the bytes were watched
     started = False
     for chunk in chunks:
-        if watch is not None and not watch.control and _BINARY.search(chunk):
-            watch.control = True
+        if text_watch is not None and not text_watch.control and _BINARY.search(chunk):
+            text_watch.control = True
         if not started:
             chunk = chunk.lstrip(_LEADING)
             started = bool(chunk)
@@ -110,10 +113,15 @@ def text_chunks(source: bytes | str | Path, digest=None, watch: Watch | None = N
         watch.text = started
 
 
-def _hashed(blocks: Iterator[bytes], digest) -> Iterator[bytes]:
+def _hashed(blocks: Iterator[bytes], digest, watch: Watch | None) -> Iterator[bytes]:
+    """The blocks, fed to `digest`; `watch` notes a control character. In UTF-8 those bytes
+    are only ever the characters themselves, so the bytes are searched (bytes.translate
+    deleting every other byte: several times faster than the pattern on the text)."""
     for block in blocks:
         if digest is not None:
             digest.update(block)
+        if watch is not None and not watch.control and block.translate(None, _NOT_CONTROL):
+            watch.control = True
         yield block
 
 
