@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from json.encoder import encode_basestring_ascii as _quote  # json's own (C) quoting
 
 from sqlalchemy import Boolean, Date, DateTime
 from sqlmodel import Session
@@ -25,6 +26,7 @@ from sqlmodel import Session
 from clinicbill.store.audit import NOT_AUDITED, row_json
 
 FETCH = 5_000  # rows per fetchmany
+MMAP_BYTES = 1 << 32
 _MISSING = object()
 _CURSORS = 0  # names of PostgreSQL server-side cursors
 
@@ -69,6 +71,7 @@ def _compare_table(conn, table, problems: _Found) -> int:
     converted = [(i, c.name, f) for i, c in enumerate(table.columns) if (f := _converter(c))]
     index = names.index("id")
     count = 0
+    text_of = _row_text(table)
     rows = raw_rows(conn, table.name, names)
     images = _grouped(_stream(conn, *_select_images(conn, table.name)))
     row = next(rows, None)
@@ -85,19 +88,51 @@ def _compare_table(conn, table, problems: _Found) -> int:
                 problems.append(f"{table.name} {image_id}: removed outside clinicbill")
             image = next(images, None)
             continue
-        values = dict(zip(names, row, strict=True))
-        for i, name, convert in converted:
-            values[name] = convert(row[i])
-        problem = _compare_row(table.name, row_id, values, image[1])
-        if problem:
-            problems.append(problem)
+        events = image[1]
+        if len(events) != 1 or events[0][0] != "insert" or text_of(row) != events[0][1]:
+            values = dict(zip(names, row, strict=True))
+            for i, name, convert in converted:
+                values[name] = convert(row[i])
+            problem = _compare_row(table.name, row_id, values, events)
+            if problem:
+                problems.append(problem)
+        # else the usual case: written once, unchanged since
         row, image, count = next(rows, None), next(images, None), count + 1
     return count
 
 
+def _row_text(table):
+    """row -> `row_json` of it as an image holds it (the converted values, keys sorted), built
+    directly: cheaper than a dict and the encoder, for the millions of rows compared. A value
+    of another type than text, integer, flag or NULL gives None (the row is then compared
+    column by column, as is any row whose text differs)."""
+    columns = list(table.columns)
+    order = sorted(range(len(columns)), key=lambda i: columns[i].name)
+    parts = [(i, _quote(columns[i].name) + ": ", _converter(columns[i])) for i in order]
+
+    def text_of(row) -> str | None:
+        out = []
+        for i, prefix, convert in parts:
+            value = row[i] if convert is None else convert(row[i])
+            kind = type(value)
+            if kind is str:
+                out.append(prefix + _quote(value))
+            elif value is None:
+                out.append(prefix + "null")
+            elif kind is int:
+                out.append(prefix + int.__repr__(value))
+            elif kind is bool:
+                out.append(prefix + ("true" if value else "false"))
+            else:
+                return None
+        return "{" + ", ".join(out) + "}"
+
+    return text_of
+
+
 def _compare_row(entity: str, row_id: int, values: dict, events: list) -> str | None:
     if len(events) == 1 and events[0][0] == "insert" and row_json(values) == events[0][1]:
-        return None  # the usual case: written once, unchanged since
+        return None  # written once, unchanged since (the text differed only in its form)
     state = _state(events)
     if state is None:
         return f"{entity} {row_id}: added outside clinicbill (after its logged deletion)"
@@ -205,6 +240,9 @@ def _stream(conn, sql: str, params: tuple = ()) -> Iterator[tuple]:
         _CURSORS += 1
         cursor = raw.cursor(name=f"clinicbill_verify_{_CURSORS}")
     else:
+        # SQLite reads the file's pages through a memory map: the walk reads the whole log
+        # (a tenth less CPU than read() into its page cache)
+        raw.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
         cursor = raw.cursor()
     try:
         cursor.execute(sql, params)
