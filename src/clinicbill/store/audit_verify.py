@@ -26,7 +26,6 @@ from sqlmodel import Session
 from clinicbill.store.audit import NOT_AUDITED, row_json
 
 FETCH = 5_000  # rows per fetchmany
-MMAP_BYTES = 1 << 32
 _MISSING = object()
 _CURSORS = 0  # names of PostgreSQL server-side cursors
 
@@ -240,9 +239,6 @@ def _stream(conn, sql: str, params: tuple = ()) -> Iterator[tuple]:
         _CURSORS += 1
         cursor = raw.cursor(name=f"clinicbill_verify_{_CURSORS}")
     else:
-        # SQLite reads the file's pages through a memory map: the walk reads the whole log
-        # (a tenth less CPU than read() into its page cache)
-        raw.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
         cursor = raw.cursor()
     try:
         cursor.execute(sql, params)
