@@ -30,6 +30,7 @@ PRACTICE = dict(years=10, providers=5, seed=1, ready_claims=1000)
 # Ten years too, but the claims of the last 300 days are still unanswered (~10,500 of them).
 ERA = dict(years=10, providers=5, seed=2, ready_claims=0, unpaid_days=300)
 ERA_CLAIMS = 10_000
+BIG_ROUNDS = 19  # the big 835: 19 x (pay the 10,000 claims, then reverse them) = 380,000 CLPs
 
 
 def cli(*args: str) -> list[str]:
@@ -193,17 +194,133 @@ def era_fixture() -> tuple[Path, Path | None, str]:
     them; the 835 is None (with the reason) while the 835 writer cannot be imported."""
     db = _cached("era", ERA)
     out = db.with_suffix(".835")
+    return db, *_generated(out, "make-835", str(db), str(out), str(ERA_CLAIMS))
+
+
+def era_big_fixture() -> tuple[Path, Path | None, str]:
+    """The era database and a ~100 MB 835 of 380,000 claims built from the 10,000-claim one:
+    38 transactions in one interchange, alternately paying the 10,000 claims (the 10,000-claim
+    835's own transaction) and reversing those payments (CLP02 22, every amount negated), each
+    under its own trace number. Every claim of every transaction matches and posts."""
+    db, small, reason = era_fixture()
+    if small is None:
+        return db, None, reason
+    out = db.with_suffix(".big.835")
+    return db, *_generated(out, "make-big-835", str(small), str(out), str(BIG_ROUNDS))
+
+
+def _generated(out: Path, *command: str) -> tuple[Path | None, str]:
+    """`out`, written by this script's `command` in a child process unless it exists; or
+    None and the child's last error line."""
     if out.exists():
-        return db, out, ""
-    result = subprocess.run(
-        [str(PY), __file__, "make-835", str(db), str(out), str(ERA_CLAIMS)],
-        capture_output=True,
-        text=True,
-    )
+        return out, ""
+    result = subprocess.run([str(PY), __file__, *command], capture_output=True, text=True)
     if result.returncode != 0:
         lines = result.stderr.strip().splitlines() or ["(no message)"]
-        return db, None, lines[-1][:200]
-    return db, out, ""
+        return None, lines[-1][:200]
+    return out, ""
+
+
+def make_big_835(small: Path, out: Path, rounds: int) -> None:
+    """See era_big_fixture. Written transaction by transaction (the generator's memory holds
+    one 10,000-claim transaction, not the file)."""
+    from clinicbill.formats.x12_835 import read_835
+    from clinicbill.formats.x12_835_write import advice_for, reversal_of, write_835
+
+    text = small.read_text()
+    lines = text.split("~\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith("ST*835*"))
+    end = next(i for i, line in enumerate(lines) if line.startswith("SE*"))
+    header, pay_body, trailer = lines[:start], lines[start + 1 : end], lines[end + 1 :]
+    (advice,) = read_835(small).advices
+    reversed_ = advice_for(
+        [reversal_of(c) for c in advice.claims],
+        trace_number="REVERSAL",
+        payment_date=advice.payment_date,
+    )
+    rev_lines = write_835([reversed_]).split("~\n")
+    rev_body = rev_lines[rev_lines.index("ST*835*0001") + 1 : -4]
+    count = 0
+    tmp = out.with_suffix(".building")
+    with open(tmp, "w") as fh:
+        fh.write("~\n".join(header) + "~\n")
+        for n in range(rounds):
+            for kind, body in (("P", pay_body), ("R", rev_body)):
+                count += 1
+                trace = f"BIG{kind}{n + 1:04d}"
+                st = f"{count:04d}"
+                fh.write(f"ST*835*{st}~\n")
+                fh.write(
+                    "~\n".join(
+                        f"TRN*1*{trace}*{advice.payer_identifier}" if x.startswith("TRN*") else x
+                        for x in body
+                    )
+                    + "~\n"
+                )
+                fh.write(f"SE*{len(body) + 2}*{st}~\n")
+        for line in trailer:
+            if line.startswith("GE*"):
+                line = f"GE*{count}*" + line.split("*")[2]
+            if line:
+                fh.write(line + "~\n")
+    tmp.replace(out)
+
+
+def era_rows(db: Path, remittance: Path, work: Path) -> Path:
+    """See make_era_rows; built in a child process, so the harness never holds the rows (a
+    child it starts inherits its peak RSS: the rows would show in every later figure)."""
+    out, reason = _generated(work / "era-rows.pickle", "era-rows", str(db), str(remittance),
+                             str(work))  # fmt: skip
+    if out is None:
+        raise SystemExit(f"era rows not built: {reason}")
+    return out
+
+
+def make_era_rows(db: Path, remittance: Path, work: Path) -> Path:
+    """The rows `era import` writes for the 10,000-claim 835, as (SQL, parameter rows) pairs
+    for sqlite3's executemany (the floor of the import: the same rows, raw): found by
+    importing into a scratch copy and taking every row added (and the claims changed); built
+    in each bench run's scratch directory, so it is always what this code writes."""
+    import pickle
+
+    out = work / "era-rows.pickle"
+    if out.exists():
+        return out
+
+    scratch = copy_of(db, work / "rows.db")
+    con = sqlite3.connect(scratch)
+    tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    # table and column names below come from the scratch database's own schema
+    last = {t: con.execute(f'SELECT max(rowid) FROM "{t}"').fetchone()[0] or 0 for t in tables}  # noqa: S608
+    con.close()
+    result = subprocess.run(
+        cli("--db", str(scratch), "era", "import", str(remittance)), capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"era import failed: {result.stderr.strip()[-200:]}")
+    con = sqlite3.connect(scratch)
+    batches = []
+    for table in tables:
+        cols = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")')]
+        query = f'SELECT * FROM "{table}" WHERE rowid > ?'  # noqa: S608
+        rows = con.execute(query, (last[table],)).fetchall()
+        if rows:
+            marks = ", ".join("?" * len(cols))
+            names = ", ".join(f'"{c}"' for c in cols)
+            insert = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'  # noqa: S608
+            batches.append((insert, rows))
+    changed = con.execute(
+        "SELECT status, payer_claim_control_number, id FROM claim WHERE id IN"
+        " (SELECT claim_id FROM claimstatusevent WHERE rowid > ?)",
+        (last["claimstatusevent"],),
+    ).fetchall()
+    batches.append(("UPDATE claim SET status = ?, payer_claim_control_number = ? WHERE id = ?",
+                    changed))  # fmt: skip
+    con.close()
+    tmp = out.with_suffix(".building")
+    tmp.write_bytes(pickle.dumps(batches))
+    tmp.replace(out)
+    return out
 
 
 def copy_of(source: Path, target: Path) -> Path:
@@ -265,7 +382,12 @@ if __name__ == "__main__":
         make_835(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]))
     elif len(sys.argv) == 3 and sys.argv[1] == "audit-backfill":
         audit_backfill(Path(sys.argv[2]))
+    elif len(sys.argv) == 5 and sys.argv[1] == "era-rows":
+        make_era_rows(Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]))
+    elif len(sys.argv) == 5 and sys.argv[1] == "make-big-835":
+        make_big_835(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]))
     else:
         raise SystemExit(
-            "usage: python benchmarks/fixtures.py make-835 DB OUT COUNT | audit-backfill DB"
+            "usage: python benchmarks/fixtures.py make-835 DB OUT COUNT"
+            " | make-big-835 SMALL_835 OUT ROUNDS | era-rows DB 835 WORK_DIR | audit-backfill DB"
         )

@@ -56,6 +56,9 @@ class Measurement:
     runs: int = 7
     note: str = ""
     prepare: Callable[[], str | None] = lambda: None  # builds data; returns why not measurable
+    warmup: bool = True  # a run of each side before the timed ones (not for minutes-long runs)
+    count: int | None = None  # items the command handles (claims): a rate is shown
+    unit: str = ""
     command_runs: list[Run] = field(default_factory=list)
     floor_runs: list[Run] = field(default_factory=list)
     unavailable: str | None = None  # why it could not be measured
@@ -67,7 +70,8 @@ class Measurement:
             if self.floor
             else [("command", self.command)]
         )
-        for side, make in sides:  # warm-up: page cache, .pyc files, the ICD index cache
+        for side, make in sides if self.warmup else ():
+            # warm-up: page cache, .pyc files, the ICD index cache
             argv = make()
             if side == "command":
                 self.shown = " ".join(argv)
@@ -77,7 +81,10 @@ class Measurement:
                 return
         for _ in range(self.runs):
             for side, make in sides:
-                result = run_process(make(), cwd, env)
+                argv = make()
+                if side == "command":
+                    self.shown = " ".join(argv)
+                result = run_process(argv, cwd, env)
                 if result.exit_code != 0:
                     self.unavailable = f"exit {result.exit_code}: {_last_line(result.stderr)}"
                     return
@@ -112,6 +119,11 @@ class Measurement:
     @property
     def peak_rss_mb(self) -> float | None:
         return max((r.peak_rss_mb for r in self.command_runs), default=None)
+
+    @property
+    def rate(self) -> float | None:
+        """Items per second of wall time (median run)."""
+        return self.count / self.median if self.count and self.median else None
 
     @property
     def budget(self) -> str:
@@ -150,6 +162,8 @@ class Measurement:
             "ratio": _round(self.ratio, 3),
             "cpu_ratio": _round(self.cpu_ratio, 3),
             "peak_rss_mb": _round(self.peak_rss_mb, 1),
+            "per_second": _round(self.rate, 1),
+            "unit": self.unit or None,
             "budget": self.budget,
             "status": self.status,
             "runs_s": secs(self.command_runs),

@@ -10,10 +10,15 @@ to the median of its floor process, run alternately with it:
                                              SQL query (benchmarks/aging_floor.sql)  <= 2x,
                                              peak memory < 200 MB
     claim export --format 837p, 1,000 claims                                    < 5 s
-    era import of a 10,000-claim 835                                            < 10 s
+    835 reader, 10,000 claims (read_835)  vs  split the text on its separators  <= 3x
+    era import of a 10,000-claim 835      vs  the reader + sqlite3 executemany
+                                              of the rows the import writes     <= 5x, < 10 s
+    era import of a ~100 MB 835 (380,000 claims)                                < 190 s
+                                              (2,000 claims/s), peak memory < 400 MB
     audit --verify, 10-year db with every row in the audit log                  < 30 s
 
 Peak memory is the child's own ru_maxrss (os.wait4). Results go to benchmarks/results.json.
+The reader and its floor run with the garbage collector off, as the `clinicbill` process does.
 
 Usage: python benchmarks/run.py [--runs N] [--quick] [--only WORD] [--no-save]
 """
@@ -44,6 +49,21 @@ AGING_FLOOR = (
     "con = sqlite3.connect(sys.argv[1])\n"
     "rows = con.execute(open(sys.argv[2]).read(), {'as_of': sys.argv[3]}).fetchall()\n"
     "assert rows\n"
+)
+NO_GC = "import gc, sys\ngc.disable()\n"
+SPLIT_FLOOR = NO_GC + (
+    "text = open(sys.argv[1], encoding='utf-8').read()\n"
+    "segments = [s.split('*') for s in text.split('~')]\n"
+)
+READER = NO_GC + "from clinicbill.formats.x12_835 import read_835\nread_835(sys.argv[1])\n"
+IMPORT_FLOOR = NO_GC + (
+    "import pickle, sqlite3\n"
+    "from clinicbill.formats.x12_835 import read_835\n"
+    "read_835(sys.argv[2])\n"
+    "con = sqlite3.connect(sys.argv[1])\n"
+    "for sql, rows in pickle.loads(open(sys.argv[3], 'rb').read()):\n"
+    "    con.executemany(sql, rows)\n"
+    "con.commit()\n"
 )
 
 
@@ -80,9 +100,25 @@ class Data:
         return cli("--db", str(db), "claim", "export", "--ready", "--force", "--format", "837p",
                    "-o", str(out))  # fmt: skip
 
+    @cached_property
+    def era_big(self) -> tuple[Path, Path | None, str]:
+        return fixtures.era_big_fixture()
+
     def import_835(self) -> list[str]:
         source, remittance, _ = self.era
         db = fixtures.copy_of(source, self.work / "era.db")
+        return cli("--db", str(db), "era", "import", str(remittance))
+
+    def import_floor(self) -> list[str]:
+        """The reader, then the same rows written with sqlite3's executemany."""
+        source, remittance, _ = self.era
+        rows = fixtures.era_rows(source, remittance, self.work)
+        db = fixtures.copy_of(source, self.work / "era-floor.db")
+        return [str(PY), "-c", IMPORT_FLOOR, str(db), str(remittance), str(rows)]
+
+    def import_big(self) -> list[str]:
+        source, remittance, _ = self.era_big
+        db = fixtures.copy_of(source, self.work / "era-big.db")
         return cli("--db", str(db), "era", "import", str(remittance))
 
 
@@ -141,12 +177,39 @@ def measurements(data: Data) -> list[Measurement]:
             note="a fresh copy of the 10-year db per run (1,000 claims ready)",
         ),
         Measurement(
+            "835 reader, 10,000 claims",
+            lambda: [str(PY), "-c", READER, str(data.era[1])],
+            lambda: [str(PY), "-c", SPLIT_FLOOR, str(data.era[1])],
+            "split the text on ~ then *",
+            max_ratio=3.0,
+            runs=11,
+            note="read_835 of the 10,000-claim 835 (2.7 MB) in a process of its own",
+            prepare=lambda: data.era[2] and f"835 not built: {data.era[2]}",
+        ),
+        Measurement(
             "era import, 10,000-claim 835",
             data.import_835,
+            data.import_floor,
+            "the reader + sqlite3 executemany of the same rows",
+            max_ratio=5.0,
             max_seconds=10,
             runs=3,
             note="a fresh copy of a 10-year db with ~10,500 unanswered claims per run",
             prepare=lambda: data.era[2] and f"835 not built: {data.era[2]}",
+            count=fixtures.ERA_CLAIMS,
+            unit="claims",
+        ),
+        Measurement(
+            "era import, 100 MB 835 (380k claims)",
+            data.import_big,
+            max_seconds=380_000 / 2_000,
+            max_rss_mb=400,
+            runs=1,
+            warmup=False,
+            note="19 x (pay the 10,000 claims, reverse them): every claim posts; a fresh copy",
+            prepare=lambda: data.era_big[2] and f"835 not built: {data.era_big[2]}",
+            count=2 * fixtures.BIG_ROUNDS * fixtures.ERA_CLAIMS,
+            unit="claims",
         ),
         Measurement(
             "audit --verify (10-year db, 2.3M audit rows)",
@@ -172,7 +235,7 @@ def table(items: list[Measurement]) -> str:
         rows.append(
             (
                 m.name,
-                _fmt_s(m.median),
+                _fmt_s(m.median) + (f" ({m.rate:,.0f} {m.unit}/s)" if m.rate else ""),
                 _fmt_s(m.floor_median),
                 f"{m.ratio:.2f}x" if m.ratio is not None else "-",
                 m.budget,

@@ -101,6 +101,40 @@ def test_backup_never_overwrites_an_existing_file_without_force(sample_run, tmp_
     assert target.read_bytes() != b"precious"
 
 
+@pytest.mark.parametrize("force", [False, True])
+def test_backup_refuses_a_symlink_at_the_destination(sample_run, tmp_path, force):
+    """Like every other writer (store/files.py): a link at the target, to a file or dangling,
+    is refused even with --force; what it points to is untouched, no partial file is left."""
+    victim = tmp_path / "elsewhere" / "victim.txt"
+    victim.parent.mkdir()
+    victim.write_text("precious")
+    out = tmp_path / "out"
+    out.mkdir()
+    link, dangling = out / "clinic.bak", out / "dangling.bak"
+    link.symlink_to(victim)
+    dangling.symlink_to(tmp_path / "elsewhere" / "missing.db")
+    for target in (link, dangling):
+        args = ["db", "backup", str(target)] + (["--force"] if force else [])
+        result = sample_run(*args)
+        assert result.exit_code == 1, result.output
+        assert "symbolic link" in result.stderr and "Traceback" not in result.output
+        assert target.is_symlink()
+    assert victim.read_text() == "precious"
+    assert not (tmp_path / "elsewhere" / "missing.db").exists()
+    assert sorted(p.name for p in out.iterdir()) == ["clinic.bak", "dangling.bak"]
+
+
+def test_backup_into_a_linked_directory_writes_inside_it(sample_run, tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "backups").symlink_to(real, target_is_directory=True)
+    result = sample_run("--json", "db", "backup", str(tmp_path / "backups"))
+    assert result.exit_code == 0, result.output
+    written = [p for p in real.iterdir()]
+    assert len(written) == 1 and written[0].name.startswith("clinicbill-")
+    assert stat.S_IMODE(written[0].stat().st_mode) == 0o600
+
+
 def test_backup_into_a_directory_makes_a_dated_file(sample_run, tmp_path):
     result = sample_run("--json", "db", "backup", str(tmp_path))
     assert result.exit_code == 0, result.output

@@ -2,19 +2,16 @@
 the clearinghouse's inbound directory) and the demo's payer step, plus the queries of
 `era list` and `era show`.
 
-An 835 is read through the reader's public entry point (`formats.x12_835.read_835` for a path,
-`parse_835` for bytes), whole, before anything is written: a malformed file posts nothing. A
-file whose content (SHA-256 of its bytes) was imported before posts nothing again, whatever
-its name and whichever command imported it; a remittance whose check/EFT trace was posted
-before posts nothing either (domain/remittance/posting.py). Never commits: the caller's unit of work
-holds every file it imports.
+An 835 is read as a stream (app/era_import.py, formats/x12_835.py) and checked whole before
+anything is posted: a malformed file posts nothing. A file whose content (SHA-256 of its
+bytes) was imported before posts nothing again, whatever its name and whichever command
+imported it; a remittance whose check/EFT trace was posted before posts nothing either
+(domain/remittance/posting.py). Never commits: the caller's unit of work holds every file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import case, func, select
@@ -22,95 +19,22 @@ from sqlalchemy import case, func, select
 from clinicbill.store.models import ProviderAdjustment, Remittance, RemittanceClaim
 
 
-@dataclass
-class RemittanceImport:
-    """One 835 file: imported before (when), or what each of its remittances posted."""
+def import_remittance(session, source, *, name: str = "835"):
+    """Post one 835 in the caller's transaction, by the streaming import `era import` uses
+    (app/era_import.py): `source` is a path or the file's bytes (kept 0600 in a private
+    temporary folder while read). Returns its FileReport (posted, summary ...)."""
+    import tempfile
 
-    file: str
-    sha256: str
-    already_imported: datetime | None = None
-    outcomes: list = field(default_factory=list)  # domain.posting.AdviceOutcome, one per ST
+    from clinicbill.app.era_import import import_835
 
-    @property
-    def posted(self) -> int:
-        return sum(len(o.posted) for o in self.outcomes)
+    if not isinstance(source, bytes):
+        return import_835(session, [str(source)])[0]
+    with tempfile.TemporaryDirectory(prefix="clinicbill-") as folder:  # 0700
+        from clinicbill.store.files import write_private
 
-    @property
-    def not_posted(self) -> int:
-        return sum(len(o.not_posted) for o in self.outcomes)
-
-    @property
-    def summary(self) -> str:
-        if self.already_imported is not None:
-            return f"already imported {self.already_imported:%Y-%m-%d}; nothing posted"
-        duplicates = sum(1 for o in self.outcomes if o.duplicate)
-        text = f"{self.posted} claim(s) posted"
-        if self.not_posted:
-            text += f", {self.not_posted} not posted"
-        if duplicates:
-            text += f"; {duplicates} remittance(s) posted before (same trace)"
-        return text
-
-
-def read_remittance(source: str | Path | bytes, name: str = "835"):
-    """Read and check a whole 835 (a path, or its bytes): a ClinicbillError naming the
-    segment on any problem. Returns the reader's parsed file (name, sha256, advices)."""
-    from clinicbill.formats.x12_835 import parse_835, read_835
-
-    if isinstance(source, bytes):
-        return parse_835(source, name)
-    return read_835(source)
-
-
-def read_remittances(paths: Iterable[str | Path]) -> list:
-    """Every file read and checked before anything is posted; a file given twice (the same
-    content under two names) is read once."""
-    parsed, seen = [], set()
-    for path in paths:
-        item = read_remittance(path)
-        if item.sha256 not in seen:
-            seen.add(item.sha256)
-            parsed.append(item)
-    return parsed
-
-
-def earlier_import(session, sha256: str) -> datetime | None:
-    """When an 835 with exactly this content was imported (by any command), if ever."""
-    return session.execute(
-        select(Remittance.imported_at).where(Remittance.file_sha256 == sha256).limit(1)
-    ).scalar()
-
-
-def import_remittance(
-    session,
-    source,
-    *,
-    name: str = "835",
-    progress: Callable[[int], None] | None = None,
-) -> RemittanceImport:
-    """Post one 835 file in the caller's transaction. `source` is a path, the file's bytes, or
-    a file already read by `read_remittance`. `progress(n)`: two units per claim."""
-    from clinicbill.domain.remittance.posting import post_remittance
-
-    parsed = source if hasattr(source, "advices") else read_remittance(source, name)
-    result = RemittanceImport(parsed.name, parsed.sha256)
-    result.already_imported = earlier_import(session, parsed.sha256)
-    if result.already_imported is not None:
-        if progress:
-            progress(2 * parsed.claim_count)
-        return result
-    result.outcomes = [
-        post_remittance(session, advice, file_sha256=parsed.sha256, progress=progress)
-        for advice in parsed.advices
-    ]
-    return result
-
-
-def import_remittances(
-    session, parsed: list, progress: Callable[[int], None] | None = None
-) -> list[RemittanceImport]:
-    """`era import`: files read by `read_remittances`, posted in the caller's transaction."""
-    return [import_remittance(session, item, progress=progress) for item in parsed]
+        path = write_private(Path(folder) / Path(name).name, source)
+        report = import_835(session, [str(path)])[0]
+    return report
 
 
 def list_remittances(session, limit: int = 100) -> list[dict]:

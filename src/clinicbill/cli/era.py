@@ -13,7 +13,6 @@ from clinicbill.cli.era_demo import demo_appeal, demo_remittance
 
 Opt = typer.Option
 era_app = typer.Typer(help="Remittances (X12 835): post, list, show.", no_args_is_help=True)
-SHOW_CLAIMS = 50  # above this many claims the import report lists only the problems
 
 
 class _DryRun(Exception):
@@ -33,14 +32,15 @@ def era_import(
 
     Example: clinicbill era import remittance-2026-03-02.835 --dry-run
     """
-    from clinicbill.app.remittance import import_remittances, read_remittances
+    from clinicbill.app.era_import import import_835
+    from clinicbill.cli.context import STATE
 
-    with _reading(len(files)):
-        parsed = read_remittances(files)
-    reports: list = []
+    reports = []
     try:
-        with unit_of_work() as session, _progress(2 * sum(p.claim_count for p in parsed)) as tick:
-            reports = import_remittances(session, parsed, progress=tick)
+        with unit_of_work() as session, _reading(len(files)) as spinner, _progress() as bar:
+            reports = import_835(
+                session, files, keep_claims=STATE.json, progress=bar.update, reading=spinner.stop
+            )
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -71,30 +71,38 @@ class _reading:
             self.status.start()
         return self
 
-    def __exit__(self, *exc):
+    def stop(self) -> None:
         if self.status is not None:
             self.status.stop()
+            self.status = None
+
+    def __exit__(self, *exc):
+        self.stop()
         return False
 
 
 class _progress:
-    """A rich progress bar on a terminal (nothing when piped or with --json): two units per
-    claim, one when planned and one when written."""
+    """A rich progress bar on a terminal (nothing when piped or with --json) once the files
+    are read: two units per claim, one when planned and one when written. Shown for 200
+    claims or more."""
 
-    def __init__(self, total: int):
-        self.total = total
+    def __init__(self):
         self.bar = None
 
     def __enter__(self):
-        if self.total >= 400 and _on_terminal():
+        return self
+
+    def update(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if total < 400 or not _on_terminal():
+                return
             from rich.console import Console
             from rich.progress import Progress
 
             self.bar = Progress(console=Console(stderr=True), transient=True)
             self.bar.start()
-            self.task = self.bar.add_task("posting claims", total=self.total)
-            return lambda n: self.bar.advance(self.task, n)
-        return lambda n: None
+            self.task = self.bar.add_task("posting claims", total=total)
+        self.bar.update(self.task, completed=done)
 
     def __exit__(self, *exc):
         if self.bar is not None:
@@ -112,17 +120,18 @@ def _report(reports: list, dry_run: bool) -> None:
         return
     for report in reports:
         if report.already_imported is not None:
-            typer.echo(f"{report.file}: {report.summary}")
+            when = report.already_imported
+            typer.echo(f"{report.file}: already imported {when:%Y-%m-%d}; nothing posted")
             continue
-        for o in report.outcomes:
+        for o, tally in zip(report.outcomes, report.tallies, strict=True):
             head = f"{report.file}: trace {o.trace_number} ({o.payer_identifier})"
             if o.duplicate:
                 typer.echo(f"{head}: posted before (remittance {o.remittance_id}); nothing posted")
                 continue
             paid_on = f" on {o.payment_date}" if o.payment_date else ""
             typer.echo(
-                f"{head}: {fmt(o.paid_cents)} paid{paid_on}; {len(o.posted)} claim(s) posted,"
-                f" {len(o.not_posted)} not posted"
+                f"{head}: {fmt(o.paid_cents)} paid{paid_on}; {tally.posted} claim(s) posted,"
+                f" {tally.not_posted} not posted"
             )
             if o.provider_adjustments_cents:
                 typer.echo(
@@ -130,22 +139,21 @@ def _report(reports: list, dry_run: bool) -> None:
                 )
             for warning in o.warnings:
                 typer.echo(f"  warning: {warning}")
-            _claims_table(o)
+            _claims_table(o, tally)
     if dry_run:
         typer.echo("dry run: nothing was written")
 
 
-def _claims_table(outcome) -> None:
+def _claims_table(outcome, tally) -> None:
     """Every claim of a small remittance; for a large one, the claims not posted (at most
-    SHOW_CLAIMS, the rest via `era show`) and counts of what happened to the others."""
-    from collections import Counter
-
+    the tally's limit, the rest via `era show`) and counts of what happened to the others."""
     from clinicbill.cli.render import table
     from clinicbill.domain.money import fmt
     from clinicbill.domain.remittance.remit import CLAIM_STATUS_CODES
 
-    large = len(outcome.claims) > SHOW_CLAIMS
-    shown = [c for c in outcome.claims if not large or not c.posted]
+    limit = tally.limit  # above this many claims the report lists only the problems
+    large = tally.count > limit
+    shown, total = (tally.unposted, tally.not_posted) if large else (tally.first, tally.count)
     rows = [
         {
             "claim": c.patient_control_number,
@@ -159,24 +167,20 @@ def _claims_table(outcome) -> None:
                 + ([c.reason_text] if c.reason_text else [])
             ),
         }
-        for c in shown[:SHOW_CLAIMS]
+        for c in shown[:limit]
     ]
     if rows:
         cols = ["claim", "payer status", "paid", "patient", "now", "notes"]
         table(rows, cols, right=["paid", "patient"])
-    if len(shown) > SHOW_CLAIMS:
+    if total > limit:
         typer.echo(
-            f"  ... and {len(shown) - SHOW_CLAIMS} more not posted:"
+            f"  ... and {total - limit} more not posted:"
             f" clinicbill era show {outcome.remittance_id}"
         )
     if large:
-        statuses = Counter(c.new_status for c in outcome.claims if c.posted and c.new_status)
-        for status, count in sorted(statuses.items()):
+        for status, count in sorted(tally.statuses.items()):
             typer.echo(f"  {count} claim(s) now {status}")
-        notes = Counter(
-            note.split(": ", 1)[-1] for c in outcome.claims if c.posted for note in c.notes
-        )
-        for note, count in notes.most_common():
+        for note, count in tally.notes.most_common():
             typer.echo(f"  {count} x {note}")
 
 

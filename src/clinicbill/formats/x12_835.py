@@ -1,60 +1,57 @@
-"""Read X12 835 (005010X221A1) remittance files into domain/remit.py records.
+"""Read X12 835 (005010X221A1) remittance files into domain/remittance/remit.py records, as a
+stream.
 
 Delimiters come from the ISA segment (DOMAIN.md §5). Every problem is a ClinicbillError that
 names the file, the segment number and its line, so a person can open the file and look:
-malformed, truncated or hostile input never gets further than this module. Limits keep a
-hostile file from exhausting memory.
+malformed, truncated or hostile input never gets further than this module.
+
+The file is read in chunks (formats/x12_835_tokens.py) and parsed segment by segment, so
+memory does not grow with the file when the claims are handed to a `Sink` as they are read
+(`stream_835`, used by `era import`); `read_835`/`parse_835` keep every claim. Refusals are
+the same either way, and the same as when the whole file was split before parsing: when
+several problems are present, the one reported is the one that reading in that order found
+first (x12_835_refusals.py re-reads the file to decide).
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
-from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
+from collections import namedtuple
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import NamedTuple
 
 from clinicbill.domain.errors import ClinicbillError
-from clinicbill.domain.remittance.remit import RemittanceAdvice
-from clinicbill.formats.x12_835_loops import Transaction
+from clinicbill.domain.remittance.remit import ClaimPayment, RemittanceAdvice
+from clinicbill.formats import x12_835_tokens as tokens
+from clinicbill.formats.x12_835_tokens import (  # noqa: F401  (Delimiters: part of this API)
+    NOT_835,
+    Delimiters,
+    Problem,
+)
 
-MAX_BYTES = 100 * 1024 * 1024  # ~ 200,000 claims; far beyond one practice's remittance
-MAX_SEGMENT_CHARS = 4096
-MAX_ELEMENTS = 64
-NOT_835 = "give an X12 835 remittance file from the payer or clearinghouse"
+MAX_BYTES = 1024 * 1024 * 1024  # ~ 4 million claims: read as a stream, refused above this
 HINT = (
     "the 835 is malformed: ask the payer or clearinghouse for a corrected file; nothing was posted"
 )
-
-_SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}\Z")
-_AMOUNT = re.compile(r"-?(\d{1,15}(\.\d*)?|\.\d+)\Z")
-_QUANTITY = re.compile(r"-?(\d{1,12}(\.\d*)?|\.\d+)\Z")
-_BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+TRANSACTION, INTERCHANGE, ISA_LEVEL = "transaction", "interchange", "isa"
 
 
-class Segment(NamedTuple):
-    id: str
-    elements: tuple[str, ...]  # elements[0] is the segment id; elements[n] is XXnn
-    number: int  # 1-based position in the file
-    line: int  # 1-based line where the segment starts
+class Segment(namedtuple("Segment", "id elements number line")):
+    """id: str; elements: list or tuple of str (elements[0] is the segment id, elements[n] is
+    XXnn); number: 1-based position in the file; line: 1-based line where the segment starts
+    (0: found when a refusal names it). (collections.namedtuple: the reader does not import
+    typing, a few ms of every `era import`.)"""
+
+    __slots__ = ()
 
     def get(self, index: int) -> str:
         return self.elements[index].strip() if index < len(self.elements) else ""
 
 
 @dataclass(frozen=True)
-class Delimiters:
-    element: str
-    component: str
-    repetition: str
-    segment: str
-
-
-@dataclass(frozen=True)
 class ParsedFile:
-    """An 835 file: every ST..SE transaction as a RemittanceAdvice."""
+    """An 835 file: every ST..SE transaction as a RemittanceAdvice. From `stream_835` the
+    advices carry no claims (they went to the sink); `claim_count` counts them either way."""
 
     name: str
     sha256: str
@@ -62,35 +59,162 @@ class ParsedFile:
     receiver: str
     interchange_control_number: str
     advices: tuple[RemittanceAdvice, ...]
+    claim_count: int = 0
 
-    @property
-    def claim_count(self) -> int:
-        return sum(len(a.claims) for a in self.advices)
+
+class Sink:
+    """Receives a streamed file: each transaction's header before its first claim (an advice
+    without claims, PLB or warnings), each claim as it is read, each advice when its SE is
+    read (with no claims; its warnings complete). The default keeps nothing."""
+
+    def header(self, advice: RemittanceAdvice) -> None:
+        pass
+
+    def claim(self, claim: ClaimPayment) -> None:
+        pass
+
+    def advice(self, advice: RemittanceAdvice) -> None:
+        pass
+
+
+class _Keep(Sink):
+    def __init__(self):
+        self.claims: list[ClaimPayment] = []
+        self.advices: list[RemittanceAdvice] = []
+        self.claim = self.claims.append  # one call per claim, not two
+
+    def advice(self, advice: RemittanceAdvice) -> None:
+        self.advices.append(replace(advice, claims=tuple(self.claims)))
+        self.claims.clear()
 
 
 class _Error:
-    """Builds refusals that name the file, the segment and where it is."""
+    """Builds refusals: `at` a segment (located later, x12_835_refusals.py), or the file."""
 
     def __init__(self, name: str):
         self.name = name
 
-    def at(self, seg: Segment | None, message: str, hint: str = HINT) -> ClinicbillError:
-        where = f"segment {seg.number} ({seg.id}, line {seg.line})" if seg else "file"
-        return ClinicbillError(f"{self.name}: {where}: {message}", hint)
+    def at(self, seg: Segment | None, message: str, hint: str | None = None) -> Problem:
+        problem = (
+            Problem(seg.number, seg.id, message, hint) if seg else Problem(0, "", message, hint)
+        )
+        problem.level = None  # the reader says where it was (transaction, interchange)
+        return problem
+
+    def final(self, problem: Problem) -> ClinicbillError:
+        where = None
+        if problem.number:
+            where = Segment(problem.seg_id, (), problem.number, problem.line)
+        return refusal(self.name, where, problem.message, problem.hint or HINT)
+
+
+def refusal(name: str, seg: Segment | None, message: str, hint: str = HINT) -> ClinicbillError:
+    """The one shape of every X12 reader's refusal: the file, the segment and its line."""
+    where = f"segment {seg.number} ({seg.id}, line {seg.line})" if seg else "file"
+    return ClinicbillError(f"{name}: {where}: {message}", hint)
 
 
 def read_835(path: str | Path) -> ParsedFile:
-    """Read and parse an 835 file from disk (size-limited)."""
+    """Read and parse an 835 file from disk, every claim kept (size-limited)."""
+    p, name = _checked_path(path)
+    keep = _Keep()
+    parsed = stream_835(p, keep, name)
+    return replace(parsed, advices=tuple(keep.advices))
+
+
+def parse_835(data: bytes | str, name: str = "835") -> ParsedFile:
+    """Parse 835 bytes or text. Raises ClinicbillError naming the segment on any problem."""
+    err = _Error(name)
+    if isinstance(data, bytes) and len(data) > MAX_BYTES:
+        raise err.final(err.at(None, f"larger than {MAX_BYTES} bytes"))
+    keep = _Keep()
+    parsed = stream_835(data, keep, name)
+    return replace(parsed, advices=tuple(keep.advices))
+
+
+def check_835(path: str | Path) -> tuple[Path, str, str]:
+    """(path, name, SHA-256) of an 835 file after the file-level checks (size, text, control
+    characters, empty), read as a stream; the segments are not parsed."""
+    p, name = _checked_path(path)
+    try:
+        return p, name, tokens.check_bytes(p)
+    except Problem as problem:
+        raise _Error(name).final(problem) from None
+
+
+def stream_835(
+    source: Path | bytes | str, sink: Sink, name: str = "835", sha256: str | None = None
+) -> ParsedFile:
+    """Parse an 835, handing each claim and each advice to `sink` as it is read. With `sha256`
+    (from `check_835`), the file must still have that digest when read to the end (a file
+    changed while it was read is refused); without it the file-level checks are made as it
+    is read, and come first (a file that is not text is refused as such)."""
+    err = _Error(name)
+    digest = hashlib.sha256()
+    watch = tokens.Watch() if sha256 is None else None
+    changed = ClinicbillError(
+        f"{name}: the file changed while it was read", "import it again; nothing was posted"
+    )
+    try:
+        try:
+            parsed = _Reader(err, name, sink).run(tokens.text_chunks(source, digest, watch))
+        except (Problem, UnicodeDecodeError) as exc:
+            if sha256 is None:
+                tokens.check_bytes(source)  # a problem with the file as a whole comes first
+            elif isinstance(exc, UnicodeDecodeError):
+                raise changed from None
+            from clinicbill.formats.x12_835_refusals import first_problem
+
+            raise first_problem(source, exc) from None
+        if watch is not None and (watch.control or not watch.text):
+            tokens.check_bytes(source)
+    except Problem as problem:
+        raise err.final(problem) from None
+    found = digest.hexdigest()
+    if sha256 is not None and found != sha256:
+        raise changed
+    return replace(parsed, sha256=found)
+
+
+def split_interchanges(
+    data: bytes | str, name: str, not_x12: str = NOT_835
+) -> tuple[str, list[tuple[list[Segment], Delimiters]]]:
+    """Any X12 file (999, 277, 271 ...) checked as text and split into interchanges (ISA up to
+    IEA, or to the end when it has none): (SHA-256, [(segments with their lines, delimiters)]).
+    Refusals name the file and the segment, as the 835 reader's do (`not_x12`: the hint for a
+    file that is not X12 at all). For whole files read into memory (x12_envelope.py)."""
+    try:
+        digest = tokens.check_bytes(data)
+        interchanges: list[tuple[list[Segment], Delimiters]] = []
+        for event in tokens.segments(tokens.text_chunks(data), count_lines=True):
+            if event[0] == tokens.ISA:
+                interchanges.append(([], event[1]))
+            elif event[0] == tokens.SEGMENTS:
+                _, first, segs, lines = event
+                interchanges[-1][0].extend(
+                    Segment(els[0], els, first + i, lines[i]) for i, els in enumerate(segs)
+                )
+    except Problem as problem:
+        if problem.hint == NOT_835:
+            problem.hint = not_x12
+        raise _Error(name).final(problem) from None
+    return digest, interchanges
+
+
+def _checked_path(path: str | Path) -> tuple[Path, str]:
     p = Path(path)
     name = p.name
     try:
         size = p.stat().st_size
+        if p.is_dir():
+            raise IsADirectoryError
         if size > MAX_BYTES:
             raise ClinicbillError(
                 f"{name}: file is {size} bytes; at most {MAX_BYTES} are read",
                 "split the remittance file, or check that this is an 835",
             )
-        data = p.read_bytes()
+        with open(p, "rb"):
+            pass
     except IsADirectoryError:
         raise ClinicbillError(f"{name}: is a directory", "give an 835 file") from None
     except FileNotFoundError:
@@ -99,258 +223,186 @@ def read_835(path: str | Path) -> ParsedFile:
         raise ClinicbillError(
             f"file: cannot read {name} ({exc.strerror})", "check the path"
         ) from None
-    return parse_835(data, name)
+    return p, name
 
 
-def parse_835(data: bytes | str, name: str = "835") -> ParsedFile:
-    """Parse 835 bytes or text. Raises ClinicbillError naming the segment on any problem."""
-    err = _Error(name)
-    digest, interchanges = split_interchanges(data, err, NOT_835)
-    return _Parser(err, name, digest).parse(interchanges)
+# --- the envelope, segment by segment ---------------------------------------------------------
+
+ENDS_TRANSACTION = frozenset(("SE", "GE", "IEA"))
 
 
-def split_interchanges(data: bytes | str, err: _Error, not_x12: str = NOT_835):
-    """Check X12 bytes or text are text, and split them into interchanges (ISA..IEA): returns
-    (sha256 of the content, [(segments, delimiters), ...]). Shared by every X12 reader."""
-    if isinstance(data, bytes):
-        if len(data) > MAX_BYTES:
-            raise err.at(None, f"larger than {MAX_BYTES} bytes")
-        digest = hashlib.sha256(data).hexdigest()
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise err.at(
-                None, f"byte {exc.start} is not text: this is not an X12 file", not_x12
-            ) from None
-    else:
-        text = data
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    bad = _BINARY.search(text)
-    if bad:
-        line = text.count("\n", 0, bad.start()) + 1
-        raise err.at(
-            None, f"line {line} contains a control character: this is not an X12 file", not_x12
-        )
-    text = text.lstrip("\ufeff \t\r\n")
-    if not text:
-        raise err.at(None, "is empty")
-    interchanges = []
-    offset, number, line = 0, 0, 1
-    while offset < len(text):
-        rest = text[offset:]
-        stripped = rest.lstrip()
-        if not stripped:
-            break
-        line += rest[: len(rest) - len(stripped)].count("\n")
-        offset += len(rest) - len(stripped)
-        segments, offset, number, line = _tokenize(text, offset, number, line, err, not_x12)
-        interchanges.append(segments)
-    return digest, interchanges
+class _Reader:
+    """ISA > GS > ST..SE > GE > IEA, checked as the segments arrive; the content of each
+    transaction goes to x12_835_loops.Transaction."""
 
+    def __init__(self, err: _Error, name: str, sink: Sink):
+        from clinicbill.formats.x12_835_elements import Elements
 
-def _delimiters(text: str, start: int, err: _Error, not_x12: str = NOT_835) -> Delimiters:
-    head = text[start : start + 200]
-    if not head.startswith("ISA") or len(head) < 4:
-        raise err.at(None, "does not start with an ISA segment: this is not an X12 file", not_x12)
-    element = head[3]
-    if element.isalnum() or element.isspace():
-        raise err.at(None, f"ISA element separator {element!r} is not usable")
-    # ISA has exactly 16 elements; ISA16 is one character (the component separator) and the
-    # segment terminator follows it. Counting separators also accepts an unpadded ISA.
-    pos = 3
-    for _ in range(15):
-        pos = head.find(element, pos + 1)
-        if pos < 0:
-            raise err.at(None, "the ISA segment is truncated (fewer than 16 elements)")
-    if pos + 2 >= len(head):
-        raise err.at(None, "the ISA segment is truncated (no segment terminator)")
-    component, segment = head[pos + 1], head[pos + 2]
-    fields = head[: pos + 1].split(element)
-    repetition = fields[11] if len(fields[11]) == 1 else ""
-    chars = {element, component, segment}
-    if len(chars) < 3 or component.isalnum() or segment.isalnum():
-        raise err.at(None, "the ISA segment does not define distinct delimiters")
-    return Delimiters(element, component, repetition, segment)
-
-
-def _tokenize(text: str, start: int, number: int, line: int, err: _Error, not_x12: str):
-    """Split one interchange (ISA..IEA) into segments; return them and where it ended."""
-    delims = _delimiters(text, start, err, not_x12)
-    segments: list[Segment] = []
-    pos = start
-    end = len(text)
-    while pos < end:
-        stop = text.find(delims.segment, pos)
-        if stop < 0:
-            stop = end
-        raw = text[pos:stop]
-        body = raw.strip()
-        seg_line = line + (raw[: len(raw) - len(raw.lstrip())].count("\n"))
-        line += raw.count("\n") + (1 if delims.segment == "\n" else 0)
-        pos = stop + 1
-        if not body:
-            continue
-        number += 1
-        if len(body) > MAX_SEGMENT_CHARS:
-            raise err.at(
-                Segment(body[:3], (), number, seg_line),
-                f"is longer than {MAX_SEGMENT_CHARS} characters",
-            )
-        elements = tuple(body.split(delims.element))
-        seg_id = elements[0].strip()
-        if not _SEGMENT_ID.match(seg_id):
-            # the text is not echoed: in a broken file it may be part of a patient's name
-            raise err.at(
-                Segment("?", (), number, seg_line),
-                "does not start with a segment id (2-3 capital letters or digits)",
-            )
-        if len(elements) > MAX_ELEMENTS:
-            raise err.at(Segment(seg_id, (), number, seg_line), "has too many elements")
-        segments.append(Segment(seg_id, elements, number, seg_line))
-        if seg_id == "IEA":
-            return (segments, delims), pos, number, line
-    return (segments, delims), pos, number, line
-
-
-class _Parser:
-    def __init__(self, err: _Error, name: str, digest: str):
+        self.p = Elements(err)
         self.err = err
         self.name = name
-        self.digest = digest
-        self.delims: Delimiters | None = None
+        self.sink = sink
+        self.sender = self.receiver = self.control = ""
+        self.advices: list[RemittanceAdvice] = []
+        self.claims = 0
+        self.isa: Segment | None = None
+        self.gs: Segment | None = None
+        self.groups = self.in_group = 0
+        self.txn = None
+        self.last = (0, "")
 
-    # --- element readers ---------------------------------------------------------------
-
-    def text(self, seg: Segment, index: int, required: bool = False) -> str | None:
-        value = seg.get(index)
-        if not value:
-            if required:
-                raise self.err.at(seg, f"{seg.id}{index:02d} is required but empty")
-            return None
-        return value
-
-    def amount(self, seg: Segment, index: int, required: bool = True) -> int | None:
-        value = seg.get(index)
-        if not value:
-            if required:
-                raise self.err.at(seg, f"{seg.id}{index:02d} (amount) is missing")
-            return None
-        if not _AMOUNT.match(value):
-            raise self.err.at(seg, f"{seg.id}{index:02d} '{value[:20]}' is not an amount")
-        # exact integer arithmetic on the digits (the regex admits nothing else)
-        negative = value.startswith("-")
-        whole, _dot, fraction = value.lstrip("-").partition(".")
-        if len(fraction) > 2 and fraction[2:].strip("0"):
-            raise self.err.at(seg, f"{seg.id}{index:02d} '{value}' has more than two decimals")
-        cents = int(whole or "0") * 100 + int((fraction + "00")[:2])
-        return -cents if negative else cents
-
-    def quantity(self, seg: Segment, index: int) -> Decimal | None:
-        value = seg.get(index)
-        if not value:
-            return None
-        if not _QUANTITY.match(value):
-            raise self.err.at(seg, f"{seg.id}{index:02d} '{value[:20]}' is not a quantity")
-        return Decimal(value)
-
-    def date(self, seg: Segment, index: int, required: bool = False) -> date | None:
-        value = seg.get(index)
-        if not value:
-            if required:
-                raise self.err.at(seg, f"{seg.id}{index:02d} (date) is missing")
-            return None
-        if len(value) != 8 or not value.isdigit():
-            raise self.err.at(seg, f"{seg.id}{index:02d} '{value[:20]}' is not a CCYYMMDD date")
+    def run(self, chunks) -> ParsedFile:
         try:
-            return date(int(value[:4]), int(value[4:6]), int(value[6:]))
-        except ValueError:
-            raise self.err.at(seg, f"{seg.id}{index:02d} '{value}' is not a valid date") from None
-
-    def composite(self, seg: Segment, index: int) -> list[str]:
-        return [part.strip() for part in seg.get(index).split(self.delims.component)]
-
-    # --- structure ---------------------------------------------------------------------
-
-    def parse(self, interchanges) -> ParsedFile:
-        advices: list[RemittanceAdvice] = []
-        sender = receiver = control = ""
-        for segments, delims in interchanges:
-            self.delims = delims
-            isa = segments[0]
-            if len(isa.elements) != 17:
-                raise self.err.at(isa, f"ISA has {len(isa.elements) - 1} elements, not 16")
-            if not sender:
-                sender, receiver, control = isa.get(6), isa.get(8), isa.get(13)
-            advices.extend(self.interchange(segments))
-        if not advices:
-            raise self.err.at(None, "contains no 835 transaction (ST*835)", NOT_835)
-        return ParsedFile(self.name, self.digest, sender, receiver, control, tuple(advices))
-
-    def interchange(self, segments: list[Segment]) -> list[RemittanceAdvice]:
-        isa = segments[0]
-        last = segments[-1]
-        if last.id != "IEA":
-            raise self.err.at(last, "the file is truncated: no IEA after this segment")
-        if last.get(2) != isa.get(13):
-            raise self.err.at(last, f"IEA02 '{last.get(2)}' does not match ISA13 '{isa.get(13)}'")
-        advices: list[RemittanceAdvice] = []
-        groups = 0
-        i = 1
-        while i < len(segments) - 1:
-            seg = segments[i]
-            if seg.id != "GS":
-                raise self.err.at(seg, "expected GS (functional group header)")
-            if seg.get(1) != "HP":
-                raise self.err.at(
-                    seg,
-                    f"GS01 '{seg.get(1)[:5]}' is not HP: this is not a remittance (835) file",
-                    NOT_835,
-                )
-            groups += 1
-            i, found = self.group(segments, i)
-            advices.extend(found)
-        if last.get(1) and last.get(1) != str(groups):
-            raise self.err.at(last, f"IEA01 says {last.get(1)} groups but there are {groups}")
-        return advices
-
-    def group(self, segments: list[Segment], i: int) -> tuple[int, list[RemittanceAdvice]]:
-        gs = segments[i]
-        advices = []
-        i += 1
-        while i < len(segments) and segments[i].id == "ST":
-            start = i
-            while i < len(segments) and segments[i].id not in ("SE", "GE", "IEA"):
-                i += 1
-            if i >= len(segments) or segments[i].id != "SE":
-                raise self.err.at(
-                    segments[min(i, len(segments) - 1)],
-                    f"transaction {segments[start].get(2)} has no SE: the file is truncated",
-                )
-            advices.append(self.transaction(segments[start : i + 1]))
-            i += 1
-        if i >= len(segments) or segments[i].id != "GE":
-            seg = segments[min(i, len(segments) - 1)]
-            raise self.err.at(seg, "expected GE (end of functional group) or ST")
-        ge = segments[i]
-        if ge.get(2) != gs.get(6):
-            raise self.err.at(ge, f"GE02 '{ge.get(2)}' does not match GS06 '{gs.get(6)}'")
-        if ge.get(1) != str(len(advices)):
-            raise self.err.at(
-                ge, f"GE01 says {ge.get(1)} transactions but there are {len(advices)}"
+            for event in tokens.segments(chunks):
+                kind = event[0]
+                if kind == tokens.SEGMENTS:
+                    self.feed(event[1], event[2])
+                    self.last = (event[1] + len(event[2]) - 1, event[2][-1][0])
+                elif kind == tokens.ISA:
+                    self.p.start(event[1])
+                    self.isa = None
+                elif event[1]:  # the end, inside an interchange
+                    problem = Problem(
+                        *self.last, "the file is truncated: no IEA after this segment"
+                    )
+                    problem.level = "end"
+                    raise problem
+        except Problem as problem:
+            if problem.level is None:
+                problem.level = TRANSACTION if self.txn else INTERCHANGE
+            problem.context = (
+                self.isa.number if self.isa else 0,
+                self.txn.st.number if self.txn else 0,
             )
-        return i + 1, advices
+            raise
+        if not self.advices:
+            raise self.err.at(None, "contains no 835 transaction (ST*835)", NOT_835)
+        return ParsedFile(
+            self.name,
+            "",  # the SHA-256, known when the whole file was read (stream_835)
+            self.sender,
+            self.receiver,
+            self.control,
+            tuple(self.advices),
+            self.claims,
+        )
 
-    def transaction(self, segs: list[Segment]) -> RemittanceAdvice:
-        st, se = segs[0], segs[-1]
+    def feed(self, number: int, segs: list[list[str]]) -> None:
+        """The reader's inner loop: one call per segment with a handler, nothing for others."""
+        from clinicbill.formats.x12_835_loops import HANDLERS as handlers
+
+        txn = self.txn
+        p = self.p
+        for els in segs:
+            sid = els[0]
+            if txn is not None and sid not in ENDS_TRANSACTION:
+                if txn.started:
+                    handler = handlers.get(sid)
+                    if handler is not None:
+                        p.number = number
+                        handler(txn, els)
+                else:
+                    txn.first(els, number)
+            else:
+                self.envelope(Segment(sid, els, number, 0))
+                txn = self.txn
+            number += 1
+
+    def envelope(self, seg: Segment) -> None:
+        sid = seg.id
+        if self.isa is None:
+            self.start_interchange(seg)
+        elif self.txn is not None:  # SE, GE or IEA
+            if sid != "SE":
+                st = self.txn.st
+                raise self.err.at(seg, f"transaction {st.get(2)} has no SE: the file is truncated")
+            self.end_transaction(seg)
+        elif self.gs is not None:
+            if sid == "ST":
+                self.start_transaction(seg)
+            elif sid == "GE":
+                self.end_group(seg)
+            else:
+                raise self.err.at(seg, "expected GE (end of functional group) or ST")
+        elif sid == "GS":
+            if seg.get(1) != "HP":
+                message = f"GS01 '{seg.get(1)[:5]}' is not HP: this is not a remittance (835) file"
+                raise self.err.at(seg, message, NOT_835)
+            self.gs = seg
+            self.groups += 1
+            self.in_group = 0
+        elif sid == "IEA":
+            self.end_interchange(seg)
+        else:
+            raise self.err.at(seg, "expected GS (functional group header)")
+
+    def start_interchange(self, isa: Segment) -> None:
+        self.isa = isa
+        if len(isa.elements) != 17:
+            problem = self.err.at(isa, f"ISA has {len(isa.elements) - 1} elements, not 16")
+            problem.level = ISA_LEVEL
+            raise problem
+        if not self.sender:
+            self.sender, self.receiver, self.control = isa.get(6), isa.get(8), isa.get(13)
+        self.groups = 0
+        self.gs = None
+
+    def start_transaction(self, st: Segment) -> None:
+        from clinicbill.formats.x12_835_loops import Transaction
+
+        self.txn = Transaction(self.p, st, self.sink)
         if st.get(1) != "835":
             message = f"ST01 '{st.get(1)[:10]}' is not 835: this is not a remittance"
             raise self.err.at(st, message, NOT_835)
-        if se.get(2) != st.get(2):
-            raise self.err.at(se, f"SE02 '{se.get(2)}' does not match ST02 '{st.get(2)}'")
-        if se.get(1) != str(len(segs)):
-            raise self.err.at(
-                se, f"SE01 says {se.get(1)} segments but the transaction has {len(segs)}"
-            )
-        if len(segs) < 3 or segs[1].id != "BPR":
-            raise self.err.at(segs[min(1, len(segs) - 1)], "expected BPR right after ST")
-        return Transaction(self, segs).read()
+
+    def end_transaction(self, se: Segment) -> None:
+        txn = self.txn
+        count = se.number - txn.st.number + 1
+        problem = transaction_problem(self.err, txn.st, se, count, None if txn.started else se)
+        if problem:
+            raise problem
+        advice = txn.finish()
+        self.claims += txn.count
+        self.advices.append(advice)
+        self.sink.advice(advice)
+        self.txn = None
+        self.in_group += 1
+
+    def end_group(self, ge: Segment) -> None:
+        if ge.get(2) != self.gs.get(6):
+            raise self.err.at(ge, f"GE02 '{ge.get(2)}' does not match GS06 '{self.gs.get(6)}'")
+        if ge.get(1) != str(self.in_group):
+            message = f"GE01 says {ge.get(1)} transactions but there are {self.in_group}"
+            raise self.err.at(ge, message)
+        self.gs = None
+
+    def end_interchange(self, iea: Segment) -> None:
+        problem = iea_problem(self.err, self.isa, iea)
+        if problem:
+            raise problem
+        if iea.get(1) and iea.get(1) != str(self.groups):
+            raise self.err.at(iea, f"IEA01 says {iea.get(1)} groups but there are {self.groups}")
+        self.isa = None
+
+
+def iea_problem(err: _Error, isa: Segment, iea: Segment) -> Problem | None:
+    if iea.get(2) != isa.get(13):
+        return err.at(iea, f"IEA02 '{iea.get(2)}' does not match ISA13 '{isa.get(13)}'")
+    return None
+
+
+def transaction_problem(
+    err: _Error, st: Segment, se: Segment, count: int, second: Segment | None
+) -> Problem | None:
+    """The checks of a whole ST..SE, in the reader's order (`second`: the segment after ST;
+    None when the BPR was checked as it arrived)."""
+    if st.get(1) != "835":
+        message = f"ST01 '{st.get(1)[:10]}' is not 835: this is not a remittance"
+        return err.at(st, message, NOT_835)
+    if se.get(2) != st.get(2):
+        return err.at(se, f"SE02 '{se.get(2)}' does not match ST02 '{st.get(2)}'")
+    if se.get(1) != str(count):
+        return err.at(se, f"SE01 says {se.get(1)} segments but the transaction has {count}")
+    if second is not None and (count < 3 or second.id != "BPR"):
+        return err.at(second if count > 1 else st, "expected BPR right after ST")
+    return None

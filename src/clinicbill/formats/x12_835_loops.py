@@ -1,81 +1,102 @@
 """The loops of one 835 transaction (ST..SE): header (BPR, TRN, DTM*405), payer and payee
 (1000A/B), claims (2100 CLP with CAS, MOA/MIA) and their service lines (2110 SVC with DTM, CAS,
 REF*6R, AMT*B6, LQ*HE), and provider-level adjustments (PLB). formats/x12_835.py splits the
-file and checks the envelope; this module reads one transaction into domain/remit.py records.
+file and checks the envelope; this module reads one transaction into
+domain/remittance/remit.py records.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from clinicbill.domain.remittance.remit import (
     ADJUSTMENT_GROUPS,
     Adjustment,
+    BalanceCheck,
     ClaimPayment,
     ProviderLevelAdjustment,
     RemittanceAdvice,
     ServicePayment,
-    advice_balance_problems,
+    record_builder,
 )
 
+_CLAIM = record_builder(ClaimPayment)
+_SERVICE = record_builder(ServicePayment)
+_ADJUSTMENT = record_builder(Adjustment)
+# a header without TRN (refused at SE) is still handed to the sink before its first claim
+_NO_TRACE = {"trace_number": "", "payer_identifier": "", "paid_cents": 0}
+
+
+def get(els: list[str], index: int) -> str:
+    return els[index].strip() if index < len(els) else ""
+
+
+TYPE_CHECKING = False  # not typing's: the reader does not import typing (startup time)
 if TYPE_CHECKING:  # x12_835 imports this module; the types are only for reading
-    from clinicbill.formats.x12_835 import Segment, _Parser
+    from clinicbill.formats.x12_835 import Segment, Sink
+    from clinicbill.formats.x12_835_elements import Elements
 
 
 class Transaction:
-    """One ST..SE: header, payer/payee, claims with their service lines, PLB."""
+    """One ST..SE, fed segment by segment: header, payer/payee, claims with their service
+    lines, PLB. Each claim goes to the sink when the next one (or LX, PLB, SE) starts."""
 
-    def __init__(self, parser: _Parser, segs: list[Segment]):
-        self.p = parser
-        self.segs = segs
+    def __init__(self, elements: Elements, st: Segment, sink: Sink):
+        self.p = elements
+        self.st = st
+        self.sink = sink
         self.header: dict = {}
-        self.claims: list[ClaimPayment] = []
         self.plb: list[ProviderLevelAdjustment] = []
         self.claim: dict | None = None
         self.service: dict | None = None
         self.party: str | None = None
+        self.started = False
+        self.count = 0
+        self.balance = BalanceCheck()
 
-    def read(self) -> RemittanceAdvice:
+    def first(self, els: list[str], number: int) -> None:
+        """The segment after ST: it must be BPR. The others go to HANDLERS by segment id."""
+        self.p.number = number
+        if els[0] != "BPR":
+            raise self.p.refuse(els, "expected BPR right after ST")
+        self.started = True
+        bpr = els
         p = self.p
-        bpr = self.segs[1]
         h = self.header
         h["handling_code"] = p.text(bpr, 1, required=True)
         h["paid_cents"] = p.amount(bpr, 2)
         h["credit_debit"] = p.text(bpr, 3)
         h["method"] = p.text(bpr, 4)
         h["payment_date"] = p.date(bpr, 16)
-        for seg in self.segs[2:-1]:
-            handler = getattr(self, "seg_" + seg.id, None)
-            if handler is not None:
-                handler(seg)
+
+    def finish(self) -> RemittanceAdvice:
+        """The advice when SE is read: no claims (they went to the sink), warnings complete."""
         self.close_claim()
-        if "trace_number" not in h:
-            raise p.err.at(self.segs[0], "the transaction has no TRN (trace number) segment")
+        if "trace_number" not in self.header:
+            raise self.p.err.at(self.st, "the transaction has no TRN (trace number) segment")
         advice = RemittanceAdvice(
-            claims=tuple(self.claims),
             provider_adjustments=tuple(self.plb),
-            control_number=self.segs[0].get(2),
-            position=self.segs[0].number,
-            **h,
+            control_number=self.st.get(2),
+            position=self.st.number,
+            **self.header,
         )
-        problems = advice_balance_problems(advice)
+        problems = self.balance.problems(advice)
         if problems:
             advice = replace(advice, warnings=tuple(problems))
         return advice
 
     # header ------------------------------------------------------------------------------
 
-    def seg_TRN(self, seg: Segment) -> None:
+    def seg_TRN(self, seg: list[str]) -> None:
         if self.claim is not None or "trace_number" in self.header:
-            raise self.p.err.at(seg, "a second TRN in one transaction")
+            raise self.p.refuse(seg, "a second TRN in one transaction")
         self.header["trace_number"] = self.p.text(seg, 2, required=True)
         self.header["payer_identifier"] = self.p.text(seg, 3, required=True)
 
-    def seg_N1(self, seg: Segment) -> None:
+    def seg_N1(self, seg: list[str]) -> None:
         if self.claim is not None:
             return
-        self.party = seg.get(1)
+        self.party = get(seg, 1)
         if self.party == "PR":
             self.header["payer_name"] = self.p.text(seg, 2)
             self.header["payer_code"] = self.p.text(seg, 4)
@@ -84,8 +105,8 @@ class Transaction:
             self.header["payee_identifier"] = self.p.text(seg, 4)
             self.header["payee_id_qualifier"] = self.p.text(seg, 3)  # issue 17 payee check
 
-    def seg_DTM(self, seg: Segment) -> None:
-        qualifier = seg.get(1)
+    def seg_DTM(self, seg: list[str]) -> None:
+        qualifier = seg[1].strip() if len(seg) > 1 else ""
         if self.service is not None:
             if qualifier in ("472", "150"):
                 self.service["service_date"] = self.p.date(seg, 2, required=True)
@@ -99,109 +120,140 @@ class Transaction:
         elif qualifier == "405":
             self.header["production_date"] = self.p.date(seg, 2, required=True)
 
-    def seg_REF(self, seg: Segment) -> None:
-        if self.service is not None and seg.get(1) == "6R":
+    def seg_REF(self, seg: list[str]) -> None:
+        if self.service is not None and len(seg) > 1 and seg[1].strip() == "6R":
             self.service["line_control_number"] = self.p.text(seg, 2, required=True)
-        elif self.claim is None and self.party == "PR" and seg.get(1) == "2U":
+        elif self.claim is None and self.party == "PR" and get(seg, 1) == "2U":
             self.header.setdefault("payer_code", self.p.text(seg, 2))
             self.header["payer_reference_id"] = self.p.text(seg, 2)  # issue 17 payer check
-        elif self.claim is None and self.party == "PE" and seg.get(1) == "TJ":
+        elif self.claim is None and self.party == "PE" and get(seg, 1) == "TJ":
             self.header["payee_tax_id"] = self.p.text(seg, 2)  # issue 17 payee check
 
     # claims --------------------------------------------------------------------------------
 
-    def seg_CLP(self, seg: Segment) -> None:
+    def seg_CLP(self, seg: list[str]) -> None:
         p = self.p
+        if self.claim is None and self.count == 0:  # the first claim: the header is complete
+            self.sink.header(RemittanceAdvice(**{**_NO_TRACE, **self.header}))
         self.close_claim()
-        status = p.text(seg, 2, required=True)
+        n = len(seg)  # the texts read inline (10,000s of claims), as Elements.text reads them
+        status = seg[2].strip() if n > 2 else ""
+        if not status:
+            p.text(seg, 2, required=True)  # refuses
+        control = seg[1].strip()
+        if not control:
+            p.text(seg, 1, required=True)
         self.claim = {
-            "patient_control_number": p.text(seg, 1, required=True),
+            "patient_control_number": control,
             "status_code": status,
             "charge_cents": p.amount(seg, 3),
             "paid_cents": p.amount(seg, 4),
             "patient_resp_cents": p.amount(seg, 5, required=False) or 0,
-            "filing_indicator": p.text(seg, 6),
-            "payer_claim_control_number": p.text(seg, 7),
-            "frequency": p.text(seg, 9),
+            "filing_indicator": (seg[6].strip() or None) if n > 6 else None,
+            "payer_claim_control_number": (seg[7].strip() or None) if n > 7 else None,
+            "frequency": (seg[9].strip() or None) if n > 9 else None,
             "adjustments": [],
             "remarks": [],
             "services": [],
-            "position": seg.number,
+            "service_date": None,  # every field of ClaimPayment: DTM*232/233 may set these
+            "service_date_end": None,
+            "position": p.number,
         }
 
-    def seg_CAS(self, seg: Segment) -> None:
+    def seg_CAS(self, seg: list[str]) -> None:
         target = self.service if self.service is not None else self.claim
         if target is None:
-            raise self.p.err.at(seg, "CAS outside a claim (CLP)")
-        target["adjustments"].extend(self.adjustments(seg))
+            raise self.p.refuse(seg, "CAS outside a claim (CLP)")
+        key = tuple(seg)  # the same CAS recurs on many claims: read each once
+        found = self.p.cas.get(key)
+        if found is None:
+            found = tuple(self.adjustments(seg))
+            if len(self.p.cas) < 4096:
+                self.p.cas[key] = found
+        target["adjustments"].extend(found)
 
-    def adjustments(self, seg: Segment) -> list[Adjustment]:
+    def adjustments(self, seg: list[str]) -> list[Adjustment]:
         p = self.p
-        group = seg.get(1)
+        group = get(seg, 1)
         if group not in ADJUSTMENT_GROUPS:
-            raise p.err.at(seg, f"CAS01 '{group[:5]}' is not a 5010 group code (CO, PR, OA or PI)")
+            raise p.refuse(seg, f"CAS01 '{group[:5]}' is not a 5010 group code (CO, PR, OA or PI)")
         found = []
-        for index in range(2, 20, 3):
-            reason = seg.get(index)
+        # reason codes at 2, 5, ... 17; nothing to read past the last element written
+        for index in range(2, min(20, len(seg)), 3):
+            reason = get(seg, index)
             amount = p.amount(seg, index + 1, required=bool(reason))
             if not reason:
                 if amount is not None:
-                    raise p.err.at(seg, f"CAS{index:02d} (reason code) is missing")
+                    raise p.refuse(seg, f"CAS{index:02d} (reason code) is missing")
                 continue
             if len(reason) > 5 or not reason.isalnum():
-                raise p.err.at(seg, f"CAS{index:02d} '{reason[:10]}' is not a reason code")
-            found.append(Adjustment(group, reason.upper(), amount, p.quantity(seg, index + 2)))
+                raise p.refuse(seg, f"CAS{index:02d} '{reason[:10]}' is not a reason code")
+            quantity = p.quantity(seg, index + 2)
+            found.append(
+                _ADJUSTMENT(
+                    {
+                        "group": group,
+                        "reason": reason.upper(),
+                        "amount_cents": amount,
+                        "quantity": quantity,
+                    }
+                )
+            )
         if not found:
-            raise p.err.at(seg, "CAS has no reason code and amount")
+            raise p.refuse(seg, "CAS has no reason code and amount")
         return found
 
-    def seg_MOA(self, seg: Segment) -> None:
+    def seg_MOA(self, seg: list[str]) -> None:
         if self.claim is not None:
-            self.claim["remarks"].extend(v for v in (seg.get(i) for i in range(3, 8)) if v)
+            self.claim["remarks"].extend(v for v in (get(seg, i) for i in range(3, 8)) if v)
 
-    def seg_MIA(self, seg: Segment) -> None:
+    def seg_MIA(self, seg: list[str]) -> None:
         if self.claim is not None:
-            self.claim["remarks"].extend(v for v in (seg.get(i) for i in (5, 20, 21, 22, 23)) if v)
+            self.claim["remarks"].extend(v for v in (get(seg, i) for i in (5, 20, 21, 22, 23)) if v)
 
-    def seg_SVC(self, seg: Segment) -> None:
+    def seg_SVC(self, seg: list[str]) -> None:
         p = self.p
         if self.claim is None:
-            raise p.err.at(seg, "SVC outside a claim (CLP)")
+            raise p.refuse(seg, "SVC outside a claim (CLP)")
         self.close_service()
-        procedure = p.composite(seg, 1)
-        if len(procedure) < 2 or not procedure[1]:
-            raise p.err.at(seg, f"SVC01 '{seg.get(1)[:20]}' has no procedure code")
-        original = p.composite(seg, 6) if seg.get(6) else []
-        self.service = {
-            "code": procedure[1].upper(),
-            "modifiers": tuple(m.upper() for m in procedure[2:6] if m),
+        code, modifiers = p.procedure(seg)
+        original = p.composite(seg, 6) if len(seg) > 6 and seg[6].strip() else None
+        self.service = {  # every field of ServicePayment: DTM, REF*6R, AMT*B6 may set some
+            "code": code,
+            "modifiers": modifiers,
             "charge_cents": p.amount(seg, 2),
             "paid_cents": p.amount(seg, 3),
-            "units": p.quantity(seg, 5),
-            "billed_code": original[1].upper() if len(original) > 1 and original[1] else None,
-            "billed_modifiers": tuple(m.upper() for m in original[2:6] if m),
-            "billed_units": p.quantity(seg, 7),
+            "units": p.quantity(seg, 5) if len(seg) > 5 else None,
+            "billed_code": original[1].upper()
+            if original and len(original) > 1 and original[1]
+            else None,
+            "billed_modifiers": tuple(m.upper() for m in original[2:6] if m) if original else (),
+            "billed_units": p.quantity(seg, 7) if len(seg) > 7 else None,
+            "service_date": None,
+            "service_date_end": None,
+            "line_control_number": None,
+            "allowed_cents": None,
             "adjustments": [],
             "remarks": [],
-            "position": seg.number,
+            "position": p.number,
         }
 
-    def seg_AMT(self, seg: Segment) -> None:
-        if self.service is not None and seg.get(1) == "B6":
+    def seg_AMT(self, seg: list[str]) -> None:
+        if self.service is not None and len(seg) > 1 and seg[1].strip() == "B6":
             self.service["allowed_cents"] = self.p.amount(seg, 2)
 
-    def seg_LQ(self, seg: Segment) -> None:
-        if self.service is not None and seg.get(1) == "HE":
+    def seg_LQ(self, seg: list[str]) -> None:
+        if self.service is not None and get(seg, 1) == "HE":
             code = self.p.text(seg, 2, required=True)
             self.service["remarks"].append(code.upper())
 
-    def seg_PLB(self, seg: Segment) -> None:
+    def seg_PLB(self, seg: list[str]) -> None:
         p = self.p
         self.close_claim()
         provider = p.text(seg, 1, required=True)
         period = p.date(seg, 2)
         for index in range(3, 15, 2):
-            if not seg.get(index):
+            if not get(seg, index):
                 continue
             parts = p.composite(seg, index)
             amount = p.amount(seg, index + 1)
@@ -215,7 +267,7 @@ class Transaction:
                 )
             )
 
-    def seg_LX(self, seg: Segment) -> None:
+    def seg_LX(self, seg: list[str]) -> None:
         self.close_claim()
 
     def close_service(self) -> None:
@@ -224,7 +276,7 @@ class Transaction:
         s = self.service
         s["adjustments"] = tuple(s["adjustments"])
         s["remarks"] = tuple(s["remarks"])
-        self.claim["services"].append(ServicePayment(**s))
+        self.claim["services"].append(_SERVICE(s))
         self.service = None
 
     def close_claim(self) -> None:
@@ -233,7 +285,18 @@ class Transaction:
             return
         c = self.claim
         c["adjustments"] = tuple(c["adjustments"])
-        c["remarks"] = tuple(dict.fromkeys(r.upper() for r in c["remarks"]))
+        remarks = c["remarks"]
+        c["remarks"] = tuple(dict.fromkeys(r.upper() for r in remarks)) if remarks else ()
         c["services"] = tuple(c["services"])
-        self.claims.append(ClaimPayment(**c))
+        claim = _CLAIM(c)
         self.claim = None
+        self.count += 1
+        self.balance.add(claim)
+        self.sink.claim(claim)
+
+
+# segment id -> Transaction.seg_<id>, called as handler(transaction, elements). A class-level
+# table, not bound methods kept on each Transaction: those would make every transaction a
+# reference cycle, keeping the whole file's claims alive until a garbage collection (the
+# clinicbill process runs with the collector off, and its exit then spent ~50 ms on them).
+HANDLERS = {name[4:]: f for name, f in vars(Transaction).items() if name.startswith("seg_")}

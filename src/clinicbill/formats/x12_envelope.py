@@ -1,8 +1,8 @@
 """X12 envelopes shared by the clearinghouse readers and writers (999/TA1, 277, 271 in; 270,
 276 out): ISA..IEA, GS..GE and ST..SE checked the way the 835 reader checks them (DOMAIN.md
 §1-2: IEA02 = ISA13, GE02 = GS06, SE02 = ST02, SE01 = segment count), with the tokenizer of
-formats/x12_835.py. A file that fails a check is refused whole, naming the segment: nothing
-is half-read.
+formats/x12_835.py (split_interchanges) and its amount rule (x12_835_elements.amount_cents).
+A file that fails a check is refused whole, naming the segment: nothing is half-read.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from clinicbill.formats.x12_segments import clean, local_time, segment
 
 if TYPE_CHECKING:  # the reader's tokenizer is formats/x12_835.py, imported when reading
     from clinicbill.formats.x12_835 import Delimiters, Segment
+MAX_BYTES = 100 * 1024 * 1024  # a response file is read whole; far beyond any real one
 NOT_ACK = "give an X12 file from the clearinghouse or payer (999, TA1, 277, 271 or 835)"
 HINT = "the file is malformed: ask the clearinghouse for a corrected copy; nothing was imported"
 
@@ -75,14 +76,14 @@ class Reader:
     """Element readers that refuse with the file, segment and line (like the 835 reader)."""
 
     def __init__(self, name: str, delimiters: Delimiters | None = None, hint: str = HINT):
-        from clinicbill.formats.x12_835 import _Error
-
-        self.err = _Error(name)
+        self.name = name
         self.delimiters = delimiters
         self.hint = hint
 
     def refuse(self, seg: Segment | None, message: str) -> ClinicbillError:
-        return self.err.at(seg, message, self.hint)
+        from clinicbill.formats.x12_835 import refusal
+
+        return refusal(self.name, seg, message, self.hint)
 
     def required(self, seg: Segment, index: int) -> str:
         value = seg.get(index)
@@ -104,16 +105,12 @@ class Reader:
         value = seg.get(index)
         if not value:
             return None
-        from clinicbill.formats.x12_835 import _AMOUNT
+        from clinicbill.formats.x12_835_elements import amount_cents
 
-        if not _AMOUNT.match(value):
-            raise self.refuse(seg, f"{seg.id}{index:02d} '{value[:20]}' is not an amount")
-        negative = value.startswith("-")
-        whole, _dot, fraction = value.lstrip("-").partition(".")
-        if len(fraction) > 2 and fraction[2:].strip("0"):
-            raise self.refuse(seg, f"{seg.id}{index:02d} '{value}' has more than two decimals")
-        cents = int(whole or "0") * 100 + int((fraction + "00")[:2])
-        return -cents if negative else cents
+        cents = amount_cents(value)
+        if type(cents) is str:
+            raise self.refuse(seg, f"{seg.id}{index:02d} '{value[:20]}' {cents}")
+        return cents
 
     def date(self, seg: Segment, index: int) -> date | None:
         value = seg.get(index)
@@ -146,8 +143,6 @@ class Reader:
 
 def read_bytes(path: str | Path, what: str = "X12 file") -> bytes:
     """A response file's bytes (size-limited), or a refusal naming the path."""
-    from clinicbill.formats.x12_835 import MAX_BYTES
-
     p = Path(path)
     try:
         if p.stat().st_size > MAX_BYTES:
@@ -167,10 +162,11 @@ def read_bytes(path: str | Path, what: str = "X12 file") -> bytes:
 
 def parse_envelopes(data: bytes | str, name: str) -> X12File:
     """Every interchange, group and transaction set of a file, with the envelope checked."""
-    from clinicbill.formats.x12_835 import _Error, split_interchanges
+    from clinicbill.formats.x12_835 import split_interchanges
 
-    err = _Error(name)
-    digest, raw = split_interchanges(data, err, NOT_ACK)
+    if len(data) > MAX_BYTES:
+        raise Reader(name).refuse(None, f"larger than {MAX_BYTES} bytes")
+    digest, raw = split_interchanges(data, name, NOT_ACK)
     interchanges = tuple(
         _interchange(segments, delims, Reader(name, delims)) for segments, delims in raw
     )

@@ -37,11 +37,16 @@ def _stamp() -> str:
 
 
 def _user_path(value: str | Path) -> Path:
-    """A path the user typed, resolved (`~`, `..`, symlinks) before anything is decided."""
+    """A path the user typed, its folders resolved (`~`, `..`, links to folders) before
+    anything is decided; the last part is kept as typed, so a link there is seen (and refused
+    by store/files.py), never followed."""
     text = str(value)
     if not text.strip() or "\x00" in text:
         raise ClinicbillError(f"path: {text!r} is not a usable path", "give a file path")
-    return Path(text).expanduser().resolve()
+    path = Path(text).expanduser()
+    if path.is_dir():
+        return path.resolve()
+    return path.parent.resolve() / path.name
 
 
 def _write_private(tmp: Path) -> None:
@@ -65,22 +70,19 @@ def _publish(tmp: Path, dest: Path) -> None:
     _fsync(dest.parent)
 
 
-def backup_destination(url: str, dest: str | Path, force: bool) -> Path:
-    """Where a backup goes: a file, or a new dated file inside an existing directory."""
+def backup_destination(url: str, dest: str | Path) -> Path:
+    """Where a backup goes: a file, or a new dated file inside an existing directory. Whether
+    it may be written (no link, an existing file only with --force) is store/files.py's rule."""
     path = _user_path(dest)
     suffix = ".db" if is_sqlite(url) else ".dump"
-    if path.is_dir():
+    if path.is_dir() and not path.is_symlink():
         path = path / f"clinicbill-{_stamp()}{suffix}"
     if not path.parent.is_dir():
         raise ClinicbillError(
             f"path: {path.parent} is not a directory", "create the directory first"
         )
-    if is_sqlite(url) and path in _sqlite_files(sqlite_path(url)):
+    if is_sqlite(url) and path.resolve() in _sqlite_files(sqlite_path(url).resolve()):
         raise ClinicbillError(f"path: {path} is the database itself", "back up to another file")
-    if path.exists() and not force:
-        raise ClinicbillError(
-            f"path: {path} already exists", "choose a new name, or add --force to replace it"
-        )
     return path
 
 
@@ -90,16 +92,14 @@ def _sqlite_files(db: Path) -> set[Path]:
 
 def backup_database(url: str, dest: str | Path, force: bool = False) -> BackupInfo:
     """Write a backup of the database at `url` to `dest`; returns the verified backup."""
-    path = backup_destination(url, dest, force)
-    tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
-    try:
+    from clinicbill.store.files import private_path
+
+    path = backup_destination(url, dest)
+    with private_path(path, force=force) as tmp:
         if is_sqlite(url):
-            _sqlite_copy(sqlite_path(url), tmp, fresh=True)
+            _sqlite_copy(sqlite_path(url), tmp, fresh=True, created=True)
         else:
-            _pg_dump(url, tmp)
-        _publish(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+            _pg_dump(url, tmp, created=True)
     return verify_backup(path, "sqlite" if is_sqlite(url) else "postgresql")
 
 
@@ -114,12 +114,15 @@ def _sqlite_connect(path: Path, read_only: bool = False):
     return conn
 
 
-def _sqlite_copy(source: Path, target: Path, fresh: bool, source_read_only=False) -> None:
+def _sqlite_copy(
+    source: Path, target: Path, fresh: bool, source_read_only=False, created=False
+) -> None:
     """Copy every page of `source` into `target` with the online backup API (one transaction
-    on the target: a reader of the target sees the old or the new database, never a mix)."""
+    on the target: a reader of the target sees the old or the new database, never a mix).
+    `fresh`: a new self-contained file, created here 0600 unless `created` (already made)."""
     if not source.exists():
         raise ClinicbillError(f"db: {source} does not exist", "check --db / CLINICBILL_DB")
-    if fresh:
+    if fresh and not created:
         _write_private(target)
     src = _sqlite_connect(source, read_only=source_read_only)
     try:
@@ -233,9 +236,10 @@ def _run(
     return result.stdout
 
 
-def _pg_dump(url: str, target: Path) -> None:
+def _pg_dump(url: str, target: Path, created: bool = False) -> None:
     conninfo, env = _pg_target(url)
-    _write_private(target)
+    if not created:
+        _write_private(target)
     _run(
         [_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges"]
         + ["--file", str(target), "--dbname", conninfo],

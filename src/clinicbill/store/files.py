@@ -21,6 +21,7 @@ The API:
     Output.open(text=...)                  a context manager for streaming writers
     write_private(path, data, *, force) -> Path
     private_file(path, *, force, text=False)  the streaming form of write_private
+    private_path(path, *, force)           the same for writers that need a file name
     private_directory(path) -> Path        create missing directories 0700
     safe_name(name) -> str                 the one sanitizer for generated file names
     spreadsheet_cell(value)                the one CSV formula-injection guard (OWASP rule)
@@ -150,15 +151,11 @@ def _publish(tmp: str, path: Path, force: bool) -> None:
 
 
 @contextmanager
-def private_file(
-    path: str | Path, *, force: bool, text: bool = False, encoding: str = "utf-8"
-) -> Iterator[IO]:
-    """Open `path` for writing by the rules above and yield the file object (binary, or text
-    with `text=True` and no newline translation). The file appears at `path`, mode 0600, only
-    when the block ends without an exception; otherwise nothing is left behind."""
+def _staged(path: Path, force: bool) -> Iterator[tuple[int, str]]:
+    """(descriptor, name) of a new 0600 temporary file beside `path`, published at `path` when
+    the block ends without an exception; otherwise nothing is left behind."""
     import tempfile
 
-    path = Path(path)
     _refuse_target(path, force)
     prefix = "." + safe_name(path.name)[:60] + "."
     try:
@@ -169,12 +166,7 @@ def private_file(
         ) from None
     try:
         os.fchmod(fd, FILE_MODE)  # 0600 even under an unusual umask such as 0o277
-        mode = "w" if text else "wb"
-        options = {"encoding": encoding, "newline": ""} if text else {}
-        with os.fdopen(fd, mode, **options) as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
+        yield fd, tmp
         _publish(tmp, path, force)
         _fsync_directory(path.parent)
     except OSError as exc:
@@ -185,6 +177,38 @@ def private_file(
     except BaseException:
         _discard(tmp)
         raise
+
+
+@contextmanager
+def private_file(
+    path: str | Path, *, force: bool, text: bool = False, encoding: str = "utf-8"
+) -> Iterator[IO]:
+    """Open `path` for writing by the rules above and yield the file object (binary, or text
+    with `text=True` and no newline translation). The file appears at `path`, mode 0600, only
+    when the block ends without an exception; otherwise nothing is left behind."""
+    with _staged(Path(path), force) as (fd, _tmp):
+        mode = "w" if text else "wb"
+        options = {"encoding": encoding, "newline": ""} if text else {}
+        with os.fdopen(fd, mode, **options) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+@contextmanager
+def private_path(path: str | Path, *, force: bool) -> Iterator[Path]:
+    """The rules above for a writer that needs a file name rather than a file object (SQLite's
+    backup API, pg_dump): yields the name of an empty 0600 temporary file beside `path`, which
+    is fsynced and published at `path` when the block ends without an exception."""
+    with _staged(Path(path), force) as (fd, tmp):
+        os.close(fd)
+        yield Path(tmp)
+        fd = os.open(tmp, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        try:
+            os.fchmod(fd, FILE_MODE)  # a tool may have recreated it under the umask
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _discard(tmp: str) -> None:

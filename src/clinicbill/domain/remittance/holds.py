@@ -16,6 +16,8 @@ paid + adjustments + balance holds with or without them.
 
 from __future__ import annotations
 
+from functools import cache
+
 from clinicbill.domain.ledger.balances import ADJUSTMENT, CROSSOVER, DENIAL, PATIENT_RESPONSIBILITY
 
 # CLP02: processed and forwarded to another payer, or not ours and forwarded (DOMAIN.md §5)
@@ -165,7 +167,15 @@ def legacy_denial_writeoffs(session, service_line_id: int) -> list[tuple[str, st
     """(group, CARC, cents) of CO/OA/PI adjustments a remittance posted on this line while
     paying nothing for it: denials written off at once, as postings made before denials were
     held. A payment on appeal takes them back rather than being refused as an overpayment."""
-    from sqlalchemy import and_, func, select
+    rows = session.execute(_legacy_writeoffs_query(), {"line": service_line_id}).all()
+    return [(g, r, int(cents)) for g, r, cents in rows if cents > 0]
+
+
+@cache
+def _legacy_writeoffs_query():
+    """Built once: an era import asks for thousands of lines, and building the statement (an
+    alias, a subquery) cost far more than running it."""
+    from sqlalchemy import and_, bindparam, func, select
     from sqlalchemy.orm import aliased
 
     from clinicbill.store.models import LedgerEntry
@@ -182,15 +192,14 @@ def legacy_denial_writeoffs(session, service_line_id: int) -> list[tuple[str, st
         )
         .scalar_subquery()
     )
-    rows = session.execute(
+    return (
         select(LedgerEntry.group_code, LedgerEntry.reason_code, func.sum(LedgerEntry.amount_cents))
         .where(
-            LedgerEntry.service_line_id == service_line_id,
+            LedgerEntry.service_line_id == bindparam("line"),
             LedgerEntry.kind == ADJUSTMENT,
             LedgerEntry.group_code.in_(("CO", "OA", "PI")),
             LedgerEntry.remittance_claim_id.is_not(None),
             paid_on_it == 0,
         )
         .group_by(LedgerEntry.group_code, LedgerEntry.reason_code)
-    ).all()
-    return [(g, r, int(cents)) for g, r, cents in rows if cents > 0]
+    )

@@ -13,11 +13,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import NamedTuple
 
 from sqlalchemy import select
 
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.domain.remittance.holds import FORWARDED
+from clinicbill.domain.remittance.match import CHUNK
 
 # Words that do not tell two payers apart ("CASCADE HEALTH PLAN INC" is Cascade Health Plan).
 _NOISE = {"INC", "LLC", "CO", "CORP", "CORPORATION", "COMPANY", "THE", "OF", "LTD"}
@@ -142,3 +145,50 @@ def wrong_payer(session, advice, billed: dict, payer_id: int | None) -> dict[str
             f"{own.name[:40]}: not posted"
         )
     return problems
+
+
+class _Billed(NamedTuple):
+    id: int
+    patient_control_number: str
+    patient_id: int
+    payer_id: int
+
+
+class RemittancePayer:
+    """The payer of the claims a remittance answers (None unless exactly one), leaving out the
+    claims `wrong_payer` leaves out: fed the claims' control numbers as they are read (an 835
+    read as a stream), looked up CHUNK at a time. `sender_id`: the payer said to have sent it."""
+
+    def __init__(self, session, advice, sender_id: int | None = None):
+        self.session = session
+        self.advice = advice
+        self.sender_id = sender_id
+        self.numbers: list[str] = []
+        self.payers: set[int] = set()
+
+    def add(self, control_numbers: Iterable[str]) -> None:
+        for number in control_numbers:
+            if number and len(self.payers) < 2:  # two payers already: it has none of its own
+                self.numbers.append(number)
+                if len(self.numbers) >= CHUNK:
+                    self._look_up()
+
+    def found(self) -> int | None:
+        self._look_up()
+        return next(iter(self.payers)) if len(self.payers) == 1 else None
+
+    def _look_up(self) -> None:
+        from clinicbill.store.models import Claim, Patient, Policy
+
+        if not self.numbers:
+            return
+        rows = self.session.execute(
+            select(Claim.id, Claim.patient_control_number, Claim.patient_id, Claim.payer_id)
+            .join(Patient, Patient.id == Claim.patient_id)
+            .join(Policy, Policy.id == Claim.policy_id)
+            .where(Claim.patient_control_number.in_(self.numbers))
+        ).all()
+        self.numbers = []
+        billed = {r.patient_control_number: _Billed(*r) for r in rows}
+        wrong = wrong_payer(self.session, self.advice, billed, self.sender_id)
+        self.payers.update(c.payer_id for pcn, c in billed.items() if pcn not in wrong)

@@ -29,7 +29,17 @@ from clinicbill.domain.errors import ClinicbillError
 from clinicbill.domain.ledger import balances as ledger
 from clinicbill.domain.ledger.balances import INSURANCE_PAYMENT
 from clinicbill.domain.remittance.match import load_billed_claims
-from clinicbill.domain.remittance.posting_plan import ClaimOutcome, Entry, Planner, load_line_states  # noqa: F401  (ClaimOutcome: part of this API)
+from clinicbill.domain.remittance.payer_checks import (
+    RemittancePayer,
+    check_payee,
+    wrong_payer,
+)
+from clinicbill.domain.remittance.posting_plan import (  # noqa: F401  (ClaimOutcome: part of this API)
+    ClaimOutcome,
+    Entry,
+    Planner,
+    load_line_states,
+)
 from clinicbill.domain.remittance.remit import REVERSAL, ClaimPayment, RemittanceAdvice
 from clinicbill.store.models import (
     Claim,
@@ -66,6 +76,9 @@ class AdviceOutcome:
         return [c for c in self.claims if not c.posted]
 
 
+BATCH = 1000  # claims planned and written together; memory holds one batch at a time
+
+
 def post_remittance(
     session,
     advice: RemittanceAdvice,
@@ -82,18 +95,96 @@ def post_remittance(
     A remittance for another payee is refused whole; a claim billed to another payer than the
     remittance's is left unmatched (domain/remittance/payer_checks.py).
     """
-    from clinicbill.domain.remittance.payer_checks import check_payee, wrong_payer
-
-    check_payee(session, advice)
-    earlier = session.execute(
-        select(Remittance.id).where(
-            Remittance.trace_number == advice.trace_number,
-            Remittance.payer_identifier == advice.payer_identifier,
-        )
-    ).scalar()
-    if earlier is not None:
+    sender_id = payer_id
+    if payer_id is None:
+        payer = RemittancePayer(session, advice)
+        payer.add(c.patient_control_number for c in advice.claims)
+        payer_id = payer.found()
+    posting = RemittancePosting(
+        session,
+        advice,
+        source=source,
+        file_sha256=file_sha256,
+        payer_id=payer_id,
+        sender_id=sender_id,
+    )
+    if posting.duplicate is not None:
         if progress:
             progress(2 * len(advice.claims))
+        return posting.duplicate
+    for start in range(0, len(advice.claims), BATCH):
+        posting.post(advice.claims[start : start + BATCH], progress)
+    return posting.finish()
+
+
+class RemittancePosting:
+    """One remittance posted in batches of claims (an 835 read as a stream hands them over as
+    it reads): the Remittance and its Payment first, then each batch planned against the
+    ledger as it stands (earlier batches included) and written, then the PLB rows.
+
+    `advice` gives the header, PLB and warnings (its claims are not read here). `on_claims`
+    receives each batch's outcomes; without it they are kept for the AdviceOutcome.
+    """
+
+    def __init__(
+        self,
+        session,
+        advice: RemittanceAdvice,
+        *,
+        source: str = "835",
+        file_sha256: str | None = None,
+        payer_id: int | None = None,
+        sender_id: int | None = None,
+        on_claims: Callable[[list[ClaimOutcome]], None] | None = None,
+    ):
+        check_payee(session, advice)
+        self.session = session
+        self.advice = advice
+        self.sender_id = sender_id  # the payer said to send it (else the one the 835 names)
+        self.on_claims = on_claims
+        self.kept: list[ClaimOutcome] = []
+        self.duplicate = self._earlier()
+        if self.duplicate is not None:
+            return
+        self.on = advice.effective_date or date.today()
+        self.remittance = Remittance(
+            trace_number=advice.trace_number,
+            payer_identifier=advice.payer_identifier,
+            payer_name=advice.payer_name,
+            payer_id=payer_id,
+            handling_code=advice.handling_code,
+            method=advice.method,
+            paid_cents=advice.paid_cents,
+            payment_date=advice.payment_date,
+            file_sha256=file_sha256,
+            source=source,
+        )
+        session.add(self.remittance)
+        session.flush()
+        self.money = None
+        if advice.paid_cents > 0 and advice.credit_debit != "D":
+            self.money = Payment(
+                kind="payment",
+                source="insurance",
+                payer_id=payer_id,
+                remittance_id=self.remittance.id,
+                method=PAYMENT_METHODS.get((advice.method or "").upper(), "eft"),
+                amount_cents=advice.paid_cents,
+                received_on=self.on,
+                reference=advice.trace_number,
+            )
+            session.add(self.money)
+
+    def _earlier(self) -> AdviceOutcome | None:
+        advice = self.advice
+        earlier = self.session.execute(
+            select(Remittance.id).where(
+                Remittance.trace_number == advice.trace_number,
+                Remittance.payer_identifier == advice.payer_identifier,
+            )
+        ).scalar()
+        if earlier is None:
+            return None
         return AdviceOutcome(
             advice.trace_number,
             advice.payer_identifier,
@@ -102,83 +193,65 @@ def post_remittance(
             earlier,
             duplicate=True,
         )
-    on = advice.effective_date or date.today()
-    billed = load_billed_claims(
-        session, control_numbers=[c.patient_control_number for c in advice.claims]
-    )
-    states = load_line_states(
-        session, {x.service_line_id for c in billed.values() for x in c.lines}
-    )
-    wrong = wrong_payer(session, advice, billed, payer_id)
-    billed = {pcn: c for pcn, c in billed.items() if pcn not in wrong}
-    if payer_id is None:
-        payers = {c.payer_id for c in billed.values()}
-        payer_id = payers.pop() if len(payers) == 1 else None
-    remittance = Remittance(
-        trace_number=advice.trace_number,
-        payer_identifier=advice.payer_identifier,
-        payer_name=advice.payer_name,
-        payer_id=payer_id,
-        handling_code=advice.handling_code,
-        method=advice.method,
-        paid_cents=advice.paid_cents,
-        payment_date=advice.payment_date,
-        file_sha256=file_sha256,
-        source=source,
-    )
-    session.add(remittance)
-    session.flush()
-    money = None
-    if advice.paid_cents > 0 and advice.credit_debit != "D":
-        money = Payment(
-            kind="payment",
-            source="insurance",
-            payer_id=payer_id,
-            remittance_id=remittance.id,
-            method=PAYMENT_METHODS.get((advice.method or "").upper(), "eft"),
-            amount_cents=advice.paid_cents,
-            received_on=on,
-            reference=advice.trace_number,
+
+    def post(self, claims, progress: Callable[[int], None] | None = None) -> None:
+        """Plan and write one batch of claims; the invariant is re-read for its lines."""
+        session = self.session
+        billed = load_billed_claims(
+            session, control_numbers=[c.patient_control_number for c in claims]
         )
-        session.add(money)
-    planner = Planner(session, states)
-    plans: list[tuple[ClaimPayment, ClaimOutcome, list[Entry]]] = []
-    for clp in advice.claims:
-        plan = planner.plan(clp, billed.get(clp.patient_control_number))
-        if clp.patient_control_number in wrong:
-            outcome = replace(plan[1], problem=wrong[clp.patient_control_number])
-            plan = (clp, outcome, [])
-        plans.append(plan)
+        states = load_line_states(
+            session, {x.service_line_id for c in billed.values() for x in c.lines}
+        )
+        wrong = wrong_payer(session, self.advice, billed, self.sender_id)
+        for pcn in wrong:
+            del billed[pcn]
+        planner = Planner(session, states)
+        plans: list[tuple[ClaimPayment, ClaimOutcome, list[Entry]]] = []
+        for clp in claims:
+            plan = planner.plan(clp, billed.get(clp.patient_control_number))
+            if clp.patient_control_number in wrong:
+                plan = (clp, replace(plan[1], problem=wrong[clp.patient_control_number]), [])
+            plans.append(plan)
+            if progress:
+                progress(1)
+        outcomes = _write(session, self.remittance, self.money, plans, self.on)
         if progress:
-            progress(1)
-    outcomes = _write(session, remittance, money, plans, on)
-    if progress:
-        progress(len(advice.claims))
-    plb = 0
-    for adj in advice.provider_adjustments:
-        plb += adj.amount_cents
-        session.add(
-            ProviderAdjustment(
-                remittance_id=remittance.id,
-                provider_identifier=adj.provider_identifier,
-                fiscal_period=adj.fiscal_period,
-                reason=adj.reason,
-                reference=adj.reference,
-                amount_cents=adj.amount_cents,
+            progress(len(claims))
+        session.flush()
+        _verify(session, planner.touched)
+        if self.on_claims is not None:
+            self.on_claims(outcomes)
+        else:
+            self.kept.extend(outcomes)
+
+    def finish(self) -> AdviceOutcome:
+        """The PLB rows, then what happened."""
+        advice, session = self.advice, self.session
+        plb = 0
+        for adj in advice.provider_adjustments:
+            plb += adj.amount_cents
+            session.add(
+                ProviderAdjustment(
+                    remittance_id=self.remittance.id,
+                    provider_identifier=adj.provider_identifier,
+                    fiscal_period=adj.fiscal_period,
+                    reason=adj.reason,
+                    reference=adj.reference,
+                    amount_cents=adj.amount_cents,
+                )
             )
+        session.flush()
+        return AdviceOutcome(
+            advice.trace_number,
+            advice.payer_identifier,
+            advice.paid_cents,
+            advice.payment_date,
+            self.remittance.id,
+            claims=tuple(self.kept),
+            provider_adjustments_cents=plb,
+            warnings=advice.warnings,
         )
-    session.flush()
-    _verify(session, planner.touched)
-    return AdviceOutcome(
-        advice.trace_number,
-        advice.payer_identifier,
-        advice.paid_cents,
-        advice.payment_date,
-        remittance.id,
-        claims=tuple(outcomes),
-        provider_adjustments_cents=plb,
-        warnings=advice.warnings,
-    )
 
 
 def _write(session, remittance, money, plans, on: date) -> list[ClaimOutcome]:

@@ -8,8 +8,7 @@ cents, negative in reversals (CLP02 22). Nothing here touches the database.
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -151,21 +150,45 @@ class RemittanceAdvice:
         return self.payment_date or self.production_date
 
 
+def record_builder(cls):
+    """A fast constructor for one of the frozen records above, from a dict of its fields
+    (those missing take their defaults): the 835 reader builds several records per claim,
+    and a frozen dataclass's __init__ sets each field through object.__setattr__, which was
+    most of the reader's time. The record is equal to `cls(**values)` (tests/formats check);
+    the values are not checked, so give only the record's own fields."""
+    defaults = {f.name: f.default for f in fields(cls) if f.default is not MISSING}
+    complete = len(fields(cls))
+    new = object.__new__
+
+    def build(values: dict):
+        record = new(cls)
+        state = record.__dict__
+        if len(values) < complete:
+            state.update(defaults)
+        state.update(values)
+        return record
+
+    return build
+
+
 def claim_balance_problems(claim: ClaimPayment) -> list[str]:
     """Balancing rules that hold in a well-formed 835 (DOMAIN.md §5). Problems are warnings:
     balances are derived from what is posted, so a payer's arithmetic slip cannot break them."""
     problems = []
+    adjusted = 0
     for svc in claim.services:
-        line_cas = sum(a.amount_cents for a in svc.adjustments)
+        line_cas = 0
+        for a in svc.adjustments:
+            line_cas += a.amount_cents
+        adjusted += line_cas
         if svc.charge_cents - line_cas != svc.paid_cents:
             problems.append(
                 f"claim {claim.patient_control_number} line {svc.code}: charge - adjustments"
                 f" != paid ({svc.charge_cents - line_cas} != {svc.paid_cents} cents)"
             )
     if claim.services:
-        adjusted = sum(a.amount_cents for a in claim.adjustments) + sum(
-            a.amount_cents for s in claim.services for a in s.adjustments
-        )
+        for a in claim.adjustments:
+            adjusted += a.amount_cents
         if claim.charge_cents - adjusted != claim.paid_cents:
             problems.append(
                 f"claim {claim.patient_control_number}: charge - adjustments != paid"
@@ -174,20 +197,35 @@ def claim_balance_problems(claim: ClaimPayment) -> list[str]:
     return problems
 
 
+class BalanceCheck:
+    """`advice_balance_problems` one claim at a time, for a remittance read as a stream."""
+
+    def __init__(self):
+        self.paid = 0
+        self.claim_problems: list[str] = []
+
+    def add(self, claim: ClaimPayment) -> None:
+        self.paid += claim.paid_cents
+        self.claim_problems.extend(claim_balance_problems(claim))
+
+    def problems(self, advice: RemittanceAdvice) -> list[str]:
+        """Given the advice's header and PLB (its claims were given to `add`)."""
+        expected = self.paid - sum(p.amount_cents for p in advice.provider_adjustments)
+        problems = []
+        if expected != advice.paid_cents:
+            problems.append(
+                f"trace {advice.trace_number}: BPR02 {advice.paid_cents} cents != claims paid"
+                f" minus provider adjustments ({expected} cents)"
+            )
+        return problems + self.claim_problems
+
+
 def advice_balance_problems(advice: RemittanceAdvice) -> list[str]:
     """BPR02 = sum(CLP04) - sum(PLB amounts), plus every claim's own balancing."""
-    problems = []
-    expected = sum(c.paid_cents for c in advice.claims) - sum(
-        p.amount_cents for p in advice.provider_adjustments
-    )
-    if expected != advice.paid_cents:
-        problems.append(
-            f"trace {advice.trace_number}: BPR02 {advice.paid_cents} cents != claims paid minus"
-            f" provider adjustments ({expected} cents)"
-        )
+    check = BalanceCheck()
     for claim in advice.claims:
-        problems.extend(claim_balance_problems(claim))
-    return problems
+        check.add(claim)
+    return check.problems(advice)
 
 
 # --- CARC / RARC descriptions (data/carc.toml, data/rarc.toml) ---------------------------
@@ -195,6 +233,8 @@ def advice_balance_problems(advice: RemittanceAdvice) -> list[str]:
 
 @cache
 def _codes(name: str) -> dict[str, str]:
+    import tomllib  # here: the 835 reader imports this module and never needs the texts
+
     from clinicbill.resources import data_path
 
     with open(data_path(f"{name}.toml"), "rb") as fh:
