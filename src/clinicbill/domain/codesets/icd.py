@@ -29,7 +29,7 @@ def _plain_terms() -> dict[str, tuple[str, ...]]:
     """Everyday words a practitioner types (data/icd10cm/complaints.toml), longest first."""
     import tomllib
 
-    path = Path(__file__).resolve().parents[1] / "data" / "icd10cm" / "complaints.toml"
+    path = Path(__file__).resolve().parents[2] / "data" / "icd10cm" / "complaints.toml"
     terms = tomllib.loads(path.read_text(encoding="utf-8"))["terms"]
     ordered = sorted(terms, key=lambda t: (-len(t), t))
     return {t.lower(): tuple(terms[t]) for t in ordered}
