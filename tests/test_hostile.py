@@ -94,15 +94,12 @@ def arguments(draw, command) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def hostile_db(tmp_path_factory):
+def hostile_db(tmp_path_factory, database_templates):
     """One sample practice (with a signed session and a claim) shared by a module's examples."""
-    from clinicbill.domain.sample import load_sample
-    from clinicbill.store.engine import dispose_all, transaction
+    from clinicbill.store.engine import dispose_all
     from tests.pg import drop_database, fresh_database_url, on_postgres
 
-    url = fresh_database_url(tmp_path_factory.mktemp("hostile"))
-    with transaction(url, "tester") as session:
-        load_sample(session)
+    url = fresh_database_url(tmp_path_factory.mktemp("hostile"), database_templates.url("sample"))
     yield url
     dispose_all()
     if on_postgres():
