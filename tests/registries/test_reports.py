@@ -17,26 +17,10 @@ from clinicbill.domain.report_table import COUNT, DATE, MONEY, PERCENT, TEXT, Re
 from clinicbill.formats.report_csv import report_json
 from clinicbill.store.engine import transaction
 from tests.conftest import Runner
+from tests.registries.conftest import HISTORY_END
 
-END = date(2026, 10, 31)
+END = HISTORY_END
 START = date(2026, 1, 1)
-
-
-@pytest.fixture(scope="module")
-def history(tmp_path_factory, database_templates):
-    """The sample practice plus a year of seeded visits, claims and payments."""
-    from clinicbill.domain.seed import seed_practice
-    from clinicbill.store.engine import dispose_all
-    from tests.pg import drop_database, fresh_database_url, on_postgres
-
-    url = fresh_database_url(tmp_path_factory.mktemp("reports"), database_templates.url("sample"))
-    with transaction(url, "tester") as session:
-        seed_practice(session, years=1, providers=2, seed=5, end=END, lines_per_year=400)
-    dispose_all()
-    yield url
-    dispose_all()
-    if on_postgres():
-        drop_database(url)
 
 
 def _command_exists(words: tuple[str, ...]) -> bool:
