@@ -1,8 +1,8 @@
 """The scrub-rule registry's one test: every rule family in domain/scrub/ is registered in
-`rules()` and named in the package's docstring, every rule has its own name, and every rule
+`FAMILIES` and named in the package's docstring, every rule has its own name, and every rule
 returns well-formed findings (a severity, a box, a message and a hint) on claims of every kind
 of payer in the sample practice. A new rule family is one module with `RULES = [...]` plus its
-name in `rules()`; a new rule is one function in a family's `RULES`."""
+name in `FAMILIES`; a new rule is one function in a family's `RULES`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pkgutil
 from pathlib import Path
 
 import clinicbill.domain.scrub as scrub_package
-from clinicbill.domain.scrub import ERROR, WARNING, Finding, rules
+from clinicbill.domain.scrub import ERROR, FAMILIES, WARNING, Finding, rules
 from clinicbill.store.engine import transaction
 from tests.claimkit import bill, snapshot
 
@@ -32,7 +32,7 @@ def test_every_scrub_rule_is_registered_and_returns_well_formed_findings(sample_
     registered = rules()
     families = {rule.__module__.rsplit(".", 1)[1] for rule in registered}
     modules = {m.name for m in pkgutil.iter_modules([str(Path(scrub_package.__file__).parent)])}
-    assert families == modules, "a module in domain/scrub/ is missing from rules()"
+    assert families == modules == set(FAMILIES), "a module in domain/scrub/ not in FAMILIES"
     for family in families:
         assert f"- {family}.py" in scrub_package.__doc__, f"{family}.py not in the docstring"
     names = [rule.__name__ for rule in registered]
