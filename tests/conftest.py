@@ -114,13 +114,32 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     dispose_all()
 
 
+@pytest.fixture(scope="session")
+def database_templates(tmp_path_factory):
+    """The migrated and sample-practice databases, built once per session (per xdist worker)."""
+    from tests.pg import DatabaseTemplates
+
+    templates = DatabaseTemplates(tmp_path_factory.mktemp("templates"))
+    yield templates
+    templates.drop_all()
+
+
+# A test that asks for any of these starts from a copy of a template database; one that asks
+# only for `db_url` gets an empty database that the code under test creates and migrates.
+TEMPLATE_FOR = {"sample_db": "sample", "db": "migrated", "run": "migrated"}
+
+
 @pytest.fixture
-def db_url(tmp_path):
-    """A fresh database (migrated on first use). SQLite file by default; a PostgreSQL URL when
-    CLINICBILL_TEST_PG is set (see tests/pg.py), dropped after the test."""
+def db_url(tmp_path, request, database_templates):
+    """A fresh database. SQLite file by default; a PostgreSQL URL when CLINICBILL_TEST_PG is set
+    (see tests/pg.py), dropped after the test. Empty (migrated on first use by clinicbill) when
+    the test asks for `db_url` alone; a copy of the migrated template when it also asks for
+    `db` or `run`, of the sample-practice template with `sample_db` or `sample_run`."""
     from tests.pg import drop_database, fresh_database_url, on_postgres
 
-    url = fresh_database_url(tmp_path)
+    wanted = {TEMPLATE_FOR[name] for name in request.fixturenames if name in TEMPLATE_FOR}
+    template = "sample" if "sample" in wanted else "migrated" if wanted else None
+    url = fresh_database_url(tmp_path, template and database_templates.url(template))
     yield url
     if on_postgres():
         dispose_all()
@@ -136,11 +155,8 @@ def db(db_url):
 
 @pytest.fixture
 def sample_db(db_url) -> str:
-    """The sample practice loaded through domain functions; yields the database URL."""
-    from clinicbill.domain.practice.sample import load_sample
-
-    with transaction(db_url, "tester") as session:
-        load_sample(session)
+    """The sample practice (loaded through domain functions into the session's template, which
+    db_url copied); returns the database URL."""
     return db_url
 
 

@@ -9,6 +9,7 @@ starts a throwaway cluster for the second pass).
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from pathlib import Path
 
@@ -51,14 +52,16 @@ def check_server() -> str | None:
     return None
 
 
-def new_database() -> str:
-    """A new, empty database on the test server; returns its URL."""
+def new_database(template: str | None = None) -> str:
+    """A new database on the test server, empty or a copy of the database named `template`;
+    returns its URL."""
     from sqlalchemy import text
 
     name = "cb_" + uuid.uuid4().hex[:16]
+    copy = f' TEMPLATE "{template}"' if template else ""
     engine = _admin_engine()
     with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     engine.dispose()
     return pg_server_url().rsplit("/", 1)[0] + "/" + name
 
@@ -75,10 +78,70 @@ def drop_database(url: str) -> None:
     engine.dispose()
 
 
-def fresh_database_url(tmp_path: Path) -> str:
+def fresh_database_url(tmp_path: Path, template: str | None = None) -> str:
+    """A new database for one test: empty, or a copy of `template` (a URL from
+    DatabaseTemplates) when given."""
     if not on_postgres():
-        return str(tmp_path / "clinic.db")
-    return new_database()
+        path = tmp_path / "clinic.db"
+        if template is not None:
+            _copy_sqlite_file(Path(template), path)
+        return str(path)
+    return new_database(template=_pg_name(template) if template else None)
+
+
+def _pg_name(url: str) -> str:
+    return url.rsplit("/", 1)[1]
+
+
+def _copy_sqlite_file(source: Path, target: Path) -> None:
+    """A byte copy of a closed SQLite file (its WAL checkpointed at close), created 0600."""
+    fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+        shutil.copyfileobj(src, out)
+
+
+class DatabaseTemplates:
+    """Databases built once per test session (per pytest-xdist worker) and copied per test,
+    instead of migrating (and loading the sample practice into) a new database every time.
+
+    `url(name)` builds the template on first use: "migrated" is the schema at head through
+    Alembic exactly as a new database gets it; "sample" is that plus the sample practice loaded
+    through domain functions (the `sample_db` fixture's content). A copy is a file copy on
+    SQLite and CREATE DATABASE … TEMPLATE on PostgreSQL."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.urls: dict[str, str] = {}
+
+    def url(self, name: str) -> str:
+        if name not in self.urls:
+            self.urls[name] = self._build(name)
+        return self.urls[name]
+
+    def _build(self, name: str) -> str:
+        from clinicbill.store.engine import dispose_all, get_engine, transaction
+
+        url = str(self.directory / f"{name}.db") if not on_postgres() else new_database()
+        if name == "migrated":
+            get_engine(url)
+        elif name == "sample":
+            from clinicbill.domain.practice.sample import load_sample
+
+            with transaction(url, "tester") as session:
+                load_sample(session)
+        else:
+            raise ValueError(f"no database template named {name!r}")
+        dispose_all()  # closed: a SQLite WAL checkpointed, no PostgreSQL session on the template
+        return url
+
+    def drop_all(self) -> None:
+        if on_postgres():
+            from clinicbill.store.engine import dispose_all
+
+            dispose_all()
+            for url in self.urls.values():
+                drop_database(url)
+        self.urls.clear()
 
 
 def clone_database(url: str, tmp_path: Path, name: str) -> str:
@@ -98,14 +161,7 @@ def clone_database(url: str, tmp_path: Path, name: str) -> str:
         src.close()
         target.chmod(0o600)
         return str(target)
-    from sqlalchemy import text
-
-    copy = "cb_" + uuid.uuid4().hex[:16]
-    engine = _admin_engine()
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{copy}" TEMPLATE "{url.rsplit("/", 1)[1]}"'))
-    engine.dispose()
-    return pg_server_url().rsplit("/", 1)[0] + "/" + copy
+    return new_database(template=_pg_name(url))
 
 
 def discard_database(url: str) -> None:

@@ -34,13 +34,10 @@ PERIODS = [
 
 
 @pytest.fixture(scope="module")
-def books_db(tmp_path_factory):
-    from clinicbill.domain.practice.sample import load_sample
+def books_db(tmp_path_factory, database_templates):
     from tests.pg import fresh_database_url
 
-    url = fresh_database_url(tmp_path_factory.mktemp("books"))
-    with transaction(url, "tester") as session:
-        load_sample(session)
+    url = fresh_database_url(tmp_path_factory.mktemp("books"), database_templates.url("sample"))
     with transaction(url, "tester") as session:
         seed_practice(
             session, years=1, providers=2, seed=3, end=date(2026, 6, 30), lines_per_year=500

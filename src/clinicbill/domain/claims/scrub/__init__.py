@@ -43,36 +43,28 @@ __all__ = [
 ]
 
 
+# The rule families in the order they run: each a module of this package with its RULES list.
+FAMILIES = (
+    "required",
+    "providers",
+    "codes",
+    "support",
+    "modifiers",
+    "payer",
+    "coverage",
+    "lines",
+    "injury",
+    "therapy",
+    "abn",
+)
+
+
 def rules() -> list[Rule]:
-    from clinicbill.domain.claims.scrub import (
-        abn,
-        codes,
-        coverage,
-        injury,
-        lines,
-        modifiers,
-        payer,
-        providers,
-        required,
-        support,
-        therapy,
-    )
+    from importlib import import_module
 
     out: list[Rule] = []
-    for module in (
-        required,
-        providers,
-        codes,
-        support,
-        modifiers,
-        payer,
-        coverage,
-        lines,
-        injury,
-        therapy,
-        abn,
-    ):
-        out.extend(module.RULES)
+    for family in FAMILIES:
+        out.extend(import_module(f"{__name__}.{family}").RULES)
     return out
 
 
