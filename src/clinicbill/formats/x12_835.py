@@ -223,6 +223,8 @@ def _checked_path(path: str | Path) -> tuple[Path, str]:
         raise ClinicbillError(
             f"file: cannot read {name} ({exc.strerror})", "check the path"
         ) from None
+    except ValueError:  # a NUL byte in the path: no file can have that name
+        raise ClinicbillError("file: the path contains a NUL character", "check the path") from None
     return p, name
 
 

@@ -158,6 +158,8 @@ def read_bytes(path: str | Path, what: str = "X12 file") -> bytes:
         raise ClinicbillError(
             f"file: cannot read {p.name} ({exc.strerror})", "check the path"
         ) from None
+    except ValueError:  # a NUL byte in the path: no file can have that name
+        raise ClinicbillError("file: the path contains a NUL character", "check the path") from None
 
 
 def parse_envelopes(data: bytes | str, name: str) -> X12File:
