@@ -185,11 +185,15 @@ def test_show_sign_edit_addendum_void(sample_run):
     assert shown["addenda"][0]["text"] == "Soreness resolved next day."
     assert shown["note"].startswith(shown["note_text"])
     assert "Soreness resolved next day." in shown["note"]
+    # addenda and the void are dated at the practice's local time too, like the signature
+    assert re.search(r"\d\d:\d\d P[SD]T, tester:\n    Soreness resolved", shown["note"])
     assert sample_run("session", "void", "1").exit_code == 2  # reason required: usage error
     voided = sample_run("session", "void", "1", "--reason", "Entered for the wrong patient")
     assert voided.exit_code == 0
     assert json.loads(sample_run("--json", "session", "list", "--unbilled").stdout) == []
-    assert "VOID since" in sample_run("session", "show", "1").stdout
+    assert re.search(
+        r"VOID since \d{4}-\d\d-\d\d \d\d:\d\d P[SD]T", sample_run("session", "show", "1").stdout
+    )
     assert sample_run("session", "show", "99").exit_code == 1
 
 

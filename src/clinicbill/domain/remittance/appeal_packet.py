@@ -153,7 +153,12 @@ def _address(row) -> str:
 
 
 def _enclosures(session, claim, policy) -> list[Enclosure]:
-    from clinicbill.domain.sessions.note_view import addenda, addenda_text, render_note_text
+    from clinicbill.domain.sessions.note_view import (
+        addenda,
+        addenda_text,
+        practice_state,
+        render_note_text,
+    )
     from clinicbill.store.models import ClaimLine, Encounter, ServiceLine
 
     out = []
@@ -173,7 +178,7 @@ def _enclosures(session, claim, policy) -> list[Enclosure]:
         text = render_note_text(session, visit)
         extra = addenda(session, visit)
         if extra:
-            text += "\n" + addenda_text(extra)
+            text += "\n" + addenda_text(extra, practice_state(session))
         title = f"Signed session note, {visit.service_date.isoformat()}"
         out.append(Enclosure(title, tuple(text.rstrip("\n").split("\n"))))
     out.extend(_coverage_enclosures(session, claim, policy))

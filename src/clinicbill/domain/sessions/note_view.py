@@ -33,8 +33,13 @@ def pointer_letters(pointers: str) -> str:
     return ",".join(out)
 
 
-def _timestamp(value) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+def practice_state(session) -> str | None:
+    """The practice's state, whose time zone a note's times are shown in."""
+    from sqlalchemy import select
+
+    from clinicbill.store.models import Practice
+
+    return session.execute(select(Practice.state).limit(1)).scalar()
 
 
 def note_context(session, encounter) -> dict:
@@ -179,12 +184,13 @@ def addenda(session, encounter) -> list:
     )
 
 
-def addenda_text(items) -> str:
-    """Addenda as they follow a note: dated, with author, never merged into the signed text."""
+def addenda_text(items, state: str | None = None) -> str:
+    """Addenda as they follow a note: dated (at the practice's local time: `state`), with
+    author, never merged into the signed text."""
     if not items:
         return ""
     parts = ["", "Addenda"]
     for item in items:
-        parts.append(f"  {_timestamp(item.created_at)}, {item.author}:")
+        parts.append(f"  {local_timestamp(item.created_at, state)}, {item.author}:")
         parts.extend("    " + line for line in item.text.splitlines() or [""])
     return "\n".join(parts) + "\n"

@@ -294,13 +294,20 @@ def void_session(session, encounter: Encounter, reason: str) -> Encounter:
 
 def render_note(session, encounter: Encounter) -> str:
     """The full note: the text frozen at signing (or rendered now for a draft) + addenda."""
-    from clinicbill.domain.sessions.note_view import addenda, addenda_text, render_note_text
+    from clinicbill.domain.sessions.note_view import (
+        addenda,
+        addenda_text,
+        practice_state,
+        render_note_text,
+    )
+    from clinicbill.domain.sessions.notes import local_timestamp
 
+    state = practice_state(session)
     body = encounter.note_text if encounter.note_text else render_note_text(session, encounter)
     if encounter.status == "void":
         body += (
-            f"\nVOID since {encounter.voided_at:%Y-%m-%d %H:%M UTC}: {encounter.void_reason}\n"
+            f"\nVOID since {local_timestamp(encounter.voided_at, state)}: {encounter.void_reason}\n"
             if encounter.voided_at
             else f"\nVOID: {encounter.void_reason}\n"
         )
-    return body + addenda_text(addenda(session, encounter))
+    return body + addenda_text(addenda(session, encounter), state)
