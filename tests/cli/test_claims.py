@@ -179,3 +179,16 @@ def test_nothing_to_bill_is_a_clear_refusal(sample_run):
     recent = (RECENT - timedelta(days=1)).isoformat()
     result = sample_run("claim", "create", "--patient", "Chen", "--from", recent)
     assert result.exit_code == 1
+
+
+def test_naming_no_claims_is_a_usage_error(sample_run):
+    """`claim export` / `claim check` with neither ids nor --ready/--all, and a status inquiry
+    given ids and --older-than (the filter would be ignored), are usage errors: exit 2."""
+    for args in (
+        ("claim", "export", "--format", "837p", "-o", "x.837"),
+        ("claim", "check"),
+        ("claim", "status-request", "1", "--older-than", "5", "-o", "s.276"),
+    ):
+        result = sample_run(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "error: " in result.stderr and "Traceback" not in result.output

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
-from clinicbill.domain.errors import ClinicbillError
+from clinicbill.domain.errors import ClinicbillError, NothingChosen
 from clinicbill.store.models import Claim, ExportBatch, X12Batch
 
 
@@ -43,7 +43,7 @@ def select_claims(session, claim_ids: list[str] | None, ready: bool) -> list[Cla
                 "export: no ready claims", "check drafts first: clinicbill claim check --all"
             )
     else:
-        raise ClinicbillError("export: say which claims", "give claim ids or --ready")
+        raise NothingChosen("export: say which claims", "give claim ids or --ready")
     void = [c.id for c in claims if c.status in ("void", "voided")]
     if void:
         raise ClinicbillError(

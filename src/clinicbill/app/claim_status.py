@@ -29,8 +29,13 @@ def request_claim_status(
     from clinicbill.domain.claims.build import get_claim, next_control_numbers
     from clinicbill.domain.clearinghouse.batches import record_batch
     from clinicbill.domain.clearinghouse.status import status_inquiry, unanswered
+    from clinicbill.domain.errors import NothingChosen
     from clinicbill.formats.x12_276 import write_276
 
+    if claim_refs and older_than is not None:  # the filter would be ignored: say so
+        raise NothingChosen(
+            "claims: give claim ids or --older-than, not both", "ids ask about those claims"
+        )
     ids = [get_claim(session, ref).id for ref in claim_refs or []]
     claims = unanswered(session, ids or None, older_than, today)
     asked = [status_inquiry(session, claim) for claim in claims]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from clinicbill.domain.errors import ClinicbillError
+from clinicbill.domain.errors import ClinicbillError, NothingChosen
 
 EXPORT_FORMATS = ("837p", "cms1500", "csv", "json")
 DRAFT_OR_READY = ("draft", "ready")
@@ -84,7 +84,7 @@ def claims_to_work(session, refs: list[str] | None, everything: bool, statuses=D
     if refs:
         return [get_claim(session, ident) for ident in refs]
     if not everything:
-        raise ClinicbillError("claim: say which claims", "give claim ids or --all")
+        raise NothingChosen("claim: say which claims", "give claim ids or --all")
     query = select(Claim).where(Claim.status.in_(statuses)).order_by(Claim.id)
     claims = list(session.execute(query).scalars().all())
     if not claims:

@@ -16,6 +16,13 @@ class ClinicbillError(Exception):
         return self.message
 
 
+class NothingChosen(ClinicbillError):
+    """A command that acts on records was told none (no ids and no --all/--ready): a usage
+    error (exit 2), like a missing argument."""
+
+    exit_code = 2
+
+
 class MissingValue(ClinicbillError):
     """Required values were not given: a usage error (exit 2), like a missing argument. One
     error names every missing value, so a script learns them all at once."""
