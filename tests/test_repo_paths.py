@@ -55,7 +55,7 @@ def test_samples_are_in_the_repository_and_named_in_their_readme():
     assert SAMPLES.resolve().is_relative_to(ROOT)
     readme = (SAMPLES / "README.md").read_text()
     files = sorted(p.name for p in SAMPLES.iterdir() if p.name != "README.md")
-    assert len(files) == 15  # 8 public samples, 7 hand-written acknowledgement fixtures
+    assert len(files) == 16  # 8 public samples, 8 hand-written acknowledgement fixtures
     for name in files:
         assert f"`{name}`" in readme, f"{name} is not described in tests/data/x12/README.md"
         assert (SAMPLES / name).read_bytes().startswith(b"ISA")

@@ -32,7 +32,8 @@ def test_every_scrub_rule_is_registered_and_returns_well_formed_findings(sample_
     registered = rules()
     families = {rule.__module__.rsplit(".", 1)[1] for rule in registered}
     modules = {m.name for m in pkgutil.iter_modules([str(Path(scrub_package.__file__).parent)])}
-    assert families == modules == set(FAMILIES), "a module in domain/scrub/ not in FAMILIES"
+    modules -= {"findings"}  # the Finding type and its constructors, not a rule family
+    assert families == modules == set(FAMILIES), "a module in domain/claims/scrub/ not in FAMILIES"
     for family in families:
         assert f"- {family}.py" in scrub_package.__doc__, f"{family}.py not in the docstring"
     names = [rule.__name__ for rule in registered]

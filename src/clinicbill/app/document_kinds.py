@@ -45,7 +45,7 @@ DOCUMENTS: tuple[DocumentKind, ...] = (
     DocumentKind(
         "superbill",
         ("superbill",),
-        "clinicbill.domain.documents:superbill",
+        "clinicbill.domain.documents.superbill_data:superbill",
         "clinicbill.formats.superbill:render_superbill",
         (("superbill", "{patient}", "-o", "{out}"),),
     ),

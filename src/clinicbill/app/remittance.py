@@ -32,7 +32,7 @@ def import_remittance(session, source, *, name: str = "835"):
     with tempfile.TemporaryDirectory(prefix="clinicbill-") as folder:  # 0700
         from clinicbill.store.files import write_private
 
-        path = write_private(Path(folder) / Path(name).name, source)
+        path = write_private(Path(folder) / Path(name).name, source, force=False)
         report = import_835(session, [str(path)])[0]
     return report
 

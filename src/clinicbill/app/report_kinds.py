@@ -45,14 +45,14 @@ REPORTS: tuple[ReportKind, ...] = (
     ReportKind(
         "followup",
         ("report", "followup"),
-        "clinicbill.domain.reports:followup_report",
+        "clinicbill.domain.reports.worklists:followup_report",
         AS_OF,
         "the follow-up worklist: claims needing action, why, and the next step",
     ),
     ReportKind(
         "visits",
         ("report", "visits"),
-        "clinicbill.domain.reports:visits_report",
+        "clinicbill.domain.reports.worklists:visits_report",
         AS_OF,
         "visits used and left against limits, authorizations and referrals",
     ),
