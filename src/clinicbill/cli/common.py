@@ -131,3 +131,16 @@ def changed_message(label: str, ident, changed: dict) -> str:
     if not changed:
         return f"{name}: nothing changed"
     return f"{name}: updated " + ", ".join(k.replace("_", "-") for k in changed)
+
+
+def questions():
+    """The prompt library (questionary), imported when a prompt is first shown."""
+    import questionary
+
+    return questionary
+
+
+def read(fn, *args):
+    """Run a look-up `fn(session, *args)` in its own short transaction (between prompts)."""
+    with unit_of_work() as session:
+        return fn(session, *args)

@@ -13,26 +13,15 @@ from datetime import date
 
 import typer
 
-from clinicbill.cli.common import unit_of_work
+from clinicbill.cli.common import questions as _q
+from clinicbill.cli.common import read as _read
 from clinicbill.cli.session_prompts_note import ask_lines
-
-
-def _q():
-    import questionary
-
-    return questionary
 
 
 def _say_refusal(exc) -> None:
     typer.echo(f"  error: {exc.message}")
     if exc.hint:
         typer.echo(f"  hint: {exc.hint}")
-
-
-def _read(fn, *args):
-    """Run a look-up in its own short transaction."""
-    with unit_of_work() as session:
-        return fn(session, *args)
 
 
 # --- who, when, billed to ---------------------------------------------------------------------

@@ -5,17 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-
-def _q():
-    import questionary
-
-    return questionary
-
-
-def _read(fn, *args):
-    from clinicbill.cli.session_prompts import _read as read
-
-    return read(fn, *args)
+from clinicbill.cli.common import questions as _q
+from clinicbill.cli.common import read as _read
 
 
 def _package_choices(session, patient_id: int, on: date):

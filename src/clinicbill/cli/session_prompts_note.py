@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from clinicbill.cli.common import questions as _q
+
 SOAP_LABELS = {
     "subjective": "Subjective (what the patient reports)",
     "objective": "Objective (findings)",
@@ -11,12 +13,6 @@ SOAP_LABELS = {
     "plan": "Plan (frequency, home care, next visit)",
 }
 MULTILINE = "Enter on an empty line to finish"
-
-
-def _q():
-    import questionary
-
-    return questionary
 
 
 def _finish_on_empty_line():

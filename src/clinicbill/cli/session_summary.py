@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import typer
 
+from clinicbill.cli.common import questions as _q
+
 ANSWERS = {
     "patient": "Patient",
     "provider": "Provider",
@@ -22,12 +24,6 @@ ANSWERS = {
     "plan": "Plan",
     "pain": "Pain before and after",
 }
-
-
-def _q():
-    import questionary
-
-    return questionary
 
 
 def _warn_duplicate(out: dict, plan, exclude_id=None) -> bool:

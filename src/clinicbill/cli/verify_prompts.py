@@ -6,11 +6,7 @@ from __future__ import annotations
 
 import typer
 
-
-def _q():
-    import questionary
-
-    return questionary
+from clinicbill.cli.common import questions as _q
 
 
 def _policy_label(session, policy) -> str:
