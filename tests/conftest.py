@@ -116,10 +116,13 @@ def _isolated_home(tmp_path_factory, monkeypatch):
 
 @pytest.fixture(scope="session")
 def database_templates(tmp_path_factory):
-    """The migrated and sample-practice databases, built once per session (per xdist worker)."""
+    """The migrated and sample-practice databases, built once per session (per xdist worker).
+    CLINICBILL_TEST_TEMPLATES=rebuild builds them anew for every test instead, as the suite did
+    before templates: the same tests, to measure what the templates save."""
     from tests.pg import DatabaseTemplates
 
-    templates = DatabaseTemplates(tmp_path_factory.mktemp("templates"))
+    reuse = os.environ.get("CLINICBILL_TEST_TEMPLATES", "reuse") != "rebuild"
+    templates = DatabaseTemplates(tmp_path_factory.mktemp("templates"), reuse=reuse)
     yield templates
     templates.drop_all()
 

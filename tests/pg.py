@@ -109,11 +109,15 @@ class DatabaseTemplates:
     through domain functions (the `sample_db` fixture's content). A copy is a file copy on
     SQLite and CREATE DATABASE … TEMPLATE on PostgreSQL."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, reuse: bool = True):
         self.directory = directory
+        self.reuse = reuse  # False: built anew for every test (to measure what reuse saves)
         self.urls: dict[str, str] = {}
+        self.built: list[str] = []
 
     def url(self, name: str) -> str:
+        if not self.reuse:
+            self.drop_all()  # the last one was copied by its test already
         if name not in self.urls:
             self.urls[name] = self._build(name)
         return self.urls[name]
@@ -121,7 +125,9 @@ class DatabaseTemplates:
     def _build(self, name: str) -> str:
         from clinicbill.store.engine import dispose_all, get_engine, transaction
 
-        url = str(self.directory / f"{name}.db") if not on_postgres() else new_database()
+        stem = f"{name}-{len(self.built)}"
+        url = str(self.directory / f"{stem}.db") if not on_postgres() else new_database()
+        self.built.append(url)
         if name == "migrated":
             get_engine(url)
         elif name == "sample":
@@ -139,9 +145,13 @@ class DatabaseTemplates:
             from clinicbill.store.engine import dispose_all
 
             dispose_all()
-            for url in self.urls.values():
+            for url in self.built:
                 drop_database(url)
+        else:
+            for url in self.built:
+                Path(url).unlink(missing_ok=True)
         self.urls.clear()
+        self.built.clear()
 
 
 def clone_database(url: str, tmp_path: Path, name: str) -> str:
