@@ -67,7 +67,15 @@ def pip_statuses(session) -> list[PipStatus]:
 
 def pip_section(session):
     """`report visits`: each open auto case's PIP limit, what is billed and what is left."""
-    from clinicbill.domain.reports.table import COUNT, DATE, MONEY, Column, Section
+    from clinicbill.domain.reports.table import (
+        ACCOUNT,
+        COUNT,
+        DATE,
+        MONEY,
+        PATIENT,
+        Column,
+        Section,
+    )
     from clinicbill.store.models import Patient
 
     rows = []
@@ -90,8 +98,8 @@ def pip_section(session):
         title="PIP limits of open auto cases",
         columns=(
             Column("case", "Case", COUNT),
-            Column("patient", "Patient"),
-            Column("account", "Account"),
+            PATIENT,
+            ACCOUNT,
             Column("injury_date", "Injury", DATE),
             Column("limit", "PIP limit", MONEY),
             Column("billed", "Billed", MONEY),

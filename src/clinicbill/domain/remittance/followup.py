@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from clinicbill.domain.ledger.balances import CROSSOVER, DENIAL
 from clinicbill.domain.money import fmt
 from clinicbill.domain.reports.aging.query import claim_states, recorded_after
-from clinicbill.domain.reports.table import DATE, MONEY, Column, Section
+from clinicbill.domain.reports.table import CLAIM, DATE, MONEY, PATIENT, PAYER, Column, Section
 
 APPEAL_DAYS = 180  # DOMAIN.md §13; each payer profile may say otherwise (appeal_days)
 CALL_COLUMNS = (Column("last_call", "Last call"), Column("next_action", "Next action", DATE))
@@ -232,9 +232,9 @@ def denied_section(denied_rows, calls) -> Section:
         key="denied",
         title="Denied (held with the payer, not patient A/R)",
         columns=(
-            Column("claim", "Claim"),
-            Column("patient", "Patient"),
-            Column("payer", "Payer"),
+            CLAIM,
+            PATIENT,
+            PAYER,
             Column("status", "Status"),
             Column("denied", "Denied", MONEY),
             Column("codes", "Codes"),
