@@ -113,15 +113,7 @@ def reevaluations_section(session, as_of: date):
     (a fixed number of queries, whatever the number of patients)."""
     from collections import defaultdict
 
-    from clinicbill.domain.reports.table import (
-        ACCOUNT,
-        COUNT,
-        DATE,
-        PATIENT,
-        PAYER,
-        Column,
-        Section,
-    )
+    from clinicbill.domain.reports.table import COUNT, DATE, POLICY_COLUMNS, Column, Section
 
     visits: dict[tuple[int, int], list[date]] = defaultdict(list)
     for patient_id, policy_id, day in _recent_visits(session, as_of):
@@ -131,9 +123,7 @@ def reevaluations_section(session, as_of: date):
         key="reevaluations",
         title="Re-evaluations or new prescriptions due before the next visit",
         columns=(
-            PATIENT,
-            ACCOUNT,
-            PAYER,
+            *POLICY_COLUMNS,
             Column("prescribed_on", "Prescription", DATE),
             Column("days", "Days since", COUNT),
             Column("visits", "Visits since", COUNT),

@@ -93,17 +93,16 @@ def forwarded_unanswered(session, as_of: date, days: int, held: dict[int, int]) 
     if not held:
         return []
     forwarded_on = func.max(func.coalesce(Remittance.payment_date, as_of))
+    claim_and_patient = (
+        Claim.id,
+        Claim.patient_control_number,
+        Claim.from_date,
+        Patient.last_name,
+        Patient.first_name,
+        Patient.account_number,
+    )
     rows = session.execute(
-        select(
-            Claim.id,
-            Claim.patient_control_number,
-            Claim.from_date,
-            Patient.last_name,
-            Patient.first_name,
-            Patient.account_number,
-            Payer.name.label("payer"),
-            forwarded_on.label("forwarded_on"),
-        )
+        select(*claim_and_patient, Payer.name.label("payer"), forwarded_on.label("forwarded_on"))
         .join(RemittanceClaim, RemittanceClaim.claim_id == Claim.id)
         .join(Remittance, Remittance.id == RemittanceClaim.remittance_id)
         .join(Patient, Patient.id == Claim.patient_id)
@@ -112,15 +111,7 @@ def forwarded_unanswered(session, as_of: date, days: int, held: dict[int, int]) 
             Claim.id.in_(list(held)),
             RemittanceClaim.status_code.in_(("19", "20", "21", "23")),
         )
-        .group_by(
-            Claim.id,
-            Claim.patient_control_number,
-            Claim.from_date,
-            Patient.last_name,
-            Patient.first_name,
-            Patient.account_number,
-            Payer.name,
-        )
+        .group_by(*claim_and_patient, Payer.name)
     ).all()
     out = []
     for row in rows:

@@ -25,6 +25,8 @@ PATIENT = Column("patient", "Patient")
 ACCOUNT = Column("account", "Account")
 PAYER = Column("payer", "Payer")
 CLAIM = Column("claim", "Claim")
+CLAIM_COLUMNS = (CLAIM, PATIENT, ACCOUNT, PAYER)  # a claim and whose it is
+POLICY_COLUMNS = (PATIENT, ACCOUNT, PAYER)  # a policy (or visit) and whose it is
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,10 @@ from sqlalchemy import and_, func, select
 from clinicbill.domain.ledger.balances import INSURANCE_PAYMENT, PATIENT_RESPONSIBILITY
 from clinicbill.domain.reports.revenue import kind_sum, period
 from clinicbill.domain.reports.table import (
-    ACCOUNT,
-    CLAIM,
+    CLAIM_COLUMNS,
     COUNT,
     DATE,
     MONEY,
-    PATIENT,
-    PAYER,
     Column,
     Report,
     Section,
@@ -120,10 +117,7 @@ def underpaid_report(session, date_from: date, date_to: date, payer=None) -> Rep
         key="underpaid",
         title="Lines paid below the contracted amount",
         columns=(
-            CLAIM,
-            PATIENT,
-            ACCOUNT,
-            PAYER,
+            *CLAIM_COLUMNS,
             Column("service_date", "Service date", DATE),
             Column("code", "Code"),
             Column("units", "Units", COUNT),

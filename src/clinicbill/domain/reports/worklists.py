@@ -23,13 +23,11 @@ from clinicbill.domain.reports.aging.sections import (
     timely_filing_section,
 )
 from clinicbill.domain.reports.table import (
-    ACCOUNT,
-    CLAIM,
+    CLAIM_COLUMNS,
     COUNT,
     DATE,
     MONEY,
-    PATIENT,
-    PAYER,
+    POLICY_COLUMNS,
     Column,
     Report,
     Section,
@@ -215,10 +213,7 @@ def _followup_report(session, as_of: date, items: list[tuple], denied_rows: list
 
 
 FOLLOWUP_COLUMNS = (
-    CLAIM,
-    PATIENT,
-    ACCOUNT,
-    PAYER,
+    *CLAIM_COLUMNS,
     Column("service_date", "Service date", DATE),
     Column("at_stake", "At stake", MONEY),
     Column("deadline", "Deadline", DATE),
@@ -228,9 +223,7 @@ FOLLOWUP_COLUMNS = (
 
 
 VISITS_COLUMNS = (
-    PATIENT,
-    ACCOUNT,
-    PAYER,
+    *POLICY_COLUMNS,
     Column("plan_year_start", "Plan year from", DATE),
     Column("plan_year_end", "to", DATE),
     Column("limit", "Limit", COUNT),
@@ -241,9 +234,7 @@ VISITS_COLUMNS = (
 )
 AUTHORIZATION_COLUMNS = (
     Column("number", "Authorization"),
-    PATIENT,
-    ACCOUNT,
-    PAYER,
+    *POLICY_COLUMNS,
     Column("start_date", "From", DATE),
     Column("end_date", "To", DATE),
     Column("visits_authorized", "Visits", COUNT),

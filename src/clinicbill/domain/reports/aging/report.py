@@ -30,12 +30,11 @@ from clinicbill.domain.reports.aging.sections import (
 )
 from clinicbill.domain.reports.table import (
     ACCOUNT,
-    CLAIM,
+    CLAIM_COLUMNS,
     COUNT,
     DATE,
     MONEY,
     PATIENT,
-    PAYER,
     Column,
     Report,
     Section,
@@ -355,10 +354,7 @@ def _credits_section(aging: AgingReport) -> Section:
 
 
 ALERT_LEAD = (
-    CLAIM,
-    PATIENT,
-    ACCOUNT,
-    PAYER,
+    *CLAIM_COLUMNS,
     Column("status", "Status"),
     Column("service_date", "Service date", DATE),
 )
