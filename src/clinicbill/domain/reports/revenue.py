@@ -27,8 +27,8 @@ from clinicbill.domain.reports.table import (
     Report,
     Section,
     column_totals,
+    percent,
 )
-from clinicbill.domain.reports.table import percent as share
 from clinicbill.store.models import (
     Claim,
     Encounter,
@@ -92,7 +92,7 @@ def revenue_report(session, date_from: date, date_to: date, by: str = "month") -
     parameters = {**period(date_from, date_to), "by": by}
     rows = _revenue_rows(session, by, date_from, date_to)
     sums = column_totals(rows, range(1, 6))
-    total = ("Total", *sums, share(sums[4], sums[0] - sums[3]))
+    total = ("Total", *sums, percent(sums[4], sums[0] - sums[3]))
     section = Section(
         key="revenue",
         title=f"Revenue by {by}",
@@ -141,7 +141,7 @@ def _revenue_rows(session, by: str, date_from: date, date_to: date) -> list[tupl
                 patient,
                 adjusted,
                 insurance + patient,
-                share(insurance + patient, charged - adjusted),
+                percent(insurance + patient, charged - adjusted),
             )
         )
     if by != "month":
