@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from clinicbill.domain.reports.table import ACCOUNT, COUNT, DATE, MONEY, PATIENT, Column, Section
 from clinicbill.store.models import Encounter, InjuryCase, ServiceLine
 
 
@@ -67,15 +68,6 @@ def pip_statuses(session) -> list[PipStatus]:
 
 def pip_section(session):
     """`report visits`: each open auto case's PIP limit, what is billed and what is left."""
-    from clinicbill.domain.reports.table import (
-        ACCOUNT,
-        COUNT,
-        DATE,
-        MONEY,
-        PATIENT,
-        Column,
-        Section,
-    )
     from clinicbill.store.models import Patient
 
     rows = []
