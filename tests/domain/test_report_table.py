@@ -41,23 +41,22 @@ def test_who_columns_name_the_claim_then_the_patient_then_the_payer():
 
 
 money = st.fixed_dictionaries({name: cents for name in LINE_MONEY})
+# a line's facts beside its money (LineDetail)
+LINE = dict(
+    service_line_id=1,
+    encounter_id=2,
+    patient_id=3,
+    service_date=date(2026, 11, 2),
+    line_number=1,
+    code="97140",
+    policy_id=None,
+)
 
 
 @given(money)
 def test_line_balance_and_detail_share_the_invariant(amounts):
     balance = LineBalance(service_line_id=1, **amounts)
-    detail = LineDetail(
-        service_line_id=1,
-        encounter_id=2,
-        patient_id=3,
-        service_date=date(2026, 11, 2),
-        line_number=1,
-        code="97140",
-        policy_id=None,
-        patient_due=0,
-        insurance_due=0,
-        **amounts,
-    )
+    detail = LineDetail(**LINE, patient_due=0, insurance_due=0, **amounts)
     paid_and_owed = sum(amounts[k] for k in ("insurance_paid", "patient_paid", "adjusted"))
     expected = amounts["charge"] == paid_and_owed + amounts["balance"]
     assert balance.holds() is expected
@@ -66,13 +65,7 @@ def test_line_balance_and_detail_share_the_invariant(amounts):
 
 def test_totals_sum_every_money_field_of_the_lines():
     line = dict(
-        service_line_id=1,
-        encounter_id=2,
-        patient_id=3,
-        service_date=date(2026, 11, 2),
-        line_number=1,
-        code="97140",
-        policy_id=None,
+        LINE,
         charge=10000,
         insurance_paid=6000,
         patient_paid=1000,
