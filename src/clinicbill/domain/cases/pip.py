@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from clinicbill.domain.reports.table import ACCOUNT, COUNT, DATE, MONEY, PATIENT, Column, Section
 from clinicbill.store.models import Encounter, InjuryCase, ServiceLine
 
 
@@ -67,7 +68,6 @@ def pip_statuses(session) -> list[PipStatus]:
 
 def pip_section(session):
     """`report visits`: each open auto case's PIP limit, what is billed and what is left."""
-    from clinicbill.domain.reports.table import COUNT, DATE, MONEY, Column, Section
     from clinicbill.store.models import Patient
 
     rows = []
@@ -90,8 +90,8 @@ def pip_section(session):
         title="PIP limits of open auto cases",
         columns=(
             Column("case", "Case", COUNT),
-            Column("patient", "Patient"),
-            Column("account", "Account"),
+            PATIENT,
+            ACCOUNT,
             Column("injury_date", "Injury", DATE),
             Column("limit", "PIP limit", MONEY),
             Column("billed", "Billed", MONEY),

@@ -113,13 +113,32 @@ def reevaluations_section(session, as_of: date):
     (a fixed number of queries, whatever the number of patients)."""
     from collections import defaultdict
 
-    from clinicbill.domain.practice.profiles import profile_for_payer
-    from clinicbill.domain.reports.table import COUNT, DATE, Column, Section
-    from clinicbill.store.models import Patient
+    from clinicbill.domain.reports.table import COUNT, DATE, POLICY_COLUMNS, Column, Section
 
     visits: dict[tuple[int, int], list[date]] = defaultdict(list)
     for patient_id, policy_id, day in _recent_visits(session, as_of):
         visits[(patient_id, policy_id)].append(day)
+    rows = _reevaluation_rows(session, visits, as_of)
+    return Section(
+        key="reevaluations",
+        title="Re-evaluations or new prescriptions due before the next visit",
+        columns=(
+            *POLICY_COLUMNS,
+            Column("prescribed_on", "Prescription", DATE),
+            Column("days", "Days since", COUNT),
+            Column("visits", "Visits since", COUNT),
+            Column("rule", "Payer wants"),
+        ),
+        rows=tuple(rows),
+        empty="no re-evaluation due",
+    )
+
+
+def _reevaluation_rows(session, visits: dict, as_of: date) -> list[tuple]:
+    """One row per (patient, policy) whose payer's re-evaluation clock has run out."""
+    from clinicbill.domain.practice.profiles import profile_for_payer
+    from clinicbill.store.models import Patient
+
     patient_ids = sorted({p for p, _ in visits})
     payers = dict(
         session.execute(
@@ -128,13 +147,7 @@ def reevaluations_section(session, as_of: date):
             .where(Policy.id.in_(sorted({q for _, q in visits}) or [-1]))
         ).all()
     )
-    latest: dict[tuple[int, int | None], date] = {}
-    for patient_id, policy_id, day in session.execute(
-        select(Referral.patient_id, Referral.policy_id, func.max(Referral.referral_date))
-        .where(Referral.patient_id.in_(patient_ids or [-1]), Referral.referral_date <= as_of)
-        .group_by(Referral.patient_id, Referral.policy_id)
-    ).all():
-        latest[(patient_id, policy_id)] = day
+    latest = _latest_referrals(session, patient_ids, as_of)
     people = {
         p.id: p
         for p in session.execute(select(Patient).where(Patient.id.in_(patient_ids or [-1])))
@@ -155,7 +168,7 @@ def reevaluations_section(session, as_of: date):
         patient = people[patient_id]
         rows.append(
             (
-                f"{patient.last_name}, {patient.first_name}",
+                patient.display_name,
                 patient.account_number,
                 payers[policy_id].name,
                 due.prescribed_on,
@@ -164,18 +177,14 @@ def reevaluations_section(session, as_of: date):
                 f"every {due.every_days} days or {due.every_visits} visits",
             )
         )
-    return Section(
-        key="reevaluations",
-        title="Re-evaluations or new prescriptions due before the next visit",
-        columns=(
-            Column("patient", "Patient"),
-            Column("account", "Account"),
-            Column("payer", "Payer"),
-            Column("prescribed_on", "Prescription", DATE),
-            Column("days", "Days since", COUNT),
-            Column("visits", "Visits since", COUNT),
-            Column("rule", "Payer wants"),
-        ),
-        rows=tuple(rows),
-        empty="no re-evaluation due",
-    )
+    return rows
+
+
+def _latest_referrals(session, patient_ids, as_of: date) -> dict[tuple[int, int | None], date]:
+    """(patient, policy or None) -> the latest referral (prescription) date up to `as_of`."""
+    rows = session.execute(
+        select(Referral.patient_id, Referral.policy_id, func.max(Referral.referral_date))
+        .where(Referral.patient_id.in_(patient_ids or [-1]), Referral.referral_date <= as_of)
+        .group_by(Referral.patient_id, Referral.policy_id)
+    ).all()
+    return {(patient_id, policy_id): day for patient_id, policy_id, day in rows}

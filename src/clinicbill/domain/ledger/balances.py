@@ -14,7 +14,7 @@ Entry kinds (store/models/billing.py LedgerEntry):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 
 from sqlalchemy import case, func, select
@@ -87,22 +87,31 @@ def line_balance_query(as_of: date | None = None, lines=None):
 
 
 @dataclass(frozen=True)
-class LineBalance:
-    service_line_id: int
+class LineMoney:
+    """A service line's money in cents: the charge and what paid, adjusted or still owes it."""
+
     charge: int
     insurance_paid: int
     patient_paid: int
     adjusted: int
     patient_responsibility: int
     balance: int
-    denied: int = 0  # open denial hold (with the payer until the practice decides)
-    forwarded: int = 0  # PR amounts held with the next payer after a crossover
 
     def holds(self) -> bool:
         """charge = insurance paid + patient paid + adjustments + balance, to the cent."""
         return self.charge == (
             self.insurance_paid + self.patient_paid + self.adjusted + self.balance
         )
+
+
+LINE_MONEY = tuple(f.name for f in fields(LineMoney))
+
+
+@dataclass(frozen=True)
+class LineBalance(LineMoney):
+    service_line_id: int
+    denied: int = 0  # open denial hold (with the payer until the practice decides)
+    forwarded: int = 0  # PR amounts held with the next payer after a crossover
 
 
 def line_balance(session, service_line_id: int, as_of: date | None = None) -> LineBalance:
@@ -245,7 +254,7 @@ def responsibility_query(as_of: date | None = None, lines=None):
 
 
 @dataclass(frozen=True)
-class LineDetail:
+class LineDetail(LineMoney):
     """One service line's money, as `balance`/`claim show`/allocation see it."""
 
     service_line_id: int
@@ -255,12 +264,6 @@ class LineDetail:
     line_number: int
     code: str
     policy_id: int | None
-    charge: int
-    insurance_paid: int
-    patient_paid: int
-    adjusted: int
-    patient_responsibility: int
-    balance: int
     patient_due: int
     insurance_due: int
     denied: int = 0
@@ -300,16 +303,7 @@ def line_details(
 
 def totals(lines: list[LineDetail]) -> dict[str, int]:
     """Sums of LineDetail money columns (per claim, per patient)."""
-    keys = (
-        "charge",
-        "insurance_paid",
-        "patient_paid",
-        "adjusted",
-        "patient_responsibility",
-        "balance",
-        "patient_due",
-        "insurance_due",
-    )
+    keys = (*LINE_MONEY, "patient_due", "insurance_due")
     return {k: sum(getattr(line, k) for line in lines) for k in keys}
 
 

@@ -126,8 +126,18 @@ def add_patient_payment(
     if amount_cents <= 0:
         raise ClinicbillError("amount: must be more than 0", "type dollars, e.g. 25 or 25.00")
     on = received_on or date.today()
-    payment = Payment(
-        kind="payment",
+    payment = patient_money("payment", patient, amount_cents, method, on, reference, note)
+    targets = _targets(session, patient, encounter_id, on)
+    session.add(payment)
+    session.flush()
+    applied = _post_parts(session, payment.id, spread_over(targets, amount_cents), on)
+    return PaymentResult(payment, applied, ledger.patient_credit(session, patient.id))
+
+
+def patient_money(kind, patient, amount_cents: int, method, on: date, reference, note) -> Payment:
+    """A patient's payment or refund (`kind`), its method and texts checked (not yet added)."""
+    return Payment(
+        kind=kind,
         source="patient",
         patient_id=patient.id,
         method=check_method(method),
@@ -136,29 +146,31 @@ def add_patient_payment(
         reference=check_note(reference, "ref"),
         note=check_note(note),
     )
-    targets = _targets(session, patient, encounter_id, on)
-    session.add(payment)
-    session.flush()
-    applied = _post_parts(session, payment.id, spread_over(targets, amount_cents), on)
-    return PaymentResult(payment, applied, ledger.patient_credit(session, patient.id))
 
 
-def _post_parts(session, payment_id: int, parts, on: date, note: str | None = None):
+def add_line_entries(session, parts, on: date, **entry) -> tuple[Applied, ...]:
+    """One ledger entry dated `on` per (line, cents) part, each with the same `entry` fields
+    (kind, and payment_id or reason_code, note); not flushed. What each line received."""
     rows = []
     for line, amount in parts:
         session.add(
             LedgerEntry(
                 service_line_id=line.service_line_id,
-                kind=PATIENT_PAYMENT,
                 amount_cents=amount,
                 effective_date=on,
-                payment_id=payment_id,
-                note=note,
+                **entry,
             )
         )
         rows.append(_applied(line, amount))
-    session.flush()
     return tuple(rows)
+
+
+def _post_parts(session, payment_id: int, parts, on: date, note: str | None = None):
+    rows = add_line_entries(
+        session, parts, on, kind=PATIENT_PAYMENT, payment_id=payment_id, note=note
+    )
+    session.flush()
+    return rows
 
 
 def unapplied_by_payment(session, patient_id: int) -> list[tuple[int, int]]:
@@ -267,21 +279,11 @@ def add_adjustment(
             f"amount: {fmt(amount_cents)} is more than the open balance {fmt(room)}",
             "write off at most the open balance",
         )
-    rows = []
-    for line, amount in spread_over(targets, amount_cents):
-        session.add(
-            LedgerEntry(
-                service_line_id=line.service_line_id,
-                kind=ADJUSTMENT,
-                amount_cents=amount,
-                effective_date=on,
-                reason_code=key,
-                note=check_note(note) or ADJUST_REASONS[key],
-            )
-        )
-        rows.append(_applied(line, amount))
+    note = check_note(note) or ADJUST_REASONS[key]
+    parts = spread_over(targets, amount_cents)
+    rows = add_line_entries(session, parts, on, kind=ADJUSTMENT, reason_code=key, note=note)
     session.flush()
-    return tuple(rows)
+    return rows
 
 
 def add_refund(
@@ -302,16 +304,8 @@ def add_refund(
             f"amount: {fmt(amount_cents)} is more than the patient's credit {fmt(available)}",
             "refund at most the credit (prepaid package money stays with its package)",
         )
-    refund = Payment(
-        kind="refund",
-        source="patient",
-        patient_id=patient.id,
-        method=check_method(method),
-        amount_cents=amount_cents,
-        received_on=on or date.today(),
-        reference=check_note(reference, "ref"),
-        note=check_note(note),
-    )
+    refund = patient_money("refund", patient, amount_cents, method, on or date.today(), reference,
+                           note)  # fmt: skip
     session.add(refund)
     session.flush()
     return refund

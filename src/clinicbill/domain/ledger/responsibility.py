@@ -158,33 +158,7 @@ def with_party(
     (NULL: the patient owes it). `patient_payers`: the ids of payers whose profile takes no
     claims (default: derived in SQL from the payers' profiles).
     """
-    # The line's current claim: the newest one that exists on as_of, not void, not a void
-    # request (frequency 8); and, for --basis billed, the first date any of them was billed.
-    billed_claim = _claim_alias("billed_claim")
-    billed_status, _, billed_on = claim_facts(billed_claim, as_of, historical)
-    of_line = (
-        select(func.max(ClaimLine.claim_id))
-        .join(billed_claim, billed_claim.id == ClaimLine.claim_id)
-        .where(
-            ClaimLine.service_line_id == lines.c.service_line_id,
-            billed_claim.frequency != "8",
-            billed_status.is_not(None),
-            billed_status.not_in(INACTIVE_STATUSES),
-        )
-    )
-    first_billed_on = (
-        of_line.with_only_columns(func.min(billed_on)).scalar_subquery() if first_billed else null()
-    )
-    # MATERIALIZED: each layer is computed once per line, not once per use of a column.
-    owned = (
-        select(
-            lines,
-            of_line.scalar_subquery().label("claim_id"),
-            first_billed_on.label("first_billed_on"),
-        )
-        .cte("owed_line")
-        .prefix_with("MATERIALIZED")
-    )
+    owned = _with_current_claim(lines, as_of, historical, first_billed)
     claim = _claim_alias("current_claim")
     status, remitted, billed = claim_facts(claim, as_of, historical)
     facts = (
@@ -204,10 +178,49 @@ def with_party(
         patient_payers = patient_payers_query()
     elif not patient_payers:
         patient_payers = (-1,)
+    return select(facts, _owing_party(facts, patient_payers).label("party_payer_id")).outerjoin(
+        Policy, Policy.id == facts.c.policy_id
+    )
+
+
+def _with_current_claim(lines, as_of: date, historical: bool, first_billed: bool):
+    """CTE: `lines` with claim_id (the line's current claim: the newest one that exists on
+    as_of, not void, not a void request (frequency 8)) and, for --basis billed,
+    first_billed_on (the first date any of them was billed)."""
+    billed_claim = _claim_alias("billed_claim")
+    billed_status, _, billed_on = claim_facts(billed_claim, as_of, historical)
+    of_line = (
+        select(func.max(ClaimLine.claim_id))
+        .join(billed_claim, billed_claim.id == ClaimLine.claim_id)
+        .where(
+            ClaimLine.service_line_id == lines.c.service_line_id,
+            billed_claim.frequency != "8",
+            billed_status.is_not(None),
+            billed_status.not_in(INACTIVE_STATUSES),
+        )
+    )
+    first_billed_on = (
+        of_line.with_only_columns(func.min(billed_on)).scalar_subquery() if first_billed else null()
+    )
+    # MATERIALIZED: each layer is computed once per line, not once per use of a column.
+    return (
+        select(
+            lines,
+            of_line.scalar_subquery().label("claim_id"),
+            first_billed_on.label("first_billed_on"),
+        )
+        .cte("owed_line")
+        .prefix_with("MATERIALIZED")
+    )
+
+
+def _owing_party(facts, patient_payers):
+    """SQL: the payer id owing the line's balance, NULL for the patient (the module's rules
+    1-4, in order)."""
     moved = facts.c.patient_responsibility > 0
     status, payer = facts.c.claim_status, facts.c.claim_payer_id
     held_by = func.coalesce(payer, Policy.payer_id)
-    party = case(
+    return case(
         (facts.c.policy_id.is_(None), null()),
         (Policy.payer_id.in_(patient_payers), null()),
         (facts.c.denied > 0, held_by),
@@ -217,9 +230,6 @@ def with_party(
         (and_(status.in_(WITH_PAYER), not_(facts.c.remitted)), payer),
         (and_(status == "denied", not_(moved)), payer),
         else_=null(),
-    )
-    return select(facts, party.label("party_payer_id")).outerjoin(
-        Policy, Policy.id == facts.c.policy_id
     )
 
 

@@ -56,20 +56,52 @@ def family_of(reasons) -> str:
 def build_packet(session, claim, on: date) -> AppealPacket:
     """The facts of an appeal of `claim` on `on`, read from the books."""
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.remittance.remit import carc_text, rarc_text
-    from clinicbill.store.models import (
-        LedgerEntry,
-        Patient,
-        Payer,
-        Policy,
-        Practice,
-        RemittanceClaim,
-    )
+    from clinicbill.store.models import Patient, Payer, Policy, Practice
 
     practice = session.execute(select(Practice)).scalars().first()
     patient = session.get(Patient, claim.patient_id)
     policy = session.get(Policy, claim.policy_id)
     payer = session.get(Payer, claim.payer_id)
+    reasons, remarks, denied_cents = _denial_reasons(session, claim)
+    return AppealPacket(
+        family=family_of([r["reason"] for r in reasons]),
+        on=on,
+        claim={
+            "pcn": claim.patient_control_number,
+            "payer_claim_number": claim.payer_claim_control_number or "",
+            "from_date": claim.from_date,
+            "to_date": claim.to_date,
+            "total": fmt(claim.total_cents),
+            "denied": fmt(denied_cents),
+        },
+        practice={
+            "name": practice.name if practice else "",
+            "npi": practice.npi if practice else "",
+            "tax_id": practice.tax_id if practice else "",
+            "address": _address(practice),
+            "phone": (practice.phone or "") if practice else "",
+        },
+        patient={
+            "name": f"{patient.first_name} {patient.last_name}",
+            "account": patient.account_number,
+            "birth_date": patient.dob,
+            "member_id": policy.member_id if policy else "",
+            "group_number": (policy.group_number or "") if policy else "",
+        },
+        payer={"name": payer.name, "address": _address(payer)},
+        reasons=reasons,
+        remarks=remarks,
+        enclosures=tuple(_enclosures(session, claim, policy)),
+    )
+
+
+def _denial_reasons(session, claim) -> tuple[tuple[dict, ...], tuple[dict, ...], int]:
+    """The claim's adjustment reasons the payer gave ({code, group, reason, text, amount}),
+    its remarks ({code, text}) and the cents it holds denied."""
+    from clinicbill.domain.money import fmt
+    from clinicbill.domain.remittance.remit import carc_text, rarc_text
+    from clinicbill.store.models import LedgerEntry, RemittanceClaim
+
     denials = session.execute(
         select(LedgerEntry.group_code, LedgerEntry.reason_code, LedgerEntry.remark_codes)
         .join(RemittanceClaim, RemittanceClaim.id == LedgerEntry.remittance_claim_id)
@@ -108,37 +140,7 @@ def build_packet(session, claim, on: date) -> AppealPacket:
         )
         for code in filter(None, (rarcs or "").split(",")):
             remarks.setdefault(code, {"code": code, "text": rarc_text(code)})
-    reasons = tuple(seen.values())
-    return AppealPacket(
-        family=family_of([r["reason"] for r in reasons]),
-        on=on,
-        claim={
-            "pcn": claim.patient_control_number,
-            "payer_claim_number": claim.payer_claim_control_number or "",
-            "from_date": claim.from_date,
-            "to_date": claim.to_date,
-            "total": fmt(claim.total_cents),
-            "denied": fmt(sum(amounts.values())),
-        },
-        practice={
-            "name": practice.name if practice else "",
-            "npi": practice.npi if practice else "",
-            "tax_id": practice.tax_id if practice else "",
-            "address": _address(practice),
-            "phone": (practice.phone or "") if practice else "",
-        },
-        patient={
-            "name": f"{patient.first_name} {patient.last_name}",
-            "account": patient.account_number,
-            "birth_date": patient.dob,
-            "member_id": policy.member_id if policy else "",
-            "group_number": (policy.group_number or "") if policy else "",
-        },
-        payer={"name": payer.name, "address": _address(payer)},
-        reasons=reasons,
-        remarks=tuple(remarks.values()),
-        enclosures=tuple(_enclosures(session, claim, policy)),
-    )
+    return tuple(seen.values()), tuple(remarks.values()), sum(amounts.values())
 
 
 def _or_na(value) -> str:

@@ -9,7 +9,15 @@ from datetime import date
 from sqlalchemy import and_, case, func, select
 
 from clinicbill.domain.ledger.balances import INSURANCE_PAYMENT
-from clinicbill.domain.reports.table import COUNT, MONEY, PERCENT, Column, Section
+from clinicbill.domain.reports.table import (
+    COUNT,
+    MONEY,
+    PAYER,
+    PERCENT,
+    Column,
+    Section,
+    column_totals,
+)
 from clinicbill.domain.reports.table import percent as share
 
 
@@ -28,58 +36,58 @@ def _answered_lines(date_from: date, date_to: date):
     )
 
 
-def rate_sections(session, denied, date_from: date, date_to: date) -> tuple[Section, Section]:
-    """Denial rate by payer (claims) and by procedure code (lines). `denied`: the denials
-    report's subquery of denied entries (service_line_id, claim_id, ...)."""
-    from clinicbill.store.models import Claim, Payer, ServiceLine
+def _claims_by_payer(session, entries) -> list:
+    """(payer name, distinct claims) among `entries` (a subquery with a claim_id column)."""
+    from clinicbill.store.models import Claim, Payer
 
-    answered = _answered_lines(date_from, date_to)
-    payer_claims = session.execute(
-        select(Payer.name, func.count(func.distinct(answered.c.claim_id)))
-        .join(Claim, Claim.id == answered.c.claim_id)
+    return session.execute(
+        select(Payer.name, func.count(func.distinct(entries.c.claim_id)))
+        .join(Claim, Claim.id == entries.c.claim_id)
         .join(Payer, Payer.id == Claim.payer_id)
         .group_by(Payer.id, Payer.name)
     ).all()
-    payer_denied = dict(
-        session.execute(
-            select(Payer.name, func.count(func.distinct(denied.c.claim_id)))
-            .join(Claim, Claim.id == denied.c.claim_id)
-            .join(Payer, Payer.id == Claim.payer_id)
-            .group_by(Payer.id, Payer.name)
-        ).all()
-    )
-    code_lines = session.execute(
-        select(ServiceLine.code, func.count(func.distinct(answered.c.service_line_id)))
-        .join(ServiceLine, ServiceLine.id == answered.c.service_line_id)
+
+
+def _lines_by_code(session, entries) -> list:
+    """(procedure code, distinct lines) among `entries` (with a service_line_id column)."""
+    from clinicbill.store.models import ServiceLine
+
+    return session.execute(
+        select(ServiceLine.code, func.count(func.distinct(entries.c.service_line_id)))
+        .join(ServiceLine, ServiceLine.id == entries.c.service_line_id)
         .group_by(ServiceLine.code)
     ).all()
-    code_denied = dict(
-        session.execute(
-            select(ServiceLine.code, func.count(func.distinct(denied.c.service_line_id)))
-            .join(ServiceLine, ServiceLine.id == denied.c.service_line_id)
-            .group_by(ServiceLine.code)
-        ).all()
-    )
 
-    def rows(counts, denials):
-        out = []
-        for key, total in counts:
-            n = int(denials.get(key, 0))
-            out.append((key, int(total), n, share(n, int(total))))
-        return tuple(sorted(out, key=lambda r: (-(r[3] or 0), r[0])))
 
+def _rate_rows(counts, denials: dict) -> tuple[tuple, ...]:
+    """(key, answered, denied, rate), the highest rate first."""
+    out = []
+    for key, total in counts:
+        n = int(denials.get(key, 0))
+        out.append((key, int(total), n, share(n, int(total))))
+    return tuple(sorted(out, key=lambda r: (-(r[3] or 0), r[0])))
+
+
+def rate_sections(session, denied, date_from: date, date_to: date) -> tuple[Section, Section]:
+    """Denial rate by payer (claims) and by procedure code (lines). `denied`: the denials
+    report's subquery of denied entries (service_line_id, claim_id, ...)."""
+    answered = _answered_lines(date_from, date_to)
+    payer_claims = _claims_by_payer(session, answered)
+    payer_denied = dict(_claims_by_payer(session, denied))
+    code_lines = _lines_by_code(session, answered)
+    code_denied = dict(_lines_by_code(session, denied))
     rate = Column("rate", "Denial rate", PERCENT)
     return (
         Section(
             key="rate_by_payer",
             title="Denial rate by payer (claims answered in the period)",
             columns=(
-                Column("payer", "Payer"),
+                PAYER,
                 Column("answered", "Claims answered", COUNT),
                 Column("denied", "Claims with a denial", COUNT),
                 rate,
             ),
-            rows=rows(payer_claims, payer_denied),
+            rows=_rate_rows(payer_claims, payer_denied),
             empty="no claim answered in this period",
         ),
         Section(
@@ -91,7 +99,7 @@ def rate_sections(session, denied, date_from: date, date_to: date) -> tuple[Sect
                 Column("denied", "Lines denied", COUNT),
                 rate,
             ),
-            rows=rows(code_lines, code_denied),
+            rows=_rate_rows(code_lines, code_denied),
             empty="no line answered in this period",
         ),
     )
@@ -100,6 +108,31 @@ def rate_sections(session, denied, date_from: date, date_to: date) -> tuple[Sect
 def appeal_section(session, date_from: date, date_to: date) -> tuple[Section, dict]:
     """Claims appealed in the period: how many, how many the payer then paid (won), the win
     rate and the insurance money posted after the appeal (recovered), by payer."""
+    rows = tuple(
+        (name, int(n), int(w or 0), share(int(w or 0), int(n)), int(cents or 0))
+        for name, n, w, cents in _appeals_by_payer(session, date_from, date_to)
+    )
+    appeals, won, recovered = column_totals(rows, (1, 2, 4))
+    totals = {"appeals": appeals, "won": won, "recovered": recovered}
+    section = Section(
+        key="appeals",
+        title="Appeals filed in the period",
+        columns=(
+            PAYER,
+            Column("appeals", "Appeals", COUNT),
+            Column("won", "Won (paid after appeal)", COUNT),
+            Column("win_rate", "Win rate", PERCENT),
+            Column("recovered", "Recovered", MONEY),
+        ),
+        rows=rows,
+        total=("Total", appeals, won, share(won, appeals), recovered) if rows else None,
+        empty="no appeal filed in this period",
+    )
+    return section, totals
+
+
+def _appeals_by_payer(session, date_from: date, date_to: date) -> list:
+    """(payer, claims appealed, claims paid after the appeal, insurance money posted since)."""
     from clinicbill.store.models import Claim, ClaimStatusEvent, LedgerEntry, Payer
 
     appealed = (
@@ -133,36 +166,10 @@ def appeal_section(session, date_from: date, date_to: date) -> tuple[Section, di
         .subquery("recovered")
     )
     won = func.sum(case((recovered.c.recovered > 0, 1), else_=0))
-    found = session.execute(
+    return session.execute(
         select(Payer.name, func.count(), won, func.sum(recovered.c.recovered))
         .join(Claim, Claim.id == recovered.c.claim_id)
         .join(Payer, Payer.id == Claim.payer_id)
         .group_by(Payer.id, Payer.name)
         .order_by(Payer.name)
     ).all()
-    rows = tuple(
-        (name, int(n), int(w or 0), share(int(w or 0), int(n)), int(cents or 0))
-        for name, n, w, cents in found
-    )
-    totals = {
-        "appeals": sum(r[1] for r in rows),
-        "won": sum(r[2] for r in rows),
-        "recovered": sum(r[4] for r in rows),
-    }
-    total = ("Total", totals["appeals"], totals["won"], share(totals["won"], totals["appeals"]),
-             totals["recovered"])  # fmt: skip
-    section = Section(
-        key="appeals",
-        title="Appeals filed in the period",
-        columns=(
-            Column("payer", "Payer"),
-            Column("appeals", "Appeals", COUNT),
-            Column("won", "Won (paid after appeal)", COUNT),
-            Column("win_rate", "Win rate", PERCENT),
-            Column("recovered", "Recovered", MONEY),
-        ),
-        rows=rows,
-        total=total if rows else None,
-        empty="no appeal filed in this period",
-    )
-    return section, totals

@@ -95,6 +95,34 @@ def eob_advice(
     if not lines:
         raise ClinicbillError("line: give at least one --line", LINE_HINT)
     billed = load_billed_claims(session, ids=[claim.id])[claim.id]
+    services = _service_payments(claim, billed, lines)
+    ref = (reference or f"EOB {paid_on.isoformat()}").strip()[:50]
+    status = "4" if denied else ("2" if claim.priority == "secondary" else "1")
+    payment = ClaimPayment(
+        patient_control_number=claim.patient_control_number,
+        status_code=status,
+        charge_cents=sum(s.charge_cents for s in services),
+        paid_cents=sum(s.paid_cents for s in services),
+        patient_resp_cents=sum(
+            a.amount_cents for s in services for a in s.adjustments if a.group == "PR"
+        ),
+        payer_claim_control_number=payer_claim_control_number,
+        services=tuple(services),
+    )
+    return RemittanceAdvice(
+        trace_number=f"{ref}/{claim.patient_control_number}",
+        payer_identifier=f"EOB-{claim.payer_id}",
+        paid_cents=payment.paid_cents,
+        handling_code="I" if payment.paid_cents else "H",
+        credit_debit="C",
+        method=method,
+        payment_date=paid_on,
+        claims=(payment,),
+    )
+
+
+def _service_payments(claim, billed, lines: list[EobLine]) -> list[ServicePayment]:
+    """Each EOB line against the billed line it names; refuses unknown or repeated lines."""
     by_number = {x.line_number: x for x in billed.lines}
     services = []
     seen = set()
@@ -121,29 +149,7 @@ def eob_advice(
                 remarks=eob.remarks,
             )
         )
-    ref = (reference or f"EOB {paid_on.isoformat()}").strip()[:50]
-    status = "4" if denied else ("2" if claim.priority == "secondary" else "1")
-    payment = ClaimPayment(
-        patient_control_number=claim.patient_control_number,
-        status_code=status,
-        charge_cents=sum(s.charge_cents for s in services),
-        paid_cents=sum(s.paid_cents for s in services),
-        patient_resp_cents=sum(
-            a.amount_cents for s in services for a in s.adjustments if a.group == "PR"
-        ),
-        payer_claim_control_number=payer_claim_control_number,
-        services=tuple(services),
-    )
-    return RemittanceAdvice(
-        trace_number=f"{ref}/{claim.patient_control_number}",
-        payer_identifier=f"EOB-{claim.payer_id}",
-        paid_cents=payment.paid_cents,
-        handling_code="I" if payment.paid_cents else "H",
-        credit_debit="C",
-        method=method,
-        payment_date=paid_on,
-        claims=(payment,),
-    )
+    return services
 
 
 def post_eob(session, claim, lines: list[EobLine], payer: str | None = None, **options):

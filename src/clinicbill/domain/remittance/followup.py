@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from clinicbill.domain.ledger.balances import CROSSOVER, DENIAL
 from clinicbill.domain.money import fmt
 from clinicbill.domain.reports.aging.query import claim_states, recorded_after
-from clinicbill.domain.reports.table import DATE, MONEY, Column, Section
+from clinicbill.domain.reports.table import CLAIM, DATE, MONEY, PATIENT, PAYER, Column, Section
 
 APPEAL_DAYS = 180  # DOMAIN.md §13; each payer profile may say otherwise (appeal_days)
 CALL_COLUMNS = (Column("last_call", "Last call"), Column("next_action", "Next action", DATE))
@@ -93,17 +93,16 @@ def forwarded_unanswered(session, as_of: date, days: int, held: dict[int, int]) 
     if not held:
         return []
     forwarded_on = func.max(func.coalesce(Remittance.payment_date, as_of))
+    claim_and_patient = (
+        Claim.id,
+        Claim.patient_control_number,
+        Claim.from_date,
+        Patient.last_name,
+        Patient.first_name,
+        Patient.account_number,
+    )
     rows = session.execute(
-        select(
-            Claim.id,
-            Claim.patient_control_number,
-            Claim.from_date,
-            Patient.last_name,
-            Patient.first_name,
-            Patient.account_number,
-            Payer.name.label("payer"),
-            forwarded_on.label("forwarded_on"),
-        )
+        select(*claim_and_patient, Payer.name.label("payer"), forwarded_on.label("forwarded_on"))
         .join(RemittanceClaim, RemittanceClaim.claim_id == Claim.id)
         .join(Remittance, Remittance.id == RemittanceClaim.remittance_id)
         .join(Patient, Patient.id == Claim.patient_id)
@@ -112,15 +111,7 @@ def forwarded_unanswered(session, as_of: date, days: int, held: dict[int, int]) 
             Claim.id.in_(list(held)),
             RemittanceClaim.status_code.in_(("19", "20", "21", "23")),
         )
-        .group_by(
-            Claim.id,
-            Claim.patient_control_number,
-            Claim.from_date,
-            Patient.last_name,
-            Patient.first_name,
-            Patient.account_number,
-            Payer.name,
-        )
+        .group_by(*claim_and_patient, Payer.name)
     ).all()
     out = []
     for row in rows:
@@ -232,9 +223,9 @@ def denied_section(denied_rows, calls) -> Section:
         key="denied",
         title="Denied (held with the payer, not patient A/R)",
         columns=(
-            Column("claim", "Claim"),
-            Column("patient", "Patient"),
-            Column("payer", "Payer"),
+            CLAIM,
+            PATIENT,
+            PAYER,
             Column("status", "Status"),
             Column("denied", "Denied", MONEY),
             Column("codes", "Codes"),

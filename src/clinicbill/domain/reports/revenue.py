@@ -18,8 +18,17 @@ from clinicbill.domain.ledger.balances import (
     PATIENT_RESPONSIBILITY,
     REDUCING_KINDS,
 )
-from clinicbill.domain.reports.table import COUNT, MONEY, PERCENT, Column, Report, Section
-from clinicbill.domain.reports.table import percent as share
+from clinicbill.domain.reports.table import (
+    COUNT,
+    MONEY,
+    PAYER,
+    PERCENT,
+    Column,
+    Report,
+    Section,
+    column_totals,
+    percent,
+)
 from clinicbill.store.models import (
     Claim,
     Encounter,
@@ -81,6 +90,67 @@ def revenue_report(session, date_from: date, date_to: date, by: str = "month") -
             f"by: '{by}' is not a grouping", "use " + ", ".join(REVENUE_GROUPINGS)
         )
     parameters = {**period(date_from, date_to), "by": by}
+    rows = _revenue_rows(session, by, date_from, date_to)
+    sums = column_totals(rows, range(1, 6))
+    total = ("Total", *sums, percent(sums[4], sums[0] - sums[3]))
+    section = Section(
+        key="revenue",
+        title=f"Revenue by {by}",
+        columns=(
+            Column(by, by.capitalize()),
+            Column("charges", "Charges", MONEY),
+            Column("insurance_paid", "Insurance paid", MONEY),
+            Column("patient_paid", "Patient paid", MONEY),
+            Column("adjustments", "Adjustments", MONEY),
+            Column("payments", "Payments", MONEY),
+            Column("collection_rate", "Collection rate", PERCENT),
+        ),
+        rows=tuple(rows),
+        total=total,
+        empty="no charges or postings in this period",
+    )
+    return Report(
+        name="revenue",
+        title="Revenue",
+        parameters=parameters,
+        sections=(section, *_selfpay_sections(session, date_from, date_to)),
+        notes=(
+            "Charges count on the date of service; payments and adjustments on the date "
+            "posted. Collection rate = payments / (charges - adjustments).",
+        ),
+        summary={
+            "charges": sums[0],
+            "payments": sums[4],
+            "adjustments": sums[3],
+        },
+    )
+
+
+def _revenue_rows(session, by: str, date_from: date, date_to: date) -> list[tuple]:
+    """One row per group: label, charged, insurance, patient, adjusted, payments, rate."""
+    result = session.execute(_revenue_query(by, date_from, date_to)).all()
+    labels = _revenue_labels(session, by, [(r[0], r[1]) for r in result])
+    rows = []
+    for k1, k2, *amounts in result:
+        charged, insurance, patient, adjusted = (int(a or 0) for a in amounts)
+        rows.append(
+            (
+                labels[(k1, k2)],
+                charged,
+                insurance,
+                patient,
+                adjusted,
+                insurance + patient,
+                percent(insurance + patient, charged - adjusted),
+            )
+        )
+    if by != "month":
+        rows.sort(key=lambda r: r[0].lower())
+    return rows
+
+
+def _revenue_query(by: str, date_from: date, date_to: date):
+    """Charges (by date of service) and postings (by date posted) summed per group."""
     zero = literal_column("0")
     charges = (
         select(
@@ -116,7 +186,7 @@ def revenue_report(session, date_from: date, date_to: date, by: str = "month") -
         )
     )
     moves = union_all(charges, postings).subquery("moves")
-    result = session.execute(
+    return (
         select(
             moves.c.k1,
             moves.c.k2,
@@ -127,56 +197,6 @@ def revenue_report(session, date_from: date, date_to: date, by: str = "month") -
         )
         .group_by(moves.c.k1, moves.c.k2)
         .order_by(moves.c.k1, moves.c.k2)
-    ).all()
-    labels = _revenue_labels(session, by, [(r[0], r[1]) for r in result])
-    rows = []
-    for k1, k2, *amounts in result:
-        charged, insurance, patient, adjusted = (int(a or 0) for a in amounts)
-        rows.append(
-            (
-                labels[(k1, k2)],
-                charged,
-                insurance,
-                patient,
-                adjusted,
-                insurance + patient,
-                share(insurance + patient, charged - adjusted),
-            )
-        )
-    if by != "month":
-        rows.sort(key=lambda r: r[0].lower())
-    sums = [sum(r[i] for r in rows) for i in range(1, 6)]
-    total = ("Total", *sums, share(sums[4], sums[0] - sums[3]))
-    section = Section(
-        key="revenue",
-        title=f"Revenue by {by}",
-        columns=(
-            Column(by, by.capitalize()),
-            Column("charges", "Charges", MONEY),
-            Column("insurance_paid", "Insurance paid", MONEY),
-            Column("patient_paid", "Patient paid", MONEY),
-            Column("adjustments", "Adjustments", MONEY),
-            Column("payments", "Payments", MONEY),
-            Column("collection_rate", "Collection rate", PERCENT),
-        ),
-        rows=tuple(rows),
-        total=total,
-        empty="no charges or postings in this period",
-    )
-    return Report(
-        name="revenue",
-        title="Revenue",
-        parameters=parameters,
-        sections=(section, *_selfpay_sections(session, date_from, date_to)),
-        notes=(
-            "Charges count on the date of service; payments and adjustments on the date "
-            "posted. Collection rate = payments / (charges - adjustments).",
-        ),
-        summary={
-            "charges": sums[0],
-            "payments": sums[4],
-            "adjustments": sums[3],
-        },
     )
 
 
@@ -234,10 +254,32 @@ def denials_report(session, date_from: date, date_to: date) -> Report:
     rate by payer and by code, and the appeals filed: count, win rate, money recovered
     (domain/remittance/denial_stats.py)."""
     from clinicbill.domain.remittance.denial_stats import appeal_section, rate_sections
-    from clinicbill.domain.remittance.remit import carc_text
 
     parameters = period(date_from, date_to)
     denied = _denied_entries(date_from, date_to)
+    sections, total_lines, total_amount = _denial_sections(session, denied)
+    rates = rate_sections(session, denied, date_from, date_to)
+    appeals, appealed = appeal_section(session, date_from, date_to)
+    return Report(
+        name="denials",
+        title="Denials",
+        parameters=parameters,
+        sections=(*sections, *rates, appeals),
+        notes=(
+            f"{int(total_lines)} denied line(s), {_money(int(total_amount))} denied in all. A "
+            "denied line is one a remittance paid nothing for; deductible, coinsurance and "
+            "copay (CARC 1-3) are not denials. "
+            f"{appealed['appeals']} appeal(s) filed, {appealed['won']} paid after appeal, "
+            f"{_money(appealed['recovered'])} recovered.",
+        ),
+        summary={"denied": int(total_amount), "recovered": appealed["recovered"]},
+    )
+
+
+def _denial_sections(session, denied) -> tuple[tuple[Section, ...], int, int]:
+    """The denied lines counted by CARC, by payer and by code; and the lines and amount in all."""
+    from clinicbill.domain.remittance.remit import carc_text
+
     lines = func.count(func.distinct(denied.c.service_line_id))
     amount = func.coalesce(func.sum(denied.c.amount_cents), 0)
     by_carc = session.execute(
@@ -261,8 +303,6 @@ def denials_report(session, date_from: date, date_to: date) -> Report:
         .order_by(amount.desc(), ServiceLine.code)
     ).all()
     total_lines, total_amount = session.execute(select(lines, amount)).one()
-    rates = rate_sections(session, denied, date_from, date_to)
-    appeals, appealed = appeal_section(session, date_from, date_to)
     counted = (Column("lines", "Lines", COUNT), Column("amount", "Amount denied", MONEY))
 
     def section(key, title, first, rows):
@@ -278,41 +318,24 @@ def denials_report(session, date_from: date, date_to: date) -> Report:
         (f"{group or ''}-{reason}".lstrip("-"), carc_text(reason), int(n), int(cents))
         for group, reason, n, cents in by_carc
     ]
-    return Report(
-        name="denials",
-        title="Denials",
-        parameters=parameters,
-        sections=(
-            section(
-                "by_carc",
-                "By reason (CARC)",
-                (Column("carc", "Reason"), Column("description", "Description")),
-                carc_rows,
-            ),
-            section(
-                "by_payer",
-                "By payer",
-                (Column("payer", "Payer"),),
-                [(name, int(n), int(c)) for name, n, c in by_payer],
-            ),
-            section(
-                "by_code",
-                "By procedure code",
-                (Column("code", "Code"),),
-                [(code, int(n), int(c)) for code, n, c in by_code],
-            ),
-            *rates,
-            appeals,
+    sections = (
+        section(
+            "by_carc",
+            "By reason (CARC)",
+            (Column("carc", "Reason"), Column("description", "Description")),
+            carc_rows,
         ),
-        notes=(
-            f"{int(total_lines)} denied line(s), {_money(int(total_amount))} denied in all. A "
-            "denied line is one a remittance paid nothing for; deductible, coinsurance and "
-            "copay (CARC 1-3) are not denials. "
-            f"{appealed['appeals']} appeal(s) filed, {appealed['won']} paid after appeal, "
-            f"{_money(appealed['recovered'])} recovered.",
+        section(
+            "by_payer", "By payer", (PAYER,), [(name, int(n), int(c)) for name, n, c in by_payer]
         ),
-        summary={"denied": int(total_amount), "recovered": appealed["recovered"]},
+        section(
+            "by_code",
+            "By procedure code",
+            (Column("code", "Code"),),
+            [(code, int(n), int(c)) for code, n, c in by_code],
+        ),  # fmt: skip
     )
+    return sections, total_lines, total_amount
 
 
 def _money(cents: int) -> str:

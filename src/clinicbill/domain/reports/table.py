@@ -20,6 +20,15 @@ class Column:
     emphasis: str = ""  # "" | "warn" | "alert": a terminal may colour it (old buckets)
 
 
+# The columns that say whose line it is, in the order the worklists show them.
+PATIENT = Column("patient", "Patient")
+ACCOUNT = Column("account", "Account")
+PAYER = Column("payer", "Payer")
+CLAIM = Column("claim", "Claim")
+CLAIM_COLUMNS = (CLAIM, PATIENT, ACCOUNT, PAYER)  # a claim and whose it is
+POLICY_COLUMNS = (PATIENT, ACCOUNT, PAYER)  # a policy (or visit) and whose it is
+
+
 @dataclass(frozen=True)
 class Section:
     """One table of a report: its rows and, when it adds up, a totals row."""
@@ -65,6 +74,11 @@ class Report:
             return f"{key.replace('_', ' ')} {value}"
 
         return "; ".join(words(k, v) for k, v in self.parameters.items() if v is not None)
+
+
+def column_totals(rows, indexes) -> tuple[int, ...]:
+    """The sum of each of the columns at `indexes` over `rows` (money cents or counts)."""
+    return tuple(sum(row[i] for row in rows) for i in indexes)
 
 
 def percent(part: int, whole: int) -> Decimal | None:

@@ -11,7 +11,16 @@ from sqlalchemy import and_, func, select
 
 from clinicbill.domain.ledger.balances import INSURANCE_PAYMENT, PATIENT_RESPONSIBILITY
 from clinicbill.domain.reports.revenue import kind_sum, period
-from clinicbill.domain.reports.table import COUNT, DATE, MONEY, Column, Report, Section
+from clinicbill.domain.reports.table import (
+    CLAIM_COLUMNS,
+    COUNT,
+    DATE,
+    MONEY,
+    Column,
+    Report,
+    Section,
+    column_totals,
+)
 from clinicbill.store.models import (
     Claim,
     Encounter,
@@ -103,15 +112,12 @@ def underpaid_report(session, date_from: date, date_to: date, payer=None) -> Rep
         )
         for r in result
     )
-    sums = [sum(r[i] for r in rows) for i in (7, 8, 9, 10)]
+    sums = column_totals(rows, (7, 8, 9, 10))
     section = Section(
         key="underpaid",
         title="Lines paid below the contracted amount",
         columns=(
-            Column("claim", "Claim"),
-            Column("patient", "Patient"),
-            Column("account", "Account"),
-            Column("payer", "Payer"),
+            *CLAIM_COLUMNS,
             Column("service_date", "Service date", DATE),
             Column("code", "Code"),
             Column("units", "Units", COUNT),

@@ -22,7 +22,16 @@ from clinicbill.domain.reports.aging.sections import (
     timely_filing_alerts,
     timely_filing_section,
 )
-from clinicbill.domain.reports.table import COUNT, DATE, MONEY, Column, Report, Section
+from clinicbill.domain.reports.table import (
+    CLAIM_COLUMNS,
+    COUNT,
+    DATE,
+    MONEY,
+    POLICY_COLUMNS,
+    Column,
+    Report,
+    Section,
+)
 
 APPEAL_DAYS = 180  # appeal window from the remittance date, DOMAIN.md §13
 # Worklist order: the most urgent reason first. A rejection never reached the payer and its
@@ -47,6 +56,22 @@ def _timely_step(alert) -> tuple[str, str]:
     return f"timely filing: {when}", step
 
 
+class _Worklist:
+    """The follow-up items gathered so far: (reason, at stake, deadline, claim id, row)."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple] = []
+
+    def add(self, reason, claim_id, reference, patient, account, payer, day, stake, deadline,
+            why, step) -> None:  # fmt: skip
+        row = (reference, patient, account, payer, day, stake, deadline, why, step)
+        self.items.append((reason, stake, deadline, claim_id, row))
+
+    def add_alert(self, reason, alert, why, step, deadline=None) -> None:
+        self.add(reason, alert.claim_id, alert.reference, alert.patient, alert.account,
+                 alert.payer, alert.service_date, alert.balance, deadline, why, step)  # fmt: skip
+
+
 def followup_report(
     session,
     as_of: date | None = None,
@@ -58,19 +83,7 @@ def followup_report(
     forwarded to the next payer with no answer after `forwarded_days`, underpaid. Sorted by
     money at stake (most first), then deadline (soonest first); with each claim's last logged
     call and next action date. Denials also get their own section (held with the payer)."""
-    from clinicbill.domain.cases.plan_of_care import reevaluations_section
-    from clinicbill.domain.remittance.followup import (
-        CALL_COLUMNS,
-        appeal_days_by_payer,
-        call_text,
-        denied_claims,
-        denied_section,
-        denied_step,
-        forwarded_unanswered,
-        held_by_claim,
-        last_calls,
-        underpaid_items,
-    )
+    from clinicbill.domain.remittance.followup import held_by_claim, underpaid_items
 
     as_of = as_of or date.today()
     payers = payers_by_id(session)
@@ -83,43 +96,46 @@ def followup_report(
             no_response_section(lines, as_of, no_response_days),
         ],
     )
-    items = []  # (reason, at stake, deadline, claim id, row)
-
-    def add(reason, claim_id, reference, patient, account, payer, day, stake, deadline, why, step):
-        row = (reference, patient, account, payer, day, stake, deadline, why, step)
-        items.append((reason, stake, deadline, claim_id, row))
-
-    def alert_item(reason, alert, why, step, deadline=None):
-        add(
-            reason,
-            alert.claim_id,
-            alert.reference,
-            alert.patient,
-            alert.account,
-            alert.payer,
-            alert.service_date,
-            alert.balance,
-            deadline,
-            why,
-            step,
-        )
-
+    work = _Worklist()
     for alert in timely_filing_alerts(found.get("timely_filing", []), payers, as_of):
-        alert_item("timely filing", alert, *_timely_step(alert), alert.deadline)
-    appeal_days = appeal_days_by_payer(payers)
+        work.add_alert("timely filing", alert, *_timely_step(alert), alert.deadline)
     holds = held_by_claim(session, as_of)
+    denied_rows = _denied_items(session, work, payers, as_of, holds["denial"])
+    _rejected_items(session, work, found.get("rejected", []), payers)
+    for alert in no_response_alerts(found.get("no_response", []), payers, as_of):
+        why = f"no response {alert.days} days after billing on {alert.billed_on}"
+        step = "call the payer or send a claim status inquiry (276); resend if not on file"
+        work.add_alert("no response", alert, why, step)
+    _forwarded_items(session, work, as_of, forwarded_days, holds["crossover"])
+    underpaid_items(session, as_of, work.add)
+    return _followup_report(session, as_of, work.items, denied_rows)
+
+
+def _denied_items(session, work: _Worklist, payers, as_of: date, held: dict) -> list[tuple]:
+    """Add each denied or appealed claim; return the rows of the denied section."""
+    from clinicbill.domain.remittance.followup import (
+        appeal_days_by_payer,
+        denied_claims,
+        denied_step,
+    )
+
+    appeal_days = appeal_days_by_payer(payers)
     denied_rows = []
-    for claim, reasons, held in denied_claims(session, as_of, holds["denial"]):
+    for claim, reasons, held_cents in denied_claims(session, as_of, held):
         days = appeal_days.get(claim.payer_id, APPEAL_DAYS)
         deadline = claim.remitted_on + timedelta(days=days) if claim.remitted_on else None
         why, step = denied_step(claim, reasons, deadline)
-        stake = held or claim.total_cents
+        stake = held_cents or claim.total_cents
         patient = f"{claim.last_name}, {claim.first_name}"
         payer = payers[claim.payer_id].name
-        add("denied", claim.id, claim.patient_control_number, patient, claim.account_number,
-            payer, claim.from_date, stake, deadline, why, step)  # fmt: skip
-        denied_rows.append((claim, reasons, held, deadline, payer, patient))
-    rejected = found.get("rejected", [])
+        work.add("denied", claim.id, claim.patient_control_number, patient, claim.account_number,
+                 payer, claim.from_date, stake, deadline, why, step)  # fmt: skip
+        denied_rows.append((claim, reasons, held_cents, deadline, payer, patient))
+    return denied_rows
+
+
+def _rejected_items(session, work: _Worklist, rejected: list, payers) -> None:
+    """Add each claim rejected before adjudication, with the clearinghouse's reason if any."""
     answers = rejections(session, [r.claim_id for r in rejected])
     for row in sorted(rejected, key=lambda r: (r.service_date, r.claim_id)):
         alert = make_alert(row, payers, None, 0)
@@ -128,27 +144,38 @@ def followup_report(
         if alert.claim_id in answers:
             reason, fix = answers[alert.claim_id]
             why, step = f"rejected: {reason}", f"{fix}" if fix else step
-        alert_item("rejected", alert, why, step)
-    for alert in no_response_alerts(found.get("no_response", []), payers, as_of):
-        why = f"no response {alert.days} days after billing on {alert.billed_on}"
-        step = "call the payer or send a claim status inquiry (276); resend if not on file"
-        alert_item("no response", alert, why, step)
-    for claim, since, held in forwarded_unanswered(
-        session, as_of, forwarded_days, holds["crossover"]
-    ):
+        work.add_alert("rejected", alert, why, step)
+
+
+def _forwarded_items(session, work: _Worklist, as_of: date, days: int, held: dict) -> None:
+    """Add each crossover the next payer has not answered after `days`."""
+    from clinicbill.domain.remittance.followup import forwarded_unanswered
+
+    for claim, since, held_cents in forwarded_unanswered(session, as_of, days, held):
         why = (
             f"forwarded to the next payer on {since}: no answer after "
-            f"{(as_of - since).days} days; {fmt(held)} patient share held with it"
+            f"{(as_of - since).days} days; {fmt(held_cents)} patient share held with it"
         )
         step = (
             "call the secondary payer; if it never received the crossover, bill it: "
             f"clinicbill claim secondary {claim.id} --force --reason '...'; if it will not pay, "
             f"clinicbill claim bill-patient {claim.id}"
         )
-        add("forwarded", claim.id, claim.patient_control_number,
-            f"{claim.last_name}, {claim.first_name}", claim.account_number, claim.payer,
-            claim.from_date, held, None, why, step)  # fmt: skip
-    underpaid_items(session, as_of, add)
+        work.add("forwarded", claim.id, claim.patient_control_number,
+                 f"{claim.last_name}, {claim.first_name}", claim.account_number, claim.payer,
+                 claim.from_date, held_cents, None, why, step)  # fmt: skip
+
+
+def _followup_report(session, as_of: date, items: list[tuple], denied_rows: list) -> Report:
+    """The worklist sorted, with each claim's last call, beside the denied section."""
+    from clinicbill.domain.cases.plan_of_care import reevaluations_section
+    from clinicbill.domain.remittance.followup import (
+        CALL_COLUMNS,
+        call_text,
+        denied_section,
+        last_calls,
+    )
+
     calls = last_calls(session, [i[3] for i in items if i[3]], as_of)
     # rejections first (never reached the payer; issue 19), then money at stake and deadline
     items.sort(
@@ -186,15 +213,38 @@ def followup_report(
 
 
 FOLLOWUP_COLUMNS = (
-    Column("claim", "Claim"),
-    Column("patient", "Patient"),
-    Column("account", "Account"),
-    Column("payer", "Payer"),
+    *CLAIM_COLUMNS,
     Column("service_date", "Service date", DATE),
     Column("at_stake", "At stake", MONEY),
     Column("deadline", "Deadline", DATE),
     Column("why", "Why"),
     Column("next_step", "Next step"),
+)
+
+
+VISITS_COLUMNS = (
+    *POLICY_COLUMNS,
+    Column("plan_year_start", "Plan year from", DATE),
+    Column("plan_year_end", "to", DATE),
+    Column("limit", "Limit", COUNT),
+    Column("used_practice", "Used (ours)", COUNT),
+    Column("used_payer", "Used (payer)", COUNT),
+    Column("remaining", "Left", COUNT),
+    Column("flags", "Flags"),
+)
+AUTHORIZATION_COLUMNS = (
+    Column("number", "Authorization"),
+    *POLICY_COLUMNS,
+    Column("start_date", "From", DATE),
+    Column("end_date", "To", DATE),
+    Column("visits_authorized", "Visits", COUNT),
+    Column("visits_used", "Used", COUNT),
+    Column("visits_remaining", "Left", COUNT),
+    Column("units_authorized", "Units", COUNT),
+    Column("units_used", "Used", COUNT),
+    Column("units_remaining", "Left", COUNT),
+    Column("days_left", "Days left", COUNT),
+    Column("flags", "Flags"),
 )
 
 
@@ -204,42 +254,80 @@ def visits_report(session, on: date | None = None, expiring_days: int | None = N
     flags (only those expiring within `expiring_days` or nearly used up, when given).
     Uses domain/coverage/visits.py and domain/coverage/authorizations.py."""
     from clinicbill.domain.cases.pip import pip_section
-    from clinicbill.domain.coverage.authorizations import authorizations_status
     from clinicbill.domain.coverage.visits import visits_status
     from clinicbill.domain.errors import ClinicbillError
-    from clinicbill.store.models import Patient, Policy
 
     on = on or date.today()
     if expiring_days is not None and expiring_days < 0:
         raise ClinicbillError(f"expiring-days: {expiring_days} is negative", "give 0 or more")
-    who = {
-        row.id: row
-        for row in session.execute(
-            select(
-                Policy.id,
-                Policy.effective_from,
-                Policy.effective_to,
-                Patient.account_number,
-                Patient.last_name,
-                Patient.first_name,
-            ).join(Patient, Patient.id == Policy.patient_id)
-        ).all()
-    }
+    policies = _PolicyHolders(session, on)
+    statuses = visits_status(session, on)
+    visits = Section(
+        key="visits",
+        title="Plan-year visits per policy",
+        columns=VISITS_COLUMNS,
+        rows=_visit_rows(statuses, policies),
+        empty="no policies in effect",
+    )
+    authorizations = Section(
+        key="authorizations",
+        title=(
+            "Authorizations in effect"
+            if expiring_days is None
+            else f"Authorizations ending within {expiring_days} days or nearly used up"
+        ),
+        columns=AUTHORIZATION_COLUMNS,
+        rows=_authorization_rows(session, on, expiring_days, statuses, policies),
+        empty="no authorization expiring or nearly used up",
+    )
+    return Report(
+        name="visits",
+        title="Visits and authorizations",
+        parameters={"as_of": on.isoformat(), "expiring_within_days": expiring_days},
+        sections=(visits, authorizations, pip_section(session)),
+        notes=(
+            "Visits used: our own count of visits on the policy this plan year beside the "
+            "payer's count from the latest verification; left = limit - the larger.",
+        ),
+    )
 
-    def in_effect(policy_id: int) -> bool:
-        p = who[policy_id]
-        return (p.effective_from is None or p.effective_from <= on) and (
-            p.effective_to is None or p.effective_to >= on
+
+class _PolicyHolders:
+    """Each policy's holder (name, account) and dates, read in one query."""
+
+    def __init__(self, session, on: date) -> None:
+        from clinicbill.store.models import Patient, Policy
+
+        self.on = on
+        self.rows = {
+            row.id: row
+            for row in session.execute(
+                select(
+                    Policy.id,
+                    Policy.effective_from,
+                    Policy.effective_to,
+                    Patient.account_number,
+                    Patient.last_name,
+                    Patient.first_name,
+                ).join(Patient, Patient.id == Policy.patient_id)
+            ).all()
+        }
+
+    def in_effect(self, policy_id: int) -> bool:
+        p = self.rows[policy_id]
+        return (p.effective_from is None or p.effective_from <= self.on) and (
+            p.effective_to is None or p.effective_to >= self.on
         )
 
-    def name(policy_id: int) -> tuple[str, str]:
-        p = who[policy_id]
+    def name(self, policy_id: int) -> tuple[str, str]:
+        p = self.rows[policy_id]
         return f"{p.last_name}, {p.first_name}", p.account_number
 
-    statuses = visits_status(session, on)
-    visit_rows = tuple(
+
+def _visit_rows(statuses, policies: _PolicyHolders) -> tuple[tuple, ...]:
+    return tuple(
         (
-            *name(s.policy_id),
+            *policies.name(s.policy_id),
             s.payer_name,
             s.plan_year_start,
             s.plan_year_end,
@@ -249,14 +337,19 @@ def visits_report(session, on: date | None = None, expiring_days: int | None = N
             s.visits_remaining,
             ", ".join(s.flags),
         )
-        for s in sorted(statuses, key=lambda s: (name(s.policy_id), s.payer_name))
-        if in_effect(s.policy_id)
+        for s in sorted(statuses, key=lambda s: (policies.name(s.policy_id), s.payer_name))
+        if policies.in_effect(s.policy_id)
     )
+
+
+def _authorization_rows(session, on, expiring_days, statuses, policies) -> tuple[tuple, ...]:
+    from clinicbill.domain.coverage.authorizations import authorizations_status
+
     payer_of = {s.policy_id: s.payer_name for s in statuses}
-    auth_rows = tuple(
+    return tuple(
         (
             a.number,
-            *name(a.policy_id),
+            *policies.name(a.policy_id),
             payer_of.get(a.policy_id, ""),
             a.start_date,
             a.end_date,
@@ -271,62 +364,6 @@ def visits_report(session, on: date | None = None, expiring_days: int | None = N
         )
         for a in authorizations_status(session, on, expiring_days)
         if a.end_date >= on
-    )
-    return Report(
-        name="visits",
-        title="Visits and authorizations",
-        parameters={"as_of": on.isoformat(), "expiring_within_days": expiring_days},
-        sections=(
-            Section(
-                key="visits",
-                title="Plan-year visits per policy",
-                columns=(
-                    Column("patient", "Patient"),
-                    Column("account", "Account"),
-                    Column("payer", "Payer"),
-                    Column("plan_year_start", "Plan year from", DATE),
-                    Column("plan_year_end", "to", DATE),
-                    Column("limit", "Limit", COUNT),
-                    Column("used_practice", "Used (ours)", COUNT),
-                    Column("used_payer", "Used (payer)", COUNT),
-                    Column("remaining", "Left", COUNT),
-                    Column("flags", "Flags"),
-                ),
-                rows=visit_rows,
-                empty="no policies in effect",
-            ),
-            Section(
-                key="authorizations",
-                title=(
-                    "Authorizations in effect"
-                    if expiring_days is None
-                    else f"Authorizations ending within {expiring_days} days or nearly used up"
-                ),
-                columns=(
-                    Column("number", "Authorization"),
-                    Column("patient", "Patient"),
-                    Column("account", "Account"),
-                    Column("payer", "Payer"),
-                    Column("start_date", "From", DATE),
-                    Column("end_date", "To", DATE),
-                    Column("visits_authorized", "Visits", COUNT),
-                    Column("visits_used", "Used", COUNT),
-                    Column("visits_remaining", "Left", COUNT),
-                    Column("units_authorized", "Units", COUNT),
-                    Column("units_used", "Used", COUNT),
-                    Column("units_remaining", "Left", COUNT),
-                    Column("days_left", "Days left", COUNT),
-                    Column("flags", "Flags"),
-                ),
-                rows=auth_rows,
-                empty="no authorization expiring or nearly used up",
-            ),
-            pip_section(session),
-        ),
-        notes=(
-            "Visits used: our own count of visits on the policy this plan year beside the "
-            "payer's count from the latest verification; left = limit - the larger.",
-        ),
     )
 
 

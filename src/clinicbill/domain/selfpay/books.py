@@ -151,18 +151,23 @@ def _adjustment_account(group_code: str | None, reason: str | None) -> str:
     return f"Income:Adjustments:Write-Off:{component(reason or 'other')}"
 
 
+def _package_payments():
+    """Select the ids of the payments that bought a package."""
+    return select(Package.payment_id).where(Package.payment_id.is_not(None))
+
+
 def _postings(session, date_to: date, groups) -> None:
-    packaged = select(Package.payment_id).where(Package.payment_id.is_not(None))
+    # day, kind, group, reason, paid from a package, self-pay visit: selected and grouped by
+    keys = (
+        LedgerEntry.effective_date,
+        LedgerEntry.kind,
+        LedgerEntry.group_code,
+        LedgerEntry.reason_code,
+        LedgerEntry.payment_id.in_(_package_payments()),
+        Encounter.policy_id.is_(None),
+    )
     rows = session.execute(
-        select(
-            LedgerEntry.effective_date,
-            LedgerEntry.kind,
-            LedgerEntry.group_code,
-            LedgerEntry.reason_code,
-            LedgerEntry.payment_id.in_(packaged).label("package"),
-            Encounter.policy_id.is_(None).label("self_pay"),
-            func.sum(LedgerEntry.amount_cents),
-        )
+        select(*keys, func.sum(LedgerEntry.amount_cents))
         .join(ServiceLine, ServiceLine.id == LedgerEntry.service_line_id)
         .join(Encounter, Encounter.id == ServiceLine.encounter_id)
         .where(
@@ -170,14 +175,7 @@ def _postings(session, date_to: date, groups) -> None:
             LedgerEntry.effective_date <= date_to,
             LedgerEntry.kind.in_((INSURANCE_PAYMENT, PATIENT_PAYMENT, ADJUSTMENT)),
         )
-        .group_by(
-            LedgerEntry.effective_date,
-            LedgerEntry.kind,
-            LedgerEntry.group_code,
-            LedgerEntry.reason_code,
-            LedgerEntry.payment_id.in_(packaged),
-            Encounter.policy_id.is_(None),
-        )
+        .group_by(*keys)
     ).all()
     for day, kind, group_code, reason, package, self_pay, cents in rows:
         receivable = AR_PATIENTS if self_pay else AR_INSURANCE
@@ -194,17 +192,11 @@ def _postings(session, date_to: date, groups) -> None:
 
 
 def _receipts(session, date_to: date, groups) -> None:
-    packaged = select(Package.payment_id).where(Package.payment_id.is_not(None))
+    keys = (Payment.received_on, Payment.kind, Payment.method, Payment.id.in_(_package_payments()))
     rows = session.execute(
-        select(
-            Payment.received_on,
-            Payment.kind,
-            Payment.method,
-            Payment.id.in_(packaged).label("package"),
-            func.sum(Payment.amount_cents),
-        )
+        select(*keys, func.sum(Payment.amount_cents))
         .where(Payment.source == "patient", Payment.received_on <= date_to)
-        .group_by(Payment.received_on, Payment.kind, Payment.method, Payment.id.in_(packaged))
+        .group_by(*keys)
     ).all()
     for day, kind, method, package, cents in rows:
         cash = f"Assets:Cash:{component(method)}"

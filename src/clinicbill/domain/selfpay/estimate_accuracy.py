@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import case, func, select
 
 from clinicbill.domain.ledger.balances import INSURANCE_PAYMENT, PATIENT_RESPONSIBILITY
-from clinicbill.domain.reports.table import COUNT, MONEY, Column, Report, Section
+from clinicbill.domain.reports.table import COUNT, MONEY, PAYER, Column, Report, Section
 from clinicbill.store.models import Encounter, LedgerEntry, Payer, ServiceLine, VisitEstimate
 
 CLOSE_CENTS = 500  # an estimate within $5 of the actual counts as close
@@ -67,7 +67,7 @@ def estimate_accuracy_report(session, date_from: date, date_to: date) -> Report:
         key="estimates",
         title="Estimated vs actual patient share, by payer",
         columns=(
-            Column("payer", "Payer"),
+            PAYER,
             Column("visits", "Visits", COUNT),
             Column("estimated", "Estimated", MONEY),
             Column("actual", "Actual (PR)", MONEY),

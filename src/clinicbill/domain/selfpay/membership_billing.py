@@ -26,7 +26,6 @@ from clinicbill.domain.selfpay.memberships import billable, paused_on, pauses
 from clinicbill.domain.selfpay.periods import period_bounds, period_index_on, periods_until
 from clinicbill.store.models import (
     Encounter,
-    LedgerEntry,
     Membership,
     MembershipCharge,
     MembershipPlan,
@@ -210,18 +209,10 @@ def included_left(session, membership, plan, pause_rows, day: date) -> tuple[dat
 
 def _write_off(session, lines, amount: int, on: date, note: str) -> None:
     from clinicbill.domain.ledger.balances import spread_over
+    from clinicbill.domain.ledger.payments import add_line_entries
 
-    for line, take in spread_over([(x, x.balance) for x in lines], amount):
-        session.add(
-            LedgerEntry(
-                service_line_id=line.service_line_id,
-                kind=ADJUSTMENT,
-                amount_cents=take,
-                effective_date=on,
-                reason_code=MEMBERSHIP_REASON,
-                note=note,
-            )
-        )
+    parts = spread_over([(x, x.balance) for x in lines], amount)
+    add_line_entries(session, parts, on, kind=ADJUSTMENT, reason_code=MEMBERSHIP_REASON, note=note)
 
 
 def draw_membership_visit(session, encounter: Encounter) -> DrawnVisit | None:

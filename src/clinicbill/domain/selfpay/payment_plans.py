@@ -226,7 +226,15 @@ def late_installments(session, as_of: date) -> list[InstallmentState]:
 
 def late_installments_section(session, as_of: date):
     """`report followup`: each late installment, with the patient to call."""
-    from clinicbill.domain.reports.table import COUNT, DATE, MONEY, Column, Section
+    from clinicbill.domain.reports.table import (
+        ACCOUNT,
+        COUNT,
+        DATE,
+        MONEY,
+        PATIENT,
+        Column,
+        Section,
+    )
     from clinicbill.store.models import Patient
 
     late = late_installments(session, as_of)
@@ -259,8 +267,8 @@ def late_installments_section(session, as_of: date):
         title="Payment-plan installments past due",
         columns=(
             Column("plan", "Plan", COUNT),
-            Column("patient", "Patient"),
-            Column("account", "Account"),
+            PATIENT,
+            ACCOUNT,
             Column("installment", "Installment", COUNT),
             Column("due_on", "Due on", DATE),
             Column("open", "Open", MONEY),

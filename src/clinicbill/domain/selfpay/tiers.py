@@ -251,7 +251,7 @@ def patients_on_tiers(session, on: date) -> list[dict]:
 def discount_by_tier_section(session, date_from: date, date_to: date):
     """`report revenue`: the sliding-scale discount given per tier, by date of service (None
     when no tier discount was given in the period)."""
-    from clinicbill.domain.reports.table import COUNT, MONEY, Column, Section
+    from clinicbill.domain.reports.table import COUNT, MONEY, Column, Section, column_totals
 
     rows = session.execute(
         select(
@@ -271,7 +271,7 @@ def discount_by_tier_section(session, date_from: date, date_to: date):
     body = tuple(
         (name, int(n), int(std), int(off), int(std) - int(off)) for name, n, std, off in rows
     )
-    total = ("Total", *(sum(r[i] for r in body) for i in range(1, 5)))
+    total = ("Total", *column_totals(body, range(1, 5)))
     return Section(
         key="tiers",
         title="Sliding-scale discount by tier",

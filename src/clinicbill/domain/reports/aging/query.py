@@ -93,30 +93,7 @@ def open_lines(
 
     The ledger is aggregated once; claims are looked up only for the open lines (by index).
     """
-    base = line_balance_query(as_of if historical else None)
-    balance = base.selected_columns.balance
-    not_void = (
-        or_(Encounter.status != "void", Encounter.voided_at >= end_of_day(as_of))
-        if historical
-        else Encounter.status != "void"
-    )
-    owed = base.with_only_columns(
-        ServiceLine.id.label("service_line_id"),
-        balance.label("balance"),
-        base.selected_columns.patient_responsibility.label("patient_responsibility"),
-        base.selected_columns.denied.label("denied"),
-        base.selected_columns.forwarded.label("forwarded"),
-        Encounter.id.label("encounter_id"),
-        Encounter.patient_id.label("patient_id"),
-        Encounter.provider_id.label("provider_id"),
-        Encounter.service_date.label("service_date"),
-        Encounter.policy_id.label("policy_id"),
-    ).join(Encounter, Encounter.id == ServiceLine.encounter_id)
-    owed = owed.where(balance != 0, Encounter.service_date <= as_of, not_void)
-    if provider_id is not None:
-        owed = owed.where(Encounter.provider_id == provider_id)
-    owed = owed.subquery("open_balance")
-
+    owed = _open_balances(as_of, provider_id, historical)
     lines = with_party(
         owed,
         as_of,
@@ -154,6 +131,34 @@ def open_lines(
         c.party_payer_id,
         bucket.label("bucket"),
     )
+
+
+def _open_balances(as_of: date, provider_id: int | None, historical: bool):
+    """Subquery: each service line of a visit on or before `as_of` (not void then) with a
+    non-zero balance, its ledger sums and its visit's facts."""
+    base = line_balance_query(as_of if historical else None)
+    balance = base.selected_columns.balance
+    not_void = (
+        or_(Encounter.status != "void", Encounter.voided_at >= end_of_day(as_of))
+        if historical
+        else Encounter.status != "void"
+    )
+    owed = base.with_only_columns(
+        ServiceLine.id.label("service_line_id"),
+        balance.label("balance"),
+        base.selected_columns.patient_responsibility.label("patient_responsibility"),
+        base.selected_columns.denied.label("denied"),
+        base.selected_columns.forwarded.label("forwarded"),
+        Encounter.id.label("encounter_id"),
+        Encounter.patient_id.label("patient_id"),
+        Encounter.provider_id.label("provider_id"),
+        Encounter.service_date.label("service_date"),
+        Encounter.policy_id.label("policy_id"),
+    ).join(Encounter, Encounter.id == ServiceLine.encounter_id)
+    owed = owed.where(balance != 0, Encounter.service_date <= as_of, not_void)
+    if provider_id is not None:
+        owed = owed.where(Encounter.provider_id == provider_id)
+    return owed.subquery("open_balance")
 
 
 def payers_by_id(session) -> dict:

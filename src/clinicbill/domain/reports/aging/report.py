@@ -28,7 +28,18 @@ from clinicbill.domain.reports.aging.sections import (
     timely_filing_alerts,
     timely_filing_section,
 )
-from clinicbill.domain.reports.table import Report, percent
+from clinicbill.domain.reports.table import (
+    ACCOUNT,
+    CLAIM_COLUMNS,
+    COUNT,
+    DATE,
+    MONEY,
+    PATIENT,
+    Column,
+    Report,
+    Section,
+    percent,
+)
 
 ALERT_PREVIEW = 20  # claims a terminal lists under the aging table (the most urgent first)
 
@@ -264,85 +275,21 @@ def aging_report(
 
 def to_report(aging: AgingReport) -> Report:
     """The aging as the generic report every format prints."""
-    from clinicbill.domain.reports.table import COUNT, DATE, MONEY, Column, Report, Section
-
-    tones = ("", "", "", "warn", "alert")
-    money = tuple(
-        Column(label, label, MONEY, tone) for label, tone in zip(BUCKET_LABELS, tones, strict=True)
+    timely = _alert_section(
+        "timely_filing",
+        "Past or within 30 days of the payer's timely-filing limit (not yet submitted)",
+        aging.timely_filing,
+        (Column("deadline", "Deadline", DATE), Column("days_left", "Days left", COUNT)),
+        lambda a: (a.deadline, a.days),
+        "no claim near its timely-filing limit",
     )
-    if aging.by == "patient":
-        lead = (
-            Column("patient", "Patient"),
-            Column("account", "Account"),
-            Column("responsible", "Responsible"),
-        )
-        rows = tuple((r.party, r.account, r.responsible, *r.amounts, r.total) for r in aging.rows)
-        pad = (None, None)
-    else:
-        lead = (Column("party", "Responsible party"),)
-        rows = tuple((r.party, *r.amounts, r.total) for r in aging.rows)
-        pad = ()
-    main = Section(
-        key="aging",
-        title="Open balances by age (days since "
-        + ("the date of service" if aging.basis == "service" else "first billed")
-        + ")",
-        columns=(*lead, *money, Column("total", "Total", MONEY)),
-        rows=rows,
-        total=("Total", *pad, *aging.totals, aging.total),
-        share_row=("% of total", *pad, *aging.percentages, percent(aging.total, aging.total)),
-        empty="no open balances",
-    )
-    credits = Section(
-        key="credits",
-        title="Credits (listed apart, not in any bucket)",
-        columns=(
-            Column("party", "Party"),
-            Column("account", "Account"),
-            Column("kind", "Kind"),
-            Column("amount", "Amount", MONEY),
-        ),
-        rows=tuple((c.party, c.account, c.kind, c.amount) for c in aging.credits),
-        total=("Total", None, None, aging.credit_total),
-        empty="no credits",
-    )
-    alert_lead = (
-        Column("claim", "Claim"),
-        Column("patient", "Patient"),
-        Column("account", "Account"),
-        Column("payer", "Payer"),
-        Column("status", "Status"),
-        Column("service_date", "Service date", DATE),
-    )
-
-    def lead_cells(a: ClaimAlert) -> tuple:
-        return (a.reference, a.patient, a.account, a.payer, a.status, a.service_date)
-
-    timely = Section(
-        key="timely_filing",
-        title="Past or within 30 days of the payer's timely-filing limit (not yet submitted)",
-        columns=(
-            *alert_lead,
-            Column("deadline", "Deadline", DATE),
-            Column("days_left", "Days left", COUNT),
-            Column("balance", "Balance", MONEY),
-        ),
-        rows=tuple((*lead_cells(a), a.deadline, a.days, a.balance) for a in aging.timely_filing),
-        empty="no claim near its timely-filing limit",
-        preview=ALERT_PREVIEW,
-    )
-    silent = Section(
-        key="no_response",
-        title=f"Submitted, no response after {aging.no_response_days} days",
-        columns=(
-            *alert_lead,
-            Column("billed_on", "First billed", DATE),
-            Column("days_waiting", "Days waiting", COUNT),
-            Column("balance", "Balance", MONEY),
-        ),
-        rows=tuple((*lead_cells(a), a.billed_on, a.days, a.balance) for a in aging.no_response),
-        empty="no claim waiting for an answer",
-        preview=ALERT_PREVIEW,
+    silent = _alert_section(
+        "no_response",
+        f"Submitted, no response after {aging.no_response_days} days",
+        aging.no_response,
+        (Column("billed_on", "First billed", DATE), Column("days_waiting", "Days waiting", COUNT)),
+        lambda a: (a.billed_on, a.days),
+        "no claim waiting for an answer",
     )
     return Report(
         name="aging",
@@ -353,11 +300,86 @@ def to_report(aging: AgingReport) -> Report:
             "basis": aging.basis,
             "provider": aging.provider,
         },
-        sections=(main, credits, timely, silent),
+        sections=(_buckets_section(aging), _credits_section(aging), timely, silent),
         notes=(aging.check_line(),),
         summary={
             "open_balances": aging.total,
             "credits": aging.credit_total,
             "net_receivable": aging.net_receivable,
         },
+    )
+
+
+def _buckets_section(aging: AgingReport) -> Section:
+    """The open balances per party and bucket, with totals and each bucket's share."""
+    tones = ("", "", "", "warn", "alert")
+    money = tuple(
+        Column(label, label, MONEY, tone) for label, tone in zip(BUCKET_LABELS, tones, strict=True)
+    )
+    if aging.by == "patient":
+        lead = (PATIENT, ACCOUNT, Column("responsible", "Responsible"))
+        rows = tuple((r.party, r.account, r.responsible, *r.amounts, r.total) for r in aging.rows)
+        pad = (None, None)
+    else:
+        lead = (Column("party", "Responsible party"),)
+        rows = tuple((r.party, *r.amounts, r.total) for r in aging.rows)
+        pad = ()
+    return Section(
+        key="aging",
+        title="Open balances by age (days since "
+        + ("the date of service" if aging.basis == "service" else "first billed")
+        + ")",
+        columns=(*lead, *money, Column("total", "Total", MONEY)),
+        rows=rows,
+        total=("Total", *pad, *aging.totals, aging.total),
+        share_row=("% of total", *pad, *aging.percentages, percent(aging.total, aging.total)),
+        empty="no open balances",
+    )
+
+
+def _credits_section(aging: AgingReport) -> Section:
+    return Section(
+        key="credits",
+        title="Credits (listed apart, not in any bucket)",
+        columns=(
+            Column("party", "Party"),
+            ACCOUNT,
+            Column("kind", "Kind"),
+            Column("amount", "Amount", MONEY),
+        ),
+        rows=tuple((c.party, c.account, c.kind, c.amount) for c in aging.credits),
+        total=("Total", None, None, aging.credit_total),
+        empty="no credits",
+    )
+
+
+ALERT_LEAD = (
+    *CLAIM_COLUMNS,
+    Column("status", "Status"),
+    Column("service_date", "Service date", DATE),
+)
+
+
+def _alert_section(key, title, alerts, middle: tuple[Column, ...], cells, empty) -> Section:
+    """Claims listed under the aging: who and what, the `middle` columns (`cells(alert)`),
+    then the balance; a terminal previews the most urgent ALERT_PREVIEW."""
+    return Section(
+        key=key,
+        title=title,
+        columns=(*ALERT_LEAD, *middle, Column("balance", "Balance", MONEY)),
+        rows=tuple(
+            (
+                a.reference,
+                a.patient,
+                a.account,
+                a.payer,
+                a.status,
+                a.service_date,
+                *cells(a),
+                a.balance,
+            )  # fmt: skip
+            for a in alerts
+        ),
+        empty=empty,
+        preview=ALERT_PREVIEW,
     )
