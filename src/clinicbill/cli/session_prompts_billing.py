@@ -10,7 +10,8 @@ from clinicbill.cli.common import read as _read
 
 
 def _package_choices(session, patient_id: int, on: date):
-    from clinicbill.domain.ledger.packages import remaining_text, usable_packages
+    from clinicbill.domain.ledger.package_draws import usable_packages
+    from clinicbill.domain.ledger.packages import remaining_text
 
     return [
         (f"package {s.id}: {s.name} ({remaining_text(s)})", str(s.id))

@@ -174,7 +174,7 @@ def session_add(
         planned = plan_session(session, **inputs)
         encounter = write_session(session, planned)
         from clinicbill.app.selfpay import bill_new_session  # memberships, tiers
-        from clinicbill.domain.ledger.packages import draw_for_session
+        from clinicbill.domain.ledger.package_draws import draw_for_session
 
         drawn = draw_for_session(session, encounter, package)
         billing = bill_new_session(session, encounter)
@@ -400,22 +400,17 @@ def session_void(
     ident: SessionId,
     reason: Annotated[str | None, Opt(help="Why (required).")] = None,
 ) -> None:
-    """Void a session: kept for the record, never billed.
+    """Void a session: kept for the record, never billed. A visit drawn from a prepaid
+    package goes back to the package (its value is the patient's prepaid credit again).
 
     Example: clinicbill session void 12 --reason "Entered for the wrong patient"
     """
+    from clinicbill.app.sessions import void_session
     from clinicbill.cli.render import done
-    from clinicbill.domain.sessions.entry import get_session
-    from clinicbill.domain.sessions.record import void_session
 
     with unit_of_work() as session:
-        encounter = get_session(session, ident)
-        void_session(session, encounter, reason)
-        message, data = (
-            f"session {encounter.id} void: {encounter.void_reason}",
-            {"id": encounter.id},
-        )
-    done(message, data)
+        voided = void_session(session, ident, reason)
+    done("\n".join(voided.lines()), voided.data())
 
 
 @session_app.command("note")

@@ -255,8 +255,11 @@ def add_addendum(session, encounter: Encounter, text: str, author: str) -> Adden
     return item
 
 
-def void_session(session, encounter: Encounter, reason: str) -> Encounter:
-    """Void: kept for the record, never billed. Refused while a claim bills its lines."""
+def void_session(session, encounter: Encounter, reason: str):
+    """Void: kept for the record, never billed. Refused while a claim bills its lines. A
+    session that drew from a prepaid package gives the visit and its value back to it
+    (the money is the patient's prepaid credit again). Returns what was given back, or None."""
+    from clinicbill.domain.ledger.package_draws import give_back
     from clinicbill.store.models import Claim, ClaimLine
 
     if encounter.status == "void":
@@ -289,7 +292,7 @@ def void_session(session, encounter: Encounter, reason: str) -> Encounter:
     encounter.void_reason = reason
     encounter.voided_at = utcnow()
     session.flush()
-    return encounter
+    return give_back(session, encounter)
 
 
 def render_note(session, encounter: Encounter) -> str:
