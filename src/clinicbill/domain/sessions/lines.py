@@ -59,15 +59,9 @@ _KEYS = {
 
 
 def _int(value: str, what: str, low: int, high: int) -> int:
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise ClinicbillError(
-            f"{what}: '{str(value)[:20]}' is not a whole number", f"use {low} to {high}"
-        ) from None
-    if not low <= number <= high:
-        raise ClinicbillError(f"{what}: {number} is out of range", f"use {low} to {high}")
-    return number
+    from clinicbill.domain.sessions.inputs import whole_number
+
+    return whole_number(value, what, low, high)
 
 
 def parse_pointers(text: str, what: str = "ptr") -> tuple[int, ...]:
