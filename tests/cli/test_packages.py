@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from pypdf import PdfReader
+
 from tests.conftest import cli_subprocess
 
 SELF_PAY = [
@@ -104,7 +106,7 @@ def test_package_edit_and_void_in_a_subprocess(sample_db):
     assert voided.returncode == 0 and "package 1 void" in voided.stdout
 
 
-def test_voiding_a_session_gives_the_visit_back_to_its_package(sample_run):
+def test_voiding_a_session_gives_the_visit_back_to_its_package(sample_run, tmp_path):
     sell(sample_run, "--visits", "10")
     for day in ("2026-11-20", "2026-11-21"):
         assert sample_run(*SELF_PAY, "--date", day).exit_code == 0
@@ -122,6 +124,13 @@ def test_voiding_a_session_gives_the_visit_back_to_its_package(sample_run):
     assert totals["credit"] == "765.00" and totals["patient_due"] == "0.00"
     audit = sample_run("--json", "audit", "--entity", "ledgerentry")
     assert audit.exit_code == 0 and "session 2 void: package 1 given back" in audit.stdout
+    pdf = tmp_path / "superbill.pdf"
+    month = ("--from", "2026-11-01", "--to", "2026-11-30", "-o", str(pdf))
+    billed = sample_run("superbill", "P00006", *month)
+    assert billed.exit_code == 0 and "(1 visit, charged $130.00, balance $0.00)" in billed.stdout
+    text = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "11/20/2026" in text and "11/21/2026" not in text  # the void visit is not billed
+    assert "Paid by patient\n$85.00" in text
     # with nothing drawn any more, the package can be voided: its money is ordinary credit
     assert sample_run("session", "void", "1", "--reason", "wrong patient").exit_code == 0
     voided_package = sample_run("package", "void", "1", "--reason", "sold in error")
