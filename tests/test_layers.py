@@ -256,15 +256,7 @@ CLI_STORE_ALLOWED = {("clinicbill.store.engine", "transaction")}
 # Temporary: modules other engineers were rewriting while cli/ moved to use cases (issue 21);
 # the lead removes each entry once its queries have moved to app/.
 CLI_STORE_EXCEPTIONS = {
-    "session_prompts.py": "issue 16 rewrites the session prompts in parallel",
-    "session_prompts_note.py": "issue 16 rewrites the session prompts in parallel",
-    "session_summary.py": "issue 16 rewrites the session commands in parallel",
-    "session_view.py": "issue 16 rewrites the session commands in parallel",
-    "sessions.py": "issue 16 rewrites the session commands in parallel",
-    "packages.py": "issue 16 rewrites packages in parallel",
     "era_demo.py": "issue 19 rewrites the remittance demo in parallel",
-    "session_prompts_billing.py": "issue 16's new prompts: their queries move to app/ next",
-    "verify_prompts.py": "issue 16's new prompts: their queries move to app/ next",
 }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from pypdf import PdfReader
+
 from tests.conftest import cli_subprocess
 
 SELF_PAY = [
@@ -102,3 +104,53 @@ def test_package_edit_and_void_in_a_subprocess(sample_db):
     assert edited.returncode == 0 and "expires 2027-12-31" in edited.stdout
     voided = cli_subprocess("--db", db, "package", "void", "1", "--reason", "duplicate sale")
     assert voided.returncode == 0 and "package 1 void" in voided.stdout
+
+
+def test_voiding_a_session_gives_the_visit_back_to_its_package(sample_run, tmp_path):
+    sell(sample_run, "--visits", "10")
+    for day in ("2026-11-20", "2026-11-21"):
+        assert sample_run(*SELF_PAY, "--date", day).exit_code == 0
+    assert package_row(sample_run, 1)["visits_used"] == "2/10"
+    voided = sample_run("session", "void", "2", "--reason", "entered twice")
+    assert voided.exit_code == 0, voided.stderr
+    assert voided.stdout.splitlines() == [
+        "session 2 void: entered twice",
+        "package 1 (10 massages): visit given back, $85.00 back to prepaid credit;"
+        " 9 of 10 visits left",
+    ]
+    row = package_row(sample_run, 1)
+    assert (row["visits_used"], row["visits_left"], row["value_left"]) == ("1/10", 9, "765.00")
+    totals = json.loads(sample_run("--json", "balance", "P00006").stdout)["totals"]
+    assert totals["credit"] == "765.00" and totals["patient_due"] == "0.00"
+    audit = sample_run("--json", "audit", "--entity", "ledgerentry")
+    assert audit.exit_code == 0 and "session 2 void: package 1 given back" in audit.stdout
+    pdf = tmp_path / "superbill.pdf"
+    month = ("--from", "2026-11-01", "--to", "2026-11-30", "-o", str(pdf))
+    billed = sample_run("superbill", "P00006", *month)
+    assert billed.exit_code == 0 and "(1 visit, charged $130.00, balance $0.00)" in billed.stdout
+    text = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "11/20/2026" in text and "11/21/2026" not in text  # the void visit is not billed
+    assert "Paid by patient\n$85.00" in text
+    # with nothing drawn any more, the package can be voided: its money is ordinary credit
+    assert sample_run("session", "void", "1", "--reason", "wrong patient").exit_code == 0
+    voided_package = sample_run("package", "void", "1", "--reason", "sold in error")
+    assert voided_package.exit_code == 0, voided_package.stderr
+    again = sample_run("session", "void", "1", "--reason", "again")
+    assert again.exit_code == 1 and "error: session: 1 is already void" in again.stderr
+
+
+def test_session_void_of_a_package_visit_in_a_subprocess(sample_db):
+    db = sample_db
+    add = ("package", "add", "P00006", "--name", "5 visits", "--price", "400", "--method", "cash")
+    assert cli_subprocess("--db", db, *add, "--visits", "5", "--date", "2026-11-01").returncode == 0
+    added = cli_subprocess("--db", db, *SELF_PAY, "--date", "2026-11-20")
+    assert added.returncode == 0 and "$80.00 drawn; 4 of 5 visits left" in added.stdout
+    voided = cli_subprocess("--db", db, "--json", "session", "void", "1", "--reason", "mistake")
+    assert voided.returncode == 0, voided.stderr
+    data = json.loads(voided.stdout)
+    assert data["package"] == {
+        "id": 1,
+        "value_back_cents": 8000,
+        "discount_reversed_cents": 5000,
+        "remaining": "5 of 5 visits left",
+    }

@@ -1,11 +1,15 @@
 """The ledger invariant under random sequences of charges, insurance payments, reversals,
 manual EOBs, patient payments, write-offs, credit applications, refunds and packages, and
 (issue 17) denials held with the payer, appeals, denial write-offs, denials billed to the
-patient and crossovers (CLP02 19) held with the next payer.
+patient and crossovers (CLP02 19) held with the next payer, and (issue 16) packages sold,
+drawn by new self-pay visits, edited and voided, and sessions voided.
 
 For every service line, after every operation (accepted or refused):
 charge = insurance paid + patient paid + adjustments + balance, to the cent; the balance is
 never negative; no kind of money goes below zero; a patient's credit is never negative.
+For every package: value used + value left = price, value used is what its payment pays on
+the lines of sessions not void (a voided session gives its visit and value back), and no more
+visits are used than it holds; prepaid credit is never negative.
 """
 
 from __future__ import annotations
@@ -13,12 +17,18 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.domain.ledger import balances as ledger
-from clinicbill.domain.ledger.packages import add_package, draw_from_package
+from clinicbill.domain.ledger.package_draws import draw_for_session, draw_from_package
+from clinicbill.domain.ledger.packages import (
+    add_package,
+    edit_package,
+    package_statuses,
+    void_package,
+)
 from clinicbill.domain.ledger.payments import (
     add_adjustment,
     add_patient_payment,
@@ -31,9 +41,10 @@ from clinicbill.domain.remittance.eob import EobLine, post_eob
 from clinicbill.domain.remittance.match import load_billed_claims
 from clinicbill.domain.remittance.posting import post_remittance
 from clinicbill.domain.remittance.remit import Adjustment
+from clinicbill.domain.sessions.record import void_session
 from clinicbill.formats.x12_835_write import Outcome, advice_for, claim_payment, reversal_of
 from clinicbill.store.engine import transaction
-from clinicbill.store.models import Encounter
+from clinicbill.store.models import Encounter, LedgerEntry, Package
 from tests.factories import make_encounter
 from tests.remittance_factories import make_claim
 
@@ -65,6 +76,11 @@ operations = st.lists(
         st.tuples(st.just("appeal"), st.integers(0, 2)),
         st.tuples(st.just("writeoff"), st.integers(0, 2)),
         st.tuples(st.just("bill-patient"), st.integers(0, 2)),
+        st.tuples(st.just("package-add"), cents, st.sampled_from([None, 1, 2, 3])),
+        st.tuples(st.just("draw"), st.integers(0, 3), cents),
+        st.tuples(st.just("package-edit"), st.integers(0, 3), st.integers(1, 4)),
+        st.tuples(st.just("package-void"), st.integers(0, 3)),
+        st.tuples(st.just("void"), st.integers(0, 3)),
     ),
     max_size=10,
 )
@@ -82,6 +98,30 @@ def check_invariant(session, patient_id):
         assert line.patient_due + line.insurance_due == line.balance
     assert ledger.patient_credit(session, patient_id) >= 0
     assert free_credit(session, patient_id) >= 0
+    check_packages(session, patient_id)
+
+
+def check_packages(session, patient_id):
+    """Value used + left = price; the value used is paid on lines of sessions not void."""
+    from sqlalchemy import func, select
+
+    from clinicbill.store.models import ServiceLine
+
+    for status in package_statuses(session, patient_id):
+        payment_id = session.get(Package, status.id).payment_id
+        live = session.execute(
+            select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
+            .join(ServiceLine, ServiceLine.id == LedgerEntry.service_line_id)
+            .join(Encounter, Encounter.id == ServiceLine.encounter_id)
+            .where(LedgerEntry.payment_id == payment_id, Encounter.status != "void")
+        ).scalar()
+        assert 0 <= status.value_used_cents <= status.price_cents
+        assert status.value_used_cents == (live if payment_id else 0)
+        if not status.voided:
+            assert status.value_used_cents + status.value_left_cents == status.price_cents
+        assert status.visits is None or status.visits_used <= status.visits
+    for row in session.execute(ledger.patient_credits_query(None, patient_id, True)).all():
+        assert row.credit >= 0, row
 
 
 @settings(
@@ -90,6 +130,8 @@ def check_invariant(session, patient_id):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(ops=operations)
+@example(ops=[("package-add", 20_000, 2), ("draw", 0, 12_000), ("void", 0), ("draw", 0, 9000)])
+@example(ops=[("package-add", 9000, None), ("draw", 0, 4000), ("void", 0), ("package-void", 0)])
 def test_invariant_holds_for_every_line_after_every_operation(sample_db, ops):
     with transaction(sample_db, "tester") as session:
         example = session.begin_nested()  # every example starts from the same ledger
@@ -134,6 +176,9 @@ def _run(session, op, trace, claims, billed, encounters, patient, posted):
     if kind == "package":  # sell a package and use it for the newest visit
         package = add_package(session, patient, "pkg", op[1], "card", visits=op[2], purchased_on=ON)
         draw_from_package(session, session.get(Encounter, encounters[-1]), package, ON)
+        return
+    if kind.startswith("package-") or kind in ("draw", "void"):
+        _package_step(session, op, patient, encounters)
         return
     if kind in ("appeal", "writeoff", "bill-patient"):
         from clinicbill.app import appeals
@@ -183,3 +228,32 @@ def _run(session, op, trace, claims, billed, encounters, patient, posted):
         apply_credit(session, patient, ON)
     else:
         add_refund(session, patient, op[1], "check", ON)
+
+
+def _package_step(session, op, patient, encounters):
+    """Packages sold, drawn by a new self-pay visit (session add), edited, voided; a self-pay
+    session voided."""
+    kind = op[0]
+    if kind == "void":  # one of the self-pay visits (the claims' are refused while billed)
+        visits = encounters[3:]
+        if visits:
+            target = session.get(Encounter, visits[-1 - op[1] % len(visits)])
+            void_session(session, target, "entered in error")
+        return
+    if kind == "package-add":
+        add_package(session, patient, "pkg", op[1], "card", visits=op[2], purchased_on=ON)
+        return
+    statuses = package_statuses(session, patient.id)
+    if not statuses:
+        return
+    package = session.get(Package, statuses[op[1] % len(statuses)].id)
+    if kind == "draw":  # session add for a self-pay visit, drawing from this package
+        visit = make_encounter(
+            session, patient.id, 1, ON, [{"code": "97124", "charge_cents": op[2]}]
+        )
+        encounters.append(visit.id)
+        draw_for_session(session, visit, str(package.id))
+    elif kind == "package-edit":
+        edit_package(session, package, visits=op[2])
+    else:
+        void_package(session, package, "sold in error")

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.domain.ledger import balances as ledger
-from clinicbill.domain.ledger.packages import add_package, draw_from_package, package_statuses
+from clinicbill.domain.ledger.package_draws import draw_from_package
+from clinicbill.domain.ledger.packages import add_package, package_statuses
 from clinicbill.domain.ledger.payments import (
     add_adjustment,
     add_patient_payment,
@@ -219,3 +220,80 @@ def test_package_refusals(s, haddad, chen):
     ):
         with pytest.raises(ClinicbillError):
             add_package(s, haddad, method="card", purchased_on=ON, **bad)
+
+
+def _package_entries(s, encounter) -> list[tuple[str, int]]:
+    from clinicbill.store.models import ServiceLine
+
+    return [
+        (kind, int(cents))
+        for kind, cents in s.execute(
+            select(LedgerEntry.kind, LedgerEntry.amount_cents)
+            .join(ServiceLine, ServiceLine.id == LedgerEntry.service_line_id)
+            .where(ServiceLine.encounter_id == encounter.id)
+            .order_by(LedgerEntry.id)
+        ).all()
+    ]
+
+
+def test_voiding_a_session_gives_its_visit_back_to_the_package(s, haddad):
+    from clinicbill.domain.sessions.record import void_session
+
+    package = add_package(s, haddad, "3 for 240", 24000, "card", visits=3, purchased_on=ON)
+    first, second = (self_pay_visit(s, haddad, day, 10000) for day in (2, 9))
+    for visit in (first, second):
+        draw_from_package(s, visit, package)
+    assert ledger.patient_credit(s, haddad.id) == 8000
+    given = void_session(s, second, "entered twice")
+    assert (given.package_id, given.value_cents, given.discount_cents) == (package.id, 8000, 2000)
+    assert given.remaining == "2 of 3 visits left"
+    (status,) = package_statuses(s, haddad.id)
+    assert (status.visits_used, status.value_used_cents, status.value_left_cents) == (
+        1,
+        8000,
+        16000,
+    )
+    assert ledger.patient_credit(s, haddad.id) == 16000  # prepaid credit again
+    assert free_credit(s, haddad.id) == 0  # still the package's, not ordinary credit
+    # the draw is reversed by entries of the opposite sign, nothing deleted
+    assert _package_entries(s, second) == [
+        ("patient_payment", 8000),
+        ("adjustment", 2000),
+        ("patient_payment", -8000),
+        ("adjustment", -2000),
+    ]
+    kept = ledger.line_details(s, encounter_id=first.id)[0]
+    assert (kept.patient_paid, kept.adjusted, kept.balance) == (8000, 2000, 0)  # untouched
+    # the visit given back is drawn again by the next session, and the last takes the rest
+    for day in (16, 23):
+        draw_from_package(s, self_pay_visit(s, haddad, day, 10000), package)
+    (status,) = package_statuses(s, haddad.id)
+    assert (status.visits_left, status.value_left_cents) == (0, 0)
+    assert ledger.patient_credit(s, haddad.id) == 0
+
+
+def test_voiding_a_membership_session_then_the_package(s, haddad):
+    from clinicbill.domain.ledger.packages import void_package
+    from clinicbill.domain.sessions.record import void_session
+
+    package = add_package(s, haddad, "March", 8000, "card", purchased_on=ON)
+    visit = self_pay_visit(s, haddad, 3, 9000)
+    draw_from_package(s, visit, package)
+    with pytest.raises(ClinicbillError, match="voiding it would unpay them"):
+        void_package(s, package, "sold in error")
+    given = void_session(s, visit, "wrong patient")
+    assert (given.value_cents, given.discount_cents) == (8000, 1000)
+    assert given.remaining == "membership"
+    assert package_statuses(s, haddad.id)[0].value_left_cents == 8000
+    payment_id = void_package(s, package, "sold in error")  # nothing used any more
+    assert payment_id and free_credit(s, haddad.id) == 8000  # ordinary credit now
+
+
+def test_voiding_a_session_without_a_package_gives_nothing_back(s, haddad):
+    from clinicbill.domain.sessions.record import void_session
+
+    add_package(s, haddad, "3 visits", 24000, "card", visits=3, purchased_on=ON)
+    visit = self_pay_visit(s, haddad, 4)
+    assert void_session(s, visit, "mistake") is None
+    assert _package_entries(s, visit) == []
+    assert package_statuses(s, haddad.id)[0].value_left_cents == 24000

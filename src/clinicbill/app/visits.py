@@ -46,19 +46,25 @@ class LastVisit:
     policy_id: int | None = None  # None: self-pay
 
 
-def last_visit(session, patient_id: int) -> LastVisit | None:
-    """The patient's latest session that is not void, as inputs for a new one."""
+def latest_session(session, patient_id: int):
+    """The patient's latest session (Encounter) that is not void, or None."""
     from sqlalchemy import select
 
-    from clinicbill.domain.sessions.record import stored_inputs
     from clinicbill.store.models import Encounter
 
-    last = session.execute(
+    return session.execute(
         select(Encounter)
         .where(Encounter.patient_id == patient_id, Encounter.status != "void")
         .order_by(Encounter.service_date.desc(), Encounter.id.desc())
         .limit(1)
     ).scalar()
+
+
+def last_visit(session, patient_id: int) -> LastVisit | None:
+    """The patient's latest session that is not void, as inputs for a new one."""
+    from clinicbill.domain.sessions.record import stored_inputs
+
+    last = latest_session(session, patient_id)
     if last is None:
         return None
     inputs = stored_inputs(session, last)

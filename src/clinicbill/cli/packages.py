@@ -28,11 +28,10 @@ def package_add(
     Example: clinicbill package add P00006 --name '10 massages' --price 850
       --visits 10 --method card
     """
+    from clinicbill.app.packages import sell_package
     from clinicbill.cli.render import done
     from clinicbill.domain.errors import MissingValue
-    from clinicbill.domain.ledger.packages import add_package
     from clinicbill.domain.money import fmt, parse_amount
-    from clinicbill.domain.practice.lookup import find_patient
     from clinicbill.domain.validate import parse_date
 
     name = _ask(name, "Package name", "name")
@@ -43,19 +42,9 @@ def package_add(
     method = _ask(method, "Method (cash/card/check/hsa/fsa/eft)", "method")
     if visits is None and expires is None:
         visits, expires = _ask_visits_and_expiry()
+    day = parse_date(expires, "expires") if expires else None
     with unit_of_work() as session:
-        row = find_patient(session, patient)
-        package = add_package(
-            session,
-            row,
-            name,
-            cents,
-            method,
-            visits,
-            _on(on),
-            parse_date(expires, "expires") if expires else None,
-            ref,
-        )
+        package = sell_package(session, patient, name, cents, method, visits, _on(on), day, ref)
     done(
         f"package {package.id}: {package.name} for {fmt(cents)}"
         + (f", {visits} visits" if visits else " (membership: any number of visits)")
@@ -108,14 +97,9 @@ def package_edit(
 
     Example: clinicbill package edit 1 --expires 2027-06-30
     """
+    from clinicbill.app.packages import edit_package
     from clinicbill.cli.render import done
     from clinicbill.domain.errors import ClinicbillError
-    from clinicbill.domain.ledger.packages import (
-        edit_package,
-        find_package,
-        remaining_text,
-        status_of,
-    )
     from clinicbill.domain.validate import parse_date
 
     if name is None and visits is None and expires is None:
@@ -123,12 +107,12 @@ def package_edit(
     never = expires is not None and expires.strip().lower() == "never"
     day = parse_date(expires, "expires") if expires is not None and not never else None
     with unit_of_work() as session:
-        pkg = find_package(session, package)
-        changed = edit_package(session, pkg, name, visits, day, clear_expiry=never)
-        left = remaining_text(status_of(session, pkg))
-        ident = pkg.id
-    what = ", ".join(k.replace("_", "-") for k in changed) or "nothing changed"
-    done(f"package {ident}: {what}; {left}", {"package_id": ident, "changed": list(changed)})
+        edited = edit_package(session, package, name, visits, day, clear_expiry=never)
+    what = ", ".join(k.replace("_", "-") for k in edited.changed) or "nothing changed"
+    done(
+        f"package {edited.id}: {what}; {edited.remaining}",
+        {"package_id": edited.id, "changed": list(edited.changed)},
+    )
 
 
 @package_app.command("void")
@@ -141,17 +125,15 @@ def package_void(
 
     Example: clinicbill package void 2 --reason "Sold to the wrong patient"
     """
+    from clinicbill.app.packages import void_package
     from clinicbill.cli.render import done
-    from clinicbill.domain.ledger.packages import find_package, void_package
 
     with unit_of_work() as session:
-        pkg = find_package(session, package)
-        ident, patient_id = pkg.id, pkg.patient_id
-        payment_id = void_package(session, pkg, reason)
+        voided = void_package(session, package, reason)
     done(
-        f"package {ident} void; its payment {payment_id} stays as the patient's credit"
-        " (refund it with clinicbill refund, or apply it with clinicbill payment apply)",
-        {"package_id": ident, "payment_id": payment_id, "patient_id": patient_id},
+        f"package {voided.id} void; its payment {voided.payment_id} stays as the patient's"
+        " credit (refund it with clinicbill refund, or apply it with clinicbill payment apply)",
+        {"package_id": voided.id, "payment_id": voided.payment_id, "patient_id": voided.patient_id},
     )
 
 
@@ -161,13 +143,11 @@ def package_list(patient: Annotated[str | None, Arg(help="Only this patient.")] 
 
     Example: clinicbill package list P00006
     """
+    from clinicbill.app.packages import list_packages
     from clinicbill.cli.render import table
-    from clinicbill.domain.ledger.packages import describe, package_statuses
-    from clinicbill.domain.practice.lookup import find_patient
 
     with unit_of_work() as session:
-        patient_id = find_patient(session, patient).id if patient else None
-        rows = [describe(s) for s in package_statuses(session, patient_id)]
+        rows = list_packages(session, patient)
     table(
         rows,
         [
@@ -196,20 +176,19 @@ def package_use(
 
     Example: clinicbill package use 1 12
     """
+    from clinicbill.app.packages import use_package
     from clinicbill.cli.render import done
-    from clinicbill.domain.ledger.packages import draw_from_package, find_package
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.practice.lookup import get_or_refuse
-    from clinicbill.store.models import Encounter
 
     with unit_of_work() as session:
-        pkg = find_package(session, package)
-        encounter = get_or_refuse(session, Encounter, session_id, "session")
-        applied = draw_from_package(session, encounter, pkg)
-    total = sum(a.amount_cents for a in applied)
+        drawn = use_package(session, package, session_id)
     done(
-        f"session {session_id}: {fmt(total)} drawn from package {pkg.id}",
-        {"package_id": pkg.id, "session": session_id, "applied": _applied_rows(applied)},
+        f"session {session_id}: {fmt(drawn.total_cents)} drawn from package {drawn.package_id}",
+        {
+            "package_id": drawn.package_id,
+            "session": session_id,
+            "applied": _applied_rows(drawn.applied),
+        },
     )
 
 

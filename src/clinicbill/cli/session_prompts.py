@@ -27,26 +27,13 @@ def _say_refusal(exc) -> None:
 # --- who, when, billed to ---------------------------------------------------------------------
 
 
-def _patient_choices(session) -> dict[str, int]:
-    from sqlalchemy import select
-
-    from clinicbill.store.models import Patient
-
-    rows = session.execute(
-        select(Patient.id, Patient.account_number, Patient.last_name, Patient.first_name)
-        .order_by(Patient.last_name, Patient.first_name)
-        .limit(20_000)
-    ).all()
-    return {f"{acct}  {last}, {first}": ident for ident, acct, last, first in rows}
-
-
 def ask_patient(ref) -> int:
+    from clinicbill.app.session_prompts import patient_choices, patient_id
     from clinicbill.domain.errors import ClinicbillError
-    from clinicbill.domain.practice.lookup import find_patient
 
     if ref is not None:
-        return _read(lambda s: find_patient(s, ref).id)
-    choices = _read(_patient_choices)
+        return _read(patient_id, ref)
+    choices = _read(patient_choices)
     while True:
         answer = (
             _q()
@@ -57,27 +44,18 @@ def ask_patient(ref) -> int:
         if answer in choices:
             return choices[answer]
         try:
-            return _read(lambda s, ref: find_patient(s, ref).id, answer)
+            return _read(patient_id, answer)
         except ClinicbillError as exc:
             _say_refusal(exc)
 
 
 def ask_provider(ref, usual: int | None = None) -> tuple[int, str]:
-    from sqlalchemy import select
-
-    from clinicbill.domain.practice.lookup import find_provider
-    from clinicbill.store.models import Provider
+    from clinicbill.app.session_prompts import provider_by_ref, provider_choices
 
     if ref is not None:
-        found = _read(lambda s: find_provider(s, ref))
+        found = _read(provider_by_ref, ref)
         return found.id, found.credential
-    rows = _read(
-        lambda s: (
-            s.execute(select(Provider).where(Provider.active).order_by(Provider.last_name))
-            .scalars()
-            .all()
-        )
-    )
+    rows = _read(provider_choices)
     if len(rows) == 1:
         typer.echo(f"  provider: {rows[0].display_name}")
         return rows[0].id, rows[0].credential
@@ -115,32 +93,16 @@ def ask_date(value, default: date | None = None) -> date:
     return parse_date(value, "date", allow_future=False)
 
 
-def _policy_choices(session, patient_id: int, on: date):
-    from clinicbill.domain.practice.patients import active_policy, policies_for
-    from clinicbill.store.models import Patient, Payer
-
-    patient = session.get(Patient, patient_id)
-    current = active_policy(session, patient, on)
-    out = []
-    for policy in policies_for(session, patient):
-        if policy.effective_from and on < policy.effective_from:
-            continue
-        if policy.effective_to and on > policy.effective_to:
-            continue
-        payer = session.get(Payer, policy.payer_id)
-        out.append((f"{payer.name} ({policy.priority}, member {policy.member_id})", policy.id))
-    return out, current.id if current else None
-
-
 def ask_policy(value, patient_id: int, on: date, usual: int | None = None):
     """AUTO/None/ref as given; otherwise a choice of the policies in effect, or self-pay.
     Not asked when the policy of the last visit (`usual`) is still the one in effect: it is
     said, and changed at the summary if need be."""
+    from clinicbill.app.session_prompts import policy_choices
     from clinicbill.domain.sessions.entry import AUTO
 
     if value is not AUTO:
         return value
-    choices, current = _read(_policy_choices, patient_id, on)
+    choices, current = _read(policy_choices, patient_id, on)
     if not choices:
         typer.echo("  billed to: self-pay (no policy in effect that day)")
         return None
@@ -171,21 +133,6 @@ def ask_template(value, credential: str):
 
 
 # --- diagnoses --------------------------------------------------------------------------------
-
-
-def _last_diagnoses(session, patient_id: int) -> list[str]:
-    from sqlalchemy import select
-
-    from clinicbill.domain.sessions.entry import stored_diagnoses
-    from clinicbill.store.models import Encounter
-
-    last = session.execute(
-        select(Encounter)
-        .where(Encounter.patient_id == patient_id, Encounter.status != "void")
-        .order_by(Encounter.service_date.desc(), Encounter.id.desc())
-        .limit(1)
-    ).scalar()
-    return stored_diagnoses(session, last) if last else []
 
 
 def _pick_code(answer: str, on: date) -> str | None:
@@ -220,9 +167,10 @@ def _pick_code(answer: str, on: date) -> str | None:
 
 
 def ask_diagnoses(patient_id: int, on: date, insured: bool, ask_same: bool = True) -> list[str]:
+    from clinicbill.app.session_prompts import last_diagnoses
     from clinicbill.domain.codesets.icd import description
 
-    previous = _read(_last_diagnoses, patient_id) if ask_same else []
+    previous = _read(last_diagnoses, patient_id) if ask_same else []
     if previous:
         shown = "; ".join(f"{c} {description(c) or ''}".strip() for c in previous)
         if _q().confirm(f"Same diagnoses as last visit ({shown})?", default=True).unsafe_ask():
@@ -250,16 +198,6 @@ def ask_diagnoses(patient_id: int, on: date, insured: bool, ask_same: bool = Tru
 # --- the whole walk-through -------------------------------------------------------------------
 
 
-def _rule_for(session, policy) -> str:
-    from clinicbill.domain.practice.profiles import load_profile, profile_for_payer
-    from clinicbill.store.models import Payer, Policy
-
-    if policy is None:
-        return load_profile("self-pay").unit_rule
-    row = session.get(Policy, int(policy)) if str(policy).isdigit() else None
-    return profile_for_payer(session.get(Payer, row.payer_id)).unit_rule if row else "cms-8-minute"
-
-
 def _preview(inputs: dict):
     from clinicbill.cli.session_view import print_plan
     from clinicbill.domain.sessions.entry import plan_session
@@ -269,11 +207,10 @@ def _preview(inputs: dict):
         typer.echo("\nSession to save:")
         print_plan(session, plan)
         if plan.policy_id is None and inputs.get("package") not in (None, "none"):
-            from clinicbill.domain.ledger.packages import find_package, remaining_text, status_of
+            from clinicbill.app.packages import package_remaining
 
-            package = find_package(session, inputs["package"])
-            status = remaining_text(status_of(session, package))
-            typer.echo(f"  paid with  package {package.id}: {package.name} ({status} before this)")
+            ident, name, status = package_remaining(session, inputs["package"])
+            typer.echo(f"  paid with  package {ident}: {name} ({status} before this)")
         return plan
 
     return _read(run)
@@ -296,20 +233,20 @@ class Context:
 
 
 def context(out: dict) -> Context:
+    from clinicbill.app.session_prompts import policy_choices, provider_credential, unit_rule
     from clinicbill.domain.sessions.entry import AUTO
     from clinicbill.domain.sessions.notes import load_template
-    from clinicbill.store.models import Provider
 
     on = date.fromisoformat(out["service_date"])
-    credential = _read(lambda s: s.get(Provider, int(out["provider"])).credential)
+    credential = _read(provider_credential, out["provider"])
     insured = out["policy"] is not None and (
-        out["policy"] is not AUTO or _read(_policy_choices, out["patient"], on)[1] is not None
+        out["policy"] is not AUTO or _read(policy_choices, out["patient"], on)[1] is not None
     )
     return Context(
         on=on,
         credential=credential,
         template=load_template(out["template"]) if out["template"] else None,
-        rule=_read(_rule_for, out["policy"] if out["policy"] is not AUTO else None),
+        rule=_read(unit_rule, out["policy"] if out["policy"] is not AUTO else None),
         insured=insured,
     )
 

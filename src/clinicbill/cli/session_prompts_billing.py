@@ -9,21 +9,14 @@ from clinicbill.cli.common import questions as _q
 from clinicbill.cli.common import read as _read
 
 
-def _package_choices(session, patient_id: int, on: date):
-    from clinicbill.domain.ledger.packages import remaining_text, usable_packages
-
-    return [
-        (f"package {s.id}: {s.name} ({remaining_text(s)})", str(s.id))
-        for s in usable_packages(session, patient_id, on)
-    ]
-
-
 def ask_package(out: dict, on: date) -> None:
     """A self-pay visit of a patient with a prepaid package: pay with it (the default) or
     bill the visit. Asked only when the flags chose neither."""
     if out.get("package") is not None or out["policy"] is not None:
         return
-    choices = _read(_package_choices, out["patient"], on)
+    from clinicbill.app.packages import package_choices
+
+    choices = _read(package_choices, out["patient"], on)
     if not choices:
         return
     Choice = _q().Choice
@@ -32,31 +25,15 @@ def ask_package(out: dict, on: date) -> None:
     out["package"] = _q().select("Pay with:", options, default=options[0]).unsafe_ask()
 
 
-def _case_choices(session, patient_id: int, policy_ref):
-    from clinicbill.domain.cases.records import list_cases
-    from clinicbill.domain.practice.lookup import find_policy
-    from clinicbill.store.models import Patient
-
-    patient = session.get(Patient, patient_id)
-    policy = find_policy(session, policy_ref, patient)
-    cases = [
-        c
-        for c in list_cases(session, patient_id, open_only=True)
-        if c.policy_id in (None, policy.id)
-    ]
-    labels = [(f"case {c.id}: {c.kind}, injury {c.injury_date}", c.id) for c in cases]
-    mine = [c.id for c in cases if c.policy_id == policy.id]
-    return labels, mine[0] if len(mine) == 1 else None
-
-
 def ask_case(value, patient_id: int, policy):
     """The injury case to bill under: a choice among the patient's open cases (the only one
     for the policy billed is the default), or none."""
+    from clinicbill.app.session_prompts import case_choices
     from clinicbill.domain.sessions.entry import AUTO
 
     if value is not AUTO or policy is None or policy is AUTO:
         return value
-    choices, current = _read(_case_choices, patient_id, policy)
+    choices, current = _read(case_choices, patient_id, policy)
     if not choices:
         return AUTO
     Choice = _q().Choice

@@ -275,15 +275,11 @@ def ask_soap(given: dict | None, pain_before, pain_after) -> tuple[dict, object,
 def finish_note(ident: int) -> None:
     """ "Save and sign" on an incomplete note: the visit is already saved as a draft (nothing
     typed is lost); ask for the missing parts now and sign. Ctrl-C keeps the draft."""
-    from clinicbill.cli.common import answer_check, unit_of_work
+    from clinicbill.app.sessions import edit_session, missing_note_fields
+    from clinicbill.cli.common import answer_check, read, unit_of_work
     from clinicbill.cli.context import STATE
-    from clinicbill.domain.sessions.entry import get_session
-    from clinicbill.domain.sessions.record import edit_session, sign_session
-    from clinicbill.store.engine import current_user
 
-    with unit_of_work() as session:
-        encounter = get_session(session, str(ident))
-        missing = [name for name in SOAP_LABELS if not getattr(encounter, name)]
+    missing = read(missing_note_fields, str(ident), list(SOAP_LABELS))
     typer.echo(
         f"session {ident} saved as a draft; to sign it the note still needs "
         f"{', '.join(missing)} (Ctrl-C keeps the draft)"
@@ -297,7 +293,5 @@ def finish_note(ident: int) -> None:
         typer.echo(f"kept as a draft: finish it with clinicbill session edit {ident}", err=True)
         raise typer.Exit(1) from None
     with unit_of_work() as session:
-        encounter = get_session(session, str(ident))
-        edit_session(session, encounter, soap=soap)
-        sign_session(session, encounter, STATE.user or current_user())
+        edit_session(session, str(ident), {"soap": soap}, sign=True, user=STATE.user)
     typer.echo(f"session {ident} signed")

@@ -156,36 +156,16 @@ def change_answer(out: dict) -> None:
         sp.ask_package(out, sp.context(out).on)
 
 
-def _stored_answers(session, ident: str) -> tuple[int, dict]:
-    from clinicbill.domain.sessions.entry import get_session
-    from clinicbill.domain.sessions.record import stored_inputs
-
-    encounter = get_session(session, ident)
-    stored = stored_inputs(session, encounter)
-    if encounter.status != "draft":
-        from clinicbill.domain.errors import ClinicbillError
-
-        raise ClinicbillError(
-            f"session: {encounter.id} is {encounter.status} and cannot be edited",
-            f"add an addendum instead: clinicbill session addendum {encounter.id}",
-        )
-    out = {**stored, "patient": stored["patient"].id, "provider": stored["provider"].id}
-    out["service_date"] = encounter.service_date.isoformat()
-    out["policy"] = stored["policy"].id if stored["policy"] else None
-    return encounter.id, out
-
-
 def edit_at_terminal(ident: str) -> None:
     """`session edit ID` with no flags at a terminal: the summary of the stored session, where
     any answer can be changed (the prompts prefilled), then saved or signed."""
+    from clinicbill.app.session_prompts import stored_answers
+    from clinicbill.app.sessions import edit_session
     from clinicbill.cli.common import unit_of_work
     from clinicbill.cli.context import STATE
     from clinicbill.cli.session_prompts import _read
-    from clinicbill.domain.sessions.entry import get_session
-    from clinicbill.domain.sessions.record import edit_session, sign_session
-    from clinicbill.store.engine import current_user
 
-    number, out = _read(_stored_answers, ident)
+    number, out = _read(stored_answers, ident)
     out, sign = summary(out, exclude_id=number)
     changes = {
         k: v
@@ -194,11 +174,8 @@ def edit_at_terminal(ident: str) -> None:
     }
     changes["policy"] = "self-pay" if out["policy"] is None else out["policy"]
     with unit_of_work() as session:
-        encounter = get_session(session, str(number))
-        changed = edit_session(session, encounter, replace_lines=True, **changes)
-        if sign:
-            sign_session(session, encounter, STATE.user or current_user())
-    what = ", ".join(k.replace("_", "-") for k in changed) or "nothing changed"
+        edited = edit_session(session, str(number), changes, (), True, sign, STATE.user)
+    what = ", ".join(k.replace("_", "-") for k in edited.changed) or "nothing changed"
     typer.echo(f"session {number}: {what}" + ("; signed" if sign else " (draft)"))
 
 

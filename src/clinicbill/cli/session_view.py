@@ -5,18 +5,16 @@ from __future__ import annotations
 import typer
 
 
-def plan_lines_text(session, plan) -> list[str]:
-    """The summary shown before saving and after: who, what, units and why, charges."""
+def plan_lines_text(plan, names) -> list[str]:
+    """The summary shown before saving and after: who (`names`, app.sessions.PlanNames),
+    what, units and why, charges."""
     from clinicbill.domain.codesets.icd import description
     from clinicbill.domain.money import fmt
     from clinicbill.domain.sessions.note_view import LETTERS
-    from clinicbill.store.models import Patient, Provider
 
-    patient = session.get(Patient, plan.patient_id)
-    provider = session.get(Provider, plan.provider_id)
     out = [
-        f"  patient    {patient.display_name} ({patient.account_number})",
-        f"  provider   {provider.display_name}",
+        f"  patient    {names.patient}",
+        f"  provider   {names.provider}",
         f"  date       {plan.service_date.isoformat()}   place of service {plan.place_of_service}",
         f"  billed to  {plan.billed_to}   unit rule {plan.unit_rule}",
     ]
@@ -45,9 +43,10 @@ def plan_lines_text(session, plan) -> list[str]:
 
 
 def print_plan(session, plan) -> None:
+    from clinicbill.app.sessions import plan_names
     from clinicbill.app.visit_coverage import acupuncture_count
 
-    for text in plan_lines_text(session, plan):
+    for text in plan_lines_text(plan, plan_names(session, plan)):
         typer.echo(text)
     counted = acupuncture_count(session, plan)
     if counted:
@@ -104,17 +103,15 @@ def plan_data(plan) -> dict:
     }
 
 
-def session_data(session, encounter) -> dict:
-    """A stored session with its diagnoses, lines and addenda, for --json."""
+def session_data(parts: dict) -> dict:
+    """A stored session with its diagnoses, lines and addenda (app.sessions.session_parts),
+    for --json."""
     from clinicbill.cli.common import model_data
-    from clinicbill.domain.sessions.entry import stored_diagnoses, stored_lines
-    from clinicbill.domain.sessions.note_view import addenda
-    from clinicbill.domain.sessions.notes import stored_details
 
-    data = model_data(encounter)
+    data = model_data(parts["encounter"])
     data.pop("modality_json", None)
-    data["details"] = stored_details(encounter)
-    data["diagnoses"] = stored_diagnoses(session, encounter)
-    data["lines"] = [model_data(line) for line in stored_lines(session, encounter)]
-    data["addenda"] = [model_data(a) for a in addenda(session, encounter)]
+    data["details"] = parts["details"]
+    data["diagnoses"] = parts["diagnoses"]
+    data["lines"] = [model_data(line) for line in parts["lines"]]
+    data["addenda"] = [model_data(a) for a in parts["addenda"]]
     return data

@@ -9,104 +9,35 @@ from typing import Annotated
 import typer
 
 from clinicbill.cli.common import Force, Output, unit_of_work
+from clinicbill.cli.session_flags import (
+    AuthOpt,
+    CaseOpt,
+    DateOpt,
+    DetailOpt,
+    DxOpt,
+    LineOpt,
+    NoPackageOpt,
+    PackageOpt,
+    PainOpt,
+    PatientOpt,
+    PolicyOpt,
+    PosOpt,
+    ProviderOpt,
+    ReferralOpt,
+    SelfPayOpt,
+    TemplateOpt,
+    TextOpt,
+    TotalOpt,
+    edit_changes,
+    flag_inputs,
+    needs_prompts,
+)
 
 Opt = typer.Option
 session_app = typer.Typer(
     help="Sessions (visits): SOAP note, diagnoses, services.", no_args_is_help=True
 )
 SessionId = Annotated[str, typer.Argument(help="Session id.")]
-
-# Options shared by `session add` and `session edit`.
-PatientOpt = Annotated[str | None, Opt(help="Id, account or name.")]
-ProviderOpt = Annotated[str | None, Opt(help="Rendering provider: id, NPI or name.")]
-DateOpt = Annotated[str | None, Opt("--date", help="Date of service (default today).")]
-PosOpt = Annotated[str | None, Opt("--pos", help="Place of service (default 11 office).")]
-PolicyOpt = Annotated[
-    str | None, Opt(help="Policy id or member id (default: primary policy in effect).")
-]
-SelfPayOpt = Annotated[bool, Opt("--self-pay", help="Bill the patient, not insurance.")]
-DxOpt = Annotated[
-    list[str] | None, Opt("--dx", help="ICD-10-CM diagnosis, in order (repeat, up to 12).")
-]
-LineOpt = Annotated[
-    list[str] | None,
-    Opt(
-        "--line",
-        help="Service: CODE[:minutes=N][:units=N][:mod=59,GP][:ptr=1,2][:charge=65] (repeat).",
-    ),
-]
-TotalOpt = Annotated[str | None, Opt(help="Minutes of the whole visit.")]
-TemplateOpt = Annotated[
-    str | None, Opt(help="Note template: massage, acupuncture, combined (default from codes).")
-]
-DetailOpt = Annotated[
-    list[str] | None, Opt("--detail", help='Template answer key=value (repeat), e.g. areas="neck".')
-]
-TextOpt = Annotated[str | None, Opt()]
-PainOpt = Annotated[str | None, Opt(help="0-10.")]
-AuthOpt = Annotated[str | None, Opt("--auth", help="Authorization id, or none (default: auto).")]
-ReferralOpt = Annotated[str | None, Opt(help="Referral id, or none (default: auto).")]
-CaseOpt = Annotated[
-    str | None,
-    Opt("--case", help="Injury case id, or none (default: the only open case for the policy)."),
-]
-
-
-def _link(value: str | None, label: str):
-    from clinicbill.domain.errors import ClinicbillError
-    from clinicbill.domain.sessions.entry import AUTO
-
-    if value is None or value.strip().lower() == "auto":
-        return AUTO
-    if value.strip().lower() == "none":
-        return None
-    if not value.strip().isdigit():
-        raise ClinicbillError(f"{label}: '{value[:20]}' is not an id", "give an id, auto or none")
-    return int(value)
-
-
-def _inputs(**flags) -> dict:
-    """Flag values as plan_session inputs (None: not given)."""
-    from clinicbill.domain.sessions.entry import AUTO, parse_line
-    from clinicbill.domain.sessions.notes import parse_detail
-
-    soap = {k: flags[k] for k in ("subjective", "objective", "assessment", "plan")}
-    flags["date"] = flags.get("date_")
-    policy = AUTO if flags["policy"] is None else flags["policy"]
-    if flags["self_pay"] or str(flags["policy"]).strip().lower() == "self-pay":
-        policy = None
-    return {
-        "patient": flags["patient"],
-        "provider": flags["provider"],
-        "service_date": flags["date"],
-        "place_of_service": flags["pos"],
-        "policy": policy,
-        "total_minutes": flags["total_minutes"],
-        "template": flags["template"],
-        "diagnoses": list(flags["dx"]) if flags["dx"] else None,
-        "lines": [parse_line(x) for x in flags["line"]] if flags["line"] else None,
-        "modality": dict(parse_detail(d) for d in flags["detail"]) if flags["detail"] else None,
-        "soap": {k: v for k, v in soap.items() if v is not None} or None,
-        "pain_before": flags["pain_before"],
-        "pain_after": flags["pain_after"],
-        "authorization_id": _link(flags["auth"], "auth"),
-        "referral_id": _link(flags["referral"], "referral"),
-        "case": _case_ref(flags.get("case")),
-    }
-
-
-def _case_ref(value):
-    from clinicbill.domain.sessions.entry import AUTO
-
-    if value is None or value.strip().lower() == "auto":
-        return AUTO
-    return None if value.strip().lower() == "none" else value
-
-
-def _needs_prompts(inputs: dict) -> bool:
-    """Interactive when a required value is missing (a diagnosis unless billed as self-pay)."""
-    missing = any(inputs[k] is None for k in ("patient", "provider", "lines"))
-    return missing or (inputs["diagnoses"] is None and inputs["policy"] is not None)
 
 
 @session_app.command("add")
@@ -131,17 +62,8 @@ def session_add(
     auth: AuthOpt = None,
     referral: ReferralOpt = None,
     case: CaseOpt = None,
-    package: Annotated[
-        str | None,
-        Opt(
-            "--package",
-            help="Prepaid package id this self-pay visit draws from (default: the patient's"
-            " package in use, soonest to expire).",
-        ),
-    ] = None,
-    no_package: Annotated[
-        bool, Opt("--no-package", help="Bill this self-pay visit; draw from no package.")
-    ] = False,
+    package: PackageOpt = None,
+    no_package: NoPackageOpt = False,
     sign: Annotated[bool, Opt("--sign", help="Sign the note right away.")] = False,
 ) -> None:
     """Record a session. On a terminal, asks for whatever the flags did not give.
@@ -155,55 +77,49 @@ def session_add(
     """
     flags = dict(locals())
     flags.pop("package"), flags.pop("no_package")
+    from clinicbill.app.sessions import add_session
     from clinicbill.cli.context import STATE, tty
-    from clinicbill.cli.render import done
-    from clinicbill.cli.session_view import plan_data, plan_lines_text, print_notices
-    from clinicbill.domain.sessions.entry import plan_session, write_session
-    from clinicbill.domain.sessions.record import missing_for_signature, sign_session
-    from clinicbill.store.engine import current_user
 
-    inputs = _inputs(**flags)
+    inputs = flag_inputs(**flags)
     inputs["package"] = "none" if no_package else package
-    asked = tty() and _needs_prompts(inputs)
+    asked = tty() and needs_prompts(inputs)
     if asked:
         from clinicbill.cli.session_summary import ask_session
 
         inputs, sign = ask_session(inputs, sign)
     package = inputs.pop("package")
     with unit_of_work() as session:
-        planned = plan_session(session, **inputs)
-        encounter = write_session(session, planned)
-        from clinicbill.app.selfpay import bill_new_session  # memberships, tiers
-        from clinicbill.domain.ledger.packages import draw_for_session
-
-        drawn = draw_for_session(session, encounter, package)
-        billing = bill_new_session(session, encounter)
-        finish = asked and sign and bool(missing_for_signature(session, encounter))
-        if sign and not finish:
-            sign_session(session, encounter, STATE.user or current_user())
-        saved_id, status = encounter.id, encounter.status
-        # the interactive walk-through showed the summary before saving
-        summary = [] if asked or STATE.json else plan_lines_text(session, planned)
+        added = add_session(session, inputs, package, sign, STATE.user, asked)
     # Printed only now that the session is committed (STYLE.md: one transaction, then one message).
+    _print_added(added, asked)
+
+
+def _print_added(added, asked: bool) -> None:
+    """What `session add` says once saved: the package drawn, the summary (unless the
+    walk-through showed it before saving), notices, billing; then what to do next."""
+    from clinicbill.cli.context import STATE
+    from clinicbill.cli.render import done
+    from clinicbill.cli.session_view import plan_data, plan_lines_text, print_notices
+
     if STATE.json:
-        data = {"id": saved_id, "status": status, **plan_data(planned)}
-        done("", {**data, "billing": [*drawn, *billing.notes]})
+        data = {"id": added.id, "status": added.status, **plan_data(added.plan)}
+        done("", {**data, "billing": [*added.drawn, *added.billing]})
         return
-    typer.echo(f"session {saved_id} added ({status})")
-    for note in drawn:
+    typer.echo(f"session {added.id} added ({added.status})")
+    for note in added.drawn:
         typer.echo(note)
-    for text in summary:
-        typer.echo(text)
     if not asked:
-        print_notices(planned)
-    for note in billing.notes:
+        for text in plan_lines_text(added.plan, added.names):
+            typer.echo(text)
+        print_notices(added.plan)
+    for note in added.billing:
         typer.echo(note)
-    if finish:  # saved as a draft above: ask what the signature still needs
+    if added.finish:  # saved as a draft above: ask what the signature still needs
         from clinicbill.cli.session_prompts_note import finish_note
 
-        finish_note(saved_id)
-    elif status == "draft":
-        typer.echo(f"sign it when the note is complete: clinicbill session sign {saved_id}")
+        finish_note(added.id)
+    elif added.status == "draft":
+        typer.echo(f"sign it when the note is complete: clinicbill session sign {added.id}")
 
 
 @session_app.command("edit")
@@ -244,40 +160,25 @@ def session_edit(
     Example: clinicbill session edit 12 --assessment "Improved range of motion" --pain-after 2
     """
     flags = {k: v for k, v in locals().items() if k not in ("remove_line", "replace_lines")}
+    from clinicbill.app.sessions import edit_session
     from clinicbill.cli.common import changed_message
     from clinicbill.cli.context import tty
     from clinicbill.cli.render import done
     from clinicbill.cli.session_view import print_notices
-    from clinicbill.domain.sessions.entry import AUTO, get_session
-    from clinicbill.domain.sessions.record import edit_session, plan_stored
 
-    inputs = _inputs(**flags)
-    changes = {k: v for k, v in inputs.items() if v is not None and v is not AUTO}
+    changes = edit_changes(flags)
     if not changes and not (remove_line or self_pay or auth or referral or policy) and tty():
         from clinicbill.cli.session_summary import edit_at_terminal
 
         return edit_at_terminal(ident)
-    if self_pay or str(policy).strip().lower() == "self-pay":
-        changes["policy"] = "self-pay"
-    for key in ("authorization_id", "referral_id"):
-        if (auth if key == "authorization_id" else referral) is not None:
-            changes[key] = inputs[key]
-    if case is not None:
-        changes["case"] = case.strip()  # "none" detaches the session from its case
     with unit_of_work() as session:
-        encounter = get_session(session, ident)
-        changed = edit_session(
-            session,
-            encounter,
-            remove_lines=tuple(remove_line or ()),
-            replace_lines=replace_lines,
-            **changes,
-        )
-        message = _lines_message(changed_message("session", encounter.id, changed), changed)
-        plan = plan_stored(session, encounter) if changed else None
-    done(message, _jsonable(changed))
-    if plan is not None:
-        print_notices(plan)
+        edited = edit_session(session, ident, changes, remove_line or (), replace_lines)
+    changed = edited.changed
+    done(
+        _lines_message(changed_message("session", edited.id, changed), changed), _jsonable(changed)
+    )
+    if edited.plan is not None:
+        print_notices(edited.plan)
 
 
 def _lines_message(message: str, changed: dict) -> str:
@@ -330,21 +231,19 @@ def session_show(ident: SessionId) -> None:
 
     Example: clinicbill session show 12
     """
+    from clinicbill.app.sessions import session_note
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import emit_json
     from clinicbill.cli.session_view import session_data
-    from clinicbill.domain.sessions.entry import get_session
-    from clinicbill.domain.sessions.record import render_note
 
     with unit_of_work() as session:
-        encounter = get_session(session, ident)
-        text = render_note(session, encounter)
-        data = session_data(session, encounter) if STATE.json else None
+        note = session_note(session, ident, with_record=STATE.json)
+        data = session_data(note.record) if note.record is not None else None
     if data is not None:
-        emit_json({**data, "note": text})
+        emit_json({**data, "note": note.text})
     else:
-        typer.echo(text.rstrip("\n"))
-        typer.echo(f"\nsession {encounter.id}: {encounter.status}")
+        typer.echo(note.text.rstrip("\n"))
+        typer.echo(f"\nsession {note.id}: {note.status}")
 
 
 @session_app.command("sign")
@@ -353,19 +252,16 @@ def session_sign(ident: SessionId) -> None:
 
     Example: clinicbill session sign 12
     """
+    from clinicbill.app.sessions import sign_session
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import done
-    from clinicbill.domain.sessions.entry import get_session
-    from clinicbill.domain.sessions.notes import signature_text
-    from clinicbill.domain.sessions.record import sign_session
-    from clinicbill.store.engine import current_user
 
     with unit_of_work() as session:
-        encounter = get_session(session, ident)
-        sign_session(session, encounter, STATE.user or current_user())
-        message = f"session {encounter.id} signed by {signature_text(session, encounter)}"
-        data = {"id": encounter.id, "signed_by": encounter.signed_by, "at": encounter.signed_at}
-    done(message, data)
+        signed = sign_session(session, ident, STATE.user)
+    done(
+        f"session {signed.id} signed by {signed.signature}",
+        {"id": signed.id, "signed_by": signed.signed_by, "at": signed.at},
+    )
 
 
 @session_app.command("addendum")
@@ -377,22 +273,17 @@ def session_addendum(
 
     Example: clinicbill session addendum 12 --text "Patient called: soreness resolved next day."
     """
+    from clinicbill.app.sessions import add_addendum
     from clinicbill.cli.context import STATE, tty
     from clinicbill.cli.render import done
-    from clinicbill.domain.sessions.entry import get_session
-    from clinicbill.domain.sessions.record import add_addendum
-    from clinicbill.store.engine import current_user
 
     if text is None and tty():
         from clinicbill.cli.session_prompts_note import ask_text
 
         text = ask_text("Addendum:")
     with unit_of_work() as session:
-        encounter = get_session(session, ident)
-        item = add_addendum(session, encounter, text, STATE.user or current_user())
-        message = f"addendum {item.id} added to session {encounter.id}"
-        data = {"id": item.id, "session": encounter.id, "at": item.created_at}
-    done(message, data)
+        data = add_addendum(session, ident, text, STATE.user)
+    done(f"addendum {data['id']} added to session {data['session']}", data)
 
 
 @session_app.command("void")
@@ -400,22 +291,17 @@ def session_void(
     ident: SessionId,
     reason: Annotated[str | None, Opt(help="Why (required).")] = None,
 ) -> None:
-    """Void a session: kept for the record, never billed.
+    """Void a session: kept for the record, never billed. A visit drawn from a prepaid
+    package goes back to the package (its value is the patient's prepaid credit again).
 
     Example: clinicbill session void 12 --reason "Entered for the wrong patient"
     """
+    from clinicbill.app.sessions import void_session
     from clinicbill.cli.render import done
-    from clinicbill.domain.sessions.entry import get_session
-    from clinicbill.domain.sessions.record import void_session
 
     with unit_of_work() as session:
-        encounter = get_session(session, ident)
-        void_session(session, encounter, reason)
-        message, data = (
-            f"session {encounter.id} void: {encounter.void_reason}",
-            {"id": encounter.id},
-        )
-    done(message, data)
+        voided = void_session(session, ident, reason)
+    done("\n".join(voided.lines()), voided.data())
 
 
 @session_app.command("note")
@@ -424,19 +310,11 @@ def session_note(ident: SessionId, output: Output = None, force: Force = False) 
 
     Example: clinicbill session note 12 -o note.pdf
     """
+    from clinicbill.app.sessions import write_note
     from clinicbill.cli.render import done
-    from clinicbill.domain.sessions.entry import get_session
-    from clinicbill.domain.sessions.record import render_note
-    from clinicbill.store.files import resolve_output
 
     with unit_of_work() as session:
-        encounter = get_session(session, ident)
-        text = render_note(session, encounter)
-        status, day = encounter.status, encounter.service_date
-    from clinicbill.formats.note_pdf import write_note_pdf
-
-    target = resolve_output(output, f"note-{encounter.id}-{day.isoformat()}.pdf", force=force)
-    write_note_pdf(target, title=f"Session note {encounter.id}", note_text=text, status=status)
+        target = write_note(session, ident, output, force)
     done(target.label, {"path": str(target)}, err=target.to_stdout)
 
 

@@ -9,33 +9,18 @@ import typer
 from clinicbill.cli.common import questions as _q
 
 
-def _policy_label(session, policy) -> str:
-    from clinicbill.store.models import Payer
-
-    payer = session.get(Payer, policy.payer_id)
-    return f"{payer.name} ({policy.priority}, member {policy.member_id})"
-
-
 def pick_policy(ref: str) -> int:
     """A policy id or member id as given; else a patient (id, account or name) whose only
     policy it is, or, at a terminal, the one picked among the patient's policies."""
-    from clinicbill.cli.common import unit_of_work
+    from clinicbill.app.session_prompts import verified_policy
+    from clinicbill.cli.common import read
     from clinicbill.cli.context import tty
     from clinicbill.domain.errors import ClinicbillError
-    from clinicbill.domain.practice.lookup import find_patient, find_policy
-    from clinicbill.domain.practice.patients import policies_for
 
-    with unit_of_work() as session:
-        try:
-            return find_policy(session, ref).id
-        except ClinicbillError as not_a_policy:
-            try:
-                patient = find_patient(session, ref)
-            except ClinicbillError:
-                raise not_a_policy from None
-            policies = policies_for(session, patient)
-            choices = [(_policy_label(session, p), p.id) for p in policies]
-            account = patient.account_number
+    pick = read(verified_policy, ref)
+    if pick.policy_id is not None:
+        return pick.policy_id
+    choices, account = pick.choices, pick.account
     if not choices:
         raise ClinicbillError(
             f"policy: patient {account} has no policy",
@@ -57,21 +42,12 @@ def pick_policy(ref: str) -> int:
 
 def corrected_values(policy_id: int, corrects: str | None) -> dict:
     """The values of the note being corrected, to start the prompts from (empty without)."""
-    from clinicbill.cli.common import unit_of_work
-    from clinicbill.domain.coverage.verification import note_values
-    from clinicbill.domain.errors import ClinicbillError
-    from clinicbill.store.models import Verification
+    from clinicbill.app.session_prompts import corrected_values as values
+    from clinicbill.cli.common import read
 
     if corrects is None or not str(corrects).strip().isdigit():
         return {}
-    with unit_of_work() as session:
-        note = session.get(Verification, int(corrects))
-        if note is None or note.policy_id != policy_id:
-            raise ClinicbillError(
-                f"corrects: '{corrects}' is not a verification of policy {policy_id}",
-                f"see 'clinicbill verify list {policy_id}'",
-            )
-        return note_values(note)
+    return read(values, policy_id, str(corrects))
 
 
 def review(values: dict, prompts: dict[str, str], ask_one) -> dict:

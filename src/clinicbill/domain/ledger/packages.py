@@ -6,7 +6,8 @@ the session's lines (a patient_payment entry linked to the package's payment) an
 the rest of the session's charge as the package discount. The last visit of a package takes
 whatever value is left, so the visits add up to the price exactly. A membership (no visit
 count) applies its unused value to the first sessions and writes off the rest until it
-expires. Visits used and value left are derived, never stored.
+expires. Visits used and value left are derived, never stored (a voided session counts for
+neither: voiding it gives its draw back, domain/ledger/package_draws.py).
 """
 
 from __future__ import annotations
@@ -17,9 +18,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from clinicbill.domain.errors import ClinicbillError
-from clinicbill.domain.ledger import balances as ledger
-from clinicbill.domain.ledger.balances import ADJUSTMENT, PATIENT_PAYMENT
-from clinicbill.domain.ledger.payments import Applied, check_method, check_note
+from clinicbill.domain.ledger.payments import check_method, check_note
 from clinicbill.domain.money import fmt
 from clinicbill.store.models import Encounter, LedgerEntry, Package, Payment
 
@@ -154,96 +153,6 @@ def find_package(session, ref, usable: bool = True) -> Package:
     return package
 
 
-def draw_from_package(
-    session, encounter: Encounter, package: Package, on: date | None = None
-) -> tuple[Applied, ...]:
-    """Use one visit of `package` for a self-pay session: apply the visit's value, write off
-    the rest of the session's charge as the package discount, link the session."""
-    where = f"session {encounter.id}"
-    if encounter.status == "void":
-        raise ClinicbillError(f"session: {encounter.id} is void", "choose another session")
-    if package.patient_id != encounter.patient_id:
-        raise ClinicbillError(
-            f"package: {package.id} belongs to another patient than {where}",
-            "use one of the patient's packages ('clinicbill package list PATIENT')",
-        )
-    if encounter.policy_id is not None:
-        raise ClinicbillError(
-            f"session: {encounter.id} is billed to insurance",
-            "packages pay for self-pay sessions only",
-        )
-    if encounter.package_id not in (None, package.id):
-        raise ClinicbillError(
-            f"session: {encounter.id} already uses package {encounter.package_id}",
-            "a session draws from one package",
-        )
-    if package.expires_on is not None and encounter.service_date > package.expires_on:
-        raise ClinicbillError(
-            f"package: {package.id} expired on {package.expires_on}",
-            f"{where} is dated {encounter.service_date}",
-        )
-    lines = ledger.line_details(session, encounter_id=encounter.id)
-    line_ids = [x.service_line_id for x in lines]
-    drawn = session.execute(
-        select(func.count(LedgerEntry.id)).where(
-            LedgerEntry.payment_id == package.payment_id,
-            LedgerEntry.service_line_id.in_(line_ids or [-1]),
-        )
-    ).scalar()
-    if drawn:
-        raise ClinicbillError(
-            f"session: {encounter.id} already drew from package {package.id}",
-            "each session draws once",
-        )
-    status = next(s for s in package_statuses(session, package.patient_id) if s.id == package.id)
-    others = status.visits_used - (1 if encounter.package_id == package.id else 0)
-    if package.visits is not None and others >= package.visits:
-        raise ClinicbillError(
-            f"package: {package.id} has no visits left ({package.visits} used)",
-            "sell a new package, or take a payment for this session",
-        )
-    if package.visits is None or others + 1 >= package.visits:
-        value = status.value_left_cents  # membership, or the package's last visit
-    else:
-        value = min(package.price_cents // package.visits, status.value_left_cents)
-    on = on or encounter.service_date
-    encounter.package_id = package.id
-    label = "membership" if package.visits is None else "package"
-    applied = []
-    for line in lines:
-        if line.balance <= 0:
-            continue
-        use = min(value, line.balance)
-        value -= use
-        if use:
-            session.add(
-                LedgerEntry(
-                    service_line_id=line.service_line_id,
-                    kind=PATIENT_PAYMENT,
-                    amount_cents=use,
-                    effective_date=on,
-                    payment_id=package.payment_id,
-                    note=f"{label} {package.id}: {package.name}",
-                )
-            )
-            applied.append(
-                Applied(line.service_line_id, line.encounter_id, line.service_date, line.code, use)
-            )
-        if line.balance - use:
-            session.add(
-                LedgerEntry(
-                    service_line_id=line.service_line_id,
-                    kind=ADJUSTMENT,
-                    amount_cents=line.balance - use,
-                    effective_date=on,
-                    reason_code=label,
-                    note=f"{label} {package.id} discount",
-                )
-            )
-    session.flush()
-    return tuple(applied)
-
-
 def describe(status: PackageStatus) -> dict:
     """A package as a row for people."""
     visits = "membership" if status.visits is None else f"{status.visits_used}/{status.visits}"
@@ -259,27 +168,6 @@ def describe(status: PackageStatus) -> dict:
         "expires_on": status.expires_on,
         "status": "void" if status.voided else "",
     }
-
-
-def usable_packages(session, patient_id: int, on: date) -> list[PackageStatus]:
-    """The patient's packages a self-pay visit on `on` can draw from: bought by then, not
-    expired, with a visit left (a membership: until it expires). Soonest to expire first,
-    then oldest, so prepaid visits are not lost to an expiry."""
-    usable = [
-        s
-        for s in package_statuses(session, patient_id)
-        if s.purchased_on <= on
-        and not s.voided
-        and (s.expires_on is None or on <= s.expires_on)
-        and (s.visits_left is None or s.visits_left > 0)
-    ]
-    return sorted(usable, key=lambda s: (s.expires_on or date.max, s.purchased_on, s.id))
-
-
-def default_package(session, patient_id: int, on: date) -> Package | None:
-    """The package a self-pay visit draws from unless told otherwise (--no-package)."""
-    usable = usable_packages(session, patient_id, on)
-    return session.get(Package, usable[0].id) if usable else None
 
 
 def status_of(session, package: Package) -> PackageStatus:
@@ -383,21 +271,3 @@ def void_package(session, package: Package, reason: str) -> int:
     package.payment_id = None
     session.flush()
     return payment_id
-
-
-def draw_for_session(session, encounter: Encounter, choice=None) -> tuple[str, ...]:
-    """After `session add`: a self-pay visit draws from the package chosen (an id), from the
-    patient's usable package by default (None), or from none ('none'). Returns what to say:
-    the value drawn and the visits left."""
-    if choice == "none" or (choice is None and encounter.policy_id is not None):
-        return ()
-    if choice is not None:
-        package = find_package(session, choice)
-    else:
-        package = default_package(session, encounter.patient_id, encounter.service_date)
-    if package is None:
-        return ()
-    applied = draw_from_package(session, encounter, package)
-    drawn = sum(a.amount_cents for a in applied)
-    left = remaining_text(status_of(session, package))
-    return (f"package {package.id} ({package.name}): {fmt(drawn)} drawn; {left}",)

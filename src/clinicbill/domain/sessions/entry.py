@@ -139,6 +139,29 @@ def _billed_to(session, policy: Policy | None) -> tuple[str, str]:
     return f"{payer.name} ({policy.priority})", profile_for_payer(payer).unit_rule
 
 
+def _diagnosis_warnings(dx, on) -> list[str]:
+    """The code set in force on the date, and codes not valid in its year."""
+    from clinicbill.domain.codesets.icd import code_set_warning, year_warning
+
+    warnings: list[str] = []
+    if dx and (note := code_set_warning(on)):
+        warnings.append(note)
+    warnings.extend(note for code in dx if (note := year_warning(code, on)))
+    return warnings
+
+
+def _note_template(template, modality, planned):
+    """The note template (None or AUTO: inferred from the codes; "": none) and its details
+    checked against it."""
+    from clinicbill.domain.sessions.notes import clean_details, infer_template, load_template
+
+    if template is None or template is AUTO:
+        template = infer_template([line.code for line in planned])
+    note_template = load_template(template) if template else None
+    return note_template, clean_details(note_template, modality)
+
+
+# Long by its interface: 18 keyword inputs in and the plan's 22 fields out; each check is a call.
 def plan_session(
     session,
     *,
@@ -171,8 +194,6 @@ def plan_session(
     refused by name.
     """
     from clinicbill.domain.cases.plan_of_care import reevaluation_due
-    from clinicbill.domain.codesets.icd import code_set_warning, year_warning
-    from clinicbill.domain.sessions.notes import clean_details, infer_template, load_template
     from clinicbill.domain.validate import parse_date
 
     on = parse_date(service_date if service_date is not None else "today", "date", False)
@@ -186,10 +207,7 @@ def plan_session(
             "line: at least one service is required", "give --line CODE:minutes=N (e.g. 97124)"
         )
     dx = checks.check_diagnoses(diagnoses, on, required=policy_row is not None)
-    warnings: list[str] = []
-    if dx and (note := code_set_warning(on)):
-        warnings.append(note)
-    warnings.extend(note for code in dx if (note := year_warning(code, on)))
+    warnings = _diagnosis_warnings(dx, on)
     planned, explanation, line_warnings = plan_lines(
         session,
         lines,
@@ -211,10 +229,7 @@ def plan_session(
     minutes = checks.small_int(total_minutes, "total-minutes", 1, 720)
     if minutes is None:
         minutes = sum(line.minutes or 0 for line in planned) or None
-    if template is None or template is AUTO:
-        template = infer_template([line.code for line in planned])
-    note_template = load_template(template) if template else None
-    details = clean_details(note_template, modality)
+    note_template, details = _note_template(template, modality, planned)
     coverage = _coverage(
         session,
         patient=patient_row,

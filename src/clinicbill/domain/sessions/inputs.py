@@ -81,8 +81,14 @@ def check_place_of_service(value) -> str:
 
 
 def small_int(value, field_name: str, low: int, high: int) -> int | None:
+    """A whole number from low to high; None when not given (None or blank)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    return whole_number(value, field_name, low, high)
+
+
+def whole_number(value, field_name: str, low: int, high: int) -> int:
+    """A whole number from low to high, refused by name otherwise (blank too)."""
     try:
         number = int(str(value).strip())
     except ValueError:

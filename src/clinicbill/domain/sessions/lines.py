@@ -59,15 +59,9 @@ _KEYS = {
 
 
 def _int(value: str, what: str, low: int, high: int) -> int:
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise ClinicbillError(
-            f"{what}: '{str(value)[:20]}' is not a whole number", f"use {low} to {high}"
-        ) from None
-    if not low <= number <= high:
-        raise ClinicbillError(f"{what}: {number} is out of range", f"use {low} to {high}")
-    return number
+    from clinicbill.domain.sessions.inputs import whole_number
+
+    return whole_number(value, what, low, high)
 
 
 def parse_pointers(text: str, what: str = "ptr") -> tuple[int, ...]:
@@ -282,63 +276,45 @@ def _coding_warnings(planned: list[PlannedLine], profile, provider) -> list[str]
     return warnings
 
 
-def plan_lines(
-    session,
-    lines,
-    *,
-    dx_count: int,
-    unit_rule: str,
-    patient_id: int,
-    on: date,
-    policy=None,
-    provider=None,
-    exclude_encounter_id: int | None = None,
-) -> tuple[list[PlannedLine], str | None, list[str]]:
-    """Checked lines with units and charges, the unit explanation, and warnings."""
+def _planned_line(session, number: int, line, count: int, warnings: list[str]) -> PlannedLine:
+    """A checked line with its units: its charge (the standard fee times the units unless
+    given) and catalog description; an unknown code is a warning."""
     from clinicbill.domain.codesets.cpt import entry
     from clinicbill.domain.practice.records import standard_fee
+
+    found = entry(line.code)
+    if found is None:
+        warnings.append(
+            f"line {number}: {line.code} is not in the code catalog; check the code "
+            "(units were not computed from minutes)"
+        )
+    charge = line.charge_cents
+    if charge is None:
+        fee = standard_fee(session, line.code)
+        if fee is None:
+            raise ClinicbillError(
+                f"line {number}: no standard fee is set for {line.code}",
+                f"set one (clinicbill fee set {line.code} AMOUNT) or give charge=AMOUNT",
+            )
+        charge = fee * count
+    return PlannedLine(
+        line_number=number,
+        code=line.code,
+        modifiers=line.modifiers,
+        minutes=line.minutes,
+        units=count,
+        charge_cents=charge,
+        pointers=line.pointers,
+        description=found.description if found else "",
+        timed=bool(found and found.timed),
+    )
+
+
+def _check_acupuncture_day(session, planned, patient_id, on, exclude_encounter_id) -> list[str]:
+    """Refuse acupuncture codes that do not add up, in this session or with the patient's
+    other session that day; returns the day's acupuncture warnings."""
     from clinicbill.domain.sessions.units import acupuncture_warnings, check_acupuncture
 
-    lines = list(lines or [])
-    if not lines:
-        raise ClinicbillError(
-            "line: at least one service is required", "give --line CODE:minutes=N (e.g. 97124)"
-        )
-    if len(lines) > MAX_LINES:
-        raise ClinicbillError(f"line: {len(lines)} services given", f"at most {MAX_LINES}")
-    checked = [_check_line(n, line, dx_count) for n, line in enumerate(lines, start=1)]
-    warnings: list[str] = []
-    units, explanation = _units(checked, unit_rule, warnings)
-    planned = []
-    for number, (line, count) in enumerate(zip(checked, units, strict=True), start=1):
-        found = entry(line.code)
-        if found is None:
-            warnings.append(
-                f"line {number}: {line.code} is not in the code catalog; check the code "
-                "(units were not computed from minutes)"
-            )
-        charge = line.charge_cents
-        if charge is None:
-            fee = standard_fee(session, line.code)
-            if fee is None:
-                raise ClinicbillError(
-                    f"line {number}: no standard fee is set for {line.code}",
-                    f"set one (clinicbill fee set {line.code} AMOUNT) or give charge=AMOUNT",
-                )
-            charge = fee * count
-        planned.append(
-            PlannedLine(
-                line_number=number,
-                code=line.code,
-                modifiers=line.modifiers,
-                minutes=line.minutes,
-                units=count,
-                charge_cents=charge,
-                pointers=line.pointers,
-                description=found.description if found else "",
-                timed=bool(found and found.timed),
-            )
-        )
     own = [(p.code, p.units) for p in planned]
     day = own + _same_day_acupuncture(session, patient_id, on, exclude_encounter_id)
     problems = check_acupuncture(own)
@@ -352,7 +328,37 @@ def plan_lines(
             "one initial code per day (97810, or 97813 with e-stim), then 97811/97814 units "
             "for each further 15 minutes with re-insertion",
         )
-    warnings.extend(acupuncture_warnings(day))
+    return acupuncture_warnings(day)
+
+
+def plan_lines(
+    session,
+    lines,
+    *,
+    dx_count: int,
+    unit_rule: str,
+    patient_id: int,
+    on: date,
+    policy=None,
+    provider=None,
+    exclude_encounter_id: int | None = None,
+) -> tuple[list[PlannedLine], str | None, list[str]]:
+    """Checked lines with units and charges, the unit explanation, and warnings."""
+    lines = list(lines or [])
+    if not lines:
+        raise ClinicbillError(
+            "line: at least one service is required", "give --line CODE:minutes=N (e.g. 97124)"
+        )
+    if len(lines) > MAX_LINES:
+        raise ClinicbillError(f"line: {len(lines)} services given", f"at most {MAX_LINES}")
+    checked = [_check_line(n, line, dx_count) for n, line in enumerate(lines, start=1)]
+    warnings: list[str] = []
+    units, explanation = _units(checked, unit_rule, warnings)
+    planned = [
+        _planned_line(session, number, line, count, warnings)
+        for number, (line, count) in enumerate(zip(checked, units, strict=True), start=1)
+    ]
+    warnings.extend(_check_acupuncture_day(session, planned, patient_id, on, exclude_encounter_id))
     profile = None
     if policy is not None:
         from clinicbill.domain.practice.profiles import profile_for_payer

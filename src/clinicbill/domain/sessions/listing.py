@@ -29,6 +29,40 @@ def _billed_line():
     )
 
 
+def _session_rows(session):
+    """The select of sessions newest first, one row per session: its id, date, patient
+    (last, first, account), provider, codes, units, charge, status, policy and whether a
+    claim bills it; and the `billed` expression (to filter on)."""
+    if _sqlite(session):
+        codes = func.group_concat(ServiceLine.code, " ")
+    else:
+        codes = func.string_agg(ServiceLine.code, " ")
+    billed = _billed_line()
+    columns = (
+        Encounter.id,
+        Encounter.service_date,
+        Patient.last_name,
+        Patient.first_name,
+        Patient.account_number,
+        Provider.last_name,
+        codes,
+        func.coalesce(func.sum(ServiceLine.units), 0),
+        func.coalesce(func.sum(ServiceLine.charge_cents), 0),
+        Encounter.status,
+        Encounter.policy_id,
+        billed,
+    )
+    query = (
+        select(*columns)
+        .join(Patient, Patient.id == Encounter.patient_id)
+        .join(Provider, Provider.id == Encounter.provider_id)
+        .outerjoin(ServiceLine, ServiceLine.encounter_id == Encounter.id)
+        .group_by(Encounter.id, Patient.id, Provider.id)
+        .order_by(Encounter.service_date.desc(), Encounter.id.desc())
+    )
+    return query, billed
+
+
 def list_sessions(
     session,
     *,
@@ -41,7 +75,6 @@ def list_sessions(
     limit: int = 200,
 ) -> list[dict]:
     """Sessions newest first, as rows of COLUMNS (charge is a formatted amount)."""
-    from clinicbill.domain.money import fmt
     from clinicbill.domain.practice.lookup import find_patient, find_provider
     from clinicbill.domain.validate import parse_date
 
@@ -50,32 +83,8 @@ def list_sessions(
             "filter: --unsigned and --unbilled exclude each other",
             "unbilled sessions are signed ones; use one of them",
         )
-    codes = func.group_concat(ServiceLine.code, " ") if _sqlite(session) else None
-    if codes is None:
-        codes = func.string_agg(ServiceLine.code, " ")
-    billed = _billed_line()
-    query = (
-        select(
-            Encounter.id,
-            Encounter.service_date,
-            Patient.last_name,
-            Patient.first_name,
-            Patient.account_number,
-            Provider.last_name,
-            codes,
-            func.coalesce(func.sum(ServiceLine.units), 0),
-            func.coalesce(func.sum(ServiceLine.charge_cents), 0),
-            Encounter.status,
-            Encounter.policy_id,
-            billed,
-        )
-        .join(Patient, Patient.id == Encounter.patient_id)
-        .join(Provider, Provider.id == Encounter.provider_id)
-        .outerjoin(ServiceLine, ServiceLine.encounter_id == Encounter.id)
-        .group_by(Encounter.id, Patient.id, Provider.id)
-        .order_by(Encounter.service_date.desc(), Encounter.id.desc())
-        .limit(max(1, min(int(limit), 100_000)))
-    )
+    query, billed = _session_rows(session)
+    query = query.limit(max(1, min(int(limit), 100_000)))
     if patient:
         query = query.where(Encounter.patient_id == find_patient(session, patient).id)
     if provider:
@@ -88,36 +97,25 @@ def list_sessions(
         query = query.where(Encounter.status == "draft")
     if unbilled:
         query = query.where(Encounter.status == "signed", Encounter.policy_id.is_not(None), ~billed)
-    rows = []
-    for row in session.execute(query).all():
-        (
-            ident,
-            day,
-            last,
-            first,
-            account,
-            prov,
-            code_list,
-            units,
-            cents,
-            status,
-            policy,
-            is_billed,
-        ) = row
-        rows.append(
-            {
-                "id": ident,
-                "date": day,
-                "patient": f"{last}, {first} ({account})",
-                "provider": prov,
-                "codes": code_list or "",
-                "units": units,
-                "charge": fmt(cents),
-                "status": status,
-                "billed": "self-pay" if policy is None else ("yes" if is_billed else "no"),
-            }
-        )
-    return rows
+    return [_row(row) for row in session.execute(query).all()]
+
+
+def _row(row) -> dict:
+    """One session as a row of COLUMNS."""
+    from clinicbill.domain.money import fmt
+
+    ident, day, last, first, account, prov, codes, units, cents, status, policy, billed = row
+    return {
+        "id": ident,
+        "date": day,
+        "patient": f"{last}, {first} ({account})",
+        "provider": prov,
+        "codes": codes or "",
+        "units": units,
+        "charge": fmt(cents),
+        "status": status,
+        "billed": "self-pay" if policy is None else ("yes" if billed else "no"),
+    }
 
 
 def _sqlite(session) -> bool:

@@ -129,26 +129,11 @@ def merge_lines(current: list, given: list | None, remove=(), replace: bool = Fa
     return out, {"added": added, "changed": changed, "removed": removed}
 
 
-def edit_session(
-    session, encounter: Encounter, remove_lines=(), replace_lines: bool = False, **changes
-) -> dict:
-    """Change an unsigned session. Keys as plan_session; a key left out (or None) keeps the
-    stored value; `lines` replace the stored lines of their codes and add the others
-    (`remove_lines` drops codes, `replace_lines` makes `lines` the whole list); `diagnoses`
-    replace the whole list; `soap` and `modality` merge into the stored ones;
-    policy="self-pay" bills the patient. Returns what changed (`lines` as added, changed and
-    removed codes)."""
-    from clinicbill.domain.sessions.entry import (
-        _encounter_values,
-        _write_children,
-        plan_session,
-        stored_lines,
-    )
-
-    _refuse_unless_draft(encounter, "edited")
+def _merged_changes(current: dict, changes: dict, remove_lines, replace_lines: bool):
+    """The edit's changes over the stored inputs `current` (which it updates: the total
+    minutes recomputed from new lines; the authorization and referral chosen again when what
+    the visit is changes). Returns the changes and the line changes (or None)."""
     changes = {k: v for k, v in changes.items() if v is not None}
-    old_lines = stored_lines(session, encounter)
-    current = stored_inputs(session, encounter)
     line_changes = None
     if "lines" in changes or remove_lines:
         changes["lines"], line_changes = merge_lines(
@@ -167,6 +152,46 @@ def edit_session(
 
         # what the visit is changed: choose the covering authorization/referral again
         current["authorization_id"] = current["referral_id"] = AUTO
+    return changes, line_changes
+
+
+def _replace_children(session, encounter: Encounter, plan, old_lines) -> None:
+    """Write the plan's diagnoses and lines in place of the stored ones; refused once a
+    payment is posted to a line."""
+    from clinicbill.domain.sessions.entry import _write_children
+
+    posted = session.execute(
+        select(exists().where(LedgerEntry.service_line_id.in_([x.id for x in old_lines])))
+    ).scalar()
+    if posted:
+        raise ClinicbillError(
+            f"session: {encounter.id} has payments posted to its lines",
+            "the lines cannot be replaced; record a new session or reverse the payment",
+        )
+    # Deleted through the session, not a bulk DELETE, so the audit log records each row
+    # (`audit --verify` compares every row with its last logged image).
+    diagnoses = select(Diagnosis).where(Diagnosis.encounter_id == encounter.id)
+    for row in [*session.execute(diagnoses).scalars(), *old_lines]:
+        session.delete(row)
+    session.flush()
+    _write_children(session, encounter, plan)
+
+
+def edit_session(
+    session, encounter: Encounter, remove_lines=(), replace_lines: bool = False, **changes
+) -> dict:
+    """Change an unsigned session. Keys as plan_session; a key left out (or None) keeps the
+    stored value; `lines` replace the stored lines of their codes and add the others
+    (`remove_lines` drops codes, `replace_lines` makes `lines` the whole list); `diagnoses`
+    replace the whole list; `soap` and `modality` merge into the stored ones;
+    policy="self-pay" bills the patient. Returns what changed (`lines` as added, changed and
+    removed codes)."""
+    from clinicbill.domain.sessions.entry import _encounter_values, plan_session, stored_lines
+
+    _refuse_unless_draft(encounter, "edited")
+    old_lines = stored_lines(session, encounter)
+    current = stored_inputs(session, encounter)
+    changes, line_changes = _merged_changes(current, changes, remove_lines, replace_lines)
     plan = plan_session(session, **{**current, **changes}, exclude_encounter_id=encounter.id)
     values = _encounter_values(plan)
     changed = {k: v for k, v in values.items() if getattr(encounter, k) != v}
@@ -174,21 +199,7 @@ def edit_session(
         _line_key(x) for x in plan.lines
     ] != [_line_key(x) for x in old_lines]
     if new_children:
-        posted = session.execute(
-            select(exists().where(LedgerEntry.service_line_id.in_([x.id for x in old_lines])))
-        ).scalar()
-        if posted:
-            raise ClinicbillError(
-                f"session: {encounter.id} has payments posted to its lines",
-                "the lines cannot be replaced; record a new session or reverse the payment",
-            )
-        # Deleted through the session, not a bulk DELETE, so the audit log records each row
-        # (`audit --verify` compares every row with its last logged image).
-        diagnoses = select(Diagnosis).where(Diagnosis.encounter_id == encounter.id)
-        for row in [*session.execute(diagnoses).scalars(), *old_lines]:
-            session.delete(row)
-        session.flush()
-        _write_children(session, encounter, plan)
+        _replace_children(session, encounter, plan, old_lines)
         if plan.diagnoses != tuple(current["diagnoses"]):
             changed["diagnoses"] = list(plan.diagnoses)
         changed["lines"] = line_changes or {"added": [], "changed": [], "removed": []}
@@ -255,8 +266,11 @@ def add_addendum(session, encounter: Encounter, text: str, author: str) -> Adden
     return item
 
 
-def void_session(session, encounter: Encounter, reason: str) -> Encounter:
-    """Void: kept for the record, never billed. Refused while a claim bills its lines."""
+def void_session(session, encounter: Encounter, reason: str):
+    """Void: kept for the record, never billed. Refused while a claim bills its lines. A
+    session that drew from a prepaid package gives the visit and its value back to it
+    (the money is the patient's prepaid credit again). Returns what was given back, or None."""
+    from clinicbill.domain.ledger.package_draws import give_back
     from clinicbill.store.models import Claim, ClaimLine
 
     if encounter.status == "void":
@@ -289,7 +303,7 @@ def void_session(session, encounter: Encounter, reason: str) -> Encounter:
     encounter.void_reason = reason
     encounter.voided_at = utcnow()
     session.flush()
-    return encounter
+    return give_back(session, encounter)
 
 
 def render_note(session, encounter: Encounter) -> str:
