@@ -154,3 +154,24 @@ def test_session_void_of_a_package_visit_in_a_subprocess(sample_db):
         "discount_reversed_cents": 5000,
         "remaining": "5 of 5 visits left",
     }
+
+
+def test_voiding_a_paid_session_gives_the_payment_back_as_credit(sample_run):
+    """No package: the patient paid at checkout, then the visit was voided. The money is the
+    patient's credit again (refundable), not lost with the void visit."""
+    added = sample_run(*SELF_PAY, "--date", "2026-11-20")
+    assert added.exit_code == 0, added.stderr
+    paid = sample_run("payment", "add", "P00006", "50", "--method", "cash", "--session", "1")
+    assert paid.exit_code == 0, paid.stderr
+    voided = sample_run("session", "void", "1", "--reason", "entered for the wrong patient")
+    assert voided.exit_code == 0, voided.stderr
+    assert voided.stdout.splitlines() == [
+        "session 1 void: entered for the wrong patient",
+        "$50.00 paid on it is the patient's credit again",
+    ]
+    totals = json.loads(sample_run("--json", "balance", "P00006").stdout)["totals"]
+    assert (totals["credit"], totals["patient_due"]) == ("50.00", "0.00")
+    refund = sample_run("refund", "P00006", "50", "--method", "cash")
+    assert refund.exit_code == 0, refund.stderr
+    data = json.loads(sample_run("--json", "session", "void", "1", "--reason", "x").stdout or "{}")
+    assert data == {}  # already void: refused, nothing printed on stdout

@@ -98,7 +98,26 @@ def check_invariant(session, patient_id):
         assert line.patient_due + line.insurance_due == line.balance
     assert ledger.patient_credit(session, patient_id) >= 0
     assert free_credit(session, patient_id) >= 0
+    assert patient_money_on_void_sessions(session, patient_id) == 0  # credit again, never lost
     check_packages(session, patient_id)
+
+
+def patient_money_on_void_sessions(session, patient_id) -> int:
+    from sqlalchemy import func, select
+
+    from clinicbill.store.models import Payment, ServiceLine
+
+    return session.execute(
+        select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
+        .join(ServiceLine, ServiceLine.id == LedgerEntry.service_line_id)
+        .join(Encounter, Encounter.id == ServiceLine.encounter_id)
+        .join(Payment, Payment.id == LedgerEntry.payment_id)
+        .where(
+            Encounter.patient_id == patient_id,
+            Encounter.status == "void",
+            Payment.source == "patient",
+        )
+    ).scalar()
 
 
 def check_packages(session, patient_id):
@@ -132,6 +151,8 @@ def check_packages(session, patient_id):
 @given(ops=operations)
 @example(ops=[("package-add", 20_000, 2), ("draw", 0, 12_000), ("void", 0), ("draw", 0, 9000)])
 @example(ops=[("package-add", 9000, None), ("draw", 0, 4000), ("void", 0), ("package-void", 0)])
+@example(ops=[("charge", 5000), ("pay", 3000, None), ("void", 0)])
+@example(ops=[("package-add", 9000, None), ("draw", 0, 4000), ("package-void", 0), ("void", 0)])
 def test_invariant_holds_for_every_line_after_every_operation(sample_db, ops):
     with transaction(sample_db, "tester") as session:
         example = session.begin_nested()  # every example starts from the same ledger

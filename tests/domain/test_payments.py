@@ -24,7 +24,7 @@ from clinicbill.domain.remittance.match import load_billed_claims
 from clinicbill.domain.remittance.posting import post_remittance
 from clinicbill.formats.x12_835_write import Outcome, advice_for, claim_payment
 from clinicbill.store.engine import transaction
-from clinicbill.store.models import Encounter, LedgerEntry, Payment
+from clinicbill.store.models import Encounter, LedgerEntry, Payment, ServiceLine
 from tests.factories import make_encounter
 from tests.remittance_factories import make_claim
 
@@ -244,7 +244,7 @@ def test_voiding_a_session_gives_its_visit_back_to_the_package(s, haddad):
     for visit in (first, second):
         draw_from_package(s, visit, package)
     assert ledger.patient_credit(s, haddad.id) == 8000
-    given = void_session(s, second, "entered twice")
+    given = void_session(s, second, "entered twice").given_back
     assert (given.package_id, given.value_cents, given.discount_cents) == (package.id, 8000, 2000)
     assert given.remaining == "2 of 3 visits left"
     (status,) = package_statuses(s, haddad.id)
@@ -281,7 +281,7 @@ def test_voiding_a_membership_session_then_the_package(s, haddad):
     draw_from_package(s, visit, package)
     with pytest.raises(ClinicbillError, match="voiding it would unpay them"):
         void_package(s, package, "sold in error")
-    given = void_session(s, visit, "wrong patient")
+    given = void_session(s, visit, "wrong patient").given_back
     assert (given.value_cents, given.discount_cents) == (8000, 1000)
     assert given.remaining == "membership"
     assert package_statuses(s, haddad.id)[0].value_left_cents == 8000
@@ -290,10 +290,35 @@ def test_voiding_a_membership_session_then_the_package(s, haddad):
 
 
 def test_voiding_a_session_without_a_package_gives_nothing_back(s, haddad):
-    from clinicbill.domain.sessions.record import void_session
+    from clinicbill.domain.sessions.record import Voided, void_session
 
     add_package(s, haddad, "3 visits", 24000, "card", visits=3, purchased_on=ON)
     visit = self_pay_visit(s, haddad, 4)
-    assert void_session(s, visit, "mistake") is None
+    assert void_session(s, visit, "mistake") == Voided(None, 0)
     assert _package_entries(s, visit) == []
     assert package_statuses(s, haddad.id)[0].value_left_cents == 24000
+
+
+def test_voiding_a_paid_session_makes_its_payment_credit_again(s, haddad):
+    """A patient payment applied to a session that is then voided is not lost: an entry of
+    the opposite sign makes it the patient's ordinary credit (refundable, usable)."""
+    from clinicbill.domain.sessions.record import void_session
+
+    visit = self_pay_visit(s, haddad, 5, 13000)
+    kept = self_pay_visit(s, haddad, 12, 9000)
+    paid = add_patient_payment(s, haddad, 15000, "cash", ON)
+    assert [a.amount_cents for a in paid.applied] == [13000, 2000]
+    assert free_credit(s, haddad.id) == 0
+    voided = void_session(s, visit, "entered for the wrong patient")
+    assert (voided.given_back, voided.released_cents) == (None, 13000)
+    assert free_credit(s, haddad.id) == 13000
+    assert ledger.patient_credit(s, haddad.id) == 13000
+    entries = s.execute(
+        select(LedgerEntry.amount_cents, LedgerEntry.payment_id)
+        .join(ServiceLine, ServiceLine.id == LedgerEntry.service_line_id)
+        .where(ServiceLine.encounter_id == visit.id)
+        .order_by(LedgerEntry.id)
+    ).all()
+    assert entries == [(13000, paid.payment.id), (-13000, paid.payment.id)]  # nothing deleted
+    (line,) = ledger.line_details(s, patient_id=haddad.id)  # the void session is not owed
+    assert (line.encounter_id, line.patient_paid, line.balance) == (kept.id, 2000, 7000)

@@ -11,17 +11,27 @@ class SessionVoided:
     id: int
     reason: str
     given_back: object = None  # domain.ledger.package_draws.GivenBack, when it drew from one
+    released_cents: int = 0  # patient payments applied to it, the patient's credit again
 
     def lines(self) -> list[str]:
+        from clinicbill.domain.money import fmt
+
         out = [f"session {self.id} void: {self.reason}"]
-        return out + ([self.given_back.text()] if self.given_back is not None else [])
+        if self.given_back is not None:
+            out.append(self.given_back.text())
+        if self.released_cents:
+            out.append(f"{fmt(self.released_cents)} paid on it is the patient's credit again")
+        return out
 
     def data(self) -> dict:
+        data = {"id": self.id}
+        if self.released_cents:
+            data["credit_back_cents"] = self.released_cents
         if self.given_back is None:
-            return {"id": self.id}
+            return data
         back = self.given_back
         return {
-            "id": self.id,
+            **data,
             "package": {
                 "id": back.package_id,
                 "value_back_cents": back.value_cents,
@@ -38,8 +48,10 @@ def void_session(session, ident, reason: str | None) -> SessionVoided:
     from clinicbill.domain.sessions.entry import get_session
 
     encounter = get_session(session, ident)
-    given_back = record.void_session(session, encounter, reason)
-    return SessionVoided(encounter.id, encounter.void_reason, given_back)
+    voided = record.void_session(session, encounter, reason)
+    return SessionVoided(
+        encounter.id, encounter.void_reason, voided.given_back, voided.released_cents
+    )
 
 
 def signer(user: str | None) -> str:

@@ -309,3 +309,43 @@ def add_refund(
     session.add(refund)
     session.flush()
     return refund
+
+
+def release_payments(session, encounter: Encounter, on: date | None = None) -> int:
+    """Give back the ordinary patient money applied to a session being voided: an entry of
+    the opposite sign per line and payment, so the money is the patient's credit again
+    (prepaid package money goes back to its package: domain/ledger/package_draws.give_back).
+    Returns the cents released."""
+    packaged = select(Package.payment_id).where(Package.payment_id.is_not(None))
+    rows = session.execute(
+        select(
+            LedgerEntry.service_line_id, LedgerEntry.payment_id, func.sum(LedgerEntry.amount_cents)
+        )
+        .join(ServiceLine, ServiceLine.id == LedgerEntry.service_line_id)
+        .join(Payment, Payment.id == LedgerEntry.payment_id)
+        .where(
+            ServiceLine.encounter_id == encounter.id,
+            LedgerEntry.kind == PATIENT_PAYMENT,
+            Payment.source == "patient",
+            Payment.kind == "payment",
+            LedgerEntry.payment_id.not_in(packaged),
+        )
+        .group_by(LedgerEntry.service_line_id, LedgerEntry.payment_id)
+        .order_by(LedgerEntry.service_line_id, LedgerEntry.payment_id)
+    ).all()
+    released = 0
+    for line_id, payment_id, cents in rows:
+        if cents:
+            session.add(
+                LedgerEntry(
+                    service_line_id=line_id,
+                    kind=PATIENT_PAYMENT,
+                    amount_cents=-cents,
+                    effective_date=on or date.today(),
+                    payment_id=payment_id,
+                    note=f"session {encounter.id} void: payment back to credit",
+                )
+            )
+            released += int(cents)
+    session.flush()
+    return released

@@ -3,6 +3,8 @@ the full note text. Re-exported by domain/sessions/entry.py, which is the one AP
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import exists, select
 
 from clinicbill.domain.claims.status import INACTIVE_STATUSES
@@ -266,11 +268,22 @@ def add_addendum(session, encounter: Encounter, text: str, author: str) -> Adden
     return item
 
 
-def void_session(session, encounter: Encounter, reason: str):
+@dataclass(frozen=True)
+class Voided:
+    """What voiding a session gave back: the package visit (None when it drew from no
+    package) and the ordinary patient money that was applied to it (now credit)."""
+
+    given_back: object  # domain.ledger.package_draws.GivenBack | None
+    released_cents: int
+
+
+def void_session(session, encounter: Encounter, reason: str) -> Voided:
     """Void: kept for the record, never billed. Refused while a claim bills its lines. A
     session that drew from a prepaid package gives the visit and its value back to it
-    (the money is the patient's prepaid credit again). Returns what was given back, or None."""
+    (the money is the patient's prepaid credit again); patient payments applied to it are
+    the patient's credit again. Nothing is deleted: entries of the opposite sign."""
     from clinicbill.domain.ledger.package_draws import give_back
+    from clinicbill.domain.ledger.payments import release_payments
     from clinicbill.store.models import Claim, ClaimLine
 
     if encounter.status == "void":
@@ -303,7 +316,7 @@ def void_session(session, encounter: Encounter, reason: str):
     encounter.void_reason = reason
     encounter.voided_at = utcnow()
     session.flush()
-    return give_back(session, encounter)
+    return Voided(give_back(session, encounter), release_payments(session, encounter))
 
 
 def render_note(session, encounter: Encounter) -> str:
