@@ -13,7 +13,7 @@ import json
 from datetime import date
 
 from clinicbill.domain.claims.snapshot import ClaimSnapshot, Person
-from clinicbill.domain.documents.superbill_data import format_phone, format_zip
+from clinicbill.domain.documents.formatting import format_phone, format_zip
 from clinicbill.domain.money import to_decimal
 
 INSURANCE_TYPE = {  # box 1
