@@ -62,8 +62,8 @@ def payer_name_segment(coverage) -> str:
     )
 
 
-def provider_name_segment(entity: str | int, person) -> str:
-    """NM1 of a person identified by NPI: the referring (DN) or rendering (82) provider."""
+def person_nm1(entity: str | int, person, qualifier: str = "", identifier: str = "") -> str:
+    """NM1 of a person (last and first name), with an id qualifier and id when given."""
     return segment(
         "NM1",
         entity,
@@ -73,9 +73,14 @@ def provider_name_segment(entity: str | int, person) -> str:
         "",
         "",
         "",
-        "XX",
-        person.npi,
+        qualifier,
+        identifier,
     )
+
+
+def provider_name_segment(entity: str | int, person) -> str:
+    """NM1 of a person identified by NPI: the referring (DN) or rendering (82) provider."""
+    return person_nm1(entity, person, "XX", person.npi)
 
 
 def address_segments(address: Address) -> list[str]:
