@@ -13,10 +13,9 @@ from sqlalchemy import select
 
 from clinicbill.domain.claims.build import (
     SENT_STATUSES,
-    add_lines,
     check_status,
     claim_service_lines,
-    new_patient_control_number,
+    new_draft_claim,
     next_control_numbers,
     record_status,
     record_statuses,
@@ -103,8 +102,11 @@ def void_claim(session, claim: Claim, on: date, note: str | None = None) -> None
 
 def _copy(session, original: Claim, frequency: str, on: date, note: str) -> Claim:
     lines = claim_service_lines(session, original.id)
-    claim = Claim(
-        patient_control_number=new_patient_control_number(session),
+    return new_draft_claim(
+        session,
+        lines,
+        on,
+        note,
         patient_id=original.patient_id,
         policy_id=original.policy_id,
         payer_id=original.payer_id,
@@ -119,11 +121,6 @@ def _copy(session, original: Claim, frequency: str, on: date, note: str) -> Clai
         authorization_id=original.authorization_id,
         referral_id=original.referral_id,
     )
-    session.add(claim)
-    session.flush()
-    add_lines(session, claim, lines)
-    record_status(session, claim, "draft", on, note)
-    return claim
 
 
 def resubmit_claim(session, original: Claim, mode: str, on: date) -> Claim:
@@ -180,8 +177,11 @@ def secondary_claim(
             f"{primary.from_date}",
             "add one: clinicbill policy add --priority secondary ...",
         )
-    claim = Claim(
-        patient_control_number=new_patient_control_number(session),
+    return new_draft_claim(
+        session,
+        claim_service_lines(session, primary.id),
+        on,
+        note[:300],
         patient_id=primary.patient_id,
         policy_id=policy.id,
         payer_id=policy.payer_id,
@@ -194,11 +194,6 @@ def secondary_claim(
         authorization_id=None,
         referral_id=primary.referral_id,
     )
-    session.add(claim)
-    session.flush()
-    add_lines(session, claim, claim_service_lines(session, primary.id))
-    record_status(session, claim, "draft", on, note[:300])
-    return claim
 
 
 def _secondary_note(session, primary: Claim, force: bool, reason: str | None) -> str:

@@ -220,24 +220,22 @@ def create_claims(session, encounters: list[Encounter], on: date | None = None) 
         patient_id, policy_id, provider_id, auth_id, referral_id, _case_id = key
         payer_id, priority = policies[policy_id]
         for batch in _claim_batches(group, lines_by_encounter, dx_by_encounter):
-            claim = Claim(
-                patient_control_number=new_patient_control_number(session),
+            claim = new_draft_claim(
+                session,
+                [line for _, line in batch],
+                on,
+                "created from signed sessions",
                 patient_id=patient_id,
                 policy_id=policy_id,
                 payer_id=payer_id,
                 provider_id=provider_id,
                 priority=priority or "primary",
-                status="draft",
                 from_date=min(e.service_date for e, _ in batch),
                 to_date=max(e.service_date for e, _ in batch),
                 total_cents=sum(line.charge_cents for _, line in batch),
                 authorization_id=auth_id,
                 referral_id=referral_id,
             )
-            session.add(claim)
-            session.flush()
-            add_lines(session, claim, [line for _, line in batch])
-            record_status(session, claim, "draft", on, "created from signed sessions")
             result.claims.append(claim)
     if not result.claims:
         raise ClinicbillError(
@@ -299,6 +297,19 @@ def _claim_batches(group, lines_by_encounter, dx_by_encounter):
                 batch_dx = set(dx)
             batches[-1].append((encounter, line))
     return [batch for batch in batches if batch]
+
+
+def new_draft_claim(session, lines, on: date, note: str, **fields) -> Claim:
+    """A new draft claim of `fields` with a fresh patient control number, billing the service
+    `lines` in order, its history starting with `note`."""
+    claim = Claim(
+        patient_control_number=new_patient_control_number(session), status="draft", **fields
+    )
+    session.add(claim)
+    session.flush()
+    add_lines(session, claim, lines)
+    record_status(session, claim, "draft", on, note)
+    return claim
 
 
 def add_lines(session, claim: Claim, lines) -> None:
