@@ -132,6 +132,17 @@ def statement(session, patient, as_of: date | None = None) -> Statement:
     )
 
 
+def _service_columns(row, providers, words) -> dict:
+    """What a statement or receipt line says of its service: date, provider, code and words
+    (the line's own description, else the catalog's)."""
+    return dict(
+        service_date=row.service_date,
+        provider=providers[row.provider_id].display_name,
+        code=row.code,
+        description=row.description or words.get(row.code, ""),
+    )
+
+
 def _statement_lines(session, rows, as_of: date) -> list[StatementLine]:
     """The open lines as printed, each with its age on the statement date."""
     providers = providers_by_id(session, (r.provider_id for r in rows))
@@ -140,10 +151,7 @@ def _statement_lines(session, rows, as_of: date) -> list[StatementLine]:
     for r in rows:
         lines.append(
             StatementLine(
-                service_date=r.service_date,
-                provider=providers[r.provider_id].display_name,
-                code=r.code,
-                description=r.description or words.get(r.code, ""),
+                **_service_columns(r, providers, words),
                 charge=r.charge,
                 insurance_paid=r.insurance_paid,
                 patient_paid=r.patient_paid,
@@ -311,10 +319,7 @@ def receipt(session, payment_id: int) -> Receipt:
         is_refund=payment.kind == "refund",
         lines=tuple(
             ReceiptLine(
-                service_date=r.service_date,
-                provider=providers[r.provider_id].display_name,
-                code=r.code,
-                description=r.description or words.get(r.code, ""),
+                **_service_columns(r, providers, words),
                 amount=r.amount,
                 hsa=hsa_wording(r.code, necessity is not None),
             )
