@@ -147,22 +147,20 @@ def _statement_lines(session, rows, as_of: date) -> list[StatementLine]:
     """The open lines as printed, each with its age on the statement date."""
     providers = providers_by_id(session, (r.provider_id for r in rows))
     words = code_descriptions(session, (r.code for r in rows if not r.description))
-    lines = []
-    for r in rows:
-        lines.append(
-            StatementLine(
-                **_service_columns(r, providers, words),
-                charge=r.charge,
-                insurance_paid=r.insurance_paid,
-                patient_paid=r.patient_paid,
-                adjusted=r.adjusted,
-                balance=r.balance,
-                patient_due=r.patient_due,
-                pending_insurance=r.insurance_due,
-                age_days=(as_of - r.service_date).days,
-            )
+    return [
+        StatementLine(
+            **_service_columns(r, providers, words),
+            charge=r.charge,
+            insurance_paid=r.insurance_paid,
+            patient_paid=r.patient_paid,
+            adjusted=r.adjusted,
+            balance=r.balance,
+            patient_due=r.patient_due,
+            pending_insurance=r.insurance_due,
+            age_days=(as_of - r.service_date).days,
         )
-    return lines
+        for r in rows
+    ]
 
 
 def _recent_payments(session, patient_id: int, as_of: date):
