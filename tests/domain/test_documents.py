@@ -11,13 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import event
 
-from clinicbill.domain.documents.superbill_data import (
-    format_phone,
-    format_tax_id,
-    format_zip,
-    pointer_letter,
-    superbill,
-)
+from clinicbill.domain.documents.formatting import format_phone, format_tax_id, format_zip
+from clinicbill.domain.documents.superbill_data import pointer_letter, superbill
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.domain.practice.lookup import find_patient
 from clinicbill.store.engine import get_engine, transaction

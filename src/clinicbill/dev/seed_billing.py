@@ -164,12 +164,24 @@ class Biller:
                 created_at=at(visit.service_date),
             )
         )
+        pointers = self._diagnoses(eid, visit, plan)
+        out = self._service_lines(eid, visit, plan, pointers)
+        visit.encounter_id = eid
+        return out
+
+    def _diagnoses(self, eid: int, visit, plan) -> str:
+        """The visit's diagnosis rows; returns the pointers every line gets ("1,2")."""
         codes = [lbp_code(visit.service_date) if c == "LBP" else c for c in plan["dx"]]
         for position, code in enumerate(codes, start=1):
             self.rows[Diagnosis].append(
                 dict(id=self.take(Diagnosis), encounter_id=eid, position=position, code=code)
             )
-        pointers = ",".join(str(n) for n in range(1, len(codes) + 1))
+        return ",".join(str(n) for n in range(1, len(codes) + 1))
+
+    def _service_lines(
+        self, eid: int, visit, plan, pointers: str
+    ) -> list[tuple[int, str, int, int]]:
+        """The visit's service lines at the practice's fees; (line id, code, units, charge)."""
         out = []
         for number, (code, units, modifiers) in enumerate(visit.lines, start=1):
             if plan["payer"] == "02202" and code == "97140":
@@ -191,7 +203,6 @@ class Biller:
                 )
             )
             out.append((line_id, code, units, charge))
-        visit.encounter_id = eid
         return out
 
     # -- money ----------------------------------------------------------------------------

@@ -85,6 +85,21 @@ def bill_claim(biller, plan, visit, lines, owed, payer_plan, visit_in_year: int)
         created_at=at(created, 9),
     )
     biller.rows[Claim].append(claim)
+    _add_claim_lines(biller, claim_id, lines)
+    _event(biller, claim_id, "ready", created)
+    if unbilled:
+        return
+    _event(biller, claim_id, "submitted", billed)
+    if rejected:
+        _event(biller, claim_id, "rejected", min(billed + timedelta(days=1), end))
+        return
+    if lost or pending:
+        _unanswered(biller, claim, owed, billed, lost)
+        return
+    _adjudicate(biller, plan, claim, lines, owed, payer_plan, visit_in_year, pay_on)
+
+
+def _add_claim_lines(biller, claim_id: int, lines) -> None:
     for number, (line_id, _code, _units, charge) in enumerate(lines, start=1):
         biller.rows[ClaimLine].append(
             dict(
@@ -95,29 +110,24 @@ def bill_claim(biller, plan, visit, lines, owed, payer_plan, visit_in_year: int)
                 charge_cents=charge,
             )
         )
-    _event(biller, claim_id, "ready", created)
-    if unbilled:
-        return
-    _event(biller, claim_id, "submitted", billed)
-    if rejected:
-        _event(biller, claim_id, "rejected", min(billed + timedelta(days=1), end))
-        return
-    if lost or pending:
-        if billed + timedelta(days=2) <= end and rng.random() < 0.5:
-            claim["status"] = "accepted"
-            _event(biller, claim_id, "accepted", billed + timedelta(days=1))
-        closed_on = billed + timedelta(days=400)
-        if lost and biller.write_off(owed, closed_on, "timely filing limit passed", odds=0.9):
-            claim["status"] = "closed"
-            _event(biller, claim_id, "closed", closed_on)
-        return
-    _adjudicate(biller, plan, claim, lines, owed, payer_plan, visit_in_year, pay_on)
+
+
+def _unanswered(biller, claim, owed, billed, lost: bool) -> None:
+    """A claim the payer has not answered: maybe accepted; a lost one written off at the
+    timely filing limit."""
+    claim_id, end = claim["id"], biller.end
+    if billed + timedelta(days=2) <= end and biller.rng.random() < 0.5:
+        claim["status"] = "accepted"
+        _event(biller, claim_id, "accepted", billed + timedelta(days=1))
+    closed_on = billed + timedelta(days=400)
+    if lost and biller.write_off(owed, closed_on, "timely filing limit passed", odds=0.9):
+        claim["status"] = "closed"
+        _event(biller, claim_id, "closed", closed_on)
 
 
 def _adjudicate(biller, plan, claim, lines, owed, payer_plan, visit_in_year, pay_on) -> None:
     """Post the payer's answer per line (CO/PR/OA), then the patient's share as it is paid."""
-    rng, fees = biller.rng, biller.fees
-    payer_id = claim["payer_id"]
+    rng = biller.rng
     rid, ins_payment = biller.remittance_for(plan["payer"], pay_on)
     rc_id = biller.take(RemittanceClaim)
     roll = rng.random()
@@ -127,25 +137,9 @@ def _adjudicate(biller, plan, claim, lines, owed, payer_plan, visit_in_year, pay
     bundled = roll > 0.97 and any(code == "97140" for _, code, _, _ in lines[1:])
     common = dict(claim_id=claim["id"], remittance_claim_id=rc_id)
     paid_total = resp_total = 0
-    for index, (line_id, code, units, charge) in enumerate(lines):
+    for index, (line_id, code, _units, charge) in enumerate(lines):
         if denial is not None:
-            group, reason, remark, _ = denial
-            kind = "patient_responsibility" if group == "PR" else "adjustment"
-            amount = charge if group == "PR" else owed[line_id]
-            biller._entry(
-                line_id,
-                kind,
-                amount,
-                pay_on,
-                group_code=group,
-                reason_code=reason,
-                remark_codes=remark,
-                **common,
-            )
-            if group != "PR":
-                owed[line_id] = 0
-            else:
-                resp_total += charge
+            resp_total += _deny_line(biller, denial, line_id, charge, owed, pay_on, common)
             continue
         if bundled and code == "97140":
             biller._entry(
@@ -159,56 +153,20 @@ def _adjudicate(biller, plan, claim, lines, owed, payer_plan, visit_in_year, pay
             )
             owed[line_id] = 0
             continue
-        allowed = allowed_amount(fees, payer_id, code, units, charge, payer_plan)
-        if visit_in_year <= payer_plan.deductible_visits:
-            shares = [("1", allowed)]
-        elif payer_plan.copay_cents:
-            shares = [("3", min(payer_plan.copay_cents, allowed))] if index == 0 else []
-        else:
-            shares = [("2", allowed * payer_plan.coinsurance_pct // 100)]
-        patient_share = sum(cents for _, cents in shares)
-        paid = allowed - patient_share
-        sequestration = paid * 2 // 100 if plan["payer"] == "02202" else 0
-        paid -= sequestration
-        if paid:
-            biller._entry(
-                line_id, "insurance_payment", paid, pay_on, payment_id=ins_payment, **common
-            )
-        for group, reason, cents in (("CO", "45", charge - allowed), ("CO", "253", sequestration)):
-            if cents:
-                biller._entry(
-                    line_id,
-                    "adjustment",
-                    cents,
-                    pay_on,
-                    group_code=group,
-                    reason_code=reason,
-                    **common,
-                )
-        for reason, cents in shares:
-            if cents:
-                biller._entry(
-                    line_id,
-                    "patient_responsibility",
-                    cents,
-                    pay_on,
-                    group_code="PR",
-                    reason_code=reason,
-                    **common,
-                )
-        # the balance left is the patient's share less what was collected at the visit
-        owed[line_id] -= paid + (charge - allowed) + sequestration
+        shares = _patient_shares(biller, claim, payer_plan, lines[index], index, visit_in_year)
+        paid, patient_share = _pay_line(
+            biller, plan, lines[index], shares, owed, pay_on, common, ins_payment
+        )
         paid_total += paid
         resp_total += patient_share
     claim["payer_claim_control_number"] = f"{rng.randrange(10**12, 10**13)}"
-    status_code = "4" if denial is not None else "1"
     biller.rows[RemittanceClaim].append(
         dict(
             id=rc_id,
             remittance_id=rid,
             claim_id=claim["id"],
             patient_control_number=claim["patient_control_number"],
-            status_code=status_code,
+            status_code="4" if denial is not None else "1",
             charge_cents=claim["total_cents"],
             paid_cents=paid_total,
             patient_resp_cents=resp_total,
@@ -220,6 +178,83 @@ def _adjudicate(biller, plan, claim, lines, owed, payer_plan, visit_in_year, pay
     status = "denied" if denial else "partially-paid" if bundled else "paid"
     claim["status"] = status
     _event(biller, claim["id"], status, pay_on)
+    _after_remittance(biller, plan, claim, denial, owed, pay_on)
+
+
+def _deny_line(biller, denial, line_id, charge, owed, pay_on, common) -> int:
+    """A denied line: written off (CO/OA) or the patient's (PR); returns the patient's part."""
+    group, reason, remark, _ = denial
+    kind = "patient_responsibility" if group == "PR" else "adjustment"
+    amount = charge if group == "PR" else owed[line_id]
+    biller._entry(
+        line_id,
+        kind,
+        amount,
+        pay_on,
+        group_code=group,
+        reason_code=reason,
+        remark_codes=remark,
+        **common,
+    )
+    if group != "PR":
+        owed[line_id] = 0
+        return 0
+    return charge
+
+
+def _patient_shares(biller, claim, payer_plan, line, index, visit_in_year):
+    """(allowed, [(PR reason, cents)]): deductible early in the year, else a copay on the
+    first line, else coinsurance."""
+    _line_id, code, units, charge = line
+    allowed = allowed_amount(biller.fees, claim["payer_id"], code, units, charge, payer_plan)
+    if visit_in_year <= payer_plan.deductible_visits:
+        return allowed, [("1", allowed)]
+    if payer_plan.copay_cents:
+        return allowed, [("3", min(payer_plan.copay_cents, allowed))] if index == 0 else []
+    return allowed, [("2", allowed * payer_plan.coinsurance_pct // 100)]
+
+
+def _pay_line(biller, plan, line, shares, owed, pay_on, common, ins_payment):
+    """A paid line: the allowed amount less the patient's share and Medicare's 2%
+    sequestration; returns (paid, patient share)."""
+    line_id, _code, _units, charge = line
+    allowed, shares = shares
+    patient_share = sum(cents for _, cents in shares)
+    paid = allowed - patient_share
+    sequestration = paid * 2 // 100 if plan["payer"] == "02202" else 0
+    paid -= sequestration
+    if paid:
+        biller._entry(line_id, "insurance_payment", paid, pay_on, payment_id=ins_payment, **common)
+    for group, reason, cents in (("CO", "45", charge - allowed), ("CO", "253", sequestration)):
+        if cents:
+            biller._entry(
+                line_id,
+                "adjustment",
+                cents,
+                pay_on,
+                group_code=group,
+                reason_code=reason,
+                **common,
+            )
+    for reason, cents in shares:
+        if cents:
+            biller._entry(
+                line_id,
+                "patient_responsibility",
+                cents,
+                pay_on,
+                group_code="PR",
+                reason_code=reason,
+                **common,
+            )
+    # the balance left is the patient's share less what was collected at the visit
+    owed[line_id] -= paid + (charge - allowed) + sequestration
+    return paid, patient_share
+
+
+def _after_remittance(biller, plan, claim, denial, owed, pay_on) -> None:
+    """Some denials appealed; the patient pays what is left (all, half, or collections)."""
+    rng = biller.rng
     if denial and denial[0] != "PR" and rng.random() < 0.25:
         appeal_on = pay_on + timedelta(days=rng.randint(10, 40))
         if appeal_on <= biller.end:

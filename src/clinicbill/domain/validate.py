@@ -153,22 +153,24 @@ def sex(value: str, field: str = "sex") -> str:
     return code
 
 
-def relationship(value: str, field: str = "relationship") -> str:
+def _one_of(value: str, field: str, allowed) -> str:
+    """`value` lower-cased when it is one of `allowed` (listed in the hint), else a refusal."""
     text = (value or "").strip().lower()
-    if text not in RELATIONSHIPS:
+    if text not in allowed:
+        words = list(allowed)
         raise ClinicbillError(
-            f"{field}: '{_show(value)}' is not accepted", "use self, spouse, child or other"
+            f"{field}: '{_show(value)}' is not accepted",
+            f"use {', '.join(words[:-1])} or {words[-1]}",
         )
     return text
+
+
+def relationship(value: str, field: str = "relationship") -> str:
+    return _one_of(value, field, RELATIONSHIPS)
 
 
 def priority(value: str, field: str = "priority") -> str:
-    text = (value or "").strip().lower()
-    if text not in PRIORITIES:
-        raise ClinicbillError(
-            f"{field}: '{_show(value)}' is not accepted", "use primary, secondary or tertiary"
-        )
-    return text
+    return _one_of(value, field, PRIORITIES)
 
 
 def parse_date(value: str | date, field: str = "date", allow_future: bool = True) -> date:

@@ -13,7 +13,7 @@ import json
 from datetime import date
 
 from clinicbill.domain.claims.snapshot import ClaimSnapshot, Person
-from clinicbill.domain.documents.superbill_data import format_phone, format_zip
+from clinicbill.domain.documents.formatting import format_phone, format_zip
 from clinicbill.domain.money import to_decimal
 
 INSURANCE_TYPE = {  # box 1
@@ -136,12 +136,31 @@ def money(cents: int) -> str:
 
 def claim_boxes(s: ClaimSnapshot) -> dict[str, str]:
     """Every claim-level box as printed text (empty string when NUCC says leave it blank)."""
+    boxes = {
+        **_insurance_boxes(s),
+        "17_qualifier": s.referral.qualifier if s.referral else "",
+        "17": (f"{s.referral.first_name} {s.referral.last_name}".upper() if s.referral else ""),
+        "17b": s.referral.npi if s.referral else "",
+        "21_ind": "0",
+        "22_code": s.frequency if s.frequency in ("7", "8") else "",
+        "22_reference": (s.original_reference or "") if s.frequency in ("7", "8") else "",
+        "23": (s.authorization_number or (s.referral.number if s.referral else None) or "").upper(),
+        **_billing_boxes(s),
+    }
+    for index in range(12):
+        code = s.diagnoses[index] if index < len(s.diagnoses) else ""
+        boxes[f"21{chr(65 + index)}"] = code.replace(".", "")  # NUCC: no decimal point
+    return boxes
+
+
+def _insurance_boxes(s: ClaimSnapshot) -> dict[str, str]:
+    """The payer, the patient and the insured: the carrier block and boxes 1 to 13."""
     c = s.coverage
     sub = c.subscriber
     other = s.other_coverage
     pa = c.payer_address
     group = c.group_number or ("NONE" if c.payer_type == "medicare" and not other else "")
-    boxes = {
+    return {
         "payer": c.payer_name.upper(),
         "payer_street": (pa.line1 or "").upper(),
         "payer_city": _city_line(pa),
@@ -172,13 +191,12 @@ def claim_boxes(s: ClaimSnapshot) -> dict[str, str]:
         "11d": "YES" if other else "NO",
         "12": "SIGNATURE ON FILE" if s.signature_on_file else "",
         "13": "SIGNATURE ON FILE" if s.assignment_on_file else "",
-        "17_qualifier": s.referral.qualifier if s.referral else "",
-        "17": (f"{s.referral.first_name} {s.referral.last_name}".upper() if s.referral else ""),
-        "17b": s.referral.npi if s.referral else "",
-        "21_ind": "0",
-        "22_code": s.frequency if s.frequency in ("7", "8") else "",
-        "22_reference": (s.original_reference or "") if s.frequency in ("7", "8") else "",
-        "23": (s.authorization_number or (s.referral.number if s.referral else None) or "").upper(),
+    }
+
+
+def _billing_boxes(s: ClaimSnapshot) -> dict[str, str]:
+    """Boxes 25 to 33: tax id, totals, the rendering provider, facility and billing provider."""
+    boxes = {
         "25": s.billing.tax_id,
         "25_type": "SSN" if s.billing.tax_id_type == "SSN" else "EIN",
         "26": s.patient_control_number,
@@ -201,9 +219,6 @@ def claim_boxes(s: ClaimSnapshot) -> dict[str, str]:
     facility = ("32", "32_street", "32_city", "32a")
     if [boxes[k] for k in facility] == [boxes[k] for k in ("33", "33_street", "33_city", "33a")]:
         boxes.update(dict.fromkeys(facility, ""))  # NUCC: box 32 blank when it is box 33
-    for index in range(12):
-        code = s.diagnoses[index] if index < len(s.diagnoses) else ""
-        boxes[f"21{chr(65 + index)}"] = code.replace(".", "")  # NUCC: no decimal point
     return boxes
 
 

@@ -43,7 +43,6 @@ def render_estimate(doc: EstimateDocument, path) -> Path | None:
         "estimate",
         {"doc": doc, "practice": doc.practice, "patient": doc.patient, "provider": doc.provider},
     )
-    practice, provider = doc.practice, doc.provider
     schedule = parts.us_date(doc.service_date) if doc.service_date else "not scheduled yet"
     course = f"{doc.visits} visit" + ("s" if doc.visits != 1 else "")
     if doc.frequency:
@@ -52,44 +51,14 @@ def render_estimate(doc: EstimateDocument, path) -> Path | None:
         parts.rich(words["title"], "title"),
         parts.text(f"Estimate number {doc.id} · Issued {parts.us_date(doc.issued_on)}", "small"),
         Spacer(1, 0.08 * inch),
-        parts.boxes(
-            [
-                (
-                    "Patient",
-                    [
-                        doc.patient.name,
-                        f"Date of birth: {parts.us_date(doc.patient.dob)}",
-                        *doc.patient.address_lines,
-                        f"Account: {doc.patient.account_number}",
-                    ],
-                ),
-                (
-                    "Provider",
-                    [
-                        provider.display_name,
-                        f"NPI: {provider.npi}",
-                        practice.name,
-                        f"Tax ID ({practice.tax_id_type}): {practice.tax_id}",
-                        f"Location: {', '.join(practice.address_lines)}",
-                        f"Phone {practice.phone}",
-                    ],
-                ),
-            ]
-        ),
+        _patient_and_provider(doc),
         Spacer(1, 0.1 * inch),
         parts.rich(words["statement"]),
         parts.text("Primary service", "h2"),
         parts.text(f"{doc.primary_service} · Scheduled: {schedule} · Course: {course}"),
     ]
     if doc.diagnoses:
-        story += [
-            parts.text("Diagnoses", "h2"),
-            parts.table(
-                [["ICD-10-CM", "Description"]]
-                + [[d.code, parts.text(d.description, "cell")] for d in doc.diagnoses],
-                [0.9 * inch, parts.WIDTH - 0.9 * inch],
-            ),
-        ]
+        story += [parts.text("Diagnoses", "h2"), _diagnoses_table(doc)]
     story += [
         parts.text("Expected items and services", "h2"),
         items_table(doc),
@@ -108,3 +77,41 @@ def render_estimate(doc: EstimateDocument, path) -> Path | None:
     ]
     title = f"Good Faith Estimate {doc.id}"
     return parts.build(path, story, title, words["footer"], subject="Good Faith Estimate")
+
+
+def _patient_and_provider(doc: EstimateDocument):
+    """The two boxes the rule asks for: the patient, and the provider with its tax id and
+    location."""
+    practice, provider = doc.practice, doc.provider
+    return parts.boxes(
+        [
+            (
+                "Patient",
+                [
+                    doc.patient.name,
+                    f"Date of birth: {parts.us_date(doc.patient.dob)}",
+                    *doc.patient.address_lines,
+                    f"Account: {doc.patient.account_number}",
+                ],
+            ),
+            (
+                "Provider",
+                [
+                    provider.display_name,
+                    f"NPI: {provider.npi}",
+                    practice.name,
+                    f"Tax ID ({practice.tax_id_type}): {practice.tax_id}",
+                    f"Location: {', '.join(practice.address_lines)}",
+                    f"Phone {practice.phone}",
+                ],
+            ),
+        ]
+    )
+
+
+def _diagnoses_table(doc: EstimateDocument):
+    return parts.table(
+        [["ICD-10-CM", "Description"]]
+        + [[d.code, parts.text(d.description, "cell")] for d in doc.diagnoses],
+        [0.9 * inch, parts.WIDTH - 0.9 * inch],
+    )

@@ -57,10 +57,11 @@ def render_receipt(doc: Receipt, path) -> Path | None:
         parts.rich(words["statement"]),
         parts.text("Services paid", "h2"),
     ]
-    if doc.lines:
-        story.append(services_table(doc))
-    else:
-        story.append(parts.text("This payment has not been applied to a service yet."))
+    story.append(
+        services_table(doc)
+        if doc.lines
+        else parts.text("This payment has not been applied to a service yet.")
+    )
     rows = []
     if doc.lines:
         rows.append(("Applied to services", sum(x.amount for x in doc.lines)))

@@ -142,10 +142,7 @@ def render_statement(doc: Statement, path) -> Path | None:
         parts.rich(words["statement"]),
         parts.text("Open balances by date of service", "h2"),
     ]
-    if doc.lines:
-        story.append(lines_table(doc))
-    else:
-        story.append(parts.text("No open balances."))
+    story.append(lines_table(doc) if doc.lines else parts.text("No open balances."))
     story += [
         parts.text("Aging of the amount you owe (days since the date of service)", "h2"),
         aging_table(doc),

@@ -63,17 +63,10 @@ def render_superbill(doc: Superbill, path) -> Path | None:
         "superbill",
         {"doc": doc, "practice": doc.practice, "patient": doc.patient, "providers": doc.providers},
     )
-    if doc.from_date == doc.to_date:
-        dates = f"Date of service: {parts.us_date(doc.from_date)}"
-    else:
-        dates = (
-            f"Dates of service: {parts.us_date(doc.from_date)} to {parts.us_date(doc.to_date)}"
-            f" ({doc.visits} visits)"
-        )
     story = [
         parts.rich(words["title"], "title"),
         parts.rich(words.get("subtitle", ""), "small"),
-        parts.text(f"{dates} · Issued {parts.us_date(doc.issued_on)}", "small"),
+        parts.text(f"{_dates_of_service(doc)} · Issued {parts.us_date(doc.issued_on)}", "small"),
         Spacer(1, 0.08 * inch),
         parts.boxes(
             [
@@ -89,33 +82,48 @@ def render_superbill(doc: Superbill, path) -> Path | None:
         parts.text("Services", "h2"),
         services_table(doc),
         Spacer(1, 0.08 * inch),
-        KeepTogether(
-            [
-                parts.totals(
-                    [
-                        ("Total charged", doc.charged),
-                        ("Paid by insurance", doc.insurance_paid),
-                        ("Paid by patient", doc.patient_paid),
-                        ("Adjustments", doc.adjusted),
-                        ("Balance due", doc.balance),
-                    ]
-                ),
-                Spacer(1, 0.08 * inch),
-                parts.rich(words["statement"]),
-                Spacer(1, 0.06 * inch),
-                parts.rich(words["certification"], "small"),
-                *[
-                    item
-                    for p in doc.providers
-                    for item in parts.signature(
-                        # the practice's signature image belongs to a solo practitioner
-                        doc.practice.signature_image if len(doc.providers) == 1 else None,
-                        words["signature_label"],
-                        p.display_name,
-                    )
-                ],
-            ]
-        ),
+        _totals_and_signatures(doc, words),
     ]
     title = f"Superbill {doc.patient.account_number} {doc.from_date.isoformat()}"
     return parts.build(path, story, title, words["footer"], subject="Superbill")
+
+
+def _dates_of_service(doc: Superbill) -> str:
+    if doc.from_date == doc.to_date:
+        return f"Date of service: {parts.us_date(doc.from_date)}"
+    return (
+        f"Dates of service: {parts.us_date(doc.from_date)} to {parts.us_date(doc.to_date)}"
+        f" ({doc.visits} visits)"
+    )
+
+
+def _totals_and_signatures(doc: Superbill, words):
+    """Totals, the statement and certification wording, and each provider's signature, kept
+    on one page."""
+    return KeepTogether(
+        [
+            parts.totals(
+                [
+                    ("Total charged", doc.charged),
+                    ("Paid by insurance", doc.insurance_paid),
+                    ("Paid by patient", doc.patient_paid),
+                    ("Adjustments", doc.adjusted),
+                    ("Balance due", doc.balance),
+                ]
+            ),
+            Spacer(1, 0.08 * inch),
+            parts.rich(words["statement"]),
+            Spacer(1, 0.06 * inch),
+            parts.rich(words["certification"], "small"),
+            *[
+                item
+                for p in doc.providers
+                for item in parts.signature(
+                    # the practice's signature image belongs to a solo practitioner
+                    doc.practice.signature_image if len(doc.providers) == 1 else None,
+                    words["signature_label"],
+                    p.display_name,
+                )
+            ],
+        ]
+    )

@@ -9,25 +9,16 @@ from collections.abc import Sequence
 
 from clinicbill.domain.clearinghouse.eligibility import InformationReceiver, Inquiry, Person
 from clinicbill.formats.x12_envelope import Envelope, close_transaction, write_interchange
-from clinicbill.formats.x12_segments import clean, local_time, segment
+from clinicbill.formats.x12_segments import clean, local_time, person_nm1, segment
 
 VERSION = "005010X279A1"
 
 
 def person_name(entity: str, person: Person, member_id: str | None) -> str:
     """NM1 of a subscriber (with the member id) or a patient (without)."""
-    return segment(
-        "NM1",
-        entity,
-        1,
-        clean(person.last_name, 60),
-        clean(person.first_name, 35),
-        "",
-        "",
-        "",
-        "MI" if member_id else "",
-        clean(member_id, 80) if member_id else "",
-    )
+    if not member_id:
+        return person_nm1(entity, person)
+    return person_nm1(entity, person, "MI", clean(member_id, 80))
 
 
 def person_dmg(person: Person) -> list[str]:

@@ -24,7 +24,9 @@ from clinicbill.formats.x12_segments import (
     dmg_segments,
     local_time,
     name_elements,
+    payer_name_segment,
     procedure,
+    provider_name_segment,
     segment,
 )
 
@@ -84,20 +86,7 @@ def _subscriber(s: ClaimSnapshot, hl: int) -> list[str]:
     out += dmg_segments(c.subscriber)
     if not dependent:
         out += _claim_number(s)
-    out.append(
-        segment(
-            "NM1",
-            "PR",
-            2,
-            clean(c.payer_name, 60),
-            "",
-            "",
-            "",
-            "",
-            "PI",
-            clean(c.payer_identifier, 80),
-        )
-    )
+    out.append(payer_name_segment(c))
     if c.payer_address.complete:
         out += address_segments(c.payer_address)
     if dependent:
@@ -171,37 +160,10 @@ def _claim(s: ClaimSnapshot) -> list[str]:
             segment("HI", *(("ABK:" if i == 0 else "ABF:") + c for i, c in enumerate(codes)))
         )
     if s.referral is not None:
-        r = s.referral
-        out.append(
-            segment(
-                "NM1",
-                "DN",
-                1,
-                clean(r.last_name, 60),
-                clean(r.first_name, 35),
-                "",
-                "",
-                "",
-                "XX",
-                r.npi,
-            )
-        )
+        out.append(provider_name_segment("DN", s.referral))
     if s.rendering.npi != s.billing.npi:
         p = s.rendering
-        out.append(
-            segment(
-                "NM1",
-                82,
-                1,
-                clean(p.last_name, 60),
-                clean(p.first_name, 35),
-                "",
-                "",
-                "",
-                "XX",
-                p.npi,
-            )
-        )
+        out.append(provider_name_segment(82, p))
         out.append(segment("PRV", "PE", "PXC", clean(p.taxonomy, 50)))
     if s.prior_payer is not None:
         out += other_payer_loops(s)

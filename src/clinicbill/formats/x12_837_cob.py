@@ -12,6 +12,7 @@ from clinicbill.formats.x12_segments import (
     address_segments,
     clean,
     name_elements,
+    payer_name_segment,
     procedure,
     segment,
 )
@@ -65,20 +66,7 @@ def other_payer_loops(s: ClaimSnapshot) -> list[str]:
     last, first, middle = name_elements(c.subscriber)
     out.append(segment("NM1", "IL", 1, last, first, middle, "", "", "MI", clean(c.member_id, 80)))
     out += address_segments(c.subscriber.address)
-    out.append(
-        segment(
-            "NM1",
-            "PR",
-            2,
-            clean(c.payer_name, 60),
-            "",
-            "",
-            "",
-            "",
-            "PI",
-            clean(c.payer_identifier, 80),
-        )
-    )
+    out.append(payer_name_segment(c))
     if prior.payer_claim_control_number:
         out.append(segment("REF", "F8", clean(prior.payer_claim_control_number, 50)))
     return out

@@ -45,14 +45,9 @@ def group_ack(tx: TransactionSet, r: Reader) -> GroupAck:
     if not segs or segs[0].id != "AK1":
         raise r.refuse(segs[0] if segs else tx.segments[-1], "expected AK1 right after ST")
     ak1 = segs[0]
-    transactions: list[TransactionAck] = []
-    i = 1
-    while i < len(segs) and segs[i].id == "AK2":
-        i, ack = _transaction_ack(segs, i, r)
-        transactions.append(ack)
-    if i >= len(segs) or segs[i].id != "AK9":
-        raise r.refuse(segs[min(i, len(segs) - 1)], "expected AK9 (functional group response)")
-    ak9 = segs[i]
+    i, transactions, ak9 = _loops_then(
+        segs, 1, r, "AK2", _transaction_ack, "AK9", "functional group response"
+    )
     if i != len(segs) - 1:
         raise r.refuse(segs[i + 1], "unexpected segment after AK9")
     result = _code(ak9, 1, r)
@@ -65,6 +60,18 @@ def group_ack(tx: TransactionSet, r: Reader) -> GroupAck:
         _count(ak9, 2, r),
         _count(ak9, 4, r),
     )
+
+
+def _loops_then(segs: list[Segment], i: int, r: Reader, loop: str, read, closing: str, what: str):
+    """The `loop` loops from segs[i], each read by `read`, then the `closing` segment that must
+    follow them; returns (the closing segment's index, the loops read, the closing segment)."""
+    items = []
+    while i < len(segs) and segs[i].id == loop:
+        i, item = read(segs, i, r)
+        items.append(item)
+    if i >= len(segs) or segs[i].id != closing:
+        raise r.refuse(segs[min(i, len(segs) - 1)], f"expected {closing} ({what})")
+    return i, items, segs[i]
 
 
 def _code(seg: Segment, index: int, r: Reader) -> str:
@@ -85,14 +92,9 @@ def _count(seg: Segment, index: int, r: Reader) -> int | None:
 
 def _transaction_ack(segs: list[Segment], i: int, r: Reader) -> tuple[int, TransactionAck]:
     ak2 = segs[i]
-    errors: list[SegmentError] = []
-    i += 1
-    while i < len(segs) and segs[i].id == "IK3":
-        i, error = _segment_error(segs, i, r)
-        errors.append(error)
-    if i >= len(segs) or segs[i].id != "IK5":
-        raise r.refuse(segs[min(i, len(segs) - 1)], "expected IK5 (transaction set response)")
-    ik5 = segs[i]
+    i, errors, ik5 = _loops_then(
+        segs, i + 1, r, "IK3", _segment_error, "IK5", "transaction set response"
+    )
     ack = TransactionAck(
         r.required(ak2, 1),
         r.required(ak2, 2),

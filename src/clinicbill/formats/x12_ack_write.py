@@ -51,72 +51,77 @@ def acknowledgements_for_batch(
     sts = list(dict.fromkeys(st for st, _claim in rows))
     back = Envelope(batch.receiver_id, batch.sender_id, control_number, created)
     created = local_time(created)
+    text_999 = write_interchange(back, "FA", "005010X231A1", [lambda st: _ack_999(st, batch, sts)])
+    ca = Envelope(back.sender, back.receiver, control_number + 1, created)
+    text_277 = write_interchange(
+        ca, "HN", "005010X214", [lambda st: _claims_277ca(st, batch, rows, reject, created)]
+    )
+    return text_999, text_277
 
-    def ack(st: str) -> list[str]:
-        body = [segment("ST", 999, st, "005010X231A1")]
-        body.append(segment("AK1", "HC", batch.group_control_number, "005010X222A1"))
-        for number in sts:
-            body += [segment("AK2", 837, number, "005010X222A1"), segment("IK5", "A")]
-        body.append(segment("AK9", "A", len(sts), len(sts), len(sts)))
-        return close_transaction(body, st)
 
+def _ack_999(st: str, batch, sts: list[str]) -> list[str]:
+    """One 999 accepting every 837 transaction of the batch."""
+    body = [segment("ST", 999, st, "005010X231A1")]
+    body.append(segment("AK1", "HC", batch.group_control_number, "005010X222A1"))
+    for number in sts:
+        body += [segment("AK2", 837, number, "005010X222A1"), segment("IK5", "A")]
+    body.append(segment("AK9", "A", len(sts), len(sts), len(sts)))
+    return close_transaction(body, st)
+
+
+def _counts(accepted, rejected, accepted_qty: str, rejected_qty: str) -> list[str]:
+    """QTY and AMT of the accepted and rejected claims at one level of the 277CA."""
+    out = []
+    if accepted:
+        out.append(segment("QTY", accepted_qty, len(accepted)))
+    if rejected:
+        out.append(segment("QTY", rejected_qty, len(rejected)))
+    out.append(segment("AMT", "YU", x12_amount(sum(c.total_cents for c in accepted))))
+    if rejected:
+        out.append(segment("AMT", "YY", x12_amount(sum(c.total_cents for c in rejected))))
+    return out
+
+
+def _claim_status(claim, rejected: bool, day: str) -> list[str]:
+    if rejected:
+        return [segment("STC", "A7:562:85", day, "U", x12_amount(claim.total_cents))]
+    return [
+        segment("STC", "A2:20:PR", day, "WQ", x12_amount(claim.total_cents)),
+        segment("REF", "1K", f"DEMO{claim.id:08d}"),
+    ]
+
+
+def _claims_277ca(st: str, batch, rows, reject, created: datetime) -> list[str]:
+    """One 277CA: the batch accepted at the payer, each claim accepted or rejected."""
     day = created.strftime("%Y%m%d")
     accepted = [claim for _st, claim in rows if claim.id not in reject]
     rejected = [claim for _st, claim in rows if claim.id in reject]
-    total = sum(claim.total_cents for claim in accepted)
-    refused = sum(claim.total_cents for claim in rejected)
-
-    def counts(accepted_qty: str, rejected_qty: str) -> list[str]:
-        out = []
-        if accepted:
-            out.append(segment("QTY", accepted_qty, len(accepted)))
-        if rejected:
-            out.append(segment("QTY", rejected_qty, len(rejected)))
-        out.append(segment("AMT", "YU", x12_amount(total)))
-        if rejected:
-            out.append(segment("AMT", "YY", x12_amount(refused)))
-        return out
-
-    def claim_status(claim) -> list[str]:
-        if claim.id in reject:
-            return [segment("STC", "A7:562:85", day, "U", x12_amount(claim.total_cents))]
-        return [
-            segment("STC", "A2:20:PR", day, "WQ", x12_amount(claim.total_cents)),
-            segment("REF", "1K", f"DEMO{claim.id:08d}"),
+    everything = x12_amount(sum(claim.total_cents for _st, claim in rows))
+    body = [
+        segment("ST", 277, st, "005010X214"),
+        segment("BHT", "0085", "08", f"ACK{batch.id}", day, created.strftime("%H%M"), "TH"),
+        segment("HL", 1, "", 20, 1),
+        segment("NM1", "PR", 2, "DEMO PAYERS", "", "", "", "", "PI", "DEMO"),
+        segment("TRN", 1, f"ACK{batch.id}"),
+        segment("DTP", "050", "D8", day),
+        segment("DTP", "009", "D8", day),
+        segment("HL", 2, 1, 21, 1),
+        segment("NM1", 41, 2, "SUBMITTER", "", "", "", "", 46, batch.sender_id),
+        segment("TRN", 2, batch.interchange_control_number),
+        segment("STC", "A1:19:PR", day, "WQ", everything),
+        *_counts(accepted, rejected, "90", "AA"),
+        segment("HL", 3, 2, 19, 1),
+        segment("NM1", 85, 2, "BILLING PROVIDER", "", "", "", "", "XX", "1234567893"),
+        segment("TRN", 1, 0),
+        segment("STC", "A1:19:PR", "", "WQ", everything),
+        *_counts(accepted, rejected, "QA", "QC"),
+    ]
+    for hl, (_st, claim) in enumerate(rows, start=4):
+        body += [
+            segment("HL", hl, 3, "PT"),
+            segment("NM1", "QC", 1, "PATIENT", "", "", "", "", "MI", "DEMO"),
+            segment("TRN", 2, claim.patient_control_number),
+            *_claim_status(claim, claim.id in reject, day),
+            segment("DTP", 472, "D8", claim.from_date.strftime("%Y%m%d")),
         ]
-
-    def claims(st: str) -> list[str]:
-        body = [
-            segment("ST", 277, st, "005010X214"),
-            segment("BHT", "0085", "08", f"ACK{batch.id}", day, created.strftime("%H%M"), "TH"),
-            segment("HL", 1, "", 20, 1),
-            segment("NM1", "PR", 2, "DEMO PAYERS", "", "", "", "", "PI", "DEMO"),
-            segment("TRN", 1, f"ACK{batch.id}"),
-            segment("DTP", "050", "D8", day),
-            segment("DTP", "009", "D8", day),
-            segment("HL", 2, 1, 21, 1),
-            segment("NM1", 41, 2, "SUBMITTER", "", "", "", "", 46, batch.sender_id),
-            segment("TRN", 2, batch.interchange_control_number),
-            segment("STC", "A1:19:PR", day, "WQ", x12_amount(total + refused)),
-            *counts("90", "AA"),
-            segment("HL", 3, 2, 19, 1),
-            segment("NM1", 85, 2, "BILLING PROVIDER", "", "", "", "", "XX", "1234567893"),
-            segment("TRN", 1, 0),
-            segment("STC", "A1:19:PR", "", "WQ", x12_amount(total + refused)),
-            *counts("QA", "QC"),
-        ]
-        hl = 3
-        for _st, claim in rows:
-            hl += 1
-            body += [
-                segment("HL", hl, 3, "PT"),
-                segment("NM1", "QC", 1, "PATIENT", "", "", "", "", "MI", "DEMO"),
-                segment("TRN", 2, claim.patient_control_number),
-                *claim_status(claim),
-                segment("DTP", 472, "D8", claim.from_date.strftime("%Y%m%d")),
-            ]
-        return close_transaction(body, st)
-
-    text_999 = write_interchange(back, "FA", "005010X231A1", [ack])
-    ca = Envelope(back.sender, back.receiver, control_number + 1, created)
-    return text_999, write_interchange(ca, "HN", "005010X214", [claims])
+    return close_transaction(body, st)

@@ -46,6 +46,43 @@ def name_elements(person: Person) -> tuple[str, str, str]:
     )
 
 
+def payer_name_segment(coverage) -> str:
+    """NM1*PR: the payer by name and its electronic payer id (2010BB, 2330B)."""
+    return segment(
+        "NM1",
+        "PR",
+        2,
+        clean(coverage.payer_name, 60),
+        "",
+        "",
+        "",
+        "",
+        "PI",
+        clean(coverage.payer_identifier, 80),
+    )
+
+
+def person_nm1(entity: str | int, person, qualifier: str = "", identifier: str = "") -> str:
+    """NM1 of a person (last and first name), with an id qualifier and id when given."""
+    return segment(
+        "NM1",
+        entity,
+        1,
+        clean(person.last_name, 60),
+        clean(person.first_name, 35),
+        "",
+        "",
+        "",
+        qualifier,
+        identifier,
+    )
+
+
+def provider_name_segment(entity: str | int, person) -> str:
+    """NM1 of a person identified by NPI: the referring (DN) or rendering (82) provider."""
+    return person_nm1(entity, person, "XX", person.npi)
+
+
 def address_segments(address: Address) -> list[str]:
     if not address or not address.line1:
         return []

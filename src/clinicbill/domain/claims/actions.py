@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from clinicbill.domain.claims.build import (
     SENT_STATUSES,
-    add_lines,
     check_status,
-    new_patient_control_number,
+    claim_service_lines,
+    new_draft_claim,
     next_control_numbers,
     record_status,
     record_statuses,
@@ -23,7 +23,7 @@ from clinicbill.domain.claims.build import (
 from clinicbill.domain.claims.status import INACTIVE_STATUSES
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.domain.validate import check_not_future
-from clinicbill.store.models import Claim, ClaimLine, ExportBatch, LedgerEntry, ServiceLine
+from clinicbill.store.models import Claim, ExportBatch, LedgerEntry
 
 ADJUDICATED = ("paid", "partially-paid", "denied", "appealed", "closed")
 INTERCHANGE_COUNTER = "x12_interchange"
@@ -101,15 +101,12 @@ def void_claim(session, claim: Claim, on: date, note: str | None = None) -> None
 
 
 def _copy(session, original: Claim, frequency: str, on: date, note: str) -> Claim:
-    lines = session.execute(
-        select(ServiceLine)
-        .join(ClaimLine, ClaimLine.service_line_id == ServiceLine.id)
-        .where(ClaimLine.claim_id == original.id)
-        .order_by(ClaimLine.line_number)
-    ).scalars()
-    lines = list(lines)
-    claim = Claim(
-        patient_control_number=new_patient_control_number(session),
+    lines = claim_service_lines(session, original.id)
+    return new_draft_claim(
+        session,
+        lines,
+        on,
+        note,
         patient_id=original.patient_id,
         policy_id=original.policy_id,
         payer_id=original.payer_id,
@@ -124,11 +121,6 @@ def _copy(session, original: Claim, frequency: str, on: date, note: str) -> Clai
         authorization_id=original.authorization_id,
         referral_id=original.referral_id,
     )
-    session.add(claim)
-    session.flush()
-    add_lines(session, claim, lines)
-    record_status(session, claim, "draft", on, note)
-    return claim
 
 
 def resubmit_claim(session, original: Claim, mode: str, on: date) -> Claim:
@@ -174,8 +166,40 @@ def secondary_claim(
     forwarded (CLP02 19/20/21/23) goes to the secondary without us: refused unless `force`
     with the practice's `reason` (kept on the new claim's history)."""
     from clinicbill.domain.practice.patients import active_policy
-    from clinicbill.domain.remittance.holds import forwarded_by
     from clinicbill.store.models import Patient
+
+    note = _secondary_note(session, primary, force, reason)
+    patient = session.get(Patient, primary.patient_id)
+    policy = active_policy(session, patient, primary.from_date, "secondary")
+    if policy is None:
+        raise ClinicbillError(
+            f"claim: the patient of claim {primary.id} has no secondary policy on "
+            f"{primary.from_date}",
+            "add one: clinicbill policy add --priority secondary ...",
+        )
+    return new_draft_claim(
+        session,
+        claim_service_lines(session, primary.id),
+        on,
+        note[:300],
+        patient_id=primary.patient_id,
+        policy_id=policy.id,
+        payer_id=policy.payer_id,
+        provider_id=primary.provider_id,
+        priority="secondary",
+        primary_claim_id=primary.id,
+        from_date=primary.from_date,
+        to_date=primary.to_date,
+        total_cents=primary.total_cents,
+        authorization_id=None,
+        referral_id=primary.referral_id,
+    )
+
+
+def _secondary_note(session, primary: Claim, force: bool, reason: str | None) -> str:
+    """Refuse a secondary claim the primary's answer does not allow yet (not a primary claim,
+    not adjudicated, forwarded without --force, already billed); else the history note."""
+    from clinicbill.domain.remittance.holds import forwarded_by
 
     if primary.priority != "primary" or primary.primary_claim_id is not None:
         raise ClinicbillError(
@@ -213,39 +237,7 @@ def secondary_claim(
             f"claim: {primary.id} already has secondary claim {existing}",
             f"see 'clinicbill claim show {existing}'",
         )
-    patient = session.get(Patient, primary.patient_id)
-    policy = active_policy(session, patient, primary.from_date, "secondary")
-    if policy is None:
-        raise ClinicbillError(
-            f"claim: the patient of claim {primary.id} has no secondary policy on "
-            f"{primary.from_date}",
-            "add one: clinicbill policy add --priority secondary ...",
-        )
-    claim = Claim(
-        patient_control_number=new_patient_control_number(session),
-        patient_id=primary.patient_id,
-        policy_id=policy.id,
-        payer_id=policy.payer_id,
-        provider_id=primary.provider_id,
-        priority="secondary",
-        primary_claim_id=primary.id,
-        from_date=primary.from_date,
-        to_date=primary.to_date,
-        total_cents=primary.total_cents,
-        authorization_id=None,
-        referral_id=primary.referral_id,
-    )
-    session.add(claim)
-    session.flush()
-    lines = session.execute(
-        select(ServiceLine)
-        .join(ClaimLine, ClaimLine.service_line_id == ServiceLine.id)
-        .where(ClaimLine.claim_id == primary.id)
-        .order_by(ClaimLine.line_number)
-    ).scalars()
-    add_lines(session, claim, list(lines))
-    record_status(session, claim, "draft", on, note[:300])
-    return claim
+    return note
 
 
 def begin_export(session, claim_ids: list[int], fmt: str, transactions: int = 1) -> ExportBatch:

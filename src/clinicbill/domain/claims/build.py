@@ -199,20 +199,8 @@ def create_claims(session, encounters: list[Encounter], on: date | None = None) 
     if not encounters:
         raise ClinicbillError("claim: no signed, insured sessions to bill", "see 'session list'")
     ids = [e.id for e in encounters]
-    lines = session.execute(
-        select(ServiceLine)
-        .where(ServiceLine.encounter_id.in_(ids), ~billed_clause())
-        .order_by(ServiceLine.encounter_id, ServiceLine.line_number)
-    ).scalars()
-    lines_by_encounter: dict[int, list[ServiceLine]] = defaultdict(list)
-    for line in lines:
-        lines_by_encounter[line.encounter_id].append(line)
-    dx_rows = session.execute(
-        select(Diagnosis.encounter_id, Diagnosis.code).where(Diagnosis.encounter_id.in_(ids))
-    ).all()
-    dx_by_encounter: dict[int, set[str]] = defaultdict(set)
-    for encounter_id, code in dx_rows:
-        dx_by_encounter[encounter_id].add(code)
+    lines_by_encounter = _unbilled_lines(session, ids)
+    dx_by_encounter = _diagnoses_by_encounter(session, ids)
     groups: dict[tuple, list[Encounter]] = defaultdict(list)
     for encounter in sorted(encounters, key=lambda e: (e.service_date, e.id)):
         if not lines_by_encounter.get(encounter.id):
@@ -227,54 +215,27 @@ def create_claims(session, encounters: list[Encounter], on: date | None = None) 
             encounter.case_id,  # one injury case per claim (boxes 10, 11b, 14)
         )
         groups[key].append(encounter)
-    payer_of = dict(
-        session.execute(
-            select(Policy.id, Policy.payer_id).where(
-                Policy.id.in_({key[1] for key in groups} or {-1})
-            )
-        ).all()
-    )
-    priority_of = dict(
-        session.execute(
-            select(Policy.id, Policy.priority).where(Policy.id.in_(set(payer_of) or {-1}))
-        ).all()
-    )
+    policies = _payer_and_priority(session, {key[1] for key in groups})
     for key, group in groups.items():
         patient_id, policy_id, provider_id, auth_id, referral_id, _case_id = key
-        batches: list[list[tuple[Encounter, ServiceLine]]] = [[]]
-        batch_dx: set[str] = set()
-        for encounter in group:
-            dx = dx_by_encounter.get(encounter.id, set())
-            if batches[-1] and len(batch_dx | dx) > MAX_DIAGNOSES:
-                batches.append([])
-                batch_dx = set()
-            batch_dx |= dx
-            for line in lines_by_encounter[encounter.id]:
-                if len(batches[-1]) >= MAX_LINES_837P:
-                    batches.append([])
-                    batch_dx = set(dx)
-                batches[-1].append((encounter, line))
-        for batch in batches:
-            if not batch:
-                continue
-            claim = Claim(
-                patient_control_number=new_patient_control_number(session),
+        payer_id, priority = policies[policy_id]
+        for batch in _claim_batches(group, lines_by_encounter, dx_by_encounter):
+            claim = new_draft_claim(
+                session,
+                [line for _, line in batch],
+                on,
+                "created from signed sessions",
                 patient_id=patient_id,
                 policy_id=policy_id,
-                payer_id=payer_of[policy_id],
+                payer_id=payer_id,
                 provider_id=provider_id,
-                priority=priority_of.get(policy_id, "primary"),
-                status="draft",
+                priority=priority or "primary",
                 from_date=min(e.service_date for e, _ in batch),
                 to_date=max(e.service_date for e, _ in batch),
                 total_cents=sum(line.charge_cents for _, line in batch),
                 authorization_id=auth_id,
                 referral_id=referral_id,
             )
-            session.add(claim)
-            session.flush()
-            add_lines(session, claim, [line for _, line in batch])
-            record_status(session, claim, "draft", on, "created from signed sessions")
             result.claims.append(claim)
     if not result.claims:
         raise ClinicbillError(
@@ -282,6 +243,73 @@ def create_claims(session, encounters: list[Encounter], on: date | None = None) 
             "see 'clinicbill claim list' for the claims that bill them",
         )
     return result
+
+
+def _unbilled_lines(session, encounter_ids) -> dict[int, list[ServiceLine]]:
+    """The encounters' service lines not yet on an active claim, in line order."""
+    lines = session.execute(
+        select(ServiceLine)
+        .where(ServiceLine.encounter_id.in_(encounter_ids), ~billed_clause())
+        .order_by(ServiceLine.encounter_id, ServiceLine.line_number)
+    ).scalars()
+    by_encounter: dict[int, list[ServiceLine]] = defaultdict(list)
+    for line in lines:
+        by_encounter[line.encounter_id].append(line)
+    return by_encounter
+
+
+def _diagnoses_by_encounter(session, encounter_ids) -> dict[int, set[str]]:
+    rows = session.execute(
+        select(Diagnosis.encounter_id, Diagnosis.code).where(
+            Diagnosis.encounter_id.in_(encounter_ids)
+        )
+    ).all()
+    by_encounter: dict[int, set[str]] = defaultdict(set)
+    for encounter_id, code in rows:
+        by_encounter[encounter_id].add(code)
+    return by_encounter
+
+
+def _payer_and_priority(session, policy_ids) -> dict[int, tuple[int, str | None]]:
+    """Each policy's payer and priority (primary, secondary...), in one query."""
+    rows = session.execute(
+        select(Policy.id, Policy.payer_id, Policy.priority).where(
+            Policy.id.in_(set(policy_ids) or {-1})
+        )
+    ).all()
+    return {policy_id: (payer_id, priority) for policy_id, payer_id, priority in rows}
+
+
+def _claim_batches(group, lines_by_encounter, dx_by_encounter):
+    """A group's (encounter, line) pairs cut into claims of at most MAX_LINES_837P lines and
+    MAX_DIAGNOSES diagnoses; an encounter's diagnoses start a new claim only between visits."""
+    batches: list[list[tuple[Encounter, ServiceLine]]] = [[]]
+    batch_dx: set[str] = set()
+    for encounter in group:
+        dx = dx_by_encounter.get(encounter.id, set())
+        if batches[-1] and len(batch_dx | dx) > MAX_DIAGNOSES:
+            batches.append([])
+            batch_dx = set()
+        batch_dx |= dx
+        for line in lines_by_encounter[encounter.id]:
+            if len(batches[-1]) >= MAX_LINES_837P:
+                batches.append([])
+                batch_dx = set(dx)
+            batches[-1].append((encounter, line))
+    return [batch for batch in batches if batch]
+
+
+def new_draft_claim(session, lines, on: date, note: str, **fields) -> Claim:
+    """A new draft claim of `fields` with a fresh patient control number, billing the service
+    `lines` in order, its history starting with `note`."""
+    claim = Claim(
+        patient_control_number=new_patient_control_number(session), status="draft", **fields
+    )
+    session.add(claim)
+    session.flush()
+    add_lines(session, claim, lines)
+    record_status(session, claim, "draft", on, note)
+    return claim
 
 
 def add_lines(session, claim: Claim, lines) -> None:
@@ -296,6 +324,18 @@ def add_lines(session, claim: Claim, lines) -> None:
             )
         )
     session.flush()
+
+
+def claim_service_lines(session, claim_id: int) -> list[ServiceLine]:
+    """The service lines a claim bills, in its line order (what add_lines copies)."""
+    return list(
+        session.execute(
+            select(ServiceLine)
+            .join(ClaimLine, ClaimLine.service_line_id == ServiceLine.id)
+            .where(ClaimLine.claim_id == claim_id)
+            .order_by(ClaimLine.line_number)
+        ).scalars()
+    )
 
 
 def get_claim(session, ident) -> Claim:

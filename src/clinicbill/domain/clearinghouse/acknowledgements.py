@@ -63,6 +63,22 @@ class _Apply:
             self.status[claim_id] = self.session.get(Claim, claim_id).status
         return self.status[claim_id]
 
+    def answer_batch(
+        self, batch, rows, source: str, rejected: bool, reason: str, fix: str, on=None
+    ):
+        """The same answer for each claim of `rows` (a whole batch or what a 999 left over):
+        received, or rejected with the `fix`."""
+        for row in rows:
+            self.answer(
+                row.claim_id,
+                batch,
+                source,
+                "rejected" if rejected else "received",
+                on=on,
+                reason=reason,
+                fix=fix if rejected else None,
+            )
+
     def answer(self, claim_id: int, batch: X12Batch | None, source: str, result: str, **kw):
         claim = self.session.get(Claim, claim_id)
         # dated when the answer came, but never before the claim was sent nor in the future
@@ -114,24 +130,11 @@ class _Apply:
         reason = codes.words("ta1_ack", ack.result)
         if ack.note and ack.note != "000":
             reason += ": " + codes.words("ta1_note", ack.note)
-        fix = (
-            "correct the envelope with the clearinghouse, then resend the batch"
-            if rejected
-            else None
-        )
+        fix = "correct the envelope with the clearinghouse, then resend the batch"
         rows = batch_claims(self.session, batch)
         if not rows:
             self.result.lines.append(f"{batch.kind} batch {batch.id}: TA1 {reason}")
-        for row in rows:
-            self.answer(
-                row.claim_id,
-                batch,
-                "TA1",
-                "rejected" if rejected else "received",
-                on=ack.on,
-                reason=reason,
-                fix=fix,
-            )
+        self.answer_batch(batch, rows, "TA1", rejected, reason, fix, on=ack.on)
 
     # --- 999 ------------------------------------------------------------------------------
 
@@ -159,15 +162,8 @@ class _Apply:
             reason += ": " + "; ".join(codes.words("ik5_error", c) for c in ack.reasons)
         if not rows and not ack.transactions:
             self.result.lines.append(f"{batch.kind} batch {batch.id}: 999 {reason}")
-        for row in rows:
-            self.answer(
-                row.claim_id,
-                batch,
-                "999",
-                "rejected" if rejected else "received",
-                reason=reason,
-                fix="correct the claims and resend the batch" if rejected else None,
-            )
+        fix = "correct the claims and resend the batch"
+        self.answer_batch(batch, rows, "999", rejected, reason, fix)
 
     def transaction(self, batch: X12Batch, tx: TransactionAck) -> None:
         rows = batch_claims(self.session, batch, tx.control_number)

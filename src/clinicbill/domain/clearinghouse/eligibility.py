@@ -156,16 +156,24 @@ def parties(session, policy: Policy) -> tuple[Payer, Person, Person | None]:
     return payer, subscriber, me
 
 
-def _inquiry(session, policy_id: int, on: date, types: set[str]) -> Inquiry:
-    policy = session.get(Policy, policy_id)
+def inquiry_parties(session, policy: Policy) -> dict:
+    """The fields every inquiry (270, 276) names the same way: the payer, the member id, the
+    subscriber and the dependent patient."""
     payer, subscriber, dependent = parties(session, policy)
-    return Inquiry(
-        policy_id=policy.id,
+    return dict(
         payer_name=payer.name,
         payer_identifier=payer.payer_id,
         member_id=policy.member_id,
         subscriber=subscriber,
         dependent=dependent,
+    )
+
+
+def _inquiry(session, policy_id: int, on: date, types: set[str]) -> Inquiry:
+    policy = session.get(Policy, policy_id)
+    return Inquiry(
+        policy_id=policy.id,
+        **inquiry_parties(session, policy),
         service_date=on,
         service_types=_order(types),
         group_number=policy.group_number,

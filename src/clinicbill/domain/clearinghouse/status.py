@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import exists, select
 
-from clinicbill.domain.clearinghouse.eligibility import Person, parties
+from clinicbill.domain.clearinghouse.eligibility import Person, inquiry_parties
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.store.models import Claim, ClaimResponse, Policy, RemittanceClaim
 
@@ -72,14 +72,9 @@ def unanswered(session, claim_ids: list[int] | None, older_than: int | None, tod
 
 def status_inquiry(session, claim: Claim) -> StatusInquiry:
     policy = session.get(Policy, claim.policy_id)
-    payer, subscriber, dependent = parties(session, policy)
     return StatusInquiry(
         claim_id=claim.id,
-        payer_name=payer.name,
-        payer_identifier=payer.payer_id,
-        member_id=policy.member_id,
-        subscriber=subscriber,
-        dependent=dependent,
+        **inquiry_parties(session, policy),
         patient_control_number=claim.patient_control_number,
         payer_claim_number=claim.payer_claim_control_number,
         total_cents=claim.total_cents,

@@ -116,47 +116,6 @@ def x12(code: str) -> str:
 # --- building the index ---------------------------------------------------------------------
 
 
-def _tabular_descriptions(path: Path) -> tuple[dict, dict, dict]:
-    """Descriptions, inclusion terms and each code's own 7th-character definitions, by dotted
-    code."""
-    import xml.etree.ElementTree as ET
-
-    descriptions: dict[str, str] = {}
-    sevenths: dict[str, dict[str, str]] = {}
-    terms: dict[str, str] = {}
-    frames: list[dict] = []  # open <diag> elements
-    tags: list[str] = []
-    last_char = None
-    for event, elem in ET.iterparse(str(path), events=("start", "end")):
-        if event == "start":
-            tags.append(elem.tag)
-            if elem.tag == "diag":
-                frames.append({"name": None, "desc": None, "seven": {}, "terms": []})
-            continue
-        tags.pop()
-        parent = tags[-1] if tags else None
-        if elem.tag == "diag":
-            frame = frames.pop()
-            if frame["name"]:
-                descriptions[frame["name"]] = frame["desc"] or ""
-                if frame["seven"]:
-                    sevenths[frame["name"]] = frame["seven"]
-                if frame["terms"]:
-                    terms[frame["name"]] = "; ".join(frame["terms"])
-            elem.clear()
-        elif parent == "diag" and frames and elem.tag in ("name", "desc"):
-            frames[-1][elem.tag] = (elem.text or "").strip()
-        elif parent == "inclusionTerm" and frames and elem.tag == "note" and elem.text:
-            frames[-1]["terms"].append(" ".join(elem.text.split()))
-        elif parent == "sevenChrDef" and frames:
-            if elem.tag == "extension":
-                last_char = elem.attrib.get("char")
-                frames[-1]["seven"][last_char] = (elem.text or "").strip()
-            elif elem.tag == "note" and last_char in frames[-1]["seven"] and elem.text:
-                frames[-1]["seven"][last_char] += "/" + elem.text.strip()
-    return descriptions, terms, sevenths
-
-
 def _extended_description(
     code: str, descriptions: dict[str, str], sevenths: dict[str, dict[str, str]]
 ) -> str:
@@ -180,7 +139,9 @@ def build_index(codes: CodeSet) -> str:
     for code in plain:
         for length in range(3, len(code)):
             headers.add(code[:length])
-    descriptions, terms, sevenths = _tabular_descriptions(codes.tabular)
+    from clinicbill.domain.codesets.icd_tabular import tabular_descriptions
+
+    descriptions, terms, sevenths = tabular_descriptions(codes.tabular)
     lines = []
     for code in plain:
         text = descriptions.get(normalise(code))

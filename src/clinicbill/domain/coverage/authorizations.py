@@ -190,6 +190,22 @@ def visits_before(service_date: date, encounter_id: int | None):
     )
 
 
+def _linked_visits(link, ids, before: tuple[date, int | None] | None) -> list:
+    """Conditions for the non-void encounters linked by `link` (an Encounter column) to one
+    of `ids`, only those before (service_date, encounter_id) when given."""
+    live = [link.in_(ids), Encounter.status != "void"]
+    if before is not None:
+        live.append(visits_before(*before))
+    return live
+
+
+def _visit_counts(session, link, live) -> dict[int, int]:
+    """Encounters per linked id (authorization or referral) under the conditions `live`."""
+    return dict(
+        session.execute(select(link, func.count(Encounter.id)).where(*live).group_by(link)).all()
+    )
+
+
 def auth_usage(
     session,
     auths: list[Authorization],
@@ -200,16 +216,8 @@ def auth_usage(
     if not auths:
         return {}
     ids = [a.id for a in auths]
-    live = [Encounter.authorization_id.in_(ids), Encounter.status != "void"]
-    if before is not None:
-        live.append(visits_before(*before))
-    visits = dict(
-        session.execute(
-            select(Encounter.authorization_id, func.count(Encounter.id))
-            .where(*live)
-            .group_by(Encounter.authorization_id)
-        ).all()
-    )
+    live = _linked_visits(Encounter.authorization_id, ids, before)
+    visits = _visit_counts(session, Encounter.authorization_id, live)
     units: dict[int, int] = defaultdict(int)
     by_id = {a.id: a for a in auths}
     for auth_id, code, total in session.execute(
@@ -229,16 +237,8 @@ def referral_usage(
     """Visits used of each referral by linked non-void encounters."""
     if not referral_ids:
         return {}
-    live = [Encounter.referral_id.in_(referral_ids), Encounter.status != "void"]
-    if before is not None:
-        live.append(visits_before(*before))
-    counts = dict(
-        session.execute(
-            select(Encounter.referral_id, func.count(Encounter.id))
-            .where(*live)
-            .group_by(Encounter.referral_id)
-        ).all()
-    )
+    live = _linked_visits(Encounter.referral_id, referral_ids, before)
+    counts = _visit_counts(session, Encounter.referral_id, live)
     return {i: counts.get(i, 0) for i in referral_ids}
 
 

@@ -159,21 +159,14 @@ def _coverage(
     referral_id,
     strict,
 ) -> VisitCoverage:
-    def forced(value):
-        return None if value is AUTO else value
-
     if policy_id is None:
-        return VisitCoverage(
-            None, forced(authorization_id), forced(referral_id), None, 0, None, None, (), ()
-        )
+        return _not_insured(authorization_id, referral_id)
     policy = facts.policy(policy_id)
     if policy is None:
         raise ClinicbillError(f"policy: no policy with id {policy_id}", "see 'policy list'")
     profile = facts.profile(policy)
     if not profile.billable:
-        return VisitCoverage(
-            None, forced(authorization_id), forced(referral_id), None, 0, None, None, (), ()
-        )
+        return _not_insured(authorization_id, referral_id)
     visit = VisitFacts(patient_id, policy, service_date, codes, units, encounter_id, strict)
     problems: list[CoverageProblem] = []
     summary: list[str] = []
@@ -184,15 +177,7 @@ def _coverage(
         summary.append(describe(note))
     got, line = _visit_limit(facts, visit, note, profile.visit_limit_per_year or None)
     summary.append(line)
-    if got.remaining is not None and got.remaining <= 0:
-        problems.append(
-            CoverageProblem(
-                "visit-limit",
-                f"visits: the plan-year limit of {got.limit} is reached "
-                f"({got.limit - got.remaining} used)",
-                "verify remaining benefits with the payer, or bill the patient",
-            )
-        )
+    problems.extend(_limit_reached(got))
 
     def required(answer, default):
         return default if note is None or answer is None else answer
@@ -218,6 +203,30 @@ def _coverage(
         summary=tuple(summary),
         problems=tuple(problems),
     )
+
+
+def _not_insured(authorization_id, referral_id) -> VisitCoverage:
+    """A visit billed to no insurance: only the links the user named are kept."""
+
+    def forced(value):
+        return None if value is AUTO else value
+
+    return VisitCoverage(
+        None, forced(authorization_id), forced(referral_id), None, 0, None, None, (), ()
+    )
+
+
+def _limit_reached(got) -> list[CoverageProblem]:
+    if got.remaining is None or got.remaining > 0:
+        return []
+    return [
+        CoverageProblem(
+            "visit-limit",
+            f"visits: the plan-year limit of {got.limit} is reached "
+            f"({got.limit - got.remaining} used)",
+            "verify remaining benefits with the payer, or bill the patient",
+        )
+    ]
 
 
 def _verification_problems(note: Verification | None, visit: VisitFacts) -> list[CoverageProblem]:

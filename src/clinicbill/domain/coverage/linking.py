@@ -11,6 +11,7 @@ from clinicbill.domain.errors import ClinicbillError
 from clinicbill.store.models import Authorization, Policy
 
 AUTO = object()
+NEW_REFERRAL_HINT = "get a new prescription/referral and record it with 'clinicbill referral add'"
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,6 @@ def link_authorization(facts, visit: VisitFacts, wanted, required: bool):
     if auth is None:
         return None, [], _missing_auth(policy_auths, visit, required)
     usage = facts.auth_usage([auth], visit.before)[auth.id]
-    lines, problems = [], []
     left = None if auth.visits_authorized is None else auth.visits_authorized - usage.visits
     units_left = None if auth.units_authorized is None else auth.units_authorized - usage.units
     parts = [f"authorization {auth.id} ({auth.number}) {auth.start_date}..{auth.end_date}"]
@@ -65,7 +65,14 @@ def link_authorization(facts, visit: VisitFacts, wanted, required: bool):
         parts.append(f"{max(left, 0)} of {auth.visits_authorized} visits remaining")
     if units_left is not None:
         parts.append(f"{max(units_left, 0)} of {auth.units_authorized} units remaining")
-    lines.append(": ".join(parts[:1]) + (": " + ", ".join(parts[1:]) if parts[1:] else ""))
+    line = ": ".join(parts[:1]) + (": " + ", ".join(parts[1:]) if parts[1:] else "")
+    return auth.id, [line], _auth_problems(auth, visit, left, units_left, required)
+
+
+def _auth_problems(auth, visit: VisitFacts, left, units_left, required) -> list[CoverageProblem]:
+    """A linked authorization out of its dates, used up, or not covering a billed code."""
+    day = visit.service_date
+    problems = []
     hint = "get a new authorization from the payer and record it with 'clinicbill auth add'"
     if day > auth.end_date:
         problems.append(
@@ -104,7 +111,7 @@ def link_authorization(facts, visit: VisitFacts, wanted, required: bool):
                 "ask the payer to add the code, or remove the line",
             )
         )
-    return auth.id, lines, problems
+    return problems
 
 
 def _pick_auth(facts, candidates: list[Authorization], visit: VisitFacts):
@@ -170,21 +177,7 @@ def link_referral(facts, visit: VisitFacts, wanted, required: bool):
     day = visit.service_date
     used = facts.referral_usage([r.id for r in referrals], visit.before)
     if wanted is AUTO:
-        valid = [
-            r
-            for r in referrals
-            if r.referral_date <= day and (r.expires_on is None or r.expires_on >= day)
-        ]
-        ref = None
-        if valid:
-            ref = max(
-                valid,
-                key=lambda r: (
-                    r.visits_ordered is None or used[r.id] < r.visits_ordered,
-                    r.referral_date,
-                    r.id,
-                ),
-            )
+        ref = _pick_referral(referrals, day, used)
     elif wanted is None:
         ref = None
     else:
@@ -196,25 +189,8 @@ def link_referral(facts, visit: VisitFacts, wanted, required: bool):
                 raise ClinicbillError(message, hint)
             return ref.id, [], [CoverageProblem("referral-wrong-patient", message, hint)]
         used.update(facts.referral_usage([ref.id], visit.before))
-    hint = "get a new prescription/referral and record it with 'clinicbill referral add'"
     if ref is None:
-        if not required:
-            return None, [], []
-        lapsed = [r for r in referrals if r.expires_on and r.expires_on < day]
-        if lapsed:
-            last = max(lapsed, key=lambda r: r.expires_on)
-            problem = CoverageProblem(
-                "referral-expired",
-                f"referral: {last.id} expired on {last.expires_on}; none covers {day}",
-                hint,
-            )
-        else:
-            problem = CoverageProblem(
-                "referral-required",
-                f"referral: the payer requires a referral/prescription and none covers {day}",
-                f"record one with 'clinicbill referral add {visit.patient_id}'",
-            )
-        return None, [], [problem]
+        return None, [], _missing_referral(referrals, visit, required)
     left = None if ref.visits_ordered is None else ref.visits_ordered - used[ref.id]
     line = (
         f"referral {ref.id} from {ref.first_name} {ref.last_name} ({ref.qualifier}) "
@@ -222,11 +198,58 @@ def link_referral(facts, visit: VisitFacts, wanted, required: bool):
     )
     if left is not None:
         line += f": {max(left, 0)} of {ref.visits_ordered} visits remaining"
+    return ref.id, [line], _referral_problems(ref, day, left)
+
+
+def _pick_referral(referrals, day: date, used):
+    """Among referrals valid on the day: one with visits left, then the latest, then newest."""
+    valid = [
+        r
+        for r in referrals
+        if r.referral_date <= day and (r.expires_on is None or r.expires_on >= day)
+    ]
+    if not valid:
+        return None
+    return max(
+        valid,
+        key=lambda r: (
+            r.visits_ordered is None or used[r.id] < r.visits_ordered,
+            r.referral_date,
+            r.id,
+        ),
+    )
+
+
+def _missing_referral(referrals, visit: VisitFacts, required: bool) -> list[CoverageProblem]:
+    day = visit.service_date
+    if not required:
+        return []
+    lapsed = [r for r in referrals if r.expires_on and r.expires_on < day]
+    if lapsed:
+        last = max(lapsed, key=lambda r: r.expires_on)
+        problem = CoverageProblem(
+            "referral-expired",
+            f"referral: {last.id} expired on {last.expires_on}; none covers {day}",
+            NEW_REFERRAL_HINT,
+        )
+    else:
+        problem = CoverageProblem(
+            "referral-required",
+            f"referral: the payer requires a referral/prescription and none covers {day}",
+            f"record one with 'clinicbill referral add {visit.patient_id}'",
+        )
+    return [problem]
+
+
+def _referral_problems(ref, day: date, left) -> list[CoverageProblem]:
+    """A linked referral expired, dated after the visit, or with no visits left."""
     problems = []
     if ref.expires_on and day > ref.expires_on:
         problems.append(
             CoverageProblem(
-                "referral-expired", f"referral: {ref.id} expired on {ref.expires_on}", hint
+                "referral-expired",
+                f"referral: {ref.id} expired on {ref.expires_on}",
+                NEW_REFERRAL_HINT,
             )
         )
     elif day < ref.referral_date:
@@ -242,7 +265,7 @@ def link_referral(facts, visit: VisitFacts, wanted, required: bool):
             CoverageProblem(
                 "referral-exhausted",
                 f"referral: all {ref.visits_ordered} visits ordered by referral {ref.id} are used",
-                hint,
+                NEW_REFERRAL_HINT,
             )
         )
-    return ref.id, [line], problems
+    return problems

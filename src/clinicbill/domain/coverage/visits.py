@@ -61,12 +61,51 @@ def visits_status(
     if policy_ids is not None:
         query = query.where(Policy.id.in_(policy_ids))
     rows = session.execute(query.order_by(Policy.id)).all()
+    notes_by_policy = _notes_by_policy(session, policy_ids)
+    per_day = _visits_per_day(session, on, policy_ids)
+    out = []
+    for policy, payer in rows:
+        profile = profile_for_payer(payer)
+        if billable_only and not profile.billable:
+            continue
+        known = [n for n in notes_by_policy.get(policy.id, []) if local_date(n.verified_at) <= on]
+        note = applicable_note(known, on)
+        start, _ = plan_year(on, note.plan_year_start if note else None)
+        practice = sum(n for day, n in per_day.get(policy.id, []) if start <= day <= on)
+        got = allowance(note, on, practice, profile.visit_limit_per_year or None)
+        out.append(
+            PolicyVisitStatus(
+                policy_id=policy.id,
+                patient_id=policy.patient_id,
+                payer_id=payer.id,
+                payer_name=payer.name,
+                verification_id=note.id if note else None,
+                verified_on=local_date(note.verified_at) if note else None,
+                reverify_by=note.reverify_by if note else None,
+                plan_year_start=got.plan_year_start,
+                plan_year_end=got.plan_year_end,
+                visit_limit=got.limit,
+                visits_used_practice=practice,
+                visits_used_payer=got.payer,
+                visits_remaining=got.remaining,
+                flags=_flags(note, got, on),
+            )
+        )
+    return out
+
+
+def _notes_by_policy(session, policy_ids) -> dict[int, list[Verification]]:
     notes_by_policy: dict[int, list[Verification]] = defaultdict(list)
     note_query = select(Verification).order_by(Verification.verified_at, Verification.id)
     if policy_ids is not None:
         note_query = note_query.where(Verification.policy_id.in_(policy_ids))
     for note in session.execute(note_query).scalars():
         notes_by_policy[note.policy_id].append(note)
+    return notes_by_policy
+
+
+def _visits_per_day(session, on: date, policy_ids) -> dict[int, list[tuple[date, int]]]:
+    """Non-void sessions per policy and day in the 367 days up to `on`."""
     # A plan year is at most 366 days; count per policy and day, then sum per plan year.
     count_query = (
         select(Encounter.policy_id, Encounter.service_date, func.count(Encounter.id))
@@ -83,45 +122,21 @@ def visits_status(
     per_day: dict[int, list[tuple[date, int]]] = defaultdict(list)
     for policy_id, day, count in session.execute(count_query).all():
         per_day[policy_id].append((day, count))
+    return per_day
 
-    out = []
-    for policy, payer in rows:
-        profile = profile_for_payer(payer)
-        if billable_only and not profile.billable:
-            continue
-        known = [n for n in notes_by_policy.get(policy.id, []) if local_date(n.verified_at) <= on]
-        note = applicable_note(known, on)
-        start, _ = plan_year(on, note.plan_year_start if note else None)
-        practice = sum(n for day, n in per_day.get(policy.id, []) if start <= day <= on)
-        got = allowance(note, on, practice, profile.visit_limit_per_year or None)
-        flags = []
-        if note is None:
-            flags.append("no-verification")
-        elif stale_reason(note, on):
-            flags.append("verification-stale")
-        if got.remaining is not None and got.remaining <= 0:
-            flags.append("visit-limit")
-        elif got.remaining is not None and got.remaining <= NEAR_LIMIT_VISITS:
-            flags.append("near-limit")
-        out.append(
-            PolicyVisitStatus(
-                policy_id=policy.id,
-                patient_id=policy.patient_id,
-                payer_id=payer.id,
-                payer_name=payer.name,
-                verification_id=note.id if note else None,
-                verified_on=local_date(note.verified_at) if note else None,
-                reverify_by=note.reverify_by if note else None,
-                plan_year_start=got.plan_year_start,
-                plan_year_end=got.plan_year_end,
-                visit_limit=got.limit,
-                visits_used_practice=practice,
-                visits_used_payer=got.payer,
-                visits_remaining=got.remaining,
-                flags=tuple(flags),
-            )
-        )
-    return out
+
+def _flags(note, got, on: date) -> tuple[str, ...]:
+    """What needs attention: no or stale verification, limit reached or near."""
+    flags = []
+    if note is None:
+        flags.append("no-verification")
+    elif stale_reason(note, on):
+        flags.append("verification-stale")
+    if got.remaining is not None and got.remaining <= 0:
+        flags.append("visit-limit")
+    elif got.remaining is not None and got.remaining <= NEAR_LIMIT_VISITS:
+        flags.append("near-limit")
+    return tuple(flags)
 
 
 def policy_visit_status(session, policy_id: int, on: date) -> PolicyVisitStatus:

@@ -113,45 +113,16 @@ def statement(session, patient, as_of: date | None = None) -> Statement:
         .where(resp.c.patient_id == patient.id, resp.c.balance != 0)
         .order_by(resp.c.service_date, resp.c.encounter_id, resp.c.line_number)
     ).all()
-    providers = providers_by_id(session, (r.provider_id for r in rows))
-    words = code_descriptions(session, (r.code for r in rows if not r.description))
-    lines = []
-    for r in rows:
-        lines.append(
-            StatementLine(
-                service_date=r.service_date,
-                provider=providers[r.provider_id].display_name,
-                code=r.code,
-                description=r.description or words.get(r.code, ""),
-                charge=r.charge,
-                insurance_paid=r.insurance_paid,
-                patient_paid=r.patient_paid,
-                adjusted=r.adjusted,
-                balance=r.balance,
-                patient_due=r.patient_due,
-                pending_insurance=r.insurance_due,
-                age_days=(as_of - r.service_date).days,
-            )
-        )
+    lines = _statement_lines(session, rows, as_of)
     aging = dict.fromkeys(bucket_labels(), 0)
     for line in lines:
         aging[bucket_label(line.age_days)] += line.patient_due
-    payments = session.execute(
-        select(Payment)
-        .where(
-            Payment.patient_id == patient.id,
-            Payment.source == "patient",
-            Payment.received_on <= as_of,
-            Payment.received_on > as_of - timedelta(days=RECENT_PAYMENT_DAYS),
-        )
-        .order_by(Payment.received_on, Payment.id)
-    ).scalars()
     return Statement(
         practice=practice_block(session),
         patient=patient_block(session, patient, on=as_of),
         as_of=as_of,
         lines=tuple(lines),
-        payments=tuple(_payment_entry(p) for p in payments),
+        payments=tuple(_payment_entry(p) for p in _recent_payments(session, patient.id, as_of)),
         aging=tuple(aging.items()),
         balance=sum(x.balance for x in lines),
         pending_insurance=sum(x.pending_insurance for x in lines),
@@ -159,6 +130,51 @@ def statement(session, patient, as_of: date | None = None) -> Statement:
         credit=patient_credit(session, patient.id, as_of),
         installments=tuple(_installments(session, patient.id, as_of)),
     )
+
+
+def _service_columns(row, providers, words) -> dict:
+    """What a statement or receipt line says of its service: date, provider, code and words
+    (the line's own description, else the catalog's)."""
+    return dict(
+        service_date=row.service_date,
+        provider=providers[row.provider_id].display_name,
+        code=row.code,
+        description=row.description or words.get(row.code, ""),
+    )
+
+
+def _statement_lines(session, rows, as_of: date) -> list[StatementLine]:
+    """The open lines as printed, each with its age on the statement date."""
+    providers = providers_by_id(session, (r.provider_id for r in rows))
+    words = code_descriptions(session, (r.code for r in rows if not r.description))
+    return [
+        StatementLine(
+            **_service_columns(r, providers, words),
+            charge=r.charge,
+            insurance_paid=r.insurance_paid,
+            patient_paid=r.patient_paid,
+            adjusted=r.adjusted,
+            balance=r.balance,
+            patient_due=r.patient_due,
+            pending_insurance=r.insurance_due,
+            age_days=(as_of - r.service_date).days,
+        )
+        for r in rows
+    ]
+
+
+def _recent_payments(session, patient_id: int, as_of: date):
+    """The patient's own payments of the last RECENT_PAYMENT_DAYS up to the statement date."""
+    return session.execute(
+        select(Payment)
+        .where(
+            Payment.patient_id == patient_id,
+            Payment.source == "patient",
+            Payment.received_on <= as_of,
+            Payment.received_on > as_of - timedelta(days=RECENT_PAYMENT_DAYS),
+        )
+        .order_by(Payment.received_on, Payment.id)
+    ).scalars()
 
 
 def _installments(session, patient_id: int, as_of: date):
@@ -248,6 +264,31 @@ def _medical_necessity(session, patient_id: int, on: date) -> str | None:
     return f"referral from {ref.first_name} {ref.last_name} dated {ref.referral_date:%m/%d/%Y}"
 
 
+def _applied_lines(session, payment_id: int):
+    """The service lines a payment was applied to, with the net amount (none netted to 0)."""
+    rows = session.execute(
+        select(
+            Encounter.service_date,
+            Encounter.provider_id,
+            ServiceLine.code,
+            ServiceLine.description,
+            func.sum(LedgerEntry.amount_cents).label("amount"),
+        )
+        .join(ServiceLine, ServiceLine.id == LedgerEntry.service_line_id)
+        .join(Encounter, Encounter.id == ServiceLine.encounter_id)
+        .where(LedgerEntry.payment_id == payment_id)
+        .group_by(
+            ServiceLine.id,
+            Encounter.service_date,
+            Encounter.provider_id,
+            ServiceLine.code,
+            ServiceLine.description,
+        )
+        .order_by(Encounter.service_date, ServiceLine.id)
+    ).all()
+    return [r for r in rows if r.amount != 0]
+
+
 def receipt(session, payment_id: int) -> Receipt:
     """A patient payment (or refund) with the services it paid for."""
     from clinicbill.domain.practice.lookup import get_or_refuse
@@ -260,27 +301,7 @@ def receipt(session, payment_id: int) -> Receipt:
             "receipts are for patient payments; see 'clinicbill payment list'",
         )
     patient = session.get(Patient, payment.patient_id)
-    rows = session.execute(
-        select(
-            Encounter.service_date,
-            Encounter.provider_id,
-            ServiceLine.code,
-            ServiceLine.description,
-            func.sum(LedgerEntry.amount_cents).label("amount"),
-        )
-        .join(ServiceLine, ServiceLine.id == LedgerEntry.service_line_id)
-        .join(Encounter, Encounter.id == ServiceLine.encounter_id)
-        .where(LedgerEntry.payment_id == payment.id)
-        .group_by(
-            ServiceLine.id,
-            Encounter.service_date,
-            Encounter.provider_id,
-            ServiceLine.code,
-            ServiceLine.description,
-        )
-        .order_by(Encounter.service_date, ServiceLine.id)
-    ).all()
-    rows = [r for r in rows if r.amount != 0]
+    rows = _applied_lines(session, payment.id)
     providers = providers_by_id(session, (r.provider_id for r in rows))
     words = code_descriptions(session, (r.code for r in rows if not r.description))
     necessity = _medical_necessity(session, patient.id, payment.received_on)
@@ -296,10 +317,7 @@ def receipt(session, payment_id: int) -> Receipt:
         is_refund=payment.kind == "refund",
         lines=tuple(
             ReceiptLine(
-                service_date=r.service_date,
-                provider=providers[r.provider_id].display_name,
-                code=r.code,
-                description=r.description or words.get(r.code, ""),
+                **_service_columns(r, providers, words),
                 amount=r.amount,
                 hsa=hsa_wording(r.code, necessity is not None),
             )

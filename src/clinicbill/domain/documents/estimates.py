@@ -27,7 +27,7 @@ from clinicbill.domain.documents.superbill_data import (
     practice_block,
     provider_block,
 )
-from clinicbill.domain.errors import ClinicbillError, MissingValue
+from clinicbill.domain.errors import ClinicbillError
 from clinicbill.store.models import Encounter, Estimate, Provider, ServiceLine
 
 DISPUTE_THRESHOLD_CENTS = 40_000  # $400: patient-provider dispute resolution (DOMAIN.md §12)
@@ -156,63 +156,6 @@ def _items(session, specs: list[str], visits: int) -> tuple[EstimateItem, ...]:
     return tuple(items)
 
 
-def _default_provider(session, patient_id: int, codes=()) -> Provider:
-    """Who provides these services: the active provider who last billed one of the codes
-    (this patient's visits first, then anyone's: an acupuncture estimate goes to the
-    acupuncturist), else the provider who last treated the patient, else the only active one."""
-    from sqlalchemy import case
-
-    from clinicbill.store.models import ServiceLine
-
-    recent = (Encounter.service_date.desc(), Encounter.id.desc())
-    if codes:
-        by_code = session.execute(
-            select(Encounter.provider_id)
-            .join(ServiceLine, ServiceLine.encounter_id == Encounter.id)
-            .join(Provider, Provider.id == Encounter.provider_id)
-            .where(
-                ServiceLine.code.in_([str(c).split(":")[0].strip().upper() for c in codes]),
-                Encounter.status != "void",
-                Provider.active.is_(True),
-            )
-            .order_by(case((Encounter.patient_id == patient_id, 0), else_=1), *recent)
-            .limit(1)
-        ).scalar()
-        if by_code is not None:
-            return session.get(Provider, by_code)
-        licensed = _acupuncturists(session, codes)
-        if len(licensed) == 1:
-            return licensed[0]
-    last = session.execute(
-        select(Encounter.provider_id)
-        .where(Encounter.patient_id == patient_id, Encounter.status != "void")
-        .order_by(*recent)
-        .limit(1)
-    ).scalar()
-    if last is not None:
-        return session.get(Provider, last)
-    active = session.execute(select(Provider).where(Provider.active.is_(True))).scalars().all()
-    if len(active) == 1:
-        return active[0]
-    raise MissingValue(["provider"], "give --provider (name, NPI or id)")
-
-
-# credentials of acupuncturists (licensed acupuncturist, NCCAOM diplomate, doctor of acupuncture)
-ACUPUNCTURIST_CREDENTIALS = ("LAC", "DIPLAC", "DIPL.AC", "DAOM", "DACM")
-
-
-def _acupuncturists(session, codes) -> list[Provider]:
-    """For acupuncture services nobody has billed yet: the active acupuncturists."""
-    from clinicbill.domain.codesets.cpt import entry
-
-    spec = [entry(str(c).split(":")[0].strip().upper()) for c in codes]
-    if not any(e is not None and e.category == "acupuncture" for e in spec):
-        return []
-    active = session.execute(select(Provider).where(Provider.active.is_(True))).scalars()
-    return [p for p in active if (p.credential or "").replace(" ", "").upper() in
-            ACUPUNCTURIST_CREDENTIALS]  # fmt: skip
-
-
 def create_estimate(
     session,
     patient,
@@ -239,13 +182,12 @@ def create_estimate(
             f"date: {service_date.isoformat()} is before the estimate's issue date",
             "an estimate is for scheduled or requested future care",
         )
-    provider = provider or _default_provider(session, patient.id, codes)
-    items = _items(session, codes, visits)
-    dx = []
-    if diagnoses:
-        from clinicbill.domain.codesets.icd import check_billable
+    if provider is None:
+        from clinicbill.domain.documents.estimate_provider import estimate_provider
 
-        dx = list(dict.fromkeys(check_billable(code, service_date) for code in diagnoses))
+        provider = estimate_provider(session, patient.id, codes)
+    items = _items(session, codes, visits)
+    dx = _billable_diagnoses(diagnoses, service_date)
     primary = v.optional_text(primary_service, "service", 120) or _primary(items)
     frequency = v.optional_text(frequency, "frequency", 60)
     warnings = []
@@ -255,6 +197,32 @@ def create_estimate(
             f"the patient has insurance ({insured.payer_name}); a Good "
             "Faith Estimate is for care the patient pays for without billing insurance"
         )
+    estimate = Estimate(
+        patient_id=patient.id,
+        provider_id=provider.id,
+        issued_on=issued_on,
+        service_date=service_date,
+        visits=visits,
+        diagnoses=",".join(dx) or None,
+        items_json=_items_json(primary, frequency, items),
+        total_cents=sum(i.total for i in items),
+    )
+    session.add(estimate)
+    session.flush()
+    return estimate, warnings
+
+
+def _billable_diagnoses(diagnoses, service_date: date | None) -> list[str]:
+    """The diagnosis codes checked billable on the service date, each once, in order."""
+    if not diagnoses:
+        return []
+    from clinicbill.domain.codesets.icd import check_billable
+
+    return list(dict.fromkeys(check_billable(code, service_date) for code in diagnoses))
+
+
+def _items_json(primary: str, frequency: str | None, items) -> str:
+    """The stored form of an estimate's services (estimate_document reads it back)."""
     payload = {
         "primary_service": primary,
         "frequency": frequency,
@@ -268,19 +236,7 @@ def create_estimate(
             for i in items
         ],
     }
-    estimate = Estimate(
-        patient_id=patient.id,
-        provider_id=provider.id,
-        issued_on=issued_on,
-        service_date=service_date,
-        visits=visits,
-        diagnoses=",".join(dx) or None,
-        items_json=json.dumps(payload, sort_keys=True),
-        total_cents=sum(i.total for i in items),
-    )
-    session.add(estimate)
-    session.flush()
-    return estimate, warnings
+    return json.dumps(payload, sort_keys=True)
 
 
 def _primary(items) -> str:

@@ -2,8 +2,7 @@
 
 Superbill (SPEC §4.7, DOMAIN.md §11) here; statement and receipt in domain/documents/account.py;
 the Good Faith Estimate in domain/documents/estimates.py. Every reader runs a fixed number of
-queries,
-whatever the number of visits (no N+1): the superbill is printed at checkout.
+queries whatever the number of visits (no N+1): the superbill is printed at checkout.
 """
 
 from __future__ import annotations
@@ -14,6 +13,11 @@ from datetime import date
 
 from sqlalchemy import or_, select
 
+from clinicbill.domain.documents.formatting import (
+    address_lines,
+    format_phone,
+    patient_facing_tax_id,
+)
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.store.models import Diagnosis, Encounter, Practice, Provider, ServiceLine
 
@@ -65,49 +69,13 @@ class DiagnosisEntry:
     description: str
 
 
-def format_zip(zip_code: str | None) -> str:
-    text = zip_code or ""
-    return f"{text[:5]}-{text[5:]}" if len(text) == 9 else text
-
-
-def format_phone(phone: str | None) -> str:
-    text = phone or ""
-    return f"({text[:3]}) {text[3:6]}-{text[6:]}" if len(text) == 10 else text
-
-
-def format_tax_id(digits: str, kind: str) -> str:
-    if kind == "SSN" and len(digits) == 9:
-        return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}"
-    if len(digits) == 9:
-        return f"{digits[:2]}-{digits[2:]}"
-    return digits
-
-
-def patient_facing_tax_id(digits: str, kind: str) -> str:
-    """The practice's tax id as a patient document prints it: an EIN whole, an SSN masked to
-    its last four digits (XXX-XX-6789). Only the claim (CMS-1500 box 25, 837P) carries a
-    practitioner's full SSN, for the payer."""
-    if kind == "SSN":
-        return f"XXX-XX-{digits[-4:]}" if len(digits) >= 4 else "XXX-XX-XXXX"
-    return format_tax_id(digits, kind)
-
-
-def _address(address1, address2, city, state, zip_code) -> tuple[str, ...]:
-    lines = [x for x in (address1, address2) if x]
-    place = ", ".join(x for x in (city, state) if x)
-    last = " ".join(x for x in (place, format_zip(zip_code)) if x)
-    if last:
-        lines.append(last)
-    return tuple(lines)
-
-
 def practice_block(session) -> PracticeBlock:
     from clinicbill.domain.practice.records import get_practice
 
     p: Practice = get_practice(session)
     return PracticeBlock(
         name=p.name,
-        address_lines=_address(p.address1, p.address2, p.city, p.state, p.zip),
+        address_lines=address_lines(p.address1, p.address2, p.city, p.state, p.zip),
         phone=format_phone(p.phone),
         email=p.email,
         npi=p.npi,
@@ -154,7 +122,7 @@ def patient_block(session, patient, policy_id: int | None = None, on: date | Non
         account_number=patient.account_number,
         name=" ".join(x for x in (patient.first_name, patient.middle_name, patient.last_name) if x),
         dob=patient.dob,
-        address_lines=_address(
+        address_lines=address_lines(
             patient.address1, patient.address2, patient.city, patient.state, patient.zip
         ),
         phone=format_phone(patient.phone) or None,
@@ -309,14 +277,44 @@ def superbill(
 ) -> Superbill:
     """The superbill for one session, or for every non-void session in a date range (default:
     the patient's latest day of service)."""
-    from clinicbill.domain.ledger.balances import line_balance_query
-
     if from_date and to_date and from_date > to_date:
         raise ClinicbillError(
             f"from: {from_date.isoformat()} is after --to {to_date.isoformat()}",
             "give --from on or before --to",
         )
     ids = _superbill_encounters(session, patient.id, encounter_id, from_date, to_date)
+    rows = _superbill_rows(session, ids)
+    dx_rows = session.execute(
+        select(Diagnosis.encounter_id, Diagnosis.position, Diagnosis.code)
+        .where(Diagnosis.encounter_id.in_(ids))
+        .order_by(Diagnosis.encounter_id, Diagnosis.position)
+    ).all()
+    diagnoses, letter_of = _letter_diagnoses(rows, dx_rows)
+    providers = providers_by_id(session, (r.provider_id for r in rows))
+    provider_order = list(dict.fromkeys(r.provider_id for r in rows))
+    policy_id = next((r.policy_id for r in reversed(rows) if r.policy_id), None)
+    return Superbill(
+        practice=practice_block(session),
+        patient=patient_block(session, patient, policy_id, rows[-1].service_date),
+        providers=tuple(providers[i] for i in provider_order),
+        diagnoses=diagnoses,
+        lines=_superbill_lines(session, rows, letter_of),
+        from_date=rows[0].service_date,
+        to_date=rows[-1].service_date,
+        issued_on=issued_on or date.today(),
+        charged=sum(r.charge for r in rows),
+        insurance_paid=sum(r.insurance_paid for r in rows),
+        patient_paid=sum(r.patient_paid for r in rows),
+        adjusted=sum(r.adjusted for r in rows),
+        balance=sum(r.balance for r in rows),
+        billed_visits=len({r.encounter_id for r in rows if r.policy_id}),
+    )
+
+
+def _superbill_rows(session, ids):
+    """The chosen visits' service lines with their balances, in visit and line order."""
+    from clinicbill.domain.ledger.balances import line_balance_query
+
     chosen = select(ServiceLine.id).where(ServiceLine.encounter_id.in_(ids))
     rows = session.execute(
         line_balance_query(lines=chosen)
@@ -339,14 +337,13 @@ def superbill(
         raise ClinicbillError(
             "session: the chosen sessions have no service lines", "add services to the session"
         )
-    dx_rows = session.execute(
-        select(Diagnosis.encounter_id, Diagnosis.position, Diagnosis.code)
-        .where(Diagnosis.encounter_id.in_(ids))
-        .order_by(Diagnosis.encounter_id, Diagnosis.position)
-    ).all()
-    diagnoses, letter_of = _letter_diagnoses(rows, dx_rows)
+    return rows
+
+
+def _superbill_lines(session, rows, letter_of) -> tuple[SuperbillLine, ...]:
+    """The printed lines: a catalog description where the line has none, pointers lettered."""
     descriptions = code_descriptions(session, (r.code for r in rows if not r.description))
-    lines = tuple(
+    return tuple(
         SuperbillLine(
             encounter_id=r.encounter_id,
             service_date=r.service_date,
@@ -367,25 +364,6 @@ def superbill(
             balance=r.balance,
         )
         for r in rows
-    )
-    providers = providers_by_id(session, (r.provider_id for r in rows))
-    provider_order = list(dict.fromkeys(r.provider_id for r in rows))
-    policy_id = next((r.policy_id for r in reversed(rows) if r.policy_id), None)
-    return Superbill(
-        practice=practice_block(session),
-        patient=patient_block(session, patient, policy_id, rows[-1].service_date),
-        providers=tuple(providers[i] for i in provider_order),
-        diagnoses=diagnoses,
-        lines=lines,
-        from_date=rows[0].service_date,
-        to_date=rows[-1].service_date,
-        issued_on=issued_on or date.today(),
-        charged=sum(r.charge for r in rows),
-        insurance_paid=sum(r.insurance_paid for r in rows),
-        patient_paid=sum(r.patient_paid for r in rows),
-        adjusted=sum(r.adjusted for r in rows),
-        balance=sum(r.balance for r in rows),
-        billed_visits=len({r.encounter_id for r in rows if r.policy_id}),
     )
 
 

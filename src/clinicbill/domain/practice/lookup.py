@@ -28,35 +28,44 @@ def _one(session, rows, label: str, ref: str, describe):
     return rows[0]
 
 
-def find_patient(session, ref: str | int) -> Patient:
-    ref = str(ref).strip()
-    if ref.isdigit():
-        hit = session.get(Patient, int(ref))
+def _exact(session, model, ref: str, key, by_id: bool = True):
+    """The row whose id (`ref` all digits, when `by_id`) or whose `key` column is `ref`."""
+    if by_id and ref.isdigit():
+        hit = session.get(model, int(ref))
         if hit:
             return hit
-    hit = session.execute(select(Patient).where(Patient.account_number == ref)).scalar()
+    return session.execute(select(model).where(key == ref)).scalar()
+
+
+def _like(column, ref: str):
+    """`column` contains `ref`, case-insensitive, with % and _ taken literally."""
+    return func.lower(column).like(_fragment(ref), escape="\\")
+
+
+def _full_name(model):
+    return model.first_name + " " + model.last_name
+
+
+def find_patient(session, ref: str | int) -> Patient:
+    ref = str(ref).strip()
+    hit = _exact(session, Patient, ref, Patient.account_number)
     if hit:
         return hit
-    full = func.lower(Patient.first_name + " " + Patient.last_name)
-    rows = (
-        session.execute(
-            select(Patient)
-            .where(
-                or_(
-                    func.lower(Patient.last_name).like(_fragment(ref), escape="\\"),
-                    func.lower(Patient.first_name).like(_fragment(ref), escape="\\"),
-                    full.like(_fragment(ref), escape="\\"),
-                )
+    query = (
+        select(Patient)
+        .where(
+            or_(
+                _like(Patient.last_name, ref),
+                _like(Patient.first_name, ref),
+                _like(_full_name(Patient), ref),
             )
-            .order_by(Patient.last_name, Patient.first_name)
-            .limit(50)
         )
-        .scalars()
-        .all()
+        .order_by(Patient.last_name, Patient.first_name)
+        .limit(50)
     )
     return _one(
         session,
-        rows,
+        session.execute(query).scalars().all(),
         "patient",
         ref,
         # id, account and initials only: an error line carries no patient data (SPEC §5)
@@ -66,28 +75,20 @@ def find_patient(session, ref: str | int) -> Patient:
 
 def find_provider(session, ref: str | int) -> Provider:
     ref = str(ref).strip()
-    if ref.isdigit() and len(ref) < 10:
-        hit = session.get(Provider, int(ref))
-        if hit:
-            return hit
-    hit = session.execute(select(Provider).where(Provider.npi == ref)).scalar()
+    hit = _exact(session, Provider, ref, Provider.npi, by_id=len(ref) < 10)
     if hit:
         return hit
-    full = func.lower(Provider.first_name + " " + Provider.last_name)
-    rows = (
-        session.execute(
-            select(Provider)
-            .where(
-                or_(
-                    full.like(_fragment(ref), escape="\\"),
-                    func.lower(Provider.credential) == ref.lower(),
-                )
+    query = (
+        select(Provider)
+        .where(
+            or_(
+                _like(_full_name(Provider), ref),
+                func.lower(Provider.credential) == ref.lower(),
             )
-            .order_by(Provider.last_name)
         )
-        .scalars()
-        .all()
+        .order_by(Provider.last_name)
     )
+    rows = session.execute(query).scalars().all()
     return _one(session, rows, "provider", ref, lambda p: f"{p.id} {p.display_name}")
 
 
@@ -106,11 +107,7 @@ def find_payer(session, ref: str | int) -> Payer:
     if len(exact) == 1:
         return exact[0]
     rows = (
-        session.execute(
-            select(Payer)
-            .where(func.lower(Payer.name).like(_fragment(ref), escape="\\"))
-            .order_by(Payer.name)
-        )
+        session.execute(select(Payer).where(_like(Payer.name, ref)).order_by(Payer.name))
         .scalars()
         .all()
     )

@@ -52,6 +52,12 @@ def medicare_acupuncture(s) -> list:
     acupuncture = [line for line in s.lines if line.code in ACUPUNCTURE_CODES]
     if not rules or not acupuncture:
         return []
+    return _uncovered_diagnoses(s, rules, acupuncture) + _visit_limits(s, rules, acupuncture)
+
+
+def _uncovered_diagnoses(s, rules, acupuncture) -> list:
+    """Lines pointing at no diagnosis the payer covers acupuncture for (Medicare: chronic low
+    back pain)."""
     out = []
     covered = set(rules.get("covered_diagnoses", ()))
     for line in acupuncture:
@@ -70,6 +76,12 @@ def medicare_acupuncture(s) -> list:
                     line.number,
                 )
             )
+    return out
+
+
+def _visit_limits(s, rules, acupuncture) -> list:
+    """Visits past the plan's 90-day or yearly limit; past the KX threshold without KX."""
+    out = []
     per_90 = rules.get("max_visits_90_days")
     per_year = rules.get("max_visits_per_year")
     kx_after = rules.get("kx_after_visit")

@@ -76,29 +76,7 @@ def insured_boxes(s) -> list:
     if c.relationship not in ("self", "spouse", "child", "other"):
         out.append(error(s, "6", f"relationship '{c.relationship}' is not accepted", "policy edit"))
     if not s.patient_is_subscriber:
-        sub = c.subscriber
-        if not (sub.last_name and sub.first_name):
-            out.append(
-                error(s, "4", "insured's name is missing", "policy edit --subscriber-last-name")
-            )
-        if sub.dob is None or sub.sex not in ("F", "M", "U"):
-            out.append(
-                warning(
-                    s,
-                    "11a",
-                    "insured's date of birth or sex is missing",
-                    "policy edit --subscriber-dob --subscriber-sex",
-                )
-            )
-        if not sub.address.complete:
-            out.append(
-                warning(
-                    s,
-                    "7",
-                    "insured's address is incomplete",
-                    "policy edit --subscriber-address1 --subscriber-city ...",
-                )
-            )
+        out.extend(_subscriber_boxes(s, c.subscriber))
     if not c.payer_name:
         out.append(error(s, "-", "payer name is missing", "clinicbill payer edit"))
     if not c.payer_identifier:
@@ -110,6 +88,39 @@ def insured_boxes(s) -> list:
                 f"clinicbill payer edit {c.payer_db_id} --payer-id ID (from the clearinghouse)",
             )
         )
+    out.extend(_outside_policy_dates(s, c))
+    return out
+
+
+def _subscriber_boxes(s, sub) -> list:
+    """Boxes 4, 7 and 11a when the insured is not the patient."""
+    out = []
+    if not (sub.last_name and sub.first_name):
+        out.append(error(s, "4", "insured's name is missing", "policy edit --subscriber-last-name"))
+    if sub.dob is None or sub.sex not in ("F", "M", "U"):
+        out.append(
+            warning(
+                s,
+                "11a",
+                "insured's date of birth or sex is missing",
+                "policy edit --subscriber-dob --subscriber-sex",
+            )
+        )
+    if not sub.address.complete:
+        out.append(
+            warning(
+                s,
+                "7",
+                "insured's address is incomplete",
+                "policy edit --subscriber-address1 --subscriber-city ...",
+            )
+        )
+    return out
+
+
+def _outside_policy_dates(s, c) -> list:
+    """Lines whose date of service falls outside the policy's effective dates."""
+    out = []
     for line in s.lines:
         if c.effective_from and line.service_date < c.effective_from:
             out.append(

@@ -16,6 +16,7 @@ branch_labels = None
 depends_on = None
 
 
+# stays long: generated table-by-table DDL, frozen history
 def upgrade() -> None:
     # aging's credits tell prepaid package money from other payments by this column (issue 15)
     op.create_index("ix_package_payment_id", "package", ["payment_id"], unique=False)
