@@ -262,7 +262,6 @@ CLI_STORE_EXCEPTIONS = {
     "session_view.py": "issue 16 rewrites the session commands in parallel",
     "sessions.py": "issue 16 rewrites the session commands in parallel",
     "packages.py": "issue 16 rewrites packages in parallel",
-    "era_demo.py": "issue 19 rewrites the remittance demo in parallel",
     "session_prompts_billing.py": "issue 16's new prompts: their queries move to app/ next",
     "verify_prompts.py": "issue 16's new prompts: their queries move to app/ next",
 }

@@ -12,14 +12,11 @@ def demo_remittance(target: Path) -> list[str]:
     the import command (the one 835 use case, app/remittance.py)."""
     from datetime import date
 
-    from clinicbill.app.payer_demo import demo_835
+    from clinicbill.app.payer_demo import write_demo_835
     from clinicbill.store.engine import transaction
-    from clinicbill.store.files import write_private
 
-    paid_on = date.today()
     with transaction(str(target / "clinicbill-demo.db"), "demo") as session:
-        text = demo_835(session, paid_on)
-    path = write_private(target / f"remittance-{paid_on:%Y-%m-%d}.835", text, force=True)
+        path = write_demo_835(session, target, date.today())
     return ["era", "import", str(path)]
 
 
