@@ -27,6 +27,56 @@ def show_verification(session, note_id: str, today: date) -> NoteView:
     )
 
 
+@dataclass(frozen=True)
+class VerificationHistory:
+    policy_id: int
+    rows: list[dict]  # the notes, oldest first, each with its status (current, corrected by)
+    visits: object  # the policy's plan-year visit status today (domain/coverage/visits.py)
+
+
+def list_verifications(session, policy: str, today: date) -> VerificationHistory:
+    """A policy's verification notes (by policy id or member id) and its visits this plan
+    year."""
+    from clinicbill.domain.coverage.verification import applicable_note, corrected_by, history
+    from clinicbill.domain.coverage.visits import policy_visit_status
+    from clinicbill.domain.practice.lookup import find_policy
+
+    row = find_policy(session, policy)
+    notes = history(session, row.id)
+    current = applicable_note(notes, today)
+    superseded = corrected_by(notes)
+    rows = [_note_row(n, superseded, current and current.id) for n in notes]
+    return VerificationHistory(row.id, rows, policy_visit_status(session, row.id, today))
+
+
+def _note_row(note, superseded: dict, current_id) -> dict:
+    from clinicbill.domain.coverage.verification import local_date
+
+    if note.id == current_id:
+        status = "current"
+    elif note.id in superseded:
+        status = f"corrected by {superseded[note.id]}"
+    else:
+        status = ""
+    if note.corrects_id:
+        status = (status + "; " if status else "") + f"corrects {note.corrects_id}"
+    return {
+        "id": note.id,
+        "verified_on": local_date(note.verified_at),
+        "verified_by": note.verified_by,
+        "method": note.method,
+        "reference": note.call_reference,
+        "in_network": note.in_network,
+        "massage": note.massage_covered,
+        "acupuncture": note.acupuncture_covered,
+        "limit": note.visit_limit,
+        "payer_used": note.visits_used_reported,
+        "plan_year_start": note.plan_year_start,
+        "reverify_by": note.reverify_by,
+        "status": status,
+    }
+
+
 def list_referrals(session, patient: str | None, today: date) -> list[dict]:
     """Referrals (one patient's or all) with visits used and remaining."""
     from sqlalchemy import select
