@@ -45,52 +45,35 @@ def init(
 
     Example: clinicbill init --sample
     """
+    values = {k: v for k, v in locals().items() if k in PRACTICE_PROMPTS}
+    from clinicbill.app.database import describe_location
+    from clinicbill.app.practice import practice_field_rules, record_practice
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import done
-    from clinicbill.domain.practice.records import (
-        PRACTICE_FIELDS,
-        PRACTICE_REQUIRED,
-        create_practice,
-        tax_id_note,
-    )
-    from clinicbill.domain.validate import tax_id as tax_id_check
 
     if sample:
         _load_sample()
         return
-    values = dict(
-        name=name,
-        npi=npi,
-        tax_id=tax_id,
-        taxonomy=taxonomy,
-        address1=address1,
-        city=city,
-        state=state,
-        zip=zip,
-        phone=phone,
-    )
-    fields = {**PRACTICE_FIELDS, "tax_id": tax_id_check}
-    values = ask_missing(values, PRACTICE_PROMPTS, PRACTICE_REQUIRED, fields)  # before the commit
-    from clinicbill.app.database import describe_location
-
+    required, fields = practice_field_rules()
+    values = ask_missing(values, PRACTICE_PROMPTS, required, fields)  # before the commit
     with unit_of_work() as session:
-        practice = create_practice(session, **values)
-        note = tax_id_note(practice)
+        recorded = record_practice(session, values)
+        practice = recorded.practice
         message, data = (
             f"practice {practice.name} recorded in {describe_location(STATE.db)}",
             practice.model_dump(),
         )
     done(message, data)
-    if note:
-        typer.echo(note, err=True)
+    if recorded.tax_id_note:
+        typer.echo(recorded.tax_id_note, err=True)
 
 
 def _load_sample() -> None:
+    from clinicbill.app.practice import load_sample_practice
     from clinicbill.cli.render import done
-    from clinicbill.domain.practice.sample import load_sample
 
     with unit_of_work() as session:
-        summary = load_sample(session)
+        summary = load_sample_practice(session)
     done(
         "loaded the sample practice: " + ", ".join(f"{n} {k}" for k, n in summary.items()),
         summary,
@@ -103,7 +86,7 @@ def practice_show() -> None:
 
     Example: clinicbill practice show
     """
-    from clinicbill.domain.practice.records import get_practice
+    from clinicbill.app.practice import get_practice
 
     with unit_of_work() as session:
         practice = get_practice(session)
@@ -135,16 +118,14 @@ def practice_edit(
     Example: clinicbill practice edit --phone 503-555-0100
     """
     changes = dict(locals())  # the options, before any import adds a name
+    from clinicbill.app.practice import change_practice
     from clinicbill.cli.render import done
-    from clinicbill.domain.practice.records import edit_practice, get_practice, tax_id_note
 
     with unit_of_work() as session:
-        changed = edit_practice(session, **changes)
-        note = tax_id_note(get_practice(session)) if "tax_id" in changed else None
-        message = changed_message("practice", None, changed)
-    done(message, changed)
-    if note:
-        typer.echo(note, err=True)
+        result = change_practice(session, changes)
+    done(changed_message("practice", None, result.changed), result.changed)
+    if result.tax_id_note:
+        typer.echo(result.tax_id_note, err=True)
 
 
 provider_app.command("add")(
@@ -183,10 +164,10 @@ def provider_show(provider: Annotated[str, typer.Argument(help="Id, NPI or name.
 
     Example: clinicbill provider show Reyes
     """
-    from clinicbill.domain.practice.lookup import find_provider
+    from clinicbill.app.records import find_record
 
     with unit_of_work() as session:
-        row = find_provider(session, provider)
+        row = find_record(session, "provider", provider)
     show(row, "provider")
 
 
@@ -258,15 +239,14 @@ def fee_set(
 
     Example: clinicbill fee set 97124 32.50
     """
+    from clinicbill.app.practice import set_fee
     from clinicbill.cli.render import done
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.practice.lookup import find_payer
-    from clinicbill.domain.practice.records import set_fee
 
     with unit_of_work() as session:
-        payer_row = find_payer(session, payer) if payer else None
-        row = set_fee(session, code, amount, payer_row)
-        whom = f"contracted with {payer_row.name}" if payer_row else "standard charge"
+        result = set_fee(session, code, amount, payer)
+        row = result.fee
+        whom = f"contracted with {result.payer_name}" if result.payer_name else "standard charge"
         message, data = (f"{row.code}: {fmt(row.amount_cents)} ({whom})", row.model_dump())
     done(message, data)
 
