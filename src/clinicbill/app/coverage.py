@@ -171,3 +171,61 @@ def record_verification(
     status = policy_visit_status(session, row.id, today)
     changed = corrected_fields(session, note) if note.corrects_id else None
     return VerificationRecorded(note, row.id, status, changed)
+
+
+def patient_id_of(session, patient: str) -> int:
+    """A patient by id, account number or name (refused before any question is asked)."""
+    from clinicbill.domain.practice.lookup import find_patient
+
+    return find_patient(session, patient).id
+
+
+@dataclass(frozen=True)
+class ReferralRecorded:
+    referral: object  # the Referral row added
+    patient_id: int
+
+
+def record_referral(
+    session,
+    patient_id: int,
+    policy: str | None,
+    values: dict,
+    diagnoses: list[str],
+    qualifier: str,
+    number: str | None,
+) -> ReferralRecorded:
+    """Add a prescription/referral for a patient, for one of their policies or any."""
+    from clinicbill.domain.coverage.authorizations import add_referral
+    from clinicbill.domain.practice.lookup import find_patient, find_policy
+
+    row = find_patient(session, str(patient_id))
+    policy_row = find_policy(session, policy, row) if policy else None
+    referral = add_referral(
+        session,
+        row,
+        policy=policy_row,
+        diagnoses=diagnoses,
+        qualifier=qualifier,
+        number=number,
+        **values,
+    )
+    return ReferralRecorded(referral, row.id)
+
+
+def record_authorization(session, policy_id: int, codes: str | None, values: dict):
+    """Add a prior authorization to a policy; returns the Authorization row."""
+    from clinicbill.domain.coverage.authorizations import add_authorization
+    from clinicbill.domain.practice.lookup import find_policy
+
+    return add_authorization(session, find_policy(session, str(policy_id)), codes=codes, **values)
+
+
+def list_authorizations(session, today: date, expiring: int | None, policy: str | None) -> list:
+    """Authorizations (one policy's or all; those ending within `expiring` days or nearly
+    used up) with their visits and units remaining (domain/coverage/authorizations.py)."""
+    from clinicbill.domain.coverage.authorizations import authorizations_status
+    from clinicbill.domain.practice.lookup import find_policy
+
+    policy_id = find_policy(session, policy).id if policy else None
+    return authorizations_status(session, today, expiring, policy_id)

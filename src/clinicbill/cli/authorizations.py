@@ -81,14 +81,10 @@ def referral_add(
     Example: clinicbill referral add P00001 --first-name Helen --last-name Park --npi
     1679576722 --date 2026-10-01 --dx M54.50 --visits 12 --expires 2027-04-01
     """
-    from clinicbill.cli.common import ask_missing, unit_of_work
+    from clinicbill.app.coverage import patient_id_of, record_referral
+    from clinicbill.cli.common import ask_missing, read, unit_of_work
     from clinicbill.cli.render import done
-    from clinicbill.domain.coverage.authorizations import (
-        REFERRAL_FIELDS,
-        REFERRAL_REQUIRED,
-        add_referral,
-    )
-    from clinicbill.domain.practice.lookup import find_patient, find_policy
+    from clinicbill.domain.coverage.authorizations import REFERRAL_FIELDS, REFERRAL_REQUIRED
 
     values = {
         "first_name": first_name,
@@ -98,26 +94,16 @@ def referral_add(
         "visits_ordered": visits,
         "expires_on": expires,
     }
-    with unit_of_work() as session:  # refuse an unknown patient before asking anything
-        patient_id = find_patient(session, patient).id
+    patient_id = read(patient_id_of, patient)  # refuse an unknown patient before asking
     values = ask_missing(
         values, REFERRAL_PROMPTS, REFERRAL_REQUIRED, REFERRAL_FIELDS, None, "required"
     )
     codes = [c for item in dx or [] for c in item.split(",")]
     with unit_of_work() as session:
-        row = find_patient(session, str(patient_id))
-        policy_row = find_policy(session, policy, row) if policy else None
-        referral = add_referral(
-            session,
-            row,
-            policy=policy_row,
-            diagnoses=codes,
-            qualifier=qualifier,
-            number=number,
-            **values,
-        )
+        added = record_referral(session, patient_id, policy, values, codes, qualifier, number)
+        referral = added.referral
         message, data = (
-            f"referral {referral.id} recorded for patient {row.id}: "
+            f"referral {referral.id} recorded for patient {added.patient_id}: "
             f"{referral.first_name} {referral.last_name} ({referral.qualifier}) "
             f"{referral.referral_date}",
             referral.model_dump(),
@@ -157,14 +143,10 @@ def auth_add(
     Example: clinicbill auth add 1 --number PA778812 --start 2026-11-01 --end 2027-01-31
     --visits 8 --codes 97124,97140
     """
-    from clinicbill.cli.common import ask_missing, unit_of_work
+    from clinicbill.app.coverage import policy_id_of, record_authorization
+    from clinicbill.cli.common import ask_missing, read, unit_of_work
     from clinicbill.cli.render import done
-    from clinicbill.domain.coverage.authorizations import (
-        AUTH_FIELDS,
-        AUTH_REQUIRED,
-        add_authorization,
-    )
-    from clinicbill.domain.practice.lookup import find_policy
+    from clinicbill.domain.coverage.authorizations import AUTH_FIELDS, AUTH_REQUIRED
 
     values = {
         "number": number,
@@ -173,19 +155,17 @@ def auth_add(
         "visits_authorized": visits,
         "units_authorized": units,
     }
-    with unit_of_work() as session:
-        policy_id = find_policy(session, policy).id
+    policy_id = read(policy_id_of, policy)  # refuse an unknown policy before asking
     values = ask_missing(values, AUTH_PROMPTS, AUTH_REQUIRED, AUTH_FIELDS, None, "required")
     with unit_of_work() as session:
-        row = find_policy(session, str(policy_id))
-        auth = add_authorization(session, row, codes=codes, **values)
+        auth = record_authorization(session, policy_id, codes, values)
         what = ", ".join(
             f"{n} {label}"
             for n, label in ((auth.visits_authorized, "visits"), (auth.units_authorized, "units"))
             if n is not None
         )
         message, data = (
-            f"authorization {auth.id} ({auth.number}) recorded for policy {row.id}: {what}, "
+            f"authorization {auth.id} ({auth.number}) recorded for policy {policy_id}: {what}, "
             f"{auth.start_date}..{auth.end_date}"
             + (f", codes {auth.codes}" if auth.codes else ", all codes"),
             auth.model_dump(),
@@ -229,15 +209,13 @@ def auth_list(
 
     Example: clinicbill auth list --expiring 30
     """
+    from clinicbill.app.coverage import list_authorizations
     from clinicbill.cli.common import unit_of_work
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import emit_json, table
-    from clinicbill.domain.coverage.authorizations import authorizations_status
-    from clinicbill.domain.practice.lookup import find_policy
 
     with unit_of_work() as session:
-        policy_id = find_policy(session, policy).id if policy else None
-        found = authorizations_status(session, today(), expiring, policy_id)
+        found = list_authorizations(session, today(), expiring, policy)
     if STATE.json:
         emit_json([s.as_dict() for s in found])
         return
