@@ -61,6 +61,18 @@ def table(
     print_fitted(console(), t, list(columns), cells)
 
 
+def pick_rows(items: Iterable, columns: dict) -> list[dict]:
+    """Rows to render from objects: column -> an attribute's name, or a function of the item
+    (e.g. money formatted)."""
+    return [
+        {
+            column: getattr(item, how) if isinstance(how, str) else how(item)
+            for column, how in columns.items()
+        }
+        for item in items
+    ]
+
+
 def new_table(title: str | None = None):
     from rich.table import Table
 
