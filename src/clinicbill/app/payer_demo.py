@@ -70,3 +70,12 @@ def write_demo_835(session, folder: Path, paid_on: date) -> Path:
 
     text = demo_835(session, paid_on)
     return write_private(folder / f"remittance-{paid_on:%Y-%m-%d}.835", text, force=True)
+
+
+def patient_owes(session, account_number: str) -> int:
+    """What a demo patient owes after insurance, in cents (what the demo's card payment pays)."""
+    from clinicbill.domain.ledger.balances import line_details
+    from clinicbill.domain.practice.lookup import find_patient
+
+    patient = find_patient(session, account_number)
+    return sum(x.patient_due for x in line_details(session, patient_id=patient.id))

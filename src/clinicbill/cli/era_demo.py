@@ -29,3 +29,15 @@ def demo_appeal(target: Path) -> list[str]:
         denied = first_denied_claim(session)
     out = str(target / f"appeal-{denied}.pdf")
     return ["claim", "appeal", str(denied), "--letter", "-o", out, "--force"]
+
+
+def demo_payment(target: Path) -> list[str]:
+    """Chen pays what she owes after insurance (her coinsurance), by card."""
+    from clinicbill.app.payer_demo import patient_owes
+    from clinicbill.domain.money import to_decimal
+    from clinicbill.store.engine import transaction
+
+    with transaction(str(target / "clinicbill-demo.db"), "demo") as session:
+        owed = patient_owes(session, "P00001")
+    amount = str(to_decimal(owed or 2000))
+    return ["payment", "add", "P00001", amount, "--method", "card", "--ref", "demo-4417"]
