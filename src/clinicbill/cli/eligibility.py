@@ -75,21 +75,10 @@ def remote_if(session, send: bool):
 
 def send_batch(remote, batch_id: int, name: str, content: str) -> str:
     """Upload a recorded 270/276 and confirm it in its own transaction once it arrived."""
-    from datetime import date
+    from clinicbill.app.submission import send_recorded
+    from clinicbill.cli.parse import today
 
-    from clinicbill.app import submission
-    from clinicbill.app.sftp import upload
-    from clinicbill.domain.errors import ClinicbillError
-
-    try:
-        remote_path = upload(remote, name, content.encode("ascii"))
-    except ClinicbillError as exc:
-        raise ClinicbillError(
-            f"{exc.message}; {name} was not sent", "run it again once the connection works"
-        ) from None
-    with unit_of_work() as session:
-        submission.confirm(session, batch_id, remote_path, date.today())
-    return remote_path
+    return send_recorded(unit_of_work, remote, batch_id, name, content, today())
 
 
 def _name(output: str) -> str:
