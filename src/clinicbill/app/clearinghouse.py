@@ -6,19 +6,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+# what is shown -> the ClearinghouseSetting column (never a password: none is stored)
+SHOWN = {
+    "name": "name",
+    "host": "host",
+    "port": "port",
+    "user": "username",
+    "key": "key_path",
+    "host_key": "host_key",
+    "outbound": "outbound_dir",
+    "inbound": "inbound_dir",
+}
+
 
 def connection_data(row) -> dict:
-    """The connection as shown and as JSON (never a password: none is stored)."""
-    return {
-        "name": row.name,
-        "host": row.host,
-        "port": row.port,
-        "user": row.username,
-        "key": row.key_path,
-        "host_key": row.host_key,
-        "outbound": row.outbound_dir,
-        "inbound": row.inbound_dir,
-    }
+    """The connection as shown and as JSON."""
+    return {shown: getattr(row, column) for shown, column in SHOWN.items()}
 
 
 def save_connection(session, **values) -> dict:

@@ -120,12 +120,10 @@ def referral_list(
     Example: clinicbill referral list Chen
     """
     from clinicbill.app.coverage import list_referrals
-    from clinicbill.cli.common import unit_of_work
+    from clinicbill.cli.common import read
     from clinicbill.cli.render import table
 
-    with unit_of_work() as session:
-        rows = list_referrals(session, patient, today())
-    table(rows, REFERRAL_COLUMNS, "referrals")
+    table(read(list_referrals, patient, today()), REFERRAL_COLUMNS, "referrals")
 
 
 @auth_app.command("add")
@@ -173,23 +171,28 @@ def auth_add(
     done(message, data)
 
 
+AUTH_ROW = {  # column -> the status's attribute (domain/coverage/authorizations.py)
+    "id": "authorization_id",
+    "patient": "patient_id",
+    "policy": "policy_id",
+    "number": "number",
+    "start": "start_date",
+    "end": "end_date",
+    "codes": lambda s: (s.codes or "all").replace(",", " "),
+    "visits": "visits_authorized",
+    "used": "visits_used",
+    "left": "visits_remaining",
+    "units": "units_authorized",
+    "units_used": "units_used",
+    "units_left": "units_remaining",
+    "flags": lambda s: ", ".join(s.flags),
+}
+
+
 def _auth_row(status) -> dict:
-    return {
-        "id": status.authorization_id,
-        "patient": status.patient_id,
-        "policy": status.policy_id,
-        "number": status.number,
-        "start": status.start_date,
-        "end": status.end_date,
-        "codes": (status.codes or "all").replace(",", " "),
-        "visits": status.visits_authorized,
-        "used": status.visits_used,
-        "left": status.visits_remaining,
-        "units": status.units_authorized,
-        "units_used": status.units_used,
-        "units_left": status.units_remaining,
-        "flags": ", ".join(status.flags),
-    }
+    from clinicbill.app.rows import pick
+
+    return pick(status, AUTH_ROW)
 
 
 @auth_app.command("list")
@@ -210,14 +213,11 @@ def auth_list(
     Example: clinicbill auth list --expiring 30
     """
     from clinicbill.app.coverage import list_authorizations
-    from clinicbill.cli.common import unit_of_work
-    from clinicbill.cli.context import STATE
-    from clinicbill.cli.render import emit_json, table
+    from clinicbill.cli.common import read
+    from clinicbill.cli.render import json_given, table
 
-    with unit_of_work() as session:
-        found = list_authorizations(session, today(), expiring, policy)
-    if STATE.json:
-        emit_json([s.as_dict() for s in found])
+    found = read(list_authorizations, today(), expiring, policy)
+    if json_given([s.as_dict() for s in found]):
         return
     title = (
         "authorizations"
@@ -236,16 +236,12 @@ def auth_show(
     Example: clinicbill auth show 1
     """
     from clinicbill.app.coverage import show_authorization
-    from clinicbill.cli.common import unit_of_work
-    from clinicbill.cli.context import STATE
-    from clinicbill.cli.render import emit_json, record, table
+    from clinicbill.cli.common import read
+    from clinicbill.cli.render import json_given, record, table
 
-    with unit_of_work() as session:
-        view = show_authorization(session, auth_id, today())
+    view = read(show_authorization, auth_id, today())
     status, sessions = view.status, view.sessions
-    data = {**status.as_dict(), "sessions": sessions}
-    if STATE.json:
-        emit_json(data)
+    if json_given({**status.as_dict(), "sessions": sessions}):
         return
     record({**_auth_row(status)}, f"authorization {view.id}")
     table(sessions, ["session", "service_date", "status", "codes", "units"], "linked sessions")

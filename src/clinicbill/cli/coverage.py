@@ -193,15 +193,12 @@ def verify_list(
     Example: clinicbill verify list 1
     """
     from clinicbill.app.coverage import list_verifications
-    from clinicbill.cli.common import unit_of_work
-    from clinicbill.cli.context import STATE
-    from clinicbill.cli.render import emit_json, table
+    from clinicbill.cli.common import read
+    from clinicbill.cli.render import json_given, table
 
-    with unit_of_work() as session:
-        found = list_verifications(session, policy, today())
+    found = read(list_verifications, policy, today())
     rows, status = found.rows, found.visits
-    if STATE.json:
-        emit_json({"policy_id": found.policy_id, "visits": status.as_dict(), "notes": rows})
+    if json_given({"policy_id": found.policy_id, "visits": status.as_dict(), "notes": rows}):
         return
     table(rows, LIST_COLUMNS, f"verification notes of policy {found.policy_id}")
     typer.echo(visits_line(status))
@@ -216,18 +213,14 @@ def verify_show(
     Example: clinicbill verify show 1
     """
     from clinicbill.app.coverage import show_verification
-    from clinicbill.cli.common import model_data, unit_of_work
-    from clinicbill.cli.context import STATE
-    from clinicbill.cli.render import emit_json, record
+    from clinicbill.cli.common import model_data, read
+    from clinicbill.cli.render import json_given, record
     from clinicbill.domain.money import fmt
 
-    with unit_of_work() as session:
-        view = show_verification(session, note_id, today())
+    view = read(show_verification, note_id, today())
     note = view.note
-    extra = {"corrected_by": view.corrected_by, "current": view.current}
-    data = {**model_data(note), **extra}
-    if STATE.json:
-        emit_json(data)
+    data = {**model_data(note), "corrected_by": view.corrected_by, "current": view.current}
+    if json_given(data):
         return
     shown = {}
     for key, value in data.items():
@@ -240,56 +233,52 @@ def verify_show(
     record(shown, f"verification {note.id} (policy {note.policy_id})")
 
 
-def _demo_verification(_dir) -> list[str]:
-    from datetime import date
+def _days(offset: int = 0, *, years: int = 0, month_day: str | None = None) -> str:
+    """A demo date from today: `offset` days away, or `month_day` (MM-DD) of this year +
+    `years`."""
+    from datetime import date, timedelta
 
     today = date.today()
+    if month_day:
+        return f"{today.year + years}-{month_day}"
+    return (today + timedelta(days=offset)).isoformat()
+
+
+def _demo_verification(_dir) -> list[str]:
     return [
         "verify", "add", "1", "--method", "phone", "--representative", "Jordan at Cascade",
         "--call-reference", "CHP-20261", "--in-network", "yes", "--massage-covered", "yes",
         "--acupuncture-covered", "yes", "--visit-limit", "20", "--visits-used", "0",
-        "--plan-year-start", f"{today.year}-01-01", "--deductible", "500",
+        "--plan-year-start", _days(month_day="01-01"), "--deductible", "500",
         "--deductible-met", "500", "--copay", "0",
         "--coinsurance", "20",  # what the demo's 835 applies (PR-2, app/payer_demo.py)
         "--preauth-required", "yes", "--referral-required", "yes",
-        "--reverify-by", f"{today.year + 1}-01-15",
+        "--reverify-by", _days(years=1, month_day="01-15"),
     ]  # fmt: skip
 
 
 def _demo_portal_check(_dir) -> list[str]:
-    from datetime import date
-
-    today = date.today()
     return [
         "verify", "add", "7", "--method", "portal", "--in-network", "yes",
         "--acupuncture-covered", "yes", "--massage-covered", "yes", "--visit-limit", "24",
-        "--plan-year-start", f"{today.year}-01-01", "--copay", "30",
+        "--plan-year-start", _days(month_day="01-01"), "--copay", "30",
         "--preauth-required", "no", "--referral-required", "no",
-        "--reverify-by", f"{today.year + 1}-01-15",
+        "--reverify-by", _days(years=1, month_day="01-15"),
     ]  # fmt: skip
 
 
 def _demo_referral(_dir) -> list[str]:
-    from datetime import date, timedelta
-
-    today = date.today()
     return [
         "referral", "add", "P00001", "--first-name", "Helen", "--last-name", "Park",
-        "--npi", "1679576722", "--qualifier", "DN",
-        "--date", (today - timedelta(days=45)).isoformat(), "--dx", "M54.50", "--visits", "12",
-        "--expires", (today + timedelta(days=135)).isoformat(),
+        "--npi", "1679576722", "--qualifier", "DN", "--date", _days(-45), "--dx", "M54.50",
+        "--visits", "12", "--expires", _days(135),
     ]  # fmt: skip
 
 
 def _demo_authorization(_dir) -> list[str]:
-    from datetime import date, timedelta
-
-    today = date.today()
     return [
-        "auth", "add", "1", "--number", "CHP-PA-778812",
-        "--start", (today - timedelta(days=30)).isoformat(),
-        "--end", (today + timedelta(days=60)).isoformat(),
-        "--visits", "8", "--codes", "97124,97140,97810,97811",
+        "auth", "add", "1", "--number", "CHP-PA-778812", "--start", _days(-30),
+        "--end", _days(60), "--visits", "8", "--codes", "97124,97140,97810,97811",
     ]  # fmt: skip
 
 

@@ -29,6 +29,15 @@ def past_day(value: str | None, field: str = "date"):
     return day_or_today(value, field, allow_future=False)
 
 
+def year(value: int | None) -> int:
+    """A calendar year option (default this year), refused when it is not a plausible one."""
+    from datetime import date
+
+    from clinicbill.domain.selfpay.year_summary import check_year
+
+    return check_year(value if value is not None else date.today().year)
+
+
 def today():
     from datetime import date
 

@@ -27,7 +27,7 @@ _on = past_day  # cli/packages.py (issue 16's helper) imports it under this name
 
 
 def _applied_rows(applied) -> list[dict]:
-    from clinicbill.cli.render import pick_rows
+    from clinicbill.app.rows import pick_rows
     from clinicbill.domain.money import fmt
 
     return pick_rows(

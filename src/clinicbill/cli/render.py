@@ -28,6 +28,13 @@ def emit_json(data, err: bool = False) -> None:
     typer.echo(text, err=err)
 
 
+def json_given(data) -> bool:
+    """With --json: print `data` as JSON and say so (the command then stops)."""
+    if STATE.json:
+        emit_json(data)
+    return STATE.json
+
+
 def _cell(value) -> str:
     if value is None:
         return ""
@@ -59,18 +66,6 @@ def table(
     for row in cells:
         t.add_row(*row)
     print_fitted(console(), t, list(columns), cells)
-
-
-def pick_rows(items: Iterable, columns: dict) -> list[dict]:
-    """Rows to render from objects: column -> an attribute's name, or a function of the item
-    (e.g. money formatted)."""
-    return [
-        {
-            column: getattr(item, how) if isinstance(how, str) else how(item)
-            for column, how in columns.items()
-        }
-        for item in items
-    ]
 
 
 def new_table(title: str | None = None):

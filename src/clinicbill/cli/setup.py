@@ -6,7 +6,14 @@ from typing import Annotated
 
 import typer
 
-from clinicbill.cli.common import AmountCommand, ask_missing, changed_message, show, unit_of_work
+from clinicbill.cli.common import (
+    AmountCommand,
+    ask_missing,
+    changed_message,
+    read,
+    show,
+    unit_of_work,
+)
 from clinicbill.cli.records import PAYER, PROVIDER, add_command, edit_command
 
 Opt = typer.Option
@@ -88,9 +95,7 @@ def practice_show() -> None:
     """
     from clinicbill.app.practice import get_practice
 
-    with unit_of_work() as session:
-        practice = get_practice(session)
-    show(practice, "practice")
+    show(read(get_practice), "practice")
 
 
 @practice_app.command("edit")
@@ -149,10 +154,8 @@ def provider_list() -> None:
     from clinicbill.app.records import list_providers
     from clinicbill.cli.render import table
 
-    with unit_of_work() as session:
-        rows = list_providers(session)
     table(
-        rows,
+        read(list_providers),
         ["id", "first_name", "last_name", "credential", "npi", "taxonomy", "license", "active"],
         "providers",
     )
@@ -166,9 +169,7 @@ def provider_show(provider: Annotated[str, typer.Argument(help="Id, NPI or name.
     """
     from clinicbill.app.records import find_record
 
-    with unit_of_work() as session:
-        row = find_record(session, "provider", provider)
-    show(row, "provider")
+    show(read(find_record, "provider", provider), "provider")
 
 
 provider_app.command("edit")(
@@ -200,9 +201,11 @@ def payer_list() -> None:
     from clinicbill.app.records import list_payers
     from clinicbill.cli.render import table
 
-    with unit_of_work() as session:
-        rows = list_payers(session)
-    table(rows, ["id", "name", "payer_id", "type", "profile", "timely_filing_days"], "payers")
+    table(
+        read(list_payers),
+        ["id", "name", "payer_id", "type", "profile", "timely_filing_days"],
+        "payers",
+    )
 
 
 @payer_app.command("show")
@@ -213,8 +216,7 @@ def payer_show(payer: Annotated[str, typer.Argument(help="Id, payer id or name."
     """
     from clinicbill.app.records import show_payer
 
-    with unit_of_work() as session:
-        row, rules = show_payer(session, payer)
+    row, rules = read(show_payer, payer)
     show(row, "payer", rules)
 
 
@@ -261,10 +263,8 @@ def fee_list() -> None:
     from clinicbill.cli.render import table
     from clinicbill.domain.money import fmt
 
-    with unit_of_work() as session:
-        rows = list_fees(session)
     table(
-        [{"code": c, "payer": p or "(standard)", "amount": fmt(a)} for c, a, p in rows],
+        [{"code": c, "payer": p or "(standard)", "amount": fmt(a)} for c, a, p in read(list_fees)],
         ["code", "payer", "amount"],
         "fees",
         right=["amount"],
