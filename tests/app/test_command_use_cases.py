@@ -172,3 +172,16 @@ def test_rows_pick_attributes_and_functions():
     assert pick(Line(), columns) == {"code": "97124", "amount": 12.5, "note": None}
     assert pick_rows([Line(), Line()], {"code": "code"}) == [{"code": "97124"}] * 2
     assert pick_rows([], columns) == []
+
+
+@pytest.mark.parametrize("kind", ["verification", "referral", "authorization"])
+def test_coverage_prompts_check_with_the_fields_the_domain_cleans(kind):
+    required, fields = coverage.field_rules(kind)
+    assert required and required <= set(fields)
+    assert all(callable(clean) for clean in fields.values())
+
+
+def test_unlikely_verification_values_are_named():
+    assert coverage.verification_warnings({"visit_limit": "20", "visits_used": "3"}) == []
+    (warning,) = coverage.verification_warnings({"visit_limit": "10", "visits_used": "12"})
+    assert warning.startswith("visits-used: 12 used is more than the limit of 10")

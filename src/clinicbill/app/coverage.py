@@ -1,10 +1,35 @@
-"""Coverage use cases that read: a verification note in its history, referrals with their
-visits, an authorization with the sessions that used it."""
+"""Coverage use cases: benefit verification notes (recorded, corrected, listed with their
+history), referrals and prior authorizations (recorded, listed with the visits and units
+used), and the rules their prompts check each answer with."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+
+# kind -> (domain module, its FIELDS/REQUIRED prefix): what `verify add`, `referral add` and
+# `auth add` check each answer with as it is typed
+FIELD_RULES = {
+    "verification": ("clinicbill.domain.coverage.verification", "VERIFICATION"),
+    "referral": ("clinicbill.domain.coverage.authorizations", "REFERRAL"),
+    "authorization": ("clinicbill.domain.coverage.authorizations", "AUTH"),
+}
+
+
+def field_rules(kind: str) -> tuple[set[str], dict]:
+    """(required field names, field -> cleaner) of a coverage record kind (FIELD_RULES)."""
+    from importlib import import_module
+
+    module, prefix = FIELD_RULES[kind]
+    rules = import_module(module)
+    return getattr(rules, f"{prefix}_REQUIRED"), getattr(rules, f"{prefix}_FIELDS")
+
+
+def verification_warnings(values: dict) -> list[str]:
+    """Values of a verification note that are possible but unlikely (a typo?), in words."""
+    from clinicbill.domain.coverage.plausibility import implausible
+
+    return implausible(values)
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,16 @@ AUTH_COLUMNS = [
 ]
 
 
+def _asked(kind: str, prompts: dict[str, str], given: tuple) -> dict:
+    """The options given, by field (in the order of `prompts`), then on a terminal each one
+    missing asked for and checked as typed (app/coverage.py field_rules)."""
+    from clinicbill.app.coverage import field_rules
+    from clinicbill.cli.common import ask_missing
+
+    values = dict(zip(prompts, given, strict=True))
+    return ask_missing(values, prompts, *field_rules(kind), None, "required")
+
+
 @referral_app.command("add")
 def referral_add(
     patient: Annotated[str, typer.Argument(help="Id, account or name.")],
@@ -82,22 +92,12 @@ def referral_add(
     1679576722 --date 2026-10-01 --dx M54.50 --visits 12 --expires 2027-04-01
     """
     from clinicbill.app.coverage import patient_id_of, record_referral
-    from clinicbill.cli.common import ask_missing, read, unit_of_work
+    from clinicbill.cli.common import read, unit_of_work
     from clinicbill.cli.render import done
-    from clinicbill.domain.coverage.authorizations import REFERRAL_FIELDS, REFERRAL_REQUIRED
 
-    values = {
-        "first_name": first_name,
-        "last_name": last_name,
-        "npi": npi,
-        "referral_date": date,
-        "visits_ordered": visits,
-        "expires_on": expires,
-    }
     patient_id = read(patient_id_of, patient)  # refuse an unknown patient before asking
-    values = ask_missing(
-        values, REFERRAL_PROMPTS, REFERRAL_REQUIRED, REFERRAL_FIELDS, None, "required"
-    )
+    given = (first_name, last_name, npi, date, visits, expires)
+    values = _asked("referral", REFERRAL_PROMPTS, given)
     codes = [c for item in dx or [] for c in item.split(",")]
     with unit_of_work() as session:
         added = record_referral(session, patient_id, policy, values, codes, qualifier, number)
@@ -142,19 +142,11 @@ def auth_add(
     --visits 8 --codes 97124,97140
     """
     from clinicbill.app.coverage import policy_id_of, record_authorization
-    from clinicbill.cli.common import ask_missing, read, unit_of_work
+    from clinicbill.cli.common import read, unit_of_work
     from clinicbill.cli.render import done
-    from clinicbill.domain.coverage.authorizations import AUTH_FIELDS, AUTH_REQUIRED
 
-    values = {
-        "number": number,
-        "start_date": start,
-        "end_date": end,
-        "visits_authorized": visits,
-        "units_authorized": units,
-    }
     policy_id = read(policy_id_of, policy)  # refuse an unknown policy before asking
-    values = ask_missing(values, AUTH_PROMPTS, AUTH_REQUIRED, AUTH_FIELDS, None, "required")
+    values = _asked("authorization", AUTH_PROMPTS, (number, start, end, visits, units))
     with unit_of_work() as session:
         auth = record_authorization(session, policy_id, codes, values)
         what = ", ".join(

@@ -69,14 +69,14 @@ def _skip_phone_only(name: str, answers: dict) -> bool:
 def _ask_verification(values: dict, policy_id: int, corrects: str | None) -> dict:
     """On a terminal: ask what is missing (a correction starts from the corrected note's
     values), then show it all for review. Without one, the values stay as given."""
+    from clinicbill.app.coverage import field_rules
     from clinicbill.cli import verify_prompts as vp
     from clinicbill.cli.common import ask_missing, asker
     from clinicbill.cli.context import tty
-    from clinicbill.domain.coverage.verification import VERIFICATION_FIELDS, VERIFICATION_REQUIRED
 
     if not tty():
         return values
-    fields, required = VERIFICATION_FIELDS, VERIFICATION_REQUIRED
+    required, fields = field_rules("verification")
     base = vp.corrected_values(policy_id, corrects)
     values = ask_missing(
         values, VERIFY_PROMPTS, required, fields, _skip_phone_only, "required", defaults=base
@@ -159,13 +159,12 @@ def verify_add(
     R12345 --in-network yes --massage-covered yes --visit-limit 20 --visits-used 3
     --plan-year-start 2026-01-01 --copay 25 --referral-required yes --reverify-by 2027-01-01
     """
-    from clinicbill.app.coverage import record_verification
+    from clinicbill.app.coverage import record_verification, verification_warnings
     from clinicbill.app.database import acting_user
     from clinicbill.cli.common import unit_of_work
     from clinicbill.cli.context import STATE, tty
     from clinicbill.cli.render import done
     from clinicbill.cli.verify_prompts import pick_policy
-    from clinicbill.domain.coverage.plausibility import implausible
 
     values = {
         name: value
@@ -175,7 +174,7 @@ def verify_add(
     values["verified_by"] = acting_user(verified_by or STATE.user)
     policy_id = pick_policy(policy)  # refused before anything is asked
     values = _ask_verification(values, policy_id, corrects)
-    warnings = [] if tty() else implausible(values)
+    warnings = [] if tty() else verification_warnings(values)
     with unit_of_work() as session:
         added = record_verification(session, str(policy_id), values, corrects, verified_at, today())
         message, data = _recorded(added)  # read inside: the note is expired after the commit
