@@ -313,6 +313,65 @@ def test_cli_reaches_the_store_only_through_the_unit_of_work():
     assert problems == []
 
 
+# One use case per command (issue 21): inside each unit of work a command makes ONE call that
+# takes the session (the use case); look-ups, decisions and further steps belong to app/.
+# Measured on what the code says: calls whose first argument is the `with ... as NAME` name.
+# Temporary, like CLI_STORE_EXCEPTIONS: modules other engineers are rewriting; shrink, never grow.
+CLI_WORKFLOW_EXCEPTIONS = {
+    "sessions.py": "issue 16 moves the session workflows to app/ in parallel",
+    "session_summary.py": "issue 16 moves the session workflows to app/ in parallel",
+    "session_prompts_note.py": "issue 16 moves the session workflows to app/ in parallel",
+    "verify_prompts.py": "issue 16's new prompts: their look-ups move to app/ next",
+    "packages.py": "issue 16 rewrites packages in parallel",
+    "claims_status.py": "the status request's connection look-up moves with claims_export",
+}
+
+
+def _cli_workflow_problems(path: Path) -> list[str]:
+    problems = []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if not isinstance(node, ast.With):
+            continue
+        bound = {i.optional_vars.id for i in node.items if isinstance(i.optional_vars, ast.Name)}
+        calls = [
+            ast.unparse(call.func)
+            for call in ast.walk(node)
+            if isinstance(call, ast.Call)
+            and call.args
+            and isinstance(call.args[0], ast.Name)
+            and call.args[0].id in bound
+        ]
+        if len(calls) > 1:
+            problems.append(f"{path.name}:{node.lineno} calls {', '.join(calls)} in one unit")
+    return problems
+
+
+def test_each_cli_unit_of_work_calls_one_use_case():
+    problems = []
+    for path in sorted((SRC / "cli").glob("*.py")):
+        if path.name not in CLI_WORKFLOW_EXCEPTIONS:
+            problems += _cli_workflow_problems(path)
+    assert problems == []
+
+
+def test_the_workflow_check_sees_two_steps_in_one_unit(tmp_path):
+    module = tmp_path / "workflow.py"
+    module.write_text(
+        "def command(ref):\n"
+        "    with unit_of_work() as session:\n"
+        "        row = find_patient(session, ref)\n"
+        "        total = balance_of(session, row.id)\n"
+        "    with unit_of_work() as session:\n"
+        "        one = use_case(session, ref)\n"
+        "    print(one, total, render(one))\n"
+    )
+    assert [p.split(" ", 1)[1] for p in _cli_workflow_problems(module)] == [
+        "calls find_patient, balance_of in one unit"
+    ]
+    for name in CLI_WORKFLOW_EXCEPTIONS:  # every exception names a module that still needs it
+        assert _cli_workflow_problems(SRC / "cli" / name), f"{name} is clean: drop its exception"
+
+
 def test_the_cli_store_check_sees_a_query_and_a_store_import(tmp_path):
     """The check above fails on what it forbids (so an empty list means something)."""
     module = tmp_path / "bad.py"

@@ -16,6 +16,7 @@ class BillingRunResult:
     as_of: date
     charges: tuple = ()  # PostedCharge
     installments_due: tuple = ()  # DueInstallment
+    receipts: tuple = ()  # the receipt PDFs written, one per charge posted
 
     @property
     def charged_cents(self) -> int:
@@ -79,14 +80,16 @@ def list_memberships(session, on: date, patient_ref=None):
     return membership_statuses(session, on, patient_id)
 
 
-def billing_run(session, as_of: date, user: str) -> BillingRunResult:
+def billing_run(session, as_of: date, user: str, receipts: str | None = None) -> BillingRunResult:
     """Post every membership charge due by `as_of` (once per member and period) and mark the
-    payment-plan installments whose date has come as due."""
+    payment-plan installments whose date has come as due; with `receipts` (a folder), write a
+    receipt PDF per charge posted."""
     from clinicbill.domain.selfpay.membership_billing import post_membership_charges
 
-    charges = post_membership_charges(session, as_of, user)
+    charges = tuple(post_membership_charges(session, as_of, user))
     due = _mark_installments(session, as_of)
-    return BillingRunResult(as_of, tuple(charges), tuple(due))
+    paths = write_charge_receipts(session, charges, receipts) if receipts else []
+    return BillingRunResult(as_of, charges, tuple(due), tuple(paths))
 
 
 def _mark_installments(session, as_of: date):

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from clinicbill.cli.common import Output, unit_of_work
+from clinicbill.cli.common import Output, read, unit_of_work
 from clinicbill.cli.parse import day_or_today
 
 Opt = typer.Option
@@ -38,8 +38,8 @@ def eligibility_request(
     from clinicbill.app.submission import keep_batch
 
     on = day_or_today(day, "date")
+    remote = read(remote_if, send)  # refused before anything is recorded
     with unit_of_work() as session:
-        remote = remote_if(session, send)
         made = request_eligibility(session, on, patient, output and _name(output))
         path = keep_batch(made.batch, made.content, output, send, force)
         summary = {
