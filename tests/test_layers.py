@@ -305,12 +305,14 @@ def _cli_store_problems(path: Path) -> list[str]:
     return problems
 
 
+def _cli_problems(check, exceptions: dict) -> list[str]:
+    """What `check` finds in every cli module but the exceptions."""
+    paths = sorted((SRC / "cli").glob("*.py"))
+    return [problem for path in paths if path.name not in exceptions for problem in check(path)]
+
+
 def test_cli_reaches_the_store_only_through_the_unit_of_work():
-    problems = []
-    for path in sorted((SRC / "cli").glob("*.py")):
-        if path.name not in CLI_STORE_EXCEPTIONS:
-            problems += _cli_store_problems(path)
-    assert problems == []
+    assert _cli_problems(_cli_store_problems, CLI_STORE_EXCEPTIONS) == []
 
 
 # One use case per command (issue 21): inside each unit of work a command makes ONE call that
@@ -347,11 +349,7 @@ def _cli_workflow_problems(path: Path) -> list[str]:
 
 
 def test_each_cli_unit_of_work_calls_one_use_case():
-    problems = []
-    for path in sorted((SRC / "cli").glob("*.py")):
-        if path.name not in CLI_WORKFLOW_EXCEPTIONS:
-            problems += _cli_workflow_problems(path)
-    assert problems == []
+    assert _cli_problems(_cli_workflow_problems, CLI_WORKFLOW_EXCEPTIONS) == []
 
 
 def test_the_workflow_check_sees_two_steps_in_one_unit(tmp_path):
@@ -368,8 +366,9 @@ def test_the_workflow_check_sees_two_steps_in_one_unit(tmp_path):
     assert [p.split(" ", 1)[1] for p in _cli_workflow_problems(module)] == [
         "calls find_patient, balance_of in one unit"
     ]
-    for name in CLI_WORKFLOW_EXCEPTIONS:  # every exception names a module that still needs it
-        assert _cli_workflow_problems(SRC / "cli" / name), f"{name} is clean: drop its exception"
+    assert [
+        name for name in CLI_WORKFLOW_EXCEPTIONS if not _cli_workflow_problems(SRC / "cli" / name)
+    ] == []  # every exception names a module that still needs it
 
 
 def test_the_cli_store_check_sees_a_query_and_a_store_import(tmp_path):
