@@ -255,9 +255,7 @@ def test_seed_generators_are_imported_only_by_dev_tools():
 CLI_STORE_ALLOWED = {("clinicbill.store.engine", "transaction")}
 # Temporary: modules other engineers were rewriting while cli/ moved to use cases (issue 21);
 # the lead removes each entry once its queries have moved to app/.
-CLI_STORE_EXCEPTIONS = {
-    "era_demo.py": "issue 19 rewrites the remittance demo in parallel",
-}
+CLI_STORE_EXCEPTIONS = {}
 
 
 def _cli_store_problems(path: Path) -> list[str]:
@@ -298,12 +296,63 @@ def _cli_store_problems(path: Path) -> list[str]:
     return problems
 
 
+def _cli_problems(check, exceptions: dict) -> list[str]:
+    """What `check` finds in every cli module but the exceptions."""
+    paths = sorted((SRC / "cli").glob("*.py"))
+    return [problem for path in paths if path.name not in exceptions for problem in check(path)]
+
+
 def test_cli_reaches_the_store_only_through_the_unit_of_work():
+    assert _cli_problems(_cli_store_problems, CLI_STORE_EXCEPTIONS) == []
+
+
+# One use case per command (issue 21): inside each unit of work a command makes ONE call that
+# takes the session (the use case); look-ups, decisions and further steps belong to app/.
+# Measured on what the code says: calls whose first argument is the `with ... as NAME` name.
+# Temporary, like CLI_STORE_EXCEPTIONS: modules other engineers are rewriting; shrink, never grow.
+CLI_WORKFLOW_EXCEPTIONS = {}
+
+
+def _cli_workflow_problems(path: Path) -> list[str]:
     problems = []
-    for path in sorted((SRC / "cli").glob("*.py")):
-        if path.name not in CLI_STORE_EXCEPTIONS:
-            problems += _cli_store_problems(path)
-    assert problems == []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if not isinstance(node, ast.With):
+            continue
+        bound = {i.optional_vars.id for i in node.items if isinstance(i.optional_vars, ast.Name)}
+        calls = [
+            ast.unparse(call.func)
+            for call in ast.walk(node)
+            if isinstance(call, ast.Call)
+            and call.args
+            and isinstance(call.args[0], ast.Name)
+            and call.args[0].id in bound
+        ]
+        if len(calls) > 1:
+            problems.append(f"{path.name}:{node.lineno} calls {', '.join(calls)} in one unit")
+    return problems
+
+
+def test_each_cli_unit_of_work_calls_one_use_case():
+    assert _cli_problems(_cli_workflow_problems, CLI_WORKFLOW_EXCEPTIONS) == []
+
+
+def test_the_workflow_check_sees_two_steps_in_one_unit(tmp_path):
+    module = tmp_path / "workflow.py"
+    module.write_text(
+        "def command(ref):\n"
+        "    with unit_of_work() as session:\n"
+        "        row = find_patient(session, ref)\n"
+        "        total = balance_of(session, row.id)\n"
+        "    with unit_of_work() as session:\n"
+        "        one = use_case(session, ref)\n"
+        "    print(one, total, render(one))\n"
+    )
+    assert [p.split(" ", 1)[1] for p in _cli_workflow_problems(module)] == [
+        "calls find_patient, balance_of in one unit"
+    ]
+    assert [
+        name for name in CLI_WORKFLOW_EXCEPTIONS if not _cli_workflow_problems(SRC / "cli" / name)
+    ] == []  # every exception names a module that still needs it
 
 
 def test_the_cli_store_check_sees_a_query_and_a_store_import(tmp_path):

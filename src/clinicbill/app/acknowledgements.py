@@ -19,12 +19,26 @@ def import_ack_file(session, path: str | Path, today: date | None = None) -> Ack
     return import_response(session, response, today)
 
 
+ANSWER_ROW = {  # column -> ClaimResponse attribute
+    "date": "on_date",
+    "source": "source",
+    "result": "result",
+    "payer_claim_number": "payer_claim_number",
+    "category": "category_code",
+    "status_codes": "status_codes",
+    "entity": "entity_code",
+    "reason": "reason",
+    "fix": "fix",
+}
+
+
 def claim_answers(session, claim_id: int) -> list[dict]:
     """Every clearinghouse or payer answer to one claim (TA1, 999, 277CA, 277), oldest first:
     the date, the file it came in, the result, the payer's claim number, the STC codes and
     entity, the reason in words and the fix (`claim show`)."""
     from sqlalchemy import select
 
+    from clinicbill.app.rows import pick
     from clinicbill.store.models import ClaimResponse, X12Batch, X12Response
 
     rows = session.execute(
@@ -35,19 +49,6 @@ def claim_answers(session, claim_id: int) -> list[dict]:
         .order_by(ClaimResponse.on_date, ClaimResponse.id)
     ).all()
     return [
-        {
-            "date": answer.on_date,
-            "source": answer.source,
-            "result": answer.result,
-            "payer_claim_number": answer.payer_claim_number,
-            "category": answer.category_code,
-            "status_codes": answer.status_codes,
-            "entity": answer.entity_code,
-            "reason": answer.reason,
-            "fix": answer.fix,
-            "file": file_name,
-            "imported_at": imported_at,
-            "batch": batch_file,
-        }
-        for answer, file_name, imported_at, batch_file in rows
+        {**pick(answer, ANSWER_ROW), "file": file, "imported_at": at, "batch": batch}
+        for answer, file, at, batch in rows
     ]

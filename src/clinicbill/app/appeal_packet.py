@@ -24,3 +24,18 @@ def write_appeal_packet(
         drawn = render_appeal_packet(packet, Path(tmp) / "appeal.pdf")
         data = drawn.read_bytes()
     return target.write(data)
+
+
+def appeal_with_packet(
+    session, claim: str, on: date, *, force: bool, note, letter: bool, output: str | None
+):
+    """`claim appeal`: the claim appealed (app/appeals.py appeal_claim) and, with `letter`,
+    its packet written to `output` (default appeal-ID.pdf). Returns (the result, the PDF's
+    path or None)."""
+    from clinicbill.app.appeals import appeal_claim
+
+    result = appeal_claim(session, claim, on, force=force, note=note, letter_only=letter)
+    if not letter:
+        return result, None
+    name = output or f"appeal-{result.claim_id}.pdf"
+    return result, write_appeal_packet(session, result.claim_id, name, force=force)

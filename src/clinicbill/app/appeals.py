@@ -233,6 +233,16 @@ def record_call(
     return Call(claim.id, claim.patient_control_number, call.id, on, next_action_on)
 
 
+CALL_ROW = {
+    "date": "called_on",
+    "rep": "representative",
+    "reference": "reference",
+    "note": "note",
+    "next": lambda c: c.next_action_on or "",
+    "by": lambda c: c.user or "",
+}
+
+
 def claim_calls(session, claim_id: int) -> list[dict]:
     """The claim's call log, oldest first (claim show)."""
     from clinicbill.store.models import ClaimCall
@@ -242,14 +252,6 @@ def claim_calls(session, claim_id: int) -> list[dict]:
         .where(ClaimCall.claim_id == claim_id)
         .order_by(ClaimCall.called_on, ClaimCall.id)
     ).scalars()
-    return [
-        {
-            "date": c.called_on,
-            "rep": c.representative,
-            "reference": c.reference,
-            "note": c.note,
-            "next": c.next_action_on or "",
-            "by": c.user or "",
-        }
-        for c in rows
-    ]
+    from clinicbill.app.rows import pick_rows
+
+    return pick_rows(rows, CALL_ROW)

@@ -102,3 +102,19 @@ def acting_user(given: str | None = None) -> str:
     from clinicbill.store.engine import current_user
 
     return given or current_user()
+
+
+def export_target(directory: str, force: bool):
+    """`export-all`'s DIR checked before the database is opened: resolved, created 0700 when
+    missing; an earlier export is replaced only with `force`."""
+    from clinicbill.domain.practice.export import export_directory
+
+    return export_directory(directory, force)
+
+
+def export_tables(session, directory):
+    """Every table as CSV and JSON into `directory` (from export_target), with a manifest of
+    row counts and sha256 sums; returns the manifest."""
+    from clinicbill.domain.practice.export import export_all
+
+    return export_all(session, directory)

@@ -5,6 +5,7 @@ claims, one transaction per payer, as a payer would write it. It is posted throu
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -60,3 +61,21 @@ def first_denied_claim(session) -> int | None:
     return session.execute(
         select(Claim.id).where(Claim.status == "denied").order_by(Claim.id)
     ).scalar()
+
+
+def write_demo_835(session, folder: Path, paid_on: date) -> Path:
+    """Write the demo payer's 835 (demo_835) into the demo folder, private, replacing the file
+    of an earlier run of the same day; return its path."""
+    from clinicbill.store.files import write_private
+
+    text = demo_835(session, paid_on)
+    return write_private(folder / f"remittance-{paid_on:%Y-%m-%d}.835", text, force=True)
+
+
+def patient_owes(session, account_number: str) -> int:
+    """What a demo patient owes after insurance, in cents (what the demo's card payment pays)."""
+    from clinicbill.domain.ledger.balances import line_details
+    from clinicbill.domain.practice.lookup import find_patient
+
+    patient = find_patient(session, account_number)
+    return sum(x.patient_due for x in line_details(session, patient_id=patient.id))

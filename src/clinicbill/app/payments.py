@@ -31,27 +31,24 @@ def list_payments(
     from clinicbill.store.models import LedgerEntry, Patient, Payment
 
     check_source(source)
-    applied = (
-        select(LedgerEntry.payment_id, func.sum(LedgerEntry.amount_cents).label("used"))
-        .where(LedgerEntry.payment_id.is_not(None))
-        .group_by(LedgerEntry.payment_id)
-        .subquery()
+    used = (
+        select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
+        .where(LedgerEntry.payment_id == Payment.id)
+        .scalar_subquery()
     )
+    wanted = [
+        (patient, lambda: Payment.patient_id == find_patient(session, patient).id),
+        (source, lambda: Payment.source == source),
+        (start, lambda: Payment.received_on >= start),
+        (end, lambda: Payment.received_on <= end),
+    ]
     query = (
-        select(Payment, Patient.account_number, func.coalesce(applied.c.used, 0))
+        select(Payment, Patient.account_number, used)
         .outerjoin(Patient, Patient.id == Payment.patient_id)
-        .outerjoin(applied, applied.c.payment_id == Payment.id)
+        .where(*[condition() for given, condition in wanted if given])
         .order_by(Payment.received_on.desc(), Payment.id.desc())
         .limit(limit)
     )
-    if patient:
-        query = query.where(Payment.patient_id == find_patient(session, patient).id)
-    if source:
-        query = query.where(Payment.source == source)
-    if start:
-        query = query.where(Payment.received_on >= start)
-    if end:
-        query = query.where(Payment.received_on <= end)
     return [tuple(row) for row in session.execute(query).all()]
 
 
@@ -143,6 +140,7 @@ class Balances:
     account_number: str
     lines: list  # domain.ledger line details
     credit_cents: int
+    totals: dict  # the lines' sums: charge, paid, adjusted, balance, insurance/patient due
 
 
 def balances(session, patient: str, claim: str | None = None, everything=False) -> Balances:
@@ -156,4 +154,5 @@ def balances(session, patient: str, claim: str | None = None, everything=False) 
     lines = ledger.line_details(
         session, patient_id=row.id, claim_id=claim_id, open_only=not everything
     )
-    return Balances(row.account_number, lines, ledger.patient_credit(session, row.id))
+    credit = ledger.patient_credit(session, row.id)
+    return Balances(row.account_number, lines, credit, ledger.totals(lines))

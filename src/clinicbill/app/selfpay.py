@@ -16,6 +16,7 @@ class BillingRunResult:
     as_of: date
     charges: tuple = ()  # PostedCharge
     installments_due: tuple = ()  # DueInstallment
+    receipts: tuple = ()  # the receipt PDFs written, one per charge posted
 
     @property
     def charged_cents(self) -> int:
@@ -79,14 +80,16 @@ def list_memberships(session, on: date, patient_ref=None):
     return membership_statuses(session, on, patient_id)
 
 
-def billing_run(session, as_of: date, user: str) -> BillingRunResult:
+def billing_run(session, as_of: date, user: str, receipts: str | None = None) -> BillingRunResult:
     """Post every membership charge due by `as_of` (once per member and period) and mark the
-    payment-plan installments whose date has come as due."""
+    payment-plan installments whose date has come as due; with `receipts` (a folder), write a
+    receipt PDF per charge posted."""
     from clinicbill.domain.selfpay.membership_billing import post_membership_charges
 
-    charges = post_membership_charges(session, as_of, user)
+    charges = tuple(post_membership_charges(session, as_of, user))
     due = _mark_installments(session, as_of)
-    return BillingRunResult(as_of, tuple(charges), tuple(due))
+    paths = write_charge_receipts(session, charges, receipts) if receipts else []
+    return BillingRunResult(as_of, charges, tuple(due), tuple(paths))
 
 
 def _mark_installments(session, as_of: date):
@@ -239,21 +242,48 @@ def export_ledger(session, fmt_name: str, date_from: date, date_to: date, output
 
 
 def insured_estimate(session, patient_ref, specs, visits, on, output=None):
-    """The patient's expected share per visit and for the plan of care; a PDF when `output`."""
+    """The patient's expected share per visit and for the plan of care, and the PDF written
+    to `output` (default `estimate-insured-ACCOUNT-DATE.pdf`)."""
+    from clinicbill.domain.documents.superbill_data import patient_block, practice_block
     from clinicbill.domain.practice.lookup import find_patient
     from clinicbill.domain.selfpay.insured_estimate import estimate_insured
+    from clinicbill.formats.insured_estimate import render_insured_estimate
 
     patient = find_patient(session, patient_ref)
     estimate = estimate_insured(session, patient, specs, visits, on)
-    path = None
-    if output:
-        from clinicbill.domain.documents.superbill_data import patient_block, practice_block
-        from clinicbill.formats.insured_estimate import render_insured_estimate
-
-        path = render_insured_estimate(
-            estimate, practice_block(session), patient_block(session, patient, on=on), output
-        )
+    name = output or f"estimate-insured-{estimate.account_number}-{on.isoformat()}.pdf"
+    path = render_insured_estimate(
+        estimate, practice_block(session), patient_block(session, patient, on=on), name
+    )
     return estimate, path
+
+
+def fee_tiers(session) -> list[dict]:
+    """The sliding-scale tiers: percent off and per-code fees."""
+    from clinicbill.domain.selfpay.tiers import tier_list
+
+    return tier_list(session)
+
+
+def patients_on_fee_tiers(session, as_of) -> list[dict]:
+    """Patients on a tier on `as_of`, with proof and review dates (a review past due flagged)."""
+    from clinicbill.domain.selfpay.tiers import patients_on_tiers
+
+    return patients_on_tiers(session, as_of)
+
+
+def estimate_accuracy(session, start, end):
+    """Estimated patient share at check-in vs the 835's patient responsibility, per payer."""
+    from clinicbill.domain.selfpay.estimate_accuracy import estimate_accuracy_report
+
+    return estimate_accuracy_report(session, start, end)
+
+
+def forecast(session, as_of, months: int, monthly_cost_cents: int | None):
+    """The cash forecast for the coming months and the break-even month of a monthly cost."""
+    from clinicbill.domain.selfpay.forecast import forecast_report
+
+    return forecast_report(session, as_of, months, monthly_cost_cents)
 
 
 def write_year_summaries(session, patient_ref, every: bool, year: int, output) -> list[dict]:

@@ -125,3 +125,88 @@ def keep_batch(batch, content: str, output: str | None, send: bool, force: bool)
     if send:
         batch.remote_name = batch.file_name  # pending until the upload lands
     return path
+
+
+def settle_earlier(unit_of_work, remote, today: date) -> list[str]:
+    """Batches whose upload was never confirmed: confirmed if the file is on the server, else
+    forgotten (their claims are still ready). Each step in its own `unit_of_work()`; returns
+    a note per batch that had arrived after all."""
+    from clinicbill.app.sftp import exists
+
+    with unit_of_work() as session:
+        pending = [(b.id, b.remote_name) for b in unconfirmed(session)]
+    if not pending:
+        return []
+    on_server = exists(remote, [name for _id, name in pending])
+    notes = []
+    with unit_of_work() as session:
+        for batch_id, name in pending:
+            if name in on_server:
+                ids = confirm(session, batch_id, f"{remote.outbound.rstrip('/')}/{name}", today)
+                notes.append(f"batch {name} had arrived after all: claims {ids} marked submitted")
+            else:
+                abandon(session, batch_id)
+    return notes
+
+
+@dataclass(frozen=True)
+class Submitted:
+    file_name: str
+    clearinghouse: str  # the connection's name
+    remote_path: str
+    claim_ids: list[int]
+
+
+def submit_claims(
+    unit_of_work, claim_refs, ready: bool, again: bool, today: date, said=None
+) -> Submitted:
+    """`claim submit`: settle earlier unconfirmed batches (each note told to `said`), prepare
+    the 837P, upload it with no transaction open, and confirm it (claims submitted) only once
+    it arrived. A failed upload leaves the claims ready: refused, the batch forgotten when the
+    file is known not to be on the server."""
+    from clinicbill.app.sftp import exists, upload
+
+    with unit_of_work() as session:
+        remote = remote_for(session)
+    for note in settle_earlier(unit_of_work, remote, today):
+        if said is not None:
+            said(note)
+    with unit_of_work() as session:
+        prepared = prepare(session, claim_refs, ready, again, today)
+    try:
+        path = upload(remote, prepared.file_name, prepared.content.encode("ascii"))
+    except ClinicbillError as exc:
+        try:
+            arrived = prepared.file_name in exists(remote, [prepared.file_name])
+        except ClinicbillError:
+            arrived = None  # unknown: the next submit checks again before sending
+        if not arrived:
+            if arrived is False:
+                with unit_of_work() as session:
+                    abandon(session, prepared.batch_id)
+            ids = ", ".join(map(str, prepared.claim_ids))
+            raise ClinicbillError(
+                f"{exc.message}; claims {ids} stay ready (not submitted)",
+                "run 'clinicbill claim submit' again once the connection works; a batch that "
+                "did arrive is never sent twice",
+            ) from None
+        path = f"{remote.outbound.rstrip('/')}/{prepared.file_name}"
+    with unit_of_work() as session:
+        ids = confirm(session, prepared.batch_id, path, today)
+    return Submitted(prepared.file_name, remote.name, path, ids)
+
+
+def send_recorded(unit_of_work, remote, batch_id: int, name: str, content: str, today: date):
+    """Upload a recorded 270/276 and confirm it in its own unit of work once it arrived;
+    returns where it went on the server."""
+    from clinicbill.app.sftp import upload
+
+    try:
+        remote_path = upload(remote, name, content.encode("ascii"))
+    except ClinicbillError as exc:
+        raise ClinicbillError(
+            f"{exc.message}; {name} was not sent", "run it again once the connection works"
+        ) from None
+    with unit_of_work() as session:
+        confirm(session, batch_id, remote_path, today)
+    return remote_path

@@ -36,15 +36,14 @@ def audit(
     from clinicbill.cli.common import unit_of_work
     from clinicbill.cli.parse import day
 
-    start, end = (None, None) if verify else (day(from_, "from"), day(to, "to"))
-    with unit_of_work() as session:
-        if verify:
-            verified = verify_audit(session)
-        else:
-            rows = audit_trail(session, patient, entity, user, start, end, limit)
     if verify:
+        with unit_of_work() as session:
+            verified = verify_audit(session)
         _verdict(verified)
         return
+    start, end = day(from_, "from"), day(to, "to")
+    with unit_of_work() as session:
+        rows = audit_trail(session, patient, entity, user, start, end, limit)
     _show(rows)
 
 

@@ -62,6 +62,16 @@ AUTH_COLUMNS = [
 ]
 
 
+def _asked(kind: str, prompts: dict[str, str], given: tuple) -> dict:
+    """The options given, by field (in the order of `prompts`), then on a terminal each one
+    missing asked for and checked as typed (app/coverage.py field_rules)."""
+    from clinicbill.app.coverage import field_rules
+    from clinicbill.cli.common import ask_missing
+
+    values = dict(zip(prompts, given, strict=True))
+    return ask_missing(values, prompts, *field_rules(kind), None, "required")
+
+
 @referral_app.command("add")
 def referral_add(
     patient: Annotated[str, typer.Argument(help="Id, account or name.")],
@@ -81,43 +91,19 @@ def referral_add(
     Example: clinicbill referral add P00001 --first-name Helen --last-name Park --npi
     1679576722 --date 2026-10-01 --dx M54.50 --visits 12 --expires 2027-04-01
     """
-    from clinicbill.cli.common import ask_missing, unit_of_work
+    from clinicbill.app.coverage import patient_id_of, record_referral
+    from clinicbill.cli.common import read, unit_of_work
     from clinicbill.cli.render import done
-    from clinicbill.domain.coverage.authorizations import (
-        REFERRAL_FIELDS,
-        REFERRAL_REQUIRED,
-        add_referral,
-    )
-    from clinicbill.domain.practice.lookup import find_patient, find_policy
 
-    values = {
-        "first_name": first_name,
-        "last_name": last_name,
-        "npi": npi,
-        "referral_date": date,
-        "visits_ordered": visits,
-        "expires_on": expires,
-    }
-    with unit_of_work() as session:  # refuse an unknown patient before asking anything
-        patient_id = find_patient(session, patient).id
-    values = ask_missing(
-        values, REFERRAL_PROMPTS, REFERRAL_REQUIRED, REFERRAL_FIELDS, None, "required"
-    )
+    patient_id = read(patient_id_of, patient)  # refuse an unknown patient before asking
+    given = (first_name, last_name, npi, date, visits, expires)
+    values = _asked("referral", REFERRAL_PROMPTS, given)
     codes = [c for item in dx or [] for c in item.split(",")]
     with unit_of_work() as session:
-        row = find_patient(session, str(patient_id))
-        policy_row = find_policy(session, policy, row) if policy else None
-        referral = add_referral(
-            session,
-            row,
-            policy=policy_row,
-            diagnoses=codes,
-            qualifier=qualifier,
-            number=number,
-            **values,
-        )
+        added = record_referral(session, patient_id, policy, values, codes, qualifier, number)
+        referral = added.referral
         message, data = (
-            f"referral {referral.id} recorded for patient {row.id}: "
+            f"referral {referral.id} recorded for patient {added.patient_id}: "
             f"{referral.first_name} {referral.last_name} ({referral.qualifier}) "
             f"{referral.referral_date}",
             referral.model_dump(),
@@ -134,12 +120,10 @@ def referral_list(
     Example: clinicbill referral list Chen
     """
     from clinicbill.app.coverage import list_referrals
-    from clinicbill.cli.common import unit_of_work
+    from clinicbill.cli.common import read
     from clinicbill.cli.render import table
 
-    with unit_of_work() as session:
-        rows = list_referrals(session, patient, today())
-    table(rows, REFERRAL_COLUMNS, "referrals")
+    table(read(list_referrals, patient, today()), REFERRAL_COLUMNS, "referrals")
 
 
 @auth_app.command("add")
@@ -157,35 +141,21 @@ def auth_add(
     Example: clinicbill auth add 1 --number PA778812 --start 2026-11-01 --end 2027-01-31
     --visits 8 --codes 97124,97140
     """
-    from clinicbill.cli.common import ask_missing, unit_of_work
+    from clinicbill.app.coverage import policy_id_of, record_authorization
+    from clinicbill.cli.common import read, unit_of_work
     from clinicbill.cli.render import done
-    from clinicbill.domain.coverage.authorizations import (
-        AUTH_FIELDS,
-        AUTH_REQUIRED,
-        add_authorization,
-    )
-    from clinicbill.domain.practice.lookup import find_policy
 
-    values = {
-        "number": number,
-        "start_date": start,
-        "end_date": end,
-        "visits_authorized": visits,
-        "units_authorized": units,
-    }
+    policy_id = read(policy_id_of, policy)  # refuse an unknown policy before asking
+    values = _asked("authorization", AUTH_PROMPTS, (number, start, end, visits, units))
     with unit_of_work() as session:
-        policy_id = find_policy(session, policy).id
-    values = ask_missing(values, AUTH_PROMPTS, AUTH_REQUIRED, AUTH_FIELDS, None, "required")
-    with unit_of_work() as session:
-        row = find_policy(session, str(policy_id))
-        auth = add_authorization(session, row, codes=codes, **values)
+        auth = record_authorization(session, policy_id, codes, values)
         what = ", ".join(
             f"{n} {label}"
             for n, label in ((auth.visits_authorized, "visits"), (auth.units_authorized, "units"))
             if n is not None
         )
         message, data = (
-            f"authorization {auth.id} ({auth.number}) recorded for policy {row.id}: {what}, "
+            f"authorization {auth.id} ({auth.number}) recorded for policy {policy_id}: {what}, "
             f"{auth.start_date}..{auth.end_date}"
             + (f", codes {auth.codes}" if auth.codes else ", all codes"),
             auth.model_dump(),
@@ -193,23 +163,28 @@ def auth_add(
     done(message, data)
 
 
+AUTH_ROW = {  # column -> the status's attribute (domain/coverage/authorizations.py)
+    "id": "authorization_id",
+    "patient": "patient_id",
+    "policy": "policy_id",
+    "number": "number",
+    "start": "start_date",
+    "end": "end_date",
+    "codes": lambda s: (s.codes or "all").replace(",", " "),
+    "visits": "visits_authorized",
+    "used": "visits_used",
+    "left": "visits_remaining",
+    "units": "units_authorized",
+    "units_used": "units_used",
+    "units_left": "units_remaining",
+    "flags": lambda s: ", ".join(s.flags),
+}
+
+
 def _auth_row(status) -> dict:
-    return {
-        "id": status.authorization_id,
-        "patient": status.patient_id,
-        "policy": status.policy_id,
-        "number": status.number,
-        "start": status.start_date,
-        "end": status.end_date,
-        "codes": (status.codes or "all").replace(",", " "),
-        "visits": status.visits_authorized,
-        "used": status.visits_used,
-        "left": status.visits_remaining,
-        "units": status.units_authorized,
-        "units_used": status.units_used,
-        "units_left": status.units_remaining,
-        "flags": ", ".join(status.flags),
-    }
+    from clinicbill.app.rows import pick
+
+    return pick(status, AUTH_ROW)
 
 
 @auth_app.command("list")
@@ -229,17 +204,12 @@ def auth_list(
 
     Example: clinicbill auth list --expiring 30
     """
-    from clinicbill.cli.common import unit_of_work
-    from clinicbill.cli.context import STATE
-    from clinicbill.cli.render import emit_json, table
-    from clinicbill.domain.coverage.authorizations import authorizations_status
-    from clinicbill.domain.practice.lookup import find_policy
+    from clinicbill.app.coverage import list_authorizations
+    from clinicbill.cli.common import read
+    from clinicbill.cli.render import json_given, table
 
-    with unit_of_work() as session:
-        policy_id = find_policy(session, policy).id if policy else None
-        found = authorizations_status(session, today(), expiring, policy_id)
-    if STATE.json:
-        emit_json([s.as_dict() for s in found])
+    found = read(list_authorizations, today(), expiring, policy)
+    if json_given([s.as_dict() for s in found]):
         return
     title = (
         "authorizations"
@@ -258,16 +228,12 @@ def auth_show(
     Example: clinicbill auth show 1
     """
     from clinicbill.app.coverage import show_authorization
-    from clinicbill.cli.common import unit_of_work
-    from clinicbill.cli.context import STATE
-    from clinicbill.cli.render import emit_json, record, table
+    from clinicbill.cli.common import read
+    from clinicbill.cli.render import json_given, record, table
 
-    with unit_of_work() as session:
-        view = show_authorization(session, auth_id, today())
+    view = read(show_authorization, auth_id, today())
     status, sessions = view.status, view.sessions
-    data = {**status.as_dict(), "sessions": sessions}
-    if STATE.json:
-        emit_json(data)
+    if json_given({**status.as_dict(), "sessions": sessions}):
         return
     record({**_auth_row(status)}, f"authorization {view.id}")
     table(sessions, ["session", "service_date", "status", "codes", "units"], "linked sessions")

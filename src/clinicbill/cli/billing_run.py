@@ -38,8 +38,8 @@ def billing_run(
 
     day = parse.past_day(as_of, "as-of")
     with unit_of_work() as session:
-        result = run(session, day, acting_user(STATE.user))
-        paths = _write_receipts(session, result, receipts) if receipts else []
+        result = run(session, day, acting_user(STATE.user), receipts)
+    paths = result.receipts
     lines = [
         f"billing run {day.isoformat()}: {len(result.charges)} membership charge(s)"
         f" {fmt(result.charged_cents)}, {len(result.installments_due)} installment(s) due"
@@ -72,12 +72,6 @@ def billing_run(
             "receipts": [str(p) for p in paths],
         },
     )
-
-
-def _write_receipts(session, result, folder: str) -> list:
-    from clinicbill.app.selfpay import write_charge_receipts
-
-    return write_charge_receipts(session, result.charges, folder)
 
 
 def register(app: typer.Typer) -> None:

@@ -32,6 +32,20 @@ PolicyOpt = Annotated[
     str | None, Opt("--policy", help="Policy id or member id billed under the case.")
 ]
 PipOpt = Annotated[str | None, Opt("--pip-limit", help="PIP limit of an auto case, e.g. 10000.")]
+# The case's fields, in option order: `case add` and `case edit` both take them.
+CASE_OPTIONS = {
+    "kind": KindOpt,
+    "injury_date": InjuryOpt,
+    "onset_date": OnsetOpt,
+    "state": StateOpt,
+    "employer": EmployerOpt,
+    "claim_number": ClaimOpt,
+    "adjuster": AdjusterOpt,
+    "adjuster_phone": AdjusterPhoneOpt,
+    "attorney": AttorneyOpt,
+    "policy": PolicyOpt,
+    "pip_limit": PipOpt,
+}
 COLUMNS = ["id", "patient", "kind", "status", "injury_date", "payer", "claim_number"]
 PROMPTS = {
     "kind": "Kind (workers-comp, auto, other-accident, illness)",
@@ -43,20 +57,25 @@ def _values(**flags) -> dict:
     return {k: v for k, v in flags.items() if v is not None}
 
 
+def _with_case_options(command):
+    """`command(first, [own options,] **fields)` as Typer sees it: the CASE_OPTIONS between its
+    first parameter and its own options (Typer reads `__signature__`)."""
+    import inspect
+
+    signature = inspect.signature(command, eval_str=True)
+    own = [p for p in signature.parameters.values() if p.kind != p.VAR_KEYWORD]
+    fields = [
+        inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None, annotation=t)
+        for name, t in CASE_OPTIONS.items()
+    ]
+    command.__signature__ = signature.replace(parameters=[own[0], *fields, *own[1:]])
+    return command
+
+
 @case_app.command("add")
+@_with_case_options
 def case_add(
-    patient: Annotated[str, typer.Argument(help="Id, account or name.")],
-    kind: KindOpt = None,
-    injury_date: InjuryOpt = None,
-    onset_date: OnsetOpt = None,
-    state: StateOpt = None,
-    employer: EmployerOpt = None,
-    claim_number: ClaimOpt = None,
-    adjuster: AdjusterOpt = None,
-    adjuster_phone: AdjusterPhoneOpt = None,
-    attorney: AttorneyOpt = None,
-    policy: PolicyOpt = None,
-    pip_limit: PipOpt = None,
+    patient: Annotated[str, typer.Argument(help="Id, account or name.")], **fields
 ) -> None:
     """Open an injury case for a patient; on a terminal, asks for a missing kind and date.
 
@@ -67,10 +86,8 @@ def case_add(
     from clinicbill.cli.common import ask_missing, unit_of_work
     from clinicbill.cli.render import done
 
-    values = dict(locals())
-    values.pop("patient")
-    values.pop("policy")
-    values = ask_missing(values, PROMPTS, set(PROMPTS))
+    policy = fields.pop("policy")
+    values = ask_missing(fields, PROMPTS, set(PROMPTS))
     with unit_of_work() as session:
         view = open_case(session, patient, policy, **values)
     data = view.as_dict()
@@ -114,20 +131,11 @@ def case_show(ident: CaseId) -> None:
 
 
 @case_app.command("edit")
+@_with_case_options
 def case_edit(
     ident: CaseId,
-    kind: KindOpt = None,
-    injury_date: InjuryOpt = None,
-    onset_date: OnsetOpt = None,
-    state: StateOpt = None,
-    employer: EmployerOpt = None,
-    claim_number: ClaimOpt = None,
-    adjuster: AdjusterOpt = None,
-    adjuster_phone: AdjusterPhoneOpt = None,
-    attorney: AttorneyOpt = None,
-    policy: PolicyOpt = None,
-    pip_limit: PipOpt = None,
     reopen: Annotated[bool, Opt("--reopen", help="Reopen a closed case.")] = False,
+    **fields,
 ) -> None:
     """Change a case (e.g. add the claim number once the carrier assigns it).
 
@@ -137,7 +145,8 @@ def case_edit(
     from clinicbill.cli.common import changed_message, unit_of_work
     from clinicbill.cli.render import done
 
-    values = _values(**{k: v for k, v in locals().items() if k not in ("ident", "policy")})
+    policy = fields.pop("policy")
+    values = _values(**fields, reopen=reopen)
     with unit_of_work() as session:
         view, changed = change_case(session, ident, policy, **values)
     done(changed_message("case", ident, changed), view.as_dict())

@@ -34,19 +34,14 @@ def claim_appeal(
 
     Example: clinicbill claim appeal 5 --letter -o appeal-5.pdf
     """
-    from clinicbill.app.appeals import appeal_claim
+    from clinicbill.app.appeal_packet import appeal_with_packet
     from clinicbill.cli.render import done
 
     day = parse.past_day(on)
-    path = None
     with unit_of_work() as session:
-        result = appeal_claim(session, claim, day, force=force, note=note, letter_only=letter)
-        if letter:
-            from clinicbill.app.appeal_packet import write_appeal_packet
-
-            path = write_appeal_packet(
-                session, result.claim_id, output or f"appeal-{result.claim_id}.pdf", force=force
-            )
+        result, path = appeal_with_packet(
+            session, claim, day, force=force, note=note, letter=letter, output=output
+        )
     deadline = f"; payer's deadline {result.deadline}" if result.deadline else ""
     wrote = f"; wrote {path}" if path else ""
     done(
@@ -71,16 +66,8 @@ def claim_writeoff(
     Example: clinicbill claim writeoff 5 --reason "appeal lost at level 2"
     """
     from clinicbill.app.appeals import write_off_denial
-    from clinicbill.cli.render import done
-    from clinicbill.domain.money import fmt
 
-    with unit_of_work() as session:
-        result = write_off_denial(session, claim, reason, parse.past_day(on))
-    done(
-        f"claim {result.patient_control_number}: wrote off {fmt(result.moved_cents)}; "
-        f"status {result.status}",
-        {"claim_id": result.claim_id, "status": result.status, "written_off": result.moved_cents},
-    )
+    _move(write_off_denial, claim, reason, on, "wrote off {}", "written_off")
 
 
 def claim_bill_patient(
@@ -96,15 +83,22 @@ def claim_bill_patient(
     Example: clinicbill claim bill-patient 7
     """
     from clinicbill.app.appeals import bill_patient
+
+    _move(bill_patient, claim, reason, on, "{} moved to the patient", "to_patient")
+
+
+def _move(use_case, claim: str, reason, on, said: str, key: str) -> None:
+    """Run a use case that moves a claim's held amount (write-off, bill the patient) and say
+    how much moved (`said` with the amount in its {}) and the claim's new status."""
     from clinicbill.cli.render import done
     from clinicbill.domain.money import fmt
 
     with unit_of_work() as session:
-        result = bill_patient(session, claim, reason, parse.past_day(on))
+        result = use_case(session, claim, reason, parse.past_day(on))
     done(
-        f"claim {result.patient_control_number}: {fmt(result.moved_cents)} moved to the "
-        f"patient; status {result.status}",
-        {"claim_id": result.claim_id, "status": result.status, "to_patient": result.moved_cents},
+        f"claim {result.patient_control_number}: {said.format(fmt(result.moved_cents))}; "
+        f"status {result.status}",
+        {"claim_id": result.claim_id, "status": result.status, key: result.moved_cents},
     )
 
 
@@ -125,7 +119,7 @@ def claim_call(
     from clinicbill.app.appeals import record_call
     from clinicbill.cli.render import done
 
-    nxt = parse.day(next_on, "next") if next_on else None
+    nxt, day = parse.day(next_on, "next"), parse.past_day(on)
     with unit_of_work() as session:
         result = record_call(
             session,
@@ -133,7 +127,7 @@ def claim_call(
             representative=rep,
             reference=reference,
             note=note,
-            on=parse.past_day(on),
+            on=day,
             next_action_on=nxt,
         )
     follow = f"; next action {result.next_action_on}" if result.next_action_on else ""

@@ -33,41 +33,8 @@ def gather(view) -> dict:
     app.claim_view.ClaimView."""
     from clinicbill.cli.claims import claim_row, finding_rows
     from clinicbill.domain.claims.build import pages_for
-    from clinicbill.domain.money import fmt
 
-    claim, snapshot, balances = view.claim, view.snapshot, view.balances
-    number_of = {line.service_line_id: line.number for line in snapshot.lines}
-    lines = []
-    for line in snapshot.lines:
-        b = balances.get(line.service_line_id)
-        lines.append(
-            {
-                "line": line.number,
-                "date": line.service_date,
-                "code": line.code,
-                "modifiers": " ".join(line.modifiers),
-                "units": line.units,
-                "pointers": "".join(chr(64 + p) if 1 <= p <= 12 else "?" for p in line.pointers),
-                "charge": fmt(line.charge_cents),
-                "insurance_paid": fmt(b.insurance_paid) if b else "",
-                "patient_paid": fmt(b.patient_paid) if b else "",
-                "adjusted": fmt(b.adjusted) if b else "",
-                "balance": fmt(b.balance) if b else "",
-                "held": _held(b, fmt),
-            }
-        )
-    postings = [
-        {
-            "date": e.effective_date,
-            "line": number_of.get(e.service_line_id),
-            "kind": e.kind,
-            "amount": fmt(e.amount_cents),
-            "group": e.group_code,
-            "reason": e.reason_code,
-            "note": e.note,
-        }
-        for e in view.postings
-    ]
+    claim, snapshot = view.claim, view.snapshot
     history = [
         {"date": e.on_date, "status": e.status, "user": e.user, "note": e.note}
         for e in view.history
@@ -90,15 +57,60 @@ def gather(view) -> dict:
             "payer_claim_control_number": claim.payer_claim_control_number,
             "first_billed_on": claim.first_billed_on,
             "cms1500_pages": pages_for(len(snapshot.lines)),
-            "lines": lines,
+            "lines": _line_rows(snapshot, view.balances),
             "findings": finding_rows(view.findings),
             "history": history,
             "clearinghouse_answers": view.answers,
-            "postings": postings,
+            "postings": _posting_rows(snapshot, view.postings),
             "calls": view.calls,
         }
     )
     return data
+
+
+def _line_rows(snapshot, balances) -> list[dict]:
+    """The claim's lines with what was paid, adjusted and is still owed on each."""
+    from clinicbill.domain.money import fmt
+
+    lines = []
+    for line in snapshot.lines:
+        b = balances.get(line.service_line_id)
+        lines.append(
+            {
+                "line": line.number,
+                "date": line.service_date,
+                "code": line.code,
+                "modifiers": " ".join(line.modifiers),
+                "units": line.units,
+                "pointers": "".join(chr(64 + p) if 1 <= p <= 12 else "?" for p in line.pointers),
+                "charge": fmt(line.charge_cents),
+                "insurance_paid": fmt(b.insurance_paid) if b else "",
+                "patient_paid": fmt(b.patient_paid) if b else "",
+                "adjusted": fmt(b.adjusted) if b else "",
+                "balance": fmt(b.balance) if b else "",
+                "held": _held(b, fmt),
+            }
+        )
+    return lines
+
+
+def _posting_rows(snapshot, postings) -> list[dict]:
+    """The ledger entries posted to the claim, each naming its line by number."""
+    from clinicbill.domain.money import fmt
+
+    number_of = {line.service_line_id: line.number for line in snapshot.lines}
+    return [
+        {
+            "date": e.effective_date,
+            "line": number_of.get(e.service_line_id),
+            "kind": e.kind,
+            "amount": fmt(e.amount_cents),
+            "group": e.group_code,
+            "reason": e.reason_code,
+            "note": e.note,
+        }
+        for e in postings
+    ]
 
 
 def _answer_row(answer: dict) -> dict:

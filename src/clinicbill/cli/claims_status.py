@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from clinicbill.cli.common import Output, unit_of_work
+from clinicbill.cli.common import Output, read, unit_of_work
 from clinicbill.cli.eligibility import OverwriteOpt, SendOpt
 
 Opt = typer.Option
@@ -35,8 +35,8 @@ def claim_status_request(
     from clinicbill.app.submission import keep_batch
     from clinicbill.cli.eligibility import finish_batch, remote_if
 
+    remote = read(remote_if, send)  # refused before anything is recorded
     with unit_of_work() as session:
-        remote = remote_if(session, send)
         made = request_claim_status(
             session, claim_ids, older_than, date.today(), output and Path(output).name
         )

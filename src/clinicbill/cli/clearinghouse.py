@@ -37,11 +37,11 @@ def clearinghouse_set(
     Example: clinicbill clearinghouse set --name CH --host sftp.ch.example --user willow
     --key ~/.ssh/ch --host-key SHA256:...
     """
+    from clinicbill.app.clearinghouse import save_connection
     from clinicbill.cli.render import done
-    from clinicbill.domain.clearinghouse.settings import set_clearinghouse
 
     with unit_of_work() as session:
-        row = set_clearinghouse(
+        data = save_connection(
             session,
             name=name,
             host=host,
@@ -52,21 +52,7 @@ def clearinghouse_set(
             outbound=outbound,
             inbound=inbound,
         )
-        data = _data(row)
     done(f"clearinghouse {data['name']}: {data['user']}@{data['host']}:{data['port']}", data)
-
-
-def _data(row) -> dict:
-    return {
-        "name": row.name,
-        "host": row.host,
-        "port": row.port,
-        "user": row.username,
-        "key": row.key_path,
-        "host_key": row.host_key,
-        "outbound": row.outbound_dir,
-        "inbound": row.inbound_dir,
-    }
 
 
 @clearinghouse_app.command("show")
@@ -75,11 +61,11 @@ def clearinghouse_show() -> None:
 
     Example: clinicbill clearinghouse show
     """
+    from clinicbill.app.clearinghouse import show_connection
     from clinicbill.cli.render import record
-    from clinicbill.domain.clearinghouse.settings import required
 
     with unit_of_work() as session:
-        data = _data(required(session))
+        data = show_connection(session)
     record(data, "clearinghouse")
 
 
@@ -90,20 +76,13 @@ def clearinghouse_test() -> None:
 
     Example: clinicbill clearinghouse test
     """
-    from clinicbill.app.sftp import check
+    from clinicbill.app.clearinghouse import check_connection
     from clinicbill.app.submission import remote_for
     from clinicbill.cli.render import done
-    from clinicbill.domain.errors import ClinicbillError
 
     with unit_of_work() as session:
         remote = remote_for(session)
-    found = check(remote)
-    missing = [label for label, ok in found.items() if not ok]
-    if missing:
-        raise ClinicbillError(
-            f"clearinghouse: logged in, but the {missing[0]} directory does not exist",
-            "ask the clearinghouse for the directory names: clinicbill clearinghouse set ...",
-        )
+    found = check_connection(remote)  # over the network, after the transaction
     done(
         f"clearinghouse {remote.name}: logged in; outbound and inbound directories found",
         {"ok": True, **found},
@@ -123,34 +102,21 @@ def inbox_fetch() -> None:
     """
     from pathlib import Path
 
-    from clinicbill.app import inbox
-    from clinicbill.app.sftp import download, list_inbound
-    from clinicbill.app.submission import remote_for
+    from clinicbill.app.clearinghouse import fetch_inbox
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import done
     from clinicbill.domain.errors import ClinicbillError
 
-    with unit_of_work() as session:
-        remote = remote_for(session)
-        seen = inbox.fetched_names(session)
-    new = [f for f in list_inbound(remote) if f.name not in seen]
-    contents = download(remote, [f.name for f in new]) if new else {}
-    results = []
-    for entry in new:
-        data = contents[entry.name]
-        try:
-            with unit_of_work() as session:
-                fetched = inbox.take(session, entry.name, entry.size, data)
-        except ClinicbillError as exc:
-            with unit_of_work() as session:
-                fetched = inbox.refuse(session, entry.name, entry.size, data, exc.message)
-        results.append(fetched)
-        if not STATE.json:  # each file as it lands (its transaction has committed)
+    def landed(fetched) -> None:  # each file as it lands (its transaction has committed)
+        if not STATE.json:
             typer.echo(f"{fetched.file}: {fetched.kind or 'not imported'}: {fetched.result}")
+
+    fetched_all = fetch_inbox(unit_of_work, landed)
+    new, results = fetched_all.new, fetched_all.results
     skipped = [r for r in results if r.skipped]
     refused = [r for r in results if r.kind is None]
     done(
-        f"fetched {len(new)} new file(s)"
+        f"fetched {new} new file(s)"
         + (f"; {len(skipped)} skipped (imported before)" if skipped else "")
         + (
             f"; {len(refused)} refused (kept in {Path(refused[0].local).parent})" if refused else ""
@@ -164,7 +130,7 @@ def inbox_fetch() -> None:
     )
     if refused:  # kept and recorded; a script (cron) must still notice
         raise ClinicbillError(
-            f"inbox: {len(refused)} of {len(new)} new file(s) refused: "
+            f"inbox: {len(refused)} of {new} new file(s) refused: "
             + ", ".join(r.file for r in refused[:5]),
             f"they are kept in {Path(refused[0].local).parent}; ask the clearinghouse for a "
             "corrected file, or import it by hand (ack import, era import, eligibility import)",

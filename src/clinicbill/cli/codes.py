@@ -19,11 +19,10 @@ def codes_icd(
 
     Example: clinicbill codes icd low back pain
     """
+    from clinicbill.app.codes import search_icd
     from clinicbill.cli.render import table
-    from clinicbill.domain.codesets.icd import search
 
-    hits = search(" ".join(query), limit=max(1, limit))
-    rows = [{"code": h.code, "billable": h.billable, "description": h.description} for h in hits]
+    rows = search_icd(" ".join(query), limit)
     table(rows, ["code", "billable", "description"], "ICD-10-CM codes")
 
 
@@ -35,23 +34,10 @@ def codes_cpt(
 
     Example: clinicbill codes cpt acupuncture
     """
+    from clinicbill.app.codes import search_cpt
     from clinicbill.cli.render import table
-    from clinicbill.domain.codesets.cpt import search
 
-    def hsa(value):
-        return {True: "yes", False: "no", None: "with LMN"}[value]
-
-    rows = [
-        {
-            "code": e.code,
-            "timed": e.timed,
-            "category": e.category,
-            "modifiers": ",".join(e.typical_modifiers),
-            "hsa": hsa(e.hsa_eligible),
-            "description": e.description,
-        }
-        for e in search(query)
-    ]
+    rows = search_cpt(query)
     table(rows, ["code", "timed", "category", "modifiers", "hsa", "description"], "CPT/HCPCS codes")
 
 
@@ -66,27 +52,14 @@ def codes_units(
 
     Example: clinicbill codes units 38 15
     """
+    from clinicbill.app.codes import units_for
     from clinicbill.cli.context import STATE
+    from clinicbill.cli.parse import minutes_by_service, unit_rule
     from clinicbill.cli.render import emit_json
-    from clinicbill.domain.errors import ClinicbillError
-    from clinicbill.domain.sessions.units import UNIT_RULES, units_for_minutes
 
-    if rule not in UNIT_RULES:
-        raise ClinicbillError(
-            f"rule: '{rule[:20]}' is not a unit rule", "use " + ", ".join(UNIT_RULES)
-        )
-    by_code: dict[str, int] = {}
-    for n, item in enumerate(minutes, start=1):
-        label, sep, value = item.rpartition("=")
-        label = label.strip().upper() if sep else f"service {n}"
-        if not value.strip().isdigit() or int(value) > 1440:
-            raise ClinicbillError(
-                f"minutes: '{item[:20]}' is not a number of minutes", "e.g. 38, or 97124=38"
-            )
-        if label in by_code:
-            label = f"{label} ({n})"
-        by_code[label] = int(value)
-    result = units_for_minutes(by_code, rule)
+    rule = unit_rule(rule)  # refused before the minutes are read
+    by_code = minutes_by_service(minutes)
+    result = units_for(by_code, rule)
     if STATE.json:
         emit_json(
             {

@@ -79,6 +79,31 @@ def answer_check(
     return check
 
 
+def asker(
+    prompts: dict[str, str],
+    fields: dict | None,
+    required: set[str],
+    required_message: str = REQUIRED_ANSWER,
+):
+    """ask_one(name, default=None): one prompt for a value, prefilled with `default`, its
+    answer checked at the prompt by the domain's cleaner in `fields` (None when left empty)."""
+    fields = fields or {}
+
+    def ask_one(name: str, default=None):
+        check = answer_check(
+            fields.get(name), name.replace("_", "-"), name in required, required_message
+        )
+        suffix = "" if name in required else " (optional)"
+        answer = (
+            questions()
+            .text(f"{prompts[name]}{suffix}:", default=str(default or ""), validate=check)
+            .unsafe_ask()
+        )
+        return answer.strip() or None
+
+    return ask_one
+
+
 def ask_missing(
     values: dict,
     prompts: dict[str, str],
@@ -86,27 +111,21 @@ def ask_missing(
     fields: dict | None = None,
     skip=None,
     required_message: str = REQUIRED_ANSWER,
+    defaults: dict | None = None,
 ) -> dict:
-    """On a TTY, prompt for each missing value (required ones insist; each answer is checked
-    at its prompt by the domain's cleaner in `fields`); otherwise leave them missing so the
-    domain refuses with the option's name. `skip(name, answers)` passes over a question that
-    does not apply to the answers so far."""
+    """On a TTY, prompt for each missing value in the order of `prompts` (required ones insist;
+    each answer is checked at its prompt by the domain's cleaner in `fields`; `defaults`
+    prefill the prompts); otherwise leave them missing so the domain refuses with the option's
+    name. `skip(name, answers)` passes over a question that does not apply to the answers so
+    far."""
     if not tty():
         return values
-    import questionary
-
-    fields = fields or {}
+    ask_one = asker(prompts, fields, required, required_message)
     out = dict(values)
-    for name, label in prompts.items():
+    for name in prompts:
         if out.get(name) is not None or (skip is not None and skip(name, out)):
             continue
-        check = answer_check(
-            fields.get(name), name.replace("_", "-"), name in required, required_message
-        )
-        answer = questionary.text(
-            label + ("" if name in required else " (optional)") + ":", validate=check
-        ).unsafe_ask()
-        out[name] = answer.strip() or None
+        out[name] = ask_one(name, (defaults or {}).get(name))
     return out
 
 

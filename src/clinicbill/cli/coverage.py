@@ -61,57 +61,47 @@ LIST_COLUMNS = [
 ]
 
 
-def ask_validated(
-    values: dict,
-    prompts: dict[str, str],
-    spec: dict,
-    required: set[str],
-    defaults: dict | None = None,
-) -> dict:
-    """On a TTY, prompt (in order) for each value not given, prefilled from `defaults`; each
-    answer is checked with the field's own validator before moving on. Without a TTY, values
-    stay missing."""
+def _skip_phone_only(name: str, answers: dict) -> bool:
+    """The representative and call reference are asked only of a phone call."""
+    return name in PHONE_ONLY and answers.get("method") not in (None, "phone")
+
+
+def _ask_verification(values: dict, policy_id: int, corrects: str | None) -> dict:
+    """On a terminal: ask what is missing (a correction starts from the corrected note's
+    values), then show it all for review. Without one, the values stay as given."""
+    from clinicbill.app.coverage import field_rules
+    from clinicbill.cli import verify_prompts as vp
+    from clinicbill.cli.common import ask_missing, asker
     from clinicbill.cli.context import tty
 
     if not tty():
         return values
-    ask_one = asker(prompts, spec, required)
-    out = dict(values)
-    for name in prompts:
-        if out.get(name) is not None:
-            continue
-        if name in PHONE_ONLY and out.get("method") not in (None, "phone"):
-            continue
-        out[name] = ask_one(name, (defaults or {}).get(name))
-    return out
+    required, fields = field_rules("verification")
+    base = vp.corrected_values(policy_id, corrects)
+    values = ask_missing(
+        values, VERIFY_PROMPTS, required, fields, _skip_phone_only, "required", defaults=base
+    )
+    if any(v is not None for k, v in values.items() if k in VERIFY_PROMPTS):
+        ask_one = asker(VERIFY_PROMPTS, fields, required, "required")
+        values = vp.review(values, VERIFY_PROMPTS, ask_one)
+    return values
 
 
-def asker(prompts: dict[str, str], spec: dict, required: set[str]):
-    """ask_one(name, default): one prompt, its answer checked by the field's validator."""
-    import questionary
-
-    from clinicbill.domain.errors import ClinicbillError
-
-    def check(name):
-        def run(text):
-            if not text.strip():
-                return "required" if name in required else True
-            try:
-                spec[name](text, name.replace("_", "-"))
-            except ClinicbillError as exc:
-                return exc.message + (f" ({exc.hint})" if exc.hint else "")
-            return True
-
-        return run
-
-    def ask_one(name: str, default=None):
-        suffix = "" if name in required else " (optional)"
-        answer = questionary.text(
-            f"{prompts[name]}{suffix}:", default=str(default or ""), validate=check(name)
-        ).unsafe_ask()
-        return answer.strip() or None
-
-    return ask_one
+def _recorded(added) -> tuple[str, dict]:
+    """The line and the JSON of a recorded note (app/coverage.py VerificationRecorded)."""
+    note, status = added.note, added.visits
+    fixed = ""
+    if note.corrects_id:
+        fixed = f" (corrects {note.corrects_id}: " + (
+            "changed " + ", ".join(added.corrected) + ")"
+            if added.corrected
+            else "no value changed)"
+        )
+    return (
+        f"verification {note.id} recorded for policy {added.policy_id}{fixed}\n"
+        f"{visits_line(status)}",
+        {**note.model_dump(), "visits": status.as_dict()},
+    )
 
 
 def visits_line(status) -> str:
@@ -169,14 +159,12 @@ def verify_add(
     R12345 --in-network yes --massage-covered yes --visit-limit 20 --visits-used 3
     --plan-year-start 2026-01-01 --copay 25 --referral-required yes --reverify-by 2027-01-01
     """
-    from clinicbill.app.coverage import record_verification
+    from clinicbill.app.coverage import record_verification, verification_warnings
     from clinicbill.app.database import acting_user
-    from clinicbill.cli import verify_prompts as vp
     from clinicbill.cli.common import unit_of_work
     from clinicbill.cli.context import STATE, tty
     from clinicbill.cli.render import done
-    from clinicbill.domain.coverage.plausibility import implausible
-    from clinicbill.domain.coverage.verification import VERIFICATION_FIELDS, VERIFICATION_REQUIRED
+    from clinicbill.cli.verify_prompts import pick_policy
 
     values = {
         name: value
@@ -184,59 +172,15 @@ def verify_add(
         if name in VERIFY_PROMPTS and name != "verified_by"
     }
     values["verified_by"] = acting_user(verified_by or STATE.user)
-    policy_id = vp.pick_policy(policy)  # refused before anything is asked
-    spec = (VERIFY_PROMPTS, VERIFICATION_FIELDS, VERIFICATION_REQUIRED)
-    base = vp.corrected_values(policy_id, corrects) if tty() else {}
-    values = ask_validated(values, *spec, defaults=base)
-    if tty() and any(v is not None for k, v in values.items() if k in VERIFY_PROMPTS):
-        values = vp.review(values, VERIFY_PROMPTS, asker(*spec))
-    warnings = [] if tty() else implausible(values)
+    policy_id = pick_policy(policy)  # refused before anything is asked
+    values = _ask_verification(values, policy_id, corrects)
+    warnings = [] if tty() else verification_warnings(values)
     with unit_of_work() as session:
         added = record_verification(session, str(policy_id), values, corrects, verified_at, today())
-        note, status = added.note, added.visits
-        fixed = ""
-        if note.corrects_id:
-            fixed = f" (corrects {note.corrects_id}: " + (
-                "changed " + ", ".join(added.corrected) + ")"
-                if added.corrected
-                else "no value changed)"
-            )
-        message, data = (
-            f"verification {note.id} recorded for policy {added.policy_id}{fixed}\n"
-            f"{visits_line(status)}",
-            {**note.model_dump(), "visits": status.as_dict()},
-        )
+        message, data = _recorded(added)  # read inside: the note is expired after the commit
     done(message, data)
     for warning in warnings:  # already shown at the review on a terminal
         typer.echo(f"warning: {warning}", err=True)
-
-
-def _note_row(note, superseded: dict, current_id) -> dict:
-    from clinicbill.domain.coverage.verification import local_date
-
-    if note.id == current_id:
-        status = "current"
-    elif note.id in superseded:
-        status = f"corrected by {superseded[note.id]}"
-    else:
-        status = ""
-    if note.corrects_id:
-        status = (status + "; " if status else "") + f"corrects {note.corrects_id}"
-    return {
-        "id": note.id,
-        "verified_on": local_date(note.verified_at),
-        "verified_by": note.verified_by,
-        "method": note.method,
-        "reference": note.call_reference,
-        "in_network": note.in_network,
-        "massage": note.massage_covered,
-        "acupuncture": note.acupuncture_covered,
-        "limit": note.visit_limit,
-        "payer_used": note.visits_used_reported,
-        "plan_year_start": note.plan_year_start,
-        "reverify_by": note.reverify_by,
-        "status": status,
-    }
 
 
 @verify_app.command("list")
@@ -247,25 +191,15 @@ def verify_list(
 
     Example: clinicbill verify list 1
     """
-    from clinicbill.cli.common import unit_of_work
-    from clinicbill.cli.context import STATE
-    from clinicbill.cli.render import emit_json, table
-    from clinicbill.domain.coverage.verification import applicable_note, corrected_by, history
-    from clinicbill.domain.coverage.visits import policy_visit_status
-    from clinicbill.domain.practice.lookup import find_policy
+    from clinicbill.app.coverage import list_verifications
+    from clinicbill.cli.common import read
+    from clinicbill.cli.render import json_given, table
 
-    day = today()
-    with unit_of_work() as session:
-        row = find_policy(session, policy)
-        notes = history(session, row.id)
-        current = applicable_note(notes, day)
-        superseded = corrected_by(notes)
-        rows = [_note_row(n, superseded, current and current.id) for n in notes]
-        status = policy_visit_status(session, row.id, day)
-    if STATE.json:
-        emit_json({"policy_id": row.id, "visits": status.as_dict(), "notes": rows})
+    found = read(list_verifications, policy, today())
+    rows, status = found.rows, found.visits
+    if json_given({"policy_id": found.policy_id, "visits": status.as_dict(), "notes": rows}):
         return
-    table(rows, LIST_COLUMNS, f"verification notes of policy {row.id}")
+    table(rows, LIST_COLUMNS, f"verification notes of policy {found.policy_id}")
     typer.echo(visits_line(status))
 
 
@@ -278,18 +212,14 @@ def verify_show(
     Example: clinicbill verify show 1
     """
     from clinicbill.app.coverage import show_verification
-    from clinicbill.cli.common import model_data, unit_of_work
-    from clinicbill.cli.context import STATE
-    from clinicbill.cli.render import emit_json, record
+    from clinicbill.cli.common import model_data, read
+    from clinicbill.cli.render import json_given, record
     from clinicbill.domain.money import fmt
 
-    with unit_of_work() as session:
-        view = show_verification(session, note_id, today())
+    view = read(show_verification, note_id, today())
     note = view.note
-    extra = {"corrected_by": view.corrected_by, "current": view.current}
-    data = {**model_data(note), **extra}
-    if STATE.json:
-        emit_json(data)
+    data = {**model_data(note), "corrected_by": view.corrected_by, "current": view.current}
+    if json_given(data):
         return
     shown = {}
     for key, value in data.items():
@@ -302,108 +232,53 @@ def verify_show(
     record(shown, f"verification {note.id} (policy {note.policy_id})")
 
 
-def _demo_verification(_dir) -> list[str]:
-    from datetime import date
+def _days(offset: int = 0, *, years: int = 0, month_day: str | None = None) -> str:
+    """A demo date from today: `offset` days away, or `month_day` (MM-DD) of this year +
+    `years`."""
+    from datetime import date, timedelta
 
     today = date.today()
+    if month_day:
+        return f"{today.year + years}-{month_day}"
+    return (today + timedelta(days=offset)).isoformat()
+
+
+def _demo_verification(_dir) -> list[str]:
     return [
-        "verify",
-        "add",
-        "1",
-        "--method",
-        "phone",
-        "--representative",
-        "Jordan at Cascade",
-        "--call-reference",
-        "CHP-20261",
-        "--in-network",
-        "yes",
-        "--massage-covered",
-        "yes",
-        "--acupuncture-covered",
-        "yes",
-        "--visit-limit",
-        "20",
-        "--visits-used",
-        "0",
-        "--plan-year-start",
-        f"{today.year}-01-01",
-        "--deductible",
-        "500",
-        "--deductible-met",
-        "500",
-        "--copay",
-        "0",
-        "--coinsurance",
-        "20",  # what the demo's 835 applies (PR-2, era.py _demo_remittance)
-        "--preauth-required",
-        "yes",
-        "--referral-required",
-        "yes",
-        "--reverify-by",
-        f"{today.year + 1}-01-15",
-    ]
+        "verify", "add", "1", "--method", "phone", "--representative", "Jordan at Cascade",
+        "--call-reference", "CHP-20261", "--in-network", "yes", "--massage-covered", "yes",
+        "--acupuncture-covered", "yes", "--visit-limit", "20", "--visits-used", "0",
+        "--plan-year-start", _days(month_day="01-01"), "--deductible", "500",
+        "--deductible-met", "500", "--copay", "0",
+        "--coinsurance", "20",  # what the demo's 835 applies (PR-2, app/payer_demo.py)
+        "--preauth-required", "yes", "--referral-required", "yes",
+        "--reverify-by", _days(years=1, month_day="01-15"),
+    ]  # fmt: skip
 
 
 def _demo_portal_check(_dir) -> list[str]:
-    from datetime import date
-
-    today = date.today()
     return [
         "verify", "add", "7", "--method", "portal", "--in-network", "yes",
         "--acupuncture-covered", "yes", "--massage-covered", "yes", "--visit-limit", "24",
-        "--plan-year-start", f"{today.year}-01-01", "--copay", "30",
+        "--plan-year-start", _days(month_day="01-01"), "--copay", "30",
         "--preauth-required", "no", "--referral-required", "no",
-        "--reverify-by", f"{today.year + 1}-01-15",
+        "--reverify-by", _days(years=1, month_day="01-15"),
     ]  # fmt: skip
 
 
 def _demo_referral(_dir) -> list[str]:
-    from datetime import date, timedelta
-
-    today = date.today()
     return [
-        "referral",
-        "add",
-        "P00001",
-        "--first-name",
-        "Helen",
-        "--last-name",
-        "Park",
-        "--npi",
-        "1679576722",
-        "--qualifier",
-        "DN",
-        "--date",
-        (today - timedelta(days=45)).isoformat(),
-        "--dx",
-        "M54.50",
-        "--visits",
-        "12",
-        "--expires",
-        (today + timedelta(days=135)).isoformat(),
-    ]
+        "referral", "add", "P00001", "--first-name", "Helen", "--last-name", "Park",
+        "--npi", "1679576722", "--qualifier", "DN", "--date", _days(-45), "--dx", "M54.50",
+        "--visits", "12", "--expires", _days(135),
+    ]  # fmt: skip
 
 
 def _demo_authorization(_dir) -> list[str]:
-    from datetime import date, timedelta
-
-    today = date.today()
     return [
-        "auth",
-        "add",
-        "1",
-        "--number",
-        "CHP-PA-778812",
-        "--start",
-        (today - timedelta(days=30)).isoformat(),
-        "--end",
-        (today + timedelta(days=60)).isoformat(),
-        "--visits",
-        "8",
-        "--codes",
-        "97124,97140,97810,97811",
-    ]
+        "auth", "add", "1", "--number", "CHP-PA-778812", "--start", _days(-30),
+        "--end", _days(60), "--visits", "8", "--codes", "97124,97140,97810,97811",
+    ]  # fmt: skip
 
 
 # Steps this module adds to `clinicbill demo` (see cli/demo.py): they run before the sessions.

@@ -117,14 +117,13 @@ def export_all(
 
     Example: clinicbill export-all ~/clinic-export
     """
+    from clinicbill.app.database import export_tables, export_target
     from clinicbill.cli.common import unit_of_work
     from clinicbill.cli.render import done
-    from clinicbill.domain.practice.export import export_all as write_export
-    from clinicbill.domain.practice.export import export_directory
 
-    directory = export_directory(dir, force)
+    directory = export_target(dir, force)  # refused before the database is opened
     with unit_of_work() as session:
-        manifest = write_export(session, directory)
+        manifest = export_tables(session, directory)
     rows = sum(t.rows for t in manifest.tables)
     done(
         f"exported {len(manifest.tables)} tables ({rows:,} rows) as CSV and JSON to "

@@ -203,24 +203,31 @@ def estimate_create(
 
 
 def _comparison_row(c) -> dict:
+    from clinicbill.app.rows import pick
     from clinicbill.domain.money import fmt
 
-    return {
-        "id": c.id,
-        "patient": c.account_number,
-        "name": c.patient,
-        "provider": c.provider,
-        "issued": c.issued_on,
-        "window": f"{c.window_from.isoformat()}..{c.window_to.isoformat()}",
-        "visits": c.visits,
-        "estimated": fmt(c.estimated, symbol=False),
-        "billed": fmt(c.billed, symbol=False),
-        "billed vs estimate": (
+    def against(c) -> str:
+        return (
             f"{fmt(abs(c.over))} {'over' if c.over > 0 else 'under'}" if c.over else "as estimated"
-        ),
-        "difference": fmt(c.over, symbol=False),  # billed - estimated (JSON)
-        "dispute_eligible": c.dispute_eligible,
-    }
+        )
+
+    return pick(
+        c,
+        {
+            "id": "id",
+            "patient": "account_number",
+            "name": "patient",
+            "provider": "provider",
+            "issued": "issued_on",
+            "window": lambda c: f"{c.window_from.isoformat()}..{c.window_to.isoformat()}",
+            "visits": "visits",
+            "estimated": lambda c: fmt(c.estimated, symbol=False),
+            "billed": lambda c: fmt(c.billed, symbol=False),
+            "billed vs estimate": against,
+            "difference": lambda c: fmt(c.over, symbol=False),  # billed - estimated (JSON)
+            "dispute_eligible": "dispute_eligible",
+        },
+    )
 
 
 @estimate_app.command("list")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from clinicbill.cli.common import Output, unit_of_work
+from clinicbill.cli.common import Output, read, unit_of_work
 from clinicbill.cli.parse import day_or_today
 
 Opt = typer.Option
@@ -38,8 +38,8 @@ def eligibility_request(
     from clinicbill.app.submission import keep_batch
 
     on = day_or_today(day, "date")
+    remote = read(remote_if, send)  # refused before anything is recorded
     with unit_of_work() as session:
-        remote = remote_if(session, send)
         made = request_eligibility(session, on, patient, output and _name(output))
         path = keep_batch(made.batch, made.content, output, send, force)
         summary = {
@@ -75,21 +75,10 @@ def remote_if(session, send: bool):
 
 def send_batch(remote, batch_id: int, name: str, content: str) -> str:
     """Upload a recorded 270/276 and confirm it in its own transaction once it arrived."""
-    from datetime import date
+    from clinicbill.app.submission import send_recorded
+    from clinicbill.cli.parse import today
 
-    from clinicbill.app import submission
-    from clinicbill.app.sftp import upload
-    from clinicbill.domain.errors import ClinicbillError
-
-    try:
-        remote_path = upload(remote, name, content.encode("ascii"))
-    except ClinicbillError as exc:
-        raise ClinicbillError(
-            f"{exc.message}; {name} was not sent", "run it again once the connection works"
-        ) from None
-    with unit_of_work() as session:
-        submission.confirm(session, batch_id, remote_path, date.today())
-    return remote_path
+    return send_recorded(unit_of_work, remote, batch_id, name, content, today())
 
 
 def _name(output: str) -> str:

@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from clinicbill.cli.common import unit_of_work
-from clinicbill.cli.era_demo import demo_appeal, demo_remittance
+from clinicbill.cli.era_demo import demo_appeal, demo_payment, demo_remittance
 
 Opt = typer.Option
 era_app = typer.Typer(help="Remittances (X12 835): post, list, show.", no_args_is_help=True)
@@ -263,25 +262,13 @@ def era_show(remittance: Annotated[int, typer.Argument(help="Remittance id.")]) 
         table(plb, ["provider", "reason", "reference", "amount"], "provider-level adjustments")
 
 
-def _demo_payment(target: Path) -> list[str]:
-    """Chen pays what she owes after insurance (her coinsurance), by card."""
-    from clinicbill.domain.ledger import balances as ledger
-    from clinicbill.domain.money import to_decimal
-    from clinicbill.store.engine import transaction
-
-    with transaction(str(target / "clinicbill-demo.db"), "demo") as session:
-        owed = sum(x.patient_due for x in ledger.line_details(session, patient_id=1))
-    amount = str(to_decimal(owed or 2000))
-    return ["payment", "add", "P00001", amount, "--method", "card", "--ref", "demo-4417"]
-
-
 # Steps this module adds to `clinicbill demo` (see cli/demo.py); after the claims steps.
 DEMO_STEPS: list = [
     ("Post the payer's 835 remittance for the submitted claims", demo_remittance),
     ("Remittances on file", ["era", "list"]),
     ("The denial stays with the payer: the follow-up worklist", ["report", "followup"]),
     ("Appeal the denied claim, with the appeal packet (letter + evidence)", demo_appeal),
-    ("Chen pays her coinsurance by card (applied to her oldest balance)", _demo_payment),
+    ("Chen pays her coinsurance by card (applied to her oldest balance)", demo_payment),
     ("Chen's balances after insurance and her payment", ["balance", "P00001", "--all"]),
     ("Chen's account summary", ["patient", "show", "P00001"]),
 ]

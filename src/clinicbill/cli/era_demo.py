@@ -12,14 +12,11 @@ def demo_remittance(target: Path) -> list[str]:
     the import command (the one 835 use case, app/remittance.py)."""
     from datetime import date
 
-    from clinicbill.app.payer_demo import demo_835
+    from clinicbill.app.payer_demo import write_demo_835
     from clinicbill.store.engine import transaction
-    from clinicbill.store.files import write_private
 
-    paid_on = date.today()
     with transaction(str(target / "clinicbill-demo.db"), "demo") as session:
-        text = demo_835(session, paid_on)
-    path = write_private(target / f"remittance-{paid_on:%Y-%m-%d}.835", text, force=True)
+        path = write_demo_835(session, target, date.today())
     return ["era", "import", str(path)]
 
 
@@ -32,3 +29,15 @@ def demo_appeal(target: Path) -> list[str]:
         denied = first_denied_claim(session)
     out = str(target / f"appeal-{denied}.pdf")
     return ["claim", "appeal", str(denied), "--letter", "-o", out, "--force"]
+
+
+def demo_payment(target: Path) -> list[str]:
+    """Chen pays what she owes after insurance (her coinsurance), by card."""
+    from clinicbill.app.payer_demo import patient_owes
+    from clinicbill.domain.money import to_decimal
+    from clinicbill.store.engine import transaction
+
+    with transaction(str(target / "clinicbill-demo.db"), "demo") as session:
+        owed = patient_owes(session, "P00001")
+    amount = str(to_decimal(owed or 2000))
+    return ["payment", "add", "P00001", amount, "--method", "card", "--ref", "demo-4417"]

@@ -40,11 +40,11 @@ def tier_list() -> None:
 
     Example: clinicbill fee tier list
     """
+    from clinicbill.app.selfpay import fee_tiers
     from clinicbill.cli.render import table
-    from clinicbill.domain.selfpay.tiers import tier_list as rows_of
 
     with unit_of_work() as session:
-        rows = rows_of(session)
+        rows = fee_tiers(session)
     table(rows, ["id", "name", "percent_off", "code_fees"], "fee tiers")
 
 
@@ -68,15 +68,9 @@ def tier_assign(
     from clinicbill.cli.render import done
 
     on = parse.day_or_today(start, "start")
+    proof_on, review_on = parse.day(proof_seen, "proof-seen"), parse.day(review_by, "review-by")
     with unit_of_work() as session:
-        row, chosen, _assignment = assign_fee_tier(
-            session,
-            patient,
-            tier,
-            on,
-            parse.day(proof_seen, "proof-seen") if proof_seen else None,
-            parse.day(review_by, "review-by") if review_by else None,
-        )
+        row, chosen, _assignment = assign_fee_tier(session, patient, tier, on, proof_on, review_on)
         account = row.account_number
     what = f"on {chosen.name}" if chosen else "off the sliding scale"
     done(
@@ -94,12 +88,12 @@ def tier_patients(
     Example: clinicbill fee tier patients
     """
 
+    from clinicbill.app.selfpay import patients_on_fee_tiers
     from clinicbill.cli.render import table
-    from clinicbill.domain.selfpay.tiers import patients_on_tiers
 
     day = parse.day_or_today(as_of, "as-of")
     with unit_of_work() as session:
-        rows = patients_on_tiers(session, day)
+        rows = patients_on_fee_tiers(session, day)
     overdue = sum(1 for r in rows if r["review"])
     table(rows, ["patient", "tier", "since", "proof_seen", "review_by", "review"], "fee tiers")
     if overdue:

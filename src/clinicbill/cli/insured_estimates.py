@@ -37,9 +37,7 @@ def estimate_insured(
 
     on = parse.day_or_today(date, "date")
     with unit_of_work() as session:
-        estimate, _ = insured_estimate(session, patient, code or [], visits, on)
-        name = output or f"estimate-insured-{estimate.account_number}-{on.isoformat()}.pdf"
-        _, path = insured_estimate(session, patient, code or [], visits, on, name)
+        estimate, path = insured_estimate(session, patient, code or [], visits, on, output)
     lines = [f"{estimate.payer}: verification {estimate.verification_id}"]
     lines += [
         f"  visit {v.number}: allowed {fmt(v.allowed)}, deductible {fmt(v.deductible)},"
@@ -73,11 +71,12 @@ def report_estimates(
 
     Example: clinicbill report estimates --from 2026-01-01 --to 2026-06-30
     """
+    from clinicbill.app.selfpay import estimate_accuracy
     from clinicbill.cli.reports import emit
-    from clinicbill.domain.selfpay.estimate_accuracy import estimate_accuracy_report
 
+    start, end = parse.day(from_, "from"), parse.day(to, "to")
     with unit_of_work() as session:
-        report = estimate_accuracy_report(session, parse.day(from_, "from"), parse.day(to, "to"))
+        report = estimate_accuracy(session, start, end)
     emit(report, format.value, output, f"estimates-{from_}-{to}")
 
 
@@ -98,13 +97,13 @@ def report_forecast(
     Example: clinicbill report forecast --months 6 --monthly-cost 9000
     """
 
+    from clinicbill.app.selfpay import forecast
     from clinicbill.cli.reports import emit
-    from clinicbill.domain.selfpay.forecast import forecast_report
 
     cost = parse.optional_amount(monthly_cost, "monthly-cost")
     day = parse.day_or_today(as_of, "as-of")
     with unit_of_work() as session:
-        report = forecast_report(session, day, months, cost)
+        report = forecast(session, day, months, cost)
     emit(report, format.value, output, f"forecast-{day.isoformat()}")
 
 

@@ -167,12 +167,11 @@ def policy_list(
     Example: clinicbill policy list Chen
     """
     from clinicbill.app.records import list_policies
+    from clinicbill.cli.common import read
     from clinicbill.cli.render import table
 
-    with unit_of_work() as session:
-        rows = list_policies(session, patient)
     table(
-        rows,
+        read(list_policies, patient),
         [
             "id",
             "patient_id",

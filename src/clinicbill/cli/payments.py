@@ -27,18 +27,19 @@ _on = past_day  # cli/packages.py (issue 16's helper) imports it under this name
 
 
 def _applied_rows(applied) -> list[dict]:
+    from clinicbill.app.rows import pick_rows
     from clinicbill.domain.money import fmt
 
-    return [
+    return pick_rows(
+        applied,
         {
-            "session": a.encounter_id,
-            "date": a.service_date,
-            "code": a.code,
-            "line": a.service_line_id,
-            "amount": fmt(a.amount_cents),
-        }
-        for a in applied
-    ]
+            "session": "encounter_id",
+            "date": "service_date",
+            "code": "code",
+            "line": "service_line_id",
+            "amount": lambda a: fmt(a.amount_cents),
+        },
+    )
 
 
 @payment_app.command("add", cls=AmountCommand)
@@ -200,11 +201,11 @@ def payment_post_eob(
     Example: clinicbill payment post-eob 3 --ref 88123 --line '1 paid=57.60 CO-45=18 PR-2=14.40'
     """
     from clinicbill.app.payments import post_paper_eob
+    from clinicbill.cli.parse import eob_lines
     from clinicbill.cli.render import done
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.remittance.eob import parse_eob_line
 
-    lines = [parse_eob_line(text) for text in line or []]
+    lines = eob_lines(line)
     with unit_of_work() as session:
         outcome, row = post_paper_eob(
             session,
@@ -298,7 +299,6 @@ def balance(
     from clinicbill.app.payments import balances
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import emit_json, table
-    from clinicbill.domain.ledger import balances as ledger
     from clinicbill.domain.money import fmt
 
     with unit_of_work() as session:
@@ -313,7 +313,7 @@ def balance(
         "insurance_due",
         "patient_due",
     ]
-    sums = ledger.totals(lines)
+    sums = found.totals
     rows = [
         {
             "session": x.encounter_id,

@@ -28,6 +28,13 @@ def emit_json(data, err: bool = False) -> None:
     typer.echo(text, err=err)
 
 
+def json_given(data) -> bool:
+    """With --json: print `data` as JSON and say so (the command then stops)."""
+    if STATE.json:
+        emit_json(data)
+    return STATE.json
+
+
 def _cell(value) -> str:
     if value is None:
         return ""

@@ -6,7 +6,14 @@ from typing import Annotated
 
 import typer
 
-from clinicbill.cli.common import AmountCommand, ask_missing, changed_message, show, unit_of_work
+from clinicbill.cli.common import (
+    AmountCommand,
+    ask_missing,
+    changed_message,
+    read,
+    show,
+    unit_of_work,
+)
 from clinicbill.cli.records import PAYER, PROVIDER, add_command, edit_command
 
 Opt = typer.Option
@@ -45,52 +52,35 @@ def init(
 
     Example: clinicbill init --sample
     """
+    values = {k: v for k, v in locals().items() if k in PRACTICE_PROMPTS}
+    from clinicbill.app.database import describe_location
+    from clinicbill.app.practice import practice_field_rules, record_practice
     from clinicbill.cli.context import STATE
     from clinicbill.cli.render import done
-    from clinicbill.domain.practice.records import (
-        PRACTICE_FIELDS,
-        PRACTICE_REQUIRED,
-        create_practice,
-        tax_id_note,
-    )
-    from clinicbill.domain.validate import tax_id as tax_id_check
 
     if sample:
         _load_sample()
         return
-    values = dict(
-        name=name,
-        npi=npi,
-        tax_id=tax_id,
-        taxonomy=taxonomy,
-        address1=address1,
-        city=city,
-        state=state,
-        zip=zip,
-        phone=phone,
-    )
-    fields = {**PRACTICE_FIELDS, "tax_id": tax_id_check}
-    values = ask_missing(values, PRACTICE_PROMPTS, PRACTICE_REQUIRED, fields)  # before the commit
-    from clinicbill.app.database import describe_location
-
+    required, fields = practice_field_rules()
+    values = ask_missing(values, PRACTICE_PROMPTS, required, fields)  # before the commit
     with unit_of_work() as session:
-        practice = create_practice(session, **values)
-        note = tax_id_note(practice)
+        recorded = record_practice(session, values)
+        practice = recorded.practice
         message, data = (
             f"practice {practice.name} recorded in {describe_location(STATE.db)}",
             practice.model_dump(),
         )
     done(message, data)
-    if note:
-        typer.echo(note, err=True)
+    if recorded.tax_id_note:
+        typer.echo(recorded.tax_id_note, err=True)
 
 
 def _load_sample() -> None:
+    from clinicbill.app.practice import load_sample_practice
     from clinicbill.cli.render import done
-    from clinicbill.domain.practice.sample import load_sample
 
     with unit_of_work() as session:
-        summary = load_sample(session)
+        summary = load_sample_practice(session)
     done(
         "loaded the sample practice: " + ", ".join(f"{n} {k}" for k, n in summary.items()),
         summary,
@@ -103,11 +93,9 @@ def practice_show() -> None:
 
     Example: clinicbill practice show
     """
-    from clinicbill.domain.practice.records import get_practice
+    from clinicbill.app.practice import get_practice
 
-    with unit_of_work() as session:
-        practice = get_practice(session)
-    show(practice, "practice")
+    show(read(get_practice), "practice")
 
 
 @practice_app.command("edit")
@@ -135,16 +123,14 @@ def practice_edit(
     Example: clinicbill practice edit --phone 503-555-0100
     """
     changes = dict(locals())  # the options, before any import adds a name
+    from clinicbill.app.practice import change_practice
     from clinicbill.cli.render import done
-    from clinicbill.domain.practice.records import edit_practice, get_practice, tax_id_note
 
     with unit_of_work() as session:
-        changed = edit_practice(session, **changes)
-        note = tax_id_note(get_practice(session)) if "tax_id" in changed else None
-        message = changed_message("practice", None, changed)
-    done(message, changed)
-    if note:
-        typer.echo(note, err=True)
+        result = change_practice(session, changes)
+    done(changed_message("practice", None, result.changed), result.changed)
+    if result.tax_id_note:
+        typer.echo(result.tax_id_note, err=True)
 
 
 provider_app.command("add")(
@@ -168,10 +154,8 @@ def provider_list() -> None:
     from clinicbill.app.records import list_providers
     from clinicbill.cli.render import table
 
-    with unit_of_work() as session:
-        rows = list_providers(session)
     table(
-        rows,
+        read(list_providers),
         ["id", "first_name", "last_name", "credential", "npi", "taxonomy", "license", "active"],
         "providers",
     )
@@ -183,11 +167,9 @@ def provider_show(provider: Annotated[str, typer.Argument(help="Id, NPI or name.
 
     Example: clinicbill provider show Reyes
     """
-    from clinicbill.domain.practice.lookup import find_provider
+    from clinicbill.app.records import find_record
 
-    with unit_of_work() as session:
-        row = find_provider(session, provider)
-    show(row, "provider")
+    show(read(find_record, "provider", provider), "provider")
 
 
 provider_app.command("edit")(
@@ -219,9 +201,11 @@ def payer_list() -> None:
     from clinicbill.app.records import list_payers
     from clinicbill.cli.render import table
 
-    with unit_of_work() as session:
-        rows = list_payers(session)
-    table(rows, ["id", "name", "payer_id", "type", "profile", "timely_filing_days"], "payers")
+    table(
+        read(list_payers),
+        ["id", "name", "payer_id", "type", "profile", "timely_filing_days"],
+        "payers",
+    )
 
 
 @payer_app.command("show")
@@ -232,8 +216,7 @@ def payer_show(payer: Annotated[str, typer.Argument(help="Id, payer id or name."
     """
     from clinicbill.app.records import show_payer
 
-    with unit_of_work() as session:
-        row, rules = show_payer(session, payer)
+    row, rules = read(show_payer, payer)
     show(row, "payer", rules)
 
 
@@ -258,15 +241,14 @@ def fee_set(
 
     Example: clinicbill fee set 97124 32.50
     """
+    from clinicbill.app.practice import set_fee
     from clinicbill.cli.render import done
     from clinicbill.domain.money import fmt
-    from clinicbill.domain.practice.lookup import find_payer
-    from clinicbill.domain.practice.records import set_fee
 
     with unit_of_work() as session:
-        payer_row = find_payer(session, payer) if payer else None
-        row = set_fee(session, code, amount, payer_row)
-        whom = f"contracted with {payer_row.name}" if payer_row else "standard charge"
+        result = set_fee(session, code, amount, payer)
+        row = result.fee
+        whom = f"contracted with {result.payer_name}" if result.payer_name else "standard charge"
         message, data = (f"{row.code}: {fmt(row.amount_cents)} ({whom})", row.model_dump())
     done(message, data)
 
@@ -281,10 +263,8 @@ def fee_list() -> None:
     from clinicbill.cli.render import table
     from clinicbill.domain.money import fmt
 
-    with unit_of_work() as session:
-        rows = list_fees(session)
     table(
-        [{"code": c, "payer": p or "(standard)", "amount": fmt(a)} for c, a, p in rows],
+        [{"code": c, "payer": p or "(standard)", "amount": fmt(a)} for c, a, p in read(list_fees)],
         ["code", "payer", "amount"],
         "fees",
         right=["amount"],

@@ -43,18 +43,16 @@ def statement_year(
 
     Example: clinicbill statement year P00006 --year 2026
     """
-    from datetime import date
-
     from clinicbill.app.selfpay import write_year_summaries
+    from clinicbill.cli.parse import year as parse_year
     from clinicbill.cli.render import done
     from clinicbill.domain.errors import ClinicbillError
-    from clinicbill.domain.selfpay.year_summary import check_year
 
     if all_ == (patient is not None):
         raise ClinicbillError(
             "patient: give a patient or --all (not both)", "e.g. statement year P00006 --year 2026"
         )
-    chosen = check_year(year if year is not None else date.today().year)
+    chosen = parse_year(year)
     with unit_of_work() as session:
         written = write_year_summaries(session, patient, all_, chosen, output)
     lines = [
