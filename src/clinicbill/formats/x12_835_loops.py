@@ -32,9 +32,9 @@ def get(els: list[str], index: int) -> str:
 
 
 TYPE_CHECKING = False  # not typing's: the reader does not import typing (startup time)
-if TYPE_CHECKING:  # x12_835 imports this module; the types are only for reading
-    from clinicbill.formats.x12_835 import Segment, Sink
+if TYPE_CHECKING:
     from clinicbill.formats.x12_835_elements import Elements
+    from clinicbill.formats.x12_835_types import Segment, Sink
 
 
 class Transaction:
