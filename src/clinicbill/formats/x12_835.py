@@ -244,25 +244,30 @@ class _Reader:
         )
 
     def feed(self, number: int, segs: list[list[str]]) -> None:
-        """The reader's inner loop: one call per segment with a handler, nothing for others."""
-        from clinicbill.formats.x12_835_loops import HANDLERS as handlers
+        """The reader's inner loop: one call per segment with a handler, nothing for others.
+        Inside a transaction one look-up per segment decides (x12_835_loops.DISPATCH: the
+        handler, None for a segment without one, END for SE, GE and IEA)."""
+        from clinicbill.formats.x12_835_loops import DISPATCH, END
 
+        get = DISPATCH.get
         txn = self.txn
         p = self.p
-        for els in segs:
-            sid = els[0]
-            if txn is not None and sid not in ENDS_TRANSACTION:
-                if txn.started:
-                    handler = handlers.get(sid)
-                    if handler is not None:
-                        p.number = number
-                        handler(txn, els)
-                else:
-                    txn.first(els, number)
+        started = txn is not None and txn.started
+        for number, els in enumerate(segs, number):  # noqa: B020  (the loop's own number)
+            if started:
+                handler = get(els[0])
+                if handler is None:
+                    continue
+                if handler is not END:
+                    p.number = number
+                    handler(txn, els)
+                    continue
+            if txn is not None and not txn.started and els[0] not in ENDS_TRANSACTION:
+                txn.first(els, number)
             else:
-                self.envelope(Segment(sid, els, number, 0))
+                self.envelope(Segment(els[0], els, number, 0))
                 txn = self.txn
-            number += 1
+            started = txn is not None and txn.started
 
     def envelope(self, seg: Segment) -> None:
         sid = seg.id

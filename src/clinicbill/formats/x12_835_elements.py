@@ -59,12 +59,14 @@ class Elements:
         self.amounts: dict[str, int] = {}
         self.procedures: dict[str, tuple[str, tuple[str, ...]]] = {}
         self.cas: dict[tuple, tuple] = {}
+        self.services: dict[tuple, dict] = {}  # SVC -> its fields (x12_835_loops.seg_SVC)
         self.quantities: dict[str, Decimal] = {}
 
     def start(self, delims: Delimiters) -> None:
         """A new interchange: its delimiters (what was read under others is forgotten)."""
         self.delims = delims
-        for cache in (self.amounts, self.procedures, self.cas, self.dates, self.quantities):
+        caches = (self.amounts, self.procedures, self.cas, self.services, self.dates)
+        for cache in (*caches, self.quantities):
             cache.clear()
 
     def refuse(self, seg: list[str], message: str, hint: str | None = None):
