@@ -309,7 +309,9 @@ def _plain_run(parts: list[str], element: str, known: dict[str, str]):
     comprehensions (no Python loop per segment), when every segment is plain: a valid id
     written without spaces, not too long, not too many elements. None otherwise: the caller
     then splits them one by one (and finds the problem)."""
-    bodies = [b for p in parts if (b := p.strip())]
+    bodies = list(map(str.strip, parts))  # (map: fewer steps than a filtering comprehension)
+    if "" in bodies:  # blank text between terminators: not a segment
+        bodies = [b for b in bodies if b]
     if not bodies:
         return [], None
     if max(map(len, bodies)) > MAX_SEGMENT_CHARS:
