@@ -153,7 +153,9 @@ def _append(session: Session, entries: list[dict]) -> None:
         fields["hash"] = digest
         rows.append(fields)
         prev = digest
-    conn.execute(insert(AuditLog), rows)
+    from clinicbill.store.audit_bulk import insert_many
+
+    insert_many(conn, AuditLog.__table__, rows)
     _count_rows(conn, len(rows))
 
 
