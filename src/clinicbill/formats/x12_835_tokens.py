@@ -336,10 +336,13 @@ def _plain_run(parts: list[str], element: str, known: dict[str, str]):
         bodies = [b for b in bodies if b]
     if not bodies:
         return [], None
-    if max(map(len, bodies)) > MAX_SEGMENT_CHARS:
+    longest = max(map(len, bodies))
+    if longest > MAX_SEGMENT_CHARS:
         return None
     segs = [b.split(element) for b in bodies]
-    if max(map(len, segs)) > MAX_ELEMENTS:
+    # more than MAX_ELEMENTS elements take at least MAX_ELEMENTS separators: counted only
+    # when some segment is that long (most chunks have none)
+    if longest >= MAX_ELEMENTS and max(map(len, segs)) > MAX_ELEMENTS:
         return None
     ids = set(map(_first, segs))
     for seg_id in ids:
