@@ -154,6 +154,7 @@ def measurements(data: Data) -> list[Measurement]:
                 str(data.visit[1]),
                 "-o",
                 str(data.work / "superbill.pdf"),
+                "--force",  # every run after the first replaces the same PDF
             ),  # fmt: skip
             lambda: sqlmodel_floor,
             "python -c 'import sqlmodel'",

@@ -87,19 +87,7 @@ def test_command_modules_import_only_typer_at_top_level():
 
 # Circles known and left on purpose, each with its reason. The test below also fails when one
 # of these no longer exists, so that the entry is removed once the circle is broken.
-KNOWN_CIRCLES = {
-    # The streaming 835 reader (issue 14) is split by concern (elements, loops, refusals), and
-    # those modules name the reader's own types back (Segment, Sink, _Error: type-only or
-    # inside functions). Breaking it means a types module under formats/x12_835/: left open.
-    frozenset(
-        {
-            "clinicbill.formats.x12_835",
-            "clinicbill.formats.x12_835_elements",
-            "clinicbill.formats.x12_835_loops",
-            "clinicbill.formats.x12_835_refusals",
-        }
-    ),
-}
+KNOWN_CIRCLES: set[frozenset[str]] = set()
 
 
 def _module_name(path: Path) -> str:

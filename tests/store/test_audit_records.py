@@ -194,3 +194,51 @@ def test_the_direct_row_text_is_the_image_text(sample_run, sample_db):
                 assert text_of(row) == row_json(values), name
                 checked += 1
     assert checked > 30
+
+
+@sqlite_only
+def test_the_split_verify_finds_what_the_sequential_one_finds(sample_run, sample_db):
+    """A large SQLite log is verified on two processes (store/audit_verify_split.py): a forked
+    child compares the rows while the chain is walked. Forced here on the sample practice,
+    with a row changed, a row removed and an audit row edited behind clinicbill's back."""
+    from clinicbill.store.audit_verify import row_problems, verify_chain
+    from clinicbill.store.audit_verify_split import _result, _start, verify_both
+
+    _raw(sample_db, "UPDATE patient SET phone = '5035559999' WHERE id = 2")
+    _raw(sample_db, "DELETE FROM feeschedule WHERE id = 1")
+    _raw(sample_db, "UPDATE audit_log SET user = 'mallory' WHERE id = 3")
+    with transaction(sample_db, "tester") as session:
+        expected = (verify_chain(session), *row_problems(session))
+        child = _start(session, split_from=0)
+        assert child is not None  # the split really happens (a fork, not the fallback)
+        assert _result(*child) == expected[1:]
+        assert verify_both(session, split_from=0) == expected
+    chain, rows, compared = expected
+    assert chain == ["audit row 3: content does not match its hash (edited)"]
+    assert "patient 2: changed outside clinicbill (columns: phone)" in rows
+    assert "feeschedule 1: removed outside clinicbill" in rows
+    assert compared > 30
+
+
+@sqlite_only
+def test_a_failed_split_child_falls_back_to_comparing_here(sample_run, sample_db, monkeypatch):
+    """A child that fails (here: its compare raises) gives no result: the rows are compared
+    in this process, and the answer is the same."""
+    from clinicbill.store import audit_verify
+    from clinicbill.store.audit_verify_split import _result, _start, verify_both
+
+    _raw(sample_db, "UPDATE patient SET phone = '5035559999' WHERE id = 2")
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("the child failed")
+
+    with transaction(sample_db, "tester") as session:
+        with monkeypatch.context() as patched:
+            patched.setattr(audit_verify, "compare_tables", broken)
+            assert _result(*_start(session, split_from=0)) is None
+        with monkeypatch.context() as patched:
+            patched.setattr(audit_verify, "compare_tables", broken)
+            patched.setattr(audit_verify, "row_problems", lambda _s: (["fallback"], 1))
+            assert verify_both(session, split_from=0)[1:] == (["fallback"], 1)
+        _chain, rows, _n = verify_both(session, split_from=0)
+        assert "patient 2: changed outside clinicbill (columns: phone)" in rows

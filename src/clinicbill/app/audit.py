@@ -70,10 +70,9 @@ def verify_audit(session) -> Verified:
     """The hash chain, then every audited row against its last logged image."""
     from sqlalchemy import func, select
 
-    from clinicbill.store.audit_verify import row_problems, verify_chain
+    from clinicbill.store.audit_verify_split import verify_both
     from clinicbill.store.models import AuditLog
 
-    problems = verify_chain(session)
-    found, compared = row_problems(session)
+    problems, found, compared = verify_both(session)
     count = session.execute(select(func.count()).select_from(AuditLog)).scalar_one()
     return Verified(problems + found, count, compared)

@@ -16,7 +16,6 @@ first (x12_835_refusals.py re-reads the file to decide).
 from __future__ import annotations
 
 import hashlib
-from collections import namedtuple
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -28,24 +27,20 @@ from clinicbill.formats.x12_835_tokens import (  # noqa: F401  (Delimiters: part
     Delimiters,
     Problem,
 )
+from clinicbill.formats.x12_835_types import (  # noqa: F401  (Segment, refusal: this API too)
+    HINT,
+    INTERCHANGE,
+    ISA_LEVEL,
+    TRANSACTION,
+    Segment,
+    Sink,
+    _Error,
+    iea_problem,
+    refusal,
+    transaction_problem,
+)
 
 MAX_BYTES = 1024 * 1024 * 1024  # ~ 4 million claims: read as a stream, refused above this
-HINT = (
-    "the 835 is malformed: ask the payer or clearinghouse for a corrected file; nothing was posted"
-)
-TRANSACTION, INTERCHANGE, ISA_LEVEL = "transaction", "interchange", "isa"
-
-
-class Segment(namedtuple("Segment", "id elements number line")):
-    """id: str; elements: list or tuple of str (elements[0] is the segment id, elements[n] is
-    XXnn); number: 1-based position in the file; line: 1-based line where the segment starts
-    (0: found when a refusal names it). (collections.namedtuple: the reader does not import
-    typing, a few ms of every `era import`.)"""
-
-    __slots__ = ()
-
-    def get(self, index: int) -> str:
-        return self.elements[index].strip() if index < len(self.elements) else ""
 
 
 @dataclass(frozen=True)
@@ -62,21 +57,6 @@ class ParsedFile:
     claim_count: int = 0
 
 
-class Sink:
-    """Receives a streamed file: each transaction's header before its first claim (an advice
-    without claims, PLB or warnings), each claim as it is read, each advice when its SE is
-    read (with no claims; its warnings complete). The default keeps nothing."""
-
-    def header(self, advice: RemittanceAdvice) -> None:
-        pass
-
-    def claim(self, claim: ClaimPayment) -> None:
-        pass
-
-    def advice(self, advice: RemittanceAdvice) -> None:
-        pass
-
-
 class _Keep(Sink):
     def __init__(self):
         self.claims: list[ClaimPayment] = []
@@ -86,32 +66,6 @@ class _Keep(Sink):
     def advice(self, advice: RemittanceAdvice) -> None:
         self.advices.append(replace(advice, claims=tuple(self.claims)))
         self.claims.clear()
-
-
-class _Error:
-    """Builds refusals: `at` a segment (located later, x12_835_refusals.py), or the file."""
-
-    def __init__(self, name: str):
-        self.name = name
-
-    def at(self, seg: Segment | None, message: str, hint: str | None = None) -> Problem:
-        problem = (
-            Problem(seg.number, seg.id, message, hint) if seg else Problem(0, "", message, hint)
-        )
-        problem.level = None  # the reader says where it was (transaction, interchange)
-        return problem
-
-    def final(self, problem: Problem) -> ClinicbillError:
-        where = None
-        if problem.number:
-            where = Segment(problem.seg_id, (), problem.number, problem.line)
-        return refusal(self.name, where, problem.message, problem.hint or HINT)
-
-
-def refusal(name: str, seg: Segment | None, message: str, hint: str = HINT) -> ClinicbillError:
-    """The one shape of every X12 reader's refusal: the file, the segment and its line."""
-    where = f"segment {seg.number} ({seg.id}, line {seg.line})" if seg else "file"
-    return ClinicbillError(f"{name}: {where}: {message}", hint)
 
 
 def read_835(path: str | Path) -> ParsedFile:
@@ -290,25 +244,30 @@ class _Reader:
         )
 
     def feed(self, number: int, segs: list[list[str]]) -> None:
-        """The reader's inner loop: one call per segment with a handler, nothing for others."""
-        from clinicbill.formats.x12_835_loops import HANDLERS as handlers
+        """The reader's inner loop: one call per segment with a handler, nothing for others.
+        Inside a transaction one look-up per segment decides (x12_835_loops.DISPATCH: the
+        handler, None for a segment without one, END for SE, GE and IEA)."""
+        from clinicbill.formats.x12_835_loops import DISPATCH, END
 
+        get = DISPATCH.get
         txn = self.txn
         p = self.p
-        for els in segs:
-            sid = els[0]
-            if txn is not None and sid not in ENDS_TRANSACTION:
-                if txn.started:
-                    handler = handlers.get(sid)
-                    if handler is not None:
-                        p.number = number
-                        handler(txn, els)
-                else:
-                    txn.first(els, number)
+        started = txn is not None and txn.started
+        for number, els in enumerate(segs, number):  # noqa: B020  (the loop's own number)
+            if started:
+                handler = get(els[0])
+                if handler is None:
+                    continue
+                if handler is not END:
+                    p.number = number
+                    handler(txn, els)
+                    continue
+            if txn is not None and not txn.started and els[0] not in ENDS_TRANSACTION:
+                txn.first(els, number)
             else:
-                self.envelope(Segment(sid, els, number, 0))
+                self.envelope(Segment(els[0], els, number, 0))
                 txn = self.txn
-            number += 1
+            started = txn is not None and txn.started
 
     def envelope(self, seg: Segment) -> None:
         sid = seg.id
@@ -385,26 +344,3 @@ class _Reader:
         if iea.get(1) and iea.get(1) != str(self.groups):
             raise self.err.at(iea, f"IEA01 says {iea.get(1)} groups but there are {self.groups}")
         self.isa = None
-
-
-def iea_problem(err: _Error, isa: Segment, iea: Segment) -> Problem | None:
-    if iea.get(2) != isa.get(13):
-        return err.at(iea, f"IEA02 '{iea.get(2)}' does not match ISA13 '{isa.get(13)}'")
-    return None
-
-
-def transaction_problem(
-    err: _Error, st: Segment, se: Segment, count: int, second: Segment | None
-) -> Problem | None:
-    """The checks of a whole ST..SE, in the reader's order (`second`: the segment after ST;
-    None when the BPR was checked as it arrived)."""
-    if st.get(1) != "835":
-        message = f"ST01 '{st.get(1)[:10]}' is not 835: this is not a remittance"
-        return err.at(st, message, NOT_835)
-    if se.get(2) != st.get(2):
-        return err.at(se, f"SE02 '{se.get(2)}' does not match ST02 '{st.get(2)}'")
-    if se.get(1) != str(count):
-        return err.at(se, f"SE01 says {se.get(1)} segments but the transaction has {count}")
-    if second is not None and (count < 3 or second.id != "BPR"):
-        return err.at(second if count > 1 else st, "expected BPR right after ST")
-    return None

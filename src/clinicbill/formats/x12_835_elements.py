@@ -13,8 +13,9 @@ from datetime import date
 from decimal import Decimal
 
 TYPE_CHECKING = False  # not typing's: the reader does not import typing (startup time)
-if TYPE_CHECKING:  # x12_835 imports this module; the types are only for reading
-    from clinicbill.formats.x12_835 import Delimiters, _Error
+if TYPE_CHECKING:
+    from clinicbill.formats.x12_835_tokens import Delimiters
+    from clinicbill.formats.x12_835_types import _Error
 
 _AMOUNT = re.compile(r"-?(\d{1,15}(\.\d*)?|\.\d+)\Z")
 _QUANTITY = re.compile(r"-?(\d{1,12}(\.\d*)?|\.\d+)\Z")
@@ -58,17 +59,19 @@ class Elements:
         self.amounts: dict[str, int] = {}
         self.procedures: dict[str, tuple[str, tuple[str, ...]]] = {}
         self.cas: dict[tuple, tuple] = {}
+        self.services: dict[tuple, dict] = {}  # SVC -> its fields (x12_835_loops.seg_SVC)
         self.quantities: dict[str, Decimal] = {}
 
     def start(self, delims: Delimiters) -> None:
         """A new interchange: its delimiters (what was read under others is forgotten)."""
         self.delims = delims
-        for cache in (self.amounts, self.procedures, self.cas, self.dates, self.quantities):
+        caches = (self.amounts, self.procedures, self.cas, self.services, self.dates)
+        for cache in (*caches, self.quantities):
             cache.clear()
 
     def refuse(self, seg: list[str], message: str, hint: str | None = None):
         """A refusal naming the segment being read (its elements `seg`)."""
-        from clinicbill.formats.x12_835 import Segment
+        from clinicbill.formats.x12_835_types import Segment
 
         return self.err.at(Segment(seg[0], seg, self.number, 0), message, hint)
 

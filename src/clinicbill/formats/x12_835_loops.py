@@ -32,9 +32,9 @@ def get(els: list[str], index: int) -> str:
 
 
 TYPE_CHECKING = False  # not typing's: the reader does not import typing (startup time)
-if TYPE_CHECKING:  # x12_835 imports this module; the types are only for reading
-    from clinicbill.formats.x12_835 import Segment, Sink
+if TYPE_CHECKING:
     from clinicbill.formats.x12_835_elements import Elements
+    from clinicbill.formats.x12_835_types import Segment, Sink
 
 
 class Transaction:
@@ -106,12 +106,15 @@ class Transaction:
             self.header["payee_id_qualifier"] = self.p.text(seg, 3)  # issue 17 payee check
 
     def seg_DTM(self, seg: list[str]) -> None:
-        qualifier = seg[1].strip() if len(seg) > 1 else ""
-        if self.service is not None:
-            if qualifier in ("472", "150"):
-                self.service["service_date"] = self.p.date(seg, 2, required=True)
+        n = len(seg)
+        qualifier = seg[1].strip() if n > 1 else ""
+        service = self.service
+        if service is not None:
+            if qualifier == "472" or qualifier == "150":
+                day = self.p.dates.get(seg[2]) if n > 2 else None  # the usual: read before
+                service["service_date"] = day or self.p.date(seg, 2, required=True)
             elif qualifier == "151":
-                self.service["service_date_end"] = self.p.date(seg, 2, required=True)
+                service["service_date_end"] = self.p.date(seg, 2, required=True)
         elif self.claim is not None:
             if qualifier == "232":
                 self.claim["service_date"] = self.p.date(seg, 2, required=True)
@@ -122,7 +125,8 @@ class Transaction:
 
     def seg_REF(self, seg: list[str]) -> None:
         if self.service is not None and len(seg) > 1 and seg[1].strip() == "6R":
-            self.service["line_control_number"] = self.p.text(seg, 2, required=True)
+            value = seg[2].strip() if len(seg) > 2 else ""  # Elements.text, inline
+            self.service["line_control_number"] = value or self.p.text(seg, 2, required=True)
         elif self.claim is None and self.party == "PR" and get(seg, 1) == "2U":
             self.header.setdefault("payer_code", self.p.text(seg, 2))
             self.header["payer_reference_id"] = self.p.text(seg, 2)  # issue 17 payer check
@@ -133,9 +137,10 @@ class Transaction:
 
     def seg_CLP(self, seg: list[str]) -> None:
         p = self.p
-        if self.claim is None and self.count == 0:  # the first claim: the header is complete
+        if self.claim is not None:
+            self.close_claim()
+        elif self.count == 0:  # the first claim: the header is complete
             self.sink.header(RemittanceAdvice(**{**_NO_TRACE, **self.header}))
-        self.close_claim()
         n = len(seg)  # the texts read inline (10,000s of claims), as Elements.text reads them
         status = seg[2].strip() if n > 2 else ""
         if not status:
@@ -143,12 +148,18 @@ class Transaction:
         control = seg[1].strip()
         if not control:
             p.text(seg, 1, required=True)
+        amounts = p.amounts  # amounts read before (the usual case), else Elements.amount
+        charge = amounts.get(seg[3]) if n > 3 else None
+        paid = amounts.get(seg[4]) if n > 4 else None
+        patient = amounts.get(seg[5]) if n > 5 else None
         self.claim = {
             "patient_control_number": control,
             "status_code": status,
-            "charge_cents": p.amount(seg, 3),
-            "paid_cents": p.amount(seg, 4),
-            "patient_resp_cents": p.amount(seg, 5, required=False) or 0,
+            "charge_cents": p.amount(seg, 3) if charge is None else charge,
+            "paid_cents": p.amount(seg, 4) if paid is None else paid,
+            "patient_resp_cents": (p.amount(seg, 5, required=False) or 0)
+            if patient is None
+            else patient,
             "filing_indicator": (seg[6].strip() or None) if n > 6 else None,
             "payer_claim_control_number": (seg[7].strip() or None) if n > 7 else None,
             "frequency": (seg[9].strip() or None) if n > 9 else None,
@@ -215,10 +226,27 @@ class Transaction:
         p = self.p
         if self.claim is None:
             raise p.refuse(seg, "SVC outside a claim (CLP)")
-        self.close_service()
+        if self.service is not None:
+            self.close_service()
+        key = tuple(seg)  # the same SVC (code, fee, payment) recurs: read each once
+        read = p.services.get(key)
+        if read is None:
+            read = self.service_read(seg)
+            if len(p.services) < 4096:
+                p.services[key] = read
+        service = read.copy()
+        service["adjustments"] = []
+        service["remarks"] = []
+        service["position"] = p.number
+        self.service = service
+
+    def service_read(self, seg: list[str]) -> dict:
+        """What an SVC itself says: every field of ServicePayment (DTM, REF*6R, AMT*B6, CAS
+        and LQ may set some; seg_SVC gives each service its own lists and position)."""
+        p = self.p
         code, modifiers = p.procedure(seg)
         original = p.composite(seg, 6) if len(seg) > 6 and seg[6].strip() else None
-        self.service = {  # every field of ServicePayment: DTM, REF*6R, AMT*B6 may set some
+        return {
             "code": code,
             "modifiers": modifiers,
             "charge_cents": p.amount(seg, 2),
@@ -233,14 +261,15 @@ class Transaction:
             "service_date_end": None,
             "line_control_number": None,
             "allowed_cents": None,
-            "adjustments": [],
-            "remarks": [],
-            "position": p.number,
+            "adjustments": None,
+            "remarks": None,
+            "position": None,
         }
 
     def seg_AMT(self, seg: list[str]) -> None:
         if self.service is not None and len(seg) > 1 and seg[1].strip() == "B6":
-            self.service["allowed_cents"] = self.p.amount(seg, 2)
+            cents = self.p.amounts.get(seg[2]) if len(seg) > 2 else None  # read before
+            self.service["allowed_cents"] = self.p.amount(seg, 2) if cents is None else cents
 
     def seg_LQ(self, seg: list[str]) -> None:
         if self.service is not None and get(seg, 1) == "HE":
@@ -300,3 +329,10 @@ class Transaction:
 # reference cycle, keeping the whole file's claims alive until a garbage collection (the
 # clinicbill process runs with the collector off, and its exit then spent ~50 ms on them).
 HANDLERS = {name[4:]: f for name, f in vars(Transaction).items() if name.startswith("seg_")}
+
+
+def END(txn: Transaction, els: list[str]) -> None:  # pragma: no cover - a marker, never called
+    """DISPATCH's marker for the segments that end a transaction (the reader handles them)."""
+
+
+DISPATCH = {**HANDLERS, "SE": END, "GE": END, "IEA": END}

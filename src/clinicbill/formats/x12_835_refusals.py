@@ -14,11 +14,17 @@ from pathlib import Path
 
 from clinicbill.formats import x12_835_tokens as tokens
 from clinicbill.formats.x12_835_tokens import Problem
+from clinicbill.formats.x12_835_types import (
+    INTERCHANGE,
+    TRANSACTION,
+    Segment,
+    _Error,
+    iea_problem,
+    transaction_problem,
+)
 
 
 def first_problem(source: Path | bytes | str, problem: Problem) -> Problem:
-    from clinicbill.formats.x12_835 import INTERCHANGE, TRANSACTION
-
     if problem.level is None and not problem.number:
         return problem  # about the whole file, found after reading all of it
     if problem.level == "token" and not problem.number:
@@ -53,8 +59,6 @@ class _Scan:
         self.in_interchange = self.in_transaction = False
 
     def run(self, chunks) -> None:
-        from clinicbill.formats.x12_835 import Segment
-
         for number, line, els in tokens.located(chunks):
             seg = Segment(els[0], els, number, line)
             if number in self.wanted:
@@ -77,8 +81,6 @@ class _Scan:
                     self.lines[number] = line
 
     def interchange_problem(self) -> Problem | None:
-        from clinicbill.formats.x12_835 import _Error, iea_problem
-
         err = _Error("")
         last = self.last or self.isa
         if last is None:
@@ -88,8 +90,6 @@ class _Scan:
         return iea_problem(err, self.isa, last)
 
     def transaction_problem(self) -> Problem | None:
-        from clinicbill.formats.x12_835 import _Error, transaction_problem
-
         err = _Error("")
         st, end = self.st, self.end
         if st is None or end is None:

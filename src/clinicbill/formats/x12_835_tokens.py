@@ -201,7 +201,12 @@ def segments(chunks: Iterator[str], count_lines: bool = False) -> Iterator[tuple
     segment id, stripped. Raises Problem for a segment that is too long, has too many
     elements or does not start with a segment id, and for an interchange not starting ISA.
     With `count_lines` (slow; for refusals) each run comes with the line of each segment, and
-    a Problem carries its line."""
+    a Problem carries its line.
+
+    One generator for the chunk loop (the segments of a chunk: `_plain_run`, or checked one
+    by one in `_careful_run`): the buffer, the delimiters, the numbering and the lines carry
+    across every branch of it, and a nested generator per chunk or interchange would hand
+    each run through one more frame."""
     known: dict[str, str] = {}  # element 0 as written -> checked segment id
     number = 0
     line = 1
@@ -249,8 +254,6 @@ def segments(chunks: Iterator[str], count_lines: bool = False) -> Iterator[tuple
             continue
         parts = buf[:cut].split(term)
         rest = buf[cut + 1 :]
-        out: list[list[str]] = []
-        lines: list[int] | None = [] if count_lines else None
         first = number + 1
         element = delims.element
         if not count_lines:
@@ -261,41 +264,21 @@ def segments(chunks: Iterator[str], count_lines: bool = False) -> Iterator[tuple
                 if segs:
                     yield SEGMENTS, first, segs, None
                 if after is not None:  # an IEA: the text after it is the next interchange's
-                    tail = parts[after:]
-                    rest = (term.join(tail) + (term if more else "") + rest) if tail else rest
+                    rest = _next_interchange(parts[after:], term, more, rest)
                     delims = None
                 buf = rest
                 if not more and delims is not None:
                     yield END, True
                     return
                 continue
-        for i, part in enumerate(parts):
-            body = part.strip()
-            if count_lines:
-                seg_line = line + part[: len(part) - len(part.lstrip())].count("\n")
-                line += part.count("\n") + (1 if term == "\n" else 0)
-            if not body:
-                continue
-            number += 1
-            els = body.split(element)
-            seg_id = known.get(els[0])
-            if seg_id is None or len(els) > MAX_ELEMENTS or len(body) > MAX_SEGMENT_CHARS:
-                try:
-                    seg_id = _checked(body, els, number, known)
-                except Problem as exc:
-                    exc.line = seg_line if count_lines else 0
-                    raise
-            els[0] = seg_id
-            out.append(els)
-            if count_lines:
-                lines.append(seg_line)
-            if seg_id == "IEA":
-                tail = parts[i + 1 :]
-                rest = (term.join(tail) + (term if more else "") + rest) if tail else rest
-                delims = None
-                break
-        if out:
-            yield SEGMENTS, first, out, lines
+        segs, lines, number, line, after = _careful_run(
+            parts, delims, known, number, line, count_lines
+        )
+        if segs:
+            yield SEGMENTS, first, segs, lines
+        if after is not None:
+            rest = _next_interchange(parts[after:], term, more, rest)
+            delims = None
         buf = rest
         if not more and delims is not None:
             if buf.strip():
@@ -304,18 +287,62 @@ def segments(chunks: Iterator[str], count_lines: bool = False) -> Iterator[tuple
             return
 
 
+def _next_interchange(tail: list[str], term: str, more: bool, rest: str) -> str:
+    """The text after an IEA: the parts after it, then the text not yet split."""
+    return (term.join(tail) + (term if more else "") + rest) if tail else rest
+
+
+def _careful_run(parts, delims, known, number, line, count_lines):
+    """`_plain_run`'s slow twin, segment by segment: each checked (a refusal names its
+    segment and, with `count_lines`, its line), stopping after an IEA. Returns (segments,
+    their lines or None, the last segment number, the line reached, the index in `parts`
+    after the IEA or None)."""
+    term, element = delims.segment, delims.element
+    out: list[list[str]] = []
+    lines: list[int] | None = [] if count_lines else None
+    seg_line = 0
+    for i, part in enumerate(parts):
+        body = part.strip()
+        if count_lines:
+            seg_line = line + part[: len(part) - len(part.lstrip())].count("\n")
+            line += part.count("\n") + (1 if term == "\n" else 0)
+        if not body:
+            continue
+        number += 1
+        els = body.split(element)
+        seg_id = known.get(els[0])
+        if seg_id is None or len(els) > MAX_ELEMENTS or len(body) > MAX_SEGMENT_CHARS:
+            try:
+                seg_id = _checked(body, els, number, known)
+            except Problem as exc:
+                exc.line = seg_line
+                raise
+        els[0] = seg_id
+        out.append(els)
+        if count_lines:
+            lines.append(seg_line)
+        if seg_id == "IEA":
+            return out, lines, number, line, i + 1
+    return out, lines, number, line, None
+
+
 def _plain_run(parts: list[str], element: str, known: dict[str, str]):
     """(segments, index in `parts` after an IEA or None) for a run of parts split in
     comprehensions (no Python loop per segment), when every segment is plain: a valid id
     written without spaces, not too long, not too many elements. None otherwise: the caller
     then splits them one by one (and finds the problem)."""
-    bodies = [b for p in parts if (b := p.strip())]
+    bodies = list(map(str.strip, parts))  # (map: fewer steps than a filtering comprehension)
+    if "" in bodies:  # blank text between terminators: not a segment
+        bodies = [b for b in bodies if b]
     if not bodies:
         return [], None
-    if max(map(len, bodies)) > MAX_SEGMENT_CHARS:
+    longest = max(map(len, bodies))
+    if longest > MAX_SEGMENT_CHARS:
         return None
     segs = [b.split(element) for b in bodies]
-    if max(map(len, segs)) > MAX_ELEMENTS:
+    # more than MAX_ELEMENTS elements take at least MAX_ELEMENTS separators: counted only
+    # when some segment is that long (most chunks have none)
+    if longest >= MAX_ELEMENTS and max(map(len, segs)) > MAX_ELEMENTS:
         return None
     ids = set(map(_first, segs))
     for seg_id in ids:

@@ -15,6 +15,7 @@ from json.encoder import encode_basestring_ascii as _quote  # json's own (C) quo
 from sqlalchemy import event, func, insert, inspect, select, text, update
 from sqlmodel import Session
 
+from clinicbill.store.audit_insert import insert_many
 from clinicbill.store.models.audit_log import AuditLog
 from clinicbill.store.types import utcnow
 
@@ -153,7 +154,7 @@ def _append(session: Session, entries: list[dict]) -> None:
         fields["hash"] = digest
         rows.append(fields)
         prev = digest
-    conn.execute(insert(AuditLog), rows)
+    insert_many(conn, AuditLog.__table__, rows)
     _count_rows(conn, len(rows))
 
 

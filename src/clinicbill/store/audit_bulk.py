@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import Date, DateTime, TypeDecorator, func, select, text, update
 from sqlmodel import Session
 
 from clinicbill.store.audit import _append, _jsonable, _writer_lock, row_json
+from clinicbill.store.audit_insert import insert_many
 from clinicbill.store.types import utcnow
 
 
@@ -34,18 +35,23 @@ def insert_audited(session: Session, model, rows: list[dict]) -> list[int]:
             if values[name] is None:
                 values[name] = now
         full.append(values)
-    session.connection().execute(insert(table), full)
+    insert_many(session.connection(), table, full)
     user = session.info.get("user", "unknown")
     entity = table.name
-    texts: dict = {}  # dates and timestamps repeat: format each once
+    # dates and timestamps as their images hold them; each distinct value formatted once
+    timed = [c.name for c in table.columns if isinstance(c.type, Date | DateTime | TypeDecorator)]
+    texts: dict = {}
 
-    def plain(value):
-        if isinstance(value, datetime | date):
-            text_value = texts.get(value)
-            if text_value is None:
-                text_value = texts[value] = value.isoformat()
-            return text_value
-        return value
+    def image(values: dict) -> str:
+        shown = values.copy()
+        for name in timed:
+            value = shown[name]
+            if isinstance(value, datetime | date):
+                text_value = texts.get(value)
+                if text_value is None:
+                    text_value = texts[value] = value.isoformat()
+                shown[name] = text_value
+        return row_json(shown)
 
     _append(
         session,
@@ -57,7 +63,7 @@ def insert_audited(session: Session, model, rows: list[dict]) -> list[int]:
                 "entity_id": values["id"],
                 "patient_id": values.get("patient_id"),
                 "before": None,
-                "after": row_json({k: plain(v) for k, v in values.items()}),
+                "after": image(values),
             }
             for values in full
         ],

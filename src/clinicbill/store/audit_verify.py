@@ -80,12 +80,18 @@ def verify_chain(session: Session) -> list[str]:
 def row_problems(session: Session, limit_per_table: int = 20) -> tuple[list[str], int]:
     """Rows that differ from the audit log, table by table (at most `limit_per_table` named
     per table, then a count of the rest), and the number of rows compared."""
-    from sqlmodel import SQLModel
 
     from clinicbill.store.models import load_all
 
     load_all()
-    conn = session.connection()
+    return compare_tables(session.connection(), limit_per_table)
+
+
+def compare_tables(conn, limit_per_table: int = 20) -> tuple[list[str], int]:
+    """`row_problems` on a connection: an SQLAlchemy Connection, or anything with its
+    `dialect` and `connection.dbapi_connection` (audit_verify_split.py's own connection)."""
+    from sqlmodel import SQLModel
+
     problems: list[str] = []
     compared = 0
     for name in sorted(set(SQLModel.metadata.tables) - NOT_AUDITED):

@@ -163,18 +163,25 @@ def forwarded_by(session, claim_id: int) -> str | None:
     ).scalar()
 
 
-def legacy_denial_writeoffs(session, service_line_id: int) -> list[tuple[str, str, int]]:
-    """(group, CARC, cents) of CO/OA/PI adjustments a remittance posted on this line while
-    paying nothing for it: denials written off at once, as postings made before denials were
-    held. A payment on appeal takes them back rather than being refused as an overpayment."""
-    rows = session.execute(_legacy_writeoffs_query(), {"line": service_line_id}).all()
-    return [(g, r, int(cents)) for g, r, cents in rows if cents > 0]
+def legacy_denial_writeoffs(session, service_line_ids) -> dict[int, list[tuple[str, str, int]]]:
+    """Line id -> (group, CARC, cents) of CO/OA/PI adjustments a remittance posted on the line
+    while paying nothing for it: denials written off at once, as postings made before denials
+    were held. A payment on appeal takes them back rather than being refused as an
+    overpayment. Lines without any are left out; read 500 lines a query (an era import asks
+    for thousands)."""
+    ids = list(service_line_ids)
+    found: dict[int, list[tuple[str, str, int]]] = {}
+    for start in range(0, len(ids), 500):
+        rows = session.execute(_legacy_writeoffs_query(), {"lines": ids[start : start + 500]})
+        for line, group, reason, cents in rows:
+            if cents > 0:
+                found.setdefault(line, []).append((group, reason, int(cents)))
+    return found
 
 
 @cache
 def _legacy_writeoffs_query():
-    """Built once: an era import asks for thousands of lines, and building the statement (an
-    alias, a subquery) cost far more than running it."""
+    """Built once: building the statement (an alias, a subquery) costs more than running it."""
     from sqlalchemy import and_, bindparam, func, select
     from sqlalchemy.orm import aliased
 
@@ -192,14 +199,16 @@ def _legacy_writeoffs_query():
         )
         .scalar_subquery()
     )
+    keys = (LedgerEntry.service_line_id, LedgerEntry.group_code, LedgerEntry.reason_code)
     return (
-        select(LedgerEntry.group_code, LedgerEntry.reason_code, func.sum(LedgerEntry.amount_cents))
+        select(*keys, func.sum(LedgerEntry.amount_cents))
         .where(
-            LedgerEntry.service_line_id == bindparam("line"),
+            LedgerEntry.service_line_id.in_(bindparam("lines", expanding=True)),
             LedgerEntry.kind == ADJUSTMENT,
             LedgerEntry.group_code.in_(("CO", "OA", "PI")),
             LedgerEntry.remittance_claim_id.is_not(None),
             paid_on_it == 0,
         )
-        .group_by(LedgerEntry.group_code, LedgerEntry.reason_code)
+        .group_by(*keys)
+        .order_by(*keys)
     )

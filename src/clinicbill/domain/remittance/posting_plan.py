@@ -161,6 +161,7 @@ class Planner:
         self.states = states
         self.touched: set[int] = set()
         self._patient_money: dict[int, dict[int, int]] | None = None
+        self._legacy: dict[int, list[tuple[str, str, int]]] | None = None
 
     def patient_money(self, service_line_id: int) -> dict[int, int]:
         """Patient payment id -> amount applied to this line. Read once for every line of the
@@ -185,6 +186,13 @@ class Planner:
                 for sl, pid, amount in rows:
                     self._patient_money.setdefault(sl, {})[pid] = int(amount)
         return self._patient_money.setdefault(service_line_id, {})
+
+    def legacy_writeoffs(self, service_line_id: int) -> list[tuple[str, str, int]]:
+        """holds.legacy_denial_writeoffs of this line, read at the first need for every line
+        of the batch (the database does not change while a batch is planned)."""
+        if self._legacy is None:
+            self._legacy = legacy_denial_writeoffs(self.session, self.states)
+        return self._legacy.get(service_line_id, [])
 
     def plan(self, clp: ClaimPayment, claim: BilledClaim | None):
         base = dict(
@@ -312,7 +320,7 @@ class Planner:
     def _undo_denial_writeoff(self, line: BilledLine, state: LineState, entries, notes) -> None:
         """A payment on a line whose denial was written off when posted (before denials were
         held): the write-off is taken back, up to the excess, instead of refusing it."""
-        for group, reason, cents in legacy_denial_writeoffs(self.session, line.service_line_id):
+        for group, reason, cents in self.legacy_writeoffs(line.service_line_id):
             take = min(-state.balance, cents, state.adjusted)
             if take <= 0:
                 break

@@ -155,17 +155,16 @@ def record_builder(cls):
     (those missing take their defaults): the 835 reader builds several records per claim,
     and a frozen dataclass's __init__ sets each field through object.__setattr__, which was
     most of the reader's time. The record is equal to `cls(**values)` (tests/formats check);
-    the values are not checked, so give only the record's own fields."""
+    the values are not checked, so give only the record's own fields. The record takes the
+    dict as its own (give a fresh one, and do not change it afterwards)."""
     defaults = {f.name: f.default for f in fields(cls) if f.default is not MISSING}
     complete = len(fields(cls))
     new = object.__new__
+    set_state = object.__setattr__  # the record is frozen: its __dict__ is set under it
 
     def build(values: dict):
         record = new(cls)
-        state = record.__dict__
-        if len(values) < complete:
-            state.update(defaults)
-        state.update(values)
+        set_state(record, "__dict__", values if len(values) >= complete else defaults | values)
         return record
 
     return build
