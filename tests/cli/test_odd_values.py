@@ -1,0 +1,44 @@
+"""Odd values typed at the command line (issue 14, tried again): every one is refused with
+one `error:` line naming the field, never `unexpected failure`."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import cli_subprocess
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (("aging", "--as-of", "0001-01-01"), "as-of"),
+        (("report", "followup", "--as-of", "0001-01-01"), "as-of"),
+        (("report", "visits", "--as-of", "9999-12-31"), "as-of"),
+        (("report", "forecast", "--as-of", "9999-12-31"), "as-of"),
+        (("audit", "--to", "9999-12-31"), "to"),
+        (("statement", "patient", "P00001", "--as-of", "9999-12-31", "-o", "-"), "as-of"),
+        (("patient", "add", "--first-name", "A", "--last-name", "B", "--dob", "1899-12-31",
+          "--sex", "F"), "dob"),
+    ],
+)  # fmt: skip
+def test_a_date_past_what_the_calendar_arithmetic_holds_is_refused(sample_run, args, field):
+    result = sample_run(*args)
+    assert result.exit_code == 1, result.output
+    assert "unexpected failure" not in result.output
+    assert f"error: {field}: " in result.output
+    assert "is out of range" in result.output
+    assert "hint: give a date from 1900-01-01 to 2999-12-31" in result.output
+
+
+def test_the_edges_of_the_date_range_are_accepted(sample_run):
+    assert sample_run("aging", "--as-of", "1900-01-01").exit_code == 0
+    result = sample_run("report", "forecast", "--as-of", "2999-12-31")
+    assert result.exit_code == 0, result.output
+    assert "2999-12-31" in result.output
+
+
+def test_year_one_in_a_real_process_is_one_refusal_line(sample_db):
+    proc = cli_subprocess("--db", sample_db, "report", "visits", "--as-of", "0001-01-01")
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines()[0] == "error: as-of: 0001-01-01 is out of range"
+    assert "Traceback" not in proc.stderr + proc.stdout
