@@ -42,3 +42,35 @@ def test_year_one_in_a_real_process_is_one_refusal_line(sample_db):
     assert proc.returncode == 1
     assert proc.stderr.splitlines()[0] == "error: as-of: 0001-01-01 is out of range"
     assert "Traceback" not in proc.stderr + proc.stdout
+
+
+HUGE = "99999999999999999999"  # past SQLite's 64-bit integers
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("session", "show", HUGE), f"error: session: no session with id {HUGE}"),
+        (("receipt", HUGE, "-o", "-"), f"error: payment: no payment with id {HUGE}"),
+        (("case", "show", HUGE), f"error: case: no case with id {HUGE}"),
+        (("era", "show", HUGE), f"error: remittance: no remittance with id {HUGE}"),
+        (("claim", "mark", HUGE, "paid"), f"error: claim: no claim '{HUGE}'"),
+        (("audit", "--limit", HUGE), "error: input: a number is out of range"),
+        (("aging", "--no-response-days", "2147483648"), "error: input: a number is out of range"),
+        (("claim", "status-request", "--older-than", HUGE, "-o", "-"),
+         "error: input: a number is out of range"),
+    ],
+)  # fmt: skip
+def test_an_id_or_count_no_column_holds_is_refused_not_a_crash(sample_run, args, message):
+    result = sample_run(*args)
+    assert result.exit_code == 1, result.output
+    assert "unexpected failure" not in result.output
+    assert result.output.startswith(message), result.output
+    assert "hint: " in result.output
+
+
+def test_a_huge_id_in_a_real_process_is_one_refusal_line(sample_db):
+    proc = cli_subprocess("--db", sample_db, "session", "note", HUGE, "-o", "-")
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines()[0] == f"error: session: no session with id {HUGE}"
+    assert "Traceback" not in proc.stderr + proc.stdout

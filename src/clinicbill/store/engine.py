@@ -254,7 +254,7 @@ def transaction(db: str | None = None, user: str | None = None) -> Iterator[Sess
     from clinicbill.store.audit import install_audit
 
     engine = get_engine(db)
-    session = Session(engine, expire_on_commit=False)
+    session = _Session(engine, expire_on_commit=False)
     session.info["user"] = user or current_user()
     install_audit(session)
     try:
@@ -266,6 +266,20 @@ def transaction(db: str | None = None, user: str | None = None) -> Iterator[Sess
         raise
     finally:
         session.close()
+
+
+_ROW_ID_RANGE = range(-(2**63), 2**63)  # what a SQLite or PostgreSQL id column can hold
+
+
+class _Session(Session):
+    """The unit of work. `get` by an id no column can hold finds nothing (so `session show
+    99999999999999999999` says "no session with id ...") instead of the driver's
+    OverflowError."""
+
+    def get(self, entity, ident, *args, **kwargs):
+        if isinstance(ident, int) and ident not in _ROW_ID_RANGE:
+            return None
+        return super().get(entity, ident, *args, **kwargs)
 
 
 def _refuse_known_failure(exc: BaseException, engine: Engine) -> None:

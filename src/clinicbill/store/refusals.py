@@ -68,7 +68,18 @@ def refusal_for(exc: BaseException, url: str | None = None) -> ClinicbillError |
             return damaged(_where(url))
         if _pg_operational(item) and url and "://" in url:
             return pg_connection_refusal(item, url)
+        if isinstance(item, OverflowError) or "out of range for type" in message:
+            return out_of_range()
     return None
+
+
+def out_of_range() -> ClinicbillError:
+    """A number too large for the database (SQLite's 64-bit, PostgreSQL's integer columns) or
+    a count of days that takes a date past the calendar: told once, whatever the option."""
+    return ClinicbillError(
+        "input: a number is out of range; nothing was saved",
+        "check the ids, counts and days typed (a count of days is at most a few thousand)",
+    )
 
 
 def _pg_operational(exc: BaseException) -> bool:
