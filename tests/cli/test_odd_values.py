@@ -74,3 +74,18 @@ def test_a_huge_id_in_a_real_process_is_one_refusal_line(sample_db):
     assert proc.returncode == 1
     assert proc.stderr.splitlines()[0] == f"error: session: no session with id {HUGE}"
     assert "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_signing_an_incomplete_note_at_entry_points_at_nothing_that_was_rolled_back(sample_run):
+    result = sample_run(
+        "session", "add", "--patient", "P00001", "--provider", "Reyes", "--dx", "M54.50",
+        "--line", "97124:minutes=38", "--subjective", "tight", "--sign",
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(
+        "error: sign: the note is incomplete (missing --objective, --assessment, --plan);"
+        " nothing was saved"
+    )
+    assert "session edit" not in result.output  # the hint named a session id rolled back
+    assert "leave out --sign" in result.output
+    assert sample_run("session", "list").output.strip() == "no sessions"

@@ -65,6 +65,18 @@ def _link(value: str | None, label: str):
     return int(value)
 
 
+def _refuse_unsignable(missing: list[str]) -> None:
+    """`session add --sign` of an incomplete note: nothing is saved, so the refusal must not
+    point at a session id that the rollback takes away again."""
+    from clinicbill.domain.errors import ClinicbillError
+
+    if missing:
+        raise ClinicbillError(
+            "sign: the note is incomplete (missing " + ", ".join(missing) + "); nothing was saved",
+            "give " + " ... ".join(missing) + " ..., or leave out --sign to save a draft",
+        )
+
+
 def _inputs(**flags) -> dict:
     """Flag values as plan_session inputs (None: not given)."""
     from clinicbill.domain.sessions.entry import AUTO, parse_line
@@ -180,6 +192,7 @@ def session_add(
         billing = bill_new_session(session, encounter)
         finish = asked and sign and bool(missing_for_signature(session, encounter))
         if sign and not finish:
+            _refuse_unsignable(missing_for_signature(session, encounter))
             sign_session(session, encounter, STATE.user or current_user())
         saved_id, status = encounter.id, encounter.status
         # the interactive walk-through showed the summary before saving
