@@ -89,3 +89,23 @@ def test_signing_an_incomplete_note_at_entry_points_at_nothing_that_was_rolled_b
     assert "session edit" not in result.output  # the hint named a session id rolled back
     assert "leave out --sign" in result.output
     assert sample_run("session", "list").output.strip() == "no sessions"
+
+
+LONG = "x" * 100_000  # SQLite refuses a LIKE pattern over 50,000 bytes
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (("patient", "show", LONG), "patient"),
+        (("patient", "find", LONG), "patient"),
+        (("payment", "add", LONG, "5", "--method", "cash"), "patient"),
+        (("session", "list", "--provider", LONG), "provider"),
+        (("policy", "add", "P00001", "--payer", LONG, "--member-id", "Z1"), "payer"),
+    ],
+)
+def test_a_reference_no_record_could_have_is_refused_naming_the_field(sample_run, args, field):
+    result = sample_run(*args)
+    assert result.exit_code == 1
+    assert result.output.startswith(f"error: {field}: the value given is 100000 characters long")
+    assert "at most 200 characters" in result.output
