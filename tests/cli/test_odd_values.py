@@ -3,6 +3,9 @@ one `error:` line naming the field, never `unexpected failure`."""
 
 from __future__ import annotations
 
+import os
+import stat
+
 import pytest
 
 from tests.conftest import cli_subprocess
@@ -109,3 +112,25 @@ def test_a_reference_no_record_could_have_is_refused_naming_the_field(sample_run
     assert result.exit_code == 1
     assert result.output.startswith(f"error: {field}: the value given is 100000 characters long")
     assert "at most 200 characters" in result.output
+
+
+def test_export_ledger_never_opens_a_fifo_even_with_force(sample_db, tmp_path):
+    """It wrote through its own open(O_TRUNC) path: `--force` onto a FIFO hung for a reader."""
+    fifo = tmp_path / "books.csv"
+    os.mkfifo(fifo)
+    args = ("export", "ledger", "--format", "csv", "--from", "2026-01-01", "--to", "2026-12-31")
+    proc = cli_subprocess("--db", sample_db, *args, "-o", str(fifo), "--force", timeout=30)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines()[0] == f"error: output: {fifo} is not a regular file"
+
+
+def test_export_ledger_into_a_folder_writes_the_default_name_there(sample_run, tmp_path):
+    args = ("export", "ledger", "--format", "csv", "--from", "2026-01-01", "--to", "2026-12-31")
+    result = sample_run(*args, "-o", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    written = tmp_path / "books-2026-01-01-2026-12-31.csv"
+    assert written.read_text().startswith("date,entry,kind,narration,account,debit,credit")
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    again = sample_run(*args, "-o", str(tmp_path))
+    assert again.exit_code == 1
+    assert f"error: output: {written} already exists" in again.output

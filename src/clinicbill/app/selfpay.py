@@ -220,12 +220,15 @@ def export_ledger(session, fmt_name: str, date_from: date, date_to: date, output
     """Write the books for the period as beancount or CSV (domain/selfpay/books.py)."""
     from clinicbill.domain.errors import ClinicbillError
     from clinicbill.domain.selfpay.books import build_books
-    from clinicbill.formats.books import beancount_text, csv_text, write_text
+    from clinicbill.formats.books import beancount_text, csv_text
+    from clinicbill.store.files import resolve_output
 
     if fmt_name not in ("beancount", "csv"):
         raise ClinicbillError(
             f"format: '{fmt_name[:20]}' is not a books format", "beancount or csv"
         )
+    # the one safe-file path (store/files.py): 0600, atomic, never through a link or a FIFO
+    target = resolve_output(output, f"books-{date_from}-{date_to}.{fmt_name}", force=force)
     books = build_books(session, date_from, date_to)
     if fmt_name == "beancount":
         from clinicbill.domain.documents.superbill_data import practice_block
@@ -234,8 +237,10 @@ def export_ledger(session, fmt_name: str, date_from: date, date_to: date, output
         text = beancount_text(books, f"{name} books {date_from} to {date_to}")
     else:
         text = csv_text(books)
-    where = write_text(output, text, force)
-    return LedgerExport(where, len(books.transactions), len(books.accounts), dict(books.closing))
+    target.write(text)
+    return LedgerExport(
+        target.label, len(books.transactions), len(books.accounts), dict(books.closing)
+    )
 
 
 def insured_estimate(session, patient_ref, specs, visits, on, output=None):
