@@ -134,3 +134,21 @@ def test_export_ledger_into_a_folder_writes_the_default_name_there(sample_run, t
     again = sample_run(*args, "-o", str(tmp_path))
     assert again.exit_code == 1
     assert f"error: output: {written} already exists" in again.output
+
+
+def test_the_failure_log_is_never_written_through_a_link_at_its_name(tmp_path, capsys):
+    """A link planted at the log's name (to a file the attacker reads, or one to be
+    clobbered) is not followed: the failure line is still printed, without a log path."""
+    from clinicbill.cli.render import log_path, print_unexpected
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep\n")
+    path = log_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.symlink_to(victim)
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError as exc:
+        print_unexpected(exc)
+    assert victim.read_text() == "keep\n"
+    assert capsys.readouterr().err == "error: unexpected failure (RuntimeError)\n"
