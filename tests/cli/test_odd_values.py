@@ -152,3 +152,26 @@ def test_the_failure_log_is_never_written_through_a_link_at_its_name(tmp_path, c
         print_unexpected(exc)
     assert victim.read_text() == "keep\n"
     assert capsys.readouterr().err == "error: unexpected failure (RuntimeError)\n"
+
+
+@pytest.mark.parametrize(
+    ("command", "what"),
+    [
+        (("era", "import"), "835 file"),
+        (("ack", "import"), "acknowledgement file"),
+        (("eligibility", "import"), "eligibility response (271)"),
+    ],
+)
+def test_a_file_we_read_that_has_no_end_is_refused_before_reading(
+    sample_db, tmp_path, command, what
+):
+    """/dev/zero was read until the machine ran out of memory; a FIFO waited for a writer."""
+    fifo = tmp_path / "inbound.x12"
+    os.mkfifo(fifo)
+    for source, name in (("/dev/zero", "zero"), (str(fifo), "inbound.x12")):
+        proc = cli_subprocess("--db", sample_db, *command, source, timeout=30)
+        assert proc.returncode == 1, proc.stderr
+        assert proc.stderr.splitlines() == [
+            f"error: {name}: is not a regular file (a device, pipe or socket)",
+            f"hint: give an {what}",
+        ]
