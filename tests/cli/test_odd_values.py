@@ -175,3 +175,26 @@ def test_a_file_we_read_that_has_no_end_is_refused_before_reading(
             f"error: {name}: is not a regular file (a device, pipe or socket)",
             f"hint: give an {what}",
         ]
+
+
+@pytest.mark.parametrize(
+    "name", ["pk\x1b[2J\x1b]0;pwned\x07", "pk\x9b31m", "pk\x7f", "p\x0bk"], ids=repr
+)
+def test_an_escape_sequence_never_reaches_the_database_or_the_terminal(sample_run, name):
+    """`package add --name` had no text check: ESC [2J cleared the screen of whoever listed
+    the packages. The one guard in the unit of work refuses it whatever the command."""
+    args = ("package", "add", "P00001", "--name", name, "--price", "10", "--visits", "2")
+    result = sample_run(*args, "--method", "cash")
+    assert result.exit_code == 1
+    assert "contains control characters; nothing was saved" in result.output
+    assert "\x1b" not in result.output and "\x9b" not in result.output
+    listed = sample_run("package", "list", "P00001", "--json")
+    assert "pk" not in listed.output
+
+
+def test_plain_unicode_and_a_typed_backslash_are_kept(sample_run):
+    for name in ("Café Ω 名", "ok\\x1b"):
+        args = ("package", "add", "P00001", "--name", name, "--price", "10", "--visits", "2")
+        result = sample_run(*args, "--method", "cash")
+        assert result.exit_code == 0, result.output
+        assert name in result.output
