@@ -3,8 +3,12 @@ one `error:` line naming the field, never `unexpected failure`."""
 
 from __future__ import annotations
 
+import io
 import os
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -198,3 +202,33 @@ def test_plain_unicode_and_a_typed_backslash_are_kept(sample_run):
         result = sample_run(*args, "--method", "cash")
         assert result.exit_code == 0, result.output
         assert name in result.output
+
+
+def test_statement_year_dash_is_standard_output_not_a_file_named_dash(sample_db, tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "clinicbill"), "--db", sample_db, "statement",
+         "year", "P00001", "--year", "2026", "-o", "-"],
+        cwd=work, capture_output=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(b"%PDF-")
+    assert proc.stderr.decode().startswith("wrote - (paid $")
+    assert list(work.iterdir()) == []  # no file named "-"
+    text = pdf_text(proc.stdout)
+    assert "HSA/FSA summary" in text or "HSA/FSA-eligible" in text
+
+
+def test_statement_year_into_a_folder_uses_its_own_name(sample_run, tmp_path):
+    result = sample_run("statement", "year", "P00001", "--year", "2026", "-o", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    written = tmp_path / "hsa-summary-P00001-2026.pdf"
+    assert written.read_bytes().startswith(b"%PDF-")
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600
+
+
+def pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)

@@ -270,7 +270,7 @@ def write_year_summaries(session, patient_ref, every: bool, year: int, output) -
     from clinicbill.domain.practice.lookup import find_patient
     from clinicbill.domain.selfpay.year_summary import patients_paying_in, year_summary
     from clinicbill.formats.year_summary import render_year_summary
-    from clinicbill.store.files import private_directory
+    from clinicbill.store.files import private_directory, resolve_output
 
     rows = patients_paying_in(session, year) if every else [find_patient(session, patient_ref)]
     folder = None
@@ -280,10 +280,10 @@ def write_year_summaries(session, patient_ref, every: bool, year: int, output) -
     for row in rows:
         doc = year_summary(session, row, year)
         name = f"hsa-summary-{row.account_number}-{year}.pdf"
-        path = render_year_summary(doc, folder / name if folder else output or name)
+        path = render_year_summary(doc, folder / name if folder else resolve_output(output, name))
         written.append(
             {
-                "path": str(path),
+                "path": str(path) if path is not None else "-",  # None: standard output
                 "patient": row.account_number,
                 "paid": fmt(doc.paid, symbol=False),
                 "eligible": fmt(doc.eligible, symbol=False),

@@ -352,8 +352,11 @@ def resolve_output(
 
 
 def write_output(target: Output | str | Path, data: bytes | str) -> Path | None:
-    """Write `data` to an Output, or to a plain path (no replacing: tests and library callers
-    pass fresh paths)."""
-    if isinstance(target, Output):
-        return target.write(data)
-    return write_private(Path(target), data, force=False)
+    """Write `data` to an Output, or to a plain path checked by `resolve_output` (no replacing;
+    `-` is standard output here too, so a writer handed the raw `-o` value never makes a file
+    named `-`)."""
+    if not isinstance(target, Output):
+        if str(target) != STDOUT and Path(target).is_dir():  # no default name known here
+            raise ClinicbillError(f"output: {target} is a folder", "give -o a file name")
+        target = resolve_output(target, "output")
+    return target.write(data)
