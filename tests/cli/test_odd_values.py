@@ -232,3 +232,9 @@ def pdf_text(data: bytes) -> str:
     from pypdf import PdfReader
 
     return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_dev_remittance_for_a_claim_never_billed_is_refused_by_id(sample_run):
+    result = sample_run("dev", "remittance", "424242", "-o", "-")
+    assert result.exit_code == 1
+    assert result.output.startswith("error: claims: 424242 is not a billed claim")
