@@ -48,7 +48,7 @@ def test_export_ledger_writes_checked_books(sample_run, tmp_path):
     again = sample_run(
         "export", "ledger", "--from", "2026-01-01", "--to", "2026-03-31", "-o", str(path)
     )
-    assert again.exit_code == 1 and f"error: output: {path} exists" in again.output
+    assert again.exit_code == 1 and f"error: output: {path} already exists" in again.output
     forced = sample_run(
         "export",
         "ledger",

@@ -37,6 +37,19 @@ def acknowledge_batches(session, folder: Path, first_control: int, now: datetime
     return paths
 
 
+def _refuse_unbilled(session, claim_ids: list[int]) -> None:
+    """A test 835 answers billed claims only: an unknown or unbilled id is named."""
+    from clinicbill.domain.errors import ClinicbillError
+    from clinicbill.domain.remittance.match import load_billed_claims
+
+    missing = sorted(set(claim_ids) - set(load_billed_claims(session, ids=claim_ids)))
+    if missing:
+        raise ClinicbillError(
+            f"claims: {', '.join(map(str, missing))} is not a billed claim",
+            "give ids of submitted claims (clinicbill claim list)",
+        )
+
+
 def write_test_remittance(session, outcomes: dict, output: str, today: date, trace_number: str):
     """A test 835 answering submitted claims (`outcomes`: claim id -> Outcome) under one
     check/EFT trace number, written to `output` ('-' for standard output); returns the target."""
@@ -44,6 +57,7 @@ def write_test_remittance(session, outcomes: dict, output: str, today: date, tra
     from clinicbill.store.files import resolve_output
 
     target = resolve_output(output, "remittance-test.835")
+    _refuse_unbilled(session, list(outcomes))
     text, _advice = remittance_835_for_claims(
         session, outcomes, trace_number=trace_number, payment_date=today
     )

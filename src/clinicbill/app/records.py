@@ -83,9 +83,10 @@ def find_patients(session, text: str, limit: int = 100) -> list[dict]:
     """Patients whose name, last name or account number contains `text`."""
     from sqlalchemy import func, or_, select
 
+    from clinicbill.domain.practice.lookup import search_pattern
     from clinicbill.store.models import Patient
 
-    pattern = "%" + text.strip().lower().replace("%", r"\%").replace("_", r"\_") + "%"
+    pattern = search_pattern(text, "patient")
     query = (
         select(*[getattr(Patient, c) for c in PATIENT_LIST_COLUMNS])
         .where(

@@ -223,12 +223,15 @@ def export_ledger(session, fmt_name: str, date_from: date, date_to: date, output
     """Write the books for the period as beancount or CSV (domain/selfpay/books.py)."""
     from clinicbill.domain.errors import ClinicbillError
     from clinicbill.domain.selfpay.books import build_books
-    from clinicbill.formats.books import beancount_text, csv_text, write_text
+    from clinicbill.formats.books import beancount_text, csv_text
+    from clinicbill.store.files import resolve_output
 
     if fmt_name not in ("beancount", "csv"):
         raise ClinicbillError(
             f"format: '{fmt_name[:20]}' is not a books format", "beancount or csv"
         )
+    # the one safe-file path (store/files.py): 0600, atomic, never through a link or a FIFO
+    target = resolve_output(output, f"books-{date_from}-{date_to}.{fmt_name}", force=force)
     books = build_books(session, date_from, date_to)
     if fmt_name == "beancount":
         from clinicbill.domain.documents.superbill_data import practice_block
@@ -237,8 +240,10 @@ def export_ledger(session, fmt_name: str, date_from: date, date_to: date, output
         text = beancount_text(books, f"{name} books {date_from} to {date_to}")
     else:
         text = csv_text(books)
-    where = write_text(output, text, force)
-    return LedgerExport(where, len(books.transactions), len(books.accounts), dict(books.closing))
+    target.write(text)
+    return LedgerExport(
+        target.label, len(books.transactions), len(books.accounts), dict(books.closing)
+    )
 
 
 def insured_estimate(session, patient_ref, specs, visits, on, output=None):
@@ -295,7 +300,7 @@ def write_year_summaries(session, patient_ref, every: bool, year: int, output) -
     from clinicbill.domain.practice.lookup import find_patient
     from clinicbill.domain.selfpay.year_summary import patients_paying_in, year_summary
     from clinicbill.formats.year_summary import render_year_summary
-    from clinicbill.store.files import private_directory
+    from clinicbill.store.files import private_directory, resolve_output
 
     rows = patients_paying_in(session, year) if every else [find_patient(session, patient_ref)]
     folder = None
@@ -305,10 +310,10 @@ def write_year_summaries(session, patient_ref, every: bool, year: int, output) -
     for row in rows:
         doc = year_summary(session, row, year)
         name = f"hsa-summary-{row.account_number}-{year}.pdf"
-        path = render_year_summary(doc, folder / name if folder else output or name)
+        path = render_year_summary(doc, folder / name if folder else resolve_output(output, name))
         written.append(
             {
-                "path": str(path),
+                "path": str(path) if path is not None else "-",  # None: standard output
                 "patient": row.account_number,
                 "paid": fmt(doc.paid, symbol=False),
                 "eligible": fmt(doc.eligible, symbol=False),

@@ -89,11 +89,24 @@ def add_session(
     billing = bill_new_session(session, encounter)
     finish = asked and sign and bool(missing_for_signature(session, encounter))
     if sign and not finish:
+        _refuse_unsignable(missing_for_signature(session, encounter))
         sign_session(session, encounter, signer(user))
     names = plan_names(session, planned)
     return SessionAdded(
         encounter.id, encounter.status, planned, names, drawn, tuple(billing.notes), finish
     )
+
+
+def _refuse_unsignable(missing: list[str]) -> None:
+    """`session add --sign` of an incomplete note: nothing is saved, so the refusal must not
+    point at a session id that the rollback takes away again."""
+    from clinicbill.domain.errors import ClinicbillError
+
+    if missing:
+        raise ClinicbillError(
+            "sign: the note is incomplete (missing " + ", ".join(missing) + "); nothing was saved",
+            "give " + " ... ".join(missing) + " ..., or leave out --sign to save a draft",
+        )
 
 
 @dataclass(frozen=True)

@@ -47,17 +47,18 @@ def estimate_insured(
     ]
     lines.append(
         f"first visit {fmt(estimate.first_visit)}; {len(estimate.visits)} visit(s)"
-        f" {fmt(estimate.total)}; wrote {path}"
+        f" {fmt(estimate.total)}; wrote {path if path is not None else 'standard output'}"
     )
     done(
         "\n".join(lines),
         {
-            "path": str(path),
+            "path": str(path) if path is not None else "-",
             "payer": estimate.payer,
             "verification": estimate.verification_id,
             "per_visit": [fmt(v.patient, symbol=False) for v in estimate.visits],
             "total": fmt(estimate.total, symbol=False),
         },
+        err=path is None,  # `-o -`: the PDF itself went to standard output
     )
 
 

@@ -193,7 +193,9 @@ def print_unexpected(exc: BaseException) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         frames = traceback.format_tb(exc.__traceback__)
-        with open(os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600), "a") as fh:
+        # never through a link planted at the log's name (O_NOFOLLOW): the log is ours alone
+        flags = os.O_CREAT | os.O_APPEND | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)
+        with open(os.open(path, flags, 0o600), "a") as fh:
             fh.write(f"{datetime.now().astimezone().isoformat()} {type(exc).__name__}\n")
             fh.writelines(frames)
         where = f"; details in {path}"

@@ -61,6 +61,7 @@ def statement_year(
     done(
         "\n".join(lines) or f"no patient paid anything in {chosen}",
         {"year": chosen, "files": written},
+        err=output == "-",  # the PDF itself went to standard output
     )
 
 

@@ -173,8 +173,15 @@ def priority(value: str, field: str = "priority") -> str:
     return _one_of(value, field, PRIORITIES)
 
 
+# Dates a billing record can hold: every report and document does arithmetic around them
+# (aging buckets, plan years, 90-day windows), which Python's date cannot do near year 1 or 9999.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+
+
 def parse_date(value: str | date, field: str = "date", allow_future: bool = True) -> date:
-    """ISO YYYY-MM-DD, US MM/DD/YYYY (as people type dates of birth), `today` or `yesterday`."""
+    """ISO YYYY-MM-DD, US MM/DD/YYYY (as people type dates of birth), `today` or `yesterday`,
+    between EARLIEST_DATE and LATEST_DATE."""
     if isinstance(value, date):
         result = value
     else:
@@ -199,6 +206,11 @@ def parse_date(value: str | date, field: str = "date", allow_future: bool = True
                 ) from None
     if not allow_future:
         check_not_future(result, field, f"give a date no later than today ({date.today()})")
+    if not EARLIEST_DATE <= result <= LATEST_DATE:
+        raise ClinicbillError(
+            f"{field}: {result.isoformat()} is out of range",
+            f"give a date from {EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}",
+        )
     return result
 
 

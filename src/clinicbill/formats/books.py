@@ -10,12 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import sys
 from datetime import timedelta
-from pathlib import Path
 
-from clinicbill.domain.errors import ClinicbillError
 from clinicbill.domain.money import to_decimal
 from clinicbill.domain.selfpay.books import Books
 
@@ -60,27 +56,3 @@ def csv_text(books: Books) -> str:
                 [t.day.isoformat(), number, t.kind, t.narration, account, debit, credit]
             )
     return buffer.getvalue()
-
-
-def write_text(path: str, text: str, force: bool = False) -> str:
-    """Write `text` to `path` (created 0600, never through a symlink, an existing file only
-    with `force`), or to standard output for '-'. Returns where it went."""
-    if path == "-":
-        sys.stdout.write(text)
-        return "standard output"
-    target = Path(path)
-    if target.is_symlink():
-        raise ClinicbillError(f"output: {path} is a symbolic link", "give a plain file path")
-    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
-    flags |= os.O_TRUNC if force else os.O_EXCL
-    try:
-        fd = os.open(target, flags, 0o600)
-    except FileExistsError:
-        raise ClinicbillError(f"output: {path} exists", "give another path or --force") from None
-    except OSError as exc:
-        raise ClinicbillError(
-            f"output: cannot write {path} ({exc.strerror or exc})", "give -o a writable path"
-        ) from None
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-    return str(target)

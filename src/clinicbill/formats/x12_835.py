@@ -156,9 +156,12 @@ def split_interchanges(
 
 
 def _checked_path(path: str | Path) -> tuple[Path, str]:
+    from clinicbill.store.files import refuse_unless_regular
+
     p = Path(path)
     name = p.name
     try:
+        refuse_unless_regular(p, "835 file")
         size = p.stat().st_size
         if p.is_dir():
             raise IsADirectoryError

@@ -143,8 +143,11 @@ class Reader:
 
 def read_bytes(path: str | Path, what: str = "X12 file") -> bytes:
     """A response file's bytes (size-limited), or a refusal naming the path."""
+    from clinicbill.store.files import refuse_unless_regular
+
     p = Path(path)
     try:
+        refuse_unless_regular(p, what)
         if p.stat().st_size > MAX_BYTES:
             raise ClinicbillError(
                 f"{p.name}: larger than {MAX_BYTES} bytes", f"check that this is an {what}"

@@ -7,6 +7,7 @@ and rolls everything back on any exception.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 from collections.abc import Iterator
@@ -143,22 +144,46 @@ def get_engine(db: str | None = None, migrate: bool = True) -> Engine:
     return engine
 
 
-def _refuse_nul_bytes(_conn, _cursor, _statement, parameters, _context, _executemany) -> None:
-    """No text value with a NUL byte reaches the database: PostgreSQL cannot store one (a
-    DataError deep in a command) and SQLite would cut the string short in places. Same
-    refusal on both backends, before anything is written.
+# What repr() shows for a control character no stored text may hold: C0 but tab, newline and
+# carriage return; DEL; C1 (0x80-0x9f, where 0x9b starts a terminal escape as ESC [ does).
+_CONTROL_REPR = re.compile(r"\\x(?:0[0-8bcef]|1[0-9a-f]|7f|[89][0-9a-f])")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
-    repr() of the parameters, done in C, shows a NUL as the four characters \\x00: a cheap
-    first look at a bulk write's million values; only a hit is checked value by value (a text
-    may hold a backslash followed by x00 and no NUL)."""
+
+def _refuse_nul_bytes(_conn, _cursor, _statement, parameters, context, _executemany) -> None:
+    """No text value with a NUL byte or another control character reaches the database:
+    PostgreSQL cannot store a NUL (a DataError deep in a command), SQLite would cut the string
+    short in places, and an escape sequence (ESC [2J, ESC ]0;...) in a name or note would
+    reach the terminal raw whenever it is listed. Same refusal on both backends, before
+    anything is written; the command-line validators refuse most of it earlier, this is the
+    one guard behind all of them.
+
+    repr() of the parameters, done in C, shows a control character as \\xNN: a cheap first
+    look at a bulk write's million values; only a hit is checked value by value (a text may
+    hold a backslash followed by x1b and no control character)."""
     rows = parameters if isinstance(parameters, list) else [parameters]
-    if not any("\\x00" in repr(row) for row in rows):
+    if not any(_CONTROL_REPR.search(repr(row)) for row in rows):
         return
-    if any(isinstance(v, str) and "\x00" in v for v in _parameter_values(parameters)):
+    for value in _parameter_values(parameters):
+        if isinstance(value, str) and "\x00" in value:
+            raise ClinicbillError(
+                "input: a value contains a NUL byte (\\x00)",
+                "remove control characters from the text or file",
+            )
+    if any(isinstance(v, str) and _CONTROL.search(v) for v in _parameter_values(parameters)):
         raise ClinicbillError(
-            "input: a value contains a NUL byte (\\x00)",
-            "remove control characters from the text or file",
+            f"{_field_with_control(context)}: contains control characters; nothing was saved",
+            "use plain text (no escape sequences or other control characters)",
         )
+
+
+def _field_with_control(context) -> str:
+    """The name of the column whose value holds a control character, or `input`."""
+    for params in getattr(context, "compiled_parameters", None) or ():
+        for key, value in params.items():
+            if isinstance(value, str) and _CONTROL.search(value):
+                return str(key).rsplit("_", 1)[0] if str(key)[-1:].isdigit() else str(key)
+    return "input"
 
 
 def _parameter_values(parameters):
@@ -254,7 +279,7 @@ def transaction(db: str | None = None, user: str | None = None) -> Iterator[Sess
     from clinicbill.store.audit import install_audit
 
     engine = get_engine(db)
-    session = Session(engine, expire_on_commit=False)
+    session = _Session(engine, expire_on_commit=False)
     session.info["user"] = user or current_user()
     install_audit(session)
     try:
@@ -266,6 +291,20 @@ def transaction(db: str | None = None, user: str | None = None) -> Iterator[Sess
         raise
     finally:
         session.close()
+
+
+_ROW_ID_RANGE = range(-(2**63), 2**63)  # what a SQLite or PostgreSQL id column can hold
+
+
+class _Session(Session):
+    """The unit of work. `get` by an id no column can hold finds nothing (so `session show
+    99999999999999999999` says "no session with id ...") instead of the driver's
+    OverflowError."""
+
+    def get(self, entity, ident, *args, **kwargs):
+        if isinstance(ident, int) and ident not in _ROW_ID_RANGE:
+            return None
+        return super().get(entity, ident, *args, **kwargs)
 
 
 def _refuse_known_failure(exc: BaseException, engine: Engine) -> None:

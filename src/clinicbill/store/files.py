@@ -25,6 +25,7 @@ The API:
     private_directory(path) -> Path        create missing directories 0700
     safe_name(name) -> str                 the one sanitizer for generated file names
     spreadsheet_cell(value)                the one CSV formula-injection guard (OWASP rule)
+    refuse_unless_regular(path, what)      before a file we read: no device, pipe or socket
 """
 
 from __future__ import annotations
@@ -110,6 +111,17 @@ def _refuse_target(path: Path, force: bool) -> None:
         raise ClinicbillError(
             f"output: the folder {folder} does not exist",
             f"create it first (mkdir -p {folder}) or give -o another path",
+        )
+
+
+def refuse_unless_regular(path: Path, what: str) -> None:
+    """The one check before a file we READ (835, 999, 277CA, 271) is read whole: a device, pipe
+    or socket (`/dev/zero`, a FIFO) has no end and would be read until memory runs out. A
+    folder is left to the caller's own message."""
+    info = os.stat(path)  # the caller turns a missing file into its refusal
+    if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
+        raise ClinicbillError(
+            f"{path.name}: is not a regular file (a device, pipe or socket)", f"give an {what}"
         )
 
 
@@ -340,8 +352,11 @@ def resolve_output(
 
 
 def write_output(target: Output | str | Path, data: bytes | str) -> Path | None:
-    """Write `data` to an Output, or to a plain path (no replacing: tests and library callers
-    pass fresh paths)."""
-    if isinstance(target, Output):
-        return target.write(data)
-    return write_private(Path(target), data, force=False)
+    """Write `data` to an Output, or to a plain path checked by `resolve_output` (no replacing;
+    `-` is standard output here too, so a writer handed the raw `-o` value never makes a file
+    named `-`)."""
+    if not isinstance(target, Output):
+        if str(target) != STDOUT and Path(target).is_dir():  # no default name known here
+            raise ClinicbillError(f"output: {target} is a folder", "give -o a file name")
+        target = resolve_output(target, "output")
+    return target.write(data)

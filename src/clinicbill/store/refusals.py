@@ -68,7 +68,26 @@ def refusal_for(exc: BaseException, url: str | None = None) -> ClinicbillError |
             return damaged(_where(url))
         if _pg_operational(item) and url and "://" in url:
             return pg_connection_refusal(item, url)
+        if isinstance(item, OverflowError) or _pg_out_of_range(item, message):
+            return out_of_range()
     return None
+
+
+def _pg_out_of_range(item: BaseException, message: str) -> bool:
+    """PostgreSQL's SQLSTATE 22003 (numeric_value_out_of_range): `integer out of range`,
+    `bigint out of range`, `value ... is out of range for type integer`."""
+    return type(item).__name__ == "NumericValueOutOfRange" or bool(
+        re.search(r"\b(?:integer|bigint|smallint) out of range|out of range for type", message)
+    )
+
+
+def out_of_range() -> ClinicbillError:
+    """A number too large for the database (SQLite's 64-bit, PostgreSQL's integer columns) or
+    a count of days that takes a date past the calendar: told once, whatever the option."""
+    return ClinicbillError(
+        "input: a number is out of range; nothing was saved",
+        "check the ids, counts and days typed (a count of days is at most a few thousand)",
+    )
 
 
 def _pg_operational(exc: BaseException) -> bool:

@@ -8,9 +8,28 @@ from sqlalchemy import func, or_, select
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.store.models import Patient, Payer, Policy, Provider
 
+_MAX_REFERENCE = 200  # no id, account, NPI or name is longer; SQLite refuses huge LIKE patterns
+
+
+def _reference(ref: str | int, label: str) -> str:
+    """What was typed to find a record, trimmed; refused when no record could be named so."""
+    text = str(ref).strip()
+    if len(text) > _MAX_REFERENCE:
+        raise ClinicbillError(
+            f"{label}: the value given is {len(text)} characters long",
+            f"give the {label} id or part of the name (at most {_MAX_REFERENCE} characters)",
+        )
+    return text
+
 
 def _fragment(ref: str) -> str:
     return "%" + ref.strip().lower().replace("%", r"\%").replace("_", r"\_") + "%"
+
+
+def search_pattern(text: str, label: str) -> str:
+    """A LIKE pattern (escape `\\`) matching `text` anywhere, case-insensitive; a text no
+    record could match is refused naming `label`."""
+    return _fragment(_reference(text, label))
 
 
 def _one(session, rows, label: str, ref: str, describe):
@@ -47,7 +66,7 @@ def _full_name(model):
 
 
 def find_patient(session, ref: str | int) -> Patient:
-    ref = str(ref).strip()
+    ref = _reference(ref, "patient")
     hit = _exact(session, Patient, ref, Patient.account_number)
     if hit:
         return hit
@@ -74,7 +93,7 @@ def find_patient(session, ref: str | int) -> Patient:
 
 
 def find_provider(session, ref: str | int) -> Provider:
-    ref = str(ref).strip()
+    ref = _reference(ref, "provider")
     hit = _exact(session, Provider, ref, Provider.npi, by_id=len(ref) < 10)
     if hit:
         return hit
@@ -93,7 +112,7 @@ def find_provider(session, ref: str | int) -> Provider:
 
 
 def find_payer(session, ref: str | int) -> Payer:
-    ref = str(ref).strip()
+    ref = _reference(ref, "payer")
     if ref.isdigit():
         hit = session.get(Payer, int(ref))
         if hit:
