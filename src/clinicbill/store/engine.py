@@ -149,10 +149,10 @@ def _refuse_nul_bytes(_conn, _cursor, _statement, parameters, _context, _execute
     refusal on both backends, before anything is written.
 
     repr() of the parameters, done in C, shows a NUL as the four characters \\x00: a cheap
-    first look at a bulk write's million values; only a hit is checked value by value (a text
-    may hold a backslash followed by x00 and no NUL)."""
-    rows = parameters if isinstance(parameters, list) else [parameters]
-    if not any("\\x00" in repr(row) for row in rows):
+    first look at a bulk write's million values (one repr of the whole list, not one per row);
+    only a hit is checked value by value (a text may hold a backslash followed by x00 and no
+    NUL)."""
+    if "\\x00" not in repr(parameters):
         return
     if any(isinstance(v, str) and "\x00" in v for v in _parameter_values(parameters)):
         raise ClinicbillError(
