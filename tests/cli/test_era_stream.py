@@ -113,3 +113,29 @@ def test_a_remittance_larger_than_a_batch_in_a_real_process(sample_db, tmp_path)
     statuses, due, entries, audited, links = _state(sample_db, ids)
     assert statuses == {"paid": 840, "denied": 210}
     assert audited == entries and links == 1_050
+
+
+@pytest.mark.parametrize("keep_bytes", [0, 4 * 1024 * 1024])
+def test_a_small_file_is_parsed_once_and_posts_what_a_reread_would(
+    sample_run, tmp_path, small_batches, monkeypatch, keep_bytes
+):
+    """Pass 3 posts pass 2's claims for files up to KEEP_BYTES (the file parsed once) and
+    parses a larger one again: both post the same, batch by batch, remittance by remittance."""
+    import clinicbill.app.era_import as era_import
+
+    monkeypatch.setattr(era_import, "KEEP_BYTES", keep_bytes)
+    parses = []
+    real_stream = era_import.stream_835
+    monkeypatch.setattr(
+        era_import, "stream_835", lambda *a, **k: parses.append(a[0]) or real_stream(*a, **k)
+    )
+    ids_a, first = _remittance(sample_run.db_url, tmp_path, 23, "KEEPA")
+    ids_b, second = _remittance(sample_run.db_url, tmp_path, 12, "KEEPB")
+    result = sample_run("era", "import", first, second)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.count("claim(s) posted, 0 not posted") == 2
+    assert len(parses) == (2 if keep_bytes else 4)
+    statuses, due, entries, audited, links = _state(sample_run.db_url, ids_a + ids_b)
+    assert statuses == {"paid": 27, "denied": 8}  # every fifth of each file denied
+    assert due == (1440 + 2560) * 27
+    assert audited == entries and links == 35

@@ -37,7 +37,9 @@ def insert_audited(session: Session, model, rows: list[dict]) -> list[int]:
         full.append(values)
     insert_many(session.connection(), table, full)
     user = session.info.get("user", "unknown")
-    entity = table.name
+    # plain str: a table's name is SQLAlchemy's quoted_name (a str subclass), which the
+    # sqlite3 driver adapts value by value (a __conform__ look-up through its __getattr__)
+    entity = str(table.name)
     # dates and timestamps as their images hold them; each distinct value formatted once
     timed = [c.name for c in table.columns if isinstance(c.type, Date | DateTime | TypeDecorator)]
     texts: dict = {}
@@ -120,7 +122,7 @@ def update_audited(session: Session, model, changes: list[tuple[int, dict, dict]
             {
                 "user": user,
                 "action": "update",
-                "entity": table.name,
+                "entity": str(table.name),  # plain str (see insert_audited)
                 "entity_id": row_id,
                 "patient_id": patients.get(row_id),
                 "before": row_json({k: _jsonable(v) for k, v in before.items()}),

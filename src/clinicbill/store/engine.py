@@ -159,10 +159,10 @@ def _refuse_nul_bytes(_conn, _cursor, _statement, parameters, context, _executem
     one guard behind all of them.
 
     repr() of the parameters, done in C, shows a control character as \\xNN: a cheap first
-    look at a bulk write's million values; only a hit is checked value by value (a text may
-    hold a backslash followed by x1b and no control character)."""
-    rows = parameters if isinstance(parameters, list) else [parameters]
-    if not any(_CONTROL_REPR.search(repr(row)) for row in rows):
+    look at a bulk write's million values (one repr of the whole list, not one per row); only
+    a hit is checked value by value (a text may hold a backslash followed by x1b and no control
+    character)."""
+    if not _CONTROL_REPR.search(repr(parameters)):
         return
     for value in _parameter_values(parameters):
         if isinstance(value, str) and "\x00" in value:

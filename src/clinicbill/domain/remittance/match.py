@@ -14,7 +14,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from clinicbill.domain.remittance.remit import ServicePayment
+from clinicbill.domain.remittance.remit import ServicePayment, record_builder
 from clinicbill.store.models import (
     Claim,
     ClaimLine,
@@ -54,6 +54,13 @@ class BilledClaim:
     patient_last_name: str = ""
     patient_first_name: str = ""
     member_id: str = ""
+
+
+# the frozen records built from a dict of every field (remit.record_builder: a frozen
+# dataclass's own __init__ sets each field through object.__setattr__; a batch loads
+# thousands of lines)
+_LINE = record_builder(BilledLine)
+_CLAIM = record_builder(BilledClaim)
 
 
 def _chunks(values: list, size: int = CHUNK) -> Iterable[list]:
@@ -111,32 +118,36 @@ def load_billed_claims(
         ).all()
         for r in rows:
             lines[r.claim_id].append(
-                BilledLine(
-                    claim_line_id=r.id,
-                    claim_id=r.claim_id,
-                    line_number=r.line_number,
-                    service_line_id=r.service_line_id,
-                    code=r.code.upper(),
-                    modifiers=tuple(m for m in (r.modifiers or "").upper().split(",") if m),
-                    units=r.units,
-                    service_date=r.service_date,
-                    charge_cents=r.charge_cents,
+                _LINE(
+                    {
+                        "claim_line_id": r.id,
+                        "claim_id": r.claim_id,
+                        "line_number": r.line_number,
+                        "service_line_id": r.service_line_id,
+                        "code": r.code.upper(),
+                        "modifiers": tuple(m for m in (r.modifiers or "").upper().split(",") if m),
+                        "units": r.units,
+                        "service_date": r.service_date,
+                        "charge_cents": r.charge_cents,
+                    }
                 )
             )
     result = {}
     for row in heads:
-        claim = BilledClaim(
-            id=row.id,
-            patient_control_number=row.patient_control_number,
-            patient_id=row.patient_id,
-            payer_id=row.payer_id,
-            status=row.status,
-            charge_cents=row.total_cents,
-            from_date=row.from_date,
-            lines=tuple(lines[row.id]),
-            patient_last_name=row.last_name,
-            patient_first_name=row.first_name,
-            member_id=row.member_id,
+        claim = _CLAIM(
+            {
+                "id": row.id,
+                "patient_control_number": row.patient_control_number,
+                "patient_id": row.patient_id,
+                "payer_id": row.payer_id,
+                "status": row.status,
+                "charge_cents": row.total_cents,
+                "from_date": row.from_date,
+                "lines": tuple(lines[row.id]),
+                "patient_last_name": row.last_name,
+                "patient_first_name": row.first_name,
+                "member_id": row.member_id,
+            }
         )
         result[row.patient_control_number if by_pcn else row.id] = claim
     return result

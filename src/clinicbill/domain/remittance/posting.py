@@ -20,7 +20,7 @@ posted and is reported for manual posting, like an unmatched claim.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
@@ -211,7 +211,7 @@ class RemittancePosting:
         for clp in claims:
             plan = planner.plan(clp, billed.get(clp.patient_control_number))
             if clp.patient_control_number in wrong:
-                plan = (clp, replace(plan[1], problem=wrong[clp.patient_control_number]), [])
+                plan = (clp, _with_problem(plan[1], wrong[clp.patient_control_number]), [])
             plans.append(plan)
             if progress:
                 progress(1)
@@ -252,6 +252,14 @@ class RemittancePosting:
             provider_adjustments_cents=plb,
             warnings=advice.warnings,
         )
+
+
+def _with_problem(outcome: ClaimOutcome, problem: str) -> ClaimOutcome:
+    """`dataclasses.replace(outcome, problem=problem)` without its per-call field walk (a
+    remittance may hold thousands of claims for another payer)."""
+    changed = object.__new__(ClaimOutcome)
+    object.__setattr__(changed, "__dict__", {**outcome.__dict__, "problem": problem})
+    return changed
 
 
 def _write(session, remittance, money, plans, on: date) -> list[ClaimOutcome]:

@@ -13,14 +13,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from clinicbill.domain.ledger import balances as ledger
 from clinicbill.domain.ledger.balances import (
     ADJUSTMENT,
     CROSSOVER,
     DENIAL,
     INSURANCE_PAYMENT,
     PATIENT_PAYMENT,
-    PATIENT_RESPONSIBILITY,
 )
 from clinicbill.domain.money import fmt
 from clinicbill.domain.remittance.holds import (
@@ -29,6 +27,12 @@ from clinicbill.domain.remittance.holds import (
     is_denied_service,
     legacy_denial_writeoffs,
     reversal_parts,
+)
+from clinicbill.domain.remittance.line_state import (  # noqa: F401  (LineState, load_line_states: this API)
+    LineState,
+    capacity,
+    copy_state,
+    load_line_states,
 )
 from clinicbill.domain.remittance.match import BilledClaim, BilledLine, match_services
 from clinicbill.domain.remittance.remit import (
@@ -48,60 +52,6 @@ NOT_POSTED = {("OA", "23")}
 
 class Refused(Exception):
     """A claim that cannot be posted without breaking the ledger invariant."""
-
-
-@dataclass
-class LineState:
-    """Running totals of one service line while a remittance is planned."""
-
-    charge: int
-    insurance_paid: int = 0
-    patient_paid: int = 0
-    adjusted: int = 0
-    patient_responsibility: int = 0
-    denied: int = 0  # open denial hold (domain/remittance/holds.py)
-    forwarded: int = 0  # open crossover hold
-
-    _FIELDS = {
-        INSURANCE_PAYMENT: "insurance_paid",
-        PATIENT_PAYMENT: "patient_paid",
-        ADJUSTMENT: "adjusted",
-        PATIENT_RESPONSIBILITY: "patient_responsibility",
-        DENIAL: "denied",
-        CROSSOVER: "forwarded",
-    }
-    _WORDS = {
-        "insurance_paid": "insurance payment",
-        "patient_paid": "patient payment",
-        "adjusted": "adjustment",
-        "patient_responsibility": "patient responsibility",
-        "denied": "denial",
-        "forwarded": "crossover",
-    }
-
-    @property
-    def balance(self) -> int:
-        return self.charge - self.insurance_paid - self.patient_paid - self.adjusted
-
-    def apply(self, kind: str, amount: int) -> None:
-        name = self._FIELDS[kind]
-        setattr(self, name, getattr(self, name) + amount)
-
-    def problem(self, before: LineState | None = None) -> str | None:
-        """Why these totals break the invariant, or None. Every figure is one of the line's
-        own: what would be taken back against what was posted (`before`: the totals before
-        this remittance), or by how much the charge would be overpaid."""
-        for name, word in self._WORDS.items():
-            now = getattr(self, name)
-            if now < 0:
-                posted = getattr(before, name) if before is not None else now - now
-                return (
-                    f"would take back {fmt(posted - now)} of {word} but only {fmt(posted)} "
-                    f"was posted on it (charge {fmt(self.charge)})"
-                )
-        if self.balance < 0:
-            return f"would be overpaid by {fmt(-self.balance)} (charge {fmt(self.charge)})"
-        return None
 
 
 @dataclass(frozen=True)
@@ -132,25 +82,6 @@ class ClaimOutcome:
     problem: str | None = None
     notes: tuple[str, ...] = ()
     reason_text: str | None = None
-
-
-def load_line_states(session, service_line_ids) -> dict[int, LineState]:
-    """Current totals for these lines (two-query chunks; SQL sums, domain/ledger/balances.py)."""
-    ids = list(service_line_ids)
-    states: dict[int, LineState] = {}
-    for start in range(0, len(ids), 500):
-        rows = session.execute(ledger.line_balance_query(lines=ids[start : start + 500])).all()
-        for r in rows:
-            states[r.service_line_id] = LineState(
-                charge=int(r.charge),
-                insurance_paid=int(r.insurance_paid),
-                patient_paid=int(r.patient_paid),
-                adjusted=int(r.adjusted),
-                patient_responsibility=int(r.patient_responsibility),
-                denied=int(r.denied),
-                forwarded=int(r.forwarded),
-            )
-    return states
 
 
 class Planner:
@@ -207,8 +138,8 @@ class Planner:
         if clp.status_code not in PROCESSED + FORWARDED + (DENIED, REVERSAL):
             problem = f"status {clp.status_code}: nothing to post (predetermination only)"
             return clp, ClaimOutcome(claim_id=claim.id, posted=False, problem=problem, **base), []
-        work = {x.service_line_id: _copy(self.states[x.service_line_id]) for x in claim.lines}
-        before = {sl_id: _copy(state) for sl_id, state in work.items()}
+        work = {x.service_line_id: copy_state(self.states[x.service_line_id]) for x in claim.lines}
+        before = {sl_id: copy_state(state) for sl_id, state in work.items()}
         entries: list[Entry] = []
         notes: list[str] = []
         if clp.services:
@@ -298,7 +229,7 @@ class Planner:
             if (a.group, a.reason) not in NOT_POSTED
         ]
         for kind, amount, group, reason in amounts:
-            caps = [(line, _capacity(work[line.service_line_id], kind, amount)) for line in lines]
+            caps = [(line, capacity(work[line.service_line_id], kind, amount)) for line in lines]
             parts, left = _spread(amount, caps)
             for line, part in parts:
                 add(line, kind, part, group, reason, clp.remarks)
@@ -345,12 +276,6 @@ class Planner:
         notes.append(f"line {line.line_number}: patient payment moved to credit")
 
 
-def _copy(state: LineState) -> LineState:
-    from dataclasses import replace
-
-    return replace(state)
-
-
 def _adder(work, entries):
     """add(line, kind, amount, ...): one entry, with a reversal's negative amount taken from
     the line's open holds first (domain/remittance/holds.py)."""
@@ -373,19 +298,6 @@ def _release(line, state: LineState, add) -> None:
         add(line, DENIAL, -state.denied, note="denial replaced by a later remittance")
     if state.forwarded > 0:
         add(line, CROSSOVER, -state.forwarded, note="crossover answered by the next payer")
-
-
-def _capacity(state: LineState, kind: str, amount: int) -> int:
-    """How much of `amount` a line can take: up to its balance, or back to zero."""
-    if amount >= 0:
-        return max(state.balance, 0)
-    if kind == INSURANCE_PAYMENT:
-        return max(state.insurance_paid, 0)
-    if kind == ADJUSTMENT:
-        return max(state.adjusted + state.denied, 0)
-    if kind in (DENIAL, CROSSOVER):
-        return max(getattr(state, LineState._FIELDS[kind]), 0)
-    return max(state.patient_responsibility + state.forwarded, 0)
 
 
 def _spread(amount: int, caps) -> tuple[list[tuple[BilledLine, int]], int]:
