@@ -54,38 +54,20 @@ def _percent(cents: int, percent: int) -> int:
 def claim_payment(claim: BilledClaim, outcome: Outcome, status_code: str = "1") -> ClaimPayment:
     """The CLP a payer would send for `claim` under `outcome` (balanced to the cent)."""
     services = []
-    deductible_left = outcome.deductible_cents
-    copay_left = outcome.copay_cents
+    owed = {"1": outcome.deductible_cents, "3": outcome.copay_cents}  # what is left to take
     for line in claim.lines:
-        adjustments: list[Adjustment] = []
         remarks: tuple[str, ...] = ()
         denied = outcome.kind == "denied" or line.line_number in outcome.deny_lines
         if denied:
-            adjustments.append(
+            adjustments = [
                 Adjustment(outcome.denial_group, outcome.denial_reason, line.charge_cents)
-            )
+            ]
             remarks = outcome.remarks
             paid = 0
             allowed = 0
         else:
             allowed = _percent(line.charge_cents, outcome.allowed_percent)
-            if line.charge_cents - allowed:
-                adjustments.append(Adjustment("CO", "45", line.charge_cents - allowed))
-            left = allowed
-            for reason, want in (("1", deductible_left), ("3", copay_left)):
-                take = min(want, left)
-                if take:
-                    adjustments.append(Adjustment("PR", reason, take))
-                    left -= take
-                    if reason == "1":
-                        deductible_left -= take
-                    else:
-                        copay_left -= take
-            coinsurance = _percent(left, outcome.coinsurance_percent)
-            if coinsurance:
-                adjustments.append(Adjustment("PR", "2", coinsurance))
-                left -= coinsurance
-            paid = left
+            adjustments, paid = _allowed_line(line.charge_cents, allowed, owed, outcome)
         services.append(
             ServicePayment(
                 code=line.code,
@@ -115,6 +97,24 @@ def claim_payment(claim: BilledClaim, outcome: Outcome, status_code: str = "1") 
         frequency="1",
         services=tuple(services),
     )
+
+
+def _allowed_line(charge: int, allowed: int, owed: dict, outcome: Outcome):
+    """(adjustments, paid) of a line the payer allows: the contractual write-off, then the
+    deductible and copay still `owed` (taken from it), then coinsurance of the rest."""
+    adjustments = [Adjustment("CO", "45", charge - allowed)] if charge - allowed else []
+    left = allowed
+    for reason in ("1", "3"):  # deductible, then copay
+        take = min(owed[reason], left)
+        if take:
+            adjustments.append(Adjustment("PR", reason, take))
+            left -= take
+            owed[reason] -= take
+    coinsurance = _percent(left, outcome.coinsurance_percent)
+    if coinsurance:
+        adjustments.append(Adjustment("PR", "2", coinsurance))
+        left -= coinsurance
+    return adjustments, left
 
 
 def reversal_of(payment: ClaimPayment) -> ClaimPayment:

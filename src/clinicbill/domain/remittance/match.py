@@ -74,30 +74,59 @@ def load_billed_claims(
     """Claims with their lines, keyed by patient control number (when given control numbers)
     or by id (when given ids)."""
     by_pcn = list(dict.fromkeys(c for c in control_numbers if c))
-    by_id = list(dict.fromkeys(ids))
-    heads = []
-    columns = (
-        Claim.id,
-        Claim.patient_control_number,
-        Claim.patient_id,
-        Claim.payer_id,
-        Claim.status,
-        Claim.total_cents,
-        Claim.from_date,
-        Patient.last_name,
-        Patient.first_name,
-        Policy.member_id,
-    )
+    heads = _claim_heads(session, by_pcn, list(dict.fromkeys(ids)))
+    lines = _billed_lines(session, [row.id for row in heads])
+    result = {}
+    for row in heads:
+        claim = _CLAIM(
+            {
+                "id": row.id,
+                "patient_control_number": row.patient_control_number,
+                "patient_id": row.patient_id,
+                "payer_id": row.payer_id,
+                "status": row.status,
+                "charge_cents": row.total_cents,
+                "from_date": row.from_date,
+                "lines": tuple(lines[row.id]),
+                "patient_last_name": row.last_name,
+                "patient_first_name": row.first_name,
+                "member_id": row.member_id,
+            }
+        )
+        result[row.patient_control_number if by_pcn else row.id] = claim
+    return result
+
+
+def _claim_heads(session, by_pcn: list[str], by_id: list[int]) -> list:
+    """The claims' own columns with their patient's name and member id, by control number
+    and by id, a chunk of values a query."""
     base = (
-        select(*columns)
+        select(
+            Claim.id,
+            Claim.patient_control_number,
+            Claim.patient_id,
+            Claim.payer_id,
+            Claim.status,
+            Claim.total_cents,
+            Claim.from_date,
+            Patient.last_name,
+            Patient.first_name,
+            Policy.member_id,
+        )
         .join(Patient, Patient.id == Claim.patient_id)
         .join(Policy, Policy.id == Claim.policy_id)
     )
+    heads = []
     for chunk in _chunks(by_pcn):
         heads.extend(session.execute(base.where(Claim.patient_control_number.in_(chunk))).all())
     for chunk in _chunks(by_id):
         heads.extend(session.execute(base.where(Claim.id.in_(chunk))).all())
-    lines: dict[int, list[BilledLine]] = {row.id: [] for row in heads}
+    return heads
+
+
+def _billed_lines(session, claim_ids: list[int]) -> dict[int, list[BilledLine]]:
+    """Each claim's lines in line order, as billed (code, modifiers, units, date, charge)."""
+    lines: dict[int, list[BilledLine]] = {claim_id: [] for claim_id in claim_ids}
     for chunk in _chunks(list(lines)):
         rows = session.execute(
             select(
@@ -132,25 +161,7 @@ def load_billed_claims(
                     }
                 )
             )
-    result = {}
-    for row in heads:
-        claim = _CLAIM(
-            {
-                "id": row.id,
-                "patient_control_number": row.patient_control_number,
-                "patient_id": row.patient_id,
-                "payer_id": row.payer_id,
-                "status": row.status,
-                "charge_cents": row.total_cents,
-                "from_date": row.from_date,
-                "lines": tuple(lines[row.id]),
-                "patient_last_name": row.last_name,
-                "patient_first_name": row.first_name,
-                "member_id": row.member_id,
-            }
-        )
-        result[row.patient_control_number if by_pcn else row.id] = claim
-    return result
+    return lines
 
 
 def _date_fits(svc: ServicePayment, line: BilledLine) -> bool:

@@ -265,9 +265,18 @@ def _with_problem(outcome: ClaimOutcome, problem: str) -> ClaimOutcome:
 def _write(session, remittance, money, plans, on: date) -> list[ClaimOutcome]:
     """Rows for the planned claims, in bulk (a 10,000-claim 835 is a few statements):
     RemittanceClaim, LedgerEntry, the payer's claim number and the claim status."""
-    from clinicbill.domain.claims.build import record_statuses
     from clinicbill.store.audit_bulk import insert_audited
 
+    session.flush()
+    link_ids = insert_audited(session, RemittanceClaim, _link_rows(remittance, plans))
+    insurance_money = money.id if money is not None else None
+    insert_audited(session, LedgerEntry, _entry_rows(link_ids, plans, insurance_money, on))
+    _record_claim_changes(session, plans, on)
+    return [o for _c, o, _e in plans]
+
+
+def _link_rows(remittance, plans) -> list[dict]:
+    """One RemittanceClaim row a claim payment: what the payer said of our claim."""
     links = []
     for clp, outcome, _entries in plans:
         remarks = list(clp.remarks) + [r for s in clp.services for r in s.remarks]
@@ -285,9 +294,12 @@ def _write(session, remittance, money, plans, on: date) -> list[ClaimOutcome]:
                 "unmatched_reason": None if outcome.posted else outcome.problem,
             }
         )
-    session.flush()
-    link_ids = insert_audited(session, RemittanceClaim, links)
-    insurance_money = money.id if money is not None else None
+    return links
+
+
+def _entry_rows(link_ids, plans, insurance_money: int | None, on: date) -> list[dict]:
+    """The planned ledger entries of every claim payment, linked to its RemittanceClaim row
+    (insurance payments to the remittance's Payment unless the plan names another)."""
     rows = []
     for link_id, (_clp, outcome, entries) in zip(link_ids, plans, strict=True):
         for e in entries:
@@ -309,7 +321,14 @@ def _write(session, remittance, money, plans, on: date) -> list[ClaimOutcome]:
                     "note": e.note,
                 }
             )
-    insert_audited(session, LedgerEntry, rows)
+    return rows
+
+
+def _record_claim_changes(session, plans, on: date) -> None:
+    """The posted claims' new statuses and payer claim numbers, in file order (a claim paid
+    and reversed in one file moves twice)."""
+    from clinicbill.domain.claims.build import record_statuses
+
     current = _claim_heads(session, [o.claim_id for _c, o, _e in plans if o.posted])
     statuses, numbers = [], {}
     for clp, outcome, _entries in plans:
@@ -326,7 +345,6 @@ def _write(session, remittance, money, plans, on: date) -> list[ClaimOutcome]:
             status = outcome.new_status
         current[outcome.claim_id] = (status, number)
     record_statuses(session, statuses, also=numbers)
-    return [o for _c, o, _e in plans]
 
 
 def _claim_heads(session, claim_ids) -> dict[int, tuple[str, str | None]]:
