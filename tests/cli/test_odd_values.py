@@ -238,3 +238,19 @@ def test_dev_remittance_for_a_claim_never_billed_is_refused_by_id(sample_run):
     result = sample_run("dev", "remittance", "424242", "-o", "-")
     assert result.exit_code == 1
     assert result.output.startswith("error: claims: 424242 is not a billed claim")
+
+
+@pytest.mark.parametrize("command", [("ack", "import"), ("eligibility", "import")])
+@pytest.mark.parametrize("content", ["", "ISA*00*junk~"])
+def test_a_broken_acknowledgement_or_271_is_not_called_an_835(
+    sample_run, tmp_path, command, content
+):
+    """The 999/277CA/271 readers share the 835 reader's tokenizer; their refusals name no 835."""
+    path = tmp_path / "broken.x12"
+    path.write_text(content)
+    result = sample_run(*command, str(path))
+    assert result.exit_code == 1
+    assert "835" not in result.stderr
+    assert (
+        "hint: the file is malformed: ask the clearinghouse for a corrected copy" in result.stderr
+    )

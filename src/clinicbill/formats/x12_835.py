@@ -131,12 +131,13 @@ def stream_835(
 
 
 def split_interchanges(
-    data: bytes | str, name: str, not_x12: str = NOT_835
+    data: bytes | str, name: str, not_x12: str = NOT_835, hint: str | None = None
 ) -> tuple[str, list[tuple[list[Segment], Delimiters]]]:
     """Any X12 file (999, 277, 271 ...) checked as text and split into interchanges (ISA up to
     IEA, or to the end when it has none): (SHA-256, [(segments with their lines, delimiters)]).
     Refusals name the file and the segment, as the 835 reader's do (`not_x12`: the hint for a
-    file that is not X12 at all). For whole files read into memory (x12_envelope.py)."""
+    file that is not X12 at all; `hint`: for a malformed one, default the 835's). For whole
+    files read into memory (x12_envelope.py)."""
     try:
         digest = tokens.check_bytes(data)
         interchanges: list[tuple[list[Segment], Delimiters]] = []
@@ -151,6 +152,7 @@ def split_interchanges(
     except Problem as problem:
         if problem.hint == NOT_835:
             problem.hint = not_x12
+        problem.hint = problem.hint or hint
         raise _Error(name).final(problem) from None
     return digest, interchanges
 

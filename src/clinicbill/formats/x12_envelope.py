@@ -171,7 +171,7 @@ def parse_envelopes(data: bytes | str, name: str) -> X12File:
 
     if len(data) > MAX_BYTES:
         raise Reader(name).refuse(None, f"larger than {MAX_BYTES} bytes")
-    digest, raw = split_interchanges(data, name, NOT_ACK)
+    digest, raw = split_interchanges(data, name, NOT_ACK, HINT)
     interchanges = tuple(
         _interchange(segments, delims, Reader(name, delims)) for segments, delims in raw
     )
