@@ -46,6 +46,43 @@ class AmountCommand(TyperCommand):
             raise
 
 
+def with_options(options: dict):
+    """A decorator for `command(arguments..., own options..., **fields)`: Typer sees the
+    `options` (name -> Annotated option type, in option order) between the command's arguments
+    and its own options, and the command gets their values in `fields` (Typer reads
+    `__signature__`). A flag (bool) defaults to False, any other option to None."""
+
+    def decorate(command):
+        import inspect
+        from typing import get_args
+
+        signature = inspect.signature(command, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.kind != p.VAR_KEYWORD]
+        arguments = [p for p in own if _is_argument(p)]
+        shared = [
+            inspect.Parameter(
+                name,
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                default=False if get_args(option)[0] is bool else None,
+                annotation=option,
+            )
+            for name, option in options.items()
+        ]
+        rest = [p for p in own if p not in arguments]
+        command.__signature__ = signature.replace(parameters=[*arguments, *shared, *rest])
+        return command
+
+    return decorate
+
+
+def _is_argument(parameter) -> bool:
+    from typing import get_args
+
+    from typer.models import ArgumentInfo
+
+    return any(isinstance(m, ArgumentInfo) for m in get_args(parameter.annotation)[1:])
+
+
 @contextmanager
 def unit_of_work() -> Iterator:
     """One command = one transaction (STYLE.md)."""
