@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import Annotated
 
 import typer
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 
 from clinicbill.cli.context import STATE, tty
 
@@ -44,6 +44,20 @@ class AmountCommand(TyperCommand):
                     if re.fullmatch(r"-\$?[0-9.,]+", arg):
                         parse_amount(arg, "amount")  # refuses it, naming the field
             raise
+
+
+def group_with_default(default: str, help: str) -> typer.Typer:
+    """A command group whose first word, when it is neither one of its commands nor an option,
+    is the first argument of its `default` command (`statement PATIENT` runs `statement patient
+    PATIENT`, while `statement year ...` stays the year command)."""
+
+    class DefaultingGroup(TyperGroup):
+        def resolve_command(self, ctx, args):
+            if args and args[0] not in self.commands and not args[0].startswith("-"):
+                args = [default, *args]
+            return super().resolve_command(ctx, args)
+
+    return typer.Typer(cls=DefaultingGroup, help=help, no_args_is_help=True)
 
 
 def with_options(options: dict):

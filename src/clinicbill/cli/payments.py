@@ -161,19 +161,7 @@ def payment_list(
             }
             for p, account, used in rows
         ],
-        [
-            "id",
-            "received_on",
-            "patient",
-            "source",
-            "kind",
-            "method",
-            "amount",
-            "applied",
-            "reference",
-            "note",
-        ],
-        "payments",
+        title="payments",
         right=["amount", "applied"],
     )
 
