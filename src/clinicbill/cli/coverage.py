@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from clinicbill.cli.demo import demo_day
 from clinicbill.cli.parse import today
 
 Opt = typer.Option
@@ -232,27 +233,16 @@ def verify_show(
     record(shown, f"verification {note.id} (policy {note.policy_id})")
 
 
-def _days(offset: int = 0, *, years: int = 0, month_day: str | None = None) -> str:
-    """A demo date from today: `offset` days away, or `month_day` (MM-DD) of this year +
-    `years`."""
-    from datetime import date, timedelta
-
-    today = date.today()
-    if month_day:
-        return f"{today.year + years}-{month_day}"
-    return (today + timedelta(days=offset)).isoformat()
-
-
 def _demo_verification(_dir) -> list[str]:
     return [
         "verify", "add", "1", "--method", "phone", "--representative", "Jordan at Cascade",
         "--call-reference", "CHP-20261", "--in-network", "yes", "--massage-covered", "yes",
         "--acupuncture-covered", "yes", "--visit-limit", "20", "--visits-used", "0",
-        "--plan-year-start", _days(month_day="01-01"), "--deductible", "500",
+        "--plan-year-start", demo_day(month_day="01-01"), "--deductible", "500",
         "--deductible-met", "500", "--copay", "0",
         "--coinsurance", "20",  # what the demo's 835 applies (PR-2, app/payer_demo.py)
         "--preauth-required", "yes", "--referral-required", "yes",
-        "--reverify-by", _days(years=1, month_day="01-15"),
+        "--reverify-by", demo_day(years=1, month_day="01-15"),
     ]  # fmt: skip
 
 
@@ -260,24 +250,24 @@ def _demo_portal_check(_dir) -> list[str]:
     return [
         "verify", "add", "7", "--method", "portal", "--in-network", "yes",
         "--acupuncture-covered", "yes", "--massage-covered", "yes", "--visit-limit", "24",
-        "--plan-year-start", _days(month_day="01-01"), "--copay", "30",
+        "--plan-year-start", demo_day(month_day="01-01"), "--copay", "30",
         "--preauth-required", "no", "--referral-required", "no",
-        "--reverify-by", _days(years=1, month_day="01-15"),
+        "--reverify-by", demo_day(years=1, month_day="01-15"),
     ]  # fmt: skip
 
 
 def _demo_referral(_dir) -> list[str]:
     return [
         "referral", "add", "P00001", "--first-name", "Helen", "--last-name", "Park",
-        "--npi", "1679576722", "--qualifier", "DN", "--date", _days(-45), "--dx", "M54.50",
-        "--visits", "12", "--expires", _days(135),
+        "--npi", "1679576722", "--qualifier", "DN", "--date", demo_day(-45), "--dx", "M54.50",
+        "--visits", "12", "--expires", demo_day(135),
     ]  # fmt: skip
 
 
 def _demo_authorization(_dir) -> list[str]:
     return [
-        "auth", "add", "1", "--number", "CHP-PA-778812", "--start", _days(-30),
-        "--end", _days(60), "--visits", "8", "--codes", "97124,97140,97810,97811",
+        "auth", "add", "1", "--number", "CHP-PA-778812", "--start", demo_day(-30),
+        "--end", demo_day(60), "--visits", "8", "--codes", "97124,97140,97810,97811",
     ]  # fmt: skip
 
 

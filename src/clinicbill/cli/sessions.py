@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -271,10 +271,11 @@ def session_note(ident: SessionId, output: Output = None, force: Force = False) 
 
 
 def _demo_sessions(_dir: Path) -> list[str]:
-    day = date.today() - timedelta(days=3)
+    from clinicbill.cli.demo import demo_day
+
     return [
         "session", "add", "--patient", "P00001", "--provider", "Reyes",
-        "--date", day.isoformat(), "--dx", "M54.50", "--dx", "M62.830",
+        "--date", demo_day(-3), "--dx", "M54.50", "--dx", "M62.830",
         "--line", "97124:minutes=38", "--line", "97140:minutes=15:mod=59:ptr=1,2",
         "--template", "massage", "--detail", "areas=low back, gluteals",
         "--detail", "techniques=Swedish, myofascial release", "--detail", "pressure=firm",
@@ -287,10 +288,11 @@ def _demo_sessions(_dir: Path) -> list[str]:
 
 
 def _demo_acupuncture(_dir: Path) -> list[str]:
-    day = date.today() - timedelta(days=2)
+    from clinicbill.cli.demo import demo_day
+
     return [
         "session", "add", "--patient", "P00007", "--provider", "Lin",
-        "--date", day.isoformat(), "--dx", "M54.50",
+        "--date", demo_day(-2), "--dx", "M54.50",
         "--line", "97810", "--line", "97811:units=1", "--template", "acupuncture",
         "--detail", "points=BL23, BL25, BL40, GB30", "--detail", "needle_count=12",
         "--detail", "retention_minutes=20", "--detail", "estim=no",
