@@ -21,6 +21,8 @@ Output = Annotated[
     ),
 ]
 Force = Annotated[bool, typer.Option("--force", help="Replace an existing output file.")]
+PatientArg = Annotated[str, typer.Argument(help="Patient id, account or name.")]
+OnlyPatientArg = Annotated[str | None, typer.Argument(help="Only this patient.")]
 
 
 class AmountCommand(TyperCommand):

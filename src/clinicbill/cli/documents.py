@@ -7,11 +7,17 @@ from typing import Annotated
 
 import typer
 
-from clinicbill.cli.common import Force, Output, ask_missing, group_with_default, unit_of_work
+from clinicbill.cli.common import (
+    Force,
+    Output,
+    PatientArg,
+    ask_missing,
+    group_with_default,
+    unit_of_work,
+)
 from clinicbill.cli.parse import day
 
 Opt = typer.Option
-PatientArg = Annotated[str, typer.Argument(help="Patient id, account or name.")]
 
 
 # `estimate PATIENT --code …` creates; `estimate list|show|pdf` are the other verbs.
