@@ -48,6 +48,18 @@ class AmountCommand(TyperCommand):
             raise
 
 
+def prompted_options(fields: dict[str, tuple[str, str | None]]) -> tuple[dict, dict]:
+    """A table of text fields, name -> (prompt label, option help; None: the help of
+    cli/option_docs.py), as the prompts of ask_missing and the options of with_options, both in
+    the table's order."""
+    prompts = {name: prompt for name, (prompt, _help) in fields.items()}
+    options = {
+        name: Annotated[str | None, typer.Option(help=help_)]
+        for name, (_prompt, help_) in fields.items()
+    }
+    return prompts, options
+
+
 def group_with_default(default: str, help: str) -> typer.Typer:
     """A command group whose first word, when it is neither one of its commands nor an option,
     is the first argument of its `default` command (`statement PATIENT` runs `statement patient

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from clinicbill.cli.common import with_options
+from clinicbill.cli.common import prompted_options, with_options
 from clinicbill.cli.demo import demo_day
 from clinicbill.cli.parse import today
 
@@ -49,10 +49,7 @@ VERIFY_FIELDS = {
     "notes": ("Notes", None),
     "reverify_by": ("Re-verify by (YYYY-MM-DD)", "Check again by this date."),
 }
-VERIFY_PROMPTS = {name: prompt for name, (prompt, _help) in VERIFY_FIELDS.items()}
-VERIFY_OPTIONS = {
-    name: Annotated[str | None, Opt(help=help_)] for name, (_prompt, help_) in VERIFY_FIELDS.items()
-}
+VERIFY_PROMPTS, VERIFY_OPTIONS = prompted_options(VERIFY_FIELDS)
 PHONE_ONLY = {"representative", "call_reference"}
 LIST_COLUMNS = [
     "id",
