@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
-from clinicbill.store.models import X12Batch
+from clinicbill.app.submission import RequestBatch
 
 
 @dataclass(frozen=True)
-class StatusRequest:
-    batch: X12Batch
-    content: str
+class StatusRequest(RequestBatch):
     claims: tuple[int, ...]
+
+    def details(self) -> dict:
+        return {"claims": list(self.claims)}
+
+    def counted(self) -> str:
+        return f"{len(self.claims)} claim(s)"
 
 
 def request_claim_status(
@@ -24,10 +28,8 @@ def request_claim_status(
     file_name: str | None = None,
     now: datetime | None = None,
 ) -> StatusRequest:
-    from clinicbill.app.eligibility import envelope_for
-    from clinicbill.domain.claims.actions import INTERCHANGE_COUNTER
-    from clinicbill.domain.claims.build import get_claim, next_control_numbers
-    from clinicbill.domain.clearinghouse.batches import record_batch
+    from clinicbill.app.eligibility import new_interchange, record_request
+    from clinicbill.domain.claims.build import get_claim
     from clinicbill.domain.clearinghouse.status import status_inquiry, unanswered
     from clinicbill.domain.errors import NothingChosen
     from clinicbill.formats.x12_276 import write_276
@@ -39,16 +41,8 @@ def request_claim_status(
     ids = [get_claim(session, ref).id for ref in claim_refs or []]
     claims = unanswered(session, ids or None, older_than, today)
     asked = [status_inquiry(session, claim) for claim in claims]
-    control = next_control_numbers(session, INTERCHANGE_COUNTER)[0]
-    practice, receiver, envelope = envelope_for(session, now or datetime.now(UTC), control)
+    practice, receiver, envelope = new_interchange(session, now)
     content = write_276(asked, receiver, practice.submitter_id or "", envelope)
-    batch = record_batch(
-        session,
-        "276",
-        content,
-        file_name or f"claim-status-{control}.276",
-        control,
-        envelope.sender,
-        envelope.receiver,
-    )
+    name = file_name or f"claim-status-{envelope.control_number}.276"
+    batch = record_request(session, "276", content, name, envelope)
     return StatusRequest(batch, content, tuple(c.id for c in claims))

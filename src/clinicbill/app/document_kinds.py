@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import import_module
+
+from clinicbill.app.registry import resolve
 
 
 @dataclass(frozen=True)
@@ -30,15 +31,10 @@ class DocumentKind:
     example: tuple[tuple[str, ...], ...]
 
     def content_function(self) -> Callable:
-        return _resolve(self.content)
+        return resolve(self.content)
 
     def drawing_function(self) -> Callable:
-        return _resolve(self.drawing)
-
-
-def _resolve(reference: str) -> Callable:
-    module, function = reference.split(":")
-    return getattr(import_module(module), function)
+        return resolve(self.drawing)
 
 
 DOCUMENTS: tuple[DocumentKind, ...] = (

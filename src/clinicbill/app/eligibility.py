@@ -9,27 +9,56 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from clinicbill.app.submission import RequestBatch
 from clinicbill.store.models import EligibilityRequest, Policy, X12Batch, X12Response
 
 
 @dataclass(frozen=True)
-class EligibilityBatch:
-    batch: X12Batch
-    content: str
+class EligibilityBatch(RequestBatch):
     policies: tuple[int, ...]
     traces: tuple[str, ...]
 
+    def details(self) -> dict:
+        return {"policies": list(self.policies), "traces": list(self.traces)}
 
-def envelope_for(session, now: datetime, control: int):
+    def counted(self) -> str:
+        return f"{len(self.policies)} inquiry(ies)"
+
+
+def new_interchange(session, now: datetime | None = None):
+    """(practice, 2100B information receiver, envelope) of a new 270 or 276: the envelope takes
+    the next interchange control number and is dated `now` (default the current time)."""
+    from clinicbill.domain.claims.actions import INTERCHANGE_COUNTER
+    from clinicbill.domain.claims.build import next_control_numbers
     from clinicbill.domain.clearinghouse.eligibility import InformationReceiver
     from clinicbill.domain.practice.records import get_practice
     from clinicbill.formats.x12_envelope import Envelope
 
+    control = next_control_numbers(session, INTERCHANGE_COUNTER)[0]
     practice = get_practice(session)
     envelope = Envelope(
-        practice.submitter_id or "", practice.receiver_id or "", control, now, practice.x12_usage
+        practice.submitter_id or "",
+        practice.receiver_id or "",
+        control,
+        now or datetime.now(UTC),
+        practice.x12_usage,
     )
     return practice, InformationReceiver(practice.name, practice.npi, practice.tax_id), envelope
+
+
+def record_request(session, kind: str, content: str, file_name: str, envelope) -> X12Batch:
+    """Record a 270 or 276 written in `envelope` (new_interchange) as a batch to keep or send."""
+    from clinicbill.domain.clearinghouse.batches import record_batch
+
+    return record_batch(
+        session,
+        kind,
+        content,
+        file_name,
+        envelope.control_number,
+        envelope.sender,
+        envelope.receiver,
+    )
 
 
 def request_eligibility(
@@ -41,28 +70,18 @@ def request_eligibility(
 ) -> EligibilityBatch:
     """Write the 270 for the policies of `on`'s sessions (or the named patients) and record it
     (batch kind 270, one EligibilityRequest per policy, keyed by its trace number)."""
-    from clinicbill.domain.claims.actions import INTERCHANGE_COUNTER
-    from clinicbill.domain.claims.build import next_control_numbers
-    from clinicbill.domain.clearinghouse.batches import record_batch
     from clinicbill.domain.clearinghouse.eligibility import inquiries
     from clinicbill.domain.practice.lookup import find_patient
     from clinicbill.formats.x12_270 import write_270
 
     patient_ids = [find_patient(session, ref).id for ref in patient_refs or []]
     asked = inquiries(session, on, patient_ids or None)
-    control = next_control_numbers(session, INTERCHANGE_COUNTER)[0]
-    practice, receiver, envelope = envelope_for(session, now or datetime.now(UTC), control)
+    _practice, receiver, envelope = new_interchange(session, now)
+    control = envelope.control_number
     traces = [f"{control}-{q.policy_id}" for q in asked]
     content = write_270(asked, traces, receiver, envelope)
-    batch = record_batch(
-        session,
-        "270",
-        content,
-        file_name or f"eligibility-{control}.270",
-        control,
-        envelope.sender,
-        envelope.receiver,
-    )
+    name = file_name or f"eligibility-{control}.270"
+    batch = record_request(session, "270", content, name, envelope)
     for q, trace in zip(asked, traces, strict=True):
         session.add(
             EligibilityRequest(

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from importlib import import_module
 
+from clinicbill.app.registry import resolve
 from clinicbill.domain.errors import ClinicbillError
 
 AS_OF, PERIOD = "as-of", "period"  # a report of one day, or of a date range
@@ -30,8 +30,7 @@ class ReportKind:
     what: str
 
     def build_function(self) -> Callable:
-        module, function = self.builder.split(":")
-        return getattr(import_module(module), function)
+        return resolve(self.builder)
 
 
 REPORTS: tuple[ReportKind, ...] = (

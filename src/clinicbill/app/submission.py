@@ -10,6 +10,7 @@ confirmed are looked for on the server: one that arrived is confirmed instead of
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -114,14 +115,31 @@ def abandon(session, batch_id: int) -> None:
         session.get(ExportBatch, batch.export_batch_id).path = None  # nothing was exported
 
 
-def keep_batch(batch, content: str, output: str | None, send: bool, force: bool):
+@dataclass(frozen=True)
+class RequestBatch(ABC):
+    """A 270 or 276 written and recorded (app/eligibility.py, app/claim_status.py): its batch
+    and its text, and what it asks about."""
+
+    batch: X12Batch
+    content: str
+
+    @abstractmethod
+    def details(self) -> dict:
+        """What it asks about, as the command's JSON shows it."""
+
+    @abstractmethod
+    def counted(self) -> str:
+        """How many it asks about, e.g. '3 claim(s)'."""
+
+
+def keep_batch(made: RequestBatch, output: str | None, send: bool, force: bool):
     """Inside the unit of work: write the recorded 270/276 to -o (or its default name) unless it
     is only sent; a batch to send is marked pending until its upload lands. Returns the path."""
     from clinicbill.store.files import resolve_output
 
-    path = None
+    batch, path = made.batch, None
     if output or not send:
-        path = resolve_output(output, batch.file_name, force=force).write(content)
+        path = resolve_output(output, batch.file_name, force=force).write(made.content)
     if send:
         batch.remote_name = batch.file_name  # pending until the upload lands
     return path

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from clinicbill.cli.common import with_options
+
 Opt = typer.Option
 case_app = typer.Typer(
     help="Injury cases: workers' comp, auto (PIP), other accident, illness.",
@@ -57,23 +59,8 @@ def _values(**flags) -> dict:
     return {k: v for k, v in flags.items() if v is not None}
 
 
-def _with_case_options(command):
-    """`command(first, [own options,] **fields)` as Typer sees it: the CASE_OPTIONS between its
-    first parameter and its own options (Typer reads `__signature__`)."""
-    import inspect
-
-    signature = inspect.signature(command, eval_str=True)
-    own = [p for p in signature.parameters.values() if p.kind != p.VAR_KEYWORD]
-    fields = [
-        inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None, annotation=t)
-        for name, t in CASE_OPTIONS.items()
-    ]
-    command.__signature__ = signature.replace(parameters=[own[0], *fields, *own[1:]])
-    return command
-
-
 @case_app.command("add")
-@_with_case_options
+@with_options(CASE_OPTIONS)
 def case_add(
     patient: Annotated[str, typer.Argument(help="Id, account or name.")], **fields
 ) -> None:
@@ -131,7 +118,7 @@ def case_show(ident: CaseId) -> None:
 
 
 @case_app.command("edit")
-@_with_case_options
+@with_options(CASE_OPTIONS)
 def case_edit(
     ident: CaseId,
     reopen: Annotated[bool, Opt("--reopen", help="Reopen a closed case.")] = False,

@@ -249,12 +249,11 @@ def claim_secondary(
 
 
 def _demo_kowalski_session(_dir) -> list[str]:
-    from datetime import date, timedelta
+    from clinicbill.cli.demo import demo_day
 
-    day = date.today() - timedelta(days=1)
     return [
         "session", "add", "--patient", "P00008", "--provider", "Reyes",
-        "--date", day.isoformat(), "--dx", "M54.2", "--line", "97124:minutes=45",
+        "--date", demo_day(-1), "--dx", "M54.2", "--line", "97124:minutes=45",
         "--template", "massage", "--detail", "areas=neck, upper trapezius",
         "--detail", "techniques=Swedish", "--detail", "pressure=moderate",
         "--subjective", "Neck stiffness from desk work.",

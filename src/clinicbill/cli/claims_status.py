@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from clinicbill.cli.common import Output, read, unit_of_work
+from clinicbill.cli.common import Output
 from clinicbill.cli.eligibility import OverwriteOpt, SendOpt
 
 Opt = typer.Option
@@ -29,26 +29,18 @@ def claim_status_request(
     Example: clinicbill claim status-request --older-than 30 -o status.276
     """
     from datetime import date
-    from pathlib import Path
 
     from clinicbill.app.claim_status import request_claim_status
-    from clinicbill.app.submission import keep_batch
-    from clinicbill.cli.eligibility import finish_batch, remote_if
+    from clinicbill.cli.eligibility import write_or_send
 
-    remote = read(remote_if, send)  # refused before anything is recorded
-    with unit_of_work() as session:
-        made = request_claim_status(
-            session, claim_ids, older_than, date.today(), output and Path(output).name
-        )
-        path = keep_batch(made.batch, made.content, output, send, force)
-        summary = {
-            "path": str(path) if path else None,
-            "interchange_control_number": made.batch.interchange_control_number,
-            "claims": list(made.claims),
-        }
-        batch_id, name = made.batch.id, made.batch.file_name
-    what = f"interchange {summary['interchange_control_number']}, {len(made.claims)} claim(s)"
-    finish_batch(remote, batch_id, name, made.content, path, summary, what)
+    write_or_send(
+        lambda session, name: request_claim_status(
+            session, claim_ids, older_than, date.today(), name
+        ),
+        output,
+        send,
+        force,
+    )
 
 
 def register(app: typer.Typer) -> None:

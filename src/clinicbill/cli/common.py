@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import Annotated
 
 import typer
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 
 from clinicbill.cli.context import STATE, tty
 
@@ -21,6 +21,8 @@ Output = Annotated[
     ),
 ]
 Force = Annotated[bool, typer.Option("--force", help="Replace an existing output file.")]
+PatientArg = Annotated[str, typer.Argument(help="Patient id, account or name.")]
+OnlyPatientArg = Annotated[str | None, typer.Argument(help="Only this patient.")]
 
 
 class AmountCommand(TyperCommand):
@@ -44,6 +46,69 @@ class AmountCommand(TyperCommand):
                     if re.fullmatch(r"-\$?[0-9.,]+", arg):
                         parse_amount(arg, "amount")  # refuses it, naming the field
             raise
+
+
+def prompted_options(fields: dict[str, tuple[str, str | None]]) -> tuple[dict, dict]:
+    """A table of text fields, name -> (prompt label, option help; None: the help of
+    cli/option_docs.py), as the prompts of ask_missing and the options of with_options, both in
+    the table's order."""
+    prompts = {name: prompt for name, (prompt, _help) in fields.items()}
+    options = {
+        name: Annotated[str | None, typer.Option(help=help_)]
+        for name, (_prompt, help_) in fields.items()
+    }
+    return prompts, options
+
+
+def group_with_default(default: str, help: str) -> typer.Typer:
+    """A command group whose first word, when it is neither one of its commands nor an option,
+    is the first argument of its `default` command (`statement PATIENT` runs `statement patient
+    PATIENT`, while `statement year ...` stays the year command)."""
+
+    class DefaultingGroup(TyperGroup):
+        def resolve_command(self, ctx, args):
+            if args and args[0] not in self.commands and not args[0].startswith("-"):
+                args = [default, *args]
+            return super().resolve_command(ctx, args)
+
+    return typer.Typer(cls=DefaultingGroup, help=help, no_args_is_help=True)
+
+
+def with_options(options: dict):
+    """A decorator for `command(arguments..., own options..., **fields)`: Typer sees the
+    `options` (name -> Annotated option type, in option order) between the command's arguments
+    and its own options, and the command gets their values in `fields` (Typer reads
+    `__signature__`). A flag (bool) defaults to False, any other option to None."""
+
+    def decorate(command):
+        import inspect
+        from typing import get_args
+
+        signature = inspect.signature(command, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.kind != p.VAR_KEYWORD]
+        arguments = [p for p in own if _is_argument(p)]
+        shared = [
+            inspect.Parameter(
+                name,
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                default=False if get_args(option)[0] is bool else None,
+                annotation=option,
+            )
+            for name, option in options.items()
+        ]
+        rest = [p for p in own if p not in arguments]
+        command.__signature__ = signature.replace(parameters=[*arguments, *shared, *rest])
+        return command
+
+    return decorate
+
+
+def _is_argument(parameter) -> bool:
+    from typing import get_args
+
+    from typer.models import ArgumentInfo
+
+    return any(isinstance(m, ArgumentInfo) for m in get_args(parameter.annotation)[1:])
 
 
 @contextmanager

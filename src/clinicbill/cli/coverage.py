@@ -11,6 +11,8 @@ from typing import Annotated
 
 import typer
 
+from clinicbill.cli.common import prompted_options, with_options
+from clinicbill.cli.demo import demo_day
 from clinicbill.cli.parse import today
 
 Opt = typer.Option
@@ -19,30 +21,35 @@ verify_app = typer.Typer(
     no_args_is_help=True,
 )
 
-# Prompt labels in the order a benefits call goes (domain/coverage/verification.py
-# VERIFICATION_FIELDS).
-VERIFY_PROMPTS = {
-    "method": "Verified how (phone, portal, 271)",
-    "representative": "Representative's name",
-    "call_reference": "Call reference number",
-    "in_network": "In network? (yes/no)",
-    "massage_covered": "Massage covered? (yes/no)",
-    "acupuncture_covered": "Acupuncture covered? (yes/no)",
-    "visit_limit": "Visit limit per plan year",
-    "visits_used": "Visits used so far, per the payer",
-    "plan_year_start": "Plan year starts (YYYY-MM-DD)",
-    "deductible": "Deductible ($)",
-    "deductible_met": "Deductible met so far ($)",
-    "oop_max": "Out-of-pocket maximum ($)",
-    "oop_met": "Out-of-pocket met so far ($)",
-    "copay": "Copay per visit ($)",
-    "coinsurance": "Coinsurance (%)",
-    "preauth_required": "Pre-authorization required? (yes/no)",
-    "referral_required": "Referral/prescription required? (yes/no)",
-    "exclusions": "Exclusions",
-    "notes": "Notes",
-    "reverify_by": "Re-verify by (YYYY-MM-DD)",
+# The note's fields in the order a benefits call goes (domain/coverage/verification.py
+# VERIFICATION_FIELDS): its prompt label, and the help of its `verify add` option (None: the
+# help of cli/option_docs.py).
+VERIFY_FIELDS = {
+    "method": ("Verified how (phone, portal, 271)", "phone, portal or 271."),
+    "representative": ("Representative's name", "Who you spoke with."),
+    "call_reference": ("Call reference number", "The call reference number."),
+    "in_network": ("In network? (yes/no)", "yes or no."),
+    "massage_covered": ("Massage covered? (yes/no)", "yes or no."),
+    "acupuncture_covered": ("Acupuncture covered? (yes/no)", "yes or no."),
+    "visit_limit": ("Visit limit per plan year", "Visits allowed per plan year."),
+    "visits_used": ("Visits used so far, per the payer", "Visits used so far, as the payer says."),
+    "plan_year_start": ("Plan year starts (YYYY-MM-DD)", "YYYY-MM-DD."),
+    "deductible": ("Deductible ($)", "Dollars."),
+    "deductible_met": ("Deductible met so far ($)", "Dollars met so far."),
+    "oop_max": ("Out-of-pocket maximum ($)", "Out-of-pocket maximum, dollars."),
+    "oop_met": ("Out-of-pocket met so far ($)", "Out-of-pocket met so far, dollars."),
+    "copay": ("Copay per visit ($)", "Dollars per visit."),
+    "coinsurance": ("Coinsurance (%)", "Percent, 0-100."),
+    "preauth_required": ("Pre-authorization required? (yes/no)", "yes or no."),
+    "referral_required": (
+        "Referral/prescription required? (yes/no)",
+        "Referral/prescription: yes or no.",
+    ),
+    "exclusions": ("Exclusions", None),
+    "notes": ("Notes", None),
+    "reverify_by": ("Re-verify by (YYYY-MM-DD)", "Check again by this date."),
 }
+VERIFY_PROMPTS, VERIFY_OPTIONS = prompted_options(VERIFY_FIELDS)
 PHONE_ONLY = {"representative", "call_reference"}
 LIST_COLUMNS = [
     "id",
@@ -124,33 +131,15 @@ def visits_line(status) -> str:
 
 
 @verify_app.command("add")
+@with_options(VERIFY_OPTIONS)
 def verify_add(
     policy: Annotated[
         str, typer.Argument(help="Policy id, member id, or the patient (id, account, name).")
     ],
-    method: Annotated[str | None, Opt(help="phone, portal or 271.")] = None,
-    representative: Annotated[str | None, Opt(help="Who you spoke with.")] = None,
-    call_reference: Annotated[str | None, Opt(help="The call reference number.")] = None,
-    in_network: Annotated[str | None, Opt(help="yes or no.")] = None,
-    massage_covered: Annotated[str | None, Opt(help="yes or no.")] = None,
-    acupuncture_covered: Annotated[str | None, Opt(help="yes or no.")] = None,
-    visit_limit: Annotated[str | None, Opt(help="Visits allowed per plan year.")] = None,
-    visits_used: Annotated[str | None, Opt(help="Visits used so far, as the payer says.")] = None,
-    plan_year_start: Annotated[str | None, Opt(help="YYYY-MM-DD.")] = None,
-    deductible: Annotated[str | None, Opt(help="Dollars.")] = None,
-    deductible_met: Annotated[str | None, Opt(help="Dollars met so far.")] = None,
-    oop_max: Annotated[str | None, Opt(help="Out-of-pocket maximum, dollars.")] = None,
-    oop_met: Annotated[str | None, Opt(help="Out-of-pocket met so far, dollars.")] = None,
-    copay: Annotated[str | None, Opt(help="Dollars per visit.")] = None,
-    coinsurance: Annotated[str | None, Opt(help="Percent, 0-100.")] = None,
-    preauth_required: Annotated[str | None, Opt(help="yes or no.")] = None,
-    referral_required: Annotated[str | None, Opt(help="Referral/prescription: yes or no.")] = None,
-    exclusions: Annotated[str | None, Opt()] = None,
-    notes: Annotated[str | None, Opt()] = None,
-    reverify_by: Annotated[str | None, Opt(help="Check again by this date.")] = None,
     corrects: Annotated[str | None, Opt(help="Id of the note this one corrects.")] = None,
     verified_at: Annotated[str | None, Opt(help="When it was checked (default now).")] = None,
     verified_by: Annotated[str | None, Opt(help="Who checked (default --user).")] = None,
+    **fields,
 ) -> None:
     """Record a benefit verification call or portal check (asks for what is missing, then
     shows it for review; a correction starts from the corrected note's values).
@@ -166,12 +155,7 @@ def verify_add(
     from clinicbill.cli.render import done
     from clinicbill.cli.verify_prompts import pick_policy
 
-    values = {
-        name: value
-        for name, value in locals().items()
-        if name in VERIFY_PROMPTS and name != "verified_by"
-    }
-    values["verified_by"] = acting_user(verified_by or STATE.user)
+    values = {**fields, "verified_by": acting_user(verified_by or STATE.user)}
     policy_id = pick_policy(policy)  # refused before anything is asked
     values = _ask_verification(values, policy_id, corrects)
     warnings = [] if tty() else verification_warnings(values)
@@ -232,27 +216,16 @@ def verify_show(
     record(shown, f"verification {note.id} (policy {note.policy_id})")
 
 
-def _days(offset: int = 0, *, years: int = 0, month_day: str | None = None) -> str:
-    """A demo date from today: `offset` days away, or `month_day` (MM-DD) of this year +
-    `years`."""
-    from datetime import date, timedelta
-
-    today = date.today()
-    if month_day:
-        return f"{today.year + years}-{month_day}"
-    return (today + timedelta(days=offset)).isoformat()
-
-
 def _demo_verification(_dir) -> list[str]:
     return [
         "verify", "add", "1", "--method", "phone", "--representative", "Jordan at Cascade",
         "--call-reference", "CHP-20261", "--in-network", "yes", "--massage-covered", "yes",
         "--acupuncture-covered", "yes", "--visit-limit", "20", "--visits-used", "0",
-        "--plan-year-start", _days(month_day="01-01"), "--deductible", "500",
+        "--plan-year-start", demo_day(month_day="01-01"), "--deductible", "500",
         "--deductible-met", "500", "--copay", "0",
         "--coinsurance", "20",  # what the demo's 835 applies (PR-2, app/payer_demo.py)
         "--preauth-required", "yes", "--referral-required", "yes",
-        "--reverify-by", _days(years=1, month_day="01-15"),
+        "--reverify-by", demo_day(years=1, month_day="01-15"),
     ]  # fmt: skip
 
 
@@ -260,24 +233,24 @@ def _demo_portal_check(_dir) -> list[str]:
     return [
         "verify", "add", "7", "--method", "portal", "--in-network", "yes",
         "--acupuncture-covered", "yes", "--massage-covered", "yes", "--visit-limit", "24",
-        "--plan-year-start", _days(month_day="01-01"), "--copay", "30",
+        "--plan-year-start", demo_day(month_day="01-01"), "--copay", "30",
         "--preauth-required", "no", "--referral-required", "no",
-        "--reverify-by", _days(years=1, month_day="01-15"),
+        "--reverify-by", demo_day(years=1, month_day="01-15"),
     ]  # fmt: skip
 
 
 def _demo_referral(_dir) -> list[str]:
     return [
         "referral", "add", "P00001", "--first-name", "Helen", "--last-name", "Park",
-        "--npi", "1679576722", "--qualifier", "DN", "--date", _days(-45), "--dx", "M54.50",
-        "--visits", "12", "--expires", _days(135),
+        "--npi", "1679576722", "--qualifier", "DN", "--date", demo_day(-45), "--dx", "M54.50",
+        "--visits", "12", "--expires", demo_day(135),
     ]  # fmt: skip
 
 
 def _demo_authorization(_dir) -> list[str]:
     return [
-        "auth", "add", "1", "--number", "CHP-PA-778812", "--start", _days(-30),
-        "--end", _days(60), "--visits", "8", "--codes", "97124,97140,97810,97811",
+        "auth", "add", "1", "--number", "CHP-PA-778812", "--start", demo_day(-30),
+        "--end", demo_day(60), "--visits", "8", "--codes", "97124,97140,97810,97811",
     ]  # fmt: skip
 
 

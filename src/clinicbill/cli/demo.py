@@ -43,6 +43,17 @@ DEMO_SECTIONS = [
 ]
 
 
+def demo_day(offset: int = 0, *, years: int = 0, month_day: str | None = None) -> str:
+    """A date in a demo step, from today (the demo runs on any day): `offset` days away, or
+    `month_day` (MM-DD) of this year + `years`."""
+    from datetime import date, timedelta
+
+    today = date.today()
+    if month_day:
+        return f"{today.year + years}-{month_day}"
+    return (today + timedelta(days=offset)).isoformat()
+
+
 def all_steps() -> list:
     import importlib
 

@@ -6,28 +6,24 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
 
-from clinicbill.cli.common import Force, Output, ask_missing, unit_of_work
+from clinicbill.cli.common import (
+    Force,
+    Output,
+    PatientArg,
+    ask_missing,
+    group_with_default,
+    unit_of_work,
+)
 from clinicbill.cli.parse import day
 
 Opt = typer.Option
-PatientArg = Annotated[str, typer.Argument(help="Patient id, account or name.")]
 
 
-class _EstimateGroup(TyperGroup):
-    """`estimate PATIENT --code …` creates; `estimate list|show|pdf` are the other verbs."""
-
-    def resolve_command(self, ctx, args):
-        if args and args[0] not in self.commands and not args[0].startswith("-"):
-            args = ["create", *args]
-        return super().resolve_command(ctx, args)
-
-
-estimate_app = typer.Typer(
-    cls=_EstimateGroup,
-    help="Good Faith Estimates for self-pay patients: `estimate PATIENT --code …`, list, show.",
-    no_args_is_help=True,
+# `estimate PATIENT --code …` creates; `estimate list|show|pdf` are the other verbs.
+estimate_app = group_with_default(
+    "create",
+    "Good Faith Estimates for self-pay patients: `estimate PATIENT --code …`, list, show.",
 )
 
 

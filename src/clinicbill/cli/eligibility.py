@@ -35,30 +35,35 @@ def eligibility_request(
     Example: clinicbill eligibility request --date 2026-12-04 -o eligibility.270
     """
     from clinicbill.app.eligibility import request_eligibility
-    from clinicbill.app.submission import keep_batch
 
     on = day_or_today(day, "date")
+    write_or_send(
+        lambda session, name: request_eligibility(session, on, patient, name), output, send, force
+    )
+
+
+def write_or_send(request, output: str | None, send: bool, force: bool) -> None:
+    """A 270 or 276: `request(session, file name of -o or None)` writes and records it (an app/
+    use case returning an app.submission.RequestBatch); it is kept at -o (or its default name),
+    or with --send uploaded after the commit and confirmed. Says which, and what it asks."""
+    from pathlib import Path
+
+    from clinicbill.app.submission import keep_batch
+    from clinicbill.cli.render import done
+
     remote = read(remote_if, send)  # refused before anything is recorded
     with unit_of_work() as session:
-        made = request_eligibility(session, on, patient, output and _name(output))
-        path = keep_batch(made.batch, made.content, output, send, force)
+        made = request(session, output and Path(output).name)
+        path = keep_batch(made, output, send, force)
         summary = {
             "path": str(path) if path else None,
             "interchange_control_number": made.batch.interchange_control_number,
-            "policies": list(made.policies),
-            "traces": list(made.traces),
+            **made.details(),
         }
         batch_id, name = made.batch.id, made.batch.file_name
-    what = f"interchange {summary['interchange_control_number']}, {len(made.policies)} inquiry(ies)"
-    finish_batch(remote, batch_id, name, made.content, path, summary, what)
-
-
-def finish_batch(remote, batch_id: int, name: str, content: str, path, summary, what) -> None:
-    """After the commit: upload when sending (and say so), else say where the file went."""
-    from clinicbill.cli.render import done
-
+    what = f"interchange {summary['interchange_control_number']}, {made.counted()}"
     if remote is not None:
-        summary["remote_path"] = send_batch(remote, batch_id, name, content)
+        summary["remote_path"] = send_batch(remote, batch_id, name, made.content)
         done(f"sent {name} to {remote.name} ({what})", summary)
         return
     done(f"wrote {path} ({what})", summary)
@@ -79,12 +84,6 @@ def send_batch(remote, batch_id: int, name: str, content: str) -> str:
     from clinicbill.cli.parse import today
 
     return send_recorded(unit_of_work, remote, batch_id, name, content, today())
-
-
-def _name(output: str) -> str:
-    from pathlib import Path
-
-    return Path(output).name
 
 
 @eligibility_app.command("import")

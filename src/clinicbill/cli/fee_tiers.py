@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from clinicbill.cli import parse
-from clinicbill.cli.common import unit_of_work
+from clinicbill.cli.common import PatientArg, unit_of_work
 
 Opt = typer.Option
 Arg = typer.Argument
@@ -50,7 +50,7 @@ def tier_list() -> None:
 
 @tier_app.command("assign")
 def tier_assign(
-    patient: Annotated[str, Arg(help="Patient id, account or name.")],
+    patient: PatientArg,
     tier: Annotated[str, Arg(help="Tier id or name, or 'none' to take the patient off.")],
     proof_seen: Annotated[
         str | None, Opt("--proof-seen", help="Date the proof of income was seen.")

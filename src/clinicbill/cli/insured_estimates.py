@@ -8,14 +8,14 @@ from typing import Annotated
 import typer
 
 from clinicbill.cli import parse
-from clinicbill.cli.common import Output, unit_of_work
+from clinicbill.cli.common import Output, PatientArg, unit_of_work
 from clinicbill.cli.reports import FormatOpt, ReportFormat
 
 Opt = typer.Option
 
 
 def estimate_insured(
-    patient: Annotated[str, typer.Argument(help="Patient id, account or name.")],
+    patient: PatientArg,
     code: Annotated[
         list[str] | None, Opt("--code", help="A service per visit: CODE or CODE:units=N (repeat).")
     ] = None,

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from clinicbill.cli import parse
-from clinicbill.cli.common import unit_of_work
+from clinicbill.cli.common import OnlyPatientArg, PatientArg, unit_of_work
 
 Opt = typer.Option
 Arg = typer.Argument
@@ -76,7 +76,7 @@ def plan_list() -> None:
 
 @membership_app.command("enroll")
 def enroll(
-    patient: Annotated[str, Arg(help="Patient id, account or name.")],
+    patient: PatientArg,
     plan: Annotated[str, Arg(help="Plan id or name.")],
     start: Annotated[str | None, Opt(help="First day of the first period (default today).")] = None,
     provider: Annotated[
@@ -143,7 +143,7 @@ def cancel(membership: MembershipId, on: OnOpt = None) -> None:
 
 @membership_app.command("list")
 def membership_list(
-    patient: Annotated[str | None, Arg(help="Only this patient.")] = None,
+    patient: OnlyPatientArg = None,
     on: OnOpt = None,
 ) -> None:
     """List memberships with their status, periods billed and next billing date.

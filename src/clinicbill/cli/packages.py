@@ -6,15 +6,15 @@ from typing import Annotated
 
 import typer
 
-from clinicbill.cli.common import unit_of_work
-from clinicbill.cli.payments import Arg, DateOpt, Method, Opt, Patient, _applied_rows, _ask, _on
+from clinicbill.cli.common import OnlyPatientArg, PatientArg, unit_of_work
+from clinicbill.cli.payments import Arg, DateOpt, Method, Opt, _applied_rows, _ask, _on
 
 package_app = typer.Typer(help="Prepaid packages and memberships.", no_args_is_help=True)
 
 
 @package_app.command("add")
 def package_add(
-    patient: Patient,
+    patient: PatientArg,
     name: Annotated[str | None, Opt(help="e.g. '10 massages'.")] = None,
     price: Annotated[str | None, Opt(help="What the patient pays, in dollars.")] = None,
     visits: Annotated[int | None, Opt(help="Visits included; leave out for a membership.")] = None,
@@ -138,7 +138,7 @@ def package_void(
 
 
 @package_app.command("list")
-def package_list(patient: Annotated[str | None, Arg(help="Only this patient.")] = None) -> None:
+def package_list(patient: OnlyPatientArg = None) -> None:
     """List packages and memberships with visits and value left.
 
     Example: clinicbill package list P00006

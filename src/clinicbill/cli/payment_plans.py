@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from clinicbill.cli import parse
-from clinicbill.cli.common import unit_of_work
+from clinicbill.cli.common import OnlyPatientArg, PatientArg, unit_of_work
 
 Opt = typer.Option
 Arg = typer.Argument
@@ -16,7 +16,7 @@ plan_app = typer.Typer(help="Payment plans: a balance paid in installments.", no
 
 @plan_app.command("add")
 def plan_add(
-    patient: Annotated[str, Arg(help="Patient id, account or name.")],
+    patient: PatientArg,
     total: Annotated[str, Opt(help="Part of the open patient balance to spread, in dollars.")],
     installments: Annotated[int, Opt(help="Number of installments.")],
     start: Annotated[str | None, Opt(help="Date of the first installment (default today).")] = None,
@@ -59,7 +59,7 @@ def plan_add(
 
 @plan_app.command("list")
 def plan_list(
-    patient: Annotated[str | None, Arg(help="Only this patient.")] = None,
+    patient: OnlyPatientArg = None,
     as_of: Annotated[str | None, Opt("--as-of", help="State on this date (default today).")] = None,
 ) -> None:
     """List payment-plan installments: paid, due (today), late (past their date) or upcoming.

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from clinicbill.cli.common import AmountCommand, unit_of_work
+from clinicbill.cli.common import AmountCommand, OnlyPatientArg, PatientArg, unit_of_work
 from clinicbill.cli.parse import amount as parse_amount
 from clinicbill.cli.parse import day, past_day
 
@@ -17,7 +17,6 @@ payment_app = typer.Typer(
     help="Patient payments, credits, manual insurance (paper EOB) posting.", no_args_is_help=True
 )
 
-Patient = Annotated[str, Arg(help="Patient id, account or name.")]
 Amount = Annotated[str, Arg(help="Dollars, e.g. 25 or 25.00.")]
 Method = Annotated[str | None, Opt(help="cash, card, check, hsa, fsa or eft.")]
 DateOpt = Annotated[str | None, Opt("--date", help="YYYY-MM-DD (default today).")]
@@ -44,7 +43,7 @@ def _applied_rows(applied) -> list[dict]:
 
 @payment_app.command("add", cls=AmountCommand)
 def payment_add(
-    patient: Patient,
+    patient: PatientArg,
     amount: Amount,
     method: Method = None,
     ref: Annotated[str | None, Opt("--ref", help="Check number, card receipt...")] = None,
@@ -97,7 +96,7 @@ def _ask(value: str | None, label: str, option: str) -> str | None:
 
 @payment_app.command("apply")
 def payment_apply(
-    patient: Patient,
+    patient: PatientArg,
     session_id: Annotated[int | None, Opt("--session", help="Apply to this session.")] = None,
     on: DateOpt = None,
 ) -> None:
@@ -126,7 +125,7 @@ def payment_apply(
 
 @payment_app.command("list")
 def payment_list(
-    patient: Annotated[str | None, Arg(help="Only this patient.")] = None,
+    patient: OnlyPatientArg = None,
     source: Annotated[str | None, Opt(help="patient or insurance.")] = None,
     from_: Annotated[str | None, Opt("--from", help="Received on or after.")] = None,
     to: Annotated[str | None, Opt("--to", help="Received on or before.")] = None,
@@ -161,19 +160,7 @@ def payment_list(
             }
             for p, account, used in rows
         ],
-        [
-            "id",
-            "received_on",
-            "patient",
-            "source",
-            "kind",
-            "method",
-            "amount",
-            "applied",
-            "reference",
-            "note",
-        ],
-        "payments",
+        title="payments",
         right=["amount", "applied"],
     )
 
@@ -228,7 +215,7 @@ def payment_post_eob(
 
 
 def adjust(
-    patient: Patient,
+    patient: PatientArg,
     amount: Amount,
     reason: Annotated[
         str | None, Opt(help="write-off, small-balance, courtesy or bad-debt.")
@@ -259,7 +246,7 @@ def adjust(
 
 
 def refund(
-    patient: Patient,
+    patient: PatientArg,
     amount: Amount,
     method: Method = None,
     ref: Annotated[str | None, Opt("--ref", help="Check number or card reference.")] = None,
@@ -288,7 +275,7 @@ def refund(
 
 
 def balance(
-    patient: Patient,
+    patient: PatientArg,
     claim: Annotated[str | None, Opt(help="Only this claim's lines.")] = None,
     all_lines: Annotated[bool, Opt("--all", help="Include lines with nothing open.")] = False,
 ) -> None:

@@ -47,17 +47,19 @@ def _cell(value) -> str:
 
 def table(
     rows: Sequence[dict],
-    columns: Sequence[str],
+    columns: Sequence[str] | None = None,
     title: str | None = None,
     right: Iterable[str] = (),
 ) -> None:
-    """A list as a table (or JSON with --json). `right` names right-aligned (money) columns."""
+    """A list as a table (or JSON with --json). `columns` default to the rows' keys, in
+    order; `right` names right-aligned (money) columns."""
     if STATE.json:
         emit_json(list(rows))
         return
     if not rows:
         typer.echo(f"no {title or 'rows'}")
         return
+    columns = list(rows[0]) if columns is None else columns
     right = set(right)
     t = new_table(title)
     for col in columns:

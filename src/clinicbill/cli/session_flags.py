@@ -9,36 +9,47 @@ import typer
 
 Opt = typer.Option
 
-# Options shared by `session add` and `session edit`.
 PatientOpt = Annotated[str | None, Opt(help="Id, account or name.")]
 ProviderOpt = Annotated[str | None, Opt(help="Rendering provider: id, NPI or name.")]
-DateOpt = Annotated[str | None, Opt("--date", help="Date of service (default today).")]
-PosOpt = Annotated[str | None, Opt("--pos", help="Place of service (default 11 office).")]
-PolicyOpt = Annotated[
-    str | None, Opt(help="Policy id or member id (default: primary policy in effect).")
-]
-SelfPayOpt = Annotated[bool, Opt("--self-pay", help="Bill the patient, not insurance.")]
-DxOpt = Annotated[
-    list[str] | None, Opt("--dx", help="ICD-10-CM diagnosis, in order (repeat, up to 12).")
-]
-LineOpt = Annotated[
-    list[str] | None,
-    Opt(
-        "--line",
-        help="Service: CODE[:minutes=N][:units=N][:mod=59,GP][:ptr=1,2][:charge=65] (repeat).",
-    ),
-]
-TotalOpt = Annotated[str | None, Opt(help="Minutes of the whole visit.")]
-TemplateOpt = Annotated[
-    str | None, Opt(help="Note template: massage, acupuncture, combined (default from codes).")
-]
-DetailOpt = Annotated[
-    list[str] | None, Opt("--detail", help='Template answer key=value (repeat), e.g. areas="neck".')
-]
 TextOpt = Annotated[str | None, Opt()]
 PainOpt = Annotated[str | None, Opt(help="0-10.")]
-AuthOpt = Annotated[str | None, Opt("--auth", help="Authorization id, or none (default: auto).")]
-ReferralOpt = Annotated[str | None, Opt(help="Referral id, or none (default: auto).")]
+# The session's fields, in option order: `session add` and `session edit` both take them.
+SESSION_OPTIONS = {
+    "patient": PatientOpt,
+    "provider": ProviderOpt,
+    "date_": Annotated[str | None, Opt("--date", help="Date of service (default today).")],
+    "pos": Annotated[str | None, Opt("--pos", help="Place of service (default 11 office).")],
+    "policy": Annotated[
+        str | None, Opt(help="Policy id or member id (default: primary policy in effect).")
+    ],
+    "self_pay": Annotated[bool, Opt("--self-pay", help="Bill the patient, not insurance.")],
+    "dx": Annotated[
+        list[str] | None, Opt("--dx", help="ICD-10-CM diagnosis, in order (repeat, up to 12).")
+    ],
+    "line": Annotated[
+        list[str] | None,
+        Opt(
+            "--line",
+            help="Service: CODE[:minutes=N][:units=N][:mod=59,GP][:ptr=1,2][:charge=65] (repeat).",
+        ),
+    ],
+    "total_minutes": Annotated[str | None, Opt(help="Minutes of the whole visit.")],
+    "template": Annotated[
+        str | None, Opt(help="Note template: massage, acupuncture, combined (default from codes).")
+    ],
+    "detail": Annotated[
+        list[str] | None,
+        Opt("--detail", help='Template answer key=value (repeat), e.g. areas="neck".'),
+    ],
+    "subjective": TextOpt,
+    "objective": TextOpt,
+    "assessment": TextOpt,
+    "plan": TextOpt,
+    "pain_before": PainOpt,
+    "pain_after": PainOpt,
+    "auth": Annotated[str | None, Opt("--auth", help="Authorization id, or none (default: auto).")],
+    "referral": Annotated[str | None, Opt(help="Referral id, or none (default: auto).")],
+}
 CaseOpt = Annotated[
     str | None,
     Opt("--case", help="Injury case id, or none (default: the only open case for the policy)."),

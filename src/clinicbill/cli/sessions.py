@@ -2,32 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from clinicbill.cli.common import Force, Output, unit_of_work
+from clinicbill.cli.common import Force, Output, unit_of_work, with_options
 from clinicbill.cli.session_flags import (
-    AuthOpt,
+    SESSION_OPTIONS,
     CaseOpt,
-    DateOpt,
-    DetailOpt,
-    DxOpt,
-    LineOpt,
     NoPackageOpt,
     PackageOpt,
-    PainOpt,
     PatientOpt,
-    PolicyOpt,
-    PosOpt,
     ProviderOpt,
-    ReferralOpt,
-    SelfPayOpt,
-    TemplateOpt,
-    TextOpt,
-    TotalOpt,
     edit_changes,
     flag_inputs,
     needs_prompts,
@@ -41,30 +29,13 @@ SessionId = Annotated[str, typer.Argument(help="Session id.")]
 
 
 @session_app.command("add")
+@with_options(SESSION_OPTIONS)
 def session_add(
-    patient: PatientOpt = None,
-    provider: ProviderOpt = None,
-    date_: DateOpt = None,
-    pos: PosOpt = None,
-    policy: PolicyOpt = None,
-    self_pay: SelfPayOpt = False,
-    dx: DxOpt = None,
-    line: LineOpt = None,
-    total_minutes: TotalOpt = None,
-    template: TemplateOpt = None,
-    detail: DetailOpt = None,
-    subjective: TextOpt = None,
-    objective: TextOpt = None,
-    assessment: TextOpt = None,
-    plan: TextOpt = None,
-    pain_before: PainOpt = None,
-    pain_after: PainOpt = None,
-    auth: AuthOpt = None,
-    referral: ReferralOpt = None,
     case: CaseOpt = None,
     package: PackageOpt = None,
     no_package: NoPackageOpt = False,
     sign: Annotated[bool, Opt("--sign", help="Sign the note right away.")] = False,
+    **fields,
 ) -> None:
     """Record a session. On a terminal, asks for whatever the flags did not give.
 
@@ -75,12 +46,10 @@ def session_add(
     Example: clinicbill session add --patient P00001 --provider Reyes --dx M54.50
       --line 97124:minutes=38 --subjective "Low back tight" --sign
     """
-    flags = dict(locals())
-    flags.pop("package"), flags.pop("no_package")
     from clinicbill.app.sessions import add_session
     from clinicbill.cli.context import STATE, tty
 
-    inputs = flag_inputs(**flags)
+    inputs = flag_inputs(**fields, case=case)
     inputs["package"] = "none" if no_package else package
     asked = tty() and needs_prompts(inputs)
     if asked:
@@ -123,27 +92,9 @@ def _print_added(added, asked: bool) -> None:
 
 
 @session_app.command("edit")
+@with_options(SESSION_OPTIONS)
 def session_edit(
     ident: SessionId,
-    patient: PatientOpt = None,
-    provider: ProviderOpt = None,
-    date_: DateOpt = None,
-    pos: PosOpt = None,
-    policy: PolicyOpt = None,
-    self_pay: SelfPayOpt = False,
-    dx: DxOpt = None,
-    line: LineOpt = None,
-    total_minutes: TotalOpt = None,
-    template: TemplateOpt = None,
-    detail: DetailOpt = None,
-    subjective: TextOpt = None,
-    objective: TextOpt = None,
-    assessment: TextOpt = None,
-    plan: TextOpt = None,
-    pain_before: PainOpt = None,
-    pain_after: PainOpt = None,
-    auth: AuthOpt = None,
-    referral: ReferralOpt = None,
     remove_line: Annotated[
         list[str] | None,
         Opt("--remove-line", metavar="CODE", help="Remove the session's line of this code."),
@@ -153,21 +104,22 @@ def session_edit(
         Opt("--replace-lines", help="--line gives the whole list: lines not named are removed."),
     ] = False,
     case: CaseOpt = None,
+    **fields,
 ) -> None:
     """Change an unsigned session. --dx replaces the whole list; --line changes the line of its
     code or adds one (the others stay), --remove-line CODE removes one.
 
     Example: clinicbill session edit 12 --assessment "Improved range of motion" --pain-after 2
     """
-    flags = {k: v for k, v in locals().items() if k not in ("remove_line", "replace_lines")}
     from clinicbill.app.sessions import edit_session
     from clinicbill.cli.common import changed_message
     from clinicbill.cli.context import tty
     from clinicbill.cli.render import done
     from clinicbill.cli.session_view import print_notices
 
-    changes = edit_changes(flags)
-    if not changes and not (remove_line or self_pay or auth or referral or policy) and tty():
+    changes = edit_changes({**fields, "case": case})
+    coverage_flags = any(fields[k] for k in ("self_pay", "auth", "referral", "policy"))
+    if not changes and not (remove_line or coverage_flags) and tty():
         from clinicbill.cli.session_summary import edit_at_terminal
 
         return edit_at_terminal(ident)
@@ -319,10 +271,11 @@ def session_note(ident: SessionId, output: Output = None, force: Force = False) 
 
 
 def _demo_sessions(_dir: Path) -> list[str]:
-    day = date.today() - timedelta(days=3)
+    from clinicbill.cli.demo import demo_day
+
     return [
         "session", "add", "--patient", "P00001", "--provider", "Reyes",
-        "--date", day.isoformat(), "--dx", "M54.50", "--dx", "M62.830",
+        "--date", demo_day(-3), "--dx", "M54.50", "--dx", "M62.830",
         "--line", "97124:minutes=38", "--line", "97140:minutes=15:mod=59:ptr=1,2",
         "--template", "massage", "--detail", "areas=low back, gluteals",
         "--detail", "techniques=Swedish, myofascial release", "--detail", "pressure=firm",
@@ -335,10 +288,11 @@ def _demo_sessions(_dir: Path) -> list[str]:
 
 
 def _demo_acupuncture(_dir: Path) -> list[str]:
-    day = date.today() - timedelta(days=2)
+    from clinicbill.cli.demo import demo_day
+
     return [
         "session", "add", "--patient", "P00007", "--provider", "Lin",
-        "--date", day.isoformat(), "--dx", "M54.50",
+        "--date", demo_day(-2), "--dx", "M54.50",
         "--line", "97810", "--line", "97811:units=1", "--template", "acupuncture",
         "--detail", "points=BL23, BL25, BL40, GB30", "--detail", "needle_count=12",
         "--detail", "retention_minutes=20", "--detail", "estim=no",

@@ -10,9 +10,11 @@ from clinicbill.cli.common import (
     AmountCommand,
     ask_missing,
     changed_message,
+    prompted_options,
     read,
     show,
     unit_of_work,
+    with_options,
 )
 from clinicbill.cli.records import PAYER, PROVIDER, add_command, edit_command
 
@@ -23,36 +25,31 @@ provider_app = typer.Typer(help="Rendering practitioners.", no_args_is_help=True
 payer_app = typer.Typer(help="Insurance payers and their rule profiles.", no_args_is_help=True)
 fee_app = typer.Typer(help="Fee schedule: standard and contracted amounts.", no_args_is_help=True)
 
-PRACTICE_PROMPTS = {
-    "name": "Practice name",
-    "npi": "Billing NPI",
-    "tax_id": "Tax id (EIN 12-3456789 or SSN)",
-    "taxonomy": "Taxonomy code (e.g. 225700000X)",
-    "address1": "Street address (no PO box)",
-    "city": "City",
-    "state": "State (OR or Oregon)",
-    "zip": "ZIP+4",
-    "phone": "Phone",
-}
+# The practice's fields `init` takes: prompt label and option help.
+PRACTICE_PROMPTS, PRACTICE_OPTIONS = prompted_options(
+    {
+        "name": ("Practice name", "Practice name."),
+        "npi": ("Billing NPI", "Billing NPI (type 2 for a group)."),
+        "tax_id": ("Tax id (EIN 12-3456789 or SSN)", "EIN (12-3456789) or SSN."),
+        "taxonomy": ("Taxonomy code (e.g. 225700000X)", "Billing taxonomy code."),
+        "address1": ("Street address (no PO box)", "Street address."),
+        "city": ("City", "City."),
+        "state": ("State (OR or Oregon)", "State, 2 letters."),
+        "zip": ("ZIP+4", "ZIP or ZIP+4."),
+        "phone": ("Phone", "Phone."),
+    }
+)
 
 
+@with_options(PRACTICE_OPTIONS)
 def init(
-    name: Annotated[str | None, Opt(help="Practice name.")] = None,
-    npi: Annotated[str | None, Opt(help="Billing NPI (type 2 for a group).")] = None,
-    tax_id: Annotated[str | None, Opt(help="EIN (12-3456789) or SSN.")] = None,
-    taxonomy: Annotated[str | None, Opt(help="Billing taxonomy code.")] = None,
-    address1: Annotated[str | None, Opt(help="Street address.")] = None,
-    city: Annotated[str | None, Opt(help="City.")] = None,
-    state: Annotated[str | None, Opt(help="State, 2 letters.")] = None,
-    zip: Annotated[str | None, Opt(help="ZIP or ZIP+4.")] = None,
-    phone: Annotated[str | None, Opt(help="Phone.")] = None,
     sample: Annotated[bool, Opt("--sample", help="Load the sample practice instead.")] = False,
+    **values,
 ) -> None:
     """Create the database and record the practice.
 
     Example: clinicbill init --sample
     """
-    values = {k: v for k, v in locals().items() if k in PRACTICE_PROMPTS}
     from clinicbill.app.database import describe_location
     from clinicbill.app.practice import practice_field_rules, record_practice
     from clinicbill.cli.context import STATE

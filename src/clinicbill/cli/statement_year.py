@@ -6,26 +6,15 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
 
-from clinicbill.cli.common import Output, unit_of_work
+from clinicbill.cli.common import Output, group_with_default, unit_of_work
 
 Opt = typer.Option
 
 
-class _StatementGroup(TyperGroup):
-    """`statement PATIENT …` is the patient statement; `statement year …` the HSA summary."""
-
-    def resolve_command(self, ctx, args):
-        if args and args[0] not in self.commands and not args[0].startswith("-"):
-            args = ["patient", *args]
-        return super().resolve_command(ctx, args)
-
-
-statement_app = typer.Typer(
-    cls=_StatementGroup,
-    help="Patient statement (`statement PATIENT`) and the year-end HSA/FSA summary.",
-    no_args_is_help=True,
+# `statement PATIENT …` is the patient statement; `statement year …` the HSA summary.
+statement_app = group_with_default(
+    "patient", "Patient statement (`statement PATIENT`) and the year-end HSA/FSA summary."
 )
 
 

@@ -21,11 +21,12 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from clinicbill.dev.seed_billing import PAYER_PLANS, Biller
+from clinicbill.dev.seed_claims import at
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.store.models import Encounter, FeeSchedule, Patient, Payer, Policy, Provider
 
@@ -303,7 +304,7 @@ def _write_patients(conn, session, plans, payers) -> dict:
         plan["id"] = pid
         sex = rng.choice("FFFM")
         city, state, zip3 = rng.choice(CITIES)
-        created = _at(plan["first"] - timedelta(days=rng.randint(0, 6)))
+        created = at(plan["first"] - timedelta(days=rng.randint(0, 6)))
         dob = plan["first"] - timedelta(days=plan["age"] * 365 + rng.randrange(365))
         patient_rows.append(
             dict(
@@ -380,8 +381,3 @@ def _advance_sequences(conn, models) -> None:
             text("SELECT setval(pg_get_serial_sequence(:table, 'id'), :value, false)"),
             {"table": model.__tablename__, "value": following},
         )
-
-
-def _at(day: date, hour: int = 17) -> datetime:
-    """A deterministic timestamp on a day (UTC)."""
-    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)

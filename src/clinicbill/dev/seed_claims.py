@@ -18,6 +18,7 @@ DENIALS = (
 
 
 def at(day: date, hour: int = 17) -> datetime:
+    """A deterministic timestamp on a day (UTC)."""
     return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
