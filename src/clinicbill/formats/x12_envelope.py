@@ -143,26 +143,14 @@ class Reader:
 
 def read_bytes(path: str | Path, what: str = "X12 file") -> bytes:
     """A response file's bytes (size-limited), or a refusal naming the path."""
-    from clinicbill.store.files import refuse_unless_regular
+    from clinicbill.store.files import reading
 
-    p = Path(path)
-    try:
-        refuse_unless_regular(p, what)
+    with reading(path, what) as p:
         if p.stat().st_size > MAX_BYTES:
             raise ClinicbillError(
                 f"{p.name}: larger than {MAX_BYTES} bytes", f"check that this is an {what}"
             )
         return p.read_bytes()
-    except IsADirectoryError:
-        raise ClinicbillError(f"{p.name}: is a directory", f"give an {what}") from None
-    except FileNotFoundError:
-        raise ClinicbillError(f"file: {path} does not exist", "check the path") from None
-    except OSError as exc:
-        raise ClinicbillError(
-            f"file: cannot read {p.name} ({exc.strerror})", "check the path"
-        ) from None
-    except ValueError:  # a NUL byte in the path: no file can have that name
-        raise ClinicbillError("file: the path contains a NUL character", "check the path") from None
 
 
 def parse_envelopes(data: bytes | str, name: str) -> X12File:
