@@ -21,6 +21,7 @@ from clinicbill.domain.errors import ClinicbillError
 from clinicbill.domain.ledger.payments import check_method, check_note
 from clinicbill.domain.money import fmt
 from clinicbill.store.models import Encounter, LedgerEntry, Package, Payment
+from clinicbill.store.query import narrowed
 
 
 @dataclass(frozen=True)
@@ -120,8 +121,7 @@ def package_statuses(session, patient_id: int | None = None) -> list[PackageStat
         .outerjoin(value, value.c.payment_id == Package.payment_id)
         .order_by(Package.purchased_on, Package.id)
     )
-    if patient_id is not None:
-        query = query.where(Package.patient_id == patient_id)
+    query = narrowed(query, Package.patient_id, patient_id)
     return [
         PackageStatus(
             id=p.id,

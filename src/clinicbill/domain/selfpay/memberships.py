@@ -22,6 +22,7 @@ from clinicbill.store.models import (
     MembershipPlan,
     Provider,
 )
+from clinicbill.store.query import narrowed
 
 
 def add_plan(
@@ -279,8 +280,7 @@ def membership_statuses(session, on: date, patient_id: int | None = None) -> lis
         .outerjoin(billed, billed.c.membership_id == Membership.id)
         .order_by(Membership.id)
     )
-    if patient_id is not None:
-        query = query.where(Membership.patient_id == patient_id)
+    query = narrowed(query, Membership.patient_id, patient_id)
     rows = session.execute(query).all()
     paused = pauses(session, [m.id for m, *_ in rows])
     return [
