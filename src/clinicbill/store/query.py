@@ -1,9 +1,10 @@
-"""Query pieces said once: how a claim line reaches what it bills, and the optional filter
-(`--patient`) that many listings take.
+"""Session pieces said once: how a claim line reaches what it bills, the optional filter
+(`--patient`) that many listings take, and the add-and-flush every create function ends with.
 
     narrowed(query, column, value)   `column == value` added when a value is given
     through_visit(query)             a query over ClaimLine joined to each line's service line
                                      and that line's visit (ServiceLine, Encounter)
+    added(session, row) -> row       added and flushed: its id is assigned
 """
 
 from __future__ import annotations
@@ -22,3 +23,11 @@ def through_visit(query):
     return query.join(ServiceLine, ServiceLine.id == ClaimLine.service_line_id).join(
         Encounter, Encounter.id == ServiceLine.encounter_id
     )
+
+
+def added(session, row):
+    """`row` added to the session and flushed, so that its id (and any default) is assigned:
+    the step every create function ends with. Returns the row."""
+    session.add(row)
+    session.flush()
+    return row

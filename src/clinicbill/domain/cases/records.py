@@ -10,7 +10,7 @@ from clinicbill.domain import validate
 from clinicbill.domain.cases import KINDS
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.store.models import InjuryCase, Policy
-from clinicbill.store.query import narrowed
+from clinicbill.store.query import added, narrowed
 
 # Field -> (validator, max length); the CLI's option names are the fields with dashes.
 TEXT_FIELDS = {
@@ -96,9 +96,7 @@ def add_case(session, patient, policy: Policy | None, **values) -> InjuryCase:
     case = InjuryCase(
         patient_id=patient.id, policy_id=policy.id if policy else None, status="open", **clean
     )
-    session.add(case)
-    session.flush()
-    return case
+    return added(session, case)
 
 
 def get_case(session, ident) -> InjuryCase:

@@ -23,6 +23,7 @@ from clinicbill.store.models import (
     Referral,
     ServiceLine,
 )
+from clinicbill.store.query import added
 
 QUALIFIERS = {"DN": "referring", "DK": "ordering"}
 NEAR_EXHAUSTION_VISITS = 2  # flag an authorization this many visits from running out
@@ -95,9 +96,7 @@ def add_authorization(session, policy: Policy, *, codes=None, **values) -> Autho
         )
     covered = procedure_codes(codes) if codes else ()
     auth = Authorization(policy_id=policy.id, codes=",".join(covered) or None, **cleaned)
-    session.add(auth)
-    session.flush()
-    return auth
+    return added(session, auth)
 
 
 REFERRAL_FIELDS: dict[str, f.Cleaner] = {
@@ -166,9 +165,7 @@ def add_referral(
         diagnoses=",".join(codes) or None,
         **cleaned,
     )
-    session.add(referral)
-    session.flush()
-    return referral
+    return added(session, referral)
 
 
 # --- usage, derived from linked encounters -------------------------------------------------

@@ -17,6 +17,7 @@ from clinicbill.domain import validate as v
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.domain.money import fmt, to_decimal
 from clinicbill.store.models import Policy, Verification
+from clinicbill.store.query import added
 
 METHODS = ("phone", "portal", "271")
 
@@ -151,9 +152,7 @@ def add_verification(
             "give a date on or after the call",
         )
     note = Verification(policy_id=policy.id, corrects_id=corrected and corrected.id, **cleaned)
-    session.add(note)
-    session.flush()
-    return note
+    return added(session, note)
 
 
 # Who recorded a note and how are the correction's own; every other value carries over.

@@ -21,7 +21,7 @@ from clinicbill.domain.errors import ClinicbillError
 from clinicbill.domain.ledger.payments import check_method, check_note
 from clinicbill.domain.money import fmt
 from clinicbill.store.models import Encounter, LedgerEntry, Package, Payment
-from clinicbill.store.query import narrowed
+from clinicbill.store.query import added, narrowed
 
 
 @dataclass(frozen=True)
@@ -81,8 +81,7 @@ def add_package(
         reference=check_note(reference, "ref"),
         note=f"package: {title}",
     )
-    session.add(payment)
-    session.flush()
+    added(session, payment)
     package = Package(
         patient_id=patient.id,
         name=title,
@@ -92,9 +91,7 @@ def add_package(
         purchased_on=on,
         expires_on=expires_on,
     )
-    session.add(package)
-    session.flush()
-    return package
+    return added(session, package)
 
 
 def package_statuses(session, patient_id: int | None = None) -> list[PackageStatus]:

@@ -22,7 +22,7 @@ from clinicbill.domain.ledger import balances as ledger
 from clinicbill.domain.money import fmt
 from clinicbill.domain.selfpay.periods import check_every, installment_dates, split_cents
 from clinicbill.store.models import PaymentPlan, PaymentPlanLine, PlanInstallment
-from clinicbill.store.query import narrowed
+from clinicbill.store.query import added, narrowed
 
 MAX_INSTALLMENTS = 60
 
@@ -84,8 +84,7 @@ def add_plan(
         every=every,
         created_on=today,
     )
-    session.add(plan)
-    session.flush()
+    added(session, plan)
     from clinicbill.domain.ledger.balances import spread_over
 
     for line, take in spread_over(lines, total_cents):
