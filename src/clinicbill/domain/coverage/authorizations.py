@@ -322,18 +322,13 @@ def authorizations_status(
         ):
             continue
         out.append(
-            AuthorizationStatus(
+            f.from_row(  # policy, number, dates, codes, visits and units authorized: the row's
+                AuthorizationStatus,
+                auth,
                 authorization_id=auth.id,
-                policy_id=auth.policy_id,
                 patient_id=patient_id,
-                number=auth.number,
-                start_date=auth.start_date,
-                end_date=auth.end_date,
-                codes=auth.codes,
-                visits_authorized=auth.visits_authorized,
                 visits_used=used.visits,
                 visits_remaining=remaining(auth.visits_authorized, used.visits),
-                units_authorized=auth.units_authorized,
                 units_used=used.units,
                 units_remaining=remaining(auth.units_authorized, used.units),
                 days_left=(auth.end_date - on).days,

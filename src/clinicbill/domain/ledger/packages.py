@@ -18,6 +18,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from clinicbill.domain.errors import ClinicbillError
+from clinicbill.domain.fields import from_row
 from clinicbill.domain.ledger.payments import check_method, check_note
 from clinicbill.domain.money import fmt
 from clinicbill.store.models import Encounter, LedgerEntry, Package, Payment
@@ -120,16 +121,11 @@ def package_statuses(session, patient_id: int | None = None) -> list[PackageStat
     )
     query = narrowed(query, Package.patient_id, patient_id)
     return [
-        PackageStatus(
-            id=p.id,
-            patient_id=p.patient_id,
-            name=p.name,
-            visits=p.visits,
+        from_row(
+            PackageStatus,
+            p,
             visits_used=int(n),
-            price_cents=p.price_cents,
             value_used_cents=int(cents),
-            purchased_on=p.purchased_on,
-            expires_on=p.expires_on,
             voided=p.voided_at is not None,
         )
         for p, n, cents in session.execute(query).all()
