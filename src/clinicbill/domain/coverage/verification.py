@@ -24,18 +24,7 @@ METHODS = ("phone", "portal", "271")
 
 def long_text(max_len: int) -> f.Cleaner:
     """Free text that may span lines (exclusions, notes)."""
-
-    def run(value, field):
-        text = str(value).strip()
-        if len(text) > max_len:
-            raise ClinicbillError(
-                f"{field}: too long ({len(text)} characters)", f"at most {max_len} characters"
-            )
-        if any(ord(c) < 32 and c not in "\n\t" for c in text):
-            raise ClinicbillError(f"{field}: contains control characters", "use plain text")
-        return text
-
-    return f.optional(run)
+    return f.optional(lambda value, field: v.multiline_text(str(value).strip(), field, max_len))
 
 
 def percent(value, field):
