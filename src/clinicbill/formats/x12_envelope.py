@@ -1,7 +1,8 @@
 """X12 envelopes shared by the clearinghouse readers and writers (999/TA1, 277, 271 in; 270,
 276 out): ISA..IEA, GS..GE and ST..SE checked the way the 835 reader checks them (DOMAIN.md
 §1-2: IEA02 = ISA13, GE02 = GS06, SE02 = ST02, SE01 = segment count), with the tokenizer of
-formats/x12_835.py (split_interchanges) and its amount rule (x12_835_elements.amount_cents).
+formats/x12_835.py (split_interchanges) and its amount and date rules (x12_835_elements:
+amount_cents, ccyymmdd).
 A file that fails a check is refused whole, naming the segment: nothing is half-read.
 """
 
@@ -119,12 +120,12 @@ class Reader:
         return self.ccyymmdd(seg, value, f"{seg.id}{index:02d}")
 
     def ccyymmdd(self, seg: Segment, value: str, field: str) -> date:
-        if len(value) != 8 or not value.isdigit():
-            raise self.refuse(seg, f"{field} '{value[:20]}' is not a CCYYMMDD date")
-        try:
-            return date(int(value[:4]), int(value[4:6]), int(value[6:]))
-        except ValueError:
-            raise self.refuse(seg, f"{field} '{value}' is not a valid date") from None
+        from clinicbill.formats.x12_835_elements import ccyymmdd
+
+        day = ccyymmdd(value)
+        if type(day) is str:
+            raise self.refuse(seg, f"{field} {day}")
+        return day
 
     def period(self, seg: Segment, qualifier: int, value: int) -> tuple[date, date] | None:
         """A DTP date (D8) or range (RD8) as (from, to)."""
