@@ -14,6 +14,7 @@ from clinicbill.domain.errors import ClinicbillError
 from clinicbill.store.files import (
     private_directory,
     private_file,
+    reading,
     resolve_output,
     safe_name,
     spreadsheet_cell,
@@ -196,3 +197,23 @@ def test_a_pdf_is_not_printed_on_a_terminal(monkeypatch):
     assert screen.buffer.getvalue() == b""
     resolve_output("-", "a.csv").write("a,b\n")  # text is fine on a terminal
     assert screen.buffer.getvalue() == b"a,b\n"
+
+
+def test_reading_turns_each_open_failure_into_one_refusal_naming_the_path(tmp_path):
+    good = tmp_path / "era.835"
+    good.write_bytes(b"ISA*")
+    with reading(good, "835 file") as p:
+        assert p.read_bytes() == b"ISA*"
+    cases = [
+        (tmp_path / "missing.835", "does not exist", "check the path"),
+        (tmp_path, "is a directory", "give an 835 file"),
+        (str(tmp_path / "a\0b"), "NUL character", "check the path"),
+    ]
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "pipe")
+        cases.append((tmp_path / "pipe", "not a regular file", "give an 835 file"))
+    for path, message, hint in cases:
+        with pytest.raises(ClinicbillError, match=message) as caught:
+            with reading(path, "835 file") as p:
+                p.read_bytes()
+        assert caught.value.hint == hint

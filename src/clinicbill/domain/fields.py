@@ -2,12 +2,16 @@
 
 A spec maps a model field to a cleaner `(value, field_name) -> stored value`. `clean` runs them
 all before anything is written, so a refusal leaves the database untouched.
+
+`from_row` goes the other way: a result record whose fields carry the names of a row's columns
+is built from the row, naming only the fields that differ.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from clinicbill.domain import validate as v
 from clinicbill.domain.errors import ClinicbillError, MissingValue
@@ -122,3 +126,23 @@ def apply(obj, spec: dict[str, Cleaner], changes: dict[str, Any]) -> dict:
             setattr(obj, name, value)
             changed[name] = value
     return changed
+
+
+R = TypeVar("R")
+
+
+def from_row(record: type[R], row, **given) -> R:
+    """The dataclass `record` built from `row`: each field not in `given` is the row's attribute
+    of the same name (a model, or a result row with labelled columns). A field the row lacks is
+    an AttributeError naming both. Not for hot paths (a loop over fields per record)."""
+    values = {}
+    for field in dataclasses.fields(record):
+        if field.name in given or not field.init:
+            continue
+        try:
+            values[field.name] = getattr(row, field.name)
+        except AttributeError:
+            raise AttributeError(
+                f"{record.__name__}.{field.name}: the row has no attribute '{field.name}'"
+            ) from None
+    return record(**values, **given)

@@ -235,6 +235,33 @@ def required_text(value: str | None, field: str, max_len: int = 60) -> str:
     return text
 
 
+def multiline_text(text: str, field: str, max_len: int) -> str:
+    """Free text that may span lines (SOAP notes, template answers, exclusions): at most
+    `max_len` characters and no control character but newline and tab. Returns the text."""
+    if len(text) > max_len:
+        raise ClinicbillError(
+            f"{field}: too long ({len(text)} characters)", f"at most {max_len} characters"
+        )
+    if any(ord(c) < 32 and c not in "\n\t" for c in text):
+        raise ClinicbillError(f"{field}: contains control characters", "use plain text")
+    return text
+
+
+def whole_number(value, field_name: str, low: int, high: int, hint: str = "") -> int:
+    """A whole number from low to high, refused by name otherwise (blank too); `hint` replaces
+    the range as the hint for what is not a number."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ClinicbillError(
+            f"{field_name}: '{str(value)[:20]}' is not a whole number",
+            hint or f"use {low} to {high}",
+        ) from None
+    if not low <= number <= high:
+        raise ClinicbillError(f"{field_name}: {number} is out of range", f"use {low} to {high}")
+    return number
+
+
 def optional_text(value: str | None, field: str, max_len: int = 60) -> str | None:
     if value is None or not str(value).strip():
         return None

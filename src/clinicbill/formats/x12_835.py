@@ -158,33 +158,20 @@ def split_interchanges(
 
 
 def _checked_path(path: str | Path) -> tuple[Path, str]:
-    from clinicbill.store.files import refuse_unless_regular
+    from clinicbill.store.files import reading
 
-    p = Path(path)
-    name = p.name
-    try:
-        refuse_unless_regular(p, "835 file")
+    with reading(path, "835 file") as p:
         size = p.stat().st_size
         if p.is_dir():
             raise IsADirectoryError
         if size > MAX_BYTES:
             raise ClinicbillError(
-                f"{name}: file is {size} bytes; at most {MAX_BYTES} are read",
+                f"{p.name}: file is {size} bytes; at most {MAX_BYTES} are read",
                 "split the remittance file, or check that this is an 835",
             )
         with open(p, "rb"):
             pass
-    except IsADirectoryError:
-        raise ClinicbillError(f"{name}: is a directory", "give an 835 file") from None
-    except FileNotFoundError:
-        raise ClinicbillError(f"file: {path} does not exist", "check the path") from None
-    except OSError as exc:
-        raise ClinicbillError(
-            f"file: cannot read {name} ({exc.strerror})", "check the path"
-        ) from None
-    except ValueError:  # a NUL byte in the path: no file can have that name
-        raise ClinicbillError("file: the path contains a NUL character", "check the path") from None
-    return p, name
+    return p, p.name
 
 
 # --- the envelope, segment by segment ---------------------------------------------------------

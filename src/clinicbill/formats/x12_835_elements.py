@@ -43,6 +43,17 @@ def amount_cents(value: str) -> int | str:
     return -cents if negative else cents
 
 
+def ccyymmdd(value: str) -> date | str:
+    """An X12 date element (CCYYMMDD) as a date, or why it is not one (the caller names the
+    element). The one date rule of every X12 reader."""
+    if len(value) != 8 or not value.isdigit():
+        return f"'{value[:20]}' is not a CCYYMMDD date"
+    try:
+        return date(int(value[:4]), int(value[4:6]), int(value[6:]))
+    except ValueError:
+        return f"'{value}' is not a valid date"
+
+
 def get(els: list[str], index: int) -> str:
     return els[index].strip() if index < len(els) else ""
 
@@ -130,12 +141,10 @@ class Elements:
         return self.dates[raw]
 
     def _date(self, seg: list[str], index: int, value: str) -> date:
-        if len(value) != 8 or not value.isdigit():
-            raise self.refuse(seg, f"{seg[0]}{index:02d} '{value[:20]}' is not a CCYYMMDD date")
-        try:
-            return date(int(value[:4]), int(value[4:6]), int(value[6:]))
-        except ValueError:
-            raise self.refuse(seg, f"{seg[0]}{index:02d} '{value}' is not a valid date") from None
+        day = ccyymmdd(value)
+        if type(day) is str:
+            raise self.refuse(seg, f"{seg[0]}{index:02d} {day}")
+        return day
 
     def composite(self, seg: list[str], index: int) -> list[str]:
         return [part.strip() for part in get(seg, index).split(self.delims.component)]

@@ -21,6 +21,7 @@ from clinicbill.domain.remittance.remit import (
     RemittanceAdvice,
     ServicePayment,
 )
+from clinicbill.formats.x12_segments import cas_segments
 
 
 @dataclass(frozen=True)
@@ -212,21 +213,6 @@ def _d(value: date) -> str:
     return f"{value:%Y%m%d}"
 
 
-def _cas(adjustments: Iterable[Adjustment]) -> list[str]:
-    """CAS segments: one per group, up to six reason/amount triplets each."""
-    by_group: dict[str, list[Adjustment]] = {}
-    for adj in adjustments:
-        by_group.setdefault(adj.group, []).append(adj)
-    segments = []
-    for group, adjs in by_group.items():
-        for start in range(0, len(adjs), 6):
-            elements = ["CAS", group]
-            for adj in adjs[start : start + 6]:
-                elements += [adj.reason, x12_amount(adj.amount_cents), ""]
-            segments.append("*".join(elements).rstrip("*"))
-    return segments
-
-
 def _transaction(advice: RemittanceAdvice, patients) -> list[str]:
     paid = x12_amount(advice.paid_cents)
     when = advice.payment_date or advice.production_date or date.today()
@@ -264,7 +250,7 @@ def _claim(claim: ClaimPayment, patients) -> list[str]:
         f"{claim.filing_indicator or '12'}*{claim.payer_claim_control_number or ''}*11*"
         f"{claim.frequency or '1'}",
     ]
-    segs.extend(_cas(claim.adjustments))
+    segs.extend(cas_segments(claim.adjustments, reason=str))
     name = f"NM1*QC*1*{last}*{first}" if first else f"NM1*QC*1*{last}"
     segs.append(f"{name}****MI*{member}" if first else f"{name}*****MI*{member}")
     if claim.remarks:
@@ -277,7 +263,7 @@ def _claim(claim: ClaimPayment, patients) -> list[str]:
         )
         if svc.service_date:
             segs.append(f"DTM*472*{_d(svc.service_date)}")
-        segs.extend(_cas(svc.adjustments))
+        segs.extend(cas_segments(svc.adjustments, reason=str))
         if svc.line_control_number:
             segs.append(f"REF*6R*{svc.line_control_number}")
         if svc.allowed_cents is not None:

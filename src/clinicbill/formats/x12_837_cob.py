@@ -10,27 +10,13 @@ from clinicbill.formats.x12_segments import (
     PRIORITY_CODES,
     RELATIONSHIP_CODES,
     address_segments,
+    cas_segments,
     clean,
     name_elements,
     payer_name_segment,
     procedure,
     segment,
 )
-
-
-def cas_segments(adjustments) -> list[str]:
-    """CAS segments: one per group code, up to 6 reason/amount pairs each."""
-    by_group: dict[str, list] = {}
-    for adj in adjustments:
-        by_group.setdefault(adj.group, []).append(adj)
-    out = []
-    for group, items in by_group.items():
-        for start in range(0, len(items), 6):
-            elements = ["CAS", group]
-            for adj in items[start : start + 6]:
-                elements += [clean(adj.reason, 5), x12_amount(adj.amount_cents), ""]
-            out.append(segment(*elements))
-    return out
 
 
 def other_payer_loops(s: ClaimSnapshot) -> list[str]:

@@ -1,7 +1,8 @@
 """X12 envelopes shared by the clearinghouse readers and writers (999/TA1, 277, 271 in; 270,
 276 out): ISA..IEA, GS..GE and ST..SE checked the way the 835 reader checks them (DOMAIN.md
 §1-2: IEA02 = ISA13, GE02 = GS06, SE02 = ST02, SE01 = segment count), with the tokenizer of
-formats/x12_835.py (split_interchanges) and its amount rule (x12_835_elements.amount_cents).
+formats/x12_835.py (split_interchanges) and its amount and date rules (x12_835_elements:
+amount_cents, ccyymmdd).
 A file that fails a check is refused whole, naming the segment: nothing is half-read.
 """
 
@@ -119,12 +120,12 @@ class Reader:
         return self.ccyymmdd(seg, value, f"{seg.id}{index:02d}")
 
     def ccyymmdd(self, seg: Segment, value: str, field: str) -> date:
-        if len(value) != 8 or not value.isdigit():
-            raise self.refuse(seg, f"{field} '{value[:20]}' is not a CCYYMMDD date")
-        try:
-            return date(int(value[:4]), int(value[4:6]), int(value[6:]))
-        except ValueError:
-            raise self.refuse(seg, f"{field} '{value}' is not a valid date") from None
+        from clinicbill.formats.x12_835_elements import ccyymmdd
+
+        day = ccyymmdd(value)
+        if type(day) is str:
+            raise self.refuse(seg, f"{field} {day}")
+        return day
 
     def period(self, seg: Segment, qualifier: int, value: int) -> tuple[date, date] | None:
         """A DTP date (D8) or range (RD8) as (from, to)."""
@@ -143,26 +144,14 @@ class Reader:
 
 def read_bytes(path: str | Path, what: str = "X12 file") -> bytes:
     """A response file's bytes (size-limited), or a refusal naming the path."""
-    from clinicbill.store.files import refuse_unless_regular
+    from clinicbill.store.files import reading
 
-    p = Path(path)
-    try:
-        refuse_unless_regular(p, what)
+    with reading(path, what) as p:
         if p.stat().st_size > MAX_BYTES:
             raise ClinicbillError(
                 f"{p.name}: larger than {MAX_BYTES} bytes", f"check that this is an {what}"
             )
         return p.read_bytes()
-    except IsADirectoryError:
-        raise ClinicbillError(f"{p.name}: is a directory", f"give an {what}") from None
-    except FileNotFoundError:
-        raise ClinicbillError(f"file: {path} does not exist", "check the path") from None
-    except OSError as exc:
-        raise ClinicbillError(
-            f"file: cannot read {p.name} ({exc.strerror})", "check the path"
-        ) from None
-    except ValueError:  # a NUL byte in the path: no file can have that name
-        raise ClinicbillError("file: the path contains a NUL character", "check the path") from None
 
 
 def parse_envelopes(data: bytes | str, name: str) -> X12File:

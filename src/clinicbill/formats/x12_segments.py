@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import datetime
 
 from clinicbill.domain.claims.snapshot import Address, Person
+from clinicbill.domain.money import x12_amount
 
 _NOT_BASIC = re.compile(r"[^A-Z0-9 !\"&'()+,\-./;?=%@#]")
 RELATIONSHIP_CODES = {"self": "18", "spouse": "01", "child": "19", "other": "G8"}
@@ -36,6 +38,24 @@ def segment(*elements) -> str:
     while values and values[-1] == "":
         values.pop()
     return "*".join(values)
+
+
+def cas_segments(adjustments, reason: Callable[[str], str] | None = None) -> list[str]:
+    """CAS segments (835 claim and service adjustments, 837P 2430): one per group code, up to
+    six reason/amount/quantity triplets each. `reason` shapes each reason code: cleaned to its
+    five characters unless told (the test 835 writer writes codes as given)."""
+    shape = reason or (lambda code: clean(code, 5))
+    by_group: dict[str, list] = {}
+    for adj in adjustments:
+        by_group.setdefault(adj.group, []).append(adj)
+    out = []
+    for group, items in by_group.items():
+        for start in range(0, len(items), 6):
+            elements = ["CAS", group]
+            for adj in items[start : start + 6]:
+                elements += [shape(adj.reason), x12_amount(adj.amount_cents), ""]
+            out.append(segment(*elements))
+    return out
 
 
 def name_elements(person: Person) -> tuple[str, str, str]:

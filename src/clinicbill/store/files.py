@@ -26,6 +26,7 @@ The API:
     safe_name(name) -> str                 the one sanitizer for generated file names
     spreadsheet_cell(value)                the one CSV formula-injection guard (OWASP rule)
     refuse_unless_regular(path, what)      before a file we read: no device, pipe or socket
+    reading(path, what)                    around opening it: its failures as one refusal
 """
 
 from __future__ import annotations
@@ -123,6 +124,27 @@ def refuse_unless_regular(path: Path, what: str) -> None:
         raise ClinicbillError(
             f"{path.name}: is not a regular file (a device, pipe or socket)", f"give an {what}"
         )
+
+
+@contextmanager
+def reading(path: str | Path, what: str) -> Iterator[Path]:
+    """Open-time failures of a file we READ (`what`: "835 file", "999 acknowledgment"...) as
+    one refusal naming the path: missing, a folder, unreadable, a NUL byte in the name.
+    `refuse_unless_regular` is checked first; the body reads or stats the yielded path."""
+    p = Path(path)
+    try:
+        refuse_unless_regular(p, what)
+        yield p
+    except IsADirectoryError:
+        raise ClinicbillError(f"{p.name}: is a directory", f"give an {what}") from None
+    except FileNotFoundError:
+        raise ClinicbillError(f"file: {path} does not exist", "check the path") from None
+    except OSError as exc:
+        raise ClinicbillError(
+            f"file: cannot read {p.name} ({exc.strerror})", "check the path"
+        ) from None
+    except ValueError:  # a NUL byte in the path: no file can have that name
+        raise ClinicbillError("file: the path contains a NUL character", "check the path") from None
 
 
 def _fsync_directory(folder: Path) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from clinicbill.domain import validate
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.store.models import AdvanceBeneficiaryNotice
+from clinicbill.store.query import added
 
 ABN_VALID_DAYS = 365
 _CODE = re.compile(r"[A-Z0-9]{5}")
@@ -55,9 +56,7 @@ def issue_abn(session, patient, codes, reason, cost=None, on=None) -> AdvanceBen
         ),
         issued_on=validate.parse_date(on or "today", "date"),
     )
-    session.add(notice)
-    session.flush()
-    return notice
+    return added(session, notice)
 
 
 def abns_on_file(session, patient_ids) -> dict[int, tuple[AbnOnFile, ...]]:

@@ -10,6 +10,7 @@ from clinicbill.domain import validate
 from clinicbill.domain.cases import KINDS
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.store.models import InjuryCase, Policy
+from clinicbill.store.query import added, narrowed
 
 # Field -> (validator, max length); the CLI's option names are the fields with dashes.
 TEXT_FIELDS = {
@@ -95,9 +96,7 @@ def add_case(session, patient, policy: Policy | None, **values) -> InjuryCase:
     case = InjuryCase(
         patient_id=patient.id, policy_id=policy.id if policy else None, status="open", **clean
     )
-    session.add(case)
-    session.flush()
-    return case
+    return added(session, case)
 
 
 def get_case(session, ident) -> InjuryCase:
@@ -135,8 +134,7 @@ def close_case(session, case: InjuryCase, on: date | None = None) -> InjuryCase:
 
 def list_cases(session, patient_id: int | None = None, open_only: bool = False) -> list:
     query = select(InjuryCase).order_by(InjuryCase.patient_id, InjuryCase.id)
-    if patient_id is not None:
-        query = query.where(InjuryCase.patient_id == patient_id)
+    query = narrowed(query, InjuryCase.patient_id, patient_id)
     if open_only:
         query = query.where(InjuryCase.status == "open")
     return list(session.execute(query).scalars())

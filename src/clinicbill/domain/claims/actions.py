@@ -24,6 +24,7 @@ from clinicbill.domain.claims.status import INACTIVE_STATUSES
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.domain.validate import check_not_future
 from clinicbill.store.models import Claim, ExportBatch, LedgerEntry
+from clinicbill.store.query import added
 
 ADJUDICATED = ("paid", "partially-paid", "denied", "appealed", "closed")
 INTERCHANGE_COUNTER = "x12_interchange"
@@ -251,9 +252,7 @@ def begin_export(session, claim_ids: list[int], fmt: str, transactions: int = 1)
         interchange_control_number=numbers[0] if numbers else None,
         claim_ids=",".join(str(i) for i in claim_ids),
     )
-    session.add(batch)
-    session.flush()
-    return batch
+    return added(session, batch)
 
 
 def finish_export(session, batch: ExportBatch, claims: list[Claim], path: str, on: date) -> None:

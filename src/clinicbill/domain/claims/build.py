@@ -32,6 +32,7 @@ from clinicbill.store.models import (
     Policy,
     ServiceLine,
 )
+from clinicbill.store.query import added
 
 # Once a claim went out, only the payer can void it: `claim resubmit --void` (frequency 8).
 SENT_STATUSES = ("submitted", "accepted", "paid", "partially-paid", "denied", "appealed", "closed")
@@ -305,8 +306,7 @@ def new_draft_claim(session, lines, on: date, note: str, **fields) -> Claim:
     claim = Claim(
         patient_control_number=new_patient_control_number(session), status="draft", **fields
     )
-    session.add(claim)
-    session.flush()
+    added(session, claim)
     add_lines(session, claim, lines)
     record_status(session, claim, "draft", on, note)
     return claim

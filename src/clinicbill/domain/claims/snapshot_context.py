@@ -31,6 +31,7 @@ from clinicbill.store.models import (
     RemittanceClaim,
     ServiceLine,
 )
+from clinicbill.store.query import through_visit
 
 
 def prior_payers(session, claims, patients, policies, payers) -> dict[int, PriorPayer]:
@@ -184,7 +185,7 @@ def _other_claim_lines(session, patient_ids) -> dict[tuple[int, date], list]:
     """The lines of the patients' active claims, by (patient, date of service)."""
     rows = rows_in(
         session,
-        lambda chunk: (
+        lambda chunk: through_visit(
             select(
                 Claim.id,
                 Claim.patient_id,
@@ -193,15 +194,11 @@ def _other_claim_lines(session, patient_ids) -> dict[tuple[int, date], list]:
                 Encounter.service_date,
                 ServiceLine.code,
                 ServiceLine.modifiers,
-            )
-            .join(ClaimLine, ClaimLine.claim_id == Claim.id)
-            .join(ServiceLine, ServiceLine.id == ClaimLine.service_line_id)
-            .join(Encounter, Encounter.id == ServiceLine.encounter_id)
-            .where(
-                Claim.patient_id.in_(chunk),
-                Claim.status.not_in(INACTIVE_STATUSES),
-                Claim.frequency != "8",
-            )
+            ).join(ClaimLine, ClaimLine.claim_id == Claim.id)
+        ).where(
+            Claim.patient_id.in_(chunk),
+            Claim.status.not_in(INACTIVE_STATUSES),
+            Claim.frequency != "8",
         ),
         patient_ids,
     )

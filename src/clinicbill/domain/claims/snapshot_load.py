@@ -31,6 +31,7 @@ from clinicbill.store.models import (
     Referral,
     ServiceLine,
 )
+from clinicbill.store.query import through_visit
 
 
 def load_snapshot(session, claim_id: int, as_of: date | None = None) -> ClaimSnapshot:
@@ -100,7 +101,7 @@ def _by_id(session, model, ids) -> dict:
 def _line_rows(session, claim_ids) -> list[tuple]:
     rows = rows_in(
         session,
-        lambda chunk: (
+        lambda chunk: through_visit(
             select(
                 ClaimLine,
                 ServiceLine,
@@ -108,10 +109,7 @@ def _line_rows(session, claim_ids) -> list[tuple]:
                 Encounter.place_of_service,
                 Encounter.case_id,
             )
-            .join(ServiceLine, ServiceLine.id == ClaimLine.service_line_id)
-            .join(Encounter, Encounter.id == ServiceLine.encounter_id)
-            .where(ClaimLine.claim_id.in_(chunk))
-        ),
+        ).where(ClaimLine.claim_id.in_(chunk)),
         claim_ids,
     )
     rows.sort(key=lambda r: (r[0].claim_id, r[0].line_number))

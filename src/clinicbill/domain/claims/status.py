@@ -7,6 +7,7 @@ from datetime import date
 
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.store.models import Claim, ClaimStatusEvent
+from clinicbill.store.query import added
 
 # DOMAIN.md §13. `void` ends a claim that never reached the payer; `voided` ends one the payer
 # adjudicated, cancelled by a frequency-8 void claim sent to the payer (`claim resubmit --void`).
@@ -45,12 +46,12 @@ def record_status(session, claim: Claim, status: str, on: date, note: str | None
     claim.status = status
     if status == "submitted" and claim.first_billed_on is None:
         claim.first_billed_on = on
-    session.add(
+    added(
+        session,
         ClaimStatusEvent(
             claim_id=claim.id, status=status, on_date=on, user=session.info.get("user"), note=note
-        )
+        ),
     )
-    session.flush()
 
 
 def _never_billed(session, claim_ids: list[int]) -> set[int]:

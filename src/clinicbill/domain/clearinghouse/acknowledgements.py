@@ -28,6 +28,7 @@ from clinicbill.domain.clearinghouse.records import (
     TransactionAck,
 )
 from clinicbill.store.models import Claim, ClaimResponse, X12Batch, X12Response
+from clinicbill.store.query import added
 
 BATCH_KINDS = {"HC": "837p", "HS": "270", "HR": "276"}
 REJECT_FROM = ("submitted", "accepted")  # a claim already adjudicated keeps its 835 status
@@ -331,8 +332,7 @@ def import_response(session, resp: ResponseFile, today: date | None = None) -> A
         sender_id=resp.sender,
         interchange_control_number=resp.control_number,
     )
-    session.add(response)
-    session.flush()
+    added(session, response)
     apply = _Apply(session, response, resp, today)
     for ack in resp.interchange_acks:
         apply.interchange(ack)

@@ -8,6 +8,7 @@ import hashlib
 from sqlalchemy import select
 
 from clinicbill.store.models import Claim, X12Batch, X12BatchClaim, X12Response
+from clinicbill.store.query import added
 
 
 def record_batch(
@@ -34,8 +35,7 @@ def record_batch(
         receiver_id=receiver,
         sha256=hashlib.sha256(content.encode("ascii", "replace")).hexdigest(),
     )
-    session.add(batch)
-    session.flush()
+    added(session, batch)
     numbers = [s.patient_control_number for s in spans]
     ids = (
         dict(

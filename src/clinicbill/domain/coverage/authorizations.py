@@ -23,6 +23,7 @@ from clinicbill.store.models import (
     Referral,
     ServiceLine,
 )
+from clinicbill.store.query import added
 
 QUALIFIERS = {"DN": "referring", "DK": "ordering"}
 NEAR_EXHAUSTION_VISITS = 2  # flag an authorization this many visits from running out
@@ -95,9 +96,7 @@ def add_authorization(session, policy: Policy, *, codes=None, **values) -> Autho
         )
     covered = procedure_codes(codes) if codes else ()
     auth = Authorization(policy_id=policy.id, codes=",".join(covered) or None, **cleaned)
-    session.add(auth)
-    session.flush()
-    return auth
+    return added(session, auth)
 
 
 REFERRAL_FIELDS: dict[str, f.Cleaner] = {
@@ -166,9 +165,7 @@ def add_referral(
         diagnoses=",".join(codes) or None,
         **cleaned,
     )
-    session.add(referral)
-    session.flush()
-    return referral
+    return added(session, referral)
 
 
 # --- usage, derived from linked encounters -------------------------------------------------
@@ -325,18 +322,13 @@ def authorizations_status(
         ):
             continue
         out.append(
-            AuthorizationStatus(
+            f.from_row(  # policy, number, dates, codes, visits and units authorized: the row's
+                AuthorizationStatus,
+                auth,
                 authorization_id=auth.id,
-                policy_id=auth.policy_id,
                 patient_id=patient_id,
-                number=auth.number,
-                start_date=auth.start_date,
-                end_date=auth.end_date,
-                codes=auth.codes,
-                visits_authorized=auth.visits_authorized,
                 visits_used=used.visits,
                 visits_remaining=remaining(auth.visits_authorized, used.visits),
-                units_authorized=auth.units_authorized,
                 units_used=used.units,
                 units_remaining=remaining(auth.units_authorized, used.units),
                 days_left=(auth.end_date - on).days,

@@ -17,24 +17,14 @@ from clinicbill.domain import validate as v
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.domain.money import fmt, to_decimal
 from clinicbill.store.models import Policy, Verification
+from clinicbill.store.query import added
 
 METHODS = ("phone", "portal", "271")
 
 
 def long_text(max_len: int) -> f.Cleaner:
     """Free text that may span lines (exclusions, notes)."""
-
-    def run(value, field):
-        text = str(value).strip()
-        if len(text) > max_len:
-            raise ClinicbillError(
-                f"{field}: too long ({len(text)} characters)", f"at most {max_len} characters"
-            )
-        if any(ord(c) < 32 and c not in "\n\t" for c in text):
-            raise ClinicbillError(f"{field}: contains control characters", "use plain text")
-        return text
-
-    return f.optional(run)
+    return f.optional(lambda value, field: v.multiline_text(str(value).strip(), field, max_len))
 
 
 def percent(value, field):
@@ -151,9 +141,7 @@ def add_verification(
             "give a date on or after the call",
         )
     note = Verification(policy_id=policy.id, corrects_id=corrected and corrected.id, **cleaned)
-    session.add(note)
-    session.flush()
-    return note
+    return added(session, note)
 
 
 # Who recorded a note and how are the correction's own; every other value carries over.

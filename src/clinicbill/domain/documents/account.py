@@ -18,6 +18,7 @@ from clinicbill.domain.documents.superbill_data import (
     providers_by_id,
 )
 from clinicbill.domain.errors import ClinicbillError
+from clinicbill.domain.fields import from_row
 from clinicbill.domain.reports.aging.query import BUCKET_LABELS, bucket_index
 from clinicbill.store.models import Encounter, LedgerEntry, Payment, ServiceLine
 
@@ -148,14 +149,10 @@ def _statement_lines(session, rows, as_of: date) -> list[StatementLine]:
     providers = providers_by_id(session, (r.provider_id for r in rows))
     words = code_descriptions(session, (r.code for r in rows if not r.description))
     return [
-        StatementLine(
+        from_row(  # charge, paid, adjusted, balance, patient due: the row's own
+            StatementLine,
+            r,
             **_service_columns(r, providers, words),
-            charge=r.charge,
-            insurance_paid=r.insurance_paid,
-            patient_paid=r.patient_paid,
-            adjusted=r.adjusted,
-            balance=r.balance,
-            patient_due=r.patient_due,
             pending_insurance=r.insurance_due,
             age_days=(as_of - r.service_date).days,
         )

@@ -29,6 +29,7 @@ from clinicbill.domain.documents.superbill_data import (
 )
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.store.models import Encounter, Estimate, Provider, ServiceLine
+from clinicbill.store.query import added, narrowed
 
 DISPUTE_THRESHOLD_CENTS = 40_000  # $400: patient-provider dispute resolution (DOMAIN.md §12)
 MAX_VISITS = 366  # a recurring course may be estimated for up to 12 months
@@ -207,8 +208,7 @@ def create_estimate(
         items_json=_items_json(primary, frequency, items),
         total_cents=sum(i.total for i in items),
     )
-    session.add(estimate)
-    session.flush()
+    added(session, estimate)
     return estimate, warnings
 
 
@@ -282,8 +282,7 @@ def compare_estimates(session, patient_id: int | None = None) -> list[EstimateCo
         .join(Patient, Patient.id == Estimate.patient_id)
         .order_by(Estimate.issued_on, Estimate.id)
     )
-    if patient_id is not None:
-        query = query.where(Estimate.patient_id == patient_id)
+    query = narrowed(query, Estimate.patient_id, patient_id)
     rows = session.execute(query).all()
     if not rows:
         return []

@@ -19,6 +19,7 @@ from clinicbill.domain.documents.formatting import (
     patient_facing_tax_id,
 )
 from clinicbill.domain.errors import ClinicbillError
+from clinicbill.domain.fields import from_row
 from clinicbill.store.models import Diagnosis, Encounter, Practice, Provider, ServiceLine
 
 # --- the parties, shared by every document -------------------------------------------------
@@ -344,24 +345,17 @@ def _superbill_lines(session, rows, letter_of) -> tuple[SuperbillLine, ...]:
     """The printed lines: a catalog description where the line has none, pointers lettered."""
     descriptions = code_descriptions(session, (r.code for r in rows if not r.description))
     return tuple(
-        SuperbillLine(
-            encounter_id=r.encounter_id,
-            service_date=r.service_date,
-            place_of_service=r.place_of_service,
-            provider_id=r.provider_id,
-            code=r.code,
+        from_row(  # visit, date, place, provider, code, units, charge, adjusted, balance: the row's
+            SuperbillLine,
+            r,
             modifiers=tuple(m for m in (r.modifiers or "").split(",") if m),
-            units=r.units,
             description=r.description or descriptions.get(r.code, ""),
             pointers=",".join(
                 letter_of[(r.encounter_id, int(p))]
                 for p in (r.pointers or "").split(",")
                 if p.strip().isdigit() and (r.encounter_id, int(p)) in letter_of
             ),
-            charge=r.charge,
             paid=r.insurance_paid + r.patient_paid,
-            adjusted=r.adjusted,
-            balance=r.balance,
         )
         for r in rows
     )

@@ -18,9 +18,11 @@ from datetime import date
 from sqlalchemy import func, select
 
 from clinicbill.domain.errors import ClinicbillError
+from clinicbill.domain.fields import from_row
 from clinicbill.domain.ledger.payments import check_method, check_note
 from clinicbill.domain.money import fmt
 from clinicbill.store.models import Encounter, LedgerEntry, Package, Payment
+from clinicbill.store.query import added, narrowed
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,7 @@ def add_package(
         reference=check_note(reference, "ref"),
         note=f"package: {title}",
     )
-    session.add(payment)
-    session.flush()
+    added(session, payment)
     package = Package(
         patient_id=patient.id,
         name=title,
@@ -91,9 +92,7 @@ def add_package(
         purchased_on=on,
         expires_on=expires_on,
     )
-    session.add(package)
-    session.flush()
-    return package
+    return added(session, package)
 
 
 def package_statuses(session, patient_id: int | None = None) -> list[PackageStatus]:
@@ -120,19 +119,13 @@ def package_statuses(session, patient_id: int | None = None) -> list[PackageStat
         .outerjoin(value, value.c.payment_id == Package.payment_id)
         .order_by(Package.purchased_on, Package.id)
     )
-    if patient_id is not None:
-        query = query.where(Package.patient_id == patient_id)
+    query = narrowed(query, Package.patient_id, patient_id)
     return [
-        PackageStatus(
-            id=p.id,
-            patient_id=p.patient_id,
-            name=p.name,
-            visits=p.visits,
+        from_row(
+            PackageStatus,
+            p,
             visits_used=int(n),
-            price_cents=p.price_cents,
             value_used_cents=int(cents),
-            purchased_on=p.purchased_on,
-            expires_on=p.expires_on,
             voided=p.voided_at is not None,
         )
         for p, n, cents in session.execute(query).all()

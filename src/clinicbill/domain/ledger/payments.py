@@ -21,6 +21,7 @@ from clinicbill.domain.ledger.balances import ADJUSTMENT, PATIENT_PAYMENT, LineD
 from clinicbill.domain.money import fmt
 from clinicbill.domain.validate import optional_text
 from clinicbill.store.models import Encounter, LedgerEntry, Package, Payment, ServiceLine
+from clinicbill.store.query import added
 
 METHODS = ("cash", "card", "check", "hsa", "fsa", "eft")
 # Write-off reasons a person picks (kept on the entry as its reason code).
@@ -128,8 +129,7 @@ def add_patient_payment(
     on = received_on or date.today()
     payment = patient_money("payment", patient, amount_cents, method, on, reference, note)
     targets = _targets(session, patient, encounter_id, on)
-    session.add(payment)
-    session.flush()
+    added(session, payment)
     applied = _post_parts(session, payment.id, spread_over(targets, amount_cents), on)
     return PaymentResult(payment, applied, ledger.patient_credit(session, patient.id))
 
@@ -306,9 +306,7 @@ def add_refund(
         )
     refund = patient_money("refund", patient, amount_cents, method, on or date.today(), reference,
                            note)  # fmt: skip
-    session.add(refund)
-    session.flush()
-    return refund
+    return added(session, refund)
 
 
 def release_payments(session, encounter: Encounter, on: date | None = None) -> int:

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from clinicbill.domain import fields as f
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.store.models import Patient, Payer, Policy
+from clinicbill.store.query import added
 
 PATIENT_FIELDS = {
     "account_number": f.ACCOUNT_NUMBER,  # letters, digits, dashes: it names files
@@ -77,9 +78,7 @@ def add_patient(session, allow_duplicate: bool = False, **values) -> Patient:
             "leave it out to get the next free number",
         )
     patient = Patient(**cleaned)
-    session.add(patient)
-    session.flush()
-    return patient
+    return added(session, patient)
 
 
 def _refuse_same_person(session, cleaned: dict) -> None:
@@ -145,9 +144,7 @@ def add_policy(session, patient: Patient, payer: Payer, **values) -> Policy:
     _check_policy(cleaned)
     _refuse_same_policy(session, patient, payer, cleaned)
     policy = Policy(patient_id=patient.id, payer_id=payer.id, **cleaned)
-    session.add(policy)
-    session.flush()
-    return policy
+    return added(session, policy)
 
 
 def _refuse_same_policy(session, patient: Patient, payer: Payer, cleaned: dict) -> None:

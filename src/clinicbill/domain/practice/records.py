@@ -9,6 +9,7 @@ from clinicbill.domain import validate as v
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.domain.practice.profiles import DEFAULT_PROFILE, PAYER_TYPES, PROFILE_NAMES
 from clinicbill.store.models import FeeSchedule, Payer, Practice, Provider
+from clinicbill.store.query import added
 
 PRACTICE_FIELDS = {
     "name": f.text(60),
@@ -102,9 +103,7 @@ def create_practice(session, **values) -> Practice:
     # A real practice sends production claims (ISA15 P); the sample and demo say T themselves.
     cleaned.setdefault("x12_usage", "P")
     practice = Practice(**_tax(cleaned))
-    session.add(practice)
-    session.flush()
-    return practice
+    return added(session, practice)
 
 
 def edit_practice(session, **changes) -> dict:
@@ -120,9 +119,7 @@ def add_provider(session, **values) -> Provider:
     cleaned = f.clean(PROVIDER_FIELDS, values, PROVIDER_REQUIRED)
     _refuse_duplicate_npi(session, cleaned["npi"])
     provider = Provider(**cleaned)
-    session.add(provider)
-    session.flush()
-    return provider
+    return added(session, provider)
 
 
 def _refuse_duplicate_npi(session, npi: str, own_id: int | None = None) -> None:
@@ -146,9 +143,7 @@ def add_payer(session, **values) -> Payer:
     if cleaned.get("payer_id"):
         _refuse_duplicate_payer_id(session, cleaned["payer_id"])
     payer = Payer(**cleaned)
-    session.add(payer)
-    session.flush()
-    return payer
+    return added(session, payer)
 
 
 def edit_payer(session, payer: Payer, **changes) -> dict:

@@ -188,40 +188,40 @@ def _enclosures(session, claim, policy) -> list[Enclosure]:
     return out
 
 
+def _referral_lines(r) -> tuple[str, ...]:
+    return (
+        f"Referring physician: {r.first_name} {r.last_name}, NPI {r.npi}",
+        f"Referral date: {r.referral_date.isoformat()}",
+        f"Referral number: {r.number or 'none'}",
+        f"Diagnoses: {r.diagnoses or 'none listed'}",
+        f"Visits ordered: {_or_na(r.visits_ordered)}",
+        f"Expires: {r.expires_on.isoformat() if r.expires_on else 'n/a'}",
+    )
+
+
+def _authorization_lines(a) -> tuple[str, ...]:
+    return (
+        f"Authorization number: {a.number}",
+        f"Valid: {a.start_date.isoformat()} to {a.end_date.isoformat()}",
+        f"Visits authorized: {a.visits_authorized or 'n/a'}; units authorized: "
+        f"{a.units_authorized or 'n/a'}",
+        f"Codes: {a.codes or 'all'}",
+    )
+
+
 def _coverage_enclosures(session, claim, policy) -> list[Enclosure]:
     from clinicbill.domain.coverage.verification import describe, history
     from clinicbill.store.models import Authorization, Referral
 
-    out = []
-    if claim.referral_id:
-        r = session.get(Referral, claim.referral_id)
-        out.append(
-            Enclosure(
-                "Referral / prescription",
-                (
-                    f"Referring physician: {r.first_name} {r.last_name}, NPI {r.npi}",
-                    f"Referral date: {r.referral_date.isoformat()}",
-                    f"Referral number: {r.number or 'none'}",
-                    f"Diagnoses: {r.diagnoses or 'none listed'}",
-                    f"Visits ordered: {_or_na(r.visits_ordered)}",
-                    f"Expires: {r.expires_on.isoformat() if r.expires_on else 'n/a'}",
-                ),
-            )
-        )
-    if claim.authorization_id:
-        a = session.get(Authorization, claim.authorization_id)
-        out.append(
-            Enclosure(
-                "Prior authorization",
-                (
-                    f"Authorization number: {a.number}",
-                    f"Valid: {a.start_date.isoformat()} to {a.end_date.isoformat()}",
-                    f"Visits authorized: {a.visits_authorized or 'n/a'}; units authorized: "
-                    f"{a.units_authorized or 'n/a'}",
-                    f"Codes: {a.codes or 'all'}",
-                ),
-            )
-        )
+    attached = (
+        ("Referral / prescription", Referral, claim.referral_id, _referral_lines),
+        ("Prior authorization", Authorization, claim.authorization_id, _authorization_lines),
+    )
+    out = [
+        Enclosure(title, lines(session.get(model, row_id)))
+        for title, model, row_id, lines in attached
+        if row_id
+    ]
     if policy is not None:
         for note in history(session, policy.id):
             out.append(

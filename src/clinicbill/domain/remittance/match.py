@@ -23,6 +23,7 @@ from clinicbill.store.models import (
     Policy,
     ServiceLine,
 )
+from clinicbill.store.query import through_visit
 
 CHUNK = 500
 
@@ -129,19 +130,19 @@ def _billed_lines(session, claim_ids: list[int]) -> dict[int, list[BilledLine]]:
     lines: dict[int, list[BilledLine]] = {claim_id: [] for claim_id in claim_ids}
     for chunk in _chunks(list(lines)):
         rows = session.execute(
-            select(
-                ClaimLine.id,
-                ClaimLine.claim_id,
-                ClaimLine.line_number,
-                ClaimLine.charge_cents,
-                ServiceLine.id.label("service_line_id"),
-                ServiceLine.code,
-                ServiceLine.modifiers,
-                ServiceLine.units,
-                Encounter.service_date,
+            through_visit(
+                select(
+                    ClaimLine.id,
+                    ClaimLine.claim_id,
+                    ClaimLine.line_number,
+                    ClaimLine.charge_cents,
+                    ServiceLine.id.label("service_line_id"),
+                    ServiceLine.code,
+                    ServiceLine.modifiers,
+                    ServiceLine.units,
+                    Encounter.service_date,
+                )
             )
-            .join(ServiceLine, ServiceLine.id == ClaimLine.service_line_id)
-            .join(Encounter, Encounter.id == ServiceLine.encounter_id)
             .where(ClaimLine.claim_id.in_(chunk))
             .order_by(ClaimLine.claim_id, ClaimLine.line_number)
         ).all()

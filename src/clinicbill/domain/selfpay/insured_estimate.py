@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from clinicbill.domain.errors import ClinicbillError
 from clinicbill.store.models import FeeSchedule
+from clinicbill.store.query import added
 
 
 @dataclass(frozen=True)
@@ -281,13 +282,13 @@ def estimate_session(session, encounter) -> tuple[int, VisitShare] | None:
         exclude_encounter_id=encounter.id,
     )
     [share] = share_of_visits(fees, benefits_from(note, coverage.visits_remaining), 1)
-    session.add(
+    added(
+        session,
         VisitEstimate(
             encounter_id=encounter.id,
             payer_id=policy.payer_id,
             verification_id=note.id,
             estimate_cents=share.patient,
-        )
+        ),
     )
-    session.flush()
     return note.id, share

@@ -32,6 +32,7 @@ from clinicbill.store.models import (
     MembershipVisit,
     ServiceLine,
 )
+from clinicbill.store.query import added
 from clinicbill.store.types import utcnow
 
 MEMBERSHIP_CODE = "MEMBERSHIP"
@@ -90,8 +91,7 @@ def _post_charge(session, membership, plan, start, end, user) -> PostedCharge | 
         signed_at=utcnow(),
         note_text=label,
     )
-    session.add(encounter)
-    session.flush()
+    added(session, encounter)
     line = ServiceLine(
         encounter_id=encounter.id,
         line_number=1,
@@ -101,8 +101,7 @@ def _post_charge(session, membership, plan, start, end, user) -> PostedCharge | 
         pointers="",
         description=label,
     )
-    session.add(line)
-    session.flush()
+    added(session, line)
     charge = session.get(MembershipCharge, charge_id)
     charge.service_line_id = line.id
     session.flush()
@@ -244,13 +243,13 @@ def draw_membership_visit(session, encounter: Encounter) -> DrawnVisit | None:
         owes = open_cents if rate is None else min(rate, open_cents)
         note = f"membership {membership.id}: member rate"
     _write_off(session, lines, open_cents - owes, encounter.service_date, note)
-    session.add(
+    added(
+        session,
         MembershipVisit(
             membership_id=membership.id,
             encounter_id=encounter.id,
             period_start=start,
             included=included,
-        )
+        ),
     )
-    session.flush()
     return DrawnVisit(membership.id, plan.name, included, max(left - 1, 0) if included else 0, owes)

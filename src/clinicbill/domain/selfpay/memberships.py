@@ -22,6 +22,7 @@ from clinicbill.store.models import (
     MembershipPlan,
     Provider,
 )
+from clinicbill.store.query import added, narrowed
 
 
 def add_plan(
@@ -53,9 +54,7 @@ def add_plan(
         rollover=rollover,
         member_rate_cents=member_rate_cents,
     )
-    session.add(plan)
-    session.flush()
-    return plan
+    return added(session, plan)
 
 
 def find_named(session, model, ref, label: str, hint: str):
@@ -117,9 +116,7 @@ def enroll(session, patient, plan: MembershipPlan, start_on: date, provider_id=N
         provider_id=provider_id or _default_provider(session),
         start_on=start_on,
     )
-    session.add(membership)
-    session.flush()
-    return membership
+    return added(session, membership)
 
 
 def pauses(session, membership_ids) -> dict[int, list[MembershipPause]]:
@@ -186,9 +183,7 @@ def pause(session, membership: Membership, on: date) -> MembershipPause:
             f"pause from a date after {billed}, or adjust that charge",
         )
     row = MembershipPause(membership_id=membership.id, paused_on=on)
-    session.add(row)
-    session.flush()
-    return row
+    return added(session, row)
 
 
 def resume(session, membership: Membership, on: date) -> MembershipPause:
@@ -279,8 +274,7 @@ def membership_statuses(session, on: date, patient_id: int | None = None) -> lis
         .outerjoin(billed, billed.c.membership_id == Membership.id)
         .order_by(Membership.id)
     )
-    if patient_id is not None:
-        query = query.where(Membership.patient_id == patient_id)
+    query = narrowed(query, Membership.patient_id, patient_id)
     rows = session.execute(query).all()
     paused = pauses(session, [m.id for m, *_ in rows])
     return [

@@ -22,6 +22,7 @@ from clinicbill.domain.ledger import balances as ledger
 from clinicbill.domain.money import fmt
 from clinicbill.domain.selfpay.periods import check_every, installment_dates, split_cents
 from clinicbill.store.models import PaymentPlan, PaymentPlanLine, PlanInstallment
+from clinicbill.store.query import added, narrowed
 
 MAX_INSTALLMENTS = 60
 
@@ -83,8 +84,7 @@ def add_plan(
         every=every,
         created_on=today,
     )
-    session.add(plan)
-    session.flush()
+    added(session, plan)
     from clinicbill.domain.ledger.balances import spread_over
 
     for line, take in spread_over(lines, total_cents):
@@ -106,8 +106,7 @@ def _plan_lines(session, patient_id: int | None = None):
     query = select(PaymentPlanLine, PaymentPlan.patient_id).join(
         PaymentPlan, PaymentPlan.id == PaymentPlanLine.plan_id
     )
-    if patient_id is not None:
-        query = query.where(PaymentPlan.patient_id == patient_id)
+    query = narrowed(query, PaymentPlan.patient_id, patient_id)
     return session.execute(query.order_by(PaymentPlanLine.plan_id, PaymentPlanLine.id)).all()
 
 
@@ -157,8 +156,7 @@ def installment_states(
         .join(PaymentPlan, PaymentPlan.id == PlanInstallment.plan_id)
         .order_by(PlanInstallment.plan_id, PlanInstallment.number)
     )
-    if patient_id is not None:
-        query = query.where(PaymentPlan.patient_id == patient_id)
+    query = narrowed(query, PaymentPlan.patient_id, patient_id)
     rows = session.execute(query).all()
     if not rows:
         return []

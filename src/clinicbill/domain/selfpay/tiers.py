@@ -30,6 +30,7 @@ from clinicbill.store.models import (
     ServiceLine,
     TierDiscount,
 )
+from clinicbill.store.query import added
 
 TIER_REASON = "sliding-scale"
 
@@ -67,8 +68,7 @@ def add_tier(session, name: str, percent_bp: int = 0, amounts=()) -> FeeTier:
     if session.execute(select(FeeTier.id).where(func.lower(FeeTier.name) == title.lower())).first():
         raise ClinicbillError(f"name: a tier named '{title}' exists", "choose another name")
     tier = FeeTier(name=title, percent_off_bp=percent_bp)
-    session.add(tier)
-    session.flush()
+    added(session, tier)
     codes = set()
     for code, cents in amounts:
         if code in codes:
@@ -115,9 +115,7 @@ def assign(
         review_by=review_by,
         assigned_on=on,
     )
-    session.add(row)
-    session.flush()
-    return row
+    return added(session, row)
 
 
 def current_tier(session, patient_id: int, on: date) -> tuple[PatientTier, FeeTier] | None:
@@ -189,15 +187,15 @@ def apply_tier(session, encounter: Encounter) -> TierApplied | None:
                     note=f"sliding scale: {tier.name}",
                 )
             )
-    session.add(
+    added(
+        session,
         TierDiscount(
             encounter_id=encounter.id,
             tier_id=tier.id,
             standard_cents=standard,
             discount_cents=discount,
-        )
+        ),
     )
-    session.flush()
     overdue = assignment.review_by
     late = overdue if overdue is not None and overdue < encounter.service_date else None
     return TierApplied(tier.name, standard, standard - discount, late)

@@ -24,6 +24,7 @@ from clinicbill.store.models import (
     Policy,
     ServiceLine,
 )
+from clinicbill.store.query import added
 
 BILLABLE_STATUS = "signed"
 
@@ -311,8 +312,7 @@ def _write_children(session, encounter: Encounter, plan: SessionPlan) -> None:
 def write_session(session, plan: SessionPlan) -> Encounter:
     """Store a planned session as a draft encounter with its diagnoses and lines."""
     encounter = Encounter(**_encounter_values(plan), status="draft")
-    session.add(encounter)
-    session.flush()
+    added(session, encounter)
     _write_children(session, encounter, plan)
     return encounter
 

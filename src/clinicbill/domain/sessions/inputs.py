@@ -9,6 +9,7 @@ from datetime import date
 from clinicbill.domain.errors import ClinicbillError, MissingValue
 from clinicbill.domain.practice.lookup import find_patient, find_policy, find_provider
 from clinicbill.domain.practice.patients import active_policy
+from clinicbill.domain.validate import multiline_text, whole_number
 from clinicbill.store.models import Patient, Policy, Provider
 
 AUTO = object()  # policy / authorization / referral chosen automatically
@@ -87,19 +88,6 @@ def small_int(value, field_name: str, low: int, high: int) -> int | None:
     return whole_number(value, field_name, low, high)
 
 
-def whole_number(value, field_name: str, low: int, high: int) -> int:
-    """A whole number from low to high, refused by name otherwise (blank too)."""
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise ClinicbillError(
-            f"{field_name}: '{str(value)[:20]}' is not a whole number", f"use {low} to {high}"
-        ) from None
-    if not low <= number <= high:
-        raise ClinicbillError(f"{field_name}: {number} is out of range", f"use {low} to {high}")
-    return number
-
-
 def check_soap(values: dict | None) -> dict:
     values = dict(values or {})
     unknown = set(values) - set(SOAP_FIELDS)
@@ -109,13 +97,7 @@ def check_soap(values: dict | None) -> dict:
     for name in SOAP_FIELDS:
         text = values.get(name)
         text = None if text is None else str(text).replace("\r\n", "\n").strip()
-        if text and len(text) > SOAP_LIMIT:
-            raise ClinicbillError(
-                f"{name}: too long ({len(text)} characters)", f"at most {SOAP_LIMIT} characters"
-            )
-        if text and any(ord(c) < 32 and c not in "\n\t" for c in text):
-            raise ClinicbillError(f"{name}: contains control characters", "use plain text")
-        out[name] = text or None
+        out[name] = multiline_text(text, name, SOAP_LIMIT) if text else None
     return out
 
 

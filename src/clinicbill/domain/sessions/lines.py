@@ -59,7 +59,7 @@ _KEYS = {
 
 
 def _int(value: str, what: str, low: int, high: int) -> int:
-    from clinicbill.domain.sessions.inputs import whole_number
+    from clinicbill.domain.validate import whole_number
 
     return whole_number(value, what, low, high)
 

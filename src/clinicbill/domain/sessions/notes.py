@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from clinicbill.domain.errors import ClinicbillError
+from clinicbill.domain.validate import multiline_text, whole_number
 
 PROMPT_KINDS = ("text", "int", "bool", "choice")
 TEXT_LIMIT = 500  # characters for one template answer
@@ -156,17 +157,9 @@ def _clean_answer(prompt: Prompt, value) -> object:
 
         return boolean(value, field)
     if prompt.kind == "int":
-        try:
-            number = int(str(value).strip())
-        except ValueError:
-            raise ClinicbillError(
-                f"{field}: '{str(value)[:20]}' is not a whole number", f"give {prompt.label}"
-            ) from None
         low = prompt.min if prompt.min is not None else 0
         high = prompt.max if prompt.max is not None else 100_000
-        if not low <= number <= high:
-            raise ClinicbillError(f"{field}: {number} is out of range", f"use {low} to {high}")
-        return number
+        return whole_number(value, field, low, high, hint=f"give {prompt.label}")
     text = str(value).strip()
     if prompt.kind == "choice":
         if text.lower() not in prompt.choices:
@@ -174,13 +167,7 @@ def _clean_answer(prompt: Prompt, value) -> object:
                 f"{field}: '{text[:20]}' is not accepted", "use one of " + ", ".join(prompt.choices)
             )
         return text.lower()
-    if len(text) > TEXT_LIMIT:
-        raise ClinicbillError(
-            f"{field}: too long ({len(text)} characters)", f"at most {TEXT_LIMIT} characters"
-        )
-    if any(ord(c) < 32 and c not in "\n\t" for c in text):
-        raise ClinicbillError(f"{field}: contains control characters", "use plain text")
-    return text
+    return multiline_text(text, field, TEXT_LIMIT)
 
 
 def clean_details(template: NoteTemplate | None, details: dict | None) -> dict:

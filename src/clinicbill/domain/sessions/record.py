@@ -21,6 +21,7 @@ from clinicbill.store.models import (
     Provider,
     ServiceLine,
 )
+from clinicbill.store.query import added
 from clinicbill.store.types import utcnow
 
 
@@ -263,9 +264,7 @@ def add_addendum(session, encounter: Encounter, text: str, author: str) -> Adden
     if not body:
         raise MissingValue(["text"], "give --text")
     item = Addendum(encounter_id=encounter.id, text=body, author=(author or "unknown")[:60])
-    session.add(item)
-    session.flush()
-    return item
+    return added(session, item)
 
 
 @dataclass(frozen=True)
