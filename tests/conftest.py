@@ -153,6 +153,9 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.delenv("CLINICBILL_DB", raising=False)
     monkeypatch.setenv("CLINICBILL_USER", "tester")
+    # pexpect's terminal never answers prompt_toolkit's cursor-position request: without this,
+    # every prompt of a terminal test waits for that answer before it shows (about 1 s each)
+    monkeypatch.setenv("PROMPT_TOOLKIT_NO_CPR", "1")
     yield
     dispose_all()
 
