@@ -85,6 +85,7 @@ def pytest_addoption(parser):
 PG_PASS = pytest.StashKey[tuple[int, int]]()  # (tests that reach a database, the others)
 
 
+@pytest.hookimpl(trylast=True)  # after -k/-m: the counts are of what runs
 def pytest_collection_modifyitems(config, items):
     """In the PostgreSQL pass, deselect the backend-independent tests: the SQLite pass ran them
     and they give the same result on both backends."""
