@@ -22,9 +22,11 @@ $(TESTSTAMP): $(STAMP)
 demo: $(STAMP)
 	$(BIN)/clinicbill demo --dir demo-output
 
-# The suite runs twice: on SQLite, then on a throwaway PostgreSQL cluster (scripts/ci/).
+# The suite runs on SQLite, then the tests that reach a database run again on a throwaway
+# PostgreSQL cluster (scripts/ci/test-pg.sh).
 # Without PostgreSQL the second pass is skipped with the reason (a failure when CI=true).
-PYTEST_ARGS ?= -n 2
+# worksteal: an idle worker takes queued tests from a busy one (the slow files end together)
+PYTEST_ARGS ?= -n 2 --dist worksteal
 test: $(TESTSTAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -74,6 +74,50 @@ def _no_reads_outside_repo(_pytest_temp_allowed):
 
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true", help="Rewrite golden files.")
+    parser.addoption(
+        "--pg-pass",
+        action="store_true",
+        help="Select only the tests that reach a database (tests/pg.py reaches_database), as the "
+        "PostgreSQL pass does; implied by CLINICBILL_TEST_PG.",
+    )
+
+
+PG_PASS = pytest.StashKey[tuple[int, int]]()  # (tests that reach a database, the others)
+
+
+@pytest.hookimpl(trylast=True)  # after -k/-m: the counts are of what runs
+def pytest_collection_modifyitems(config, items):
+    """In the PostgreSQL pass, deselect the backend-independent tests: the SQLite pass ran them
+    and they give the same result on both backends."""
+    from tests.pg import on_postgres, reaches_database
+
+    if not (on_postgres() or config.getoption("--pg-pass")):
+        return
+    keep, independent = [], []
+    for item in items:
+        (keep if reaches_database(item) else independent).append(item)
+    if independent:
+        config.hook.pytest_deselected(items=independent)
+        items[:] = keep
+    config.stash[PG_PASS] = (len(keep), len(independent))
+    if hasattr(config, "workeroutput"):  # a pytest-xdist worker: tell the controller
+        config.workeroutput["pg_pass"] = config.stash[PG_PASS]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    counts = getattr(node, "workeroutput", {}).get("pg_pass")
+    if counts:
+        node.config.stash[PG_PASS] = tuple(counts)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    counts = config.stash.get(PG_PASS, None)
+    if counts:
+        terminalreporter.write_line(
+            f"PostgreSQL pass: {counts[0]} tests that reach a database; {counts[1]} "
+            "backend-independent tests ran in the SQLite pass"
+        )
 
 
 def pytest_report_header(config):
@@ -110,6 +154,9 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.delenv("CLINICBILL_DB", raising=False)
     monkeypatch.setenv("CLINICBILL_USER", "tester")
+    # pexpect's terminal never answers prompt_toolkit's cursor-position request: without this,
+    # every prompt of a terminal test waits for that answer before it shows (about 1 s each)
+    monkeypatch.setenv("PROMPT_TOOLKIT_NO_CPR", "1")
     yield
     dispose_all()
 

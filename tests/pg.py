@@ -2,15 +2,20 @@
 
 Default: a SQLite file per test. With CLINICBILL_TEST_PG set to a server URL
 (postgresql+psycopg://user@host:port/postgres), each test gets its own new database there,
-dropped when the test ends. `make test` runs the whole suite both ways (scripts/ci/test-pg.sh
-starts a throwaway cluster for the second pass).
+dropped when the test ends. `make test` runs the suite on SQLite, then (scripts/ci/test-pg.sh
+starts a throwaway cluster) again on PostgreSQL, where only the tests that reach a database run:
+`reaches_database` below decides it; the others give the same result on both backends.
 """
 
 from __future__ import annotations
 
+import ast
+import inspect
 import os
+import re
 import shutil
 import uuid
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -184,3 +189,84 @@ def discard_database(url: str) -> None:
     else:
         for suffix in ("", "-wal", "-shm"):
             Path(url + suffix).unlink(missing_ok=True)
+
+
+# The ways a test reaches the test database server other than through the `database_templates`
+# fixture (which db_url, db, run, sample_db, sample_run and the module-scoped sample databases
+# are built on). A test that mentions one of them, or uses a fixture or a module helper that
+# does, runs in the PostgreSQL pass. Imports alone do not count: the code that calls counts.
+BACKEND_NAMES = (
+    "database_templates",
+    "DatabaseTemplates",
+    "on_postgres",
+    "pg_server_url",
+    "postgres_only",
+    "new_database",
+    "drop_database",
+    "fresh_database_url",
+    "clone_database",
+    "discard_database",
+    "CLINICBILL_TEST_PG",
+    "getfixturevalue",  # a fixture asked for by name at run time: not in the closure pytest sees
+)
+_MENTIONS = re.compile(r"\b(" + "|".join(BACKEND_NAMES) + r")\b")
+
+
+def mentions_backend(text: str) -> bool:
+    return _MENTIONS.search(text) is not None
+
+
+def reaches_database(item) -> bool:
+    """True when a collected test can reach the configured backend, so that it must run in the
+    PostgreSQL pass: its fixture closure holds `database_templates` or a fixture whose code
+    mentions a BACKEND_NAMES name, or its own code (decorators included), or a helper, fixture
+    or constant of its module, mentions one. A test that makes its own SQLite file (`clinicbill
+    --db tmp_path/x.db init` in a subprocess included: clinicbill never reads CLINICBILL_TEST_PG)
+    is backend-independent. Anything that is not a plain Python test function counts as
+    reaching one (the safe side)."""
+    function = getattr(item, "function", None)
+    path = getattr(item, "path", None)
+    if function is None or path is None or path.suffix != ".py":
+        return True
+    if "database_templates" in item.fixturenames:
+        return True
+    for name in item.fixturenames:
+        definitions = item._fixtureinfo.name2fixturedefs.get(name) or ()
+        if any(_fixture_mentions(d.func) for d in definitions):
+            return True
+    shared, tests = _module_mentions(str(path))
+    top = item.cls.__name__ if item.cls is not None else function.__name__
+    return shared or top in tests
+
+
+@cache
+def _fixture_mentions(func) -> bool:
+    try:
+        return mentions_backend(inspect.getsource(func))
+    except (OSError, TypeError):  # no source (a plugin's fixture written in C...): the safe side
+        return True
+
+
+@cache
+def _module_mentions(path: str) -> tuple[bool, frozenset[str]]:
+    """(whether the module's shared code mentions a backend name, the names of its top-level
+    tests and test classes that do). Shared code: everything but imports and test_ functions."""
+    source = Path(path).read_text()
+    lines = source.splitlines()
+    shared, tests = False, set()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            continue
+        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
+        text = "\n".join(lines[first - 1 : node.end_lineno])
+        if not mentions_backend(text):
+            continue
+        name = getattr(node, "name", "")
+        is_test = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and name.startswith(
+            "test"
+        )
+        if is_test or (isinstance(node, ast.ClassDef) and name.startswith("Test")):
+            tests.add(name)
+        else:
+            shared = True
+    return shared, frozenset(tests)

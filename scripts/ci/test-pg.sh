@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
-# The PostgreSQL pass of `make test`: the whole suite again, against a real PostgreSQL server.
+# The PostgreSQL pass of `make test`: the suite again, against a real PostgreSQL server.
 #
 #   scripts/ci/test-pg.sh PYTHON [pytest arguments...]
+#
+# With CLINICBILL_TEST_PG set, tests/conftest.py deselects the tests that never reach a
+# database (tests/pg.py reaches_database: no db_url-based fixture, no call into tests/pg.py's
+# backend functions, no CLINICBILL_TEST_PG; a `clinicbill --db tmp/x.db` subprocess is always
+# SQLite): they give the same result on both backends and ran in the SQLite pass. The summary
+# ends with "PostgreSQL pass: N tests that reach a database; M backend-independent tests ...".
 #
 # With CLINICBILL_TEST_PG already set, uses that server. Otherwise starts a throwaway cluster
 # (scripts/ci/pg-start.sh), runs the suite with CLINICBILL_TEST_PG pointing at it, and stops
@@ -11,7 +17,7 @@ cd "$(dirname "$0")/../.."
 py=${1:?usage: test-pg.sh PYTHON [pytest args...]}
 shift
 
-echo "== PostgreSQL pass (the same suite with CLINICBILL_TEST_PG)"
+echo "== PostgreSQL pass (the tests that reach a database, with CLINICBILL_TEST_PG)"
 if [[ -n ${CLINICBILL_TEST_PG:-} ]]; then
     exec "$py" -m pytest "$@"
 fi
