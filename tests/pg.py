@@ -36,10 +36,18 @@ sqlite_only = pytest.mark.skipif(on_postgres(), reason=SQLITE_ONLY_REASON)
 postgres_only = pytest.mark.skipif(not on_postgres(), reason=PG_ONLY_REASON)
 
 
+_ADMIN: dict[int, object] = {}
+
+
 def _admin_engine():
+    """The server's `postgres` database in autocommit, one engine (and pooled connection) per
+    process: creating and dropping a database per test then costs no new connection."""
     from sqlalchemy import create_engine
 
-    return create_engine(pg_server_url(), isolation_level="AUTOCOMMIT")
+    pid = os.getpid()  # a forked child must not share its parent's connection
+    if pid not in _ADMIN:
+        _ADMIN[pid] = create_engine(pg_server_url(), isolation_level="AUTOCOMMIT")
+    return _ADMIN[pid]
 
 
 def check_server() -> str | None:
@@ -64,10 +72,8 @@ def new_database(template: str | None = None) -> str:
 
     name = "cb_" + uuid.uuid4().hex[:16]
     copy = f' TEMPLATE "{template}"' if template else ""
-    engine = _admin_engine()
-    with engine.connect() as conn:
+    with _admin_engine().connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
-    engine.dispose()
     return pg_server_url().rsplit("/", 1)[0] + "/" + name
 
 
@@ -77,10 +83,8 @@ def drop_database(url: str) -> None:
     name = url.rsplit("/", 1)[1]
     if not name.startswith("cb_") or not name[3:].isalnum():
         raise ValueError(f"refusing to drop {name!r}: not a test database")
-    engine = _admin_engine()
-    with engine.connect() as conn:
+    with _admin_engine().connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
 
 
 def fresh_database_url(tmp_path: Path, template: str | None = None) -> str:
